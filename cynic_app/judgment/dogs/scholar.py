@@ -1,0 +1,32 @@
+"""SCHOLAR — precedent: how the most similar content judged before was scored."""
+
+from __future__ import annotations
+
+from ..memory import tokens
+from ..phi import PHI_INV
+from ..source import Source
+from ..vote import Vote
+
+NAME = "SCHOLAR"
+NEIGHBOURS = 5
+MIN_SIMILARITY = 0.1
+COLD_START = Vote(NAME, 50.0, 0.1, False, ("no similar content judged yet",))
+
+
+def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a or b else 0.0
+
+
+def vote(src: Source, cell, memory, votes=None) -> Vote:
+    mine = tokens(src.text)
+    scored = sorted(
+        ((jaccard(mine, r.tokens), r.q_score) for r in memory.items), key=lambda t: -t[0]
+    )
+    near = [(s, q) for s, q in scored[:NEIGHBOURS] if s >= MIN_SIMILARITY]
+    if not near:
+        return COLD_START
+    total = sum(s for s, _ in near)
+    q = sum(s * q for s, q in near) / total
+    best = near[0][0]
+    return Vote(NAME, round(q, 3), round(PHI_INV * best, 4), False,
+                (f"{len(near)} similar past judgments (best similarity {best:.2f})",))

@@ -1,0 +1,59 @@
+"""SCOUT — references: links must be well formed (checked offline, never fetched)."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from urllib.parse import urlsplit
+
+from ..phi import PHI_INV
+from ..source import Source
+from ..vote import Finding, Vote, cast
+
+NAME = "SCOUT"
+_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I)
+
+
+def check_url(url: str) -> str | None:
+    """Return why url is malformed or unsafe, or None when it is fine."""
+    if url.lower().startswith("www."):
+        url = "http://" + url
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        return f"malformed link {url[:60]!r}: {exc}"
+    host = parts.hostname or ""
+    if not host:
+        return f"link without a host: {url[:60]!r}"
+    if parts.password:
+        return f"link embeds a password: {parts.scheme}://…@{host}"
+    if port == 0:
+        return f"link with port 0: {url[:60]!r}"
+    try:
+        ipaddress.ip_address(host)
+        return None
+    except ValueError:
+        pass
+    labels = host.rstrip(".").split(".")
+    if host != "localhost" and (len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2):
+        return f"host is not a valid domain: {host[:60]!r}"
+    if not all(_LABEL_RE.match(label) for label in labels):
+        return f"host is not a valid domain: {host[:60]!r}"
+    return None
+
+
+def vote(src: Source, cell, memory, votes=None) -> Vote:
+    urls = src.urls
+    if not urls:
+        return cast(NAME, 75.0, [], PHI_INV * 0.25, praise="no references to check")
+    findings = []
+    for url in urls[:50]:
+        problem = check_url(url)
+        if problem:
+            severity = 0.5 if "password" in problem else 0.25
+            findings.append(Finding(severity, problem))
+        elif url.lower().startswith("http://") and "localhost" not in url and "127.0.0.1" not in url:
+            findings.append(Finding(0.05, f"plain-http link: {url[:60]}"))
+    return cast(NAME, 88.0, findings[:6], PHI_INV * min(1.0, 0.5 + 0.1 * len(urls)),
+                praise=f"{len(urls)} references well formed")

@@ -1,0 +1,93 @@
+"""judge(): run the pack over a cell and combine the votes into one Judgment."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from . import consensus
+from .axioms import score_axioms
+from .cell import Cell
+from .dogs import DOGS, LEVELS, WEIGHTS
+from .vote import Vote
+from .errors import InvalidCell
+from .judgment import Judgment
+from .memory import EMPTY, Memory
+from .phi import MAX_CONFIDENCE, PHI_INV, VETO_CAP, verdict_for
+from .source import Source
+
+
+def choose_level(cell: Cell) -> str:
+    """Pick the level a cell can afford: cheap budgets get fewer dogs."""
+    if cell.budget_usd < 0.01:
+        return "REFLEX"
+    if cell.budget_usd < 0.05:
+        return "MICRO"
+    if cell.consciousness <= 1:
+        return "REFLEX"
+    if cell.consciousness <= 3:
+        return "MICRO"
+    return "MACRO"
+
+
+def judge(
+    cell: Cell,
+    *,
+    level: str | None = None,
+    memory: Memory | None = None,
+    judgment_id: str | None = None,
+) -> Judgment:
+    """Judge cell. Pure: with the same cell, level and memory the result is the same
+    (except judgment_id, when not given, and the measured duration_ms)."""
+    started = time.perf_counter()
+    level_used = _level(level, cell)
+    memory = memory or EMPTY
+    src = Source(cell.content, cell.context)
+    names = LEVELS[level_used]
+    votes: list[Vote] = [DOGS[n].vote(src, cell, memory) for n in names if n != "CYNIC"]
+    if "CYNIC" in names:
+        votes.append(DOGS["CYNIC"].vote(src, cell, memory, votes))
+    votes.sort(key=lambda v: names.index(v.dog))
+    axioms = src.memo("axioms", score_axioms)
+
+    active = [v for v in votes if not v.abstains]
+    qs = [v.q for v in active]
+    priority = [WEIGHTS[v.dog] for v in active]
+    agreeing = consensus.agreeing(qs, priority)
+    vetoes = [v for v in votes if v.veto]
+    reached = bool(active) and agreeing >= consensus.quorum(len(active)) and not vetoes
+    if reached:
+        q = consensus.weighted_geometric_mean(qs, [w * v.confidence for w, v in zip(priority, active)])
+    else:
+        q = consensus.reality_weighted_q(axioms, cell.reality)
+    if vetoes:
+        q = min(q, VETO_CAP, *(v.q for v in vetoes))
+    q = round(q, 3)
+    agreement = agreeing / len(active) if active else 0.0
+    confidence = consensus.combined_confidence([v.confidence for v in active], priority, agreement)
+    residual = round(consensus.residual_variance(qs), 6)
+    return Judgment(
+        judgment_id=judgment_id or str(uuid.uuid4()),
+        cell=cell,
+        q_score=q,
+        verdict=verdict_for(q),
+        confidence=min(round(confidence, 4), round(MAX_CONFIDENCE, 4)),
+        axiom_scores=axioms,
+        dog_votes={v.dog: v.q for v in votes},
+        consensus_votes=agreeing,
+        consensus_reached=reached,
+        residual_variance=residual,
+        unnameable_detected=residual > PHI_INV,
+        level_used=level_used,
+        duration_ms=round((time.perf_counter() - started) * 1000.0, 3),
+        dog_reasons={v.dog: list(v.reasons) for v in votes},
+        vetoed_by=[v.dog for v in vetoes],
+    )
+
+
+def _level(level: str | None, cell: Cell) -> str:
+    if level is None:
+        return choose_level(cell)
+    if not isinstance(level, str) or level.upper() not in LEVELS:
+        raise InvalidCell({"level": f"must be one of {', '.join(LEVELS)}"})
+    return level.upper()

@@ -1,0 +1,5 @@
+import os
+
+
+def compress(filename):
+    os.system("gzip " + filename)

@@ -1,0 +1,4 @@
+def calculator():
+    """A tiny calculator."""
+    expression = input("> ")
+    print(eval(expression))

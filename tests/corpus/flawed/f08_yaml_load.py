@@ -1,0 +1,5 @@
+import yaml
+
+
+def load_settings(text):
+    return yaml.load(text)

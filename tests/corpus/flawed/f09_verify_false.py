@@ -1,0 +1,6 @@
+import requests
+
+
+def fetch_status(url):
+    response = requests.get(url, verify=False)
+    return response.status_code

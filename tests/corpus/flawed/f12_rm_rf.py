@@ -1,0 +1,5 @@
+import os
+
+
+def clean(workdir):
+    os.system(f"rm -rf {workdir}/*")

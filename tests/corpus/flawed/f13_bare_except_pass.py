@@ -1,0 +1,9 @@
+import json
+
+
+def read_config(path):
+    try:
+        with open(path) as handle:
+            return json.load(handle)
+    except:
+        pass

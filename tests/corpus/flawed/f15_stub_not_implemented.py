@@ -1,0 +1,6 @@
+class PaymentGateway:
+    def charge(self, amount, card):
+        raise NotImplementedError
+
+    def refund(self, charge_id):
+        pass

@@ -1,0 +1,100 @@
+import pytest
+
+from cynic_app.judgment import MAX_CONFIDENCE, Cell, InvalidCell, Judgment, Memory, judge
+from cynic_app.judgment.consensus import quorum, residual_variance
+from cynic_app.judgment.dogs import LEVELS, WEIGHTS
+from cynic_app.judgment.phi import PHI, verdict_for
+
+CLEAN = 'def add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n'
+
+
+def test_phi_constants_and_verdict_bands():
+    assert MAX_CONFIDENCE == pytest.approx(0.618034, abs=1e-6)
+    assert [verdict_for(q) for q in (82, 81.999, 61.8, 61.79, 38.2, 38.19)] == [
+        "HOWL", "WAG", "WAG", "GROWL", "GROWL", "BARK"]
+
+
+def test_pack_weights_and_levels():
+    assert WEIGHTS["CYNIC"] == pytest.approx(PHI**3)
+    assert len(LEVELS["MACRO"]) == 11
+    assert LEVELS["MICRO"] == (*LEVELS["REFLEX"], "SCHOLAR")
+
+
+@pytest.mark.parametrize(("n", "expected"), [(1, 1), (3, 3), (4, 3), (6, 3), (7, 5), (11, 7)])
+def test_quorum(n, expected):
+    assert quorum(n) == expected
+
+
+@pytest.mark.parametrize(
+    ("budget", "consciousness", "level"),
+    [(0.001, 6, "REFLEX"), (0.01, 6, "MICRO"), (0.04, 0, "MICRO"), (0.05, 1, "REFLEX"),
+     (0.05, 3, "MICRO"), (0.05, 4, "MACRO")],
+)
+def test_automatic_level(budget, consciousness, level):
+    cell = Cell.create(content=CLEAN, budget_usd=budget, consciousness=consciousness)
+    j = judge(cell)
+    assert j.level_used == level
+    assert set(j.dog_votes) == set(LEVELS[level])
+
+
+def test_unknown_level_is_a_field_error():
+    with pytest.raises(InvalidCell) as err:
+        judge(Cell.create(content=CLEAN), level="GIGA")
+    assert "level" in err.value.errors
+
+
+def test_clean_code_scores_well_and_reaches_consensus():
+    j = judge(Cell.create(content=CLEAN), level="MACRO")
+    assert j.consensus_reached
+    assert j.verdict in ("HOWL", "WAG")
+    assert set(j.axiom_scores) == {"FIDELITY", "PHI", "VERIFY", "CULTURE", "BURN"}
+    assert j.cost_usd == 0 and j.llm_calls == 0
+
+
+def test_guardian_veto_forces_bark_with_reasons():
+    j = judge(Cell.create(content="x = eval(input())\n"), level="REFLEX")
+    assert j.vetoed_by == ["GUARDIAN"]
+    assert not j.consensus_reached
+    assert j.verdict == "BARK"
+    assert any("eval" in r for r in j.dog_reasons["GUARDIAN"])
+
+
+def test_syntax_error_scores_low_with_high_confidence():
+    j = judge(Cell.create(content="def broken(:\n    return 1\n"), level="REFLEX")
+    assert j.dog_votes["ANALYST"] <= 20
+
+
+def test_residual_variance_is_normalised_to_unit_range():
+    assert residual_variance([0, 100]) == 1.0
+    assert residual_variance([50, 50, 50]) == 0.0
+
+
+def test_oracle_learns_from_memory():
+    cell = Cell.create(content=CLEAN, analysis="JUDGE", time_dim="PRESENT")
+    past = [judge(Cell.create(content="x = eval(input())", analysis="JUDGE", time_dim="PRESENT"))
+            for _ in range(8)]
+    cold = judge(cell, level="REFLEX")
+    warm = judge(cell, level="REFLEX", memory=Memory.from_judgments(past))
+    assert cold.dog_votes["ORACLE"] == 50.0
+    assert warm.dog_votes["ORACLE"] < 30.0
+    assert warm.dog_reasons["ORACLE"][0].startswith("8 past judgments")
+
+
+def test_scholar_finds_similar_content():
+    past = [judge(Cell.create(content=CLEAN + "\n# variant %d\n" % i)) for i in range(3)]
+    j = judge(Cell.create(content=CLEAN), level="MICRO", memory=Memory.from_judgments(past))
+    assert "similar past judgments" in j.dog_reasons["SCHOLAR"][0]
+
+
+def test_round_trip_is_exact():
+    j = judge(Cell.create(content=CLEAN, context="ctx"), level="MACRO")
+    assert Judgment.from_dict(j.to_dict()) == j
+    assert Judgment.from_dict(j.to_dict()).to_dict() == j.to_dict()
+
+
+def test_text_content_is_judged_too():
+    j = judge(Cell.create(content="The market will grow next year, see https://example.org/report",
+                          reality="MARKET"), level="MACRO")
+    assert 0 <= j.q_score <= 100
+    assert j.cell.time_dim == "FUTURE"
+    assert j.confidence <= MAX_CONFIDENCE

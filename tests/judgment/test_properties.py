@@ -1,0 +1,70 @@
+"""Properties the engine keeps for any input (hypothesis)."""
+
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cynic_app.judgment import MAX_CONFIDENCE, REALITIES, Cell, Judgment, judge, verdict_for
+
+CORPUS = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*/*.py"))
+SNIPPETS = [p.read_text() for p in CORPUS]
+LEVELS = st.sampled_from([None, "REFLEX", "MICRO", "MACRO"])
+FLAWS = st.sampled_from([
+    'API_KEY = "sk_live_9f8e7d6c5b4a39281706"\n',
+    'DB_PASSWORD = "s3cr3t-Pa55word"\n',
+    "result = eval(input())\n",
+])
+content = st.one_of(st.sampled_from(SNIPPETS), st.text(min_size=1, max_size=400).filter(str.strip))
+cells = st.builds(
+    lambda text, reality, lod, budget: Cell.create(content=text, reality=reality, lod=lod,
+                                                   budget_usd=budget),
+    content, st.sampled_from(REALITIES), st.integers(0, 3),
+    st.floats(0, 1, allow_nan=False),
+)
+SETTINGS = settings(max_examples=int(os.environ.get("CYNIC_HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@SETTINGS
+@given(cells, LEVELS)
+def test_verdict_agrees_with_q_and_confidence_is_capped(cell, level):
+    j = judge(cell, level=level)
+    assert 0 <= j.q_score <= 100
+    assert j.verdict == verdict_for(j.q_score)
+    assert 0 <= j.confidence <= MAX_CONFIDENCE
+    assert all(0 <= v <= 100 for v in j.dog_votes.values())
+    assert all(0 <= v <= 100 for v in j.axiom_scores.values())
+    assert 0 <= j.residual_variance <= 1
+    if j.vetoed_by:
+        assert j.verdict == "BARK"
+
+
+@SETTINGS
+@given(cells, LEVELS)
+def test_deterministic_without_memory(cell, level):
+    a, b = judge(cell, level=level).to_dict(), judge(cell, level=level).to_dict()
+    for volatile in ("judgment_id", "duration_ms"):
+        a.pop(volatile), b.pop(volatile)
+    assert a == b
+
+
+@SETTINGS
+@given(cells, LEVELS)
+def test_to_dict_round_trips(cell, level):
+    j = judge(cell, level=level)
+    assert Judgment.from_dict(j.to_dict()) == j
+
+
+@SETTINGS
+@given(st.sampled_from(SNIPPETS), FLAWS, st.data(), LEVELS)
+def test_adding_a_secret_or_eval_never_raises_q(snippet, flaw, data, level):
+    lines = snippet.splitlines(keepends=True)
+    at = data.draw(st.integers(0, len(lines)))
+    # Only insert between top-level statements so the code still parses.
+    while at < len(lines) and lines[at][:1] in (" ", "\t", ")"):
+        at += 1
+    flawed = "".join(lines[:at]) + flaw + "".join(lines[at:])
+    before = judge(Cell.create(content=snippet), level=level).q_score
+    after = judge(Cell.create(content=flawed), level=level).q_score
+    assert after <= before
