@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .cell import REALITIES, TIME_DIMS, Cell
-from .engine import choose_level, judge
+from .engine import choose_level, judge, validate_level
 from .errors import InvalidCell, InvalidJudgment
 from .judgment import Judgment
 from .memory import Memory
@@ -22,5 +22,6 @@ __all__ = [
     "Memory",
     "choose_level",
     "judge",
+    "validate_level",
     "verdict_for",
 ]

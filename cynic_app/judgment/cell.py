@@ -125,9 +125,21 @@ def _analysis(value, _limit):
     return value.strip().upper()
 
 
+def storable_text(value: str) -> str:
+    """Reject text PostgreSQL cannot store: NUL characters and unpaired surrogates."""
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no unpaired surrogates)") from None
+    return value
+
+
 def _content(value, limit):
     if not isinstance(value, str):
         raise ValueError("must be a string")
+    storable_text(value)
     if not value.strip():
         raise ValueError("must not be empty")
     if len(value) > limit:
@@ -138,6 +150,7 @@ def _content(value, limit):
 def _context(value, _limit):
     if not isinstance(value, str):
         raise ValueError("must be a string")
+    storable_text(value)
     if len(value) > MAX_CONTEXT_CHARS:
         raise ValueError(f"must be at most {MAX_CONTEXT_CHARS} characters")
     return value

@@ -85,9 +85,14 @@ def judge(
     )
 
 
-def _level(level: str | None, cell: Cell) -> str:
+def validate_level(level: object) -> str | None:
+    """Return level upper-cased (None stays None: automatic), or raise InvalidCell."""
     if level is None:
-        return choose_level(cell)
-    if not isinstance(level, str) or level.upper() not in LEVELS:
+        return None
+    if not isinstance(level, str) or level.strip().upper() not in LEVELS:
         raise InvalidCell({"level": f"must be one of {', '.join(LEVELS)}"})
-    return level.upper()
+    return level.strip().upper()
+
+
+def _level(level: str | None, cell: Cell) -> str:
+    return validate_level(level) or choose_level(cell)

@@ -1,0 +1,67 @@
+"""Configuration, read once from the environment (or given directly by tests)."""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
+from .judgment.cell import DEFAULT_MAX_CONTENT_CHARS
+
+
+class ConfigError(ValueError):
+    """A setting has a value the service cannot run with."""
+
+
+@dataclass(frozen=True)
+class Config:
+    home: Path
+    database_url: str | None = None
+    max_body_bytes: int = 1024 * 1024
+    max_content_chars: int = DEFAULT_MAX_CONTENT_CHARS
+    segment_bytes: int = DEFAULT_SEGMENT_BYTES
+    pool_min_size: int = 1
+    pool_max_size: int = 4
+    pool_timeout_s: float = 1.5
+    statement_timeout_ms: int = 5000
+    startup_timeout_s: float = 60.0
+    node: str = socket.gethostname()
+    retry_after_s: int = 2
+
+    @classmethod
+    def from_env(cls, env: dict | None = None) -> Config:
+        env = os.environ if env is None else env
+        home = Path(env.get("CYNIC_HOME") or Path.home() / ".cynic").expanduser()
+        config = cls(
+            home=home.absolute(),
+            database_url=env.get("CYNIC_DATABASE_URL") or env.get("DATABASE_URL") or None,
+            max_body_bytes=_int(env, "CYNIC_MAX_BODY_BYTES", cls.max_body_bytes, low=1024),
+            max_content_chars=_int(env, "CYNIC_MAX_CONTENT_CHARS", cls.max_content_chars, low=1),
+            segment_bytes=_int(env, "CYNIC_SEGMENT_BYTES", cls.segment_bytes, low=4096),
+            pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", cls.pool_max_size, low=1),
+            startup_timeout_s=_int(env, "CYNIC_STARTUP_TIMEOUT_S", 60, low=1),
+            node=env.get("CYNIC_NODE") or cls.node,
+        )
+        return config
+
+    def with_overrides(self, **changes) -> Config:
+        return replace(self, **changes)
+
+    @property
+    def journal_dir(self) -> Path:
+        return self.home / "journal"
+
+
+def _int(env, name: str, default: int, *, low: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name}={raw!r} is not an integer") from None
+    if value < low:
+        raise ConfigError(f"{name}={value} is below the minimum {low}")
+    return value

@@ -1,0 +1,1 @@
+"""Durability: the write-ahead journal, atomic file replacement, guidance, checkpoint, replay."""

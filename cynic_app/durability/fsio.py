@@ -1,0 +1,84 @@
+"""The file-system calls durability depends on, behind one small seam.
+
+Every writer in this package (journal, guidance, checkpoint) performs its I/O through an ``FS``
+object, so a test can substitute a layer that records writes and syncs and simulates power loss
+at any sync point. ``OS_FS`` is the real thing. Nothing else in the package calls os.write,
+os.fsync or os.replace directly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+class FS:
+    """Real file-system operations (the default)."""
+
+    def open_append(self, path: Path) -> int:
+        return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+
+    def write_all(self, fd: int, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+
+    def fsync(self, fd: int) -> None:
+        os.fsync(fd)
+
+    def truncate(self, fd: int, size: int) -> None:
+        os.ftruncate(fd, size)
+
+    def close(self, fd: int) -> None:
+        os.close(fd)
+
+    def replace(self, src: Path, dst: Path) -> None:
+        os.replace(src, dst)
+
+    def fsync_dir(self, directory: Path) -> None:
+        fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def mkstemp(self, directory: Path, prefix: str) -> tuple[int, Path]:
+        fd, name = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
+        os.chmod(name, 0o640)
+        return fd, Path(name)
+
+    def unlink(self, path: Path) -> None:
+        os.unlink(path)
+
+
+OS_FS = FS()
+
+
+def atomic_write(path: Path, data: bytes, *, fs: FS = OS_FS) -> None:
+    """Replace path with data so that any reader sees the old or the new file, whole.
+
+    Order (each step MUST finish before the next): write a temporary file in the same
+    directory, fsync it, rename it over path, fsync the directory so the rename survives
+    power loss. On failure the temporary file is removed and the old file is untouched.
+    """
+    fd, tmp = fs.mkstemp(path.parent, f".{path.name}.")
+    try:
+        try:
+            fs.write_all(fd, data)
+            fs.fsync(fd)
+        finally:
+            fs.close(fd)
+        fs.replace(tmp, path)
+    except BaseException:
+        _remove_quietly(tmp, fs)
+        raise
+    fs.fsync_dir(path.parent)
+
+
+def _remove_quietly(tmp: Path, fs: FS) -> None:
+    try:
+        fs.unlink(tmp)
+    except FileNotFoundError:
+        pass  # already renamed or never created: nothing to clean up

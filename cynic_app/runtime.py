@@ -1,0 +1,62 @@
+"""Per-process resources (journal writer, connection pool, guidance writer, service).
+
+They are built lazily in the process that uses them, so nothing durable crosses gunicorn's
+fork: if the pid changes (a worker forked from a process that had them), they are rebuilt.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+from .config import Config
+from .durability.guidance import GuidanceWriter
+from .durability.journal import JournalWriter
+from .service import Service
+from .store.pool import make_pool
+
+log = logging.getLogger(__name__)
+
+
+class Runtime:
+    def __init__(self, config: Config, *, recovered_by: str, node_lock=None):
+        self.config = config
+        self.recovered_by = recovered_by
+        self._node_lock = node_lock
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._service: Service | None = None
+
+    def service(self) -> Service:
+        if self._pid != os.getpid():
+            with self._lock:
+                if self._pid != os.getpid():
+                    self._build()
+        return self._service
+
+    def _build(self) -> None:
+        c = self.config
+        pool = make_pool(c.database_url, min_size=c.pool_min_size, max_size=c.pool_max_size,
+                         timeout_s=c.pool_timeout_s, statement_timeout_ms=c.statement_timeout_ms)
+        pool.open(wait=False)  # a database that is down must not stop /health from answering
+        self._service = Service(
+            journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes),
+            pool=pool,
+            guidance=GuidanceWriter(c.home),
+            node=c.node,
+            max_content_chars=c.max_content_chars,
+        )
+        self._pid = os.getpid()
+        log.info("process %d opened its pool and journal writer", self._pid)
+
+    def close(self) -> None:
+        """Close this process's pool and journal, and release the node lock if held here."""
+        with self._lock:
+            if self._service is not None and self._pid == os.getpid():
+                self._service.pool.close()
+                self._service.journal.close()
+            self._service, self._pid = None, None
+            if self._node_lock is not None:
+                self._node_lock.release()
+                self._node_lock = None

@@ -1,0 +1,256 @@
+"""The write path: the ONE place where the order journal → PostgreSQL → guidance.json lives.
+
+A write is acknowledged only after all of these, in this order:
+
+1. the record is appended to the journal and fsynced (JournalWriter.append);
+2. it is inserted into PostgreSQL in one committed transaction (repository.apply_record);
+3. guidance.json names it or a newer judgment, durably (GuidanceWriter.write).
+
+Each step MUST finish before the next starts: replay after a crash relies on every row in
+PostgreSQL having its record in the journal, and guidance.json on naming only committed
+judgments. A failure raises PersistenceError whose outcome is the truth:
+
+``not_written``  nothing was stored, and never will be (an ``abort`` record tells replay so);
+``unknown``      the record may or may not be committed (e.g. the connection died during COMMIT).
+                 Such records are *resolved as committed*: this process re-applies them before its
+                 next write and when /ready is asked, and start-up replay applies them after a
+                 crash. A client resolves its doubt by reading the id or retrying.
+``written``      the judgment is stored, but guidance.json could not be updated.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+import psycopg
+from filelock import Timeout as LockTimeout
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from .durability.guidance import GuidanceWriter
+from .durability.journal import JournalError, JournalPoisoned, JournalWriter
+from .judgment import Cell, InvalidCell, Memory, judge, validate_level
+from .judgment.perception import Perception
+from .store import repository
+
+log = logging.getLogger(__name__)
+
+NOT_WRITTEN, UNKNOWN, WRITTEN = "not_written", "unknown", "written"
+
+
+class PersistenceError(Exception):
+    """A write could not be acknowledged; ``outcome`` says what is true about it."""
+
+    def __init__(self, *, outcome: str, step: str, ids: dict, message: str, status: int = 503):
+        self.outcome, self.step, self.ids, self.status = outcome, step, ids, status
+        super().__init__(message)
+
+
+class _Definite(Exception):
+    """The database transaction did not commit."""
+
+
+class _InDoubt(Exception):
+    """The connection failed after COMMIT was sent: the transaction may have committed."""
+
+
+@dataclass
+class _Pending:
+    kind: str
+    record_id: str
+    data: dict
+    seq: int
+
+
+def utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat()
+
+
+class Service:
+    """Judges and perceives, durably. One per process; thread-safe."""
+
+    def __init__(self, *, journal: JournalWriter, pool: ConnectionPool, guidance: GuidanceWriter,
+                 node: str, max_content_chars: int, memory_ttl_s: float = 1.0):
+        self.journal, self.pool, self.guidance = journal, pool, guidance
+        self.node = node
+        self.max_content_chars = max_content_chars
+        self._pending: list[_Pending] = []
+        self._pending_lock = threading.Lock()
+        self._memory = _MemoryCache(pool, ttl_s=memory_ttl_s)
+
+    # -- the two write requests ------------------------------------------------------------
+
+    def judge(self, fields: dict, *, level: str | None = None, dry_run: bool = False) -> tuple[dict, str]:
+        """Judge a cell and persist the judgment; return (judgment dict, created_at)."""
+        errors: dict[str, str] = {}
+        try:
+            validate_level(level)
+        except InvalidCell as exc:
+            errors.update(exc.errors)
+        try:
+            cell = Cell.create(max_content_chars=self.max_content_chars, **fields)
+        except InvalidCell as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise InvalidCell(errors)
+        judgment = judge(cell, level=level, memory=self._memory.get(), judgment_id=str(uuid.uuid4()))
+        j, created_at = judgment.to_dict(), utc_now()
+        if not dry_run:
+            ids = {"judgment_id": j["judgment_id"]}
+            self._persist("judgment", j["judgment_id"], {"judgment": j, "created_at": created_at},
+                          judgment=j, ids=ids)
+        return j, created_at
+
+    def perceive(self, fields: dict) -> dict:
+        """Record a perception (and its judgment, in the same transaction); return the record."""
+        p = Perception.create(fields, max_content_chars=self.max_content_chars)
+        j = None
+        if p.run_judgment:
+            j = judge(p.cell, level=p.level, memory=self._memory.get(),
+                      judgment_id=str(uuid.uuid4())).to_dict()
+        record = {
+            "perception_id": str(uuid.uuid4()), "source": p.source, "reality": p.cell.reality,
+            "content": p.cell.content, "context": p.cell.context, "time_dim": p.cell.time_dim,
+            "created_at": utc_now(), "judgment": j,
+        }
+        ids = {"perception_id": record["perception_id"]}
+        if j is not None:
+            ids["judgment_id"] = j["judgment_id"]
+        self._persist("perception", record["perception_id"], record, judgment=j, ids=ids)
+        return record
+
+    # -- the ordered steps -------------------------------------------------------------------
+
+    def _persist(self, kind: str, record_id: str, data: dict, *, judgment: dict | None, ids: dict) -> None:
+        self.settle_pending()
+        try:
+            seq = self.journal.append(kind, record_id, data)
+        except JournalPoisoned as exc:
+            raise self._fail(UNKNOWN, "journal", ids, exc) from exc
+        except (JournalError, OSError, LockTimeout) as exc:
+            raise self._fail(NOT_WRITTEN, "journal", ids, exc) from exc
+
+        pending = _Pending(kind, record_id, data, seq)
+        try:
+            self._commit(pending)
+        except _InDoubt as exc:
+            self._remember(pending)
+            raise self._fail(UNKNOWN, "database", ids, exc.__cause__) from exc
+        except _Definite as exc:
+            self._abort(pending, ids, exc.__cause__)
+
+        if judgment is not None:
+            try:
+                self.guidance.write(judgment, seq)
+            except (OSError, LockTimeout) as exc:
+                raise self._fail(WRITTEN, "guidance", ids, exc) from exc
+
+    def _commit(self, pending: _Pending) -> None:
+        """Apply one record in one transaction; classify any failure as definite or in doubt."""
+        commit_sent = False
+        try:
+            with self.pool.connection() as conn, conn.transaction():
+                repository.apply_record(conn, pending.kind, pending.data, node=self.node, seq=pending.seq)
+                commit_sent = True  # leaving the block sends COMMIT
+        except PoolTimeout as exc:
+            raise _Definite() from exc
+        except psycopg.OperationalError as exc:
+            raise (_InDoubt() if commit_sent else _Definite()) from exc
+        except psycopg.Error as exc:
+            raise _Definite() from exc
+
+    def _abort(self, pending: _Pending, ids: dict, cause: BaseException | None) -> None:
+        """Journal that the write did not happen, so replay never resurrects it; then fail."""
+        try:
+            self.journal.append("abort", pending.record_id, {"ref_seq": pending.seq})
+        except (JournalError, OSError, LockTimeout) as exc:
+            # Replay would apply the unaborted record, so it must count as committed: keep it.
+            self._remember(pending)
+            raise self._fail(UNKNOWN, "database", ids, exc) from exc
+        raise self._fail(NOT_WRITTEN, "database", ids, cause)
+
+    def _fail(self, outcome: str, step: str, ids: dict, cause: BaseException | None) -> PersistenceError:
+        reason = str(cause).strip().splitlines()[0] if cause is not None and str(cause).strip() else type(cause).__name__
+        log.error("write failed at %s (outcome %s) for %s: %s", step, outcome, ids, reason)
+        message = {
+            NOT_WRITTEN: f"the write did not happen: {step} unavailable",
+            UNKNOWN: f"the outcome is unknown: {step} failed mid-write; it will be resolved as committed",
+            WRITTEN: "the judgment is stored, but guidance.json could not be updated",
+        }[outcome]
+        return PersistenceError(outcome=outcome, step=step, ids=ids, message=message)
+
+    # -- in-doubt records ----------------------------------------------------------------------
+
+    def _remember(self, pending: _Pending) -> None:
+        with self._pending_lock:
+            self._pending.append(pending)
+
+    def settle_pending(self) -> int:
+        """Re-apply records whose outcome was unknown; return how many remain unsettled."""
+        with self._pending_lock:
+            todo, self._pending = self._pending, []
+        remaining = []
+        for pending in todo:
+            try:
+                self._commit(pending)
+            except (_Definite, _InDoubt) as exc:
+                log.warning("in-doubt %s %s still unsettled: %s", pending.kind, pending.record_id, exc.__cause__)
+                remaining.append(pending)
+                continue
+            log.warning("in-doubt %s %s resolved as committed", pending.kind, pending.record_id)
+            judgment = pending.data.get("judgment")
+            if judgment is not None:
+                try:
+                    self.guidance.write(judgment, pending.seq)
+                except (OSError, LockTimeout) as exc:
+                    log.error("guidance not updated for settled %s: %s", pending.record_id, exc)
+        with self._pending_lock:
+            self._pending[:0] = remaining
+            return len(self._pending)
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get_judgment(self, judgment_id: str) -> dict | None:
+        with self.pool.connection() as conn:
+            return repository.get_judgment(conn, judgment_id)
+
+    def get_perception(self, perception_id: str) -> dict | None:
+        with self.pool.connection() as conn:
+            return repository.get_perception(conn, perception_id)
+
+    def state(self, recent: int) -> dict:
+        with self.pool.connection() as conn:
+            return repository.load_state(conn, recent).to_dict()
+
+
+class _MemoryCache:
+    """The recent judgments the dogs learn from, refreshed at most every ttl_s seconds."""
+
+    RECENT = 89
+    CONTENT_CHARS = 2000
+    TIMEOUT_S = 0.25  # judging never waits long for memory: it is an input, not a requirement
+
+    def __init__(self, pool: ConnectionPool, *, ttl_s: float):
+        self.pool, self.ttl_s = pool, ttl_s
+        self._memory = Memory()
+        self._loaded_at = -float("inf")
+        self._lock = threading.Lock()
+
+    def get(self) -> Memory:
+        now = time.monotonic()
+        if now - self._loaded_at < self.ttl_s or not self._lock.acquire(blocking=False):
+            return self._memory
+        try:
+            with self.pool.connection(timeout=self.TIMEOUT_S) as conn:
+                rows = repository.recent_judgments(conn, self.RECENT, content_chars=self.CONTENT_CHARS)
+            self._memory = Memory.from_judgments(rows)
+        except (psycopg.Error, PoolTimeout) as exc:
+            log.warning("memory not refreshed, judging with the previous one: %s", exc)
+        finally:
+            self._loaded_at = time.monotonic()
+            self._lock.release()
+        return self._memory

@@ -1,0 +1,62 @@
+"""Start-up recovery: migrate, replay the journal, rebuild guidance.json and the checkpoint.
+
+Runs exactly once per node before any worker serves: in gunicorn's master (gunicorn.conf.py)
+or, when there is no master, in create_app under the node lock.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import psycopg
+
+from .config import Config, ConfigError
+from .durability.checkpoint import sync_checkpoint
+from .durability.guidance import GuidanceWriter
+from .durability.replay import ReplaySummary, replay
+from .judgment.state import RECENT
+from .store import pool as store_pool
+from .store.migrations import migrate
+from .store.repository import load_state
+
+log = logging.getLogger(__name__)
+#: Environment variable a gunicorn master sets to its pid once it has recovered the node.
+RECOVERED_BY_ENV = "CYNIC_RECOVERED_BY"
+
+
+def require_database_url(config: Config) -> str:
+    if not config.database_url:
+        raise ConfigError(
+            "no database configured: set CYNIC_DATABASE_URL (or DATABASE_URL), "
+            "or start with scripts/run, which starts an embedded PostgreSQL"
+        )
+    return config.database_url
+
+
+def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
+    """Connect, retrying until timeout_s; raise the last error when the time is up."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return store_pool.connect(url)
+        except psycopg.OperationalError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("database not reachable yet (%s); retrying", str(exc).strip().splitlines()[0])
+            time.sleep(1.0)
+
+
+def recover(config: Config, *, dry_run: bool = False) -> ReplaySummary:
+    """Bring PostgreSQL, guidance.json and the checkpoint up to date with the journal."""
+    url = require_database_url(config)
+    with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
+        if not dry_run:
+            migrate(conn)
+        summary = replay(conn, config.journal_dir, node=config.node, dry_run=dry_run)
+        if not dry_run:
+            if summary.newest_judgment is not None:
+                GuidanceWriter(config.home).write(*summary.newest_judgment)
+            sync_checkpoint(config.home, load_state(conn, RECENT), journal_seq=summary.last_seq)
+    log.log(logging.WARNING if summary.torn_bytes else logging.INFO, "%s", summary.line())
+    return summary

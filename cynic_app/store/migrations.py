@@ -1,0 +1,73 @@
+"""Versioned schema migrations, applied in order, once, under an advisory lock."""
+
+from __future__ import annotations
+
+import psycopg
+
+#: Serialises concurrent migrators (several nodes starting at once).
+ADVISORY_LOCK_KEY = 0x43594E4943  # "CYNIC"
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "judgments, perceptions, state counters", """
+        CREATE TABLE IF NOT EXISTS judgments (
+            judgment_id       uuid PRIMARY KEY,
+            created_at        timestamptz NOT NULL,
+            state_key         text NOT NULL,
+            reality           text NOT NULL,
+            verdict           text NOT NULL,
+            q_score           double precision NOT NULL,
+            consensus_reached boolean NOT NULL,
+            node              text NOT NULL,
+            journal_seq       bigint NOT NULL,
+            body              jsonb NOT NULL
+        );
+        CREATE INDEX IF NOT EXISTS judgments_newest ON judgments (created_at DESC, judgment_id DESC);
+        CREATE TABLE IF NOT EXISTS perceptions (
+            perception_id uuid PRIMARY KEY,
+            created_at    timestamptz NOT NULL,
+            source        text NOT NULL,
+            reality       text NOT NULL,
+            judgment_id   uuid REFERENCES judgments (judgment_id),
+            node          text NOT NULL,
+            journal_seq   bigint NOT NULL,
+            body          jsonb NOT NULL
+        );
+        -- Sharded so concurrent writers rarely wait on the same counter row.
+        CREATE TABLE IF NOT EXISTS state_counters (
+            shard smallint NOT NULL,
+            name  text NOT NULL,
+            n     bigint NOT NULL,
+            total double precision NOT NULL,
+            PRIMARY KEY (shard, name)
+        );
+    """),
+]
+
+
+def migrate(conn: psycopg.Connection) -> list[int]:
+    """Apply every migration not yet applied; return the versions applied now."""
+    applied_now = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", (ADVISORY_LOCK_KEY,))
+        conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, name text NOT NULL,"
+            " applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        done = {row[0] for row in conn.execute("SELECT version FROM schema_migrations")}
+        for version, name, ddl in MIGRATIONS:
+            if version in done:
+                continue
+            conn.execute(ddl)
+            conn.execute("INSERT INTO schema_migrations (version, name) VALUES (%s, %s)", (version, name))
+            applied_now.append(version)
+    return applied_now
+
+
+def schema_version(conn: psycopg.Connection) -> int:
+    """Return the highest applied migration (0 when none)."""
+    row = conn.execute(
+        "SELECT coalesce(max(version), 0) FROM schema_migrations"
+        " WHERE to_regclass('schema_migrations') IS NOT NULL"
+    ).fetchone()
+    return row[0]

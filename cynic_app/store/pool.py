@@ -1,0 +1,47 @@
+"""The per-process connection pool (psycopg_pool), opened after gunicorn forks."""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg_pool import ConnectionPool
+
+#: libpq gives up on a connection attempt after this (its minimum is 2 s).
+CONNECT_TIMEOUT_S = 2
+
+
+def connection_kwargs(*, statement_timeout_ms: int) -> dict:
+    """libpq settings every connection of ours uses: bounded waits, dead peers detected."""
+    return {
+        "connect_timeout": CONNECT_TIMEOUT_S,
+        "application_name": "cynic_app",
+        "options": f"-c statement_timeout={statement_timeout_ms}",
+        "keepalives": 1,
+        "keepalives_idle": 5,
+        "keepalives_interval": 2,
+        "keepalives_count": 2,
+        "tcp_user_timeout": 5000,
+    }
+
+
+def make_pool(url: str, *, min_size: int, max_size: int, timeout_s: float,
+              statement_timeout_ms: int = 5000) -> ConnectionPool:
+    """Create a closed pool; the caller opens it in the process that will use it."""
+    return ConnectionPool(
+        url,
+        min_size=min_size,
+        max_size=max_size,
+        timeout=timeout_s,
+        open=False,
+        check=ConnectionPool.check_connection,
+        kwargs=connection_kwargs(statement_timeout_ms=statement_timeout_ms),
+        # Give up a background reconnect loop quickly: its backoff doubles, so a long loop would
+        # notice a returning database late. After giving up, the next request that needs a
+        # connection starts a fresh attempt at once.
+        reconnect_timeout=2.0,
+        name="cynic",
+    )
+
+
+def connect(url: str, *, statement_timeout_ms: int = 0) -> psycopg.Connection:
+    """One plain connection, for start-up work and the CLI (no pool)."""
+    return psycopg.connect(url, **connection_kwargs(statement_timeout_ms=statement_timeout_ms))

@@ -1,0 +1,142 @@
+"""What a journal record means in PostgreSQL, and the reads the API needs.
+
+Every write is ``INSERT … ON CONFLICT DO NOTHING`` so applying a record twice (the service, then
+replay after a crash) stores it once. Counters change only when the row was really inserted.
+Callers own the transaction.
+"""
+
+from __future__ import annotations
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from ..judgment.state import VERDICTS, ConsciousState, summarise
+
+SHARDS = 16
+
+_INSERT_JUDGMENT = """
+WITH inserted AS (
+    INSERT INTO judgments (judgment_id, created_at, state_key, reality, verdict, q_score,
+                           consensus_reached, node, journal_seq, body)
+    VALUES (%(id)s, %(created_at)s, %(state_key)s, %(reality)s, %(verdict)s, %(q)s,
+            %(consensus)s, %(node)s, %(seq)s, %(body)s)
+    ON CONFLICT (judgment_id) DO NOTHING
+    RETURNING 1
+), counted AS (
+    INSERT INTO state_counters AS c (shard, name, n, total)
+    SELECT %(shard)s, k.name, 1, k.total
+      FROM unnest(%(names)s::text[], %(totals)s::float8[]) AS k (name, total)
+     WHERE EXISTS (SELECT 1 FROM inserted)
+     ORDER BY k.name
+    ON CONFLICT (shard, name) DO UPDATE SET n = c.n + 1, total = c.total + excluded.total
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM inserted)
+"""
+
+_INSERT_PERCEPTION = """
+INSERT INTO perceptions (perception_id, created_at, source, reality, judgment_id, node,
+                         journal_seq, body)
+VALUES (%(id)s, %(created_at)s, %(source)s, %(reality)s, %(judgment_id)s, %(node)s, %(seq)s,
+        %(body)s)
+ON CONFLICT (perception_id) DO NOTHING
+RETURNING 1
+"""
+
+
+def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: int) -> bool:
+    """Store a judgment record ({"judgment": ..., "created_at": ...}); True if it was new."""
+    j = record["judgment"]
+    cell = j["cell"]
+    names = sorted([f"verdict:{j['verdict']}", *(f"dog:{d}" for d in j["dog_votes"])])
+    totals = [j["q_score"] if n.startswith("verdict:") else j["dog_votes"][n[4:]] for n in names]
+    row = conn.execute(_INSERT_JUDGMENT, {
+        "id": j["judgment_id"], "created_at": record["created_at"],
+        "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
+        "reality": cell["reality"], "verdict": j["verdict"], "q": j["q_score"],
+        "consensus": j["consensus_reached"], "node": node, "seq": seq, "body": Jsonb(j),
+        "shard": int(j["judgment_id"][:4], 16) % SHARDS, "names": names, "totals": totals,
+    }).fetchone()
+    return bool(row[0])
+
+
+def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq: int) -> bool:
+    """Store a perception record and its judgment, if any; True if the perception was new."""
+    if record.get("judgment") is not None:
+        insert_judgment(conn, {"judgment": record["judgment"], "created_at": record["created_at"]},
+                        node=node, seq=seq)
+    body = {k: v for k, v in record.items() if k != "judgment"}
+    row = conn.execute(_INSERT_PERCEPTION, {
+        "id": record["perception_id"], "created_at": record["created_at"],
+        "source": record["source"], "reality": record["reality"],
+        "judgment_id": record["judgment"]["judgment_id"] if record.get("judgment") else None,
+        "node": node, "seq": seq, "body": Jsonb(body),
+    }).fetchone()
+    return row is not None
+
+
+APPLY = {"judgment": insert_judgment, "perception": insert_perception}
+
+
+def apply_record(conn: psycopg.Connection, kind: str, data: dict, *, node: str, seq: int) -> bool:
+    """Apply one journaled record; True when it was not stored before."""
+    return APPLY[kind](conn, data, node=node, seq=seq)
+
+
+def get_judgment(conn: psycopg.Connection, judgment_id: str) -> dict | None:
+    """Return {"judgment": body, "created_at": datetime} or None."""
+    row = conn.execute(
+        "SELECT body, created_at FROM judgments WHERE judgment_id = %s", (judgment_id,)
+    ).fetchone()
+    return {"judgment": row[0], "created_at": row[1]} if row else None
+
+
+def get_perception(conn: psycopg.Connection, perception_id: str) -> dict | None:
+    """Return the perception body with its judgment (or None) and created_at, or None."""
+    row = conn.execute(
+        "SELECT p.body, p.created_at, j.body FROM perceptions p"
+        " LEFT JOIN judgments j USING (judgment_id) WHERE p.perception_id = %s",
+        (perception_id,),
+    ).fetchone()
+    if row is None:
+        return None
+    return {**row[0], "created_at": row[1], "judgment": row[2]}
+
+
+def existing_ids(conn: psycopg.Connection, kind: str, ids: list[str]) -> set[str]:
+    """Return which of ids are already stored as kind."""
+    table, column = ("judgments", "judgment_id") if kind == "judgment" else ("perceptions", "perception_id")
+    query = psycopg.sql.SQL("SELECT {col}::text FROM {table} WHERE {col} = ANY(%s::uuid[])").format(
+        col=psycopg.sql.Identifier(column), table=psycopg.sql.Identifier(table)
+    )
+    return {row[0] for row in conn.execute(query, (ids,))}
+
+
+def recent_judgments(conn: psycopg.Connection, limit: int, *, content_chars: int = 0) -> list[dict]:
+    """Return the newest judgments' bodies, newest first (content cut to content_chars)."""
+    rows = conn.execute(
+        "SELECT body #- '{cell,content}', left(body->'cell'->>'content', %s)"
+        " FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s",
+        (content_chars, limit),
+    ).fetchall()
+    out = []
+    for body, content in rows:
+        body["cell"]["content"] = content
+        out.append(body)
+    return out
+
+
+def load_state(conn: psycopg.Connection, recent: int) -> ConsciousState:
+    """Build the ConsciousState from the counters and the newest judgments."""
+    state = ConsciousState()
+    for name, n, total in conn.execute(
+        "SELECT name, sum(n)::bigint, sum(total) FROM state_counters GROUP BY name"
+    ):
+        kind, _, key = name.partition(":")
+        if kind == "verdict" and key in VERDICTS:
+            state.verdict_counts[key] = int(n)
+        elif kind == "dog":
+            state.dog_totals[key] = [int(n), float(total)]
+    for body in reversed(recent_judgments(conn, recent)):
+        state.recent.appendleft(summarise(body))
+    return state
