@@ -189,6 +189,20 @@ class EmbeddedPostgres:
         self.log_path.unlink(missing_ok=True)
 
 
+def running_port(data_dir: Path) -> int | None:
+    """Return the port of a live server on data_dir (from postmaster.pid), else None."""
+    try:
+        lines = (Path(data_dir).resolve() / "postmaster.pid").read_text().splitlines()
+        pid, port = int(lines[0]), int(lines[3])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    return port
+
+
 def _group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -209,3 +223,27 @@ def _run_as_user() -> pwd.struct_passwd | None:
     subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
                     SYSTEM_USER_FALLBACK], check=True)
     return pwd.getpwnam(SYSTEM_USER_FALLBACK)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m cynic_app.embedded_pg DATA_DIR -- COMMAND...``: run COMMAND with a private
+    server up and its URL in $CYNIC_TEST_DATABASE_URL; stop the server after; exit as COMMAND."""
+    import sys
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) < 3 or args[1] != "--":
+        print(main.__doc__, file=sys.stderr)
+        return 2
+    server = EmbeddedPostgres(Path(args[0]))
+    print(f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, port {server.port}",
+          file=sys.stderr)
+    server.start()
+    try:
+        env = {**os.environ, "CYNIC_TEST_DATABASE_URL": server.url}
+        return subprocess.run(args[2:], env=env, check=False).returncode
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

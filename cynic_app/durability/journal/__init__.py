@@ -12,7 +12,7 @@ Records
 
         {"crc":"<8 lowercase hex>","seq":<n>,"kind":"<kind>","id":"<uuid>","data":{...}}\\n
 
-    The line MUST begin with the 19 bytes ``{"crc":"XXXXXXXX",``; the *body* is every byte after
+    The line MUST begin with the 18 bytes ``{"crc":"XXXXXXXX",``; the *body* is every byte after
     them up to, not including, the final ``}\\n``. ``crc`` is the CRC-32 (zlib, IEEE polynomial)
     of the body, so it covers seq, kind, id and data, byte for byte. ``seq`` starts at 1 and
     increases by exactly 1 from each record to the next across all segments of a node.

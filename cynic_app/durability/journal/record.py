@@ -7,7 +7,7 @@ import re
 import zlib
 from dataclasses import dataclass
 
-PREFIX_BYTES = 19  # {"crc":"XXXXXXXX",
+PREFIX_BYTES = len(b'{"crc":"XXXXXXXX",')  # 18
 _PREFIX_RE = re.compile(rb'\{"crc":"([0-9a-f]{8})",')
 KINDS = ("judgment", "perception", "abort")
 

@@ -1,0 +1,76 @@
+"""Fixtures: a private PostgreSQL for the session, a fresh database per test, the app."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from cynic_app import create_app
+from cynic_app.config import Config
+from cynic_app.embedded_pg import EmbeddedPostgres
+
+
+def reachable_tmpdir() -> Path:
+    """A fresh directory PostgreSQL's unprivileged user can enter (mkdtemp makes it 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="cynic-pg-"))
+    path.chmod(0o711)
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_url():
+    url = os.environ.get("CYNIC_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    server = EmbeddedPostgres(reachable_tmpdir() / "data").start()
+    yield server.url
+    server.destroy()
+
+
+@pytest.fixture
+def database_url(pg_url):
+    """A new, empty database for one test, dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    yield make_conninfo(pg_url, dbname=name)
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+@pytest.fixture
+def private_pg():
+    """A PostgreSQL server of this test's own, which the test may stop or kill."""
+    server = EmbeddedPostgres(reachable_tmpdir() / "data").start()
+    yield server
+    server.destroy()
+
+
+@pytest.fixture
+def home(tmp_path) -> Path:
+    return tmp_path / "home"
+
+
+@pytest.fixture
+def config(home, database_url) -> Config:
+    return Config(home=home, database_url=database_url, node="test-node", startup_timeout_s=5)
+
+
+@pytest.fixture
+def app(config):
+    app = create_app(config)
+    yield app
+    app.extensions["cynic"].close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
