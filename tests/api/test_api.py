@@ -1,0 +1,121 @@
+import json
+
+import pytest
+
+from cynic_app.durability.guidance import read_guidance
+from tests.helpers import persisted_snapshot
+
+CURL_EXAMPLE = {"reality": "CODE", "analysis": "QUALITY", "content": "def hello(): pass", "context": "test"}
+
+
+def test_post_judge_returns_the_documented_fields(client):
+    r = client.post("/judge", json=CURL_EXAMPLE)
+    assert r.status_code == 200
+    body = r.get_json()
+    for field in ("judgment_id", "q_score", "verdict", "confidence", "axiom_scores", "dog_votes",
+                  "consensus_reached", "consensus_votes", "residual_variance", "unnameable_detected",
+                  "cost_usd", "llm_calls", "duration_ms", "level_used", "reality", "analysis",
+                  "content", "context", "time_dim", "lod", "created_at"):
+        assert field in body, field
+    assert body["analysis"] == "QUALITY" and body["persisted"] is True
+    assert body["confidence"] <= 0.618 and round(body["q_score"], 3) == body["q_score"]
+
+
+def test_a_read_right_after_the_write_finds_it(client):
+    posted = client.post("/judge", json=CURL_EXAMPLE).get_json()
+    got = client.get(f"/judge/{posted['judgment_id']}")
+    assert got.status_code == 200
+    assert got.get_json() == posted
+
+
+def test_the_write_is_in_journal_database_and_guidance_before_the_answer(client, home, database_url):
+    jid = client.post("/judge", json=CURL_EXAMPLE).get_json()["judgment_id"]
+    assert jid.encode() in persisted_snapshot(home, database_url)["journal"]
+    assert read_guidance(home / "guidance.json")["judgment_id"] == jid
+
+
+def test_unknown_judgment_is_404_json(client):
+    for path in ("/judge/7b0d8b8e-0a3c-4a51-9d49-0b2e0e8f6a11", "/judge/not-a-uuid"):
+        r = client.get(path)
+        assert r.status_code == 404 and r.get_json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "code"),
+    [
+        ({"data": "content=x", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
+        ({"data": "{nope", "content_type": "application/json"}, 400, "malformed_json"),
+        ({"data": b"\xff\xfe{}", "content_type": "application/json"}, 400, "malformed_json"),
+        ({"data": "[" * 100000, "content_type": "application/json"}, 400, "malformed_json"),
+        ({"data": "[1, 2]", "content_type": "application/json"}, 422, "validation_failed"),
+        ({"json": {"content": ""}}, 422, "validation_failed"),
+        ({"json": {"content": "x", "reality": "MOON", "lod": "1", "surprise": 1}}, 422, "validation_failed"),
+        ({"json": {"content": "x\u0000y"}}, 422, "validation_failed"),
+        ({"json": {"content": "x", "level": "HUGE"}}, 422, "validation_failed"),
+        ({"data": json.dumps({"content": "x" * 2_000_000}), "content_type": "application/json"}, 413, "request_entity_too_large"),
+    ],
+)
+def test_bad_input_is_a_clear_4xx_and_writes_nothing(client, home, database_url, kwargs, status, code):
+    client.post("/judge", json=CURL_EXAMPLE)
+    before = persisted_snapshot(home, database_url)
+    r = client.post("/judge", **kwargs)
+    assert r.status_code == status, r.get_data()
+    assert r.get_json()["error"]["code"] == code
+    assert persisted_snapshot(home, database_url) == before
+
+
+def test_validation_names_every_bad_field(client):
+    r = client.post("/judge", json={"content": "", "reality": "MOON", "lod": 9, "level": "X", "extra": 1})
+    assert set(r.get_json()["error"]["details"]["fields"]) == {"content", "reality", "lod", "level", "extra"}
+
+
+def test_wrong_method_is_405_json(client):
+    r = client.delete("/judge")
+    assert r.status_code == 405 and r.get_json()["error"]["code"] == "method_not_allowed"
+    assert "POST" in r.headers["Allow"]
+
+
+def test_dry_run_judges_and_stores_nothing(client, home, database_url):
+    client.post("/judge", json=CURL_EXAMPLE)
+    before = persisted_snapshot(home, database_url)
+    r = client.post("/judge?dry_run=true", json=CURL_EXAMPLE)
+    assert r.status_code == 200 and r.get_json()["persisted"] is False
+    assert persisted_snapshot(home, database_url) == before
+    assert client.get(f"/judge/{r.get_json()['judgment_id']}").status_code == 404
+
+
+def test_perceive_with_judgment_and_read_back(client):
+    r = client.post("/perceive", json={"source": "sensor-1", "content": "price rising trend"})
+    assert r.status_code == 200
+    body = r.get_json()
+    assert body["reality"] == "CYNIC" and body["judgment"]["analysis"] == "PERCEIVE"
+    assert body["judgment"]["lod"] == 0 and body["judgment"]["level_used"] == "REFLEX"
+    got = client.get(f"/perceive/{body['perception_id']}").get_json()
+    assert got == body
+    assert client.get(f"/judge/{body['judgment_id']}").status_code == 200
+
+
+def test_perceive_without_judgment_and_legacy_data(client):
+    body = client.post("/perceive", json={"source": "s", "data": {"k": [1, 2]}, "run_judgment": False}).get_json()
+    assert body["judgment_id"] is None and body["content"] == '{"k": [1, 2]}'
+
+
+def test_perceive_requires_a_source(client):
+    r = client.post("/perceive", json={"content": "x", "run_judgment": "yes"})
+    assert r.status_code == 422
+    assert set(r.get_json()["error"]["details"]["fields"]) == {"source", "run_judgment"}
+
+
+def test_state_counts_what_was_judged(client):
+    ids = [client.post("/judge", json={"content": f"x = {i}"}).get_json()["judgment_id"] for i in range(3)]
+    client.post("/judge", json={"content": "y = eval(input())"})
+    state = client.get("/state").get_json()
+    assert state["total_judgments"] == 4 and state["verdict_counts"]["BARK"] >= 1
+    assert [j["judgment_id"] for j in state["recent_judgments"][1:]] == ids[::-1]
+    assert "GUARDIAN" in state["dog_averages"]
+
+
+def test_health_and_ready(client):
+    assert client.get("/health").get_json()["status"] == "ok"
+    ready = client.get("/ready")
+    assert ready.status_code == 200 and ready.get_json()["status"] == "ready"

@@ -1,0 +1,76 @@
+import json
+import multiprocessing
+import threading
+
+from cynic_app.durability.checkpoint import load_from_checkpoint, sync_checkpoint
+from cynic_app.durability.guidance import GuidanceWriter, read_guidance
+from cynic_app.judgment import Cell, judge
+from cynic_app.judgment.state import ConsciousState
+
+
+def judgment(text="x = 1"):
+    return judge(Cell.create(content=text)).to_dict()
+
+
+def test_guidance_names_the_judgment(tmp_path):
+    j = judgment()
+    assert GuidanceWriter(tmp_path).write(j, 1)
+    doc = read_guidance(tmp_path / "guidance.json")
+    assert doc["judgment_id"] == j["judgment_id"]
+    assert set(doc) >= {"timestamp", "judgment_id", "state_key", "verdict", "q_score", "confidence",
+                        "reality", "dog_votes"}
+    assert (tmp_path / "guidance.json").stat().st_mode & 0o002 == 0  # not world-writable
+
+
+def test_guidance_never_moves_backwards(tmp_path):
+    writer = GuidanceWriter(tmp_path)
+    newer, older = judgment("a = 1"), judgment("b = 2")
+    assert writer.write(newer, 5)
+    assert not writer.write(older, 4)
+    assert read_guidance(tmp_path / "guidance.json")["judgment_id"] == newer["judgment_id"]
+
+
+def _write_many(home, start, n):
+    writer = GuidanceWriter(home)
+    j = judgment()
+    for seq in range(start, start + n):
+        writer.write(j, seq)
+
+
+def test_concurrent_writers_never_leave_it_unparseable(tmp_path):
+    GuidanceWriter(tmp_path).write(judgment(), 0)
+    stop, bad, reads = threading.Event(), [], [0]
+
+    def reader():
+        while not stop.is_set():
+            try:
+                json.loads((tmp_path / "guidance.json").read_bytes())
+                reads[0] += 1
+            except ValueError as exc:
+                bad.append(exc)
+
+    t = threading.Thread(target=reader)
+    t.start()
+    ctx = multiprocessing.get_context("fork")
+    procs = [ctx.Process(target=_write_many, args=(tmp_path, i * 1000, 60)) for i in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    stop.set()
+    t.join()
+    assert bad == [] and reads[0] > 0
+    assert read_guidance(tmp_path / "guidance.json")["journal_seq"] == 3059  # the newest won
+    assert not list(tmp_path.glob(".guidance.json.*"))  # no temp files left behind
+
+
+def test_checkpoint_round_trip(tmp_path):
+    state = ConsciousState()
+    for text in ("a = 1", "x = eval(input())", "def f():\n    pass\n"):
+        state.apply(judgment(text))
+    sync_checkpoint(tmp_path, state, journal_seq=42)
+    loaded, seq = load_from_checkpoint(tmp_path)
+    assert seq == 42
+    assert loaded.to_dict() == state.to_dict()
+    empty, seq = load_from_checkpoint(tmp_path / "nothing-here")
+    assert seq == 0 and empty.total == 0

@@ -1,0 +1,106 @@
+"""Run the real service under gunicorn in a subprocess, and talk to it over HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from cynic_app.embedded_pg import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class Gunicorn:
+    def __init__(self, home: Path, database_url: str, *, workers: int = 3, threads: int = 4):
+        self.home, self.database_url = home, database_url
+        self.workers, self.threads = workers, threads
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.log_path = home.parent / f"gunicorn-{self.port}.log"
+
+    def env(self) -> dict:
+        return {**os.environ, "CYNIC_HOME": str(self.home), "CYNIC_DATABASE_URL": self.database_url,
+                "PORT": str(self.port), "WEB_CONCURRENCY": str(self.workers),
+                "CYNIC_THREADS": str(self.threads), "CYNIC_STARTUP_TIMEOUT_S": "10",
+                "PYTHONPATH": str(ROOT)}
+
+    def start(self, *, wait: bool = True, timeout_s: float = 30) -> Gunicorn:
+        self.home.parent.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf",
+                 "cynic_app.wsgi:app"],
+                env=self.env(), cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+            )
+        if wait:
+            self.wait_ready(timeout_s)
+        return self
+
+    def wait_ready(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log()}")
+            try:
+                if request(self.port, "GET", "/ready")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"gunicorn not ready in {timeout_s}s:\n{self.log()}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+
+    def kill(self) -> None:
+        """SIGKILL the master and every worker at once (they share its process group)."""
+        if self.process is None:
+            return
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # already gone
+        self.process.wait()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(self.process.pid, 0)
+                time.sleep(0.05)
+            except ProcessLookupError:
+                break
+        self.process = None
+
+    def stop(self, timeout_s: float = 30) -> int | None:
+        if self.process is None:
+            return None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        finally:
+            self.process = None
+
+
+def request(port: int, method: str, path: str, body: dict | None = None, *, timeout_s: float = 10,
+            conn: http.client.HTTPConnection | None = None) -> tuple[int, dict | None]:
+    """One HTTP request; returns (status, parsed JSON body or None)."""
+    own = conn is None
+    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
+    try:
+        payload = json.dumps(body).encode() if body is not None else None
+        headers = {"Content-Type": "application/json"} if body is not None else {}
+        conn.request(method, path, body=payload, headers=headers)
+        response = conn.getresponse()
+        data = response.read()
+        return response.status, (json.loads(data) if data else None)
+    finally:
+        if own:
+            conn.close()

@@ -1,0 +1,69 @@
+"""Real faults against the in-process app: a private PostgreSQL stopped and started again."""
+
+import time
+
+import psycopg
+
+from cynic_app import create_app
+from cynic_app.config import Config
+from cynic_app.durability.journal import reader
+from tests.helpers import persisted_snapshot
+
+
+def test_database_down_fails_fast_honestly_and_recovers_without_restart(private_pg, home):
+    config = Config(home=home, database_url=private_pg.url, node="n", startup_timeout_s=5)
+    app = create_app(config)
+    client = app.test_client()
+    try:
+        assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
+        private_pg.stop()
+
+        started = time.monotonic()
+        r = client.post("/judge", json={"content": "b = 2"})
+        elapsed = time.monotonic() - started
+        assert r.status_code == 503 and "Retry-After" in r.headers
+        details = r.get_json()["error"]["details"]
+        assert details["outcome"] == "not_written" and details["step"] == "database"
+        assert elapsed < 4.0, elapsed  # bounded by the pool timeout, not a hang
+        assert client.get("/ready").status_code == 503
+
+        scan = reader.scan(home / "journal", repair=False)
+        assert details["judgment_id"] in scan.aborted  # replay will never resurrect it
+
+        private_pg.start()
+        deadline = time.monotonic() + 10
+        while client.get("/ready").status_code != 200:
+            assert time.monotonic() < deadline, "did not recover within 10 s"
+            time.sleep(0.2)
+        r = client.post("/judge", json={"content": "c = 3"})
+        assert r.status_code == 200
+        with psycopg.connect(private_pg.url) as conn:
+            ids = {row[0] for row in conn.execute("SELECT judgment_id::text FROM judgments")}
+        assert details["judgment_id"] not in ids and r.get_json()["judgment_id"] in ids
+    finally:
+        app.extensions["cynic"].close()
+
+
+def test_unwritable_home_refuses_to_start(tmp_path, database_url):
+    import pytest
+
+    from cynic_app.durability.home import HomeUnusable
+
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    with pytest.raises(HomeUnusable, match="cannot create CYNIC_HOME"):
+        create_app(Config(home=blocker / "home", database_url=database_url))
+
+
+def test_a_4xx_while_the_database_is_down_still_writes_nothing(private_pg, home):
+    config = Config(home=home, database_url=private_pg.url, node="n", startup_timeout_s=5)
+    app = create_app(config)
+    try:
+        app.test_client().post("/judge", json={"content": "a = 1"})
+        before = persisted_snapshot(home, private_pg.url)
+        private_pg.stop()
+        assert app.test_client().post("/judge", json={"content": ""}).status_code == 422
+        private_pg.start()
+        assert persisted_snapshot(home, private_pg.url) == before
+    finally:
+        app.extensions["cynic"].close()
