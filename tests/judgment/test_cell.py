@@ -62,3 +62,10 @@ def test_explicit_time_dim_wins():
 def test_round_trip():
     cell = Cell.create(content="hello", context="ctx", lod=3, consciousness=6, budget_usd=0.5)
     assert Cell.from_dict(cell.to_dict()) == cell
+
+
+@pytest.mark.parametrize("text", ["nul\x00byte", "lone \ud800 surrogate"])
+def test_text_postgres_cannot_store_is_rejected(text):
+    with pytest.raises(InvalidCell) as err:
+        Cell.create(content=text, context=text)
+    assert set(err.value.errors) == {"content", "context"}
