@@ -20,6 +20,9 @@ threads = int(os.environ.get("CYNIC_THREADS", "4"))
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which
+# two services (or a test run's many) would fight over; we do not use it.
+control_socket_disable = True
 # Each worker thread holds at most one connection; the pool never needs more.
 os.environ.setdefault("CYNIC_POOL_MAX_SIZE", str(threads))
 
