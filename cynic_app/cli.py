@@ -91,8 +91,10 @@ def _verify(config: Config, wait_for_database) -> None:
 
     with wait_for_database(config.database_url, timeout_s=config.startup_timeout_s) as conn:
         result = verify(conn, config.journal_dir)
-    click.echo(f"verify: {result.records} records, {len(result.missing)} missing from PostgreSQL, "
-               f"{len(result.resurrected)} aborted yet present")
+    click.echo(
+        f"verify: {result.records} records, {len(result.missing)} missing from PostgreSQL, "
+        f"{len(result.resurrected)} aborted yet present"
+    )
     for rid in result.missing[:20]:
         click.echo(f"  missing: {rid}")
     for rid in result.resurrected[:20]:

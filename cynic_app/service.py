@@ -25,7 +25,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import psycopg
 from filelock import Timeout as LockTimeout
@@ -67,14 +67,22 @@ class _Pending:
 
 
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat()
+    return datetime.now(UTC).isoformat()
 
 
 class Service:
     """Judges and perceives, durably. One per process; thread-safe."""
 
-    def __init__(self, *, journal: JournalWriter, pool: ConnectionPool, guidance: GuidanceWriter,
-                 node: str, max_content_chars: int, memory_ttl_s: float = 1.0):
+    def __init__(
+        self,
+        *,
+        journal: JournalWriter,
+        pool: ConnectionPool,
+        guidance: GuidanceWriter,
+        node: str,
+        max_content_chars: int,
+        memory_ttl_s: float = 1.0,
+    ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
         self.node = node
         self.max_content_chars = max_content_chars
@@ -101,8 +109,9 @@ class Service:
         j, created_at = judgment.to_dict(), utc_now()
         if not dry_run:
             ids = {"judgment_id": j["judgment_id"]}
-            self._persist("judgment", j["judgment_id"], {"judgment": j, "created_at": created_at},
-                          judgment=j, ids=ids)
+            self._persist(
+                "judgment", j["judgment_id"], {"judgment": j, "created_at": created_at}, judgment=j, ids=ids
+            )
         return j, created_at
 
     def perceive(self, fields: dict) -> dict:
@@ -110,12 +119,18 @@ class Service:
         p = Perception.create(fields, max_content_chars=self.max_content_chars)
         j = None
         if p.run_judgment:
-            j = judge(p.cell, level=p.level, memory=self._memory.get(),
-                      judgment_id=str(uuid.uuid4())).to_dict()
+            j = judge(
+                p.cell, level=p.level, memory=self._memory.get(), judgment_id=str(uuid.uuid4())
+            ).to_dict()
         record = {
-            "perception_id": str(uuid.uuid4()), "source": p.source, "reality": p.cell.reality,
-            "content": p.cell.content, "context": p.cell.context, "time_dim": p.cell.time_dim,
-            "created_at": utc_now(), "judgment": j,
+            "perception_id": str(uuid.uuid4()),
+            "source": p.source,
+            "reality": p.cell.reality,
+            "content": p.cell.content,
+            "context": p.cell.context,
+            "time_dim": p.cell.time_dim,
+            "created_at": utc_now(),
+            "judgment": j,
         }
         ids = {"perception_id": record["perception_id"]}
         if j is not None:
@@ -174,7 +189,11 @@ class Service:
         raise self._fail(NOT_WRITTEN, "database", ids, cause)
 
     def _fail(self, outcome: str, step: str, ids: dict, cause: BaseException | None) -> PersistenceError:
-        reason = str(cause).strip().splitlines()[0] if cause is not None and str(cause).strip() else type(cause).__name__
+        reason = (
+            str(cause).strip().splitlines()[0]
+            if cause is not None and str(cause).strip()
+            else type(cause).__name__
+        )
         log.error("write failed at %s (outcome %s) for %s: %s", step, outcome, ids, reason)
         message = {
             NOT_WRITTEN: f"the write did not happen: {step} unavailable",
@@ -198,7 +217,9 @@ class Service:
             try:
                 self._commit(pending)
             except (_Definite, _InDoubt) as exc:
-                log.warning("in-doubt %s %s still unsettled: %s", pending.kind, pending.record_id, exc.__cause__)
+                log.warning(
+                    "in-doubt %s %s still unsettled: %s", pending.kind, pending.record_id, exc.__cause__
+                )
                 remaining.append(pending)
                 continue
             log.warning("in-doubt %s %s resolved as committed", pending.kind, pending.record_id)

@@ -4,12 +4,12 @@ import psycopg
 import pytest
 
 from cynic_app import create_app
+from cynic_app.durability.guidance import read_guidance
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
 from cynic_app.durability.journal.segment import list_segments
 from cynic_app.durability.replay import replay
 from cynic_app.judgment import Cell, judge
 from cynic_app.startup import recover
-from cynic_app.durability.guidance import read_guidance
 
 
 def journal_judgments(home, n, *, aborted=()):
@@ -17,7 +17,9 @@ def journal_judgments(home, n, *, aborted=()):
     ids = []
     for i in range(n):
         j = judge(Cell.create(content=f"value_{i} = {i}")).to_dict()
-        seq = writer.append("judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-11-25T00:00:00+00:00"})
+        seq = writer.append(
+            "judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-11-25T00:00:00+00:00"}
+        )
         if i in aborted:
             writer.append("abort", j["judgment_id"], {"ref_seq": seq})
         ids.append(j["judgment_id"])
@@ -54,7 +56,7 @@ def test_dry_run_writes_nothing(config, database_url):
 def test_torn_tail_is_repaired_at_start_up_and_nothing_acknowledged_is_lost(config, database_url):
     config.home.mkdir(parents=True)
     ids = journal_judgments(config.home, 4)
-    (_, path), = list_segments(config.home / "journal")
+    ((_, path),) = list_segments(config.home / "journal")
     path.write_bytes(path.read_bytes() + b'{"crc":"1234abcd","seq":5,"kind":"judg')
     summary = recover(config)
     assert summary.torn_bytes > 0 and summary.applied == 4
@@ -65,7 +67,7 @@ def test_torn_tail_is_repaired_at_start_up_and_nothing_acknowledged_is_lost(conf
 def test_corruption_in_the_middle_refuses_to_start(config):
     config.home.mkdir(parents=True)
     journal_judgments(config.home, 4)
-    (_, path), = list_segments(config.home / "journal")
+    ((_, path),) = list_segments(config.home / "journal")
     data = bytearray(path.read_bytes())
     data[data.find(b"\n") + 40] ^= 0xFF
     path.write_bytes(bytes(data))

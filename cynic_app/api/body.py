@@ -13,16 +13,19 @@ from .errors import ApiError
 def json_object() -> dict:
     """Return the request body as a dict or raise the right ApiError."""
     if not request.is_json:
-        raise ApiError(415, "unsupported_media_type",
-                       "send a JSON body with Content-Type: application/json")
+        raise ApiError(415, "unsupported_media_type", "send a JSON body with Content-Type: application/json")
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     try:
         data = json.loads(raw)
     except (ValueError, RecursionError) as exc:  # bad syntax, bad UTF-8, or absurdly deep
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
-        raise ApiError(422, "validation_failed", "the body must be a JSON object",
-                       {"fields": {"body": "must be a JSON object"}})
+        raise ApiError(
+            422,
+            "validation_failed",
+            "the body must be a JSON object",
+            {"fields": {"body": "must be a JSON object"}},
+        )
     return data
 
 
@@ -33,8 +36,12 @@ def flag(name: str) -> bool:
         return True
     if raw in ("0", "false", "no", ""):
         return False
-    raise ApiError(422, "validation_failed", f"query parameter {name} must be true or false",
-                   {"fields": {name: "must be true or false"}})
+    raise ApiError(
+        422,
+        "validation_failed",
+        f"query parameter {name} must be true or false",
+        {"fields": {name: "must be true or false"}},
+    )
 
 
 def record_id(value: str, what: str) -> str:

@@ -48,8 +48,9 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(InvalidCell)
     def invalid(exc: InvalidCell):
-        return error_response(422, "validation_failed", "the request has invalid fields",
-                              {"fields": exc.errors})
+        return error_response(
+            422, "validation_failed", "the request has invalid fields", {"fields": exc.errors}
+        )
 
     @app.errorhandler(PersistenceError)
     def persistence(exc: PersistenceError):
@@ -60,8 +61,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(psycopg.OperationalError)
     def database_down(exc: Exception):
         log.error("database unavailable for a read: %s", exc)
-        return error_response(503, "database_unavailable", "the database is not reachable; retry later",
-                              headers=_retry_after())
+        return error_response(
+            503, "database_unavailable", "the database is not reachable; retry later", headers=_retry_after()
+        )
 
     @app.errorhandler(Exception)
     def internal(exc: Exception):

@@ -28,11 +28,17 @@ def ready():
             conn.execute("SELECT 1")
         checks["database"] = {"ok": True}
     except (psycopg.Error, PoolTimeout) as exc:
-        checks["database"] = {"ok": False, "error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}
+        checks["database"] = {
+            "ok": False,
+            "error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+        }
     poisoned = service.journal.poisoned
     writable = os.access(service.journal.directory, os.W_OK)
-    checks["journal"] = {"ok": poisoned is None and writable, "writable": writable,
-                         "error": str(poisoned) if poisoned else None}
+    checks["journal"] = {
+        "ok": poisoned is None and writable,
+        "writable": writable,
+        "error": str(poisoned) if poisoned else None,
+    }
     unsettled = service.settle_pending() if checks["database"]["ok"] else None
     checks["in_doubt"] = {"ok": not unsettled, "unsettled": unsettled}
     ok = all(check["ok"] for check in checks.values())

@@ -5,12 +5,35 @@ from __future__ import annotations
 from datetime import datetime
 
 _JUDGMENT_FIELDS = (
-    "judgment_id", "q_score", "verdict", "confidence", "axiom_scores", "dog_votes",
-    "consensus_reached", "consensus_votes", "residual_variance", "unnameable_detected",
-    "cost_usd", "llm_calls", "duration_ms", "level_used", "dog_reasons", "vetoed_by",
+    "judgment_id",
+    "q_score",
+    "verdict",
+    "confidence",
+    "axiom_scores",
+    "dog_votes",
+    "consensus_reached",
+    "consensus_votes",
+    "residual_variance",
+    "unnameable_detected",
+    "cost_usd",
+    "llm_calls",
+    "duration_ms",
+    "level_used",
+    "dog_reasons",
+    "vetoed_by",
 )
-_CELL_FIELDS = ("cell_id", "reality", "analysis", "time_dim", "content", "context", "lod",
-                "consciousness", "budget_usd", "timestamp")
+_CELL_FIELDS = (
+    "cell_id",
+    "reality",
+    "analysis",
+    "time_dim",
+    "content",
+    "context",
+    "lod",
+    "consciousness",
+    "budget_usd",
+    "timestamp",
+)
 
 
 def timestamp(value: datetime | str) -> str:

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 from ..judgment.state import ConsciousState
-from .fsio import OS_FS, FS, atomic_write
+from .fsio import FS, OS_FS, atomic_write
 
 FILE_NAME = "conscious_state.json"
 FORMAT = 1

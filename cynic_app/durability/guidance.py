@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from filelock import FileLock
 
-from .fsio import OS_FS, FS, atomic_write
+from .fsio import FS, OS_FS, atomic_write
 
 FILE_NAME = "guidance.json"
 LOCK_NAME = "guidance.json.lock"
@@ -25,7 +25,7 @@ def guidance_for(judgment: dict, journal_seq: int) -> dict:
     """Return the guidance document for a judgment dict (as produced by Judgment.to_dict)."""
     cell = judgment["cell"]
     return {
-        "timestamp": datetime.now(timezone.utc).isoformat(),
+        "timestamp": datetime.now(UTC).isoformat(),
         "judgment_id": judgment["judgment_id"],
         "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
         "verdict": judgment["verdict"],
@@ -43,8 +43,7 @@ class GuidanceWriter:
     def __init__(self, home: Path, *, fs: FS = OS_FS, lock_timeout_s: float = 10.0):
         self.path = Path(home) / FILE_NAME
         self.fs = fs
-        self._lock = FileLock(Path(home) / LOCK_NAME, timeout=lock_timeout_s,
-                              poll_interval=0.001, mode=0o640)
+        self._lock = FileLock(Path(home) / LOCK_NAME, timeout=lock_timeout_s, poll_interval=0.001, mode=0o640)
         self.writes = 0
 
     def write(self, judgment: dict, journal_seq: int) -> bool:

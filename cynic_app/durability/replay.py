@@ -34,9 +34,11 @@ class ReplaySummary:
 
     def line(self) -> str:
         mode = " (dry run: nothing written)" if self.dry_run else ""
-        return (f"replay{mode}: scanned {self.scanned}, applied {self.applied}, already present "
-                f"{self.already_present}, aborted {self.aborted}, torn bytes repaired "
-                f"{self.torn_bytes}, last seq {self.last_seq}, {self.seconds:.2f}s")
+        return (
+            f"replay{mode}: scanned {self.scanned}, applied {self.applied}, already present "
+            f"{self.already_present}, aborted {self.aborted}, torn bytes repaired "
+            f"{self.torn_bytes}, last seq {self.last_seq}, {self.seconds:.2f}s"
+        )
 
     def to_dict(self) -> dict:
         out = asdict(self)

@@ -15,8 +15,26 @@ from .source import Source
 
 AXIOMS = ("FIDELITY", "PHI", "VERIFY", "CULTURE", "BURN")
 FACET_FLOOR = 0.1
-_GENERIC_NAMES = {"foo", "bar", "baz", "tmp", "temp", "test", "func", "function", "do", "stuff",
-                  "thing", "data", "process", "handle", "main2", "x", "f", "g"}
+_GENERIC_NAMES = {
+    "foo",
+    "bar",
+    "baz",
+    "tmp",
+    "temp",
+    "test",
+    "func",
+    "function",
+    "do",
+    "stuff",
+    "thing",
+    "data",
+    "process",
+    "handle",
+    "main2",
+    "x",
+    "f",
+    "g",
+}
 _SNAKE_RE = re.compile(r"^_{0,2}[a-z][a-z0-9_]*$")
 _CAMEL_RE = re.compile(r"^_?[A-Z][A-Za-z0-9]*$")
 _COMMENTED_CODE_RE = re.compile(r"^\s*#\s*(def |class |import |return |print\(|\w+\s*=\s*\S|if .+:)")
@@ -97,7 +115,8 @@ def facets(src: Source) -> dict[str, dict[str, float]]:
     modules = [m for m, _, _ in src.imports]
     burn = {
         "no_duplicated_literals": 1.0 - min(1.0, 0.15 * sum(n >= 3 for n in src.literal_counts.values())),
-        "no_commented_out_code": 1.0 - min(1.0, 0.2 * sum(bool(_COMMENTED_CODE_RE.match(ln)) for ln in src.lines)),
+        "no_commented_out_code": 1.0
+        - min(1.0, 0.2 * sum(bool(_COMMENTED_CODE_RE.match(ln)) for ln in src.lines)),
         "few_dependencies": 1.0 if len(set(modules)) <= 10 else max(0.3, 10 / len(set(modules))),
         "nothing_destroyed": 0.0 if "destructive" in danger else 1.0,
         "no_dead_stubs": 1.0 - min(1.0, 0.3 * src.memo("stubs", stubs)),

@@ -32,12 +32,12 @@ def weighted_geometric_mean(values: list[float], weights: list[float]) -> float:
     total = sum(weights)
     if total <= 0:
         return 0.0
-    logs = sum(w * math.log(max(Q_FLOOR, v)) for v, w in zip(values, weights))
+    logs = sum(w * math.log(max(Q_FLOOR, v)) for v, w in zip(values, weights, strict=True))
     return math.exp(logs / total)
 
 
 def weighted_median(values: list[float], weights: list[float]) -> float:
-    pairs = sorted(zip(values, weights))
+    pairs = sorted(zip(values, weights, strict=True))
     half = sum(weights) / 2
     running = 0.0
     for value, weight in pairs:
@@ -70,5 +70,5 @@ def residual_variance(qs: list[float]) -> float:
 
 def combined_confidence(confidences: list[float], weights: list[float], agreement: float) -> float:
     total = sum(weights)
-    mean = sum(c * w for c, w in zip(confidences, weights)) / total if total else 0.0
+    mean = sum(c * w for c, w in zip(confidences, weights, strict=True)) / total if total else 0.0
     return min(PHI_INV, mean * agreement)

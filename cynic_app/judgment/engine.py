@@ -9,12 +9,12 @@ from . import consensus
 from .axioms import score_axioms
 from .cell import Cell
 from .dogs import DOGS, LEVELS, WEIGHTS
-from .vote import Vote
 from .errors import InvalidCell
 from .judgment import Judgment
 from .memory import EMPTY, Memory
 from .phi import MAX_CONFIDENCE, PHI_INV, VETO_CAP, verdict_for
 from .source import Source
+from .vote import Vote
 
 
 def choose_level(cell: Cell) -> str:
@@ -57,7 +57,9 @@ def judge(
     vetoes = [v for v in votes if v.veto]
     reached = bool(active) and agreeing >= consensus.quorum(len(active)) and not vetoes
     if reached:
-        q = consensus.weighted_geometric_mean(qs, [w * v.confidence for w, v in zip(priority, active)])
+        q = consensus.weighted_geometric_mean(
+            qs, [w * v.confidence for w, v in zip(priority, active, strict=True)]
+        )
     else:
         q = consensus.reality_weighted_q(axioms, cell.reality)
     if vetoes:

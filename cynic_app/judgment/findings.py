@@ -9,16 +9,15 @@ from __future__ import annotations
 import ast
 import re
 
-from .vote import Finding
 from .source import Source
+from .vote import Finding
 
 _UNTRUSTED = ("input", "request", "argv", "stdin", "environ", "params", "args", "form", "data")
 _SECRET_NAME_RE = re.compile(
     r"(pass(word|wd)?|pwd|secret|token|api_?key|access_?key|private_?key|auth_?key|credential)",
     re.I,
 )
-_PLACEHOLDER_RE = re.compile(r"^(|x+|\*+|<[^>]*>|\$\{?\w+\}?|%\(\w+\)s|\{\w*\}|none|null|your[-_ ].*)$",
-                             re.I)
+_PLACEHOLDER_RE = re.compile(r"^(|x+|\*+|<[^>]*>|\$\{?\w+\}?|%\(\w+\)s|\{\w*\}|none|null|your[-_ ].*)$", re.I)
 _KEY_PATTERNS = re.compile(
     r"(AKIA[0-9A-Z]{16}|-----BEGIN (RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----|ghp_[A-Za-z0-9]{36}"
     r"|sk_live_[A-Za-z0-9]{16,}|xox[baprs]-[A-Za-z0-9-]{10,}|AIza[0-9A-Za-z_-]{35})"
@@ -26,28 +25,51 @@ _KEY_PATTERNS = re.compile(
 _TEXT_SECRET_RE = re.compile(
     r"(pass(word|wd)?|secret|token|api[_-]?key)\s*[:=]\s*[\"'][^\"'\s]{4,}[\"']", re.I
 )
+#: (kind, pattern, severity, reason) for content of any language; a kind is reported once.
 _TEXT_RULES = (
-    (re.compile(r"(?<![.\w])(eval|exec)\s*\("), 0.55, "evaluates dynamic code (eval/exec)"),
-    (re.compile(r"shell\s*=\s*True"), 0.6, "runs a shell with shell=True"),
-    (re.compile(r"\brm\s+-(?:[a-z]*r[a-z]*f|[a-z]*f[a-z]*r)\b", re.I), 0.6,
-     "contains a recursive forced delete (rm -rf)"),
-    (re.compile(r"verify\s*=\s*False|CERT_NONE|_create_unverified_context|check_hostname\s*=\s*False"
-                r"|rejectUnauthorized\s*:\s*false|InsecureSkipVerify\s*:\s*true"), 0.55,
-     "disables TLS certificate verification"),
-    (re.compile(r"(execute|query|raw)\s*\(\s*(f[\"']|[\"'][^\"']*[\"']\s*(%|\+|\.format))", re.I),
-     0.65, "builds SQL by string formatting (injection)"),
-    (re.compile(r"\b(pickle|cPickle|marshal|dill|jsonpickle)\.(loads?|decode)\s*\("), 0.55,
-     "deserialises untrusted data unsafely"),
-    (re.compile(r"\byaml\.load\s*\((?![^)]*Safe)"), 0.55, "yaml.load without a safe loader"),
-    (re.compile(r"\.innerHTML\s*=|document\.write\s*\(|dangerouslySetInnerHTML"), 0.5,
-     "writes raw HTML into the page (XSS)"),
-    (re.compile(r"child_process\.exec\s*\(|\bos\.system\s*\(|\bos\.popen\s*\("), 0.5,
-     "runs a shell command"),
-    (re.compile(r"chmod\s+(-R\s+)?0?777|0o777"), 0.35, "makes files world-writable"),
-    (re.compile(r"\bhashlib\.(md5|sha1)\s*\(|\bMD5\s*\(", re.I), 0.2, "uses a broken hash (MD5/SHA-1)"),
-    (re.compile(r"\btempfile\.mktemp\s*\("), 0.3, "uses tempfile.mktemp (race)"),
-    (re.compile(r"\.run\s*\([^)]*debug\s*=\s*True"), 0.4, "runs a server with the debugger on"),
+    ("eval", r"(?<![.\w])(eval|exec)\s*\(", 0.55, "evaluates dynamic code (eval/exec)"),
+    ("shell", r"shell\s*=\s*True", 0.6, "runs a shell with shell=True"),
+    (
+        "rm",
+        r"(?i)\brm\s+-(?:[a-z]*r[a-z]*f|[a-z]*f[a-z]*r)\b",
+        0.6,
+        "contains a recursive forced delete (rm -rf)",
+    ),
+    (
+        "tls",
+        r"verify\s*=\s*False|CERT_NONE|_create_unverified_context|check_hostname\s*=\s*False"
+        r"|rejectUnauthorized\s*:\s*false|InsecureSkipVerify\s*:\s*true",
+        0.55,
+        "disables TLS certificate verification",
+    ),
+    (
+        "sql",
+        r"(?i)(execute|query|raw)\s*\(\s*(f[\"']|[\"'][^\"']*[\"']\s*(%|\+|\.format))",
+        0.65,
+        "builds SQL by string formatting (injection)",
+    ),
+    (
+        "deser",
+        r"\b(pickle|cPickle|marshal|dill|jsonpickle)\.(loads?|decode)\s*\(",
+        0.55,
+        "deserialises untrusted data unsafely",
+    ),
+    ("deser", r"\byaml\.load\s*\((?![^)]*Safe)", 0.55, "yaml.load without a safe loader"),
+    (
+        "xss",
+        r"\.innerHTML\s*=|document\.write\s*\(|dangerouslySetInnerHTML",
+        0.5,
+        "writes raw HTML into the page (XSS)",
+    ),
+    ("shell", r"child_process\.exec\s*\(|\bos\.system\s*\(|\bos\.popen\s*\(", 0.5, "runs a shell command"),
+    ("chmod", r"chmod\s+(-R\s+)?0?777|0o777", 0.35, "makes files world-writable"),
+    ("hash", r"(?i)\bhashlib\.(md5|sha1)\s*\(|\bMD5\s*\(", 0.2, "uses a broken hash (MD5/SHA-1)"),
+    ("mktemp", r"\btempfile\.mktemp\s*\(", 0.3, "uses tempfile.mktemp (race)"),
+    ("debug", r"\.run\s*\([^)]*debug\s*=\s*True", 0.4, "runs a server with the debugger on"),
 )
+_TEXT_RULES = tuple((kind, re.compile(pattern), sev, why) for kind, pattern, sev, why in _TEXT_RULES)
+#: Kinds the AST decides precisely for Python; the text rules would only add false alarms.
+_AST_KINDS = ("eval", "sql", "deser", "shell")
 
 
 def _untrusted(call) -> bool:
@@ -72,7 +94,9 @@ def _python_findings(src: Source) -> dict[str, Finding]:
             found["tls"] = Finding(0.55, f"line {call.lineno}: TLS verification disabled")
         if call.name.endswith(("pickle.loads", "pickle.load", "marshal.loads", "dill.loads")):
             found["deser"] = Finding(0.55, f"line {call.lineno}: {call.name}() of untrusted data")
-        if call.name == "yaml.load" and "Safe" not in ast.dump(call.keywords.get("Loader", ast.Constant(None))):
+        if call.name == "yaml.load" and "Safe" not in ast.dump(
+            call.keywords.get("Loader", ast.Constant(None))
+        ):
             found["deser"] = Finding(0.55, f"line {call.lineno}: yaml.load without SafeLoader")
     return found
 
@@ -95,18 +119,18 @@ def secret_findings(src: Source) -> list[Finding]:
             found.append(Finding(0.6, f"line {line}: hard-coded credential in {name}"))
     if not src.is_python:
         found += [Finding(0.6, "hard-coded credential") for _ in _TEXT_SECRET_RE.finditer(src.text)][:1]
-    found += [Finding(0.65, "embedded private key or cloud key") for _ in _KEY_PATTERNS.finditer(src.text)][:1]
+    found += [Finding(0.65, "embedded private key or cloud key") for _ in _KEY_PATTERNS.finditer(src.text)][
+        :1
+    ]
     return sorted(found, key=lambda f: -f.severity)[:2]  # the worst two; adding one never lowers it
 
 
 def dangers(src: Source) -> list[Finding]:
     """Every security danger in the content, each kind once."""
     found = _python_findings(src) if src.is_python else {}
-    text_kinds = ("eval", "shell", "rm", "tls", "sql", "deser", "deser", "xss", "shell", "chmod",
-                  "hash", "mktemp", "debug")
-    for (pattern, severity, reason), kind in zip(_TEXT_RULES, text_kinds):
-        if src.is_python and kind in ("eval", "sql", "deser", "shell"):
-            continue  # the AST already decided these precisely
+    for kind, pattern, severity, reason in _TEXT_RULES:
+        if src.is_python and kind in _AST_KINDS:
+            continue
         if kind not in found and pattern.search(src.text):
             found[kind] = Finding(severity, reason)
     return [*found.values(), *secret_findings(src)]
@@ -137,8 +161,14 @@ def todos(src: Source) -> int:
     return len(_TODO_RE.findall(src.text))
 
 
-_ANNOTATION_TYPES = {"int": ("int",), "str": ("str",), "bool": ("bool",), "float": ("float", "int"),
-                     "bytes": ("bytes",), "None": ("NoneType",)}
+_ANNOTATION_TYPES = {
+    "int": ("int",),
+    "str": ("str",),
+    "bool": ("bool",),
+    "float": ("float", "int"),
+    "bytes": ("bytes",),
+    "None": ("NoneType",),
+}
 
 
 def contradictions(src: Source) -> list[Finding]:
@@ -164,5 +194,3 @@ def contradictions(src: Source) -> list[Finding]:
         if expected and any(kind not in expected for kind in f.return_kinds):
             found.append(Finding(0.35, f"{f.name}() is annotated -> {f.returns} but returns otherwise"))
     return found
-
-

@@ -41,8 +41,7 @@ class Memory:
             cell = d["cell"]
             state_key = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
             items.append(
-                Recollection(state_key, float(d["q_score"]), bool(d["consensus_reached"]),
-                             cell["content"])
+                Recollection(state_key, float(d["q_score"]), bool(d["consensus_reached"]), cell["content"])
             )
         return cls(tuple(items))
 

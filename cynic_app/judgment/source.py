@@ -168,7 +168,7 @@ class Source:
         elif isinstance(node, ast.Assert):
             self.asserts.append(node)
         elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values):
+            for key, value in zip(node.keys, node.values, strict=True):
                 if _is_str(key) and _is_str(value):
                     self.assigned_strings.append((key.value, value.value, node.lineno))
 
@@ -218,7 +218,9 @@ def _describe_call(node: ast.Call) -> Call:
     for kw in node.keywords:
         if kw.arg is not None:
             keywords[kw.arg] = kw.value.value if isinstance(kw.value, ast.Constant) else kw.value
-    names = [dotted_name(n) for arg in node.args for n in ast.walk(arg) if isinstance(n, (ast.Call, ast.Name))]
+    names = [
+        dotted_name(n) for arg in node.args for n in ast.walk(arg) if isinstance(n, (ast.Call, ast.Name))
+    ]
     return Call(
         name=dotted_name(node.func),
         lineno=node.lineno,

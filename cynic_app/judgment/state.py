@@ -56,9 +56,7 @@ class ConsciousState:
             "consciousness_level": self.consciousness_level,
             "total_judgments": self.total,
             "verdict_counts": dict(self.verdict_counts),
-            "dog_averages": {
-                dog: round(s / n, 3) for dog, (n, s) in sorted(self.dog_totals.items()) if n
-            },
+            "dog_averages": {dog: round(s / n, 3) for dog, (n, s) in sorted(self.dog_totals.items()) if n},
             "dog_totals": {dog: list(t) for dog, t in sorted(self.dog_totals.items())},
             "recent_judgments": list(self.recent),
         }

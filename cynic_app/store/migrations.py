@@ -8,7 +8,10 @@ import psycopg
 ADVISORY_LOCK_KEY = 0x43594E4943  # "CYNIC"
 
 MIGRATIONS: list[tuple[int, str, str]] = [
-    (1, "judgments, perceptions, state counters", """
+    (
+        1,
+        "judgments, perceptions, state counters",
+        """
         CREATE TABLE IF NOT EXISTS judgments (
             judgment_id       uuid PRIMARY KEY,
             created_at        timestamptz NOT NULL,
@@ -40,7 +43,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             total double precision NOT NULL,
             PRIMARY KEY (shard, name)
         );
-    """),
+    """,
+    ),
 ]
 
 

@@ -23,8 +23,9 @@ def connection_kwargs(*, statement_timeout_ms: int) -> dict:
     }
 
 
-def make_pool(url: str, *, min_size: int, max_size: int, timeout_s: float,
-              statement_timeout_ms: int = 5000) -> ConnectionPool:
+def make_pool(
+    url: str, *, min_size: int, max_size: int, timeout_s: float, statement_timeout_ms: int = 5000
+) -> ConnectionPool:
     """Create a closed pool; the caller opens it in the process that will use it."""
     return ConnectionPool(
         url,

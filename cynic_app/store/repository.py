@@ -50,28 +50,47 @@ def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: i
     cell = j["cell"]
     names = sorted([f"verdict:{j['verdict']}", *(f"dog:{d}" for d in j["dog_votes"])])
     totals = [j["q_score"] if n.startswith("verdict:") else j["dog_votes"][n[4:]] for n in names]
-    row = conn.execute(_INSERT_JUDGMENT, {
-        "id": j["judgment_id"], "created_at": record["created_at"],
-        "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
-        "reality": cell["reality"], "verdict": j["verdict"], "q": j["q_score"],
-        "consensus": j["consensus_reached"], "node": node, "seq": seq, "body": Jsonb(j),
-        "shard": int(j["judgment_id"][:4], 16) % SHARDS, "names": names, "totals": totals,
-    }).fetchone()
+    row = conn.execute(
+        _INSERT_JUDGMENT,
+        {
+            "id": j["judgment_id"],
+            "created_at": record["created_at"],
+            "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
+            "reality": cell["reality"],
+            "verdict": j["verdict"],
+            "q": j["q_score"],
+            "consensus": j["consensus_reached"],
+            "node": node,
+            "seq": seq,
+            "body": Jsonb(j),
+            "shard": int(j["judgment_id"][:4], 16) % SHARDS,
+            "names": names,
+            "totals": totals,
+        },
+    ).fetchone()
     return bool(row[0])
 
 
 def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq: int) -> bool:
     """Store a perception record and its judgment, if any; True if the perception was new."""
     if record.get("judgment") is not None:
-        insert_judgment(conn, {"judgment": record["judgment"], "created_at": record["created_at"]},
-                        node=node, seq=seq)
+        insert_judgment(
+            conn, {"judgment": record["judgment"], "created_at": record["created_at"]}, node=node, seq=seq
+        )
     body = {k: v for k, v in record.items() if k != "judgment"}
-    row = conn.execute(_INSERT_PERCEPTION, {
-        "id": record["perception_id"], "created_at": record["created_at"],
-        "source": record["source"], "reality": record["reality"],
-        "judgment_id": record["judgment"]["judgment_id"] if record.get("judgment") else None,
-        "node": node, "seq": seq, "body": Jsonb(body),
-    }).fetchone()
+    row = conn.execute(
+        _INSERT_PERCEPTION,
+        {
+            "id": record["perception_id"],
+            "created_at": record["created_at"],
+            "source": record["source"],
+            "reality": record["reality"],
+            "judgment_id": record["judgment"]["judgment_id"] if record.get("judgment") else None,
+            "node": node,
+            "seq": seq,
+            "body": Jsonb(body),
+        },
+    ).fetchone()
     return row is not None
 
 

@@ -12,10 +12,29 @@ def test_post_judge_returns_the_documented_fields(client):
     r = client.post("/judge", json=CURL_EXAMPLE)
     assert r.status_code == 200
     body = r.get_json()
-    for field in ("judgment_id", "q_score", "verdict", "confidence", "axiom_scores", "dog_votes",
-                  "consensus_reached", "consensus_votes", "residual_variance", "unnameable_detected",
-                  "cost_usd", "llm_calls", "duration_ms", "level_used", "reality", "analysis",
-                  "content", "context", "time_dim", "lod", "created_at"):
+    for field in (
+        "judgment_id",
+        "q_score",
+        "verdict",
+        "confidence",
+        "axiom_scores",
+        "dog_votes",
+        "consensus_reached",
+        "consensus_votes",
+        "residual_variance",
+        "unnameable_detected",
+        "cost_usd",
+        "llm_calls",
+        "duration_ms",
+        "level_used",
+        "reality",
+        "analysis",
+        "content",
+        "context",
+        "time_dim",
+        "lod",
+        "created_at",
+    ):
         assert field in body, field
     assert body["analysis"] == "QUALITY" and body["persisted"] is True
     assert body["confidence"] <= 0.618 and round(body["q_score"], 3) == body["q_score"]
@@ -43,7 +62,11 @@ def test_unknown_judgment_is_404_json(client):
 @pytest.mark.parametrize(
     ("kwargs", "status", "code"),
     [
-        ({"data": "content=x", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
+        (
+            {"data": "content=x", "content_type": "application/x-www-form-urlencoded"},
+            415,
+            "unsupported_media_type",
+        ),
         ({"data": "{nope", "content_type": "application/json"}, 400, "malformed_json"),
         ({"data": b"\xff\xfe{}", "content_type": "application/json"}, 400, "malformed_json"),
         ({"data": "[" * 100000, "content_type": "application/json"}, 400, "malformed_json"),
@@ -52,7 +75,11 @@ def test_unknown_judgment_is_404_json(client):
         ({"json": {"content": "x", "reality": "MOON", "lod": "1", "surprise": 1}}, 422, "validation_failed"),
         ({"json": {"content": "x\u0000y"}}, 422, "validation_failed"),
         ({"json": {"content": "x", "level": "HUGE"}}, 422, "validation_failed"),
-        ({"data": json.dumps({"content": "x" * 2_000_000}), "content_type": "application/json"}, 413, "request_entity_too_large"),
+        (
+            {"data": json.dumps({"content": "x" * 2_000_000}), "content_type": "application/json"},
+            413,
+            "request_entity_too_large",
+        ),
     ],
 )
 def test_bad_input_is_a_clear_4xx_and_writes_nothing(client, home, database_url, kwargs, status, code):
@@ -96,7 +123,9 @@ def test_perceive_with_judgment_and_read_back(client):
 
 
 def test_perceive_without_judgment_and_legacy_data(client):
-    body = client.post("/perceive", json={"source": "s", "data": {"k": [1, 2]}, "run_judgment": False}).get_json()
+    body = client.post(
+        "/perceive", json={"source": "s", "data": {"k": [1, 2]}, "run_judgment": False}
+    ).get_json()
     assert body["judgment_id"] is None and body["content"] == '{"k": [1, 2]}'
 
 

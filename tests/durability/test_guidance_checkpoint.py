@@ -17,8 +17,16 @@ def test_guidance_names_the_judgment(tmp_path):
     assert GuidanceWriter(tmp_path).write(j, 1)
     doc = read_guidance(tmp_path / "guidance.json")
     assert doc["judgment_id"] == j["judgment_id"]
-    assert set(doc) >= {"timestamp", "judgment_id", "state_key", "verdict", "q_score", "confidence",
-                        "reality", "dog_votes"}
+    assert set(doc) >= {
+        "timestamp",
+        "judgment_id",
+        "state_key",
+        "verdict",
+        "q_score",
+        "confidence",
+        "reality",
+        "dog_votes",
+    }
     assert (tmp_path / "guidance.json").stat().st_mode & 0o002 == 0  # not world-writable
 
 

@@ -47,7 +47,7 @@ def test_segments_rotate_at_the_configured_size(tmp_path):
 @pytest.mark.parametrize("keep", [1, 10, 40, -1])
 def test_torn_tail_is_repaired_and_kept_as_broken(tmp_path, keep):
     write(tmp_path, 3)
-    (_, path), = list_segments(tmp_path)
+    ((_, path),) = list_segments(tmp_path)
     data = path.read_bytes()
     last_start = data.rstrip(b"\n").rfind(b"\n") + 1
     torn = data[: last_start + keep] if keep > 0 else data[:-1]
@@ -61,7 +61,7 @@ def test_torn_tail_is_repaired_and_kept_as_broken(tmp_path, keep):
 
 def test_garbled_last_record_is_a_torn_tail(tmp_path):
     write(tmp_path, 3)
-    (_, path), = list_segments(tmp_path)
+    ((_, path),) = list_segments(tmp_path)
     data = bytearray(path.read_bytes())
     data[-10] ^= 0xFF
     path.write_bytes(bytes(data))
@@ -70,7 +70,7 @@ def test_garbled_last_record_is_a_torn_tail(tmp_path):
 
 def test_corruption_before_the_tail_refuses_with_file_and_offset(tmp_path):
     write(tmp_path, 3)
-    (_, path), = list_segments(tmp_path)
+    ((_, path),) = list_segments(tmp_path)
     data = bytearray(path.read_bytes())
     second = data.find(b"\n") + 1
     data[second + 30] ^= 0xFF
@@ -119,7 +119,7 @@ def test_many_processes_append_without_interleaving_or_loss(tmp_path):
 def test_a_writer_truncates_bytes_left_by_a_writer_that_died_mid_line(tmp_path):
     writer = JournalWriter(tmp_path)
     writer.append("judgment", "a", {})
-    (_, path), = list_segments(tmp_path)
+    ((_, path),) = list_segments(tmp_path)
     with path.open("ab") as f:  # another process died half-way through its write
         f.write(b'{"crc":"0000')
     assert writer.append("judgment", "b", {}) == 2

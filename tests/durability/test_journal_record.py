@@ -7,7 +7,12 @@ LINE = encode(7, "judgment", "abc", {"x": "héllo\nworld", "n": 1.5})
 
 def test_round_trip():
     record = decode(LINE)
-    assert (record.seq, record.kind, record.id, record.data) == (7, "judgment", "abc", {"x": "héllo\nworld", "n": 1.5})
+    assert (record.seq, record.kind, record.id, record.data) == (
+        7,
+        "judgment",
+        "abc",
+        {"x": "héllo\nworld", "n": 1.5},
+    )
     assert seq_of(LINE) == 7
     assert LINE.count(b"\n") == 1 and LINE.endswith(b"}\n")
 

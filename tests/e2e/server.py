@@ -25,18 +25,34 @@ class Gunicorn:
         self.log_path = home.parent / f"gunicorn-{self.port}.log"
 
     def env(self) -> dict:
-        return {**os.environ, "CYNIC_HOME": str(self.home), "CYNIC_DATABASE_URL": self.database_url,
-                "PORT": str(self.port), "WEB_CONCURRENCY": str(self.workers),
-                "CYNIC_THREADS": str(self.threads), "CYNIC_STARTUP_TIMEOUT_S": "10",
-                "PYTHONPATH": str(ROOT)}
+        return {
+            **os.environ,
+            "CYNIC_HOME": str(self.home),
+            "CYNIC_DATABASE_URL": self.database_url,
+            "PORT": str(self.port),
+            "WEB_CONCURRENCY": str(self.workers),
+            "CYNIC_THREADS": str(self.threads),
+            "CYNIC_STARTUP_TIMEOUT_S": "10",
+            "PYTHONPATH": str(ROOT),
+        }
 
     def start(self, *, wait: bool = True, timeout_s: float = 30) -> Gunicorn:
         self.home.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf",
-                 "cynic_app.wsgi:app"],
-                env=self.env(), cwd=ROOT, stdout=log, stderr=log, start_new_session=True,
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "python:cynic_app.gunicorn_conf",
+                    "cynic_app.wsgi:app",
+                ],
+                env=self.env(),
+                cwd=ROOT,
+                stdout=log,
+                stderr=log,
+                start_new_session=True,
             )
         if wait:
             self.wait_ready(timeout_s)
@@ -89,8 +105,15 @@ class Gunicorn:
             self.process = None
 
 
-def request(port: int, method: str, path: str, body: dict | None = None, *, timeout_s: float = 10,
-            conn: http.client.HTTPConnection | None = None) -> tuple[int, dict | None]:
+def request(
+    port: int,
+    method: str,
+    path: str,
+    body: dict | None = None,
+    *,
+    timeout_s: float = 10,
+    conn: http.client.HTTPConnection | None = None,
+) -> tuple[int, dict | None]:
     """One HTTP request; returns (status, parsed JSON body or None)."""
     own = conn is None
     conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)

@@ -101,8 +101,13 @@ def test_sigkill_mid_load_loses_nothing_acknowledged(tmp_path, database_url):
         assert [i for i in acked if counts.get(i) != 1] == []
         for jid in acked[-20:]:
             assert request(g.port, "GET", f"/judge/{jid}")[0] == 200
-        result = subprocess.run([sys.executable, "-m", "cynic_app.cli", "replay", "--verify"],
-                                env=g.env(), cwd=ROOT, capture_output=True, text=True)
+        result = subprocess.run(
+            [sys.executable, "-m", "cynic_app.cli", "replay", "--verify"],
+            env=g.env(),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         assert result.returncode == 0, result.stdout + result.stderr
     finally:
         g.stop()
@@ -140,7 +145,15 @@ def test_replay_twice_applies_nothing_the_second_time(server):
         assert request(server.port, "POST", "/judge", {"content": f"x = {i}"})[0] == 200
     server.stop()
     env = server.env()
-    outputs = [subprocess.run([sys.executable, "-m", "cynic_app.cli", "replay"], env=env, cwd=ROOT,
-                              capture_output=True, text=True) for _ in range(2)]
+    outputs = [
+        subprocess.run(
+            [sys.executable, "-m", "cynic_app.cli", "replay"],
+            env=env,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
+        for _ in range(2)
+    ]
     assert all(o.returncode == 0 for o in outputs), outputs
     assert "applied 0, already present 5" in outputs[1].stdout

@@ -11,7 +11,13 @@ CLEAN = 'def add(a: int, b: int) -> int:\n    """Add two integers."""\n    retur
 def test_phi_constants_and_verdict_bands():
     assert MAX_CONFIDENCE == pytest.approx(0.618034, abs=1e-6)
     assert [verdict_for(q) for q in (82, 81.999, 61.8, 61.79, 38.2, 38.19)] == [
-        "HOWL", "WAG", "WAG", "GROWL", "GROWL", "BARK"]
+        "HOWL",
+        "WAG",
+        "WAG",
+        "GROWL",
+        "GROWL",
+        "BARK",
+    ]
 
 
 def test_pack_weights_and_levels():
@@ -27,8 +33,14 @@ def test_quorum(n, expected):
 
 @pytest.mark.parametrize(
     ("budget", "consciousness", "level"),
-    [(0.001, 6, "REFLEX"), (0.01, 6, "MICRO"), (0.04, 0, "MICRO"), (0.05, 1, "REFLEX"),
-     (0.05, 3, "MICRO"), (0.05, 4, "MACRO")],
+    [
+        (0.001, 6, "REFLEX"),
+        (0.01, 6, "MICRO"),
+        (0.04, 0, "MICRO"),
+        (0.05, 1, "REFLEX"),
+        (0.05, 3, "MICRO"),
+        (0.05, 4, "MACRO"),
+    ],
 )
 def test_automatic_level(budget, consciousness, level):
     cell = Cell.create(content=CLEAN, budget_usd=budget, consciousness=consciousness)
@@ -71,8 +83,10 @@ def test_residual_variance_is_normalised_to_unit_range():
 
 def test_oracle_learns_from_memory():
     cell = Cell.create(content=CLEAN, analysis="JUDGE", time_dim="PRESENT")
-    past = [judge(Cell.create(content="x = eval(input())", analysis="JUDGE", time_dim="PRESENT"))
-            for _ in range(8)]
+    past = [
+        judge(Cell.create(content="x = eval(input())", analysis="JUDGE", time_dim="PRESENT"))
+        for _ in range(8)
+    ]
     cold = judge(cell, level="REFLEX")
     warm = judge(cell, level="REFLEX", memory=Memory.from_judgments(past))
     assert cold.dog_votes["ORACLE"] == 50.0
@@ -81,7 +95,7 @@ def test_oracle_learns_from_memory():
 
 
 def test_scholar_finds_similar_content():
-    past = [judge(Cell.create(content=CLEAN + "\n# variant %d\n" % i)) for i in range(3)]
+    past = [judge(Cell.create(content=CLEAN + f"\n# variant {i}\n")) for i in range(3)]
     j = judge(Cell.create(content=CLEAN), level="MICRO", memory=Memory.from_judgments(past))
     assert "similar past judgments" in j.dog_reasons["SCHOLAR"][0]
 
@@ -93,8 +107,12 @@ def test_round_trip_is_exact():
 
 
 def test_text_content_is_judged_too():
-    j = judge(Cell.create(content="The market will grow next year, see https://example.org/report",
-                          reality="MARKET"), level="MACRO")
+    j = judge(
+        Cell.create(
+            content="The market will grow next year, see https://example.org/report", reality="MARKET"
+        ),
+        level="MACRO",
+    )
     assert 0 <= j.q_score <= 100
     assert j.cell.time_dim == "FUTURE"
     assert j.confidence <= MAX_CONFIDENCE

@@ -11,21 +11,28 @@ from cynic_app.judgment import MAX_CONFIDENCE, REALITIES, Cell, Judgment, judge,
 CORPUS = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*/*.py"))
 SNIPPETS = [p.read_text() for p in CORPUS]
 LEVELS = st.sampled_from([None, "REFLEX", "MICRO", "MACRO"])
-FLAWS = st.sampled_from([
-    'API_KEY = "sk_live_9f8e7d6c5b4a39281706"\n',
-    'DB_PASSWORD = "s3cr3t-Pa55word"\n',
-    "result = eval(input())\n",
-])
+FLAWS = st.sampled_from(
+    [
+        'API_KEY = "sk_live_9f8e7d6c5b4a39281706"\n',
+        'DB_PASSWORD = "s3cr3t-Pa55word"\n',
+        "result = eval(input())\n",
+    ]
+)
 # Storable text: NUL and unpaired surrogates are rejected by Cell validation (tested elsewhere).
 TEXT = st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), min_size=1, max_size=400)
 content = st.one_of(st.sampled_from(SNIPPETS), TEXT.filter(str.strip))
 cells = st.builds(
-    lambda text, reality, lod, budget: Cell.create(content=text, reality=reality, lod=lod,
-                                                   budget_usd=budget),
-    content, st.sampled_from(REALITIES), st.integers(0, 3),
+    lambda text, reality, lod, budget: Cell.create(content=text, reality=reality, lod=lod, budget_usd=budget),
+    content,
+    st.sampled_from(REALITIES),
+    st.integers(0, 3),
     st.floats(0, 1, allow_nan=False),
 )
-SETTINGS = settings(max_examples=int(os.environ.get("CYNIC_HYPOTHESIS_EXAMPLES", "150")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=int(os.environ.get("CYNIC_HYPOTHESIS_EXAMPLES", "150")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 @SETTINGS

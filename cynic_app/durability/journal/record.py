@@ -28,7 +28,9 @@ def encode(seq: int, kind: str, record_id: str, data: dict) -> bytes:
     """Return the complete line for a record, newline included."""
     body = json.dumps(
         {"seq": seq, "kind": kind, "id": record_id, "data": data},
-        ensure_ascii=False, separators=(",", ":"), allow_nan=False,
+        ensure_ascii=False,
+        separators=(",", ":"),
+        allow_nan=False,
     ).encode("utf-8")[1:-1]
     return b'{"crc":"%08x",' % zlib.crc32(body) + body + b"}\n"
 
@@ -48,7 +50,7 @@ def seq_of(line: bytes) -> int:
     """Return the seq of a checked line without parsing the rest of it."""
     start = PREFIX_BYTES + len(b'"seq":')
     try:
-        return int(line[start:line.index(b",", start)])
+        return int(line[start : line.index(b",", start)])
     except ValueError:
         raise BadRecord("no seq where the framing puts it") from None
 

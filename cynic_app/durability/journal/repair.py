@@ -6,7 +6,7 @@ import os
 import shutil
 from pathlib import Path
 
-from ..fsio import OS_FS, FS
+from ..fsio import FS, OS_FS
 
 
 def broken_copy_path(path: Path) -> Path:

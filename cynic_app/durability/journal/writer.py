@@ -8,7 +8,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from ..fsio import OS_FS, FS
+from ..fsio import FS, OS_FS
 from .errors import JournalPoisoned, JournalRefused, JournalWriteFailed
 from .record import BadRecord, check, encode, seq_of
 from .repair import repair_tail
@@ -40,8 +40,9 @@ class JournalWriter:
         self._pid = os.getpid()
         self._mutex = threading.Lock()
         # Contended waits poll; 1 ms keeps a queued appender from sleeping past its turn.
-        self._lock = FileLock(self.directory / LOCK_NAME, timeout=lock_timeout_s,
-                              poll_interval=0.001, mode=0o640)
+        self._lock = FileLock(
+            self.directory / LOCK_NAME, timeout=lock_timeout_s, poll_interval=0.001, mode=0o640
+        )
         self._fd: int | None = None
         self._path: Path | None = None
         self._offset = 0
@@ -153,4 +154,3 @@ class JournalWriter:
             self._poison = exc
             raise JournalPoisoned(f"journal fsync failed: {exc}") from exc
         self.fsyncs += 1
-

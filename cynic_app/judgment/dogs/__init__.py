@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..phi import PHI, PHI_INV, PHI_INV2
+from ..vote import Vote
 from . import (
     analyst,
     architect,
@@ -16,12 +17,22 @@ from . import (
     scholar,
     scout,
 )
-from ..vote import Vote
 
 DOGS = {
     m.NAME: m
-    for m in (cynic, sage, analyst, guardian, oracle, architect, cartographer, scholar,
-              deployer, scout, janitor)
+    for m in (
+        cynic,
+        sage,
+        analyst,
+        guardian,
+        oracle,
+        architect,
+        cartographer,
+        scholar,
+        deployer,
+        scout,
+        janitor,
+    )
 }
 
 WEIGHTS = {

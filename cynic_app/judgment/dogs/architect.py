@@ -38,6 +38,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     if not src.is_python:
         depth = max((len(ln) - len(ln.lstrip())) // 4 for ln in src.lines)
         findings = [Finding(0.2, f"indentation {depth} levels deep")] if depth > 5 else []
-        return cast(NAME, 80.0, findings, PHI_INV * (0.5 if src.is_code else 0.3),
-                    praise="no structural concerns")
+        return cast(
+            NAME, 80.0, findings, PHI_INV * (0.5 if src.is_code else 0.3), praise="no structural concerns"
+        )
     return cast(NAME, 87.0, structural_findings(src), PHI_INV * 0.85, praise="well structured")

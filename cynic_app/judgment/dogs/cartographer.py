@@ -18,8 +18,9 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         findings = [Finding(0.2, f"{n} dependencies declared")] if n > 12 else []
         if re.search(r"\bimport\s+\*|from\s+\S+\s+import\s+\*", src.text):
             findings.append(Finding(0.3, "wildcard import"))
-        return cast(NAME, 78.0, findings, PHI_INV * (0.4 if src.is_code else 0.2),
-                    praise="no dependency concerns")
+        return cast(
+            NAME, 78.0, findings, PHI_INV * (0.4 if src.is_code else 0.2), praise="no dependency concerns"
+        )
     findings: list[Finding] = []
     findings += repeated(0.3, sum(1 for _, wild, _ in src.imports if wild), "wildcard import")
     findings += repeated(0.05, sum(1 for _, _, rel in src.imports if rel), "relative import")

@@ -18,7 +18,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     if not others:
         return Vote(NAME, 50.0, 0.1, False, ("no dog took part",))
     weights = [v.confidence for v in others]
-    mean = sum(v.q * w for v, w in zip(others, weights)) / sum(weights)
+    mean = sum(v.q * w for v, w in zip(others, weights, strict=True)) / sum(weights)
     worst = min(v.q for v in others)
     spread = max(v.q for v in others) - worst
     # Scepticism: dissent is not averaged away; the most critical vote pulls φ⁻¹ of the way down.

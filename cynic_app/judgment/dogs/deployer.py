@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 
-from ..phi import PHI_INV
 from ..findings import breakpoints, debug_prints, secret_findings, stubs, todos
+from ..phi import PHI_INV
 from ..source import Source
 from ..vote import Finding, Vote, cast, repeated
 
 NAME = "DEPLOYER"
+
+
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     findings = [Finding(0.5, f.reason) for f in secret_findings(src)]
     if src.memo("breakpoints", breakpoints):

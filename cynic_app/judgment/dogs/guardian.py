@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from ..phi import PHI_INV
 from ..findings import dangers
+from ..phi import PHI_INV
 from ..source import Source
 from ..vote import Vote, cast
 
 NAME = "GUARDIAN"
 #: A single finding at least this severe is a security flaw and vetoes the judgment.
 VETO_SEVERITY = 0.5
+
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     findings = src.memo("dangers", dangers)

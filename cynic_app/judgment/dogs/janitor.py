@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from ..phi import PHI_INV
 from ..findings import breakpoints, todos
+from ..phi import PHI_INV
 from ..source import Source
 from ..vote import Finding, Vote, cast, repeated
 
@@ -56,5 +56,4 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(NAME, 80.0, text_smells(src), PHI_INV * 0.5, praise="reads cleanly")
     # Documented functions are the janitor's praise: base 80, up to 92 when all have docstrings.
     documented = sum(f.has_docstring for f in src.functions) / max(1, len(src.functions))
-    return cast(NAME, 80.0 + 12.0 * documented, python_smells(src), PHI_INV * 0.9,
-                praise="clean and tidy")
+    return cast(NAME, 80.0 + 12.0 * documented, python_smells(src), PHI_INV * 0.9, praise="clean and tidy")

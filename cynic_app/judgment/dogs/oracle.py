@@ -21,5 +21,10 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     # Confidence grows with evidence: n/(n+φ³) reaches half-strength after ~4 judgments.
     confidence = PHI_INV * n / (n + PHI**3)
     q = statistics.fmean(qs)
-    return Vote(NAME, round(q, 3), round(confidence, 4), False,
-                (f"{n} past judgments of {cell.state_key()} average {q:.1f}",))
+    return Vote(
+        NAME,
+        round(q, 3),
+        round(confidence, 4),
+        False,
+        (f"{n} past judgments of {cell.state_key()} average {q:.1f}",),
+    )

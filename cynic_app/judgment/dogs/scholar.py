@@ -19,14 +19,17 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     mine = tokens(src.text)
-    scored = sorted(
-        ((jaccard(mine, r.tokens), r.q_score) for r in memory.items), key=lambda t: -t[0]
-    )
+    scored = sorted(((jaccard(mine, r.tokens), r.q_score) for r in memory.items), key=lambda t: -t[0])
     near = [(s, q) for s, q in scored[:NEIGHBOURS] if s >= MIN_SIMILARITY]
     if not near:
         return COLD_START
     total = sum(s for s, _ in near)
     q = sum(s * q for s, q in near) / total
     best = near[0][0]
-    return Vote(NAME, round(q, 3), round(PHI_INV * best, 4), False,
-                (f"{len(near)} similar past judgments (best similarity {best:.2f})",))
+    return Vote(
+        NAME,
+        round(q, 3),
+        round(PHI_INV * best, 4),
+        False,
+        (f"{len(near)} similar past judgments (best similarity {best:.2f})",),
+    )

@@ -55,5 +55,10 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
             findings.append(Finding(severity, problem))
         elif url.lower().startswith("http://") and "localhost" not in url and "127.0.0.1" not in url:
             findings.append(Finding(0.05, f"plain-http link: {url[:60]}"))
-    return cast(NAME, 88.0, findings[:6], PHI_INV * min(1.0, 0.5 + 0.1 * len(urls)),
-                praise=f"{len(urls)} references well formed")
+    return cast(
+        NAME,
+        88.0,
+        findings[:6],
+        PHI_INV * min(1.0, 0.5 + 0.1 * len(urls)),
+        praise=f"{len(urls)} references well formed",
+    )
