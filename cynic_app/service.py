@@ -40,6 +40,7 @@ from .store import repository
 log = logging.getLogger(__name__)
 
 NOT_WRITTEN, UNKNOWN, WRITTEN = "not_written", "unknown", "written"
+SETTLE_TIMEOUT_S = 0.25
 
 
 class PersistenceError(Exception):
@@ -164,11 +165,11 @@ class Service:
             except (OSError, LockTimeout) as exc:
                 raise self._fail(WRITTEN, "guidance", ids, exc) from exc
 
-    def _commit(self, pending: _Pending) -> None:
+    def _commit(self, pending: _Pending, *, timeout_s: float | None = None) -> None:
         """Apply one record in one transaction; classify any failure as definite or in doubt."""
         commit_sent = False
         try:
-            with self.pool.connection() as conn, conn.transaction():
+            with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 repository.apply_record(conn, pending.kind, pending.data, node=self.node, seq=pending.seq)
                 commit_sent = True  # leaving the block sends COMMIT
         except PoolTimeout as exc:
@@ -215,7 +216,8 @@ class Service:
         remaining = []
         for pending in todo:
             try:
-                self._commit(pending)
+                # A short wait: a request must not spend its time budget on older records.
+                self._commit(pending, timeout_s=SETTLE_TIMEOUT_S)
             except (_Definite, _InDoubt) as exc:
                 log.warning(
                     "in-doubt %s %s still unsettled: %s", pending.kind, pending.record_id, exc.__cause__
