@@ -51,6 +51,28 @@ class PersistenceError(Exception):
         super().__init__(message)
 
 
+class IdempotencyMismatch(Exception):
+    """The Idempotency-Key was already used with a different request."""
+
+    def __init__(self, key: str):
+        self.key = key
+        super().__init__(f"Idempotency-Key {key!r} was already used with a different request")
+
+
+@dataclass(frozen=True)
+class IdempotencyKey:
+    key: str
+    fingerprint: str  # of the request it was first used with
+
+
+@dataclass(frozen=True)
+class Written:
+    """A persisted (or, for dry runs, merely judged) record, in its journaled shape."""
+
+    record: dict
+    replayed: bool  # True: an Idempotency-Key retry answered with the original record
+
+
 class _Definite(Exception):
     """The database transaction did not commit."""
 
@@ -93,8 +115,15 @@ class Service:
 
     # -- the two write requests ------------------------------------------------------------
 
-    def judge(self, fields: dict, *, level: str | None = None, dry_run: bool = False) -> tuple[dict, str]:
-        """Judge a cell and persist the judgment; return (judgment dict, created_at)."""
+    def judge(
+        self,
+        fields: dict,
+        *,
+        level: str | None = None,
+        dry_run: bool = False,
+        idempotency: IdempotencyKey | None = None,
+    ) -> Written:
+        """Judge a cell and persist the judgment (unless dry_run)."""
         errors: dict[str, str] = {}
         try:
             validate_level(level)
@@ -107,16 +136,21 @@ class Service:
         if errors:
             raise InvalidCell(errors)
         judgment = judge(cell, level=level, memory=self._memory.get(), judgment_id=str(uuid.uuid4()))
-        j, created_at = judgment.to_dict(), utc_now()
-        if not dry_run:
-            ids = {"judgment_id": j["judgment_id"]}
-            self._persist(
-                "judgment", j["judgment_id"], {"judgment": j, "created_at": created_at}, judgment=j, ids=ids
-            )
-        return j, created_at
+        j = judgment.to_dict()
+        record = {"judgment": j, "created_at": utc_now()}
+        if dry_run:
+            return Written(record, replayed=False)
+        return self._persist(
+            "judgment",
+            j["judgment_id"],
+            record,
+            judgment=j,
+            ids={"judgment_id": j["judgment_id"]},
+            idempotency=idempotency,
+        )
 
-    def perceive(self, fields: dict) -> dict:
-        """Record a perception (and its judgment, in the same transaction); return the record."""
+    def perceive(self, fields: dict, *, idempotency: IdempotencyKey | None = None) -> Written:
+        """Record a perception (and its judgment, in the same transaction)."""
         p = Perception.create(fields, max_content_chars=self.max_content_chars)
         j = None
         if p.run_judgment:
@@ -136,13 +170,30 @@ class Service:
         ids = {"perception_id": record["perception_id"]}
         if j is not None:
             ids["judgment_id"] = j["judgment_id"]
-        self._persist("perception", record["perception_id"], record, judgment=j, ids=ids)
-        return record
+        return self._persist(
+            "perception", record["perception_id"], record, judgment=j, ids=ids, idempotency=idempotency
+        )
 
     # -- the ordered steps -------------------------------------------------------------------
 
-    def _persist(self, kind: str, record_id: str, data: dict, *, judgment: dict | None, ids: dict) -> None:
+    def _persist(
+        self,
+        kind: str,
+        record_id: str,
+        record: dict,
+        *,
+        judgment: dict | None,
+        ids: dict,
+        idempotency: IdempotencyKey | None,
+    ) -> Written:
         self.settle_pending()
+        data = record
+        if idempotency is not None:
+            earlier = self._earlier(kind, idempotency, ids)
+            if earlier is not None:
+                return Written(earlier, replayed=True)
+            data = {**record, "idempotency": {"key": idempotency.key, "fingerprint": idempotency.fingerprint}}
+
         try:
             seq = self.journal.append(kind, record_id, data)
         except JournalPoisoned as exc:
@@ -157,13 +208,34 @@ class Service:
             self._remember(pending)
             raise self._fail(UNKNOWN, "database", ids, exc.__cause__) from exc
         except _Definite as exc:
-            self._abort(pending, ids, exc.__cause__)
+            self._abort(pending, ids)
+            if isinstance(exc.__cause__, repository.IdempotencyKeyTaken):
+                # A concurrent request with the same key committed first: answer with its record.
+                earlier = self._earlier(kind, idempotency, ids)
+                if earlier is not None:
+                    return Written(earlier, replayed=True)
+            raise self._fail(NOT_WRITTEN, "database", ids, exc.__cause__) from exc
 
         if judgment is not None:
             try:
                 self.guidance.write(judgment, seq)
             except (OSError, LockTimeout) as exc:
                 raise self._fail(WRITTEN, "guidance", ids, exc) from exc
+        return Written(record, replayed=False)
+
+    def _earlier(self, kind: str, idempotency: IdempotencyKey, ids: dict) -> dict | None:
+        """The record an Idempotency-Key already stands for (None if unused); 422 on a new body."""
+        try:
+            with self.pool.connection() as conn:
+                found = repository.find_idempotency_key(conn, idempotency.key)
+                if found is None:
+                    return None
+                fingerprint, earlier_kind, earlier_id = found
+                if fingerprint != idempotency.fingerprint or earlier_kind != kind:
+                    raise IdempotencyMismatch(idempotency.key)
+                return repository.get_record(conn, earlier_kind, earlier_id)
+        except (PoolTimeout, psycopg.Error) as exc:
+            raise self._fail(NOT_WRITTEN, "database", ids, exc) from exc
 
     def _commit(self, pending: _Pending, *, timeout_s: float | None = None) -> None:
         """Apply one record in one transaction; classify any failure as definite or in doubt."""
@@ -176,18 +248,17 @@ class Service:
             raise _Definite() from exc
         except psycopg.OperationalError as exc:
             raise (_InDoubt() if commit_sent else _Definite()) from exc
-        except psycopg.Error as exc:
+        except (psycopg.Error, repository.IdempotencyKeyTaken) as exc:
             raise _Definite() from exc
 
-    def _abort(self, pending: _Pending, ids: dict, cause: BaseException | None) -> None:
-        """Journal that the write did not happen, so replay never resurrects it; then fail."""
+    def _abort(self, pending: _Pending, ids: dict) -> None:
+        """Journal that the write did not happen, so replay never resurrects it."""
         try:
             self.journal.append("abort", pending.record_id, {"ref_seq": pending.seq})
         except (JournalError, OSError, LockTimeout) as exc:
             # Replay would apply the unaborted record, so it must count as committed: keep it.
             self._remember(pending)
             raise self._fail(UNKNOWN, "database", ids, exc) from exc
-        raise self._fail(NOT_WRITTEN, "database", ids, cause)
 
     def _fail(self, outcome: str, step: str, ids: dict, cause: BaseException | None) -> PersistenceError:
         reason = (
@@ -219,6 +290,10 @@ class Service:
                 # A short wait: a request must not spend its time budget on older records.
                 self._commit(pending, timeout_s=SETTLE_TIMEOUT_S)
             except (_Definite, _InDoubt) as exc:
+                if isinstance(exc.__cause__, repository.IdempotencyKeyTaken):
+                    # It never committed (the key went to another record): it never can.
+                    self._abort_superseded(pending)
+                    continue
                 log.warning(
                     "in-doubt %s %s still unsettled: %s", pending.kind, pending.record_id, exc.__cause__
                 )
@@ -234,6 +309,19 @@ class Service:
         with self._pending_lock:
             self._pending[:0] = remaining
             return len(self._pending)
+
+    def _abort_superseded(self, pending: _Pending) -> None:
+        try:
+            self.journal.append("abort", pending.record_id, {"ref_seq": pending.seq})
+        except (JournalError, OSError, LockTimeout) as exc:
+            log.error("could not journal the abort of superseded %s: %s", pending.record_id, exc)
+            self._remember(pending)
+            return
+        log.warning(
+            "in-doubt %s %s lost its Idempotency-Key to another record: aborted",
+            pending.kind,
+            pending.record_id,
+        )
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from .durability.replay import ReplaySummary, replay
 from .judgment.state import RECENT
 from .store import pool as store_pool
 from .store.migrations import migrate
-from .store.repository import load_state
+from .store.repository import load_state, prune_idempotency_keys
 
 log = logging.getLogger(__name__)
 #: Environment variable a gunicorn master sets to its pid once it has recovered the node.
@@ -53,6 +53,10 @@ def recover(config: Config, *, dry_run: bool = False) -> ReplaySummary:
     with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
         if not dry_run:
             migrate(conn)
+            with conn.transaction():
+                forgotten = prune_idempotency_keys(conn)
+            if forgotten:
+                log.info("forgot %d idempotency keys older than the retention period", forgotten)
         summary = replay(conn, config.journal_dir, node=config.node, dry_run=dry_run)
         if not dry_run:
             if summary.newest_judgment is not None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 
 from flask import request
 
+from ..service import IdempotencyKey
 from .errors import ApiError
+
+MAX_IDEMPOTENCY_KEY_CHARS = 255
 
 
 def json_object() -> dict:
@@ -50,3 +54,23 @@ def record_id(value: str, what: str) -> str:
         return str(uuid.UUID(value))
     except ValueError:
         raise ApiError(404, "not_found", f"no {what} with id {value[:64]!r}") from None
+
+
+def idempotency_key(body: dict) -> IdempotencyKey | None:
+    """The request's Idempotency-Key with a fingerprint of what it asks for (path and body)."""
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS or not key.isprintable() or not key.isascii():
+        raise ApiError(
+            422,
+            "validation_failed",
+            "Idempotency-Key must be 1 to 255 printable ASCII characters",
+            {"fields": {"Idempotency-Key": "must be 1 to 255 printable ASCII characters"}},
+        )
+    canonical = json.dumps([request.path, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return IdempotencyKey(key, hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest())
+
+
+def replay_headers(replayed: bool) -> dict:
+    return {"Idempotent-Replayed": "true"} if replayed else {}

@@ -10,7 +10,7 @@ from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from ..judgment import InvalidCell
-from ..service import PersistenceError
+from ..service import IdempotencyMismatch, PersistenceError
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,12 @@ def register(app: Flask) -> None:
     def invalid(exc: InvalidCell):
         return error_response(
             422, "validation_failed", "the request has invalid fields", {"fields": exc.errors}
+        )
+
+    @app.errorhandler(IdempotencyMismatch)
+    def idempotency_mismatch(exc: IdempotencyMismatch):
+        return error_response(
+            422, "idempotency_key_reused", str(exc), {"fields": {"Idempotency-Key": str(exc)}}
         )
 
     @app.errorhandler(PersistenceError)

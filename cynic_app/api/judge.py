@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app
 
 from . import present
-from .body import flag, json_object, record_id
+from .body import flag, idempotency_key, json_object, record_id, replay_headers
 from .errors import ApiError
 
 bp = Blueprint("judge", __name__)
@@ -18,10 +18,17 @@ def service():
 @bp.post("/judge")
 def post_judge():
     body = json_object()
-    level = body.pop("level", None)
     dry_run = flag("dry_run")
-    j, created_at = service().judge(body, level=level, dry_run=dry_run)
-    return present.judgment(j, created_at, persisted=not dry_run)
+    idempotency = None if dry_run else idempotency_key(body)
+    fields = dict(body)
+    level = fields.pop("level", None)
+    written = service().judge(fields, level=level, dry_run=dry_run, idempotency=idempotency)
+    record = written.record
+    return (
+        present.judgment(record["judgment"], record["created_at"], persisted=not dry_run),
+        200,
+        replay_headers(written.replayed),
+    )
 
 
 @bp.get("/judge/<judgment_id>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import present
-from .body import json_object, record_id
+from .body import idempotency_key, json_object, record_id, replay_headers
 from .errors import ApiError
 from .judge import service
 
@@ -14,7 +14,9 @@ bp = Blueprint("perceive", __name__)
 
 @bp.post("/perceive")
 def post_perceive():
-    return present.perception(service().perceive(json_object()))
+    body = json_object()
+    written = service().perceive(body, idempotency=idempotency_key(body))
+    return present.perception(written.record), 200, replay_headers(written.replayed)
 
 
 @bp.get("/perceive/<perception_id>")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 _JUDGMENT_FIELDS = (
     "judgment_id",
@@ -37,7 +37,8 @@ _CELL_FIELDS = (
 
 
 def timestamp(value: datetime | str) -> str:
-    return value.isoformat() if isinstance(value, datetime) else value
+    """ISO 8601 in UTC, the same whether it came from the service or from PostgreSQL."""
+    return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
 
 
 def judgment(j: dict, created_at: datetime | str, *, persisted: bool) -> dict:

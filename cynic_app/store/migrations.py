@@ -45,6 +45,21 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         );
     """,
     ),
+    (
+        2,
+        "idempotency keys",
+        """
+        -- A key claims one record, in the same transaction as the record itself.
+        CREATE TABLE IF NOT EXISTS idempotency_keys (
+            key         text PRIMARY KEY,
+            fingerprint text NOT NULL,
+            kind        text NOT NULL,
+            record_id   uuid NOT NULL,
+            created_at  timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE INDEX IF NOT EXISTS idempotency_keys_age ON idempotency_keys (created_at);
+    """,
+    ),
 ]
 
 

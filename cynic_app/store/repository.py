@@ -77,7 +77,7 @@ def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq:
         insert_judgment(
             conn, {"judgment": record["judgment"], "created_at": record["created_at"]}, node=node, seq=seq
         )
-    body = {k: v for k, v in record.items() if k != "judgment"}
+    body = {k: v for k, v in record.items() if k not in ("judgment", "idempotency")}
     row = conn.execute(
         _INSERT_PERCEPTION,
         {
@@ -95,11 +95,67 @@ def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq:
 
 
 APPLY = {"judgment": insert_judgment, "perception": insert_perception}
+#: Keys are kept at least this long (the API promises 24 hours).
+IDEMPOTENCY_KEEP_S = 48 * 3600
+
+
+class IdempotencyKeyTaken(Exception):
+    """The record's Idempotency-Key already claims another record; the transaction must not commit."""
+
+
+def record_id_of(kind: str, data: dict) -> str:
+    return data["judgment"]["judgment_id"] if kind == "judgment" else data["perception_id"]
 
 
 def apply_record(conn: psycopg.Connection, kind: str, data: dict, *, node: str, seq: int) -> bool:
-    """Apply one journaled record; True when it was not stored before."""
-    return APPLY[kind](conn, data, node=node, seq=seq)
+    """Apply one journaled record (and claim its idempotency key); True when it was new.
+
+    Raise IdempotencyKeyTaken when its key already belongs to a different record.
+    """
+    inserted = APPLY[kind](conn, data, node=node, seq=seq)
+    idem = data.get("idempotency")
+    if idem is not None and not claim_idempotency_key(
+        conn, idem["key"], idem["fingerprint"], kind, record_id_of(kind, data)
+    ):
+        raise IdempotencyKeyTaken(idem["key"])
+    return inserted
+
+
+def claim_idempotency_key(
+    conn: psycopg.Connection, key: str, fingerprint: str, kind: str, record_id: str
+) -> bool:
+    """Claim key for record_id; True if claimed now or already by this same record.
+
+    A concurrent claimer of the same key waits here for the first to commit or roll back.
+    """
+    row = conn.execute(
+        "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id) VALUES (%s, %s, %s, %s)"
+        " ON CONFLICT (key) DO NOTHING RETURNING 1",
+        (key, fingerprint, kind, record_id),
+    ).fetchone()
+    if row is not None:
+        return True
+    owner = conn.execute("SELECT record_id::text FROM idempotency_keys WHERE key = %s", (key,)).fetchone()
+    return owner is not None and owner[0] == record_id
+
+
+def find_idempotency_key(conn: psycopg.Connection, key: str) -> tuple[str, str, str] | None:
+    """Return (fingerprint, kind, record_id) for key, or None."""
+    return conn.execute(
+        "SELECT fingerprint, kind, record_id::text FROM idempotency_keys WHERE key = %s", (key,)
+    ).fetchone()
+
+
+def prune_idempotency_keys(conn: psycopg.Connection, *, keep_s: int = IDEMPOTENCY_KEEP_S) -> int:
+    """Forget keys older than keep_s; return how many."""
+    return conn.execute(
+        "DELETE FROM idempotency_keys WHERE created_at < now() - make_interval(secs => %s)", (keep_s,)
+    ).rowcount
+
+
+def get_record(conn: psycopg.Connection, kind: str, record_id: str) -> dict | None:
+    """Return a stored record in the shape it was journaled (judgment or perception)."""
+    return get_judgment(conn, record_id) if kind == "judgment" else get_perception(conn, record_id)
 
 
 def get_judgment(conn: psycopg.Connection, judgment_id: str) -> dict | None:
