@@ -46,6 +46,20 @@ def on_starting(server) -> None:
     os.environ[RECOVERED_BY_ENV] = str(os.getpid())
 
 
+def post_worker_init(worker) -> None:
+    """A worker whose journal fsync failed finishes its requests and exits; the master replaces it."""
+
+    def retire() -> None:
+        worker.log.error(
+            "journal fsync failed: retiring worker %s so a fresh one reopens the journal", worker.pid
+        )
+        worker.alive = False
+
+    runtime = getattr(worker.wsgi, "extensions", {}).get("cynic")  # absent if the app failed to load
+    if runtime is not None:
+        runtime.on_journal_failure = retire
+
+
 def on_exit(server) -> None:
     if _node_lock is not None:
         _node_lock.release()

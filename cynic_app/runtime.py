@@ -9,8 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 from .config import Config
+from .durability.fsio import FS, OS_FS
 from .durability.guidance import GuidanceWriter
 from .durability.journal import JournalWriter
 from .service import Service
@@ -20,8 +22,12 @@ log = logging.getLogger(__name__)
 
 
 class Runtime:
-    def __init__(self, config: Config, *, recovered_by: str, node_lock=None):
+    def __init__(self, config: Config, *, recovered_by: str, node_lock=None, fs: FS = OS_FS):
         self.config = config
+        self.fs = fs
+        #: Called when this process's journal can no longer be trusted (gunicorn recycles the
+        #: worker); left None in-process, where /ready reports it instead.
+        self.on_journal_failure: Callable[[], None] | None = None
         self.recovered_by = recovered_by
         self._node_lock = node_lock
         self._lock = threading.Lock()
@@ -46,14 +52,19 @@ class Runtime:
         )
         pool.open(wait=False)  # a database that is down must not stop /health from answering
         self._service = Service(
-            journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes),
+            journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes, fs=self.fs),
             pool=pool,
-            guidance=GuidanceWriter(c.home),
+            guidance=GuidanceWriter(c.home, fs=self.fs),
             node=c.node,
             max_content_chars=c.max_content_chars,
+            on_journal_failure=self._journal_failed,
         )
         self._pid = os.getpid()
         log.info("process %d opened its pool and journal writer", self._pid)
+
+    def _journal_failed(self) -> None:
+        if self.on_journal_failure is not None:
+            self.on_journal_failure()
 
     def close(self) -> None:
         """Close this process's pool and journal, and release the node lock if held here."""

@@ -24,6 +24,7 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -105,6 +106,7 @@ class Service:
         node: str,
         max_content_chars: int,
         memory_ttl_s: float = 1.0,
+        on_journal_failure: Callable[[], None] | None = None,
     ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
         self.node = node
@@ -112,6 +114,7 @@ class Service:
         self._pending: list[_Pending] = []
         self._pending_lock = threading.Lock()
         self._memory = _MemoryCache(pool, ttl_s=memory_ttl_s)
+        self._on_journal_failure = on_journal_failure
 
     # -- the two write requests ------------------------------------------------------------
 
@@ -197,6 +200,10 @@ class Service:
         try:
             seq = self.journal.append(kind, record_id, data)
         except JournalPoisoned as exc:
+            # PostgreSQL's rule: after a failed fsync nobody knows what reached the disk, so this
+            # process stops trusting its journal file and asks to be replaced.
+            if self._on_journal_failure is not None:
+                self._on_journal_failure()
             raise self._fail(UNKNOWN, "journal", ids, exc) from exc
         except (JournalError, OSError, LockTimeout) as exc:
             raise self._fail(NOT_WRITTEN, "journal", ids, exc) from exc

@@ -1,0 +1,103 @@
+"""Real disk faults: a full file system (a small tmpfs), a read-only home, a failing fsync."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import psycopg
+import pytest
+
+from cynic_app import create_app
+from cynic_app.config import Config
+from cynic_app.durability.home import HomeUnusable
+from cynic_app.durability.journal import reader
+from tests.durability.test_journal import FailingFS
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount a real tmpfs (root only); yield a function that mounts one with given options."""
+    if os.geteuid() != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = []
+
+    def mount(options: str):
+        point = tmp_path / f"mnt{len(mounted)}"
+        point.mkdir()
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], check=True)
+        mounted.append(point)
+        return point
+
+    yield mount
+    for point in mounted:
+        subprocess.run(["umount", "-l", str(point)], check=False)
+
+
+def fill(directory) -> None:
+    """Write until the file system is full."""
+    with open(directory / "filler", "wb") as f:
+        try:
+            while True:
+                f.write(b"\0" * 65536)
+                f.flush()
+        except OSError:
+            pass  # ENOSPC is the point
+
+
+def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, database_url):
+    home = tmpfs("size=2m") / "home"
+    config = Config(home=home, database_url=database_url, node="n", startup_timeout_s=5)
+    app = create_app(config)
+    client = app.test_client()
+    try:
+        assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
+        records_before = reader.scan(home / "journal", repair=False).records
+        fill(home)
+        big = {"content": "value = 1  # padding\n" * 2000}
+        r = client.post("/judge", json=big)
+        assert r.status_code == 503
+        details = r.get_json()["error"]["details"]
+        assert details["outcome"] in ("not_written", "written")
+        scan = reader.scan(home / "journal", repair=False)
+        assert scan.torn_bytes == 0  # the partial line was cut off again
+        with psycopg.connect(database_url) as conn:
+            stored = conn.execute(
+                "SELECT count(*) FROM judgments WHERE judgment_id = %s", (details["judgment_id"],)
+            ).fetchone()[0]
+        assert stored == (1 if details["outcome"] == "written" else 0)
+        assert scan.records == records_before + stored
+        (home / "filler").unlink()
+        assert client.post("/judge", json=big).status_code == 200
+    finally:
+        app.extensions["cynic"].close()
+    again = create_app(config)  # the next start is clean
+    again.extensions["cynic"].close()
+
+
+def test_read_only_home_refuses_to_start_with_one_line(tmpfs, database_url):
+    home = tmpfs("size=1m,ro")
+    with pytest.raises(HomeUnusable, match="not writable|cannot create") as err:
+        create_app(Config(home=home, database_url=database_url))
+    assert "\n" not in str(err.value)
+
+
+def test_a_failed_fsync_answers_unknown_and_the_journal_is_not_trusted_again(home, database_url):
+    retired = []
+    # File fsyncs: 1 the first judgment's journal record, 2 its guidance file, 3 the second's record.
+    app = create_app(Config(home=home, database_url=database_url, node="n"), fs=FailingFS(fail_fsync_at=3))
+    app.extensions["cynic"].on_journal_failure = lambda: retired.append(True)
+    client = app.test_client()
+    try:
+        assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
+        r = client.post("/judge", json={"content": "b = 2"})
+        assert r.status_code == 503
+        details = r.get_json()["error"]["details"]
+        assert (details["outcome"], details["step"]) == ("unknown", "journal")
+        assert retired == [True]
+        ready = client.get("/ready")
+        assert ready.status_code == 503 and ready.get_json()["checks"]["journal"]["ok"] is False
+        r = client.post("/judge", json={"content": "c = 3"})
+        assert r.status_code == 503 and r.get_json()["error"]["details"]["outcome"] == "not_written"
+    finally:
+        app.extensions["cynic"].close()
