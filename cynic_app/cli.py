@@ -55,7 +55,12 @@ def main() -> None:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Report what would be applied; write nothing.")
 @click.option("--verify", is_flag=True, help="Check that the journal and PostgreSQL agree; write nothing.")
-def replay(dry_run: bool, verify: bool) -> None:
+@click.option(
+    "--from-start",
+    is_flag=True,
+    help="Ignore the checkpoint: re-apply every record still on disk (e.g. after a restore).",
+)
+def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
     """Apply journaled records PostgreSQL is missing (exactly once), or check agreement."""
     from .startup import recover, wait_for_database
 
@@ -68,7 +73,7 @@ def replay(dry_run: bool, verify: bool) -> None:
             prepare_home(config.home)
             lock = None if dry_run else acquire_node_lock(config.home)
             try:
-                summary = recover(config, dry_run=dry_run)
+                summary = recover(config, dry_run=dry_run, from_start=from_start)
             finally:
                 if lock is not None:
                     lock.release()

@@ -58,6 +58,7 @@ class Runtime:
             node=c.node,
             max_content_chars=c.max_content_chars,
             on_journal_failure=self._journal_failed,
+            home=c.home,
         )
         self._pid = os.getpid()
         log.info("process %d opened its pool and journal writer", self._pid)

@@ -27,11 +27,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 import psycopg
 from filelock import Timeout as LockTimeout
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from .durability.compaction import compact
 from .durability.guidance import GuidanceWriter
 from .durability.journal import JournalError, JournalPoisoned, JournalWriter
 from .judgment import Cell, InvalidCell, Memory, judge, validate_level
@@ -107,6 +109,7 @@ class Service:
         max_content_chars: int,
         memory_ttl_s: float = 1.0,
         on_journal_failure: Callable[[], None] | None = None,
+        home: Path | None = None,
     ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
         self.node = node
@@ -115,6 +118,8 @@ class Service:
         self._pending_lock = threading.Lock()
         self._memory = _MemoryCache(pool, ttl_s=memory_ttl_s)
         self._on_journal_failure = on_journal_failure
+        self.home = home
+        self._rotations_seen = 0
 
     # -- the two write requests ------------------------------------------------------------
 
@@ -228,7 +233,20 @@ class Service:
                 self.guidance.write(judgment, seq)
             except (OSError, LockTimeout) as exc:
                 raise self._fail(WRITTEN, "guidance", ids, exc) from exc
+        self._compact_after_rotation()
         return Written(record, replayed=False)
+
+    def _compact_after_rotation(self) -> None:
+        """A segment was closed: checkpoint and drop settled segments (bounded disk, fast start)."""
+        if self.home is None or self.journal.rotations == self._rotations_seen:
+            return
+        self._rotations_seen = self.journal.rotations
+        try:
+            with self.pool.connection() as conn:
+                compact(conn, self.home, self.journal.directory, fs=self.journal.fs)
+        except (psycopg.Error, PoolTimeout, OSError, JournalError) as exc:
+            # The write itself is durable; compaction is retried at the next rotation and start-up.
+            log.error("checkpoint after journal rotation failed: %s", exc)
 
     def _earlier(self, kind: str, idempotency: IdempotencyKey, ids: dict) -> dict | None:
         """The record an Idempotency-Key already stands for (None if unused); 422 on a new body."""

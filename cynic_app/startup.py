@@ -12,13 +12,14 @@ import time
 import psycopg
 
 from .config import Config, ConfigError
-from .durability.checkpoint import sync_checkpoint
+from .durability.compaction import checkpoint_position, compact
 from .durability.guidance import GuidanceWriter
+from .durability.journal import JournalCorrupt
+from .durability.journal.segment import list_segments
 from .durability.replay import ReplaySummary, replay
-from .judgment.state import RECENT
 from .store import pool as store_pool
 from .store.migrations import migrate
-from .store.repository import load_state, prune_idempotency_keys
+from .store.repository import prune_idempotency_keys
 
 log = logging.getLogger(__name__)
 #: Environment variable a gunicorn master sets to its pid once it has recovered the node.
@@ -47,8 +48,12 @@ def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
             time.sleep(1.0)
 
 
-def recover(config: Config, *, dry_run: bool = False) -> ReplaySummary:
-    """Bring PostgreSQL, guidance.json and the checkpoint up to date with the journal."""
+def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) -> ReplaySummary:
+    """Bring PostgreSQL, guidance.json and the checkpoint up to date with the journal.
+
+    from_start ignores the checkpoint and re-applies every record still on disk (after restoring
+    PostgreSQL from an older backup, say).
+    """
     url = require_database_url(config)
     with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
         if not dry_run:
@@ -57,10 +62,26 @@ def recover(config: Config, *, dry_run: bool = False) -> ReplaySummary:
                 forgotten = prune_idempotency_keys(conn)
             if forgotten:
                 log.info("forgot %d idempotency keys older than the retention period", forgotten)
-        summary = replay(conn, config.journal_dir, node=config.node, dry_run=dry_run)
+        after = 0 if from_start else checkpoint_position(config.home)
+        segments = list_segments(config.journal_dir)
+        if after and not segments:
+            raise JournalCorrupt(
+                config.journal_dir,
+                0,
+                f"no segments, but the checkpoint vouches for seq "
+                f"{after}; restore the journal (or remove conscious_state.json)",
+            )
+        summary = replay(conn, config.journal_dir, node=config.node, dry_run=dry_run, after_seq=after)
+        if segments and summary.last_seq < after:
+            raise JournalCorrupt(
+                segments[-1][1],
+                0,
+                f"the journal ends at seq {summary.last_seq}, before the checkpoint's seq {after}",
+            )
         if not dry_run:
             if summary.newest_judgment is not None:
                 GuidanceWriter(config.home).write(*summary.newest_judgment)
-            sync_checkpoint(config.home, load_state(conn, RECENT), journal_seq=summary.last_seq)
+            # Everything journaled is settled now: checkpoint it and drop the settled segments.
+            compact(conn, config.home, config.journal_dir, all_settled_through=max(summary.last_seq, after))
     log.log(logging.WARNING if summary.torn_bytes else logging.INFO, "%s", summary.line())
     return summary

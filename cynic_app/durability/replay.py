@@ -46,13 +46,18 @@ class ReplaySummary:
         return out
 
 
-def replay(conn: psycopg.Connection, journal_dir, *, node: str, dry_run: bool = False) -> ReplaySummary:
-    """Verify (and repair) the journal, then apply what PostgreSQL is missing."""
+def replay(
+    conn: psycopg.Connection, journal_dir, *, node: str, dry_run: bool = False, after_seq: int = 0
+) -> ReplaySummary:
+    """Verify (and repair) the journal after after_seq, then apply what PostgreSQL is missing.
+
+    Records up to after_seq are settled (the checkpoint vouches for them) and are not read.
+    """
     started = time.monotonic()
-    scan = reader.scan(journal_dir, repair=not dry_run)
+    scan = reader.scan(journal_dir, repair=not dry_run, after_seq=after_seq)
     summary = ReplaySummary(torn_bytes=scan.torn_bytes, last_seq=scan.last_seq, dry_run=dry_run)
     batch: list[Record] = []
-    for record in reader.records(journal_dir):
+    for record in reader.records(journal_dir, after_seq=after_seq):
         summary.scanned += 1
         if record.kind == "abort":
             continue

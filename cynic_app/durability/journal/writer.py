@@ -49,6 +49,7 @@ class JournalWriter:
         self._last_seq = 0
         self._poison: BaseException | None = None
         self.appends = 0
+        self.rotations = 0
         self.fsyncs = 0
         self.bytes_written = 0
 
@@ -133,6 +134,7 @@ class JournalWriter:
 
     def _rotate(self, next_seq: int) -> None:
         self._open(self.directory / segment_name(next_seq), create=True)
+        self.rotations += 1
 
     def _write(self, line: bytes) -> None:
         try:
