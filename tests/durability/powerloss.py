@@ -1,0 +1,142 @@
+"""A file-system layer that can pull the plug: it records every write and sync that the
+durability code makes (through its deliberate ``fs`` seam) and, at each sync point, builds the
+disk images a power loss right then could leave behind.
+
+Model (what a POSIX file system promises, and no more):
+- a file's bytes are durable up to its last completed ``fsync``; bytes written since may be
+  lost, partly written, or garbled;
+- a name (create, rename, unlink) is durable after the directory's ``fsync``; before that the
+  directory may show the old or the new state.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+from cynic_app.durability.fsio import FS
+
+VARIANTS = ("dropped", "partial", "garbled", "everything")
+
+
+class PowerLossFS(FS):
+    def __init__(self, on_sync_point: Callable[[dict[str, dict[Path, bytes]]], None]):
+        self.on_sync_point = on_sync_point
+        self.sync_points = 0
+        self._next_inode = 0
+        self._fd_inode: dict[int, int] = {}
+        self._inode_path: dict[int, Path] = {}
+        self._durable: dict[int, bytes] = {}  # content as of the inode's last fsync
+        self._orphan: dict[int, bytes] = {}  # content of inodes that lost their last name
+        self._names: dict[Path, int] = {}  # what the directory shows now
+        self._durable_names: dict[Path, int] = {}  # what survives a power loss
+        self._rng = random.Random(7)
+
+    # -- bookkeeping -----------------------------------------------------------------------------
+
+    def _new_inode(self, path: Path) -> int:
+        self._next_inode += 1
+        inode = self._next_inode
+        self._inode_path[inode] = path
+        self._durable[inode] = b""
+        self._names[path] = inode
+        return inode
+
+    def _content(self, inode: int) -> bytes:
+        if inode in self._orphan:
+            return self._orphan[inode]
+        return self._inode_path[inode].read_bytes()
+
+    def _orphan_if_unnamed(self, inode: int) -> None:
+        if inode not in self._names.values() and inode not in self._orphan:
+            self._orphan[inode] = self._durable[inode]
+
+    # -- the FS seam -----------------------------------------------------------------------------
+
+    def open_append(self, path: Path) -> int:
+        path = Path(path)
+        fd = super().open_append(path)
+        inode = self._names.get(path)
+        if inode is None:
+            inode = self._new_inode(path)
+            if path.stat().st_size:  # existed before this layer was installed: already durable
+                self._durable[inode] = path.read_bytes()
+                self._durable_names[path] = inode
+        self._fd_inode[fd] = inode
+        return fd
+
+    def mkstemp(self, directory: Path, prefix: str):
+        fd, path = super().mkstemp(directory, prefix)
+        self._fd_inode[fd] = self._new_inode(path)
+        return fd, path
+
+    def fsync(self, fd: int) -> None:
+        self._sync_point()
+        super().fsync(fd)
+        inode = self._fd_inode[fd]
+        self._durable[inode] = self._content(inode)
+
+    def fsync_dir(self, directory: Path) -> None:
+        self._sync_point()
+        super().fsync_dir(directory)
+        directory = Path(directory)
+        for path in [p for p in self._durable_names if p.parent == directory]:
+            del self._durable_names[path]
+        for path, inode in self._names.items():
+            if path.parent == directory:
+                self._durable_names[path] = inode
+
+    def replace(self, src: Path, dst: Path) -> None:
+        super().replace(src, dst)
+        src, dst = Path(src), Path(dst)
+        inode = self._names.pop(src)
+        replaced = self._names.get(dst)
+        self._names[dst] = inode
+        self._inode_path[inode] = dst
+        if replaced is not None:
+            self._orphan_if_unnamed(replaced)
+
+    def unlink(self, path: Path) -> None:
+        path = Path(path)
+        super().unlink(path)
+        inode = self._names.pop(path, None)
+        if inode is not None:
+            self._orphan_if_unnamed(inode)
+
+    def close(self, fd: int) -> None:
+        super().close(fd)
+        self._fd_inode.pop(fd, None)
+
+    # -- crash images ----------------------------------------------------------------------------
+
+    def _sync_point(self) -> None:
+        """Called before every sync takes effect: the moment power could fail."""
+        self.sync_points += 1
+        self.on_sync_point({variant: self.image(variant) for variant in VARIANTS})
+
+    def image(self, variant: str) -> dict[Path, bytes]:
+        """Files (path → bytes) a power loss now could leave, in one of the VARIANTS."""
+        names = self._names if variant == "everything" else self._durable_names
+        out = {}
+        for path, inode in names.items():
+            durable, now = self._durable[inode], self._content(inode)
+            unsynced = now[len(durable) :] if now.startswith(durable) else b""
+            if variant == "everything":
+                out[path] = now
+            elif variant == "dropped" or not unsynced:
+                out[path] = durable
+            elif variant == "partial":
+                out[path] = durable + unsynced[: max(1, len(unsynced) // 2)]
+            else:  # garbled: the sectors were written with rubbish
+                out[path] = durable + bytes(self._rng.randrange(256) for _ in unsynced)
+        return out
+
+
+def materialise(image: dict[Path, bytes], source_root: Path, target_root: Path) -> None:
+    """Write an image's files under target_root, keeping their paths relative to source_root."""
+    for path, data in image.items():
+        out = target_root / Path(path).relative_to(source_root)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(data)
+    (target_root / "journal").mkdir(parents=True, exist_ok=True)
