@@ -11,7 +11,7 @@ import time
 import psycopg
 import pytest
 
-from tests.e2e.server import ROOT, Gunicorn, request
+from cynic_app.harness import ROOT, Gunicorn, request
 
 pytestmark = pytest.mark.slow
 

@@ -1,4 +1,7 @@
-"""Run the real service under gunicorn in a subprocess, and talk to it over HTTP."""
+"""Run the real service under gunicorn in a subprocess and talk to it over HTTP.
+
+Used by the end-to-end tests, scripts/crashtest and scripts/bench. Loopback only.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from pathlib import Path
 
 from cynic_app.embedded_pg import free_port
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Gunicorn:
@@ -112,18 +115,16 @@ def request(
     body: dict | None = None,
     *,
     timeout_s: float = 10,
-    conn: http.client.HTTPConnection | None = None,
+    headers: dict | None = None,
 ) -> tuple[int, dict | None]:
-    """One HTTP request; returns (status, parsed JSON body or None)."""
-    own = conn is None
-    conn = conn or http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
+    """One HTTP request on a new connection; returns (status, parsed JSON body or None)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
     try:
         payload = json.dumps(body).encode() if body is not None else None
-        headers = {"Content-Type": "application/json"} if body is not None else {}
-        conn.request(method, path, body=payload, headers=headers)
+        sent = {**({"Content-Type": "application/json"} if body is not None else {}), **(headers or {})}
+        conn.request(method, path, body=payload, headers=sent)
         response = conn.getresponse()
         data = response.read()
         return response.status, (json.loads(data) if data else None)
     finally:
-        if own:
-            conn.close()
+        conn.close()

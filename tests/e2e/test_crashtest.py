@@ -1,0 +1,23 @@
+"""The short crash test is part of every test run: real SIGKILLs of gunicorn and PostgreSQL."""
+
+import subprocess
+import sys
+
+import pytest
+
+from cynic_app.harness import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+def test_short_crashtest_finds_no_violation():
+    result = subprocess.run(
+        [sys.executable, "-m", "cynic_app.crashtest", "--rounds", "5", "--clients", "4"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+    print(result.stdout[-3000:])
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "0 violations" in result.stdout
