@@ -24,7 +24,7 @@ class Config:
     segment_bytes: int = DEFAULT_SEGMENT_BYTES
     pool_min_size: int = 1
     pool_max_size: int = 4
-    pool_timeout_s: float = 1.5
+    pool_timeout_s: float = 1.0  # with the 0.25 s memory and settle waits, a 503 comes within 2 s
     statement_timeout_ms: int = 5000
     startup_timeout_s: float = 60.0
     node: str = socket.gethostname()

@@ -120,13 +120,13 @@ def test_postgres_stopped_means_fast_503_and_recovery_without_restart(tmp_path, 
         private_pg.stop()
         started = time.monotonic()
         status, body = request(g.port, "POST", "/judge", {"content": "b = 2"})
-        assert status == 503 and time.monotonic() - started < 4
+        assert status == 503 and time.monotonic() - started < 2.0
         assert body["error"]["details"]["outcome"] in ("not_written", "unknown")
         assert request(g.port, "GET", "/ready")[0] == 503
         private_pg.start()
         back = time.monotonic()
         while request(g.port, "POST", "/judge", {"content": "c = 3"})[0] != 200:
-            assert time.monotonic() - back < 10, "not recovered"
+            assert time.monotonic() - back < 5, "not recovered within 5 s of PostgreSQL returning"
             time.sleep(0.2)
     finally:
         g.stop()
