@@ -1,0 +1,67 @@
+"""The cynic command as an operator runs it: real processes, exit codes, one-line reasons."""
+
+import os
+import subprocess
+import sys
+
+from cynic_app.durability.journal import JournalWriter
+from cynic_app.durability.journal.segment import list_segments
+from cynic_app.harness import ROOT, Gunicorn
+
+
+def cynic(*args, home, database_url):
+    env = {
+        **os.environ,
+        "CYNIC_HOME": str(home),
+        "CYNIC_DATABASE_URL": database_url,
+        "PYTHONPATH": str(ROOT),
+        "CYNIC_STARTUP_TIMEOUT_S": "2",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "cynic_app.cli", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def corrupt_journal(home):
+    writer = JournalWriter(home / "journal")
+    for i in range(3):
+        writer.append("judgment", f"id-{i}", {"i": i})
+    writer.close()
+    ((_, path),) = list_segments(home / "journal")
+    data = bytearray(path.read_bytes())
+    offset = data.find(b"\n") + 1
+    data[offset + 30] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return path, offset
+
+
+def test_verify_reports_corruption_with_file_and_offset(home, database_url):
+    path, offset = corrupt_journal(home)
+    for args in (["replay", "--verify"], ["replay"], ["replay", "--dry-run"]):
+        result = cynic(*args, home=home, database_url=database_url)
+        assert result.returncode == 2, result
+        assert f"{path} at byte {offset}" in result.stderr and "docs/operations.md" in result.stderr
+
+
+def test_gunicorn_refuses_a_corrupt_journal_with_one_line(home, database_url):
+    corrupt_journal(home)
+    g = Gunicorn(home, database_url, workers=1)
+    g.start(wait=False)
+    assert g.process.wait(timeout=60) != 0
+    assert "refusing to start: journal corrupt in" in g.log()
+
+
+def test_unreachable_database_is_exit_3(home):
+    result = cynic("replay", home=home, database_url="postgresql://postgres@127.0.0.1:1/none")
+    assert result.returncode == 3 and "database unreachable" in result.stderr
+
+
+def test_migrate_then_replay_on_an_empty_home(home, database_url):
+    assert cynic("migrate", home=home, database_url=database_url).returncode == 0
+    result = cynic("replay", home=home, database_url=database_url)
+    assert result.returncode == 0 and "replay: scanned 0" in result.stdout
