@@ -1,27 +1,38 @@
-"""cynic_app: a judgment service that never answers 200 before the judgment is durable."""
+"""cynic_app: a judgment service that never answers 200 before the judgment is durable.
+
+This module imports nothing of the package at import time: gunicorn's config
+(cynic_app.gunicorn_conf) must run before prometheus_client is first imported, and importing any
+cynic_app module imports this one first.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
+from typing import TYPE_CHECKING
 
-from flask import Flask
+if TYPE_CHECKING:
+    from flask import Flask
 
-from .config import Config
-from .durability.fsio import FS, OS_FS
-from .durability.home import acquire_node_lock, prepare_home
-from .runtime import Runtime
-from .startup import RECOVERED_BY_ENV, recover, require_database_url
-
-log = logging.getLogger(__name__)
+    from .config import Config
+    from .durability.fsio import FS
 
 
-def create_app(config: Config | None = None, *, fs: FS = OS_FS) -> Flask:
+def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     """Build the WSGI app. Recovers the node first unless a gunicorn master already did.
 
     ``fs`` is the file-system seam of the durability layer (tests inject faults through it).
     """
+    from flask import Flask
+
+    from . import api
+    from .config import Config
+    from .durability.fsio import OS_FS
+    from .durability.home import acquire_node_lock, prepare_home
+    from .runtime import Runtime
+    from .startup import RECOVERED_BY_ENV, recover, require_database_url
+
     config = config or Config.from_env()
+    fs = fs or OS_FS
     require_database_url(config)
     prepare_home(config.home)
     master = os.environ.get(RECOVERED_BY_ENV)
@@ -40,7 +51,5 @@ def create_app(config: Config | None = None, *, fs: FS = OS_FS) -> Flask:
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
     app.json.sort_keys = False
     app.extensions["cynic"] = runtime
-    from . import api
-
     api.register(app)
     return app

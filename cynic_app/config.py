@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
@@ -29,6 +29,8 @@ class Config:
     startup_timeout_s: float = 60.0
     node: str = socket.gethostname()
     retry_after_s: int = 2
+    api_token: str | None = field(default=None, repr=False)  # never printed
+    protect_reads: bool = False
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Config:
@@ -43,6 +45,8 @@ class Config:
             pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", cls.pool_max_size, low=1),
             startup_timeout_s=_int(env, "CYNIC_STARTUP_TIMEOUT_S", 60, low=1),
             node=env.get("CYNIC_NODE") or cls.node,
+            api_token=env.get("CYNIC_API_TOKEN") or None,
+            protect_reads=env.get("CYNIC_PROTECT_READS", "") in ("1", "true", "yes"),
         )
         return config
 

@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
+
+# prometheus_client reads this when first imported, so it is set before anything imports it;
+# every worker inherits it and writes its samples there (multiprocess mode).
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cynic-metrics-")
+    _own_metrics_dir = True
+else:
+    _own_metrics_dir = False
 
 import psycopg
 
+from cynic_app import metrics
 from cynic_app.config import Config, ConfigError
+from cynic_app.durability.compaction import compact
 from cynic_app.durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from cynic_app.durability.journal import JournalCorrupt
-from cynic_app.logs import configure_logging
-from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url
+from cynic_app.logs import configure_logging, logging_config
+from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, wait_for_database
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * (os.cpu_count() or 1) + 1, 9))
@@ -23,6 +35,7 @@ keepalive = 5
 # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which
 # two services (or a test run's many) would fight over; we do not use it.
 control_socket_disable = True
+logconfig_dict = logging_config()
 # Each worker thread holds at most one connection; the pool never needs more.
 os.environ.setdefault("CYNIC_POOL_MAX_SIZE", str(threads))
 
@@ -60,6 +73,26 @@ def post_worker_init(worker) -> None:
         runtime.on_journal_failure = retire
 
 
+def child_exit(server, worker) -> None:
+    metrics.mark_process_dead(worker.pid)
+
+
+def worker_exit(server, worker) -> None:
+    """Graceful stop: in-flight requests are done; close this worker's pool and journal."""
+    runtime = getattr(worker.wsgi, "extensions", {}).get("cynic")
+    if runtime is not None:
+        runtime.close()
+
+
 def on_exit(server) -> None:
+    """Every worker has exited: checkpoint (so the next start reads little), then let go."""
+    try:
+        config = Config.from_env()
+        with wait_for_database(config.database_url, timeout_s=2) as conn:
+            compact(conn, config.home, config.journal_dir)
+    except (ConfigError, psycopg.Error, OSError) as exc:
+        server.log.warning("no checkpoint at shutdown (start-up replay will cover it): %s", exc)
     if _node_lock is not None:
         _node_lock.release()
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)

@@ -20,9 +20,12 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 class Gunicorn:
-    def __init__(self, home: Path, database_url: str, *, workers: int = 3, threads: int = 4):
+    def __init__(
+        self, home: Path, database_url: str, *, workers: int = 3, threads: int = 4, env: dict | None = None
+    ):
         self.home, self.database_url = home, database_url
         self.workers, self.threads = workers, threads
+        self.extra_env = env or {}
         self.port = free_port()
         self.process: subprocess.Popen | None = None
         self.log_path = home.parent / f"gunicorn-{self.port}.log"
@@ -35,6 +38,7 @@ class Gunicorn:
             "PORT": str(self.port),
             "WEB_CONCURRENCY": str(self.workers),
             "CYNIC_THREADS": str(self.threads),
+            **self.extra_env,
             "CYNIC_STARTUP_TIMEOUT_S": "10",
             "PYTHONPATH": str(ROOT),
         }

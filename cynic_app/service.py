@@ -33,6 +33,7 @@ import psycopg
 from filelock import Timeout as LockTimeout
 from psycopg_pool import ConnectionPool, PoolTimeout
 
+from . import metrics
 from .durability.compaction import compact
 from .durability.guidance import GuidanceWriter
 from .durability.journal import JournalError, JournalPoisoned, JournalWriter
@@ -258,6 +259,7 @@ class Service:
                 fingerprint, earlier_kind, earlier_id = found
                 if fingerprint != idempotency.fingerprint or earlier_kind != kind:
                     raise IdempotencyMismatch(idempotency.key)
+                metrics.idempotent_replays.inc()
                 return repository.get_record(conn, earlier_kind, earlier_id)
         except (PoolTimeout, psycopg.Error) as exc:
             raise self._fail(NOT_WRITTEN, "database", ids, exc) from exc
@@ -265,16 +267,22 @@ class Service:
     def _commit(self, pending: _Pending, *, timeout_s: float | None = None) -> None:
         """Apply one record in one transaction; classify any failure as definite or in doubt."""
         commit_sent = False
+        started = time.perf_counter()
         try:
             with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
                 repository.apply_record(conn, pending.kind, pending.data, node=self.node, seq=pending.seq)
                 commit_sent = True  # leaving the block sends COMMIT
         except PoolTimeout as exc:
+            metrics.db_errors.labels("unavailable").inc()
             raise _Definite() from exc
         except psycopg.OperationalError as exc:
+            metrics.db_errors.labels("in_doubt" if commit_sent else "definite").inc()
             raise (_InDoubt() if commit_sent else _Definite()) from exc
         except (psycopg.Error, repository.IdempotencyKeyTaken) as exc:
+            metrics.db_errors.labels("definite").inc()
             raise _Definite() from exc
+        metrics.db_commit_seconds.observe(time.perf_counter() - started)
+        metrics.db_commits.inc()
 
     def _abort(self, pending: _Pending, ids: dict) -> None:
         """Journal that the write did not happen, so replay never resurrects it."""
@@ -292,6 +300,7 @@ class Service:
             else type(cause).__name__
         )
         log.error("write failed at %s (outcome %s) for %s: %s", step, outcome, ids, reason)
+        metrics.outcomes.labels(outcome, step).inc()
         message = {
             NOT_WRITTEN: f"the write did not happen: {step} unavailable",
             UNKNOWN: f"the outcome is unknown: {step} failed mid-write; it will be resolved as committed",

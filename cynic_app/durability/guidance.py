@@ -14,6 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .. import metrics
 from .fsio import FS, OS_FS, atomic_write
 
 FILE_NAME = "guidance.json"
@@ -54,10 +55,12 @@ class GuidanceWriter:
         with self._lock:
             current = read_guidance(self.path)
             if current is not None and current.get("journal_seq", 0) >= journal_seq:
+                metrics.guidance_skips.inc()
                 return False
             doc = guidance_for(judgment, journal_seq)
             atomic_write(self.path, json.dumps(doc, indent=2).encode() + b"\n", fs=self.fs)
             self.writes += 1
+            metrics.guidance_writes.inc()
             return True
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 
 import psycopg
 
+from .. import metrics
 from ..store import repository
 from .journal import reader
 from .journal.reader import Record
@@ -74,6 +75,11 @@ def replay(
     if batch:
         _apply(conn, batch, summary, node=node)
     summary.seconds = time.monotonic() - started
+    if not dry_run:
+        metrics.replay_records.labels("applied").inc(summary.applied)
+        metrics.replay_records.labels("already_present").inc(summary.already_present)
+        metrics.replay_records.labels("aborted").inc(summary.aborted)
+        metrics.replay_torn_bytes.inc(summary.torn_bytes)
     return summary
 
 

@@ -157,3 +157,34 @@ def test_replay_twice_applies_nothing_the_second_time(server):
     ]
     assert all(o.returncode == 0 for o in outputs), outputs
     assert ", applied 0," in outputs[0].stdout and ", applied 0," in outputs[1].stdout
+
+
+def test_metrics_are_summed_across_workers(server):
+    for i in range(30):
+        assert request(server.port, "POST", "/judge", {"content": f"m_{i} = {i}"})[0] == 200
+    conn = __import__("http.client").client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    appends = [
+        line for line in text.splitlines() if line.startswith('cynic_journal_appends_total{kind="judgment"}')
+    ]
+    assert appends and float(appends[0].split()[-1]) == 30.0
+    posts = [
+        line
+        for line in text.splitlines()
+        if line.startswith('cynic_http_requests_total{endpoint="/judge",method="POST",status="200"}')
+    ]
+    assert float(posts[0].split()[-1]) == 30.0
+
+
+def test_json_logs_for_app_and_gunicorn(tmp_path, database_url):
+    g = Gunicorn(tmp_path / "home", database_url, workers=2, env={"CYNIC_LOG_FORMAT": "json"}).start()
+    try:
+        request(g.port, "POST", "/judge", {"content": "j = 1"}, headers={"X-Request-ID": "json-rid-1"})
+    finally:
+        g.stop()
+    lines = [json.loads(line) for line in g.log_path.read_text().splitlines() if line.strip()]
+    access = [entry for entry in lines if entry.get("request_id") == "json-rid-1"]
+    assert access and access[0]["path"] == "/judge" and access[0]["status"] == 200
+    assert any(entry["logger"] == "gunicorn.error" for entry in lines)  # gunicorn's own lines too

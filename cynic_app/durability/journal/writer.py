@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 
 from filelock import FileLock
 
+from ... import metrics
 from ..fsio import FS, OS_FS
 from .errors import JournalPoisoned, JournalRefused, JournalWriteFailed
 from .record import BadRecord, check, encode, seq_of
@@ -77,6 +79,8 @@ class JournalWriter:
                 self._last_seq = seq
                 self.appends += 1
                 self.bytes_written += len(line)
+                metrics.journal_appends.labels(kind).inc()
+                metrics.journal_bytes.inc(len(line))
                 return seq
 
     def close(self) -> None:
@@ -150,9 +154,12 @@ class JournalWriter:
             raise JournalWriteFailed(f"journal write failed: {exc}") from exc
 
     def _sync(self) -> None:
+        started = time.perf_counter()
         try:
             self.fs.fsync(self._fd)
         except OSError as exc:
             self._poison = exc
             raise JournalPoisoned(f"journal fsync failed: {exc}") from exc
+        metrics.journal_fsync_seconds.observe(time.perf_counter() - started)
+        metrics.journal_fsyncs.inc()
         self.fsyncs += 1

@@ -1,0 +1,33 @@
+"""Bearer-token auth: when CYNIC_API_TOKEN is set, writes need it (and reads, with
+CYNIC_PROTECT_READS=1). Health checks stay open. Tokens are compared in constant time and
+never logged."""
+
+from __future__ import annotations
+
+import hmac
+
+from flask import Flask, current_app, request
+
+from .errors import error_response
+
+OPEN_PATHS = ("/health", "/ready")
+WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def authenticate():
+        config = current_app.extensions["cynic"].config
+        if not config.api_token or request.path in OPEN_PATHS:
+            return None
+        if request.method not in WRITE_METHODS and not config.protect_reads:
+            return None
+        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(given.encode(), config.api_token.encode()):
+            return None
+        return error_response(
+            401,
+            "unauthorized",
+            "send Authorization: Bearer <token>",
+            headers=[("WWW-Authenticate", 'Bearer realm="cynic_app"')],
+        )

@@ -1,0 +1,51 @@
+"""Every request: a request id (X-Request-ID honoured or made), one log line, and metrics."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import uuid
+
+from flask import Flask, Response, g, request
+
+from .. import metrics
+
+log = logging.getLogger("cynic_app.access")
+_REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def start() -> None:
+        g.started = time.perf_counter()
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def finish(response: Response) -> Response:
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
+        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+        metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+        metrics.request_seconds.labels(endpoint).observe(seconds)
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        log.info(
+            "%s %s %d %.1fms",
+            request.method,
+            request.path,
+            response.status_code,
+            seconds * 1000,
+            extra={
+                "request_id": g.get("request_id"),
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round(seconds * 1000, 3),
+            },
+        )
+        return response
+
+    @app.get("/metrics")
+    def metrics_page():
+        body, content_type = metrics.exposition()
+        return Response(body, content_type=content_type)

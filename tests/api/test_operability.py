@@ -1,0 +1,88 @@
+"""Metrics, request ids, access logs and bearer-token auth, in-process."""
+
+import logging
+
+import pytest
+
+from cynic_app import create_app
+
+
+def test_metrics_count_requests_and_durable_steps(client):
+    client.post("/judge", json={"content": "a = 1"})
+    client.get("/health")
+    page = client.get("/metrics")
+    assert page.status_code == 200 and page.mimetype == "text/plain"
+    text = page.get_data(as_text=True)
+    assert 'cynic_http_requests_total{endpoint="/judge",method="POST",status="200"}' in text
+    for name in (
+        "cynic_journal_fsyncs_total",
+        "cynic_journal_fsync_duration_seconds_bucket",
+        "cynic_db_commit_duration_seconds_bucket",
+        "cynic_guidance_writes_total",
+        "cynic_replay_records_total",
+        "cynic_http_request_duration_seconds_bucket",
+    ):
+        assert name in text, name
+
+
+def test_request_id_is_echoed_or_made(client):
+    assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
+    made = client.get("/health").headers["X-Request-ID"]
+    assert len(made) == 32
+    assert (
+        client.get("/health", headers={"X-Request-ID": "bad id\x7f"}).headers["X-Request-ID"] != "bad id\x7f"
+    )
+
+
+def test_one_access_line_per_request(client, caplog):
+    with caplog.at_level(logging.INFO, logger="cynic_app.access"):
+        client.post("/judge", json={"content": "b = 2"}, headers={"X-Request-ID": "rid-7"})
+    lines = [r for r in caplog.records if r.name == "cynic_app.access"]
+    assert len(lines) == 1
+    assert (lines[0].method, lines[0].path, lines[0].status, lines[0].request_id) == (
+        "POST",
+        "/judge",
+        200,
+        "rid-7",
+    )
+    assert lines[0].duration_ms > 0
+
+
+@pytest.fixture
+def secured(config):
+    def build(protect_reads=False):
+        app = create_app(config.with_overrides(api_token="s3cret-token", protect_reads=protect_reads))
+        apps.append(app)
+        return app.test_client()
+
+    apps = []
+    yield build
+    for app in apps:
+        app.extensions["cynic"].close()
+
+
+def test_writes_need_the_token_reads_do_not(secured, caplog):
+    client = secured()
+    with caplog.at_level(logging.DEBUG):
+        r = client.post("/judge", json={"content": "x = 1"})
+        assert r.status_code == 401 and r.get_json()["error"]["code"] == "unauthorized"
+        assert r.headers["WWW-Authenticate"].startswith("Bearer")
+        assert (
+            client.post(
+                "/judge", json={"content": "x = 1"}, headers={"Authorization": "Bearer wrong"}
+            ).status_code
+            == 401
+        )
+        ok = client.post(
+            "/judge", json={"content": "x = 1"}, headers={"Authorization": "Bearer s3cret-token"}
+        )
+        assert ok.status_code == 200
+        assert client.get(f"/judge/{ok.get_json()['judgment_id']}").status_code == 200
+    assert "s3cret-token" not in caplog.text
+
+
+def test_protected_reads_but_open_health(secured):
+    client = secured(protect_reads=True)
+    assert client.get("/state").status_code == 401
+    assert client.get("/state", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
+    assert client.get("/health").status_code == 200 and client.get("/ready").status_code == 200
