@@ -1,11 +1,16 @@
-"""The ``cynic`` command: serve, replay, migrate. Thin wrappers over plain functions."""
+"""The ``cynic`` command (also ``flask --app cynic_app …``): serve, replay, checkpoint, migrate,
+stats. Each is a thin wrapper over plain functions; exit codes are the same everywhere."""
 
 from __future__ import annotations
 
+import functools
+import json
 import os
 import signal
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 import psycopg
@@ -20,36 +25,73 @@ EXIT_CORRUPT = 2
 EXIT_UNAVAILABLE = 3
 
 
-def _fail(code: int, message: str) -> None:
+def _fail(code: int, message: str):
     click.echo(f"cynic: {message}", err=True)
     sys.exit(code)
 
 
-def _config_with_database() -> tuple[Config, object]:
-    """Config whose database is reachable: the configured one, or the embedded one."""
-    config = Config.from_env()
-    if config.database_url:
-        return config, None
+def operator_command(fn):
+    """Configure logging and turn the failures an operator can meet into one line and an exit code."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        configure_logging()
+        try:
+            return fn(*args, **kwargs)
+        except JournalCorrupt as exc:
+            _fail(EXIT_CORRUPT, f"{exc}. See docs/operations.md, 'Corrupt journal'.")
+        except NodeBusy as exc:
+            _fail(EXIT_UNAVAILABLE, f"{exc}; stop it first (it replays by itself at start-up)")
+        except (ConfigError, HomeUnusable) as exc:
+            _fail(EXIT_UNAVAILABLE, str(exc))
+        except psycopg.OperationalError as exc:
+            _fail(EXIT_UNAVAILABLE, f"database unreachable: {str(exc).strip().splitlines()[0]}")
+
+    return run
+
+
+def _embedded_server(config: Config):
+    """The embedded PostgreSQL for a config without a database URL: the running one, or a new one."""
     from .embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, running_port
 
     prepare_home(config.home)
     data_dir = config.home / "postgres"
     port = running_port(data_dir)
     if port is not None:  # the service's embedded server is up: share it
-        server = EmbeddedPostgres(data_dir, port=port)
-        return config.with_overrides(database_url=server.url), None
+        return EmbeddedPostgres(data_dir, port=port), False
     port = int(os.environ["CYNIC_EMBEDDED_PG_PORT"]) if os.environ.get("CYNIC_EMBEDDED_PG_PORT") else None
     try:
-        server = EmbeddedPostgres(data_dir, port=port).start()
+        return EmbeddedPostgres(data_dir, port=port).start(), True
     except EmbeddedPostgresError as exc:
         _fail(EXIT_UNAVAILABLE, str(exc))
-    return config.with_overrides(database_url=server.url), server
+
+
+@contextmanager
+def database_config() -> Iterator[tuple[Config, object]]:
+    """Yield (config with a reachable database URL, the embedded server this command started or None)."""
+    config = Config.from_env()
+    if config.database_url:
+        yield config, None
+        return
+    server, started = _embedded_server(config)
+    try:
+        yield config.with_overrides(database_url=server.url), (server if started else None)
+    finally:
+        if started:
+            server.stop()
+
+
+@contextmanager
+def connection(config: Config) -> Iterator[psycopg.Connection]:
+    from .startup import wait_for_database
+
+    with wait_for_database(config.database_url, timeout_s=config.startup_timeout_s) as conn:
+        yield conn
 
 
 @click.group()
 def main() -> None:
     """cynic_app: judge content durably."""
-    configure_logging()
 
 
 @main.command()
@@ -60,41 +102,52 @@ def main() -> None:
     is_flag=True,
     help="Ignore the checkpoint: re-apply every record still on disk (e.g. after a restore).",
 )
+@operator_command
 def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
-    """Apply journaled records PostgreSQL is missing (exactly once), or check agreement."""
-    from .startup import recover, wait_for_database
+    """Apply journaled records PostgreSQL is missing (exactly once), or check agreement.
+
+    Exit codes: 0 done, 1 verify found disagreement, 2 journal corrupt, 3 unusable database/home.
+    """
+    from .startup import recover
+
+    with database_config() as (config, _server):
+        if verify:
+            _verify(config)
+            return
+        prepare_home(config.home)
+        lock = None if dry_run else acquire_node_lock(config.home)
+        try:
+            with _progress("replaying") as progress:
+                summary = recover(config, dry_run=dry_run, from_start=from_start, progress=progress)
+        finally:
+            if lock is not None:
+                lock.release()
+        click.echo(summary.line())
+
+
+@contextmanager
+def _progress(label: str):
+    """A progress bar on stderr; yields a callback taking (done, total)."""
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
+            bar.__enter__()
+        bar.update(done - bar.pos)
 
     try:
-        config, server = _config_with_database()
-        try:
-            if verify:
-                _verify(config, wait_for_database)
-                return
-            prepare_home(config.home)
-            lock = None if dry_run else acquire_node_lock(config.home)
-            try:
-                summary = recover(config, dry_run=dry_run, from_start=from_start)
-            finally:
-                if lock is not None:
-                    lock.release()
-            click.echo(summary.line())
-        finally:
-            if server is not None:
-                server.stop()
-    except JournalCorrupt as exc:
-        _fail(EXIT_CORRUPT, f"{exc}. See docs/operations.md, 'Corrupt journal'.")
-    except NodeBusy as exc:
-        _fail(EXIT_UNAVAILABLE, f"{exc}; the running service already replayed at start-up")
-    except (ConfigError, HomeUnusable) as exc:
-        _fail(EXIT_UNAVAILABLE, str(exc))
-    except psycopg.OperationalError as exc:
-        _fail(EXIT_UNAVAILABLE, f"database unreachable: {str(exc).strip().splitlines()[0]}")
+        yield update
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
 
 
-def _verify(config: Config, wait_for_database) -> None:
+def _verify(config: Config) -> None:
     from .durability.verify import verify
 
-    with wait_for_database(config.database_url, timeout_s=config.startup_timeout_s) as conn:
+    with connection(config) as conn:
         result = verify(conn, config.journal_dir)
     click.echo(
         f"verify: {result.records} records, {len(result.missing)} missing from PostgreSQL, "
@@ -109,49 +162,85 @@ def _verify(config: Config, wait_for_database) -> None:
 
 
 @main.command()
+@operator_command
 def migrate() -> None:
     """Apply the database schema migrations."""
-    from .startup import wait_for_database
     from .store.migrations import migrate as apply
 
-    try:
-        config, server = _config_with_database()
-        try:
-            with wait_for_database(config.database_url, timeout_s=config.startup_timeout_s) as conn:
-                applied = apply(conn)
-            click.echo(f"migrations applied now: {applied or 'none (up to date)'}")
-        finally:
-            if server is not None:
-                server.stop()
-    except psycopg.OperationalError as exc:
-        _fail(EXIT_UNAVAILABLE, f"database unreachable: {str(exc).strip().splitlines()[0]}")
+    with database_config() as (config, _server), connection(config) as conn:
+        applied = apply(conn)
+    click.echo(f"migrations applied now: {applied or 'none (up to date)'}")
 
 
 @main.command()
+@operator_command
+def checkpoint() -> None:
+    """Write the checkpoint and delete journal segments whose records are all settled."""
+    from .durability.compaction import compact
+
+    with database_config() as (config, _server), connection(config) as conn:
+        result = compact(conn, config.home, config.journal_dir)
+    if result is None:
+        click.echo("checkpoint: another process is checkpointing right now; nothing done")
+    else:
+        click.echo(f"checkpoint at seq {result.checkpoint_seq}; removed {result.removed_segments} segments")
+
+
+@main.command()
+@operator_command
+def stats() -> None:
+    """Print what the node holds: journal, checkpoint, database counts (JSON)."""
+    from .durability.compaction import checkpoint_position
+    from .durability.journal import scan
+    from .durability.journal.segment import list_segments
+    from .store.migrations import schema_version
+
+    with database_config() as (config, _server), connection(config) as conn:
+        segments = list_segments(config.journal_dir) if config.journal_dir.exists() else []
+        journal = scan(config.journal_dir, repair=False) if segments else None
+        rows = (
+            conn.execute(
+                "SELECT (SELECT count(*) FROM judgments), (SELECT count(*) FROM perceptions),"
+                " (SELECT count(*) FROM idempotency_keys)"
+            ).fetchone()
+            if schema_version(conn)
+            else (0, 0, 0)
+        )
+        out = {
+            "home": str(config.home),
+            "journal": {
+                "segments": len(segments),
+                "bytes": sum(p.stat().st_size for _, p in segments),
+                "first_seq": journal.first_seq if journal else 0,
+                "last_seq": journal.last_seq if journal else 0,
+                "torn_bytes": journal.torn_bytes if journal else 0,
+            },
+            "checkpoint_seq": checkpoint_position(config.home),
+            "schema_version": schema_version(conn),
+            "database": {"judgments": rows[0], "perceptions": rows[1], "idempotency_keys": rows[2]},
+        }
+    click.echo(json.dumps(out, indent=2))
+
+
+@main.command()
+@operator_command
 def serve() -> None:
     """Serve under gunicorn on 127.0.0.1:$PORT; starts an embedded PostgreSQL if none is set."""
-    try:
-        config, server = _config_with_database()
-    except (ConfigError, HomeUnusable) as exc:
-        _fail(EXIT_UNAVAILABLE, str(exc))
-    env = {**os.environ, "CYNIC_DATABASE_URL": config.database_url, "CYNIC_HOME": str(config.home)}
-    if server is not None:
-        click.echo(f"cynic: embedded PostgreSQL on 127.0.0.1:{server.port} (data in {server.data_dir})")
-    gunicorn = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf", "cynic_app.wsgi:app"],
-        env=env,
-    )
-
-    def forward(signum, _frame):
-        gunicorn.send_signal(signum)
-
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, forward)
-    try:
-        code = gunicorn.wait()
-    finally:
+    with database_config() as (config, server):
         if server is not None:
-            server.stop()
+            click.echo(f"cynic: embedded PostgreSQL on 127.0.0.1:{server.port} (data in {server.data_dir})")
+        env = {**os.environ, "CYNIC_DATABASE_URL": config.database_url, "CYNIC_HOME": str(config.home)}
+        gunicorn = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf", "cynic_app.wsgi:app"],
+            env=env,
+        )
+
+        def forward(signum, _frame):
+            gunicorn.send_signal(signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, forward)
+        code = gunicorn.wait()
     sys.exit(code)
 
 

@@ -48,7 +48,9 @@ def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
             time.sleep(1.0)
 
 
-def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) -> ReplaySummary:
+def recover(
+    config: Config, *, dry_run: bool = False, from_start: bool = False, progress=None
+) -> ReplaySummary:
     """Bring PostgreSQL, guidance.json and the checkpoint up to date with the journal.
 
     from_start ignores the checkpoint and re-applies every record still on disk (after restoring
@@ -71,7 +73,9 @@ def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) 
                 f"no segments, but the checkpoint vouches for seq "
                 f"{after}; restore the journal (or remove conscious_state.json)",
             )
-        summary = replay(conn, config.journal_dir, node=config.node, dry_run=dry_run, after_seq=after)
+        summary = replay(
+            conn, config.journal_dir, node=config.node, dry_run=dry_run, after_seq=after, progress=progress
+        )
         if segments and summary.last_seq < after:
             raise JournalCorrupt(
                 segments[-1][1],

@@ -1,5 +1,6 @@
 """The cynic command as an operator runs it: real processes, exit codes, one-line reasons."""
 
+import json
 import os
 import subprocess
 import sys
@@ -65,3 +66,33 @@ def test_migrate_then_replay_on_an_empty_home(home, database_url):
     assert cynic("migrate", home=home, database_url=database_url).returncode == 0
     result = cynic("replay", home=home, database_url=database_url)
     assert result.returncode == 0 and "replay: scanned 0" in result.stdout
+
+
+def test_checkpoint_and_stats(home, database_url):
+    writer = JournalWriter(home / "journal", segment_bytes=4096)
+    for i in range(200):  # aborts are settled by definition: every closed segment can go
+        writer.append("abort", f"x-{i}", {"ref_seq": 0})
+    writer.close()
+    tail_first = list_segments(home / "journal")[-1][0]
+    assert cynic("migrate", home=home, database_url=database_url).returncode == 0
+    result = cynic("checkpoint", home=home, database_url=database_url)
+    assert result.returncode == 0 and f"checkpoint at seq {tail_first - 1};" in result.stdout
+    assert len(list_segments(home / "journal")) == 1
+    stats = cynic("stats", home=home, database_url=database_url)
+    assert stats.returncode == 0
+    data = json.loads(stats.stdout)
+    assert data["journal"]["last_seq"] == 200 and data["checkpoint_seq"] == tail_first - 1
+    assert data["schema_version"] >= 2 and data["journal"]["segments"] == 1
+
+
+def test_the_same_commands_under_flask(home, database_url):
+    env = {**os.environ, "CYNIC_HOME": str(home), "CYNIC_DATABASE_URL": database_url}
+    result = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "cynic_app", "replay"],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "replay: scanned 0" in result.stdout, result.stderr

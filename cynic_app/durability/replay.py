@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import psycopg
@@ -19,6 +20,7 @@ from .journal.reader import Record
 
 log = logging.getLogger(__name__)
 BATCH = 500
+PROGRESS_EVERY = 1000
 
 
 @dataclass
@@ -48,7 +50,13 @@ class ReplaySummary:
 
 
 def replay(
-    conn: psycopg.Connection, journal_dir, *, node: str, dry_run: bool = False, after_seq: int = 0
+    conn: psycopg.Connection,
+    journal_dir,
+    *,
+    node: str,
+    dry_run: bool = False,
+    after_seq: int = 0,
+    progress: Callable[[int, int], None] | None = None,
 ) -> ReplaySummary:
     """Verify (and repair) the journal after after_seq, then apply what PostgreSQL is missing.
 
@@ -60,6 +68,8 @@ def replay(
     batch: list[Record] = []
     for record in reader.records(journal_dir, after_seq=after_seq):
         summary.scanned += 1
+        if progress is not None and summary.scanned % PROGRESS_EVERY == 0:
+            progress(summary.scanned, scan.records)
         if record.kind == "abort":
             continue
         if record.id in scan.aborted:
@@ -74,6 +84,8 @@ def replay(
             batch = []
     if batch:
         _apply(conn, batch, summary, node=node)
+    if progress is not None and summary.scanned:
+        progress(summary.scanned, summary.scanned)
     summary.seconds = time.monotonic() - started
     if not dry_run:
         metrics.replay_records.labels("applied").inc(summary.applied)

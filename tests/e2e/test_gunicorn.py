@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import json
 import subprocess
 import sys
@@ -35,7 +36,7 @@ def run_clients(port, n_threads, per_thread, *, deadline_s=60, read_back=True):
                 return
             try:
                 status, body = request(port, "POST", "/judge", {"content": f"v_{t}_{i} = {i}"})
-            except OSError as exc:
+            except (OSError, http.client.HTTPException) as exc:
                 with lock:
                     errors.append(repr(exc))
                 return
@@ -188,3 +189,18 @@ def test_json_logs_for_app_and_gunicorn(tmp_path, database_url):
     access = [entry for entry in lines if entry.get("request_id") == "json-rid-1"]
     assert access and access[0]["path"] == "/judge" and access[0]["status"] == 200
     assert any(entry["logger"] == "gunicorn.error" for entry in lines)  # gunicorn's own lines too
+
+
+def test_sigterm_under_load_never_acknowledges_anything_not_durable(tmp_path, database_url):
+    g = Gunicorn(tmp_path / "home", database_url, workers=3).start()
+    threads, acked, _misses, errors = run_clients(g.port, 6, 10_000, deadline_s=15, read_back=False)
+    time.sleep(1.0)
+    assert g.stop() == 0  # SIGTERM: stop accepting, finish in-flight requests, checkpoint, exit
+    for t in threads:
+        t.join()
+    assert acked, "no request was answered before the stop"
+    # Every answer was either complete (then durable) or a connection error: no 5xx, no half answer.
+    assert all(isinstance(e, str) for e in errors), [e for e in errors if not isinstance(e, str)][:3]
+    counts = counts_by_id(database_url)
+    assert [i for i in acked if counts.get(i) != 1] == []
+    assert (g.home / "conscious_state.json").exists()
