@@ -10,7 +10,7 @@ from flask import Flask, current_app, request
 
 from .errors import error_response
 
-OPEN_PATHS = ("/health", "/ready")
+OPEN_PATHS = ("/health", "/ready", "/openapi.json")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 

@@ -12,6 +12,8 @@ from ..service import IdempotencyKey
 from .errors import ApiError
 
 MAX_IDEMPOTENCY_KEY_CHARS = 255
+TRUE_VALUES = ("true", "1", "yes")
+FALSE_VALUES = ("false", "0", "no", "")
 
 
 def json_object() -> dict:
@@ -35,10 +37,10 @@ def json_object() -> dict:
 
 def flag(name: str) -> bool:
     """Read a boolean query parameter (true/false/1/0/yes/no)."""
-    raw = request.args.get(name, "false").strip().lower()
-    if raw in ("1", "true", "yes"):
+    raw = request.args.get(name, "false")
+    if raw in TRUE_VALUES:
         return True
-    if raw in ("0", "false", "no", ""):
+    if raw in FALSE_VALUES:
         return False
     raise ApiError(
         422,

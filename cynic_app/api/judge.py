@@ -19,7 +19,9 @@ def service():
 def post_judge():
     body = json_object()
     dry_run = flag("dry_run")
-    idempotency = None if dry_run else idempotency_key(body)
+    idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
+    if dry_run:
+        idempotency = None
     fields = dict(body)
     level = fields.pop("level", None)
     written = service().judge(fields, level=level, dry_run=dry_run, idempotency=idempotency)

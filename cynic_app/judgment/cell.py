@@ -14,6 +14,11 @@ REALITIES = ("CODE", "SOLANA", "MARKET", "SOCIAL", "HUMAN", "CYNIC", "COSMOS")
 CANONICAL_ANALYSES = ("PERCEIVE", "JUDGE", "DECIDE", "ACT", "LEARN", "ACCOUNT", "EMERGE")
 TIME_DIMS = ("PAST", "PRESENT", "FUTURE", "CYCLE", "TREND", "EMERGENCE", "TRANSCENDENCE")
 ANALYSIS_RE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
+UUID4_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
+#: Whitespace as JSON Schema (ECMA-262) regexes see it, so the OpenAPI contract can say exactly
+#: which strings count as blank.
+BLANK_CHARS = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NON_BLANK_RE = re.compile(f"[^{BLANK_CHARS}]")
 DEFAULT_MAX_CONTENT_CHARS = 100_000
 MAX_CONTEXT_CHARS = 10_000
 
@@ -161,20 +166,17 @@ class Cell:
 
 def _choice(options: tuple[str, ...]):
     def check(value, _limit):
-        if not isinstance(value, str):
-            raise ValueError(f"must be a string, one of {', '.join(options)}")
-        upper = value.strip().upper()
-        if upper not in options:
-            raise ValueError(f"must be one of {', '.join(options)}")
-        return upper
+        if not isinstance(value, str) or not value.isascii() or value.upper() not in options:
+            raise ValueError(f"must be one of {', '.join(options)} (any case)")
+        return value.upper()
 
     return check
 
 
 def _analysis(value, _limit):
-    if not isinstance(value, str) or not ANALYSIS_RE.fullmatch(value.strip().upper()):
-        raise ValueError("must be an identifier matching [A-Z][A-Z0-9_]{0,31}")
-    return value.strip().upper()
+    if not isinstance(value, str) or not value.isascii() or not ANALYSIS_RE.fullmatch(value.upper()):
+        raise ValueError("must be an identifier matching [A-Z][A-Z0-9_]{0,31} (any case)")
+    return value.upper()
 
 
 def storable_text(value: str) -> str:
@@ -192,7 +194,7 @@ def _content(value, limit):
     if not isinstance(value, str):
         raise ValueError("must be a string")
     storable_text(value)
-    if not value.strip():
+    if not NON_BLANK_RE.search(value):
         raise ValueError("must not be empty")
     if len(value) > limit:
         raise ValueError(f"must be at most {limit} characters")
@@ -210,6 +212,8 @@ def _context(value, _limit):
 
 def _int_range(low: int, high: int):
     def check(value, _limit):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON has one number type: 2.0 is the integer 2
         if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
             raise ValueError(f"must be an integer from {low} to {high}")
         return value
@@ -226,13 +230,9 @@ def _budget(value, _limit):
 
 
 def _uuid4(value, _limit):
-    try:
-        parsed = uuid.UUID(str(value))
-    except ValueError:
-        raise ValueError("must be a UUID") from None
-    if parsed.version != 4:
-        raise ValueError("must be a version-4 UUID")
-    return str(parsed)
+    if not isinstance(value, str) or not UUID4_RE.fullmatch(value):
+        raise ValueError("must be a version-4 UUID (8-4-4-4-12 hex digits)")
+    return value.lower()
 
 
 def _timestamp(value, _limit):

@@ -91,9 +91,9 @@ def validate_level(level: object) -> str | None:
     """Return level upper-cased (None stays None: automatic), or raise InvalidCell."""
     if level is None:
         return None
-    if not isinstance(level, str) or level.strip().upper() not in LEVELS:
-        raise InvalidCell({"level": f"must be one of {', '.join(LEVELS)}"})
-    return level.strip().upper()
+    if not isinstance(level, str) or not level.isascii() or level.upper() not in LEVELS:
+        raise InvalidCell({"level": f"must be one of {', '.join(LEVELS)} (any case)"})
+    return level.upper()
 
 
 def _level(level: str | None, cell: Cell) -> str:

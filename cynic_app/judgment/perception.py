@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .cell import Cell, storable_text
+from .cell import NON_BLANK_RE, Cell, storable_text
+from .engine import validate_level
 from .errors import InvalidCell
 
 MAX_SOURCE_CHARS = 256
@@ -24,7 +25,7 @@ class Perception:
         fields = dict(fields)
         errors: dict[str, str] = {}
         source = fields.pop("source", None)
-        if not isinstance(source, str) or not source.strip():
+        if not isinstance(source, str) or not NON_BLANK_RE.search(source):
             errors["source"] = "is required and must be a non-empty string"
         elif len(source) > MAX_SOURCE_CHARS:
             errors["source"] = f"must be at most {MAX_SOURCE_CHARS} characters"
@@ -33,12 +34,14 @@ class Perception:
                 storable_text(source)
             except ValueError as exc:
                 errors["source"] = str(exc)
-        run_judgment = fields.pop("run_judgment", True)
+        run_judgment = fields.pop("run_judgment", None)
+        run_judgment = True if run_judgment is None else run_judgment
         if not isinstance(run_judgment, bool):
             errors["run_judgment"] = "must be true or false"
-        level = fields.pop("level", "REFLEX")
-        if not isinstance(level, str) or level.upper() not in ("REFLEX", "MICRO", "MACRO"):
-            errors["level"] = "must be one of REFLEX, MICRO, MACRO"
+        try:
+            level = validate_level(fields.pop("level", None)) or "REFLEX"
+        except InvalidCell as exc:
+            errors.update(exc.errors)
         legacy = fields.pop("data", None)
         if fields.get("content") is None and legacy is not None:
             # Older clients sent structured data; it is perceived as its JSON text.
@@ -58,4 +61,4 @@ class Perception:
             errors.update(exc.errors)
         if errors:
             raise InvalidCell(errors)
-        return cls(source.strip(), cell, run_judgment, level.upper())
+        return cls(source.strip(), cell, run_judgment, level)

@@ -1,0 +1,449 @@
+"""The OpenAPI 3.1 contract, served at GET /openapi.json and kept true by a schemathesis test."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from ..judgment.cell import (
+    BLANK_CHARS,
+    DEFAULT_MAX_CONTENT_CHARS,
+    MAX_CONTEXT_CHARS,
+    REALITIES,
+    TIME_DIMS,
+    UUID4_RE,
+)
+from ..judgment.perception import MAX_SOURCE_CHARS
+from ..judgment.phi import MAX_CONFIDENCE
+
+bp = Blueprint("openapi", __name__)
+
+NUMBER_0_100 = {"type": "number", "minimum": 0, "maximum": 100}
+ID = {"type": "string", "format": "uuid"}
+TEXT = {"type": "string", "maxLength": 100_000}
+LEVELS = ["REFLEX", "MICRO", "MACRO"]  # also the enum of level_used
+VERDICTS = ["HOWL", "WAG", "GROWL", "BARK"]
+
+
+def _error(description: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _json(description: str, ref: str) -> dict:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
+    }
+
+
+RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
+UNAVAILABLE = {
+    **_error("persistence unavailable; details.outcome says what happened to the write"),
+    "headers": RETRY_AFTER,
+}
+WRITE_ERRORS = {
+    "400": _error("the body is not JSON"),
+    "401": _error("a bearer token is required"),
+    "413": _error("the body is too large"),
+    "415": _error("the body is not application/json"),
+    "422": _error("invalid fields (each named in details.fields), or a reused Idempotency-Key"),
+    "500": _error("internal error"),
+    "503": UNAVAILABLE,
+}
+READ_ERRORS = {
+    "401": _error("a bearer token is required"),
+    "404": _error("no such record"),
+    "500": _error("internal error"),
+    "503": UNAVAILABLE,
+}
+IDEMPOTENCY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "retry safely: the same key and body return the original answer",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+REPLAYED = {
+    "Idempotent-Replayed": {
+        "description": "present (true) when answered from an earlier request",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+
+JUDGMENT = {
+    "type": "object",
+    "required": [
+        "judgment_id",
+        "q_score",
+        "verdict",
+        "confidence",
+        "axiom_scores",
+        "dog_votes",
+        "consensus_reached",
+        "consensus_votes",
+        "residual_variance",
+        "unnameable_detected",
+        "cost_usd",
+        "llm_calls",
+        "duration_ms",
+        "level_used",
+        "dog_reasons",
+        "vetoed_by",
+        "cell_id",
+        "reality",
+        "analysis",
+        "time_dim",
+        "content",
+        "context",
+        "lod",
+        "consciousness",
+        "budget_usd",
+        "timestamp",
+        "state_key",
+        "created_at",
+        "persisted",
+    ],
+    "properties": {
+        "judgment_id": ID,
+        "q_score": NUMBER_0_100,
+        "verdict": {"type": "string", "enum": VERDICTS},
+        "confidence": {"type": "number", "minimum": 0, "maximum": round(MAX_CONFIDENCE, 6)},
+        "axiom_scores": {"type": "object", "additionalProperties": NUMBER_0_100},
+        "dog_votes": {"type": "object", "additionalProperties": NUMBER_0_100},
+        "consensus_reached": {"type": "boolean"},
+        "consensus_votes": {"type": "integer", "minimum": 0},
+        "residual_variance": {"type": "number", "minimum": 0, "maximum": 1},
+        "unnameable_detected": {"type": "boolean"},
+        "cost_usd": {"type": "number", "minimum": 0},
+        "llm_calls": {"type": "integer", "minimum": 0},
+        "duration_ms": {"type": "number", "minimum": 0},
+        "level_used": {"type": "string", "enum": LEVELS},
+        "dog_reasons": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+        },
+        "vetoed_by": {"type": "array", "items": {"type": "string"}},
+        "cell_id": ID,
+        "reality": {"type": "string", "enum": list(REALITIES)},
+        "analysis": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{0,31}$"},
+        "time_dim": {"type": "string", "enum": list(TIME_DIMS)},
+        "content": {"type": "string"},
+        "context": {"type": "string"},
+        "lod": {"type": "integer", "minimum": 0, "maximum": 3},
+        "consciousness": {"type": "integer", "minimum": 0, "maximum": 6},
+        "budget_usd": {"type": "number", "minimum": 0},
+        "timestamp": {"type": "number"},
+        "state_key": {"type": "string"},
+        "created_at": {"type": "string", "format": "date-time"},
+        "persisted": {"type": "boolean"},
+    },
+}
+
+
+def _any_case(values) -> str:
+    """A JSON Schema pattern matching exactly these ASCII words, in any letter case."""
+    words = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in v) for v in values)
+    return "^(" + "|".join(words) + ")$"
+
+
+def _nullable(schema: dict) -> dict:
+    """Optional fields accept null, meaning "use the default"."""
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+NON_BLANK = f"[^{BLANK_CHARS}]"
+NO_NUL = "^[^\\u0000]*$"
+CONTENT = {
+    "type": "string",
+    "minLength": 1,
+    "maxLength": DEFAULT_MAX_CONTENT_CHARS,
+    "allOf": [{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
+    "description": "what to judge: at least one non-blank character, no NUL",
+}
+CELL_INPUT = {
+    "content": CONTENT,
+    "reality": _nullable({"type": "string", "pattern": _any_case(REALITIES)}),
+    "analysis": _nullable({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,31}$"}),
+    "time_dim": _nullable(
+        {
+            "type": "string",
+            "pattern": _any_case(TIME_DIMS),
+            "description": "inferred from the content when absent",
+        }
+    ),
+    "context": _nullable({"type": "string", "maxLength": MAX_CONTEXT_CHARS, "pattern": NO_NUL}),
+    "lod": _nullable({"type": "integer", "minimum": 0, "maximum": 3}),
+    "consciousness": _nullable({"type": "integer", "minimum": 0, "maximum": 6}),
+    "budget_usd": _nullable({"type": "number", "minimum": 0, "maximum": 1_000_000}),
+    "level": _nullable(
+        {
+            "type": "string",
+            "pattern": _any_case(LEVELS),
+            "description": "REFLEX, MICRO or MACRO; chosen from budget and consciousness if absent",
+        }
+    ),
+    "cell_id": _nullable({"type": "string", "pattern": "^" + UUID4_RE.pattern + "$"}),
+    "timestamp": _nullable({"type": "number", "minimum": 0, "exclusiveMaximum": 32503680000}),
+}
+
+DOCUMENT = {
+    "openapi": "3.1.0",
+    "info": {
+        "title": "cynic_app",
+        "version": "1.0.0",
+        "description": "Judges content durably: a 200 means the judgment is journaled (fsynced), "
+        "committed in PostgreSQL and named by guidance.json.",
+    },
+    "components": {
+        "securitySchemes": {
+            "bearer": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "required for writes when CYNIC_API_TOKEN is set",
+            }
+        },
+        "schemas": {
+            "Error": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {
+                    "error": {
+                        "type": "object",
+                        "required": ["code", "message", "details"],
+                        "properties": {
+                            "code": {"type": "string"},
+                            "message": {"type": "string"},
+                            "details": {"type": "object"},
+                        },
+                    }
+                },
+            },
+            "JudgeRequest": {
+                "type": "object",
+                "required": ["content"],
+                "properties": CELL_INPUT,
+                "additionalProperties": False,
+            },
+            "Judgment": JUDGMENT,
+            "PerceiveRequest": {
+                "type": "object",
+                "required": ["source"],
+                "additionalProperties": False,
+                "anyOf": [
+                    {"required": ["content"], "properties": {"content": CONTENT}},
+                    {"required": ["data"]},
+                ],
+                "properties": {
+                    "source": {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": MAX_SOURCE_CHARS,
+                        "allOf": [{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
+                    },
+                    "reality": CELL_INPUT["reality"],
+                    "content": _nullable(CONTENT),
+                    "data": {
+                        "description": "legacy: perceived as its JSON text when content is absent",
+                        "anyOf": [
+                            CONTENT,
+                            {"type": "number"},
+                            {"type": "boolean"},
+                            {
+                                "type": "object",
+                                "additionalProperties": {"type": ["string", "number", "boolean"]},
+                            },
+                        ],
+                    },
+                    "context": CELL_INPUT["context"],
+                    "time_dim": CELL_INPUT["time_dim"],
+                    "run_judgment": _nullable({"type": "boolean", "default": True}),
+                    "level": CELL_INPUT["level"],
+                },
+            },
+            "Perception": {
+                "type": "object",
+                "required": [
+                    "perception_id",
+                    "source",
+                    "reality",
+                    "judgment_id",
+                    "verdict",
+                    "judgment",
+                    "content",
+                    "context",
+                    "time_dim",
+                    "created_at",
+                    "persisted",
+                ],
+                "properties": {
+                    "perception_id": ID,
+                    "source": {"type": "string"},
+                    "reality": {"type": "string", "enum": list(REALITIES)},
+                    "judgment_id": {"oneOf": [ID, {"type": "null"}]},
+                    "verdict": {"oneOf": [{"type": "string", "enum": VERDICTS}, {"type": "null"}]},
+                    "judgment": {"oneOf": [{"$ref": "#/components/schemas/Judgment"}, {"type": "null"}]},
+                    "content": {"type": "string"},
+                    "context": {"type": "string"},
+                    "time_dim": {"type": "string", "enum": list(TIME_DIMS)},
+                    "created_at": {"type": "string", "format": "date-time"},
+                    "persisted": {"type": "boolean"},
+                },
+            },
+            "State": {
+                "type": "object",
+                "required": [
+                    "consciousness_level",
+                    "total_judgments",
+                    "verdict_counts",
+                    "dog_averages",
+                    "dog_totals",
+                    "recent_judgments",
+                ],
+                "properties": {
+                    "consciousness_level": {"type": "integer", "minimum": 0, "maximum": 6},
+                    "total_judgments": {"type": "integer", "minimum": 0},
+                    "verdict_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+                    "dog_averages": {"type": "object", "additionalProperties": NUMBER_0_100},
+                    "dog_totals": {"type": "object", "additionalProperties": {"type": "array"}},
+                    "recent_judgments": {"type": "array", "maxItems": 89, "items": {"type": "object"}},
+                },
+            },
+            "Health": {
+                "type": "object",
+                "required": ["status", "pid", "node"],
+                "properties": {
+                    "status": {"const": "ok"},
+                    "pid": {"type": "integer"},
+                    "node": {"type": "string"},
+                },
+            },
+            "Ready": {
+                "type": "object",
+                "required": ["status", "checks"],
+                "properties": {
+                    "status": {"type": "string", "enum": ["ready", "not_ready"]},
+                    "checks": {"type": "object"},
+                },
+            },
+        },
+    },
+    "security": [{}, {"bearer": []}],
+    "paths": {
+        "/judge": {
+            "post": {
+                "summary": "Judge content; 200 only once the judgment is durable",
+                "parameters": [
+                    IDEMPOTENCY,
+                    {
+                        "name": "dry_run",
+                        "in": "query",
+                        "required": False,
+                        "schema": {"type": "string", "enum": ["true", "false", "1", "0"]},
+                        "description": "judge and store nothing (persisted: false)",
+                    },
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/JudgeRequest"}}
+                    },
+                },
+                "responses": {
+                    "200": {**_json("the durable judgment", "Judgment"), "headers": REPLAYED},
+                    **WRITE_ERRORS,
+                },
+            }
+        },
+        "/judge/{judgment_id}": {
+            "get": {
+                "summary": "A stored judgment",
+                "parameters": [
+                    {"name": "judgment_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _json("the judgment", "Judgment"), **READ_ERRORS},
+            }
+        },
+        "/perceive": {
+            "post": {
+                "summary": "Record a perception (judged on arrival in the same transaction)",
+                "parameters": [IDEMPOTENCY],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/PerceiveRequest"}}
+                    },
+                },
+                "responses": {
+                    "200": {**_json("the durable perception", "Perception"), "headers": REPLAYED},
+                    **WRITE_ERRORS,
+                },
+            }
+        },
+        "/perceive/{perception_id}": {
+            "get": {
+                "summary": "A stored perception",
+                "parameters": [
+                    {"name": "perception_id", "in": "path", "required": True, "schema": {"type": "string"}}
+                ],
+                "responses": {"200": _json("the perception", "Perception"), **READ_ERRORS},
+            }
+        },
+        "/state": {
+            "get": {
+                "summary": "The ConsciousState (the same from every worker)",
+                "responses": {
+                    "200": _json("the state", "State"),
+                    **{k: READ_ERRORS[k] for k in ("401", "500", "503")},
+                },
+            }
+        },
+        "/health": {
+            "get": {
+                "summary": "The process answers",
+                "security": [{}],
+                "responses": {"200": _json("alive", "Health")},
+            }
+        },
+        "/ready": {
+            "get": {
+                "summary": "It can persist right now",
+                "security": [{}],
+                "responses": {
+                    "200": _json("ready", "Ready"),
+                    "503": {**_json("not ready", "Ready"), "headers": RETRY_AFTER},
+                },
+            }
+        },
+        "/metrics": {
+            "get": {
+                "summary": "Prometheus metrics",
+                "responses": {
+                    "200": {
+                        "description": "text exposition format",
+                        "content": {"text/plain": {"schema": {"type": "string"}}},
+                    },
+                    "401": _error("a bearer token is required"),
+                },
+            }
+        },
+        "/openapi.json": {
+            "get": {
+                "summary": "This document",
+                "security": [{}],
+                "responses": {
+                    "200": {
+                        "description": "OpenAPI 3.1",
+                        "content": {"application/json": {"schema": {"type": "object"}}},
+                    }
+                },
+            }
+        },
+    },
+}
+
+
+@bp.get("/openapi.json")
+def openapi_document():
+    return DOCUMENT
