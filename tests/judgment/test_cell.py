@@ -35,7 +35,7 @@ def test_lod_must_be_a_plain_integer(value):
 def test_cell_id_must_be_uuid4():
     with pytest.raises(InvalidCell) as err:
         Cell.create(content="x", cell_id="6ba7b810-9dad-11d1-80b4-00c04fd430c8")  # v1
-    assert err.value.errors == {"cell_id": "must be a version-4 UUID"}
+    assert err.value.errors == {"cell_id": "must be a version-4 UUID (8-4-4-4-12 hex digits)"}
 
 
 @pytest.mark.parametrize(
