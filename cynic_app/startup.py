@@ -16,6 +16,7 @@ from .durability.compaction import checkpoint_position, compact
 from .durability.guidance import GuidanceWriter
 from .durability.journal import JournalCorrupt
 from .durability.journal.segment import list_segments
+from .durability.journal.writer import reset_sync_mark
 from .durability.replay import ReplaySummary, replay
 from .store import pool as store_pool
 from .store.migrations import migrate
@@ -73,6 +74,8 @@ def recover(
                 f"no segments, but the checkpoint vouches for seq "
                 f"{after}; restore the journal (or remove conscious_state.json)",
             )
+        if not dry_run:
+            reset_sync_mark(config.journal_dir)  # a crash may have cut bytes the mark vouched for
         summary = replay(
             conn, config.journal_dir, node=config.node, dry_run=dry_run, after_seq=after, progress=progress
         )

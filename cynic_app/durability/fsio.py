@@ -34,6 +34,9 @@ class FS:
     def close(self, fd: int) -> None:
         os.close(fd)
 
+    def dup(self, fd: int) -> int:
+        return os.dup(fd)
+
     def replace(self, src: Path, dst: Path) -> None:
         os.replace(src, dst)
 

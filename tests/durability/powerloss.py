@@ -11,13 +11,24 @@ Model (what a POSIX file system promises, and no more):
 
 from __future__ import annotations
 
+import functools
 import random
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
 from cynic_app.durability.fsio import FS
 
 VARIANTS = ("dropped", "partial", "garbled", "everything")
+
+
+def _serialised(method):
+    @functools.wraps(method)
+    def run(self, *args, **kwargs):
+        with self._serial:
+            return method(self, *args, **kwargs)
+
+    return run
 
 
 class PowerLossFS(FS):
@@ -32,6 +43,9 @@ class PowerLossFS(FS):
         self._names: dict[Path, int] = {}  # what the directory shows now
         self._durable_names: dict[Path, int] = {}  # what survives a power loss
         self._rng = random.Random(7)
+        # One operation at a time, so a sync point sees a consistent picture even when many
+        # threads write (the real file system has the same guarantee per operation).
+        self._serial = threading.RLock()
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
@@ -54,6 +68,7 @@ class PowerLossFS(FS):
 
     # -- the FS seam -----------------------------------------------------------------------------
 
+    @_serialised
     def open_append(self, path: Path) -> int:
         path = Path(path)
         fd = super().open_append(path)
@@ -66,17 +81,20 @@ class PowerLossFS(FS):
         self._fd_inode[fd] = inode
         return fd
 
+    @_serialised
     def mkstemp(self, directory: Path, prefix: str):
         fd, path = super().mkstemp(directory, prefix)
         self._fd_inode[fd] = self._new_inode(path)
         return fd, path
 
+    @_serialised
     def fsync(self, fd: int) -> None:
         self._sync_point()
         super().fsync(fd)
         inode = self._fd_inode[fd]
         self._durable[inode] = self._content(inode)
 
+    @_serialised
     def fsync_dir(self, directory: Path) -> None:
         self._sync_point()
         super().fsync_dir(directory)
@@ -87,6 +105,7 @@ class PowerLossFS(FS):
             if path.parent == directory:
                 self._durable_names[path] = inode
 
+    @_serialised
     def replace(self, src: Path, dst: Path) -> None:
         super().replace(src, dst)
         src, dst = Path(src), Path(dst)
@@ -97,6 +116,7 @@ class PowerLossFS(FS):
         if replaced is not None:
             self._orphan_if_unnamed(replaced)
 
+    @_serialised
     def unlink(self, path: Path) -> None:
         path = Path(path)
         super().unlink(path)
@@ -104,6 +124,13 @@ class PowerLossFS(FS):
         if inode is not None:
             self._orphan_if_unnamed(inode)
 
+    @_serialised
+    def dup(self, fd: int) -> int:
+        new = super().dup(fd)
+        self._fd_inode[new] = self._fd_inode[fd]
+        return new
+
+    @_serialised
     def close(self, fd: int) -> None:
         super().close(fd)
         self._fd_inode.pop(fd, None)
@@ -140,3 +167,7 @@ def materialise(image: dict[Path, bytes], source_root: Path, target_root: Path) 
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     (target_root / "journal").mkdir(parents=True, exist_ok=True)
+
+    @_serialised
+    def write_all(self, fd: int, data: bytes) -> None:
+        super().write_all(fd, data)

@@ -16,6 +16,7 @@ from cynic_app.durability.checkpoint import load_from_checkpoint, sync_checkpoin
 from cynic_app.durability.guidance import GuidanceWriter, read_guidance
 from cynic_app.durability.journal import JournalWriter, scan
 from cynic_app.durability.journal.reader import records
+from cynic_app.durability.journal.record import BadRecord, decode
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.state import ConsciousState
 from tests.durability.powerloss import VARIANTS, PowerLossFS, materialise
@@ -82,3 +83,50 @@ def test_every_sync_point_survives_power_loss(tmp_path):
     print(f"power loss simulated at {fs.sync_points} sync points, {checked['images']} disk images recovered")
     assert len(acked) >= 170 and fs.sync_points >= 3 * len(acked)
     assert checked["images"] == fs.sync_points * len(VARIANTS)
+
+
+def test_group_commit_never_acknowledges_before_its_fsync(tmp_path):
+    """Many threads share fsyncs; at every sync point each acknowledged record is durable."""
+    import threading
+
+    journal_dir = tmp_path / "journal"
+    journal_dir.mkdir()
+    acked: list[tuple[int, str]] = []
+    lock = threading.Lock()
+    checked = {"points": 0}
+
+    def on_sync_point(images):
+        with lock:
+            snapshot = list(acked)
+        image = images["dropped"]  # the harshest: nothing unsynced survives
+        recovered = {}
+        for path, data in image.items():
+            if path.suffix == ".jsonl":
+                for line in data.splitlines(keepends=True):
+                    try:
+                        record = decode(line)
+                    except BadRecord:
+                        break
+                    recovered[record.seq] = record.id
+        for seq, rid in snapshot:
+            assert recovered.get(seq) == rid, f"record {seq} was acknowledged before it was durable"
+        checked["points"] += 1
+
+    fs = PowerLossFS(on_sync_point)
+    writer = JournalWriter(journal_dir, segment_bytes=16 * 1024, fs=fs)
+
+    def work(t):
+        for i in range(60):
+            rid = f"t{t}-{i}"
+            seq = writer.append("judgment", rid, {"pad": "x" * 100})
+            with lock:
+                acked.append((seq, rid))
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(acked) == 360 and len({s for s, _ in acked}) == 360
+    print(f"group commit: {writer.fsyncs} fsyncs for 360 appends, {checked['points']} sync points checked")
+    assert writer.fsyncs < 360  # fsyncs were shared

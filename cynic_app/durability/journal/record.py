@@ -24,15 +24,25 @@ class Record:
     data: dict
 
 
-def encode(seq: int, kind: str, record_id: str, data: dict) -> bytes:
-    """Return the complete line for a record, newline included."""
-    body = json.dumps(
-        {"seq": seq, "kind": kind, "id": record_id, "data": data},
+def encode_payload(kind: str, record_id: str, data: dict) -> bytes:
+    """The part of a line that does not depend on seq: serialise it before taking any lock."""
+    return json.dumps(
+        {"kind": kind, "id": record_id, "data": data},
         ensure_ascii=False,
         separators=(",", ":"),
         allow_nan=False,
     ).encode("utf-8")[1:-1]
+
+
+def frame(seq: int, payload: bytes) -> bytes:
+    """Return the complete line for seq and an encoded payload, newline included."""
+    body = b'"seq":%d,' % seq + payload
     return b'{"crc":"%08x",' % zlib.crc32(body) + body + b"}\n"
+
+
+def encode(seq: int, kind: str, record_id: str, data: dict) -> bytes:
+    """Return the complete line for a record, newline included."""
+    return frame(seq, encode_payload(kind, record_id, data))
 
 
 def check(line: bytes) -> None:
