@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -39,29 +40,69 @@ def guidance_for(judgment: dict, journal_seq: int) -> dict:
 
 
 class GuidanceWriter:
-    """Writes guidance.json for one CYNIC_HOME; safe across threads and processes."""
+    """Writes guidance.json for one CYNIC_HOME; safe across threads and processes.
+
+    Writes are coalesced: while one thread of the process replaces the file, the others wait,
+    and the next replacement names the newest judgment any of them brought. A caller returns
+    once the file durably names its judgment *or a newer one* — which is all it needs.
+    """
 
     def __init__(self, home: Path, *, fs: FS = OS_FS, lock_timeout_s: float = 10.0):
         self.path = Path(home) / FILE_NAME
         self.fs = fs
         self._lock = FileLock(Path(home) / LOCK_NAME, timeout=lock_timeout_s, poll_interval=0.001, mode=0o640)
+        self._group = threading.Condition()
+        self._writing = False
+        self._newest: tuple[int, dict] | None = None  # the newest judgment waiting to be named
+        self._durable_seq = -1  # guidance.json durably names this seq or a newer one
         self.writes = 0
 
     def write(self, judgment: dict, journal_seq: int) -> bool:
-        """Make guidance name this judgment unless a newer one is already durable.
+        """Return once guidance.json durably names this judgment or a newer one.
 
-        Return True when the file was replaced, False when it already named a newer judgment.
+        True when this call replaced the file, False when a newer judgment was already named
+        (or was named by the replacement another thread made for it).
         """
-        with self._lock:
-            current = read_guidance(self.path)
-            if current is not None and current.get("journal_seq", 0) >= journal_seq:
+        with self._group:
+            if self._newest is None or journal_seq > self._newest[0]:
+                self._newest = (journal_seq, judgment)
+            while self._durable_seq < journal_seq:
+                if not self._writing:
+                    self._writing = True
+                    seq, newest = self._newest
+                    self._newest = None
+                    break
+                self._group.wait()
+            else:
                 metrics.guidance_skips.inc()
                 return False
+        named = None
+        try:
+            named, replaced = self._replace(newest, seq)
+        finally:
+            with self._group:
+                if named is not None:
+                    self._durable_seq = max(self._durable_seq, named)
+                elif self._newest is None or seq > self._newest[0]:
+                    self._newest = (seq, newest)  # not written: let the next leader try it
+                self._writing = False
+                self._group.notify_all()
+        return replaced and seq == journal_seq
+
+    def _replace(self, judgment: dict, journal_seq: int) -> tuple[int, bool]:
+        """Under the file lock, name judgment unless the file names a newer one; return
+        (the seq the file now names, whether it was replaced)."""
+        with self._lock:
+            current = read_guidance(self.path)
+            current_seq = current.get("journal_seq", 0) if current is not None else -1
+            if current_seq >= journal_seq:
+                metrics.guidance_skips.inc()
+                return current_seq, False
             doc = guidance_for(judgment, journal_seq)
             atomic_write(self.path, json.dumps(doc, indent=2).encode() + b"\n", fs=self.fs)
             self.writes += 1
             metrics.guidance_writes.inc()
-            return True
+            return journal_seq, True
 
 
 def read_guidance(path: Path) -> dict | None:

@@ -82,3 +82,23 @@ def test_checkpoint_round_trip(tmp_path):
     assert loaded.to_dict() == state.to_dict()
     empty, seq = load_from_checkpoint(tmp_path / "nothing-here")
     assert seq == 0 and empty.total == 0
+
+
+def test_concurrent_threads_coalesce_and_the_newest_wins(tmp_path):
+    writer = GuidanceWriter(tmp_path)
+    j = judgment()
+    barrier = threading.Barrier(8)
+
+    def work(t):
+        barrier.wait()
+        for i in range(25):
+            writer.write({**j, "judgment_id": f"t{t}-{i}"}, t * 1000 + i)
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    doc = read_guidance(tmp_path / "guidance.json")
+    assert doc["journal_seq"] == 7024 and doc["judgment_id"] == "t7-24"
+    assert writer.writes < 200  # coalesced: fewer file replacements than calls
