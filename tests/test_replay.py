@@ -103,3 +103,34 @@ def test_replay_with_a_record_already_present_counts_it(config, database_url):
     with psycopg.connect(database_url) as conn:
         summary = replay(conn, config.journal_dir, node="n")
     assert summary.already_present == 2 and summary.applied == 0
+
+
+def test_bulk_replay_rebuilds_exactly_what_the_live_path_stored(config, database_url):
+    app = create_app(config)
+    client = app.test_client()
+    for i in range(40):
+        client.post("/judge", json={"content": f"v_{i} = eval(input())" if i % 3 else f"v_{i} = {i}"})
+    client.post("/perceive", json={"source": "s", "content": "a perception"})
+    client.post("/judge", json={"content": "keyed = 1"}, headers={"Idempotency-Key": "replay-key"})
+    app.extensions["cynic"].close()
+
+    def snapshot():
+        with psycopg.connect(database_url) as conn:
+            return (
+                conn.execute(
+                    "SELECT judgment_id, created_at, state_key, verdict, q_score, body FROM judgments"
+                    " ORDER BY judgment_id"
+                ).fetchall(),
+                conn.execute(
+                    "SELECT shard, name, n, round(total::numeric, 6) FROM state_counters ORDER BY shard, name"
+                ).fetchall(),
+                conn.execute("SELECT key, record_id FROM idempotency_keys").fetchall(),
+                conn.execute("SELECT count(*) FROM perceptions").fetchone(),
+            )
+
+    live = snapshot()
+    with psycopg.connect(database_url) as conn:
+        conn.execute("TRUNCATE judgments, perceptions, idempotency_keys, state_counters")
+    summary = recover(config, from_start=True)
+    assert summary.applied == 42
+    assert snapshot() == live

@@ -89,15 +89,40 @@ def _valid_after(data: bytes, offset: int) -> bool:
     return False
 
 
-def records(directory: Path, *, after_seq: int = 0) -> Iterator[Record]:
-    """Yield every record with seq > after_seq, in order. Call ``scan`` first: this trusts it."""
+@dataclass(frozen=True)
+class RawRecord:
+    """A checked line, not parsed: replay hands its data to PostgreSQL as JSON text."""
+
+    seq: int
+    kind: str
+    id: str
+    data: bytes  # the JSON object under "data", as written
+
+
+def raw_records(directory: Path, *, after_seq: int = 0) -> Iterator[RawRecord]:
+    """Yield every record with seq > after_seq without parsing its JSON. Call ``scan`` first."""
+    for line in _lines(directory, after_seq):
+        check(line)
+        head = _HEAD_RE.match(line, PREFIX_BYTES)
+        seq = int(head.group(1))
+        if seq > after_seq:
+            data = line[head.end() + len(b',"data":') : -2]
+            yield RawRecord(seq, head.group(2).decode(), head.group(3).decode(), data)
+
+
+def _lines(directory: Path, after_seq: int) -> Iterator[bytes]:
     segments = list_segments(directory)
     for index, (_first, path) in enumerate(segments):
         next_first = segments[index + 1][0] if index + 1 < len(segments) else None
         if next_first is not None and next_first <= after_seq + 1:
             continue
         with path.open("rb") as handle:
-            for line in handle:
-                record = decode(line)
-                if record.seq > after_seq:
-                    yield record
+            yield from handle
+
+
+def records(directory: Path, *, after_seq: int = 0) -> Iterator[Record]:
+    """Yield every record with seq > after_seq, in order. Call ``scan`` first: this trusts it."""
+    for line in _lines(directory, after_seq):
+        record = decode(line)
+        if record.seq > after_seq:
+            yield record
