@@ -11,6 +11,14 @@ from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
 from .judgment.cell import DEFAULT_MAX_CONTENT_CHARS
 
 
+def default_workers() -> int:
+    """gunicorn workers when WEB_CONCURRENCY is unset: 2 × cores + 1, at most 9."""
+    return min(2 * (os.cpu_count() or 1) + 1, 9)
+
+
+DEFAULT_THREADS = 4
+
+
 class ConfigError(ValueError):
     """A setting has a value the service cannot run with."""
 

@@ -18,7 +18,7 @@ else:
 import psycopg
 
 from cynic_app import metrics
-from cynic_app.config import Config, ConfigError
+from cynic_app.config import DEFAULT_THREADS, Config, ConfigError, default_workers
 from cynic_app.durability.compaction import compact
 from cynic_app.durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from cynic_app.durability.journal import JournalCorrupt
@@ -26,9 +26,9 @@ from cynic_app.logs import configure_logging, logging_config
 from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, wait_for_database
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or min(2 * (os.cpu_count() or 1) + 1, 9))
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 worker_class = "gthread"
-threads = int(os.environ.get("CYNIC_THREADS", "4"))
+threads = int(os.environ.get("CYNIC_THREADS") or DEFAULT_THREADS)
 timeout = 30
 graceful_timeout = 20
 keepalive = 5

@@ -14,17 +14,27 @@ import sys
 import time
 from pathlib import Path
 
+from cynic_app.config import DEFAULT_THREADS, default_workers
 from cynic_app.embedded_pg import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 class Gunicorn:
+    """The service under gunicorn. workers/threads None: the shipped defaults."""
+
     def __init__(
-        self, home: Path, database_url: str, *, workers: int = 3, threads: int = 4, env: dict | None = None
+        self,
+        home: Path,
+        database_url: str,
+        *,
+        workers: int | None = 3,
+        threads: int | None = 4,
+        env: dict | None = None,
     ):
         self.home, self.database_url = home, database_url
-        self.workers, self.threads = workers, threads
+        self.workers = workers if workers is not None else default_workers()
+        self.threads = threads if threads is not None else DEFAULT_THREADS
         self.extra_env = env or {}
         self.port = free_port()
         self.process: subprocess.Popen | None = None
@@ -38,10 +48,13 @@ class Gunicorn:
             "PORT": str(self.port),
             "WEB_CONCURRENCY": str(self.workers),
             "CYNIC_THREADS": str(self.threads),
-            **self.extra_env,
             "CYNIC_STARTUP_TIMEOUT_S": "10",
             "PYTHONPATH": str(ROOT),
+            **self.extra_env,
         }
+
+    def describe(self) -> str:
+        return f"gunicorn, {self.workers} gthread workers × {self.threads} threads"
 
     def start(self, *, wait: bool = True, timeout_s: float = 30) -> Gunicorn:
         self.home.parent.mkdir(parents=True, exist_ok=True)
