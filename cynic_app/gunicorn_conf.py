@@ -27,7 +27,7 @@ from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, w
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
-worker_class = "gthread"
+worker_class = os.environ.get("CYNIC_WORKER_CLASS", "gthread")
 threads = int(os.environ.get("CYNIC_THREADS") or DEFAULT_THREADS)
 timeout = 30
 graceful_timeout = 20

@@ -110,57 +110,70 @@ def replay(
 #: Only a real key can put these bytes in a line: inside strings JSON escapes the quotes.
 IDEMPOTENCY_MARK = b'"idempotency":{'
 
-_BULK_INSERT = """
-WITH staged AS (
-    SELECT s.seq, s.data->'judgment' AS j, s.data->'judgment'->'cell' AS c, s.data->>'created_at' AS at
-      FROM replay_stage s
-), inserted AS (
-    INSERT INTO judgments (judgment_id, created_at, state_key, reality, verdict, q_score,
-                           consensus_reached, node, journal_seq, body)
-    SELECT (j->>'judgment_id')::uuid, at::timestamptz,
-           concat_ws(':', c->>'reality', c->>'analysis', c->>'time_dim', c->>'lod'),
-           c->>'reality', j->>'verdict', (j->>'q_score')::float8, (j->>'consensus_reached')::boolean,
-           %(node)s, seq, j
-      FROM staged ORDER BY seq
-    ON CONFLICT (judgment_id) DO NOTHING
-    RETURNING judgment_id, verdict, q_score, body->'dog_votes' AS votes
-), keyed AS (
-    -- the same shard the write path uses: the first 16 bits of the id, modulo SHARDS
-    SELECT ('x' || left(judgment_id::text, 4))::bit(16)::int %% %(shards)s AS shard, * FROM inserted
-), named AS (
-    SELECT shard, 'verdict:' || verdict AS name, q_score AS total FROM keyed
-    UNION ALL
-    SELECT shard, 'dog:' || v.key, v.value::float8 FROM keyed, jsonb_each_text(votes) AS v
-), counted AS (
-    INSERT INTO state_counters AS sc (shard, name, n, total)
-    SELECT shard, name, count(*), sum(total) FROM named GROUP BY shard, name ORDER BY shard, name
-    ON CONFLICT (shard, name) DO UPDATE SET n = sc.n + excluded.n, total = sc.total + excluded.total
-    RETURNING 1
+JUDGMENT_PREFIX = b'{"judgment":'
+CREATED_AT_KEY = b',"created_at":'
+_COPY_JUDGMENTS = (
+    "COPY judgments (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,"
+    " node, journal_seq, body) FROM STDIN"
 )
-SELECT count(*) FROM inserted
-"""
 
 
 def _apply_bulk(
     conn: psycopg.Connection, records: list[RawRecord], summary: ReplaySummary, *, node: str
 ) -> None:
+    """COPY the judgments PostgreSQL is missing straight into their table, with their counters."""
     if not records:
         return
-    if summary.dry_run:
-        present = repository.existing_ids(conn, "judgment", [r.id for r in records])
-        summary.already_present += len(present)
-        summary.applied += len(records) - len(present)  # would be applied
+    present = repository.existing_ids(conn, "judgment", [r.id for r in records])
+    summary.already_present += len(present)
+    missing = [r for r in records if r.id not in present]
+    if summary.dry_run or not missing:
+        summary.applied += len(missing)  # in a dry run: would be applied
         return
-    with conn.transaction():
-        conn.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS replay_stage (seq bigint, data jsonb) ON COMMIT DELETE ROWS"
+    rows, sums = [], {}
+    for record in missing:
+        data = json.loads(record.data)
+        j, cell = data["judgment"], data["judgment"]["cell"]
+        state_key = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
+        rows.append(
+            (
+                j["judgment_id"],
+                data["created_at"],
+                state_key,
+                cell["reality"],
+                j["verdict"],
+                j["q_score"],
+                j["consensus_reached"],
+                node,
+                record.seq,
+                _judgment_text(record.data, j),
+            )
         )
-        with conn.cursor().copy("COPY replay_stage (seq, data) FROM STDIN") as copy:
-            for record in records:
-                copy.write_row((record.seq, record.data.decode()))
-        inserted = conn.execute(_BULK_INSERT, {"node": node, "shards": repository.SHARDS}).fetchone()[0]
-    summary.applied += inserted
-    summary.already_present += len(records) - inserted
+        shard, names, totals = repository.counter_contributions(j)
+        for name, total in zip(names, totals, strict=True):
+            entry = sums.setdefault((shard, name), [0, 0.0])
+            entry[0] += 1
+            entry[1] += total
+    with conn.transaction():
+        try:
+            with conn.transaction(), conn.cursor().copy(_COPY_JUDGMENTS) as copy:
+                for row in rows:
+                    copy.write_row(row)
+        except psycopg.errors.UniqueViolation:
+            # Stored meanwhile by someone else (another node's replay of a shared id cannot
+            # happen; this is belt and braces): fall back to the idempotent one-by-one path.
+            for record in missing:
+                _apply_one(conn, "judgment", record, summary, node=node)
+            return
+        repository.add_counters(conn, sums)
+    summary.applied += len(missing)
+
+
+def _judgment_text(data: bytes, judgment: dict) -> str:
+    """The judgment's JSON exactly as journaled (no re-serialising), when the layout allows."""
+    if data.startswith(JUDGMENT_PREFIX):
+        return data[len(JUDGMENT_PREFIX) : data.rindex(CREATED_AT_KEY)].decode()
+    return json.dumps(judgment)
 
 
 def _apply_single(

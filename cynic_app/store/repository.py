@@ -48,8 +48,7 @@ def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: i
     """Store a judgment record ({"judgment": ..., "created_at": ...}); True if it was new."""
     j = record["judgment"]
     cell = j["cell"]
-    names = sorted([f"verdict:{j['verdict']}", *(f"dog:{d}" for d in j["dog_votes"])])
-    totals = [j["q_score"] if n.startswith("verdict:") else j["dog_votes"][n[4:]] for n in names]
+    shard, names, totals = counter_contributions(j)
     row = conn.execute(
         _INSERT_JUDGMENT,
         {
@@ -63,7 +62,7 @@ def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: i
             "node": node,
             "seq": seq,
             "body": Jsonb(j),
-            "shard": int(j["judgment_id"][:4], 16) % SHARDS,
+            "shard": shard,
             "names": names,
             "totals": totals,
         },
@@ -92,6 +91,24 @@ def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq:
         },
     ).fetchone()
     return row is not None
+
+
+def counter_contributions(j: dict) -> tuple[int, list[str], list[float]]:
+    """What one judgment adds to the state counters: (shard, names sorted, totals)."""
+    names = sorted([f"verdict:{j['verdict']}", *(f"dog:{d}" for d in j["dog_votes"])])
+    totals = [j["q_score"] if n.startswith("verdict:") else j["dog_votes"][n[4:]] for n in names]
+    return int(j["judgment_id"][:4], 16) % SHARDS, names, totals
+
+
+def add_counters(conn: psycopg.Connection, sums: dict[tuple[int, str], list]) -> None:
+    """Add {(shard, name): [n, total]} to the state counters in one statement (bulk replay)."""
+    keys = sorted(sums)
+    conn.execute(
+        "INSERT INTO state_counters AS c (shard, name, n, total)"
+        " SELECT * FROM unnest(%s::smallint[], %s::text[], %s::bigint[], %s::float8[])"
+        " ON CONFLICT (shard, name) DO UPDATE SET n = c.n + excluded.n, total = c.total + excluded.total",
+        ([k[0] for k in keys], [k[1] for k in keys], [sums[k][0] for k in keys], [sums[k][1] for k in keys]),
+    )
 
 
 APPLY = {"judgment": insert_judgment, "perception": insert_perception}
