@@ -21,6 +21,16 @@ from .journal.reader import RawRecord
 
 log = logging.getLogger(__name__)
 BATCH = 5000
+#: Only a real key can put these bytes in a line: inside strings JSON escapes the quotes.
+IDEMPOTENCY_MARK = b'"idempotency":{'
+
+JUDGMENT_PREFIX = b'{"judgment":'
+CREATED_AT_KEY = b',"created_at":'
+_COPY_JUDGMENTS = (
+    "COPY judgments (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,"
+    " node, journal_seq, body) FROM STDIN"
+)
+
 PROGRESS_EVERY = 1000
 
 
@@ -62,9 +72,9 @@ def replay(
     """Verify (and repair) the journal after after_seq, then apply what PostgreSQL is missing.
 
     Records up to after_seq are settled (the checkpoint vouches for them) and are not read.
-    Plain judgments go in bulk (COPY into a staging table, then one INSERT … ON CONFLICT DO
-    NOTHING that also updates the counters for the rows really inserted); perceptions and
-    records with an Idempotency-Key go one by one through repository.apply_record.
+    Plain judgments go in bulk: the ones PostgreSQL lacks are COPYed into their table and their
+    counters added in one statement per batch. Perceptions and records with an Idempotency-Key
+    go one by one through repository.apply_record.
     """
     started = time.monotonic()
     scan = reader.scan(journal_dir, repair=not dry_run, after_seq=after_seq)
@@ -105,17 +115,6 @@ def replay(
         metrics.replay_records.labels("aborted").inc(summary.aborted)
         metrics.replay_torn_bytes.inc(summary.torn_bytes)
     return summary
-
-
-#: Only a real key can put these bytes in a line: inside strings JSON escapes the quotes.
-IDEMPOTENCY_MARK = b'"idempotency":{'
-
-JUDGMENT_PREFIX = b'{"judgment":'
-CREATED_AT_KEY = b',"created_at":'
-_COPY_JUDGMENTS = (
-    "COPY judgments (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,"
-    " node, journal_seq, body) FROM STDIN"
-)
 
 
 def _apply_bulk(
