@@ -32,6 +32,11 @@ threads = int(os.environ.get("CYNIC_THREADS") or DEFAULT_THREADS)
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
+# Worker RSS grows under multi-process load (scripts/bench: about 1 KB per request in the busiest
+# worker; Python-level allocations stay flat, so it is native). Recycling a worker after this
+# many requests bounds it; a worker stops gracefully, and the next one reopens the journal.
+max_requests = int(os.environ.get("CYNIC_MAX_REQUESTS", "10000"))
+max_requests_jitter = max_requests // 10
 # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which
 # two services (or a test run's many) would fight over; we do not use it.
 control_socket_disable = True

@@ -14,6 +14,8 @@ from ..judgment.cell import (
 )
 from ..judgment.perception import MAX_SOURCE_CHARS
 from ..judgment.phi import MAX_CONFIDENCE
+from . import present
+from .body import FALSE_VALUES, TRUE_VALUES
 
 bp = Blueprint("openapi", __name__)
 
@@ -74,37 +76,7 @@ REPLAYED = {
 
 JUDGMENT = {
     "type": "object",
-    "required": [
-        "judgment_id",
-        "q_score",
-        "verdict",
-        "confidence",
-        "axiom_scores",
-        "dog_votes",
-        "consensus_reached",
-        "consensus_votes",
-        "residual_variance",
-        "unnameable_detected",
-        "cost_usd",
-        "llm_calls",
-        "duration_ms",
-        "level_used",
-        "dog_reasons",
-        "vetoed_by",
-        "cell_id",
-        "reality",
-        "analysis",
-        "time_dim",
-        "content",
-        "context",
-        "lod",
-        "consciousness",
-        "budget_usd",
-        "timestamp",
-        "state_key",
-        "created_at",
-        "persisted",
-    ],
+    "required": [*present.JUDGMENT_FIELDS, *present.CELL_FIELDS, *present.EXTRA_FIELDS],
     "properties": {
         "judgment_id": ID,
         "q_score": NUMBER_0_100,
@@ -340,7 +312,7 @@ DOCUMENT = {
                         "name": "dry_run",
                         "in": "query",
                         "required": False,
-                        "schema": {"type": "string", "enum": ["true", "false", "1", "0"]},
+                        "schema": {"type": "string", "enum": [*TRUE_VALUES, *FALSE_VALUES]},
                         "description": "judge and store nothing (persisted: false)",
                     },
                 ],

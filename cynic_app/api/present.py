@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-_JUDGMENT_FIELDS = (
+JUDGMENT_FIELDS = (
     "judgment_id",
     "q_score",
     "verdict",
@@ -22,7 +22,7 @@ _JUDGMENT_FIELDS = (
     "dog_reasons",
     "vetoed_by",
 )
-_CELL_FIELDS = (
+CELL_FIELDS = (
     "cell_id",
     "reality",
     "analysis",
@@ -36,6 +36,10 @@ _CELL_FIELDS = (
 )
 
 
+#: Added to every presented judgment, beside its own and its cell's fields.
+EXTRA_FIELDS = ("state_key", "created_at", "persisted")
+
+
 def timestamp(value: datetime | str) -> str:
     """ISO 8601 in UTC, the same whether it came from the service or from PostgreSQL."""
     return value.astimezone(UTC).isoformat() if isinstance(value, datetime) else value
@@ -44,8 +48,8 @@ def timestamp(value: datetime | str) -> str:
 def judgment(j: dict, created_at: datetime | str, *, persisted: bool) -> dict:
     """A judgment with its cell's fields alongside, as POST /judge and GET /judge/<id> return it."""
     cell = j["cell"]
-    out = {name: j[name] for name in _JUDGMENT_FIELDS}
-    out.update({name: cell[name] for name in _CELL_FIELDS})
+    out = {name: j[name] for name in JUDGMENT_FIELDS}
+    out.update({name: cell[name] for name in CELL_FIELDS})
     out["state_key"] = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
     out["created_at"] = timestamp(created_at)
     out["persisted"] = persisted
