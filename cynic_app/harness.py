@@ -87,7 +87,7 @@ class Gunicorn:
                 if request(self.port, "GET", "/ready")[0] == 200:
                     return
             except OSError:
-                pass
+                pass  # not listening yet: keep polling until the deadline
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn not ready in {timeout_s}s:\n{self.log()}")
 
