@@ -165,3 +165,30 @@ def test_a_failed_fsync_poisons_the_writer(tmp_path):
     with pytest.raises(JournalRefused):
         writer.append("judgment", "c", {})
     assert writer.poisoned is not None
+
+
+def test_cutting_a_dead_writers_bytes_lowers_the_durable_mark(tmp_path):
+    """Another process's fsync may have covered a dead writer's partial line; once it is cut,
+    the node's mark must not vouch for those offsets, or the lines written there next could be
+    taken as durable (by a process that sees the file grown past the mark) without an fsync."""
+    import struct
+
+    from cynic_app.durability.journal.writer import SYNC_LOCK_NAME
+
+    marks_at_fsync = []
+
+    class MarkSpy(FS):
+        def fsync(self, fd):
+            raw = (tmp_path / SYNC_LOCK_NAME).read_bytes()[:16]
+            marks_at_fsync.append(struct.unpack("<QQ", raw) if len(raw) == 16 else (0, 0))
+            super().fsync(fd)
+
+    writer = JournalWriter(tmp_path, fs=MarkSpy())
+    writer.append("judgment", "a", {})
+    ((_, path),) = list_segments(tmp_path)
+    good = path.stat().st_size
+    with path.open("ab") as f:  # a writer died mid-line, and someone's fsync covered its bytes
+        f.write(b'{"crc":"0000' + b"x" * 200)
+    (tmp_path / SYNC_LOCK_NAME).write_bytes(struct.pack("<QQ", 1, good + 212))
+    writer.append("judgment", "b", {})
+    assert marks_at_fsync[-1] <= (1, good)  # lowered to the cut before anything relied on it

@@ -160,9 +160,12 @@ class JournalWriter:
         finally:
             self.fs.close(fd)
 
-    def _shared_mark(self, fd: int, first: int) -> tuple[int, int]:
+    def _shared_mark_raw(self) -> tuple[int, int]:
         raw = self._sync_lock.read_state(_MARK.size)
-        mark = _MARK.unpack(raw) if len(raw) == _MARK.size else (0, 0)
+        return _MARK.unpack(raw) if len(raw) == _MARK.size else (0, 0)
+
+    def _shared_mark(self, fd: int, first: int) -> tuple[int, int]:
+        mark = self._shared_mark_raw()
         if mark[0] == first and mark[1] > os.fstat(fd).st_size:
             return (0, 0)  # past the end of its segment: stale (a crash cut the tail); ignore it
         return mark
@@ -214,7 +217,19 @@ class JournalWriter:
             offset += len(line)
         if offset != start + len(chunk):
             repair_tail(self._path, offset, fs=self.fs)
+            self._lower_marks(offset)
         self._offset, self._last_seq = offset, last
+
+    def _lower_marks(self, cut: int) -> None:
+        """After cutting a dead writer's bytes, no mark may vouch for offsets past the cut: an fsync
+        may have covered those bytes, and lines written there next have not been synced yet."""
+        ceiling = (self._first, cut)
+        with self._sync_lock:
+            shared = self._shared_mark_raw()
+            if shared > ceiling:
+                self._sync_lock.write_state(_MARK.pack(*ceiling))
+        with self._group:
+            self._durable = min(self._durable, ceiling)
 
     def _open(self, path: Path, first: int, *, create: bool) -> None:
         if self._fd is not None:
