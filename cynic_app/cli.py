@@ -18,6 +18,7 @@ import psycopg
 from .config import Config, ConfigError
 from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from .durability.journal import JournalCorrupt
+from .errors import first_line
 from .logs import configure_logging
 
 EXIT_VERIFY_FAILED = 1
@@ -45,7 +46,7 @@ def operator_command(fn):
         except (ConfigError, HomeUnusable) as exc:
             _fail(EXIT_UNAVAILABLE, str(exc))
         except psycopg.OperationalError as exc:
-            _fail(EXIT_UNAVAILABLE, f"database unreachable: {str(exc).strip().splitlines()[0]}")
+            _fail(EXIT_UNAVAILABLE, f"database unreachable: {first_line(exc)}")
 
     return run
 
@@ -96,15 +97,10 @@ def main() -> None:
 
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Report what would be applied; write nothing.")
-@click.option("--verify", is_flag=True, help="Check that the journal and PostgreSQL agree; write nothing.")
-@click.option(
-    "--from-start",
-    is_flag=True,
-    help="Ignore the checkpoint: re-apply every record still on disk (e.g. after a restore).",
-)
+@click.option("--verify", is_flag=True, help="Check that the journals and PostgreSQL agree; write nothing.")
 @operator_command
-def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
-    """Apply journaled records PostgreSQL is missing (exactly once), or check agreement.
+def replay(dry_run: bool, verify: bool) -> None:
+    """Settle every journal: apply what PostgreSQL is missing (exactly once), or check agreement.
 
     Exit codes: 0 done, 1 verify found disagreement, 2 journal corrupt, 3 unusable database/home.
     """
@@ -117,31 +113,11 @@ def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
         prepare_home(config.home)
         lock = None if dry_run else acquire_node_lock(config.home)
         try:
-            with _progress("replaying") as progress:
-                summary = recover(config, dry_run=dry_run, from_start=from_start, progress=progress)
+            summary = recover(config, dry_run=dry_run)
         finally:
             if lock is not None:
                 lock.release()
-        click.echo(summary.line())
-
-
-@contextmanager
-def _progress(label: str):
-    """A progress bar on stderr; yields a callback taking (done, total)."""
-    bar = None
-
-    def update(done: int, total: int) -> None:
-        nonlocal bar
-        if bar is None:
-            bar = click.progressbar(length=max(total, 1), label=label, file=sys.stderr)
-            bar.__enter__()
-        bar.update(done - bar.pos)
-
-    try:
-        yield update
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+        click.echo(f"replay: {summary.line()}")
 
 
 def _verify(config: Config) -> None:
@@ -175,48 +151,57 @@ def migrate() -> None:
 @main.command()
 @operator_command
 def checkpoint() -> None:
-    """Write the checkpoint and delete journal segments whose records are all settled."""
-    from .durability.compaction import compact
+    """Settle the journals of exited processes and write the state snapshot (safe while serving)."""
+    from .durability.checkpoint import sync_checkpoint
+    from .durability.settle import settle_closed
+    from .judgment.state import RECENT
+    from .store.repository import load_state
 
     with database_config() as (config, _server), connection(config) as conn:
-        result = compact(conn, config.home, config.journal_dir)
-    if result is None:
-        click.echo("checkpoint: another process is checkpointing right now; nothing done")
-    else:
-        click.echo(f"checkpoint at seq {result.checkpoint_seq}; removed {result.removed_segments} segments")
+        summary = settle_closed(conn, config.home, node=config.node)
+        sync_checkpoint(config.home, load_state(conn, RECENT))
+    click.echo(f"checkpoint: {summary.line()}")
 
 
 @main.command()
 @operator_command
 def stats() -> None:
-    """Print what the node holds: journal, checkpoint, database counts (JSON)."""
-    from .durability.compaction import checkpoint_position
+    """Print what the node holds: its journals and the database's counts (JSON)."""
     from .durability.journal import scan
-    from .durability.journal.segment import list_segments
+    from .durability.journal.layout import list_journals, list_segments
+    from .durability.settle import claim
     from .store.migrations import schema_version
 
     with database_config() as (config, _server), connection(config) as conn:
-        segments = list_segments(config.journal_dir) if config.journal_dir.exists() else []
-        journal = scan(config.journal_dir, repair=False) if segments else None
+        journals = []
+        for journal in list_journals(config.journal_dir):
+            segments = list_segments(journal)
+            with claim(journal) as closed:
+                result = scan(journal, repair=False)
+            journals.append(
+                {
+                    "name": journal.name,
+                    "state": "closed" if closed else "live",
+                    "segments": len(segments),
+                    "bytes": sum(p.stat().st_size for _, p in segments),
+                    "records": result.records,
+                    "last_seq": result.last_seq,
+                    "torn_bytes": result.torn_bytes,
+                }
+            )
+        version = schema_version(conn)
         rows = (
             conn.execute(
                 "SELECT (SELECT count(*) FROM judgments), (SELECT count(*) FROM perceptions),"
                 " (SELECT count(*) FROM idempotency_keys)"
             ).fetchone()
-            if schema_version(conn)
+            if version
             else (0, 0, 0)
         )
         out = {
             "home": str(config.home),
-            "journal": {
-                "segments": len(segments),
-                "bytes": sum(p.stat().st_size for _, p in segments),
-                "first_seq": journal.first_seq if journal else 0,
-                "last_seq": journal.last_seq if journal else 0,
-                "torn_bytes": journal.torn_bytes if journal else 0,
-            },
-            "checkpoint_seq": checkpoint_position(config.home),
-            "schema_version": schema_version(conn),
+            "journals": journals,
+            "schema_version": version,
             "database": {"judgments": rows[0], "perceptions": rows[1], "idempotency_keys": rows[2]},
         }
     click.echo(json.dumps(out, indent=2))

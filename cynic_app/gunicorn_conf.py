@@ -19,11 +19,15 @@ import psycopg
 
 from cynic_app import metrics
 from cynic_app.config import DEFAULT_THREADS, Config, ConfigError, default_workers
-from cynic_app.durability.compaction import compact
+from cynic_app.durability.checkpoint import sync_checkpoint
 from cynic_app.durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
-from cynic_app.durability.journal import JournalCorrupt
+from cynic_app.durability.journal import JournalCorrupt, JournalError
+from cynic_app.durability.settle import settle_closed
+from cynic_app.errors import first_line
+from cynic_app.judgment.state import RECENT
 from cynic_app.logs import configure_logging, logging_config
 from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, wait_for_database
+from cynic_app.store.repository import load_state
 
 bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
@@ -48,7 +52,7 @@ _node_lock = None
 
 
 def on_starting(server) -> None:
-    """Take the node, then replay the journal, before any worker exists."""
+    """Take the node, then settle every journal it has, before any worker exists."""
     global _node_lock
     configure_logging()
     try:
@@ -58,19 +62,18 @@ def on_starting(server) -> None:
         _node_lock = acquire_node_lock(config.home)
         recover(config)
     except (ConfigError, HomeUnusable, NodeBusy, JournalCorrupt, psycopg.OperationalError) as exc:
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        reason = first_line(exc)
         print(f"cynic_app: refusing to start: {reason}", file=sys.stderr)
         sys.exit(3)
     os.environ[RECOVERED_BY_ENV] = str(os.getpid())
 
 
 def post_worker_init(worker) -> None:
-    """A worker whose journal fsync failed finishes its requests and exits; the master replaces it."""
+    """A worker whose journal failed finishes its requests and exits; the master settles its
+    journal and starts a fresh worker with a new one."""
 
     def retire() -> None:
-        worker.log.error(
-            "journal fsync failed: retiring worker %s so a fresh one reopens the journal", worker.pid
-        )
+        worker.log.error("journal fsync failed: retiring worker %s; its journal will be settled", worker.pid)
         worker.alive = False
 
     runtime = getattr(worker.wsgi, "extensions", {}).get("cynic")  # absent if the app failed to load
@@ -79,7 +82,9 @@ def post_worker_init(worker) -> None:
 
 
 def child_exit(server, worker) -> None:
+    """A worker is gone, so its journal is closed: settle it now, not at the next restart."""
     metrics.mark_process_dead(worker.pid)
+    settle_now(server, "worker exit")
 
 
 def worker_exit(server, worker) -> None:
@@ -90,14 +95,29 @@ def worker_exit(server, worker) -> None:
 
 
 def on_exit(server) -> None:
-    """Every worker has exited: checkpoint (so the next start reads little), then let go."""
-    try:
-        config = Config.from_env()
-        with wait_for_database(config.database_url, timeout_s=2) as conn:
-            compact(conn, config.home, config.journal_dir)
-    except (ConfigError, psycopg.Error, OSError) as exc:
-        server.log.warning("no checkpoint at shutdown (start-up replay will cover it): %s", exc)
+    """Every worker has exited: settle their journals, write the snapshot, then let go."""
+    settle_now(server, "shutdown", snapshot=True)
     if _node_lock is not None:
         _node_lock.release()
     if _own_metrics_dir:
         shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+
+
+def settle_now(server, why: str, *, snapshot: bool = False) -> None:
+    """Settle every closed journal of the node (bounded: one connection attempt).
+
+    Runs in the master's main loop, so it never waits long; what it cannot settle now (the
+    database is down) stays closed on disk and is settled by a worker's /ready, the next exit
+    or the next start. The master holds no journal lock when it returns, before any fork.
+    """
+    try:
+        config = Config.from_env()
+        with wait_for_database(config.database_url, timeout_s=0) as conn:
+            settled = settle_closed(conn, config.home, node=config.node)
+            if snapshot:
+                sync_checkpoint(config.home, load_state(conn, RECENT))
+    except (ConfigError, psycopg.Error, OSError, JournalError) as exc:
+        server.log.warning("closed journals not settled at %s (retried later): %s", why, first_line(exc))
+        return
+    if settled.journals:
+        server.log.info("%s: %s", why, settled.line())

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from .config import Config
 from .durability.fsio import FS, OS_FS
 from .durability.guidance import GuidanceWriter
-from .durability.journal import JournalWriter
+from .durability.journal import Clock, JournalWriter
 from .service import Service
 from .store.pool import make_pool
 
@@ -51,10 +51,11 @@ class Runtime:
             statement_timeout_ms=c.statement_timeout_ms,
         )
         pool.open(wait=False)  # a database that is down must not stop /health from answering
+        clock = Clock()  # orders this process's records among every journal's (journal/clock.py)
         self._service = Service(
-            journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes, fs=self.fs),
+            journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes, fs=self.fs, clock=clock),
             pool=pool,
-            guidance=GuidanceWriter(c.home, fs=self.fs),
+            guidance=GuidanceWriter(c.home, fs=self.fs, clock=clock),
             node=c.node,
             max_content_chars=c.max_content_chars,
             on_journal_failure=self._journal_failed,
@@ -68,7 +69,8 @@ class Runtime:
             self.on_journal_failure()
 
     def close(self) -> None:
-        """Close this process's pool and journal, and release the node lock if held here."""
+        """Close this process's pool and journal (it is closed for good: recovery settles it),
+        and release the node lock if held here."""
         with self._lock:
             if self._service is not None and self._pid == os.getpid():
                 self._service.pool.close()

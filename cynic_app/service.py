@@ -2,7 +2,7 @@
 
 A write is acknowledged only after all of these, in this order:
 
-1. the record is appended to the journal and fsynced (JournalWriter.append);
+1. the record is appended to this process's own journal and fsynced (JournalWriter.append);
 2. it is inserted into PostgreSQL in one committed transaction (repository.apply_record);
 3. guidance.json names it or a newer judgment, durably (GuidanceWriter.write).
 
@@ -13,8 +13,9 @@ judgments. A failure raises PersistenceError whose outcome is the truth:
 ``not_written``  nothing was stored, and never will be (an ``abort`` record tells replay so);
 ``unknown``      the record may or may not be committed (e.g. the connection died during COMMIT).
                  Such records are *resolved as committed*: this process re-applies them before its
-                 next write and when /ready is asked, and start-up replay applies them after a
-                 crash. A client resolves its doubt by reading the id or retrying.
+                 next write and when /ready is asked; once the process is gone, whoever settles
+                 its closed journal applies them (the gunicorn master does so as soon as a worker
+                 exits). A client resolves its doubt by reading the id or retrying.
 ``written``      the judgment is stored, but guidance.json could not be updated.
 """
 
@@ -34,9 +35,10 @@ from filelock import Timeout as LockTimeout
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from . import metrics
-from .durability.compaction import compact
 from .durability.guidance import GuidanceWriter
-from .durability.journal import JournalError, JournalPoisoned, JournalWriter
+from .durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
+from .durability.settle import Settled, settle_closed
+from .errors import first_line
 from .judgment import Cell, InvalidCell, Memory, judge, validate_level
 from .judgment.perception import Perception
 from .store import repository
@@ -90,7 +92,7 @@ class _Pending:
     kind: str
     record_id: str
     data: dict
-    seq: int
+    position: Position
 
 
 def utc_now() -> str:
@@ -108,19 +110,18 @@ class Service:
         guidance: GuidanceWriter,
         node: str,
         max_content_chars: int,
+        home: Path,
         memory_ttl_s: float = 1.0,
         on_journal_failure: Callable[[], None] | None = None,
-        home: Path | None = None,
     ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
         self.node = node
         self.max_content_chars = max_content_chars
+        self.home = home
         self._pending: list[_Pending] = []
         self._pending_lock = threading.Lock()
         self._memory = _MemoryCache(pool, ttl_s=memory_ttl_s)
         self._on_journal_failure = on_journal_failure
-        self.home = home
-        self._rotations_seen = 0
 
     # -- the two write requests ------------------------------------------------------------
 
@@ -204,17 +205,16 @@ class Service:
             data = {**record, "idempotency": {"key": idempotency.key, "fingerprint": idempotency.fingerprint}}
 
         try:
-            seq = self.journal.append(kind, record_id, data)
+            position = self.journal.append(kind, record_id, data)
         except JournalPoisoned as exc:
-            # PostgreSQL's rule: after a failed fsync nobody knows what reached the disk, so this
-            # process stops trusting its journal file and asks to be replaced.
-            if self._on_journal_failure is not None:
-                self._on_journal_failure()
+            self._journal_failed()
             raise self._fail(UNKNOWN, "journal", ids, exc) from exc
-        except (JournalError, OSError, LockTimeout) as exc:
+        except (JournalError, OSError) as exc:
+            if self.journal.poisoned is not None:
+                self._journal_failed()
             raise self._fail(NOT_WRITTEN, "journal", ids, exc) from exc
 
-        pending = _Pending(kind, record_id, data, seq)
+        pending = _Pending(kind, record_id, data, position)
         try:
             self._commit(pending)
         except _InDoubt as exc:
@@ -228,26 +228,20 @@ class Service:
                 if earlier is not None:
                     return Written(earlier, replayed=True)
             raise self._fail(NOT_WRITTEN, "database", ids, exc.__cause__) from exc
+        self.journal.settle([position.seq])
 
         if judgment is not None:
             try:
-                self.guidance.write(judgment, seq)
+                self.guidance.write(judgment, position)
             except (OSError, LockTimeout) as exc:
                 raise self._fail(WRITTEN, "guidance", ids, exc) from exc
-        self._compact_after_rotation()
         return Written(record, replayed=False)
 
-    def _compact_after_rotation(self) -> None:
-        """A segment was closed: checkpoint and drop settled segments (bounded disk, fast start)."""
-        if self.home is None or self.journal.rotations == self._rotations_seen:
-            return
-        self._rotations_seen = self.journal.rotations
-        try:
-            with self.pool.connection() as conn:
-                compact(conn, self.home, self.journal.directory, fs=self.journal.fs)
-        except (psycopg.Error, PoolTimeout, OSError, JournalError) as exc:
-            # The write itself is durable; compaction is retried at the next rotation and start-up.
-            log.error("checkpoint after journal rotation failed: %s", exc)
+    def _journal_failed(self) -> None:
+        """PostgreSQL's rule: after a failed fsync nobody knows what reached the disk, so this
+        process's journal is never trusted again and the process asks to be replaced."""
+        if self._on_journal_failure is not None:
+            self._on_journal_failure()
 
     def _earlier(self, kind: str, idempotency: IdempotencyKey, ids: dict) -> dict | None:
         """The record an Idempotency-Key already stands for (None if unused); 422 on a new body."""
@@ -270,7 +264,14 @@ class Service:
         started = time.perf_counter()
         try:
             with self.pool.connection(timeout=timeout_s) as conn, conn.transaction():
-                repository.apply_record(conn, pending.kind, pending.data, node=self.node, seq=pending.seq)
+                repository.apply_record(
+                    conn,
+                    pending.kind,
+                    pending.data,
+                    node=self.node,
+                    journal=pending.position.journal,
+                    seq=pending.position.seq,
+                )
                 commit_sent = True  # leaving the block sends COMMIT
         except PoolTimeout as exc:
             metrics.db_errors.labels("unavailable").inc()
@@ -285,20 +286,25 @@ class Service:
         metrics.db_commits.inc()
 
     def _abort(self, pending: _Pending, ids: dict) -> None:
-        """Journal that the write did not happen, so replay never resurrects it."""
+        """Journal that the write did not happen, so recovery never resurrects it."""
         try:
-            self.journal.append("abort", pending.record_id, {"ref_seq": pending.seq})
-        except (JournalError, OSError, LockTimeout) as exc:
-            # Replay would apply the unaborted record, so it must count as committed: keep it.
+            self._journal_abort(pending)
+        except (JournalError, OSError) as exc:
+            # Recovery would apply the unaborted record, so it must count as committed: keep it.
             self._remember(pending)
             raise self._fail(UNKNOWN, "database", ids, exc) from exc
 
+    def _journal_abort(self, pending: _Pending) -> None:
+        try:
+            self.journal.append("abort", pending.record_id, {"ref_seq": pending.position.seq}, settled=True)
+        except JournalError:
+            if self.journal.poisoned is not None:
+                self._journal_failed()
+            raise
+        self.journal.settle([pending.position.seq])
+
     def _fail(self, outcome: str, step: str, ids: dict, cause: BaseException | None) -> PersistenceError:
-        reason = (
-            str(cause).strip().splitlines()[0]
-            if cause is not None and str(cause).strip()
-            else type(cause).__name__
-        )
+        reason = first_line(cause)
         log.error("write failed at %s (outcome %s) for %s: %s", step, outcome, ids, reason)
         metrics.outcomes.labels(outcome, step).inc()
         message = {
@@ -334,10 +340,11 @@ class Service:
                 remaining.append(pending)
                 continue
             log.warning("in-doubt %s %s resolved as committed", pending.kind, pending.record_id)
+            self.journal.settle([pending.position.seq])
             judgment = pending.data.get("judgment")
             if judgment is not None:
                 try:
-                    self.guidance.write(judgment, pending.seq)
+                    self.guidance.write(judgment, pending.position)
                 except (OSError, LockTimeout) as exc:
                     log.error("guidance not updated for settled %s: %s", pending.record_id, exc)
         with self._pending_lock:
@@ -346,8 +353,8 @@ class Service:
 
     def _abort_superseded(self, pending: _Pending) -> None:
         try:
-            self.journal.append("abort", pending.record_id, {"ref_seq": pending.seq})
-        except (JournalError, OSError, LockTimeout) as exc:
+            self._journal_abort(pending)
+        except (JournalError, OSError) as exc:
             log.error("could not journal the abort of superseded %s: %s", pending.record_id, exc)
             self._remember(pending)
             return
@@ -356,6 +363,15 @@ class Service:
             pending.kind,
             pending.record_id,
         )
+
+    def settle_closed_journals(self) -> Settled:
+        """Settle the journals of this node's processes that are gone.
+
+        The gunicorn master does this the moment a worker exits; this catches what it could not
+        (the database was down then). Raise what stopped it (database, disk, corruption).
+        """
+        with self.pool.connection(timeout=SETTLE_TIMEOUT_S) as conn:
+            return settle_closed(conn, self.home, node=self.node, guidance=self.guidance, fs=self.journal.fs)
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -1,7 +1,7 @@
-"""Start-up recovery: migrate, replay the journal, rebuild guidance.json and the checkpoint.
+"""Start-up recovery: migrate, settle every journal of the node, write the state snapshot.
 
-Runs exactly once per node before any worker serves: in gunicorn's master (gunicorn.conf.py)
-or, when there is no master, in create_app under the node lock.
+Runs exactly once per node before any worker serves, holding the node lock: in gunicorn's
+master (gunicorn_conf.py) or, when there is no master, in create_app.
 """
 
 from __future__ import annotations
@@ -12,15 +12,13 @@ import time
 import psycopg
 
 from .config import Config, ConfigError
-from .durability.compaction import checkpoint_position, compact
-from .durability.guidance import GuidanceWriter
-from .durability.journal import JournalCorrupt
-from .durability.journal.segment import list_segments
-from .durability.journal.writer import reset_sync_mark
-from .durability.replay import ReplaySummary, replay
+from .durability.checkpoint import sync_checkpoint
+from .durability.settle import Settled, remove_unborn, settle_closed
+from .errors import first_line
+from .judgment.state import RECENT
 from .store import pool as store_pool
-from .store.migrations import migrate
-from .store.repository import prune_idempotency_keys
+from .store.migrations import MIGRATIONS, migrate, schema_version
+from .store.repository import load_state, prune_idempotency_keys
 
 log = logging.getLogger(__name__)
 #: Environment variable a gunicorn master sets to its pid once it has recovered the node.
@@ -37,7 +35,7 @@ def require_database_url(config: Config) -> str:
 
 
 def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
-    """Connect, retrying until timeout_s; raise the last error when the time is up."""
+    """Connect (autocommit), retrying until timeout_s; raise the last error when the time is up."""
     deadline = time.monotonic() + timeout_s
     while True:
         try:
@@ -45,17 +43,15 @@ def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
         except psycopg.OperationalError as exc:
             if time.monotonic() >= deadline:
                 raise
-            log.warning("database not reachable yet (%s); retrying", str(exc).strip().splitlines()[0])
+            log.warning("database not reachable yet (%s); retrying", first_line(exc))
             time.sleep(1.0)
 
 
-def recover(
-    config: Config, *, dry_run: bool = False, from_start: bool = False, progress=None
-) -> ReplaySummary:
-    """Bring PostgreSQL, guidance.json and the checkpoint up to date with the journal.
+def recover(config: Config, *, dry_run: bool = False) -> Settled:
+    """Bring PostgreSQL and guidance.json up to date with every journal of the node.
 
-    from_start ignores the checkpoint and re-applies every record still on disk (after restoring
-    PostgreSQL from an older backup, say).
+    The caller holds the node lock, so no writer of this home is alive (a dry run, which writes
+    nothing, may run beside a live service: it then leaves live journals alone).
     """
     url = require_database_url(config)
     with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
@@ -65,30 +61,19 @@ def recover(
                 forgotten = prune_idempotency_keys(conn)
             if forgotten:
                 log.info("forgot %d idempotency keys older than the retention period", forgotten)
-        after = 0 if from_start else checkpoint_position(config.home)
-        segments = list_segments(config.journal_dir)
-        if after and not segments:
-            raise JournalCorrupt(
-                config.journal_dir,
-                0,
-                f"no segments, but the checkpoint vouches for seq "
-                f"{after}; restore the journal (or remove conscious_state.json)",
+            unborn = remove_unborn(config.home)
+            if unborn:
+                log.info("removed %d journals whose writer died before writing", unborn)
+        elif schema_version(conn) < len(MIGRATIONS):
+            raise ConfigError("the database schema is not up to date: run `cynic migrate` before a dry run")
+        summary = settle_closed(conn, config.home, node=config.node, exclusive=not dry_run, dry_run=dry_run)
+        if summary.live and not dry_run:
+            log.warning(
+                "%d journals are still held by a process of an earlier run; each is settled when "
+                "that process exits",
+                summary.live,
             )
         if not dry_run:
-            reset_sync_mark(config.journal_dir)  # a crash may have cut bytes the mark vouched for
-        summary = replay(
-            conn, config.journal_dir, node=config.node, dry_run=dry_run, after_seq=after, progress=progress
-        )
-        if segments and summary.last_seq < after:
-            raise JournalCorrupt(
-                segments[-1][1],
-                0,
-                f"the journal ends at seq {summary.last_seq}, before the checkpoint's seq {after}",
-            )
-        if not dry_run:
-            if summary.newest_judgment is not None:
-                GuidanceWriter(config.home).write(*summary.newest_judgment)
-            # Everything journaled is settled now: checkpoint it and drop the settled segments.
-            compact(conn, config.home, config.journal_dir, all_settled_through=max(summary.last_seq, after))
-    log.log(logging.WARNING if summary.torn_bytes else logging.INFO, "%s", summary.line())
+            sync_checkpoint(config.home, load_state(conn, RECENT))
+    log.log(logging.WARNING if summary.torn_bytes else logging.INFO, "start-up: %s", summary.line())
     return summary

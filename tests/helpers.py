@@ -9,7 +9,7 @@ import psycopg
 
 def persisted_snapshot(home: Path, database_url: str) -> dict:
     """Journal bytes, guidance bytes and row counts: equal snapshots mean nothing was written."""
-    journal = b"".join(p.read_bytes() for p in sorted((home / "journal").glob("*.jsonl")))
+    journal = b"".join(p.read_bytes() for p in sorted((home / "journal").glob("*/*.jsonl")))
     guidance = (home / "guidance.json").read_bytes() if (home / "guidance.json").exists() else None
     with psycopg.connect(database_url) as conn:
         counts = conn.execute(

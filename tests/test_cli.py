@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from cynic_app.durability.journal import JournalWriter
-from cynic_app.durability.journal.segment import list_segments
+from cynic_app.durability.journal.layout import list_journals, list_segments
 from cynic_app.harness import ROOT, Gunicorn
 
 
@@ -29,11 +29,12 @@ def cynic(*args, home, database_url):
 
 
 def corrupt_journal(home):
+    (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal")
     for i in range(3):
         writer.append("judgment", f"id-{i}", {"i": i})
     writer.close()
-    ((_, path),) = list_segments(home / "journal")
+    ((_, path),) = list_segments(writer.directory)
     data = bytearray(path.read_bytes())
     offset = data.find(b"\n") + 1
     data[offset + 30] ^= 0xFF
@@ -65,24 +66,26 @@ def test_unreachable_database_is_exit_3(home):
 def test_migrate_then_replay_on_an_empty_home(home, database_url):
     assert cynic("migrate", home=home, database_url=database_url).returncode == 0
     result = cynic("replay", home=home, database_url=database_url)
-    assert result.returncode == 0 and "replay: scanned 0" in result.stdout
+    assert result.returncode == 0 and "replay: 0 closed journals settled" in result.stdout
 
 
-def test_checkpoint_and_stats(home, database_url):
+def test_stats_then_checkpoint_settles_closed_journals(home, database_url):
+    (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal", segment_bytes=4096)
-    for i in range(200):  # aborts are settled by definition: every closed segment can go
-        writer.append("abort", f"x-{i}", {"ref_seq": 0})
+    for i in range(200):  # aborts are settled by definition
+        writer.append("abort", f"x-{i}", {"ref_seq": 0}, settled=True)
     writer.close()
-    tail_first = list_segments(home / "journal")[-1][0]
     assert cynic("migrate", home=home, database_url=database_url).returncode == 0
-    result = cynic("checkpoint", home=home, database_url=database_url)
-    assert result.returncode == 0 and f"checkpoint at seq {tail_first - 1};" in result.stdout
-    assert len(list_segments(home / "journal")) == 1
     stats = cynic("stats", home=home, database_url=database_url)
     assert stats.returncode == 0
     data = json.loads(stats.stdout)
-    assert data["journal"]["last_seq"] == 200 and data["checkpoint_seq"] == tail_first - 1
-    assert data["schema_version"] >= 2 and data["journal"]["segments"] == 1
+    (journal,) = data["journals"]
+    assert (journal["name"], journal["state"], journal["last_seq"]) == (writer.name, "closed", 200)
+    assert journal["segments"] == 1  # the writer deleted its settled closed segments itself
+    assert data["schema_version"] >= 3
+    result = cynic("checkpoint", home=home, database_url=database_url)
+    assert result.returncode == 0 and "checkpoint: 1 closed journals settled" in result.stdout
+    assert list_journals(home / "journal") == []
 
 
 def test_the_same_commands_under_flask(home, database_url):
@@ -95,4 +98,4 @@ def test_the_same_commands_under_flask(home, database_url):
         text=True,
         timeout=120,
     )
-    assert result.returncode == 0 and "replay: scanned 0" in result.stdout, result.stderr
+    assert result.returncode == 0 and "replay: 0 closed journals settled" in result.stdout, result.stderr

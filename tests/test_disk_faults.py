@@ -12,7 +12,8 @@ from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.durability.home import HomeUnusable
 from cynic_app.durability.journal import reader
-from tests.durability.test_journal import FailingFS
+from cynic_app.durability.journal.layout import list_journals
+from tests.support.faults import FailingFS
 
 
 @pytest.fixture
@@ -52,14 +53,15 @@ def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, 
     client = app.test_client()
     try:
         assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
-        records_before = reader.scan(home / "journal", repair=False).records
+        (journal,) = list_journals(home / "journal")
+        records_before = reader.scan(journal, repair=False).records
         fill(home)
         big = {"content": "value = 1  # padding\n" * 2000}
         r = client.post("/judge", json=big)
         assert r.status_code == 503
         details = r.get_json()["error"]["details"]
         assert details["outcome"] in ("not_written", "written")
-        scan = reader.scan(home / "journal", repair=False)
+        scan = reader.scan(journal, repair=False)
         assert scan.torn_bytes == 0  # the partial line was cut off again
         with psycopg.connect(database_url) as conn:
             stored = conn.execute(

@@ -7,6 +7,7 @@ import psycopg
 from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.durability.journal import reader
+from cynic_app.durability.journal.layout import list_journals
 from tests.helpers import persisted_snapshot
 
 
@@ -27,8 +28,9 @@ def test_database_down_fails_fast_honestly_and_recovers_without_restart(private_
         assert elapsed < 2.0, elapsed  # the promised bound: an honest 503 within 2 s, not a hang
         assert client.get("/ready").status_code == 503
 
-        scan = reader.scan(home / "journal", repair=False)
-        assert details["judgment_id"] in scan.aborted  # replay will never resurrect it
+        (journal,) = list_journals(home / "journal")
+        scan = reader.scan(journal, repair=False)
+        assert details["judgment_id"] in scan.aborted  # recovery will never resurrect it
 
         private_pg.start()
         deadline = time.monotonic() + 10

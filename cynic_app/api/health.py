@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 
 import psycopg
 from flask import Blueprint, current_app
 from psycopg_pool import PoolTimeout
 
+from ..durability.journal import JournalError
+from ..errors import first_line
+
+log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 READY_DB_TIMEOUT_S = 1.0
 
@@ -28,20 +33,35 @@ def ready():
             conn.execute("SELECT 1")
         checks["database"] = {"ok": True}
     except (psycopg.Error, PoolTimeout) as exc:
-        checks["database"] = {
-            "ok": False,
-            "error": str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
-        }
+        checks["database"] = {"ok": False, "error": first_line(exc)}
     poisoned = service.journal.poisoned
-    writable = os.access(service.journal.directory, os.W_OK)
+    root = service.journal.root
+    writable = os.access(root, os.W_OK)
     checks["journal"] = {
         "ok": poisoned is None and writable,
         "writable": writable,
         "error": str(poisoned) if poisoned else None,
     }
-    unsettled = service.settle_pending() if checks["database"]["ok"] else None
+    disk = os.statvfs(root)
+    free = disk.f_bavail * disk.f_frsize
+    checks["disk"] = {"ok": free >= 2 * runtime.config.max_body_bytes, "free_bytes": free}
+    database_ok = checks["database"]["ok"]
+    unsettled = service.settle_pending() if database_ok else None
     checks["in_doubt"] = {"ok": not unsettled, "unsettled": unsettled}
+    checks["closed_journals"] = (
+        _closed_journals(service) if database_ok else {"ok": False, "error": "no database"}
+    )
     ok = all(check["ok"] for check in checks.values())
     body = {"status": "ready" if ok else "not_ready", "checks": checks}
     headers = {} if ok else {"Retry-After": str(runtime.config.retry_after_s)}
     return body, 200 if ok else 503, headers
+
+
+def _closed_journals(service) -> dict:
+    """Settle journals of processes that are gone; not ready while one cannot be settled."""
+    try:
+        settled = service.settle_closed_journals()
+    except (psycopg.Error, PoolTimeout, OSError, JournalError) as exc:
+        log.error("a closed journal could not be settled: %s", exc)
+        return {"ok": False, "error": first_line(exc)}
+    return {"ok": True, "settled_now": settled.journals}

@@ -1,7 +1,8 @@
-"""conscious_state.json: a durable snapshot of the ConsciousState and the journal position.
+"""conscious_state.json: a durable snapshot of the node's ConsciousState, for operators.
 
-The snapshot is written atomically. ``journal_seq`` is the last journal record settled (in
-PostgreSQL or aborted) when it was taken: replay may start after it.
+Written atomically after start-up recovery, at shutdown and by ``cynic checkpoint``. Recovery
+never reads it: since journals are per writer and delete themselves once settled, there is no
+journal position left to vouch for (format 1 carried one; it is ignored).
 """
 
 from __future__ import annotations
@@ -13,30 +14,31 @@ from ..judgment.state import ConsciousState
 from .fsio import FS, OS_FS, atomic_write
 
 FILE_NAME = "conscious_state.json"
-FORMAT = 1
+FORMAT = 2
+READABLE = (1, 2)
 
 
 class CheckpointUnreadable(Exception):
     """conscious_state.json exists but is not a checkpoint this version can read."""
 
 
-def sync_checkpoint(home: Path, state: ConsciousState, *, journal_seq: int, fs: FS = OS_FS) -> Path:
-    """Write the checkpoint for state, durably, and return its path."""
+def sync_checkpoint(home: Path, state: ConsciousState, *, fs: FS = OS_FS) -> Path:
+    """Write the snapshot of state, durably, and return its path."""
     path = Path(home) / FILE_NAME
-    doc = {"format": FORMAT, "journal_seq": journal_seq, "state": state.to_dict()}
+    doc = {"format": FORMAT, "state": state.to_dict()}
     atomic_write(path, json.dumps(doc, separators=(",", ":")).encode() + b"\n", fs=fs)
     return path
 
 
-def load_from_checkpoint(home: Path) -> tuple[ConsciousState, int]:
-    """Return (state, journal_seq) from the checkpoint; an empty state and 0 when there is none."""
+def load_from_checkpoint(home: Path) -> ConsciousState:
+    """Return the state in the snapshot; an empty state when there is none."""
     path = Path(home) / FILE_NAME
     try:
         doc = json.loads(path.read_bytes())
     except FileNotFoundError:
-        return ConsciousState(), 0
+        return ConsciousState()
     except ValueError as exc:
         raise CheckpointUnreadable(f"{path} is not JSON: {exc}") from exc
-    if doc.get("format") != FORMAT:
-        raise CheckpointUnreadable(f"{path} has format {doc.get('format')!r}, expected {FORMAT}")
-    return ConsciousState.from_dict(doc["state"]), int(doc["journal_seq"])
+    if doc.get("format") not in READABLE:
+        raise CheckpointUnreadable(f"{path} has format {doc.get('format')!r}, expected one of {READABLE}")
+    return ConsciousState.from_dict(doc["state"])

@@ -1,9 +1,10 @@
 """The file-system calls durability depends on, behind one small seam.
 
-Every writer in this package (journal, guidance, checkpoint) performs its I/O through an ``FS``
-object, so a test can substitute a layer that records writes and syncs and simulates power loss
-at any sync point. ``OS_FS`` is the real thing. Nothing else in the package calls os.write,
-os.fsync or os.replace directly.
+Every writer in this package (journal, repair, settling, guidance, checkpoint) performs its I/O
+through an ``FS`` object, so a test can substitute a layer that records writes and syncs and
+simulates power loss at any sync point, or fails a chosen call the way a full or failing disk
+does. ``OS_FS`` is the real thing. Nothing else in the package calls os.write, os.fsync,
+os.replace, os.unlink, os.mkdir or os.rmdir directly.
 """
 
 from __future__ import annotations
@@ -18,6 +19,10 @@ class FS:
 
     def open_append(self, path: Path) -> int:
         return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o640)
+
+    def create(self, path: Path) -> int:
+        """Open a new file for writing; raise FileExistsError if path exists."""
+        return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o640)
 
     def write_all(self, fd: int, data: bytes) -> None:
         view = memoryview(data)
@@ -46,6 +51,12 @@ class FS:
             os.fsync(fd)
         finally:
             os.close(fd)
+
+    def mkdir(self, path: Path) -> None:
+        os.mkdir(path, 0o750)
+
+    def rmdir(self, path: Path) -> None:
+        os.rmdir(path)
 
     def mkstemp(self, directory: Path, prefix: str) -> tuple[int, Path]:
         fd, name = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
@@ -77,6 +88,19 @@ def atomic_write(path: Path, data: bytes, *, fs: FS = OS_FS) -> None:
     except BaseException:
         _remove_quietly(tmp, fs)
         raise
+    fs.fsync_dir(path.parent)
+
+
+def make_dir_durable(path: Path, *, fs: FS = OS_FS) -> None:
+    """Create directory path if missing and make its name durable (its parent MUST exist).
+
+    A directory entry survives power loss only once its parent is fsynced; the parent is fsynced
+    even when path already existed, since whoever created it may have died before doing so.
+    """
+    try:
+        fs.mkdir(path)
+    except FileExistsError:
+        pass  # made by an earlier run; its entry is made durable below all the same
     fs.fsync_dir(path.parent)
 
 

@@ -1,8 +1,11 @@
 """guidance.json: the node's latest advice, replaced atomically and never moved backwards.
 
-Invariants: any reader at any instant parses a complete JSON document (atomic_write), and the
-judgment it names is never older, in journal order, than one it already named (``journal_seq``
-is compared under ``guidance.json.lock`` before replacing).
+Invariants: any reader at any instant parses a complete JSON document (atomic_write); the
+judgment it names is never older than one it named before, in the node's record order
+(``Position``: ts, journal, seq — compared under ``guidance.json.lock`` before replacing); and
+a writer returns only once the file *durably* names its judgment or a newer one: when it finds
+a newer one there, it fsyncs the directory before trusting it, since the process that renamed
+it may have died (or failed) before making the rename durable.
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from filelock import FileLock
 
 from .. import metrics
 from .fsio import FS, OS_FS, atomic_write
+from .journal.clock import Clock, Position
 
 FILE_NAME = "guidance.json"
 LOCK_NAME = "guidance.json.lock"
 log = logging.getLogger(__name__)
 
 
-def guidance_for(judgment: dict, journal_seq: int) -> dict:
+def guidance_for(judgment: dict, position: Position) -> dict:
     """Return the guidance document for a judgment dict (as produced by Judgment.to_dict)."""
     cell = judgment["cell"]
     return {
@@ -35,8 +39,15 @@ def guidance_for(judgment: dict, journal_seq: int) -> dict:
         "confidence": judgment["confidence"],
         "reality": cell["reality"],
         "dog_votes": judgment["dog_votes"],
-        "journal_seq": journal_seq,
+        "ts": position.ts,
+        "journal": position.journal,
+        "journal_seq": position.seq,
     }
+
+
+def position_of(doc: dict) -> Position:
+    """The position a guidance document names (format 1 had no ts or journal: it sorts first)."""
+    return Position(int(doc.get("ts", 0)), str(doc.get("journal", "")), int(doc.get("journal_seq", 0)))
 
 
 class GuidanceWriter:
@@ -47,29 +58,32 @@ class GuidanceWriter:
     once the file durably names its judgment *or a newer one* — which is all it needs.
     """
 
-    def __init__(self, home: Path, *, fs: FS = OS_FS, lock_timeout_s: float = 10.0):
+    def __init__(
+        self, home: Path, *, fs: FS = OS_FS, clock: Clock | None = None, lock_timeout_s: float = 10.0
+    ):
         self.path = Path(home) / FILE_NAME
         self.fs = fs
+        self.clock = clock or Clock()
         self._lock = FileLock(Path(home) / LOCK_NAME, timeout=lock_timeout_s, poll_interval=0.001, mode=0o640)
         self._group = threading.Condition()
         self._writing = False
-        self._newest: tuple[int, dict] | None = None  # the newest judgment waiting to be named
-        self._durable_seq = -1  # guidance.json durably names this seq or a newer one
+        self._newest: tuple[Position, dict] | None = None  # the newest judgment waiting to be named
+        self._durable: Position | None = None  # guidance.json durably names this or a newer one
         self.writes = 0
 
-    def write(self, judgment: dict, journal_seq: int) -> bool:
+    def write(self, judgment: dict, position: Position) -> bool:
         """Return once guidance.json durably names this judgment or a newer one.
 
         True when this call replaced the file, False when a newer judgment was already named
         (or was named by the replacement another thread made for it).
         """
         with self._group:
-            if self._newest is None or journal_seq > self._newest[0]:
-                self._newest = (journal_seq, judgment)
-            while self._durable_seq < journal_seq:
+            if self._newest is None or position > self._newest[0]:
+                self._newest = (position, judgment)
+            while self._durable is None or self._durable < position:
                 if not self._writing:
                     self._writing = True
-                    seq, newest = self._newest
+                    leading, newest = self._newest
                     self._newest = None
                     break
                 self._group.wait()
@@ -78,31 +92,34 @@ class GuidanceWriter:
                 return False
         named = None
         try:
-            named, replaced = self._replace(newest, seq)
+            named, replaced = self._replace(newest, leading)
         finally:
             with self._group:
                 if named is not None:
-                    self._durable_seq = max(self._durable_seq, named)
-                elif self._newest is None or seq > self._newest[0]:
-                    self._newest = (seq, newest)  # not written: let the next leader try it
+                    self._durable = named if self._durable is None else max(self._durable, named)
+                elif self._newest is None or leading > self._newest[0]:
+                    self._newest = (leading, newest)  # not written: let the next leader try it
                 self._writing = False
                 self._group.notify_all()
-        return replaced and seq == journal_seq
+        return replaced and leading == position
 
-    def _replace(self, judgment: dict, journal_seq: int) -> tuple[int, bool]:
+    def _replace(self, judgment: dict, position: Position) -> tuple[Position, bool]:
         """Under the file lock, name judgment unless the file names a newer one; return
-        (the seq the file now names, whether it was replaced)."""
+        (the position the file now durably names, whether it was replaced)."""
         with self._lock:
             current = read_guidance(self.path)
-            current_seq = current.get("journal_seq", 0) if current is not None else -1
-            if current_seq >= journal_seq:
-                metrics.guidance_skips.inc()
-                return current_seq, False
-            doc = guidance_for(judgment, journal_seq)
+            if current is not None:
+                named = position_of(current)
+                self.clock.observe(named.ts)
+                if named >= position:
+                    self.fs.fsync_dir(self.path.parent)  # its renamer may not have
+                    metrics.guidance_skips.inc()
+                    return named, False
+            doc = guidance_for(judgment, position)
             atomic_write(self.path, json.dumps(doc, indent=2).encode() + b"\n", fs=self.fs)
             self.writes += 1
             metrics.guidance_writes.inc()
-            return journal_seq, True
+            return position, True
 
 
 def read_guidance(path: Path) -> dict | None:

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from .fsio import make_dir_durable
+
 
 class HomeUnusable(Exception):
     """CYNIC_HOME cannot be used; the message is the one-line reason shown to the operator."""
@@ -20,8 +22,9 @@ def prepare_home(home: Path) -> None:
     """Create home (and journal/) if missing and check that files can be created in it."""
     home = Path(home)
     try:
-        home.mkdir(mode=0o750, parents=True, exist_ok=True)
-        (home / "journal").mkdir(mode=0o750, exist_ok=True)
+        home.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
+        make_dir_durable(home)
+        make_dir_durable(home / "journal")  # a journal inside is only as durable as this entry
     except OSError as exc:
         raise HomeUnusable(f"cannot create CYNIC_HOME {home}: {exc.strerror or exc}") from exc
     if not home.is_dir():

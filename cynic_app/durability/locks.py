@@ -1,59 +1,36 @@
-"""A long-lived exclusive lock across processes and threads, with a few bytes of shared state.
+"""Exclusive file locks held on a descriptor (``flock``): released when the holder closes it or dies.
 
-filelock (used for guidance.json.lock, node.lock, checkpoint.lock) opens and closes its lock
-file on every acquire and polls while contended, which is right for locks taken now and then.
-The journal takes its locks on every request: there a blocking ``flock`` on a descriptor kept
-open is what the hot path needs, and the sync lock also carries state (how far the journal is
-known durable) that filelock has no place for.
+A journal's ``lock`` is held by its one writer for the writer's whole life; a free lock is how
+everyone else knows the writer is gone. flock conflicts between *open files*, so a second open of
+the same path — even in the same process — cannot take a lock that is held. The descriptor is
+inherited across fork, so a process MUST NOT fork while it holds one it means to release.
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
-import threading
 from pathlib import Path
 
 
-class FileMutex:
-    """``with mutex:`` excludes every other thread of every process using the same path."""
+def try_lock(path: Path, *, create: bool = False) -> int | None:
+    """Take an exclusive lock on path without waiting; return its descriptor, or None if held.
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
-        self._threads = threading.Lock()  # flock alone does not exclude threads sharing the fd
-        self._fd: int | None = None
-        self._pid = os.getpid()
+    Raise FileNotFoundError when path is missing and create is False.
+    """
+    flags = os.O_RDWR | os.O_CLOEXEC | (os.O_CREAT if create else 0)
+    fd = os.open(path, flags, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
-    def _descriptor(self) -> int:
-        if self._fd is None or self._pid != os.getpid():
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
-            self._pid = os.getpid()
-        return self._fd
 
-    def __enter__(self) -> FileMutex:
-        self._threads.acquire()
-        try:
-            fcntl.flock(self._descriptor(), fcntl.LOCK_EX)
-        except BaseException:
-            self._threads.release()
-            raise
-        return self
-
-    def __exit__(self, *exc) -> None:
-        try:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-        finally:
-            self._threads.release()
-
-    def read_state(self, size: int) -> bytes:
-        """Read the shared state (hold the lock)."""
-        return os.pread(self._descriptor(), size, 0)
-
-    def write_state(self, data: bytes) -> None:
-        """Replace the shared state (hold the lock). Not durable, and it need not be."""
-        os.pwrite(self._descriptor(), data, 0)
-
-    def close(self) -> None:
-        if self._fd is not None and self._pid == os.getpid():
-            os.close(self._fd)
-        self._fd = None
+def release(fd: int) -> None:
+    """Give the lock up (closing the descriptor releases it)."""
+    os.close(fd)

@@ -1,134 +1,131 @@
-"""Replay: apply every journaled, unaborted record that PostgreSQL does not have, once.
+"""Apply a verified journal's unaborted records that PostgreSQL lacks, exactly once.
 
-Run before any worker serves (gunicorn's master, or create_app under the node lock) and by hand
-with ``scripts/replay``. Safe to repeat: a second run applies nothing.
+Every batch runs in a real transaction that has COMMITted when ``apply_journal`` returns:
+the connection MUST be in autocommit mode, or ``conn.transaction()`` would only open savepoints
+inside a transaction the caller has yet to commit — and a journal deleted after "replay"
+would then hold the only copy of rows that were never committed.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
-from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 import psycopg
 
-from .. import metrics
 from ..store import repository
-from .journal import reader
-from .journal.reader import RawRecord
+from .journal.clock import Position
+from .journal.reader import RawRecord, ScanResult, raw_records
 
 log = logging.getLogger(__name__)
 BATCH = 5000
 #: Only a real key can put these bytes in a line: inside strings JSON escapes the quotes.
 IDEMPOTENCY_MARK = b'"idempotency":{'
+JUDGMENT_MARK = b'"judgment":{'
 
 JUDGMENT_PREFIX = b'{"judgment":'
 CREATED_AT_KEY = b',"created_at":'
 _COPY_JUDGMENTS = (
     "COPY judgments (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,"
-    " node, journal_seq, body) FROM STDIN"
+    " node, journal, journal_seq, body) FROM STDIN"
 )
-
-PROGRESS_EVERY = 1000
 
 
 @dataclass
-class ReplaySummary:
+class Applied:
+    """What applying one or more journals did (in a dry run: would do)."""
+
     scanned: int = 0
     applied: int = 0
     already_present: int = 0
     aborted: int = 0
-    torn_bytes: int = 0
-    last_seq: int = 0
-    newest_judgment: tuple[dict, int] | None = None  # (judgment dict, seq) for guidance
-    dry_run: bool = False
-    seconds: float = 0.0
+    superseded: int = 0  # its Idempotency-Key belongs to another record: it never committed
+    newest: tuple[Position, RawRecord] | None = None  # the newest judgment now in PostgreSQL
 
-    def line(self) -> str:
-        mode = " (dry run: nothing written)" if self.dry_run else ""
-        return (
-            f"replay{mode}: scanned {self.scanned}, applied {self.applied}, already present "
-            f"{self.already_present}, aborted {self.aborted}, torn bytes repaired "
-            f"{self.torn_bytes}, last seq {self.last_seq}, {self.seconds:.2f}s"
-        )
+    def add(self, other: Applied) -> None:
+        for name in ("scanned", "applied", "already_present", "aborted", "superseded"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        if other.newest is not None and (self.newest is None or other.newest[0] > self.newest[0]):
+            self.newest = other.newest
 
-    def to_dict(self) -> dict:
-        out = asdict(self)
-        out.pop("newest_judgment")
-        return out
+    def newest_judgment(self) -> tuple[dict, Position] | None:
+        """(judgment dict, its position) for guidance.json, or None."""
+        if self.newest is None:
+            return None
+        position, record = self.newest
+        return json.loads(record.data)["judgment"], position
 
 
-def replay(
+def apply_journal(
     conn: psycopg.Connection,
-    journal_dir,
+    scanned: ScanResult,
     *,
+    journal: str,
     node: str,
     dry_run: bool = False,
-    after_seq: int = 0,
-    progress: Callable[[int, int], None] | None = None,
-) -> ReplaySummary:
-    """Verify (and repair) the journal after after_seq, then apply what PostgreSQL is missing.
+) -> Applied:
+    """Apply what PostgreSQL lacks of a journal a scan verified; every batch is committed.
 
-    Records up to after_seq are settled (the checkpoint vouches for them) and are not read.
-    Plain judgments go in bulk: the ones PostgreSQL lacks are COPYed into their table and their
-    counters added in one statement per batch. Perceptions and records with an Idempotency-Key
-    go one by one through repository.apply_record.
+    Plain judgments go in bulk (COPY, counters in one statement); perceptions and records with
+    an Idempotency-Key go one by one through repository.apply_record.
     """
-    started = time.monotonic()
-    scan = reader.scan(journal_dir, repair=not dry_run, after_seq=after_seq)
-    summary = ReplaySummary(torn_bytes=scan.torn_bytes, last_seq=scan.last_seq, dry_run=dry_run)
+    if not dry_run and not conn.autocommit:
+        raise ValueError("apply_journal needs an autocommit connection: its transactions must be real")
+    out = Applied()
     bulk: list[RawRecord] = []
     single: list[RawRecord] = []
-    newest: RawRecord | None = None
-    for record in reader.raw_records(journal_dir, after_seq=after_seq):
-        summary.scanned += 1
-        if progress is not None and summary.scanned % PROGRESS_EVERY == 0:
-            progress(summary.scanned, scan.records)
+    for record in raw_records(scanned):
+        out.scanned += 1
         if record.kind == "abort":
             continue
-        if record.id in scan.aborted:
-            summary.aborted += 1
+        if record.id in scanned.aborted:
+            out.aborted += 1
             continue
-        if record.kind == "judgment" or b'"judgment":{' in record.data:
-            newest = record
-        (single if record.kind != "judgment" or IDEMPOTENCY_MARK in record.data else bulk).append(record)
+        plain = record.kind == "judgment" and IDEMPOTENCY_MARK not in record.data
+        (bulk if plain else single).append(record)
         if len(bulk) >= BATCH:
-            _apply_bulk(conn, bulk, summary, node=node)
+            _apply_bulk(conn, bulk, out, journal=journal, node=node, dry_run=dry_run)
             bulk = []
         if len(single) >= BATCH:
-            _apply_single(conn, single, summary, node=node)
+            _apply_single(conn, single, out, journal=journal, node=node, dry_run=dry_run)
             single = []
-    _apply_bulk(conn, bulk, summary, node=node)
-    _apply_single(conn, single, summary, node=node)
-    if newest is not None:
-        data = json.loads(newest.data)
-        if data.get("judgment") is not None:
-            summary.newest_judgment = (data["judgment"], newest.seq)
-    if progress is not None and summary.scanned:
-        progress(summary.scanned, summary.scanned)
-    summary.seconds = time.monotonic() - started
-    if not dry_run:
-        metrics.replay_records.labels("applied").inc(summary.applied)
-        metrics.replay_records.labels("already_present").inc(summary.already_present)
-        metrics.replay_records.labels("aborted").inc(summary.aborted)
-        metrics.replay_torn_bytes.inc(summary.torn_bytes)
-    return summary
+    _apply_bulk(conn, bulk, out, journal=journal, node=node, dry_run=dry_run)
+    _apply_single(conn, single, out, journal=journal, node=node, dry_run=dry_run)
+    return out
+
+
+def _stored(out: Applied, record: RawRecord, journal: str) -> None:
+    """Record is in PostgreSQL now: it may be the newest judgment for guidance."""
+    if record.kind == "judgment" or JUDGMENT_MARK in record.data:
+        position = Position(record.ts, journal, record.seq)
+        if out.newest is None or position > out.newest[0]:
+            out.newest = (position, record)
 
 
 def _apply_bulk(
-    conn: psycopg.Connection, records: list[RawRecord], summary: ReplaySummary, *, node: str
+    conn: psycopg.Connection,
+    records: list[RawRecord],
+    out: Applied,
+    *,
+    journal: str,
+    node: str,
+    dry_run: bool,
 ) -> None:
     """COPY the judgments PostgreSQL is missing straight into their table, with their counters."""
     if not records:
         return
     present = repository.existing_ids(conn, "judgment", [r.id for r in records])
-    summary.already_present += len(present)
     missing = [r for r in records if r.id not in present]
-    if summary.dry_run or not missing:
-        summary.applied += len(missing)  # in a dry run: would be applied
-        return
+    if not dry_run and missing:
+        _copy_judgments(conn, missing, journal=journal, node=node)
+    out.already_present += len(present)
+    out.applied += len(missing)  # in a dry run: would be applied
+    for record in records:
+        _stored(out, record, journal)
+
+
+def _copy_judgments(conn: psycopg.Connection, missing: list[RawRecord], *, journal: str, node: str) -> None:
     rows, sums = [], {}
     for record in missing:
         data = json.loads(record.data)
@@ -144,6 +141,7 @@ def _apply_bulk(
                 j["q_score"],
                 j["consensus_reached"],
                 node,
+                journal,
                 record.seq,
                 _judgment_text(record.data, j),
             )
@@ -154,18 +152,10 @@ def _apply_bulk(
             entry[0] += 1
             entry[1] += total
     with conn.transaction():
-        try:
-            with conn.transaction(), conn.cursor().copy(_COPY_JUDGMENTS) as copy:
-                for row in rows:
-                    copy.write_row(row)
-        except psycopg.errors.UniqueViolation:
-            # Stored meanwhile by someone else (another node's replay of a shared id cannot
-            # happen; this is belt and braces): fall back to the idempotent one-by-one path.
-            for record in missing:
-                _apply_one(conn, "judgment", record, summary, node=node)
-            return
+        with conn.cursor().copy(_COPY_JUDGMENTS) as copy:
+            for row in rows:
+                copy.write_row(row)
         repository.add_counters(conn, sums)
-    summary.applied += len(missing)
 
 
 def _judgment_text(data: bytes, judgment: dict) -> str:
@@ -176,34 +166,42 @@ def _judgment_text(data: bytes, judgment: dict) -> str:
 
 
 def _apply_single(
-    conn: psycopg.Connection, records: list[RawRecord], summary: ReplaySummary, *, node: str
+    conn: psycopg.Connection,
+    records: list[RawRecord],
+    out: Applied,
+    *,
+    journal: str,
+    node: str,
+    dry_run: bool,
 ) -> None:
-    if not records:
-        return
-    with conn.transaction():
-        by_kind: dict[str, list[RawRecord]] = {}
-        for record in records:
-            by_kind.setdefault(record.kind, []).append(record)
-        for kind, group in by_kind.items():
-            present = repository.existing_ids(conn, kind, [r.id for r in group])
-            for record in group:
-                if record.id in present:
-                    summary.already_present += 1
-                elif summary.dry_run:
-                    summary.applied += 1  # would be applied
-                else:
-                    _apply_one(conn, kind, record, summary, node=node)
+    by_kind: dict[str, list[RawRecord]] = {}
+    for record in records:
+        by_kind.setdefault(record.kind, []).append(record)
+    for kind, group in by_kind.items():
+        present = repository.existing_ids(conn, kind, [r.id for r in group])
+        for record in group:
+            if record.id in present:
+                out.already_present += 1
+            elif dry_run:
+                out.applied += 1  # would be applied
+            elif not _apply_one(conn, kind, record, out, journal=journal, node=node):
+                continue
+            _stored(out, record, journal)
 
 
-def _apply_one(conn, kind: str, record: RawRecord, summary: ReplaySummary, *, node: str) -> None:
+def _apply_one(conn, kind: str, record: RawRecord, out: Applied, *, journal: str, node: str) -> bool:
+    """Apply one record in its own transaction; False when it can never be applied."""
     try:
-        with conn.transaction():  # a savepoint: a superseded record must not undo the batch
-            inserted = repository.apply_record(conn, kind, json.loads(record.data), node=node, seq=record.seq)
+        with conn.transaction():
+            inserted = repository.apply_record(
+                conn, kind, json.loads(record.data), node=node, journal=journal, seq=record.seq
+            )
     except repository.IdempotencyKeyTaken:
-        # Its key belongs to another record: it never committed and never can. (Only a double
+        # Its key belongs to another record, so it never committed and never can. (Only a double
         # failure — the write failed and its abort could not be journaled — leaves one behind.)
-        log.warning("replay: %s %s lost its Idempotency-Key to another record; skipped", kind, record.id)
-        summary.aborted += 1
-        return
-    summary.applied += bool(inserted)
-    summary.already_present += not inserted
+        log.warning("%s %s lost its Idempotency-Key to another record; not applied", kind, record.id)
+        out.superseded += 1
+        return False
+    out.applied += bool(inserted)
+    out.already_present += not inserted
+    return True

@@ -60,6 +60,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         CREATE INDEX IF NOT EXISTS idempotency_keys_age ON idempotency_keys (created_at);
     """,
     ),
+    (
+        3,
+        "the journal each row came from",
+        """
+        -- Journals are per writer since format 2: journal_seq is a position inside this journal.
+        ALTER TABLE judgments ADD COLUMN IF NOT EXISTS journal text;
+        ALTER TABLE perceptions ADD COLUMN IF NOT EXISTS journal text;
+    """,
+    ),
 ]
 
 
@@ -84,9 +93,7 @@ def migrate(conn: psycopg.Connection) -> list[int]:
 
 
 def schema_version(conn: psycopg.Connection) -> int:
-    """Return the highest applied migration (0 when none)."""
-    row = conn.execute(
-        "SELECT coalesce(max(version), 0) FROM schema_migrations"
-        " WHERE to_regclass('schema_migrations') IS NOT NULL"
-    ).fetchone()
-    return row[0]
+    """Return the highest applied migration (0 when none, or no schema at all)."""
+    if conn.execute("SELECT to_regclass('schema_migrations')").fetchone()[0] is None:
+        return 0
+    return conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]

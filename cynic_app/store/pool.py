@@ -10,8 +10,14 @@ CONNECT_TIMEOUT_S = 2
 
 
 def connection_kwargs(*, statement_timeout_ms: int) -> dict:
-    """libpq settings every connection of ours uses: bounded waits, dead peers detected."""
+    """Settings every connection of ours uses: autocommit, bounded waits, dead peers detected.
+
+    Autocommit, so that ``with conn.transaction():`` is always a real BEGIN … COMMIT: on a
+    connection that is already in a transaction it would only be a savepoint, and whatever the
+    caller did next (delete a journal, acknowledge) would precede the real commit.
+    """
     return {
+        "autocommit": True,
         "connect_timeout": CONNECT_TIMEOUT_S,
         "application_name": "cynic_app",
         "options": f"-c statement_timeout={statement_timeout_ms}",
@@ -44,5 +50,5 @@ def make_pool(
 
 
 def connect(url: str, *, statement_timeout_ms: int = 0) -> psycopg.Connection:
-    """One plain connection, for start-up work and the CLI (no pool)."""
+    """One plain autocommit connection, for start-up work and the CLI (no pool)."""
     return psycopg.connect(url, **connection_kwargs(statement_timeout_ms=statement_timeout_ms))

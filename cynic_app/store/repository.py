@@ -17,9 +17,9 @@ SHARDS = 16
 _INSERT_JUDGMENT = """
 WITH inserted AS (
     INSERT INTO judgments (judgment_id, created_at, state_key, reality, verdict, q_score,
-                           consensus_reached, node, journal_seq, body)
+                           consensus_reached, node, journal, journal_seq, body)
     VALUES (%(id)s, %(created_at)s, %(state_key)s, %(reality)s, %(verdict)s, %(q)s,
-            %(consensus)s, %(node)s, %(seq)s, %(body)s)
+            %(consensus)s, %(node)s, %(journal)s, %(seq)s, %(body)s)
     ON CONFLICT (judgment_id) DO NOTHING
     RETURNING 1
 ), counted AS (
@@ -36,15 +36,15 @@ SELECT EXISTS (SELECT 1 FROM inserted)
 
 _INSERT_PERCEPTION = """
 INSERT INTO perceptions (perception_id, created_at, source, reality, judgment_id, node,
-                         journal_seq, body)
-VALUES (%(id)s, %(created_at)s, %(source)s, %(reality)s, %(judgment_id)s, %(node)s, %(seq)s,
-        %(body)s)
+                         journal, journal_seq, body)
+VALUES (%(id)s, %(created_at)s, %(source)s, %(reality)s, %(judgment_id)s, %(node)s, %(journal)s,
+        %(seq)s, %(body)s)
 ON CONFLICT (perception_id) DO NOTHING
 RETURNING 1
 """
 
 
-def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: int) -> bool:
+def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, journal: str, seq: int) -> bool:
     """Store a judgment record ({"judgment": ..., "created_at": ...}); True if it was new."""
     j = record["judgment"]
     cell = j["cell"]
@@ -60,6 +60,7 @@ def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: i
             "q": j["q_score"],
             "consensus": j["consensus_reached"],
             "node": node,
+            "journal": journal,
             "seq": seq,
             "body": Jsonb(j),
             "shard": shard,
@@ -70,11 +71,15 @@ def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, seq: i
     return bool(row[0])
 
 
-def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq: int) -> bool:
+def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, journal: str, seq: int) -> bool:
     """Store a perception record and its judgment, if any; True if the perception was new."""
     if record.get("judgment") is not None:
         insert_judgment(
-            conn, {"judgment": record["judgment"], "created_at": record["created_at"]}, node=node, seq=seq
+            conn,
+            {"judgment": record["judgment"], "created_at": record["created_at"]},
+            node=node,
+            journal=journal,
+            seq=seq,
         )
     body = {k: v for k, v in record.items() if k not in ("judgment", "idempotency")}
     row = conn.execute(
@@ -86,6 +91,7 @@ def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, seq:
             "reality": record["reality"],
             "judgment_id": record["judgment"]["judgment_id"] if record.get("judgment") else None,
             "node": node,
+            "journal": journal,
             "seq": seq,
             "body": Jsonb(body),
         },
@@ -124,12 +130,14 @@ def record_id_of(kind: str, data: dict) -> str:
     return data["judgment"]["judgment_id"] if kind == "judgment" else data["perception_id"]
 
 
-def apply_record(conn: psycopg.Connection, kind: str, data: dict, *, node: str, seq: int) -> bool:
+def apply_record(
+    conn: psycopg.Connection, kind: str, data: dict, *, node: str, journal: str, seq: int
+) -> bool:
     """Apply one journaled record (and claim its idempotency key); True when it was new.
 
     Raise IdempotencyKeyTaken when its key already belongs to a different record.
     """
-    inserted = APPLY[kind](conn, data, node=node, seq=seq)
+    inserted = APPLY[kind](conn, data, node=node, journal=journal, seq=seq)
     idem = data.get("idempotency")
     if idem is not None and not claim_idempotency_key(
         conn, idem["key"], idem["fingerprint"], kind, record_id_of(kind, data)

@@ -5,8 +5,10 @@ disk images a power loss right then could leave behind.
 Model (what a POSIX file system promises, and no more):
 - a file's bytes are durable up to its last completed ``fsync``; bytes written since may be
   lost, partly written, or garbled;
-- a name (create, rename, unlink) is durable after the directory's ``fsync``; before that the
-  directory may show the old or the new state.
+- a name (create, mkdir, rename, unlink, rmdir) is durable after its directory's ``fsync``;
+  before that the directory may show the old or the new state;
+- a file survives only if every directory above it that this layer saw created survives.
+Directories that existed before the layer was installed count as durable.
 """
 
 from __future__ import annotations
@@ -32,7 +34,15 @@ def _serialised(method):
 
 
 class PowerLossFS(FS):
-    def __init__(self, on_sync_point: Callable[[dict[str, dict[Path, bytes]]], None]):
+    """on_sync_point(images by variant) runs before every sync; files already under existing
+    when the layer is installed count as durable, names and bytes."""
+
+    def __init__(
+        self,
+        on_sync_point: Callable[[dict[str, dict[Path, bytes]]], None] | None = None,
+        *,
+        existing: Path | None = None,
+    ):
         self.on_sync_point = on_sync_point
         self.sync_points = 0
         self._next_inode = 0
@@ -40,12 +50,19 @@ class PowerLossFS(FS):
         self._inode_path: dict[int, Path] = {}
         self._durable: dict[int, bytes] = {}  # content as of the inode's last fsync
         self._orphan: dict[int, bytes] = {}  # content of inodes that lost their last name
-        self._names: dict[Path, int] = {}  # what the directory shows now
+        self._names: dict[Path, int] = {}  # what the directories show now
         self._durable_names: dict[Path, int] = {}  # what survives a power loss
+        self._dirs: set[Path] = set()  # directories this layer created that exist now
+        self._durable_dirs: set[Path] = set()  # ... whose entry survives a power loss
         self._rng = random.Random(7)
         # One operation at a time, so a sync point sees a consistent picture even when many
         # threads write (the real file system has the same guarantee per operation).
         self._serial = threading.RLock()
+        for path in sorted(Path(existing).rglob("*")) if existing is not None else ():
+            if path.is_file():
+                inode = self._new_inode(path)
+                self._durable[inode] = path.read_bytes()
+                self._durable_names[path] = inode
 
     # -- bookkeeping -----------------------------------------------------------------------------
 
@@ -62,9 +79,11 @@ class PowerLossFS(FS):
             return self._orphan[inode]
         return self._inode_path[inode].read_bytes()
 
-    def _orphan_if_unnamed(self, inode: int) -> None:
-        if inode not in self._names.values() and inode not in self._orphan:
-            self._orphan[inode] = self._durable[inode]
+    def _keep_bytes(self, path: Path) -> None:
+        """path is about to lose its name: keep its bytes, since the old name may survive."""
+        inode = self._names.get(path)
+        if inode is not None and inode not in self._orphan:
+            self._orphan[inode] = path.read_bytes()
 
     # -- the FS seam -----------------------------------------------------------------------------
 
@@ -75,10 +94,13 @@ class PowerLossFS(FS):
         inode = self._names.get(path)
         if inode is None:
             inode = self._new_inode(path)
-            if path.stat().st_size:  # existed before this layer was installed: already durable
-                self._durable[inode] = path.read_bytes()
-                self._durable_names[path] = inode
         self._fd_inode[fd] = inode
+        return fd
+
+    @_serialised
+    def create(self, path: Path) -> int:
+        fd = super().create(path)
+        self._fd_inode[fd] = self._new_inode(Path(path))
         return fd
 
     @_serialised
@@ -86,6 +108,14 @@ class PowerLossFS(FS):
         fd, path = super().mkstemp(directory, prefix)
         self._fd_inode[fd] = self._new_inode(path)
         return fd, path
+
+    @_serialised
+    def write_all(self, fd: int, data: bytes) -> None:
+        super().write_all(fd, data)
+
+    @_serialised
+    def truncate(self, fd: int, size: int) -> None:
+        super().truncate(fd, size)  # durable only at the next fsync, like any change
 
     @_serialised
     def fsync(self, fd: int) -> None:
@@ -104,25 +134,34 @@ class PowerLossFS(FS):
         for path, inode in self._names.items():
             if path.parent == directory:
                 self._durable_names[path] = inode
+        self._durable_dirs = {d for d in self._durable_dirs if d.parent != directory}
+        self._durable_dirs |= {d for d in self._dirs if d.parent == directory}
+
+    @_serialised
+    def mkdir(self, path: Path) -> None:
+        super().mkdir(path)
+        self._dirs.add(Path(path))
+
+    @_serialised
+    def rmdir(self, path: Path) -> None:
+        super().rmdir(path)
+        self._dirs.discard(Path(path))
 
     @_serialised
     def replace(self, src: Path, dst: Path) -> None:
-        super().replace(src, dst)
         src, dst = Path(src), Path(dst)
+        self._keep_bytes(dst)
+        super().replace(src, dst)
         inode = self._names.pop(src)
-        replaced = self._names.get(dst)
         self._names[dst] = inode
         self._inode_path[inode] = dst
-        if replaced is not None:
-            self._orphan_if_unnamed(replaced)
 
     @_serialised
     def unlink(self, path: Path) -> None:
         path = Path(path)
+        self._keep_bytes(path)
         super().unlink(path)
-        inode = self._names.pop(path, None)
-        if inode is not None:
-            self._orphan_if_unnamed(inode)
+        self._names.pop(path, None)
 
     @_serialised
     def dup(self, fd: int) -> int:
@@ -140,13 +179,23 @@ class PowerLossFS(FS):
     def _sync_point(self) -> None:
         """Called before every sync takes effect: the moment power could fail."""
         self.sync_points += 1
-        self.on_sync_point({variant: self.image(variant) for variant in VARIANTS})
+        if self.on_sync_point is not None:
+            self.on_sync_point({variant: self.image(variant) for variant in VARIANTS})
 
+    def _survives(self, path: Path, variant: str) -> bool:
+        """A file survives only if no directory above it that this layer created was lost."""
+        dirs = self._dirs if variant == "everything" else self._durable_dirs
+        created = self._dirs | self._durable_dirs
+        return all(parent in dirs for parent in path.parents if parent in created)
+
+    @_serialised
     def image(self, variant: str) -> dict[Path, bytes]:
         """Files (path → bytes) a power loss now could leave, in one of the VARIANTS."""
         names = self._names if variant == "everything" else self._durable_names
         out = {}
         for path, inode in names.items():
+            if not self._survives(path, variant):
+                continue
             durable, now = self._durable[inode], self._content(inode)
             unsynced = now[len(durable) :] if now.startswith(durable) else b""
             if variant == "everything":
@@ -167,7 +216,3 @@ def materialise(image: dict[Path, bytes], source_root: Path, target_root: Path) 
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     (target_root / "journal").mkdir(parents=True, exist_ok=True)
-
-    @_serialised
-    def write_all(self, fd: int, data: bytes) -> None:
-        super().write_all(fd, data)

@@ -1,9 +1,10 @@
+"""The journal: one writer per journal, numbered lines, group commit, the three read outcomes."""
+
 import multiprocessing
 import os
 
 import pytest
 
-from cynic_app.durability.fsio import FS
 from cynic_app.durability.journal import (
     JournalCorrupt,
     JournalPoisoned,
@@ -12,139 +13,144 @@ from cynic_app.durability.journal import (
     JournalWriter,
     scan,
 )
+from cynic_app.durability.journal.layout import list_journals, list_segments
 from cynic_app.durability.journal.reader import records
-from cynic_app.durability.journal.segment import list_segments
+from cynic_app.durability.settle import claim
+from tests.support.faults import FailingFS
 
 
-def write(directory, n, **kwargs):
-    writer = JournalWriter(directory, **kwargs)
-    seqs = [writer.append("judgment", f"id-{i}", {"i": i, "pad": "x" * 50}) for i in range(n)]
+def write(root, n, **kwargs):
+    writer = JournalWriter(root, **kwargs)
+    seqs = [writer.append("judgment", f"id-{i}", {"i": i, "pad": "x" * 50}).seq for i in range(n)]
     writer.close()
-    return seqs
+    return writer, seqs
 
 
 def test_appends_are_numbered_and_read_back(tmp_path):
-    assert write(tmp_path, 5) == [1, 2, 3, 4, 5]
-    result = scan(tmp_path)
+    writer, seqs = write(tmp_path, 5)
+    assert seqs == [1, 2, 3, 4, 5]
+    result = scan(writer.directory)
     assert (result.records, result.first_seq, result.last_seq, result.torn_bytes) == (5, 1, 5, 0)
-    assert [r.data["i"] for r in records(tmp_path)] == list(range(5))
+    assert [r.data["i"] for r in records(result)] == list(range(5))
 
 
-def test_a_new_writer_continues_the_sequence(tmp_path):
-    write(tmp_path, 3)
-    assert write(tmp_path, 2) == [4, 5]
+def test_every_writer_has_a_journal_of_its_own_numbered_from_one(tmp_path):
+    first, seqs_a = write(tmp_path, 3)
+    second, seqs_b = write(tmp_path, 2)
+    assert seqs_a == [1, 2, 3] and seqs_b == [1, 2]
+    assert first.directory != second.directory
+    assert sorted(list_journals(tmp_path)) == sorted([first.directory, second.directory])
+
+
+def test_positions_order_records_across_journals_by_time(tmp_path):
+    a, b = JournalWriter(tmp_path), JournalWriter(tmp_path)
+    positions = [w.append("judgment", f"r{i}", {}) for i, w in enumerate([a, b, a, b])]
+    assert positions == sorted(positions)
+    assert [p.journal for p in positions] == [a.name, b.name, a.name, b.name]
+    a.close(), b.close()
 
 
 def test_segments_rotate_at_the_configured_size(tmp_path):
-    write(tmp_path, 50, segment_bytes=4096)
-    segments = list_segments(tmp_path)
+    writer, _ = write(tmp_path, 50, segment_bytes=4096)
+    segments = list_segments(writer.directory)
     assert len(segments) > 1
     assert all(path.stat().st_size <= 4096 for _, path in segments)
-    assert scan(tmp_path).records == 50
-    assert [r.seq for r in records(tmp_path)] == list(range(1, 51))
+    scanned = scan(writer.directory)
+    assert scanned.records == 50
+    assert [r.seq for r in records(scanned)] == list(range(1, 51))
+
+
+def test_the_writer_holds_its_journal_until_it_closes(tmp_path):
+    writer = JournalWriter(tmp_path)
+    writer.append("judgment", "a", {})
+    with claim(writer.directory) as closed:
+        assert not closed
+    writer.close()
+    with claim(writer.directory) as closed:
+        assert closed
+    with pytest.raises(JournalRefused):
+        writer.append("judgment", "b", {})
+
+
+def test_a_writer_that_never_appends_leaves_nothing_on_disk(tmp_path):
+    JournalWriter(tmp_path).close()
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.parametrize("keep", [1, 10, 40, -1])
 def test_torn_tail_is_repaired_and_kept_as_broken(tmp_path, keep):
-    write(tmp_path, 3)
-    ((_, path),) = list_segments(tmp_path)
+    writer, _ = write(tmp_path, 3)
+    ((_, path),) = list_segments(writer.directory)
     data = path.read_bytes()
     last_start = data.rstrip(b"\n").rfind(b"\n") + 1
     torn = data[: last_start + keep] if keep > 0 else data[:-1]
     path.write_bytes(torn)
-    result = scan(tmp_path)
+    result = scan(writer.directory)
     assert result.records == 2 and result.torn_bytes == len(torn) - last_start
     assert path.read_bytes() == data[:last_start]
-    assert (tmp_path / (path.name + ".broken")).read_bytes() == torn
-    assert write(tmp_path, 1) == [3]  # appending continues after the repair
+    assert (writer.directory / (path.name + ".broken")).read_bytes() == torn
 
 
 def test_garbled_last_record_is_a_torn_tail(tmp_path):
-    write(tmp_path, 3)
-    ((_, path),) = list_segments(tmp_path)
+    writer, _ = write(tmp_path, 3)
+    ((_, path),) = list_segments(writer.directory)
     data = bytearray(path.read_bytes())
     data[-10] ^= 0xFF
     path.write_bytes(bytes(data))
-    assert scan(tmp_path).records == 2
+    assert scan(writer.directory).records == 2
 
 
 def test_corruption_before_the_tail_refuses_with_file_and_offset(tmp_path):
-    write(tmp_path, 3)
-    ((_, path),) = list_segments(tmp_path)
+    writer, _ = write(tmp_path, 3)
+    ((_, path),) = list_segments(writer.directory)
     data = bytearray(path.read_bytes())
     second = data.find(b"\n") + 1
     data[second + 30] ^= 0xFF
     path.write_bytes(bytes(data))
     with pytest.raises(JournalCorrupt) as err:
-        scan(tmp_path)
+        scan(writer.directory)
     assert err.value.offset == second and err.value.path == path
     assert str(path) in str(err.value)
 
 
 def test_damage_in_an_older_segment_is_corruption(tmp_path):
-    write(tmp_path, 40, segment_bytes=4096)
-    _, first = list_segments(tmp_path)[0]
+    writer, _ = write(tmp_path, 40, segment_bytes=4096)
+    _, first = list_segments(writer.directory)[0]
     first.write_bytes(first.read_bytes()[:-5])
     with pytest.raises(JournalCorrupt):
-        scan(tmp_path)
+        scan(writer.directory)
 
 
 def test_a_missing_segment_is_corruption(tmp_path):
-    write(tmp_path, 200, segment_bytes=4096)
-    assert len(list_segments(tmp_path)) >= 3
-    list_segments(tmp_path)[1][1].unlink()
+    writer, _ = write(tmp_path, 200, segment_bytes=4096)
+    assert len(list_segments(writer.directory)) >= 3
+    list_segments(writer.directory)[1][1].unlink()
     with pytest.raises(JournalCorrupt, match="expected"):
-        scan(tmp_path)
+        scan(writer.directory)
 
 
-def _appender(directory, n, queue):
-    writer = JournalWriter(directory)
-    queue.put([writer.append("judgment", f"{os.getpid()}-{i}", {"i": i}) for i in range(n)])
+def _appender(root, n, queue):
+    writer = JournalWriter(root)
+    queue.put(
+        (writer.name, [writer.append("judgment", f"{os.getpid()}-{i}", {"i": i}).seq for i in range(n)])
+    )
+    writer.close()
 
 
-def test_many_processes_append_without_interleaving_or_loss(tmp_path):
+def test_many_processes_append_each_to_its_own_journal(tmp_path):
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     procs = [ctx.Process(target=_appender, args=(tmp_path, 150, queue)) for _ in range(4)]
     for p in procs:
         p.start()
-    seqs = sorted(s for _ in procs for s in queue.get(timeout=60))
+    results = [queue.get(timeout=60) for _ in procs]
     for p in procs:
         p.join()
-    assert seqs == list(range(1, 601))
-    assert scan(tmp_path).records == 600
-    assert len({r.id for r in records(tmp_path)}) == 600
-
-
-def test_a_writer_truncates_bytes_left_by_a_writer_that_died_mid_line(tmp_path):
-    writer = JournalWriter(tmp_path)
-    writer.append("judgment", "a", {})
-    ((_, path),) = list_segments(tmp_path)
-    with path.open("ab") as f:  # another process died half-way through its write
-        f.write(b'{"crc":"0000')
-    assert writer.append("judgment", "b", {}) == 2
-    assert scan(tmp_path).records == 2
-
-
-class FailingFS(FS):
-    """A deliberate fault-injection hook: fail the nth write or fsync."""
-
-    def __init__(self, *, fail_write_at=None, fail_fsync_at=None):
-        self.writes = self.fsyncs = 0
-        self.fail_write_at, self.fail_fsync_at = fail_write_at, fail_fsync_at
-
-    def write_all(self, fd, data):
-        self.writes += 1
-        if self.writes == self.fail_write_at:
-            os.write(fd, data[: len(data) // 2])  # a partial write, then the disk is full
-            raise OSError(28, "No space left on device")
-        super().write_all(fd, data)
-
-    def fsync(self, fd):
-        self.fsyncs += 1
-        if self.fsyncs == self.fail_fsync_at:
-            raise OSError(5, "Input/output error")
-        super().fsync(fd)
+    assert all(seqs == list(range(1, 151)) for _, seqs in results)
+    assert sorted(j.name for j in list_journals(tmp_path)) == sorted(name for name, _ in results)
+    for journal in list_journals(tmp_path):
+        scanned = scan(journal)
+        assert scanned.records == 150 and len({r.id for r in records(scanned)}) == 150
 
 
 def test_a_failed_write_leaves_no_half_record(tmp_path):
@@ -152,9 +158,9 @@ def test_a_failed_write_leaves_no_half_record(tmp_path):
     writer.append("judgment", "a", {})
     with pytest.raises(JournalWriteFailed):
         writer.append("judgment", "b", {})
-    assert writer.append("judgment", "c", {}) == 2
-    assert [r.id for r in records(tmp_path)] == ["a", "c"]
-    assert scan(tmp_path, repair=False).torn_bytes == 0
+    assert writer.append("judgment", "c", {}).seq == 2
+    scanned = scan(writer.directory, repair=False)
+    assert [r.id for r in records(scanned)] == ["a", "c"] and scanned.torn_bytes == 0
 
 
 def test_a_failed_fsync_poisons_the_writer(tmp_path):
@@ -167,28 +173,82 @@ def test_a_failed_fsync_poisons_the_writer(tmp_path):
     assert writer.poisoned is not None
 
 
-def test_cutting_a_dead_writers_bytes_lowers_the_durable_mark(tmp_path):
-    """Another process's fsync may have covered a dead writer's partial line; once it is cut,
-    the node's mark must not vouch for those offsets, or the lines written there next could be
-    taken as durable (by a process that sees the file grown past the mark) without an fsync."""
-    import struct
-
-    from cynic_app.durability.journal.writer import SYNC_LOCK_NAME
-
-    marks_at_fsync = []
-
-    class MarkSpy(FS):
-        def fsync(self, fd):
-            raw = (tmp_path / SYNC_LOCK_NAME).read_bytes()[:16]
-            marks_at_fsync.append(struct.unpack("<QQ", raw) if len(raw) == 16 else (0, 0))
-            super().fsync(fd)
-
-    writer = JournalWriter(tmp_path, fs=MarkSpy())
+def test_a_failed_cut_after_a_failed_write_poisons_the_writer(tmp_path):
+    writer = JournalWriter(tmp_path, fs=FailingFS(fail_write_at=2, fail_truncate=True))
     writer.append("judgment", "a", {})
-    ((_, path),) = list_segments(tmp_path)
-    good = path.stat().st_size
-    with path.open("ab") as f:  # a writer died mid-line, and someone's fsync covered its bytes
-        f.write(b'{"crc":"0000' + b"x" * 200)
-    (tmp_path / SYNC_LOCK_NAME).write_bytes(struct.pack("<QQ", 1, good + 212))
-    writer.append("judgment", "b", {})
-    assert marks_at_fsync[-1] <= (1, good)  # lowered to the cut before anything relied on it
+    with pytest.raises(JournalWriteFailed):
+        writer.append("judgment", "b", {})
+    with pytest.raises(JournalRefused):
+        writer.append("judgment", "c", {})
+
+
+def test_a_failed_directory_fsync_at_segment_creation_poisons_the_writer(tmp_path):
+    """Finding 7: the new segment's name may not survive a power loss, so nothing written
+    under it may ever be acknowledged — the writer must not carry on as if it had."""
+    fs = FailingFS(fail_dir_fsync_at=3)  # 1: the journal in its root, 2: segment 1, 3: segment 2
+    writer = JournalWriter(tmp_path, segment_bytes=4096, fs=fs)
+    appended = 0
+    with pytest.raises(JournalRefused):
+        while True:
+            writer.append("judgment", f"r{appended}", {"pad": "x" * 500})
+            appended += 1
+    assert writer.poisoned is not None and appended > 0
+    with pytest.raises(JournalRefused):
+        writer.append("judgment", "after", {})
+
+
+def test_a_full_disk_at_the_first_write_of_a_segment_leaves_an_empty_tail_that_is_fine(tmp_path):
+    """Finding 2: an empty tail (disk full right after a rotation) neither stalls the writer
+    nor stops a later start."""
+    fs = FailingFS()
+    writer = JournalWriter(tmp_path, segment_bytes=4096, fs=fs)
+    for i in range(6):
+        writer.append("judgment", f"r{i}", {"pad": "x" * 500})
+    fs.fail_write_at = fs.writes + 1  # the write that follows the next rotation
+    with pytest.raises(JournalWriteFailed):
+        writer.append("judgment", "big", {"pad": "x" * 4000})
+    tail = list_segments(writer.directory)[-1][1]
+    assert tail.stat().st_size == 0
+    scanned = scan(writer.directory, repair=False)
+    assert (scanned.records, scanned.last_seq) == (6, 6)
+    assert writer.append("judgment", "after", {}).seq == 7  # space is back: it carries on at once
+    writer.close()
+    assert [r.id for r in records(scan(writer.directory))][-1] == "after"
+
+
+def test_a_closed_journal_with_only_an_empty_tail_scans_clean(tmp_path):
+    writer = JournalWriter(tmp_path, segment_bytes=4096)
+    seqs = [writer.append("judgment", f"r{i}", {"pad": "x" * 1500}).seq for i in range(4)]
+    writer.settle(seqs)
+    writer.close()
+    for _, path in list_segments(writer.directory)[:-1]:
+        path.unlink()
+    (writer.directory / "00000000000000000005.jsonl").write_bytes(b"")  # a rotation, then nothing
+    list_segments(writer.directory)[0][1].unlink()
+    scanned = scan(writer.directory)
+    assert (scanned.records, scanned.last_seq) == (0, 4)
+
+
+def test_settled_closed_segments_are_deleted_oldest_first_and_the_tail_is_kept(tmp_path):
+    fs = FailingFS()
+    writer = JournalWriter(tmp_path, segment_bytes=4096, fs=fs)
+    seqs = [writer.append("judgment", f"r{i}", {"pad": "x" * 1000}).seq for i in range(12)]
+    closed = list_segments(writer.directory)[:-1]
+    assert len(closed) >= 3
+    writer.settle(seqs[1:])  # seq 1 is still in doubt: nothing can go
+    assert list_segments(writer.directory)[:-1] == closed
+    writer.settle([1])
+    assert [first for first, _ in list_segments(writer.directory)] == [closed[-1][0] + 3]
+    assert fs.unlinked == [path for _, path in closed]  # oldest first
+    writer.close()
+
+
+def test_a_record_in_doubt_keeps_its_segment_however_many_follow(tmp_path):
+    writer = JournalWriter(tmp_path, segment_bytes=4096)
+    doubt = writer.append("judgment", "doubt", {"pad": "x" * 1000}).seq
+    for i in range(20):
+        writer.settle([writer.append("judgment", f"r{i}", {"pad": "x" * 1000}).seq])
+    assert list_segments(writer.directory)[0][0] == 1
+    writer.close()
+    assert "doubt" in {r.id for r in records(scan(writer.directory))}
+    assert doubt == 1

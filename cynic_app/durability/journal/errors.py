@@ -16,7 +16,7 @@ class JournalPoisoned(JournalError):
 
 
 class JournalRefused(JournalError):
-    """The writer was poisoned by an earlier failure and appends nothing until restarted."""
+    """The writer is poisoned or closed: this record was not journaled, and no later one will be."""
 
 
 class JournalCorrupt(JournalError):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 PREFIX_BYTES = len(b'{"crc":"XXXXXXXX",')  # 18
 _PREFIX_RE = re.compile(rb'\{"crc":"([0-9a-f]{8})",')
+#: The fields after the checksum, in their fixed order; ``ts`` is absent from version-1 lines.
+HEAD_RE = re.compile(rb'"seq":(\d+),(?:"ts":(\d+),)?"kind":"(\w+)","id":"([^"]*)","data":')
 KINDS = ("judgment", "perception", "abort")
 
 
@@ -19,13 +21,14 @@ class BadRecord(ValueError):
 @dataclass(frozen=True)
 class Record:
     seq: int
+    ts: int
     kind: str
     id: str
     data: dict
 
 
 def encode_payload(kind: str, record_id: str, data: dict) -> bytes:
-    """The part of a line that does not depend on seq: serialise it before taking any lock."""
+    """The part of a line that depends on neither seq nor ts: serialise it before any lock."""
     return json.dumps(
         {"kind": kind, "id": record_id, "data": data},
         ensure_ascii=False,
@@ -34,19 +37,20 @@ def encode_payload(kind: str, record_id: str, data: dict) -> bytes:
     ).encode("utf-8")[1:-1]
 
 
-def frame(seq: int, payload: bytes) -> bytes:
-    """Return the complete line for seq and an encoded payload, newline included."""
-    body = b'"seq":%d,' % seq + payload
+def frame(seq: int, ts: int, payload: bytes) -> bytes:
+    """Return the complete line for seq, ts and an encoded payload, newline included."""
+    body = b'"seq":%d,"ts":%d,' % (seq, ts) + payload
     return b'{"crc":"%08x",' % zlib.crc32(body) + body + b"}\n"
 
 
-def encode(seq: int, kind: str, record_id: str, data: dict) -> bytes:
+def encode(seq: int, kind: str, record_id: str, data: dict, *, ts: int = 0) -> bytes:
     """Return the complete line for a record, newline included."""
-    return frame(seq, encode_payload(kind, record_id, data))
+    return frame(seq, ts, encode_payload(kind, record_id, data))
 
 
-def check(line: bytes) -> None:
-    """Raise BadRecord unless line is complete and its checksum matches (JSON is not parsed)."""
+def check(line: bytes) -> re.Match:
+    """Return the line's head match unless it is incomplete, mis-framed or fails its checksum
+    (then raise BadRecord). The JSON itself is not parsed."""
     if not line.endswith(b"}\n"):
         raise BadRecord("incomplete line")
     match = _PREFIX_RE.match(line)
@@ -54,15 +58,10 @@ def check(line: bytes) -> None:
         raise BadRecord("bad prefix")
     if int(match.group(1), 16) != zlib.crc32(line[PREFIX_BYTES:-2]):
         raise BadRecord("checksum mismatch")
-
-
-def seq_of(line: bytes) -> int:
-    """Return the seq of a checked line without parsing the rest of it."""
-    start = PREFIX_BYTES + len(b'"seq":')
-    try:
-        return int(line[start : line.index(b",", start)])
-    except ValueError:
-        raise BadRecord("no seq where the framing puts it") from None
+    head = HEAD_RE.match(line, PREFIX_BYTES)
+    if head is None:
+        raise BadRecord("fields out of order")
+    return head
 
 
 def decode(line: bytes) -> Record:
@@ -73,7 +72,7 @@ def decode(line: bytes) -> Record:
     except ValueError as exc:  # checksum matched but not JSON: written wrong, not torn
         raise BadRecord(f"not JSON: {exc}") from exc
     try:
-        record = Record(int(obj["seq"]), str(obj["kind"]), str(obj["id"]), obj["data"])
+        record = Record(int(obj["seq"]), int(obj.get("ts", 0)), str(obj["kind"]), str(obj["id"]), obj["data"])
     except (KeyError, TypeError, ValueError) as exc:
         raise BadRecord(f"missing field: {exc}") from exc
     if record.kind not in KINDS or not isinstance(record.data, dict):

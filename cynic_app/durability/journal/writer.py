@@ -1,122 +1,165 @@
-"""Append records to the journal: one writer per process, many processes per node, group commit.
+"""The one writer of one journal: numbered lines, group commit among threads, self-pruning.
 
-An append takes the append lock (every process of the node), catches up with what the others
-wrote, writes its whole line, and releases the lock. It then waits until an fsync that *started
-after its line was written* has returned — its own, or one another thread or process started
-later. That is group commit: while one fsync runs, the lines written meanwhile queue behind it
-and are covered by the next one, the way PostgreSQL and MySQL group their commits.
+A JournalWriter creates a journal of its own (``<root>/<name>/``) on its first append and holds
+that journal's ``lock`` until it is closed or its process dies; nothing else ever writes, cuts
+or deletes a file of a journal whose lock is held. Inside the process, many threads append:
 
-Durability is tracked as a *mark* ``(segment first seq, byte offset)``: everything before it is
-on disk. Each process keeps its own mark; the sync lock's file holds the node's, so a process
-skips its fsync when another process's fsync already covered its line. A segment is fsynced in
-full before the next one receives a byte, so a mark in a later segment covers every earlier one.
-The shared mark is only a hint that saves fsyncs: start-up recovery resets it (``reset_sync_mark``)
-and a mark past the end of its segment is ignored.
+- a thread serialises its payload outside every lock, then, under the writer's mutex, takes the
+  next seqs and a ts from the clock and writes its lines with one ``write``;
+- it then waits until an fsync that *started after its write* has returned. One waiting thread
+  runs that fsync for everybody whose lines were written before it began (group commit);
+- a full segment is fsynced whole and closed before the next one is created, and the new
+  segment's name is made durable (directory fsync) before a byte goes into it.
+
+A failed write is cut off again (truncate) and reported as not journaled. A failed fsync of a
+file or a directory, or a failed cut, *poisons* the writer: it cannot know what reached the
+disk, so it refuses every later append and its process MUST end (PostgreSQL's rule); the
+journal is then closed and settled by recovery, which never trusts this process's view.
+
+Each record is *unsettled* from its append until the caller says it is settled (committed in
+PostgreSQL, or aborted). A closed segment whose records are all settled is deleted, oldest
+first, each deletion made durable before the next: a power loss can only leave a suffix.
 """
 
 from __future__ import annotations
 
+import logging
 import os
-import struct
 import threading
 import time
+from collections import deque
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from ... import metrics
+from .. import locks
 from ..fsio import FS, OS_FS
-from ..locks import FileMutex
+from .clock import Clock, Position
 from .errors import JournalPoisoned, JournalRefused, JournalWriteFailed
-from .record import BadRecord, check, encode_payload, frame, seq_of
-from .repair import repair_tail
-from .segment import list_segments, segment_name
+from .layout import LOCK_NAME, new_journal_name, segment_name
+from .record import encode_payload, frame
 
+log = logging.getLogger(__name__)
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
-LOCK_NAME = ".lock"
-SYNC_LOCK_NAME = ".sync"
-_MARK = struct.Struct("<QQ")  # (segment first seq, durable byte offset)
 
-
-def reset_sync_mark(directory: Path) -> None:
-    """Forget the node's durable mark (start-up, before any writer: a crash may have cut bytes)."""
-    with FileMutex(Path(directory) / SYNC_LOCK_NAME) as sync:
-        sync.write_state(_MARK.pack(0, 0))
+#: (kind, record id, data, settled at birth) — an abort record is settled the moment it is durable.
+Entry = tuple[str, str, dict, bool]
 
 
 class JournalWriter:
-    """Appends durable records. ``append`` returns only after an fsync covering its line returned.
+    """Appends durable records to its own journal. Thread-safe; one per process.
 
     MUST be created in the process that uses it (after gunicorn's fork): it holds descriptors.
-    Thread-safe.
     """
 
-    def __init__(self, directory: Path, *, segment_bytes: int = DEFAULT_SEGMENT_BYTES, fs: FS = OS_FS):
-        self.directory = Path(directory)
-        self.directory.mkdir(mode=0o750, parents=True, exist_ok=True)
+    def __init__(
+        self,
+        root: Path,
+        *,
+        segment_bytes: int = DEFAULT_SEGMENT_BYTES,
+        fs: FS = OS_FS,
+        clock: Clock | None = None,
+        retire: Callable[[Path], None] | None = None,
+    ):
+        self.root = Path(root)
+        self.name = new_journal_name()
+        self.directory = self.root / self.name
         self.segment_bytes = segment_bytes
         self.fs = fs
+        self.clock = clock or Clock()
+        self._retire_segment = retire or fs.unlink
         self._pid = os.getpid()
-        self._append_lock = FileMutex(self.directory / LOCK_NAME)
-        self._sync_lock = FileMutex(self.directory / SYNC_LOCK_NAME)
-        self._mutex = threading.Lock()  # this process's view of the tail
+        self._mutex = threading.Lock()  # the open segment, seqs, and the bookkeeping below
+        self._lock_fd: int | None = None
         self._fd: int | None = None
-        self._path: Path | None = None
-        self._first = 0  # first seq of the open segment
+        self._first = 1  # first seq of the open segment
         self._offset = 0
         self._last_seq = 0
-        self._durable = (0, 0)  # this process's mark
+        self._written = 0  # successful writes so far (a generation count)
+        self._synced = 0  # every write up to this generation is durable
         self._syncing = False
         self._group = threading.Condition()
         self._poison: BaseException | None = None
+        self._closed_for_good = False
+        self._unsettled: set[int] = set()
+        self._closed: deque[tuple[int, int, Path]] = deque()  # (first, last seq, path), oldest first
+        self._retiring = threading.Lock()
+        self._retire_failed = False
         self.appends = 0
         self.rotations = 0
         self.fsyncs = 0
-        self.bytes_written = 0
+        self.retired = 0
 
     @property
     def poisoned(self) -> BaseException | None:
         return self._poison
 
-    def append(self, kind: str, record_id: str, data: dict) -> int:
-        """Write one record durably and return its seq.
+    def append(self, kind: str, record_id: str, data: dict, *, settled: bool = False) -> Position:
+        """Write one record durably and return its position; see ``append_many``."""
+        return self.append_many([(kind, record_id, data, settled)])[0]
+
+    def append_many(self, entries: Sequence[Entry]) -> list[Position]:
+        """Write records with one write, return once an fsync covers them, in entry order.
 
         Raise JournalWriteFailed or JournalRefused when nothing was journaled, JournalPoisoned
-        when the fsync that was to cover this record failed: whether it is on disk is unknown.
+        when the fsync that was to cover them failed: whether they are on disk is unknown.
         """
-        payload = encode_payload(kind, record_id, data)  # the costly part, outside every lock
+        payloads = [encode_payload(kind, rid, data) for kind, rid, data, _ in entries]  # outside locks
         with self._mutex:
             self._check_usable()
-            with self._append_lock:
-                self._catch_up()
-                seq = self._last_seq + 1
-                line = frame(seq, payload)
-                if self._offset > 0 and self._offset + len(line) > self.segment_bytes:
-                    self._rotate(seq)
-                self._write(line)
-                self._offset += len(line)
-                self._last_seq = seq
-                written = (self._first, self._offset)
-        self._wait_durable(written)
-        self.appends += 1
-        self.bytes_written += len(line)
-        metrics.journal_appends.labels(kind).inc()
-        metrics.journal_bytes.inc(len(line))
-        return seq
+            ts = [self.clock.now() for _ in entries]
+            seqs = range(self._last_seq + 1, self._last_seq + 1 + len(entries))
+            data = b"".join(frame(seq, t, p) for seq, t, p in zip(seqs, ts, payloads, strict=True))
+            full = self._fd is not None and self._offset > 0 and self._offset + len(data) > self.segment_bytes
+            try:
+                if full:
+                    self._rotate()
+                self._ensure_segment()
+            except JournalPoisoned as exc:  # before this call wrote a byte: not journaled
+                raise JournalRefused(f"journal writer failed before writing this record: {exc}") from exc
+            self._write(data)
+            self._offset += len(data)
+            self._last_seq = seqs[-1]
+            self._written += 1
+            generation = self._written
+            self._unsettled.update(s for s, e in zip(seqs, entries, strict=True) if not e[3])
+        self._wait_durable(generation)
+        if full:
+            self.settle(())  # the segment just closed may hold only settled records
+        self.appends += len(entries)
+        for kind, *_ in entries:
+            metrics.journal_appends.labels(kind).inc()
+        metrics.journal_bytes.inc(len(data))
+        return [Position(t, self.name, s) for t, s in zip(ts, seqs, strict=True)]
+
+    def settle(self, seqs: Sequence[int]) -> None:
+        """Note that these records are settled; delete closed segments that hold nothing else."""
+        with self._mutex:
+            self._unsettled.difference_update(seqs)
+            retirable = bool(self._closed) and not self._holds_unsettled(self._closed[0])
+        if retirable:
+            self._retire()
 
     def close(self) -> None:
+        """Close the journal for good: give up its lock (recovery may settle it from now on)."""
         with self._mutex:
+            if self._pid != os.getpid():
+                return  # a forked copy: the descriptors belong to the parent
             if self._fd is not None:
                 self.fs.close(self._fd)
                 self._fd = None
-            self._append_lock.close()
-            self._sync_lock.close()
+            if self._lock_fd is not None:
+                locks.release(self._lock_fd)
+                self._lock_fd = None
+            self._closed_for_good = True
 
     # -- group commit ----------------------------------------------------------------------------
 
-    def _wait_durable(self, need: tuple[int, int]) -> None:
-        """Return once need is durable; one waiting thread of this process does the fsync."""
+    def _wait_durable(self, generation: int) -> None:
+        """Return once write number generation is durable; one waiting thread fsyncs for all."""
         while True:
             with self._group:
-                while self._durable < need:
+                while self._synced < generation:
                     if self._poison is not None:
                         raise JournalPoisoned(
                             f"the journal fsync covering this record failed: {self._poison}"
@@ -129,142 +172,137 @@ class JournalWriter:
                     return
             reached = None
             try:
-                reached = self._sync_node(need)
+                reached = self._sync()
             finally:
                 with self._group:
                     if reached is not None:
-                        self._durable = max(self._durable, reached)
+                        self._synced = max(self._synced, reached)
                     self._syncing = False
                     self._group.notify_all()
 
-    def _sync_node(self, need: tuple[int, int]) -> tuple[int, int]:
-        """fsync the tail unless another process's fsync already covers need; return the mark."""
+    def _sync(self) -> int:
+        """fsync the open segment; return the generation it covers."""
         with self._mutex:
-            fd, first = self.fs.dup(self._fd), self._first  # a rotation may close self._fd meanwhile
+            if self._fd is None:  # closed by a rotation, which fsynced everything first
+                return self._written
+            fd, covers = self.fs.dup(self._fd), self._written  # a rotation may close _fd meanwhile
         try:
-            with self._sync_lock:
-                shared = self._shared_mark(fd, first)
-                if shared >= need:
-                    return shared
-                size = os.fstat(fd).st_size
-                started = time.perf_counter()
-                try:
-                    self.fs.fsync(fd)
-                except OSError as exc:
-                    self._poison = exc
-                    raise JournalPoisoned(f"journal fsync failed: {exc}") from exc
-                self._count_fsync(time.perf_counter() - started)
-                reached = max(shared, (first, size))
-                self._sync_lock.write_state(_MARK.pack(*reached))
-                return reached
+            self._fsync(fd)
         finally:
             self.fs.close(fd)
+        return covers
 
-    def _shared_mark_raw(self) -> tuple[int, int]:
-        raw = self._sync_lock.read_state(_MARK.size)
-        return _MARK.unpack(raw) if len(raw) == _MARK.size else (0, 0)
-
-    def _shared_mark(self, fd: int, first: int) -> tuple[int, int]:
-        mark = self._shared_mark_raw()
-        if mark[0] == first and mark[1] > os.fstat(fd).st_size:
-            return (0, 0)  # past the end of its segment: stale (a crash cut the tail); ignore it
-        return mark
-
-    def _count_fsync(self, seconds: float) -> None:
-        metrics.journal_fsync_seconds.observe(seconds)
+    def _fsync(self, fd: int) -> None:
+        started = time.perf_counter()
+        try:
+            self.fs.fsync(fd)
+        except OSError as exc:
+            self._poison = exc
+            raise JournalPoisoned(f"journal fsync failed: {exc}") from exc
+        metrics.journal_fsync_seconds.observe(time.perf_counter() - started)
         metrics.journal_fsyncs.inc()
         self.fsyncs += 1
 
-    # -- the tail ----------------------------------------------------------------------------------
+    # -- segments (callers hold _mutex) ----------------------------------------------------------
 
     def _check_usable(self) -> None:
         if os.getpid() != self._pid:
             raise RuntimeError("JournalWriter used across fork; create one per process")
         if self._poison is not None:
             raise JournalRefused(f"journal writer refuses appends after an earlier failure: {self._poison}")
+        if self._closed_for_good:
+            raise JournalRefused("the journal writer is closed")
 
-    def _catch_up(self) -> None:
-        """Adopt the current tail and everything other processes appended to it."""
-        if self._fd is None:
-            segments = list_segments(self.directory)
-            if not segments:
-                self._open(self.directory / segment_name(1), 1, create=True)
-                return
-            first, tail = segments[-1]
-            self._open(tail, first, create=False)
-        while True:
-            size = os.fstat(self._fd).st_size
-            if size != self._offset:
-                self._read_from(0 if size < self._offset else self._offset)
-            # Another process rotates only after filling this segment, naming the next one after
-            # the seq that follows this one's last record: one stat says whether it did.
-            following = self.directory / segment_name(self._last_seq + 1)
-            if not following.exists():
-                return
-            self._open(following, self._last_seq + 1, create=False)
-
-    def _read_from(self, start: int) -> None:
-        with self._path.open("rb") as handle:
-            handle.seek(start)
-            chunk = handle.read()
-        offset, last = start, (self._last_seq if start else self._first - 1)
-        for line in chunk.splitlines(keepends=True):
-            try:
-                check(line)
-                last = seq_of(line)
-            except BadRecord:
-                break  # a writer died mid-line: those bytes were never acknowledged
-            offset += len(line)
-        if offset != start + len(chunk):
-            repair_tail(self._path, offset, fs=self.fs)
-            self._lower_marks(offset)
-        self._offset, self._last_seq = offset, last
-
-    def _lower_marks(self, cut: int) -> None:
-        """After cutting a dead writer's bytes, no mark may vouch for offsets past the cut: an fsync
-        may have covered those bytes, and lines written there next have not been synced yet."""
-        ceiling = (self._first, cut)
-        with self._sync_lock:
-            shared = self._shared_mark_raw()
-            if shared > ceiling:
-                self._sync_lock.write_state(_MARK.pack(*ceiling))
-        with self._group:
-            self._durable = min(self._durable, ceiling)
-
-    def _open(self, path: Path, first: int, *, create: bool) -> None:
+    def _ensure_segment(self) -> None:
+        """Make sure a segment is open: create the journal (first append) and the next segment."""
         if self._fd is not None:
-            self.fs.close(self._fd)
-            self._fd = None
-        self._fd = self.fs.open_append(path)
-        self._path, self._first, self._offset, self._last_seq = path, first, 0, first - 1
-        if create:
-            self.fs.fsync_dir(self.directory)
-
-    def _rotate(self, next_seq: int) -> None:
-        """Close the full tail: fsync all of it first, so a later segment never outlives it."""
-        started = time.perf_counter()
+            return
+        if self._lock_fd is None:
+            self._create_journal()
+        path = self.directory / segment_name(self._last_seq + 1)
         try:
-            self.fs.fsync(self._fd)
+            fd = self.fs.open_append(path)
         except OSError as exc:
+            raise JournalWriteFailed(f"cannot create journal segment {path.name}: {exc}") from exc
+        self._fsync_dir(self.directory, fd)
+        self._fd, self._first, self._offset = fd, self._last_seq + 1, 0
+
+    def _create_journal(self) -> None:
+        try:
+            self.fs.mkdir(self.directory)
+        except FileExistsError:
+            pass  # an earlier attempt of this writer made it, then failed further on
+        except OSError as exc:
+            raise JournalWriteFailed(f"cannot create journal {self.directory}: {exc}") from exc
+        try:
+            fd = locks.try_lock(self.directory / LOCK_NAME, create=True)
+        except OSError as exc:
+            raise JournalWriteFailed(f"cannot create the lock of journal {self.directory}: {exc}") from exc
+        if fd is None:  # settlers never touch a journal without segments, so this is a bug
+            raise JournalRefused(f"journal {self.directory} is locked by another process")
+        self._lock_fd = fd
+        self._fsync_dir(self.root)
+
+    def _fsync_dir(self, directory: Path, fd_to_close: int | None = None) -> None:
+        try:
+            self.fs.fsync_dir(directory)
+        except OSError as exc:
+            # Whether the new name survives a power loss is unknown: nothing written under it
+            # may be acknowledged, now or later.
+            if fd_to_close is not None:
+                self.fs.close(fd_to_close)
             self._poison = exc
-            raise JournalPoisoned(f"journal fsync failed: {exc}") from exc
-        self._count_fsync(time.perf_counter() - started)
-        with self._sync_lock:
-            self._sync_lock.write_state(_MARK.pack(next_seq, 0))
+            raise JournalPoisoned(f"journal directory fsync failed: {exc}") from exc
+
+    def _rotate(self) -> None:
+        """Close the full segment: fsync all of it first, so a later segment never outlives it."""
+        fd, self._fd = self._fd, None
+        try:
+            self._fsync(fd)
+        finally:
+            self.fs.close(fd)
         with self._group:
-            self._durable = max(self._durable, (next_seq, 0))
-        self._open(self.directory / segment_name(next_seq), next_seq, create=True)
+            self._synced = self._written
+            self._group.notify_all()
+        self._closed.append((self._first, self._last_seq, self.directory / segment_name(self._first)))
         self.rotations += 1
 
-    def _write(self, line: bytes) -> None:
+    def _write(self, data: bytes) -> None:
         try:
-            self.fs.write_all(self._fd, line)
+            self.fs.write_all(self._fd, data)
         except OSError as exc:
             try:
                 self.fs.truncate(self._fd, self._offset)
             except OSError as cut_exc:
                 # The partial line fails its checksum, so it is not a record; but this writer
-                # no longer knows where the file ends.
+                # no longer knows where its file ends.
                 self._poison = cut_exc
                 raise JournalWriteFailed(f"write failed ({exc}) and could not be undone ({cut_exc})") from exc
             raise JournalWriteFailed(f"journal write failed: {exc}") from exc
+
+    def _holds_unsettled(self, segment: tuple[int, int, Path]) -> bool:
+        first, last, _ = segment
+        return any(first <= seq <= last for seq in self._unsettled)
+
+    # -- pruning ---------------------------------------------------------------------------------
+
+    def _retire(self) -> None:
+        """Delete fully settled closed segments, oldest first, each deletion durable before the next."""
+        with self._retiring:
+            while not self._retire_failed:
+                with self._mutex:
+                    if not self._closed or self._holds_unsettled(self._closed[0]):
+                        return
+                    path = self._closed[0][2]
+                try:
+                    self._retire_segment(path)
+                    self.fs.fsync_dir(self.directory)
+                except OSError as exc:
+                    # Nothing is lost: the segment only holds settled records, and recovery
+                    # deletes it once this journal is closed.
+                    self._retire_failed = True
+                    log.error("journal %s keeps its settled segments from now on: %s", self.name, exc)
+                    return
+                with self._mutex:
+                    self._closed.popleft()
+                self.retired += 1

@@ -1,0 +1,188 @@
+"""Settle closed journals: apply what PostgreSQL lacks, commit, then delete the journal.
+
+A journal is *closed* when its writer is gone: its lock is free and it has a segment (a writer
+takes the lock before it creates its first segment, so a journal without one may be being born
+and is left alone). Settling one, in this order — each step MUST finish before the next:
+
+1. take the journal's lock (without waiting: if it is held, its writer lives or another process
+   is settling it, and this one moves on);
+2. verify it, cutting a torn tail (the original kept as ``.broken``); corruption stops here;
+3. apply its unaborted records that PostgreSQL lacks, each batch COMMITted (``replay.py``);
+4. offer its newest stored judgment to guidance.json (which keeps whichever is newer);
+5. delete it: segments oldest first, each deletion durable before the next (a power loss leaves
+   a suffix, never a gap), ``.broken`` copies moved to ``CYNIC_HOME/broken/``, then the lock
+   and the directory.
+
+Who settles: the gunicorn master when a worker exits (``child_exit``) and when it starts and
+stops, ``cynic replay``/``cynic checkpoint``, and any worker answering ``/ready``. They exclude
+each other through the journal's lock, so any of them may run at any time.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import psycopg
+
+from . import locks
+from .fsio import FS, OS_FS, make_dir_durable
+from .guidance import GuidanceWriter
+from .journal.layout import BROKEN_SUFFIX, LOCK_NAME, has_legacy_segments, list_journals, list_segments
+from .journal.reader import ScanResult, scan
+from .replay import Applied, apply_journal
+
+log = logging.getLogger(__name__)
+BROKEN_DIR = "broken"
+#: The position name of format-1 records (one shared journal, lines without ts).
+LEGACY_NAME = "v1"
+#: Files of the format-1 journal that go with its segments.
+LEGACY_FILES = (".lock", ".sync")
+
+
+@dataclass
+class Settled(Applied):
+    """What settling did: the records, and how many journals were settled or left alone."""
+
+    journals: int = 0
+    live: int = 0  # journals whose lock was held (their writer lives, or someone else settles them)
+    torn_bytes: int = 0
+    repaired: list[Path] = field(default_factory=list)
+    dry_run: bool = False
+
+    def line(self) -> str:
+        mode = " (dry run: nothing written)" if self.dry_run else ""
+        return (
+            f"{self.journals} closed journals settled{mode}: {self.scanned} records scanned, "
+            f"applied {self.applied}, already present {self.already_present}, aborted {self.aborted}, "
+            f"superseded {self.superseded}, torn bytes repaired {self.torn_bytes}; "
+            f"{self.live} journals live"
+        )
+
+
+@contextmanager
+def claim(journal: Path, *, exclusive: bool = False) -> Iterator[bool]:
+    """Hold a journal's lock for the block; yield False (holding nothing) if it is not closed.
+
+    exclusive: the caller holds the node lock, so no writer of this home is alive.
+    """
+    if not list_segments(journal):
+        yield False  # no segment yet: its writer may be creating it
+        return
+    try:
+        fd = locks.try_lock(journal / LOCK_NAME, create=exclusive)
+    except FileNotFoundError:
+        # Writers create the lock before any segment and settlers delete it after the last one,
+        # so only a hand can have removed it; with a writer perhaps alive, leave it alone.
+        log.warning("journal %s has segments but no lock file: left for start-up to settle", journal)
+        yield False
+        return
+    if fd is None:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        locks.release(fd)
+
+
+def settle_closed(
+    conn: psycopg.Connection,
+    home: Path,
+    *,
+    node: str,
+    guidance: GuidanceWriter | None = None,
+    exclusive: bool = False,
+    dry_run: bool = False,
+    fs: FS = OS_FS,
+) -> Settled:
+    """Settle every closed journal of home; journals still being written are left alone.
+
+    exclusive: the caller holds the node lock (start-up, ``cynic replay``): no writer of this
+    home is alive, so the format-1 journal in ``journal/`` itself is settled too.
+    dry_run: verify without repairing and count what would be applied; write nothing.
+    """
+    root = Path(home) / "journal"
+    guidance = guidance if guidance is not None or dry_run else GuidanceWriter(home, fs=fs)
+    total = Settled(dry_run=dry_run)
+    options = {"home": Path(home), "node": node, "guidance": guidance, "dry_run": dry_run, "fs": fs}
+    if exclusive and has_legacy_segments(root):
+        _settle_one(conn, root, LEGACY_NAME, total, **options)
+    for journal in list_journals(root):
+        with claim(journal, exclusive=exclusive) as closed:
+            if not closed:
+                total.live += 1
+                continue
+            _settle_one(conn, journal, journal.name, total, **options)
+    return total
+
+
+def _settle_one(conn, journal: Path, name: str, total: Settled, *, home, node, guidance, dry_run, fs) -> None:
+    scanned: ScanResult = scan(journal, repair=not dry_run, fs=fs)
+    applied = apply_journal(conn, scanned, journal=name, node=node, dry_run=dry_run)
+    total.add(applied)
+    total.journals += 1
+    total.torn_bytes += scanned.torn_bytes
+    total.repaired += scanned.repaired
+    if dry_run:
+        return
+    newest = applied.newest_judgment()
+    if newest is not None:
+        guidance.write(*newest)
+    _delete(journal, Path(home), legacy=name == LEGACY_NAME, fs=fs)
+    log.info(
+        "settled journal %s: %d records, %d applied, %d aborted, %d superseded",
+        name,
+        applied.scanned,
+        applied.applied,
+        applied.aborted,
+        applied.superseded,
+    )
+
+
+def _delete(journal: Path, home: Path, *, legacy: bool, fs: FS) -> None:
+    """Delete a settled journal; its .broken copies go to CYNIC_HOME/broken/."""
+    for _first, path in list_segments(journal):
+        fs.unlink(path)
+        fs.fsync_dir(journal)
+    broken = [p for p in journal.iterdir() if BROKEN_SUFFIX in p.name]
+    if broken:
+        keep = home / BROKEN_DIR
+        make_dir_durable(keep, fs=fs)
+        prefix = "" if legacy else f"{journal.name}-"
+        for path in broken:
+            fs.replace(path, keep / f"{prefix}{path.name}")
+        fs.fsync_dir(keep)
+        fs.fsync_dir(journal)
+    if legacy:
+        for name in LEGACY_FILES:
+            if (journal / name).exists():
+                fs.unlink(journal / name)
+        fs.fsync_dir(journal)
+        return
+    fs.unlink(journal / LOCK_NAME)
+    fs.rmdir(journal)
+    fs.fsync_dir(journal.parent)
+
+
+def remove_unborn(home: Path, *, fs: FS = OS_FS) -> int:
+    """Delete journals that never got a segment (their writer died being born); return how many.
+
+    Only the node lock's holder may call this, with no writer running: a journal without a
+    segment may otherwise be one that a live writer is creating.
+    """
+    root = Path(home) / "journal"
+    removed = 0
+    for journal in list_journals(root):
+        if list_segments(journal):
+            continue
+        for path in journal.iterdir():
+            fs.unlink(path)
+        fs.rmdir(journal)
+        removed += 1
+    if removed:
+        fs.fsync_dir(root)
+    return removed
