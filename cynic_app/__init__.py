@@ -34,7 +34,7 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     config = config or Config.from_env()
     fs = fs or OS_FS
     require_database_url(config)
-    prepare_home(config.home)
+    prepare_home(config.home, fs=fs)
     master = os.environ.get(RECOVERED_BY_ENV)
     if master and master == str(os.getppid()):
         runtime = Runtime(config, recovered_by=f"gunicorn master {master}", fs=fs)

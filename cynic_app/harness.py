@@ -5,6 +5,7 @@ Used by the end-to-end tests, scripts/crashtest and scripts/bench. Loopback only
 
 from __future__ import annotations
 
+import errno
 import http.client
 import json
 import os
@@ -31,6 +32,7 @@ class Gunicorn:
         workers: int | None = 3,
         threads: int | None = 4,
         env: dict | None = None,
+        log_dir: Path | None = None,
     ):
         self.home, self.database_url = home, database_url
         self.workers = workers if workers is not None else default_workers()
@@ -38,7 +40,7 @@ class Gunicorn:
         self.extra_env = env or {}
         self.port = free_port()
         self.process: subprocess.Popen | None = None
-        self.log_path = home.parent / f"gunicorn-{self.port}.log"
+        self.log_path = (log_dir or home.parent) / f"gunicorn-{self.port}.log"
 
     def env(self) -> dict:
         return {
@@ -58,6 +60,7 @@ class Gunicorn:
 
     def start(self, *, wait: bool = True, timeout_s: float = 30) -> Gunicorn:
         self.home.parent.mkdir(parents=True, exist_ok=True)
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -145,3 +148,41 @@ def request(
         return response.status, (json.loads(data) if data else None)
     finally:
         conn.close()
+
+
+class Tmpfs:
+    """A real tmpfs of a given size (root only), and a ballast file that fills it to the last byte."""
+
+    BALLAST = ".ballast"
+
+    def __init__(self, point: Path, *, size: str, read_only: bool = False):
+        self.point = Path(point)
+        self.point.mkdir(parents=True, exist_ok=True)
+        options = f"size={size}" + (",ro" if read_only else "")
+        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(self.point)], check=True)
+
+    @staticmethod
+    def available() -> bool:
+        return os.geteuid() == 0
+
+    def fill(self) -> int:
+        """Write the ballast until the file system is full, to the last block; return its size."""
+        path = self.point / self.BALLAST
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        try:
+            for chunk in (b"\0" * 65536, b"\0" * 512, b"\0"):
+                try:
+                    while True:
+                        os.write(fd, chunk)
+                except OSError as exc:
+                    if exc.errno != errno.ENOSPC:
+                        raise
+        finally:
+            os.close(fd)
+        return path.stat().st_size
+
+    def free(self) -> None:
+        (self.point / self.BALLAST).unlink(missing_ok=True)
+
+    def unmount(self) -> None:
+        subprocess.run(["umount", "-l", str(self.point)], check=False)

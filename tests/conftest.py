@@ -15,6 +15,7 @@ from psycopg.conninfo import make_conninfo
 from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.embedded_pg import EmbeddedPostgres
+from cynic_app.harness import Tmpfs
 
 
 def reachable_tmpdir() -> Path:
@@ -74,3 +75,20 @@ def app(config):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def tmpfs(tmp_path):
+    """Mount real tmpfs file systems (root only): ``tmpfs("2m")`` returns a mounted Tmpfs."""
+    if not Tmpfs.available():
+        pytest.skip("mounting a tmpfs needs root")
+    mounted = []
+
+    def mount(size: str, *, read_only: bool = False) -> Tmpfs:
+        disk = Tmpfs(tmp_path / f"mnt{len(mounted)}", size=size, read_only=read_only)
+        mounted.append(disk)
+        return disk
+
+    yield mount
+    for disk in mounted:
+        disk.unmount()

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-
 import psycopg
 import pytest
 
@@ -16,38 +13,9 @@ from cynic_app.durability.journal.layout import list_journals
 from tests.support.faults import FailingFS
 
 
-@pytest.fixture
-def tmpfs(tmp_path):
-    """Mount a real tmpfs (root only); yield a function that mounts one with given options."""
-    if os.geteuid() != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    mounted = []
-
-    def mount(options: str):
-        point = tmp_path / f"mnt{len(mounted)}"
-        point.mkdir()
-        subprocess.run(["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(point)], check=True)
-        mounted.append(point)
-        return point
-
-    yield mount
-    for point in mounted:
-        subprocess.run(["umount", "-l", str(point)], check=False)
-
-
-def fill(directory) -> None:
-    """Write until the file system is full."""
-    with open(directory / "filler", "wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass  # ENOSPC is the point
-
-
 def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, database_url):
-    home = tmpfs("size=2m") / "home"
+    disk = tmpfs("2m")
+    home = disk.point / "home"
     config = Config(home=home, database_url=database_url, node="n", startup_timeout_s=5)
     app = create_app(config)
     client = app.test_client()
@@ -55,7 +23,7 @@ def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, 
         assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
         (journal,) = list_journals(home / "journal")
         records_before = reader.scan(journal, repair=False).records
-        fill(home)
+        disk.fill()
         big = {"content": "value = 1  # padding\n" * 2000}
         r = client.post("/judge", json=big)
         assert r.status_code == 503
@@ -69,7 +37,7 @@ def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, 
             ).fetchone()[0]
         assert stored == (1 if details["outcome"] == "written" else 0)
         assert scan.records == records_before + stored
-        (home / "filler").unlink()
+        disk.free()
         assert client.post("/judge", json=big).status_code == 200
     finally:
         app.extensions["cynic"].close()
@@ -78,7 +46,7 @@ def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, 
 
 
 def test_read_only_home_refuses_to_start_with_one_line(tmpfs, database_url):
-    home = tmpfs("size=1m,ro")
+    home = tmpfs("1m", read_only=True).point
     with pytest.raises(HomeUnusable, match="not writable|cannot create") as err:
         create_app(Config(home=home, database_url=database_url))
     assert "\n" not in str(err.value)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from .fsio import make_dir_durable
+from .fsio import FS, OS_FS, make_dir_durable
 
 
 class HomeUnusable(Exception):
@@ -18,13 +18,14 @@ class NodeBusy(Exception):
     """Another cynic_app process already serves this CYNIC_HOME."""
 
 
-def prepare_home(home: Path) -> None:
-    """Create home (and journal/) if missing and check that files can be created in it."""
+def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
+    """Create home (and journal/) if missing, their names durable, and check that files can be
+    created in it."""
     home = Path(home)
     try:
         home.parent.mkdir(mode=0o750, parents=True, exist_ok=True)
-        make_dir_durable(home)
-        make_dir_durable(home / "journal")  # a journal inside is only as durable as this entry
+        make_dir_durable(home, fs=fs)
+        make_dir_durable(home / "journal", fs=fs)  # a journal inside is only as durable as this
     except OSError as exc:
         raise HomeUnusable(f"cannot create CYNIC_HOME {home}: {exc.strerror or exc}") from exc
     if not home.is_dir():

@@ -252,3 +252,34 @@ def test_a_record_in_doubt_keeps_its_segment_however_many_follow(tmp_path):
     writer.close()
     assert "doubt" in {r.id for r in records(scan(writer.directory))}
     assert doubt == 1
+
+
+def test_a_poisoned_journal_is_never_appended_to_again_by_anyone(tmp_path):
+    """Finding 6: after a failed fsync, no process may trust or extend that journal's pages:
+    its writer refuses, and a new writer starts a journal of its own."""
+    poisoned = JournalWriter(tmp_path, fs=FailingFS(fail_fsync_at=2))
+    poisoned.append("judgment", "a", {})
+    with pytest.raises(JournalPoisoned):
+        poisoned.append("judgment", "b", {})
+    before = {p: p.read_bytes() for p in poisoned.directory.iterdir()}
+    fresh = JournalWriter(tmp_path)
+    fresh.append("judgment", "c", {})
+    assert fresh.directory != poisoned.directory
+    assert {p: p.read_bytes() for p in poisoned.directory.iterdir()} == before
+    with claim(poisoned.directory) as closed:
+        assert not closed  # its process is alive: nobody settles it until the process exits
+    poisoned.close()
+    with claim(poisoned.directory) as closed:
+        assert closed
+    fresh.close()
+
+
+def test_the_journal_root_is_made_durable_in_home_and_home_in_its_parent(tmp_path):
+    """Finding 7: CYNIC_HOME/journal was never fsynced into its parent after mkdir."""
+    from cynic_app.durability.home import prepare_home
+
+    fs = FailingFS()
+    synced = []
+    fs.fsync_dir = lambda directory: synced.append(directory)
+    prepare_home(tmp_path / "a" / "home", fs=fs)
+    assert synced == [tmp_path / "a", tmp_path / "a" / "home"]

@@ -19,7 +19,7 @@ import psycopg
 
 from cynic_app.durability.checkpoint import load_from_checkpoint, sync_checkpoint
 from cynic_app.durability.guidance import GuidanceWriter, position_of
-from cynic_app.durability.journal import Clock, JournalWriter, scan
+from cynic_app.durability.journal import Clock, JournalWriteFailed, JournalWriter, scan
 from cynic_app.durability.journal.layout import list_journals
 from cynic_app.durability.journal.reader import records
 from cynic_app.durability.journal.record import BadRecord, decode
@@ -216,3 +216,61 @@ def test_group_commit_never_acknowledges_before_its_fsync(tmp_path):
     assert len(acked) == 360 and len({s for s, _ in acked}) == 360
     print(f"group commit: {writer.fsyncs} fsyncs for 360 appends, {checked['points']} sync points checked")
     assert writer.fsyncs < 360  # fsyncs were shared
+
+
+def test_failed_writes_among_threads_never_let_a_line_be_acknowledged_without_its_fsync(tmp_path):
+    """Finding 4: a failed write is cut off while other threads write and fsync; the line later
+    written where it was must still get an fsync of its own before it is acknowledged."""
+    import random
+
+    root = tmp_path / "journal"
+    root.mkdir()
+    acked: dict[int, str] = {}
+    lock = threading.Lock()
+    rng = random.Random(4)
+
+    class FlakyFS(PowerLossFS):
+        def write_all(self, fd, data):
+            if rng.random() < 0.15:
+                super().write_all(fd, data[: rng.randrange(1, len(data))] + b"\x00" * 40)
+                raise OSError(28, "No space left on device")
+            super().write_all(fd, data)
+
+    def on_sync_point(images):
+        with lock:
+            snapshot = dict(acked)
+        durable = {}
+        for path, data in images["dropped"].items():
+            if path.suffix == ".jsonl":
+                for line in data.splitlines(keepends=True):
+                    try:
+                        record = decode(line)
+                    except BadRecord:
+                        break
+                    durable[record.seq] = record.id
+        for seq, rid in snapshot.items():
+            assert durable.get(seq) == rid, f"record {seq} was acknowledged before it was durable"
+
+    fs = FlakyFS(on_sync_point)
+    writer = JournalWriter(root, segment_bytes=8 * 1024, fs=fs)
+    failed = []
+
+    def work(t):
+        for i in range(50):
+            rid = f"t{t}-{i}"
+            try:
+                seq = writer.append("judgment", rid, {"pad": "x" * rng.randrange(10, 300)}).seq
+            except JournalWriteFailed:
+                failed.append(rid)
+                continue
+            with lock:
+                acked[seq] = rid
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failed and len(acked) + len(failed) == 300
+    assert sorted(acked) == list(range(1, len(acked) + 1))  # no seq lost or reused
+    on_sync_point({"dropped": fs.image("dropped")})
