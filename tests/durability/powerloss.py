@@ -14,7 +14,9 @@ Directories that existed before the layer was installed count as durable.
 from __future__ import annotations
 
 import functools
+import os
 import random
+import tempfile
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -180,7 +182,7 @@ class PowerLossFS(FS):
         """Called before every sync takes effect: the moment power could fail."""
         self.sync_points += 1
         if self.on_sync_point is not None:
-            self.on_sync_point({variant: self.image(variant) for variant in VARIANTS})
+            self.on_sync_point(_Images(self))
 
     def _survives(self, path: Path, variant: str) -> bool:
         """A file survives only if no directory above it that this layer created was lost."""
@@ -205,8 +207,30 @@ class PowerLossFS(FS):
             elif variant == "partial":
                 out[path] = durable + unsynced[: max(1, len(unsynced) // 2)]
             else:  # garbled: the sectors were written with rubbish
-                out[path] = durable + bytes(self._rng.randrange(256) for _ in unsynced)
+                out[path] = durable + self._rng.randbytes(len(unsynced))
         return out
+
+
+class _Images(dict):
+    """The images of one sync point, each built when first looked at (images[variant])."""
+
+    def __init__(self, fs: PowerLossFS):
+        super().__init__()
+        self._fs = fs
+
+    def __missing__(self, variant: str) -> dict[Path, bytes]:
+        if variant not in VARIANTS:
+            raise KeyError(variant)
+        self[variant] = image = self._fs.image(variant)
+        return image
+
+
+#: Disk images are written and read thousands of times: on a RAM file system when there is one.
+SCRATCH = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def scratch_dir(prefix: str) -> Path:
+    return Path(tempfile.mkdtemp(prefix=prefix, dir=SCRATCH))
 
 
 def materialise(image: dict[Path, bytes], source_root: Path, target_root: Path) -> None:

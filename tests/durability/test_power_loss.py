@@ -10,7 +10,6 @@ could leave is recovered and checked.
 from __future__ import annotations
 
 import shutil
-import tempfile
 import threading
 import uuid
 from pathlib import Path
@@ -28,7 +27,7 @@ from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.state import ConsciousState
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import migrate
-from tests.durability.powerloss import VARIANTS, PowerLossFS, materialise
+from tests.durability.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
 
 WRITES = 200
 ABORT_EVERY = 9  # every 9th write "fails in the database": aborted, never acknowledged
@@ -39,7 +38,7 @@ CHECKPOINT_EVERY = 25
 
 def recover_image(image, home: Path) -> dict[tuple[str, int], str]:
     """Start up on a disk image the way start-up reads it; return {(journal, seq): id}."""
-    root = Path(tempfile.mkdtemp(prefix="powerloss-"))
+    root = scratch_dir("powerloss-")
     try:
         materialise(image, home, root)
         found = {}

@@ -63,7 +63,8 @@ def stored_once(database_url: str, ids: list[str]) -> list[str]:
     with psycopg.connect(database_url) as conn:
         counts = dict(
             conn.execute(
-                "SELECT judgment_id::text, count(*) FROM judgments WHERE judgment_id = ANY(%s::uuid[]) GROUP BY 1",
+                "SELECT judgment_id::text, count(*) FROM judgments"
+                " WHERE judgment_id = ANY(%s::uuid[]) GROUP BY 1",
                 (ids,),
             ).fetchall()
         )
@@ -159,11 +160,13 @@ def test_a_record_in_doubt_is_applied_as_soon_as_its_worker_exits(tmp_path, data
         with psycopg.connect(database_url, autocommit=True) as conn:
             conn.execute(SLOW_COMMIT)
         answer = {}
-        writer = threading.Thread(
-            target=lambda: answer.update(
-                zip(("status", "body"), request(g.port, "POST", "/judge", {"content": "x = 'SLOW_COMMIT'"}))
+
+        def slow_write():
+            answer["status"], answer["body"] = request(
+                g.port, "POST", "/judge", {"content": "x = 'SLOW_COMMIT'"}
             )
-        )
+
+        writer = threading.Thread(target=slow_write)
         writer.start()
         with psycopg.connect(database_url, autocommit=True) as conn:
             deadline = time.monotonic() + 10
