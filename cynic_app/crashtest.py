@@ -1,16 +1,26 @@
-"""Crash the service or PostgreSQL at random moments under load; prove nothing acknowledged is lost.
+"""Crash the service, PostgreSQL or the disk at random moments under churn; prove nothing
+acknowledged is lost and nothing is refused without a fault.
 
-Starts a private PostgreSQL and the service under gunicorn (loopback only), drives concurrent
-clients, and each round SIGKILLs either the whole service (master and workers) or PostgreSQL
-(postmaster and children) at a random moment, restarts what it killed, and checks:
+Starts a private PostgreSQL and the service under gunicorn (loopback only) with tiny journal
+segments and workers recycled every few dozen requests, drives clients in bursts (a few, then
+many, so workers sit idle between bursts), and each round injects one fault at a random moment:
+
+``service``   SIGKILL of the master and every worker, then a restart;
+``postgres``  SIGKILL of the postmaster and its children, then a restart;
+``disk``      the home's file system (a small tmpfs; root only) filled to the last block by a
+              ballast file, then emptied again.
+
+Then it checks:
 
 - every id answered 200 is in PostgreSQL exactly once and readable through GET /judge/<id>;
 - every id answered "not_written" is absent;
 - every "unknown" outcome resolves (as committed) and a retry with its Idempotency-Key is
   answered without a second write;
+- no request outside a fault's window was refused or went unanswered;
+- while the disk is full every answer comes within 2 s; writes resume within 5 s of PostgreSQL
+  or space coming back, without a restart;
 - guidance.json parses and names a committed judgment;
-- the journal and PostgreSQL agree (``cynic replay --verify``);
-- after PostgreSQL returns, the service accepts writes again within 5 s, without a restart.
+- the journals and PostgreSQL agree (``cynic replay --verify``).
 """
 
 from __future__ import annotations
@@ -31,9 +41,10 @@ from pathlib import Path
 import psycopg
 
 from .embedded_pg import EmbeddedPostgres
-from .harness import ROOT, Gunicorn, request
+from .harness import ROOT, Gunicorn, Tmpfs, request
 
 RECOVERY_LIMIT_S = 5.0
+FULL_DISK_ANSWER_S = 2.0
 
 
 @dataclass
@@ -41,8 +52,10 @@ class Attempt:
     key: str
     n: int  # the request body is a function of (key, n): a retry must send the same body
     status: int | None  # None: no answer (connection error)
-    outcome: str  # ok, not_written, unknown, no_answer, rejected
+    outcome: str  # ok, not_written, unknown, written, no_answer, rejected
     judgment_id: str | None
+    started: float = 0.0
+    ended: float = 0.0
 
 
 @dataclass
@@ -50,53 +63,99 @@ class Round:
     number: int
     victim: str
     attempts: list[Attempt] = field(default_factory=list)
+    fault_window: tuple[float, float] = (0.0, 0.0)
     recovery_s: float = 0.0
     violations: list[str] = field(default_factory=list)
 
     def count(self, outcome: str) -> int:
         return sum(1 for a in self.attempts if a.outcome == outcome)
 
+    def outside_fault(self, attempt: Attempt) -> bool:
+        start, end = self.fault_window
+        return attempt.ended < start or attempt.started > end
+
 
 def post(port: int, key: str, n: int, timeout_s: float = 10) -> Attempt:
     body = {"content": f"crash_{key} = {n}\n", "context": "crashtest"}
+    started = time.monotonic()
     try:
         status, data = request(
             port, "POST", "/judge", body, timeout_s=timeout_s, headers={"Idempotency-Key": key}
         )
     except (OSError, http.client.HTTPException):  # refused, reset, or cut off mid-answer
-        return Attempt(key, n, None, "no_answer", None)
+        return Attempt(key, n, None, "no_answer", None, started, time.monotonic())
+    ended = time.monotonic()
     if status == 200:
-        return Attempt(key, n, status, "ok", data["judgment_id"])
+        return Attempt(key, n, status, "ok", data["judgment_id"], started, ended)
     details = (data or {}).get("error", {}).get("details", {})
-    return Attempt(key, n, status, details.get("outcome", "rejected"), details.get("judgment_id"))
+    return Attempt(
+        key, n, status, details.get("outcome", "rejected"), details.get("judgment_id"), started, ended
+    )
 
 
-def drive(port_of, stop: threading.Event, attempts: list, lock: threading.Lock, tag: str) -> None:
-    n = 0
-    while not stop.is_set():
-        n += 1
-        attempt = post(port_of(), f"{tag}-{n}", n, timeout_s=5)
-        with lock:
-            attempts.append(attempt)
-        if attempt.outcome != "ok":
-            time.sleep(0.05)
+class Load:
+    """Clients in bursts: `quiet` clients for a phase, then `busy` ones, alternating."""
+
+    def __init__(self, port_of, *, quiet: int, busy: int, tag: str, phase_s: float = 0.5):
+        self.port_of, self.quiet, self.busy, self.tag, self.phase_s = port_of, quiet, busy, tag, phase_s
+        self.attempts: list[Attempt] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._client, args=(c,)) for c in range(busy)]
+
+    def _client(self, c: int) -> None:
+        n = 0
+        while not self._stop.is_set():
+            phase = int(time.monotonic() / self.phase_s)
+            if c >= (self.busy if phase % 2 else self.quiet):
+                time.sleep(0.02)  # this client sits out the quiet phase
+                continue
+            n += 1
+            attempt = post(self.port_of(), f"{self.tag}c{c}-{n}", n, timeout_s=10)
+            with self._lock:
+                self.attempts.append(attempt)
+            if attempt.outcome != "ok":
+                time.sleep(0.05)
+
+    def __enter__(self) -> Load:
+        for t in self._threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        for t in self._threads:
+            t.join()
 
 
 class CrashTest:
-    def __init__(self, *, workers: int, clients: int, seed: int, work: Path):
+    def __init__(
+        self,
+        *,
+        workers: int,
+        clients: int,
+        seed: int,
+        work: Path,
+        segment_bytes: int,
+        max_requests: int,
+        disk: bool,
+    ):
         self.rng = random.Random(seed)
         self.clients = clients
         self.work = work
+        self.disk = Tmpfs(work / "disk", size="64m") if disk else None
+        home = (self.disk.point if self.disk else work) / "home"
         self.pg = EmbeddedPostgres(work / "pg" / "data")
-        self.service = Gunicorn(work / "home", self.pg.url, workers=workers)
+        env = {"CYNIC_SEGMENT_BYTES": str(segment_bytes), "CYNIC_MAX_REQUESTS": str(max_requests)}
+        self.service = Gunicorn(home, self.pg.url, workers=workers, env=env, log_dir=work)
+        self.victims = ["service", "postgres"] + (["disk"] if disk else [])
 
     def run(self, rounds: int) -> list[Round]:
         self.pg.start()
         self.service.database_url = self.pg.url
         self.service.start()
         results = []
-        # Half the rounds kill each side, in a random order, at random moments.
-        victims = (["service", "postgres"] * (rounds // 2 + 1))[:rounds]
+        victims = (self.victims * (rounds // len(self.victims) + 1))[:rounds]
         self.rng.shuffle(victims)
         try:
             for number, victim in enumerate(victims, start=1):
@@ -106,34 +165,47 @@ class CrashTest:
         finally:
             self.service.stop()
             self.pg.stop()
+            if self.disk is not None:
+                self.disk.unmount()
         return results
 
     def round(self, number: int, victim: str) -> Round:
         result = Round(number, victim)
-        stop, lock = threading.Event(), threading.Lock()
-        threads = [
-            threading.Thread(
-                target=drive, args=(lambda: self.service.port, stop, result.attempts, lock, f"r{number}c{c}")
-            )
-            for c in range(self.clients)
-        ]
-        for t in threads:
-            t.start()
-        time.sleep(self.rng.uniform(0.3, 1.5))
-        if victim == "service":
-            self.service.kill()
-            self.service.start()
-        else:
-            self.pg.kill()
-            time.sleep(self.rng.uniform(0.2, 1.0))
-            self.pg.start()
-            result.recovery_s = self.wait_writable()
+        with Load(lambda: self.service.port, quiet=1, busy=self.clients, tag=f"r{number}") as load:
+            time.sleep(self.rng.uniform(0.3, 1.5))
+            fault_start = time.monotonic()
+            if victim == "service":
+                self.service.kill()
+                self.service.start()
+                recovered = time.monotonic()
+            elif victim == "postgres":
+                self.pg.kill()
+                time.sleep(self.rng.uniform(0.2, 1.0))
+                self.pg.start()
+                back = time.monotonic()
+                result.recovery_s = self.wait_writable()
+                recovered = back + result.recovery_s
+            else:
+                self.disk.fill()
+                time.sleep(self.rng.uniform(0.5, 1.5))
+                self.disk.free()
+                back = time.monotonic()
+                result.recovery_s = self.wait_writable()
+                recovered = back + result.recovery_s
+                full = [a for a in load.attempts if a.started >= fault_start and a.ended <= back]
+                slow = [a for a in full if a.ended - a.started > FULL_DISK_ANSWER_S]
+                result.violations += [
+                    f"{a.key} took {a.ended - a.started:.1f}s with the disk full" for a in slow[:5]
+                ]
             if result.recovery_s > RECOVERY_LIMIT_S:
-                result.violations.append(f"writes resumed {result.recovery_s:.1f}s after PostgreSQL returned")
-        time.sleep(0.5)
-        stop.set()
-        for t in threads:
-            t.join()
+                result.violations.append(
+                    f"writes resumed {result.recovery_s:.1f}s after the {victim} returned"
+                )
+            result.fault_window = (fault_start, recovered)
+            time.sleep(0.5)
+        result.attempts = load.attempts
+        refused = [a for a in result.attempts if a.outcome != "ok" and result.outside_fault(a)]
+        result.violations += [f"{a.key} answered {a.status} {a.outcome} with no fault" for a in refused[:10]]
         self.settle_and_retry(result)
         self.verify(result)
         return result
@@ -205,16 +277,16 @@ class CrashTest:
 
 
 HEADER = (
-    f"{'round':>5} {'killed':>8} {'acked':>6} {'refused':>7} {'unknown':>7} {'no answer':>9} "
+    f"{'round':>5} {'fault':>8} {'acked':>6} {'refused':>7} {'unknown':>7} {'written':>7} {'no answer':>9} "
     f"{'recovery':>8}  violations"
 )
 
 
 def print_row(r: Round) -> None:
-    recovery = f"{r.recovery_s:.2f}s" if r.victim == "postgres" else "-"
+    recovery = f"{r.recovery_s:.2f}s" if r.victim != "service" else "-"
     print(
         f"{r.number:>5} {r.victim:>8} {r.count('ok'):>6} {r.count('not_written'):>7} {r.count('unknown'):>7} "
-        f"{r.count('no_answer'):>9} {recovery:>8}  {len(r.violations)}",
+        f"{r.count('written'):>7} {r.count('no_answer'):>9} {recovery:>8}  {len(r.violations)}",
         flush=True,
     )
     for v in r.violations[:10]:
@@ -222,28 +294,50 @@ def print_row(r: Round) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Kill the service or PostgreSQL under load; verify.")
+    parser = argparse.ArgumentParser(
+        description="Kill the service or PostgreSQL, or fill the disk, under load."
+    )
     parser.add_argument("--rounds", type=int, default=20)
-    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--clients", type=int, default=6, help="clients in a burst (one between bursts)")
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--segment-bytes", type=int, default=4096, help="journal segment size (tiny: churn)")
+    parser.add_argument("--max-requests", type=int, default=60, help="recycle each worker after this many")
+    parser.add_argument("--no-disk", action="store_true", help="no full-disk rounds (they need root)")
     parser.add_argument("--seed", type=int, default=None)
     args = parser.parse_args(argv)
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1 << 30)
+    disk = not args.no_disk and Tmpfs.available()
     work = Path(tempfile.mkdtemp(prefix="cynic-crashtest-"))
     work.chmod(0o711)  # our fresh directory: PostgreSQL's unprivileged user must reach its data
-    print(f"crashtest: {args.rounds} rounds, {args.clients} clients, {args.workers} workers, seed {seed}")
+    print(
+        f"crashtest: {args.rounds} rounds, bursts of {args.clients} clients, {args.workers} workers recycled "
+        f"every {args.max_requests} requests, {args.segment_bytes}-byte segments, "
+        f"faults: service, postgres{', disk' if disk else ''}; seed {seed}"
+    )
     print(HEADER, flush=True)
     started = time.monotonic()
     try:
-        results = CrashTest(workers=args.workers, clients=args.clients, seed=seed, work=work).run(args.rounds)
+        test = CrashTest(
+            workers=args.workers,
+            clients=args.clients,
+            seed=seed,
+            work=work,
+            segment_bytes=args.segment_bytes,
+            max_requests=args.max_requests,
+            disk=disk,
+        )
+        results = test.run(args.rounds)
+        recycled = test.service.log_path.read_text(errors="replace").count("Autorestarting worker")
     finally:
         shutil.rmtree(work, ignore_errors=True)
     violations = sum(len(r.violations) for r in results)
     acked = sum(r.count("ok") for r in results)
-    kills = {v: sum(r.victim == v for r in results) for v in ("service", "postgres")}
+    kills = {v: sum(r.victim == v for r in results) for v in ("service", "postgres", "disk")}
     print(
         f"summary: {len(results)} rounds ({kills['service']} service kills, {kills['postgres']} PostgreSQL "
-        f"kills), {acked} acknowledged writes checked, {violations} violations, "
+        f"kills, {kills['disk']} full disks), {recycled} workers recycled, {acked} acknowledged writes "
+        f"checked, "
+        f"{sum(r.count('not_written') for r in results)} refused during faults, {violations} violations, "
         f"{time.monotonic() - started:.0f}s, seed {seed}"
     )
     return 1 if violations else 0
