@@ -18,29 +18,44 @@ else:
 import psycopg
 
 from cynic_app import metrics
-from cynic_app.config import DEFAULT_THREADS, Config, ConfigError, default_workers
+from cynic_app.config import Config, ConfigError
 from cynic_app.durability.compaction import compact
 from cynic_app.durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from cynic_app.durability.journal import JournalCorrupt
 from cynic_app.logs import configure_logging, logging_config
+from cynic_app.serving import ServerSettings
 from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, wait_for_database
 
-bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
-worker_class = os.environ.get("CYNIC_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("CYNIC_THREADS") or DEFAULT_THREADS)
+
+def _refuse(reason: str) -> None:
+    print(f"cynic_app: refusing to start: {reason}", file=sys.stderr)
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    sys.exit(3)
+
+
+try:  # a bad setting stops the master here, before it binds: one line, exit 3
+    _server = ServerSettings.from_env()
+    Config.from_env()
+    logconfig_dict = logging_config()
+except ConfigError as exc:
+    _refuse(str(exc))
+
+bind = _server.bind
+workers = _server.workers
+worker_class = _server.worker_class
+threads = _server.threads
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 # Worker RSS grows under multi-process load (scripts/bench: about 1 KB per request in the busiest
 # worker; Python-level allocations stay flat, so it is native). Recycling a worker after this
 # many requests bounds it; a worker stops gracefully, and the next one reopens the journal.
-max_requests = int(os.environ.get("CYNIC_MAX_REQUESTS", "10000"))
+max_requests = _server.max_requests
 max_requests_jitter = max_requests // 10
 # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which
 # two services (or a test run's many) would fight over; we do not use it.
 control_socket_disable = True
-logconfig_dict = logging_config()
 # Each worker thread holds at most one connection; the pool never needs more.
 os.environ.setdefault("CYNIC_POOL_MAX_SIZE", str(threads))
 
