@@ -52,4 +52,10 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["cynic"] = runtime
     api.register(app)
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only the last N hops of X-Forwarded-For/-Proto are believed: those our proxies added.
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     return app
