@@ -37,7 +37,9 @@ def read_response(s: socket.socket) -> tuple[int, dict]:
 
 
 def test_a_client_that_sends_its_whole_body_first_reads_the_413(node):
-    body = b'{"content": "' + b"x" * (2 * 1024 * 1024) + b'"}'  # twice CYNIC_MAX_BODY_BYTES
+    body = (
+        b'{"content": "' + b"x" * (4 * 1024 * 1024) + b'"}'
+    )  # 4 x CYNIC_MAX_BODY_BYTES: more than socket buffers hold
     req = urllib.request.Request(
         f"http://127.0.0.1:{node.port}/judge", data=body, headers={"Content-Type": "application/json"}
     )
