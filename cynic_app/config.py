@@ -41,6 +41,7 @@ class Config:
     protect_reads: bool = False
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     body_timeout_s: float = 10.0  # a request body must arrive within this, else 408
+    pgbouncer: bool = False  # the database URL is PgBouncer's (store/pool.py reads it too)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Config:
@@ -58,6 +59,7 @@ class Config:
             api_token=env.get("CYNIC_API_TOKEN") or None,
             protect_reads=settings.boolean(env, "CYNIC_PROTECT_READS", False),
             trusted_proxies=_int(env, "CYNIC_TRUSTED_PROXIES", 0, low=0),
+            pgbouncer=settings.boolean(env, "CYNIC_PGBOUNCER", False),
             body_timeout_s=settings.seconds(env, "CYNIC_BODY_TIMEOUT_S", 10.0, low=0.1, high=600),
         )
         return config

@@ -20,6 +20,7 @@ FALSE_SPELLINGS = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
 BAD_VALUES = [
     ("CYNIC_PROTECT_READS", "maybe"),
     ("CYNIC_PROTECT_READS", "enabled"),
+    ("CYNIC_PGBOUNCER", "transaction"),
     ("CYNIC_MAX_BODY_BYTES", "1MB"),
     ("CYNIC_MAX_BODY_BYTES", "10"),
     ("CYNIC_MAX_CONTENT_CHARS", "0"),
