@@ -2,25 +2,42 @@
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 from psycopg_pool import ConnectionPool
+
+from .. import settings
+
+#: Set when the database URL points at PgBouncer in transaction pooling (docs/deployment.md).
+PGBOUNCER_ENV = "CYNIC_PGBOUNCER"
 
 #: libpq gives up on a connection attempt after this (its minimum is 2 s).
 CONNECT_TIMEOUT_S = 2
 
 
 def connection_kwargs(*, statement_timeout_ms: int) -> dict:
-    """libpq settings every connection of ours uses: bounded waits, dead peers detected."""
-    return {
+    """libpq settings every connection of ours uses: bounded waits, dead peers detected.
+
+    Behind PgBouncer (CYNIC_PGBOUNCER) there is no ``options`` startup parameter, which PgBouncer
+    refuses: the statement timeout is then the database role's (ALTER ROLE … SET
+    statement_timeout), and psycopg prepares no statements, since each transaction may run on
+    another server connection.
+    """
+    kwargs = {
         "connect_timeout": CONNECT_TIMEOUT_S,
         "application_name": "cynic_app",
-        "options": f"-c statement_timeout={statement_timeout_ms}",
         "keepalives": 1,
         "keepalives_idle": 5,
         "keepalives_interval": 2,
         "keepalives_count": 2,
         "tcp_user_timeout": 5000,
     }
+    if settings.boolean(os.environ, PGBOUNCER_ENV, False):
+        kwargs["prepare_threshold"] = None
+    else:
+        kwargs["options"] = f"-c statement_timeout={statement_timeout_ms}"
+    return kwargs
 
 
 def make_pool(
