@@ -9,6 +9,7 @@ Unset and empty mean "the default" everywhere.
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Mapping
 
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
@@ -75,6 +76,16 @@ def choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, 
         if raw.lower() == option.lower():
             return option
     raise ConfigError(f"{name}={raw!r} is not one of {', '.join(choices)}")
+
+
+def writable_directory(env: Mapping[str, str], name: str) -> str | None:
+    """An existing directory this process can write in, or None when unset."""
+    raw = _raw(env, name)
+    if raw is None:
+        return None
+    if not (os.path.isdir(raw) and os.access(raw, os.W_OK | os.X_OK)):
+        raise ConfigError(f"{name}={raw!r} is not a writable directory")
+    return raw
 
 
 def address(env: Mapping[str, str], name: str, default: str) -> str:

@@ -12,7 +12,7 @@ import pytest
 from cynic_app.config import Config, ConfigError
 from cynic_app.harness import ROOT
 from cynic_app.serving import ServerSettings
-from cynic_app.settings import boolean
+from cynic_app.settings import boolean, writable_directory
 
 TRUE_SPELLINGS = ["1", "true", "True", "TRUE", "yes", "Yes", "on", "ON", " on "]
 FALSE_SPELLINGS = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]
@@ -43,6 +43,7 @@ BAD_VALUES = [
     ("CYNIC_BIND", "0.0.0.0:0"),
     ("CYNIC_BIND", "[nope]:8000"),
     ("CYNIC_BIND", "unix:relative.sock"),
+    ("PROMETHEUS_MULTIPROC_DIR", "/nonexistent/metrics"),
 ]
 
 
@@ -70,6 +71,7 @@ def test_a_bad_value_is_refused_naming_the_variable(name, value):
     with pytest.raises(ConfigError) as refused:
         Config.from_env({name: value})
         ServerSettings.from_env({name: value})
+        writable_directory({name: value}, name)
         from cynic_app.logs import logging_config
 
         os.environ[name] = value
