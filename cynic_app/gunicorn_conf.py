@@ -14,6 +14,15 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     _own_metrics_dir = True
 else:
     _own_metrics_dir = False
+    # Checked before prometheus_client is imported: creating our metrics creates files there.
+    from cynic_app.settings import ConfigError as _BadSetting
+    from cynic_app.settings import writable_directory
+
+    try:
+        writable_directory(os.environ, "PROMETHEUS_MULTIPROC_DIR")
+    except _BadSetting as exc:
+        print(f"cynic_app: refusing to start: {exc}", file=sys.stderr)
+        sys.exit(3)
 
 import psycopg
 
