@@ -18,7 +18,15 @@ import click
 import psycopg
 
 from . import settings
-from .config import Config, ConfigError
+from .settings import ConfigError
+
+try:  # before anything imports prometheus_client: creating our metrics creates files there
+    settings.writable_directory(os.environ, "PROMETHEUS_MULTIPROC_DIR")
+except ConfigError as _exc:
+    print(f"cynic: {_exc}", file=sys.stderr)
+    sys.exit(3)
+
+from .config import Config  # noqa: E402  (after the check above)
 from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from .durability.journal import JournalCorrupt
 from .logs import configure_logging
