@@ -25,10 +25,12 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     from flask import Flask
 
     from . import api
+    from .api.receive import ReceiveBodies
     from .config import Config
     from .durability.fsio import OS_FS
     from .durability.home import acquire_node_lock, prepare_home
     from .runtime import Runtime
+    from .serving import ServerSettings
     from .startup import RECOVERED_BY_ENV, recover, require_database_url
 
     config = config or Config.from_env()
@@ -52,4 +54,16 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     app.json.sort_keys = False
     app.extensions["cynic"] = runtime
     api.register(app)
+    app.wsgi_app = ReceiveBodies(
+        app.wsgi_app,
+        max_body_bytes=config.max_body_bytes,
+        timeout_s=config.body_timeout_s,
+        slow_slots=ServerSettings.from_env().threads - 1,  # one thread per worker stays free
+    )
+    if config.trusted_proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Only the last N hops of X-Forwarded-For/-Proto are believed: those our proxies added.
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
     return app

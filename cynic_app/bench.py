@@ -213,10 +213,12 @@ def replay_and_startup(work: Path, pg: EmbeddedPostgres, records: int) -> dict:
     home = work / "replay-home"
     database = f"replay_{uuid.uuid4().hex[:8]}"
     import psycopg
+    from psycopg import sql
+    from psycopg.conninfo import make_conninfo
 
     with psycopg.connect(pg.url, autocommit=True) as conn:
-        conn.execute(f"CREATE DATABASE {database}")
-    url = pg.url.rsplit("/", 1)[0] + f"/{database}"
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(database)))
+    url = make_conninfo(pg.url, dbname=database)
     started = time.monotonic()
     build_journal(home / "journal", records)
     built_s = time.monotonic() - started

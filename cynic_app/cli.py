@@ -1,5 +1,7 @@
 """The ``cynic`` command (also ``flask --app cynic_app …``): serve, replay, checkpoint, migrate,
-stats. Each is a thin wrapper over plain functions; exit codes are the same everywhere."""
+stats. Each is a thin wrapper over plain functions; exit codes are the same everywhere:
+0 done, 1 verification failed, 2 usage error (click's), 3 a bad setting or an unusable database
+or home, 4 journal corrupt."""
 
 from __future__ import annotations
 
@@ -15,15 +17,25 @@ from contextlib import contextmanager
 import click
 import psycopg
 
-from .config import Config, ConfigError
+from . import settings
+from .settings import ConfigError
+
+try:  # before anything imports prometheus_client: creating our metrics creates files there
+    settings.writable_directory(os.environ, "PROMETHEUS_MULTIPROC_DIR")
+except ConfigError as _exc:
+    print(f"cynic: {_exc}", file=sys.stderr)
+    sys.exit(3)
+
+from .config import Config  # noqa: E402  (after the check above)
 from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from .durability.journal import JournalCorrupt
 from .errors import first_line
 from .logs import configure_logging
 
 EXIT_VERIFY_FAILED = 1
-EXIT_CORRUPT = 2
-EXIT_UNAVAILABLE = 3
+#: 2 is click's: a usage error (unknown option, bad argument).
+EXIT_UNAVAILABLE = 3  # a bad setting, an unusable home or database
+EXIT_CORRUPT = 4
 
 
 def _fail(code: int, message: str):
@@ -36,8 +48,8 @@ def operator_command(fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
-        configure_logging()
         try:
+            configure_logging()
             return fn(*args, **kwargs)
         except JournalCorrupt as exc:
             _fail(EXIT_CORRUPT, f"{exc}. See docs/operations.md, 'Corrupt journal'.")
@@ -60,7 +72,7 @@ def _embedded_server(config: Config):
     port = running_port(data_dir)
     if port is not None:  # the service's embedded server is up: share it
         return EmbeddedPostgres(data_dir, port=port), False
-    port = int(os.environ["CYNIC_EMBEDDED_PG_PORT"]) if os.environ.get("CYNIC_EMBEDDED_PG_PORT") else None
+    port = settings.integer(os.environ, "CYNIC_EMBEDDED_PG_PORT", 0, low=1, high=65535) or None
     try:
         return EmbeddedPostgres(data_dir, port=port).start(), True
     except EmbeddedPostgresError as exc:
@@ -91,6 +103,7 @@ def connection(config: Config) -> Iterator[psycopg.Connection]:
 
 
 @click.group()
+@click.version_option(package_name="cynic_app", prog_name="cynic")
 def main() -> None:
     """cynic_app: judge content durably."""
 
@@ -102,7 +115,8 @@ def main() -> None:
 def replay(dry_run: bool, verify: bool) -> None:
     """Settle every journal: apply what PostgreSQL is missing (exactly once), or check agreement.
 
-    Exit codes: 0 done, 1 verify found disagreement, 2 journal corrupt, 3 unusable database/home.
+    Exit codes: 0 done, 1 verify found disagreement, 2 usage error, 3 bad setting or unusable
+    database/home, 4 journal corrupt.
     """
     from .startup import recover
 
@@ -207,14 +221,38 @@ def stats() -> None:
     click.echo(json.dumps(out, indent=2))
 
 
+def _bind_option(_ctx, _param, value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        return settings.address({"--bind": value}, "--bind", "")
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--bind=")) from None
+
+
 @main.command()
+@click.option(
+    "--bind",
+    callback=_bind_option,
+    metavar="HOST:PORT",
+    help="Listen here (overrides CYNIC_BIND; default 127.0.0.1:$PORT, PORT defaulting to 8000).",
+)
 @operator_command
-def serve() -> None:
-    """Serve under gunicorn on 127.0.0.1:$PORT; starts an embedded PostgreSQL if none is set."""
+def serve(bind: str | None) -> None:
+    """Serve under gunicorn on CYNIC_BIND; starts an embedded PostgreSQL if none is set."""
+    from .serving import ServerSettings
+
+    overrides = {"CYNIC_BIND": bind} if bind else {}
+    ServerSettings.from_env({**os.environ, **overrides})  # refuse bad settings before starting anything
     with database_config() as (config, server):
         if server is not None:
-            click.echo(f"cynic: embedded PostgreSQL on 127.0.0.1:{server.port} (data in {server.data_dir})")
-        env = {**os.environ, "CYNIC_DATABASE_URL": config.database_url, "CYNIC_HOME": str(config.home)}
+            click.echo(f"cynic: embedded PostgreSQL at {server.url} (data in {server.data_dir})")
+        env = {
+            **os.environ,
+            **overrides,
+            "CYNIC_DATABASE_URL": config.database_url,
+            "CYNIC_HOME": str(config.home),
+        }
         gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf", "cynic_app.wsgi:app"],
             env=env,

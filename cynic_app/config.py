@@ -7,8 +7,12 @@ import socket
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import settings
 from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
 from .judgment.cell import DEFAULT_MAX_CONTENT_CHARS
+from .settings import ConfigError
+
+__all__ = ["Config", "ConfigError", "DEFAULT_THREADS", "default_workers"]
 
 
 def default_workers() -> int:
@@ -17,10 +21,6 @@ def default_workers() -> int:
 
 
 DEFAULT_THREADS = 4
-
-
-class ConfigError(ValueError):
-    """A setting has a value the service cannot run with."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class Config:
     retry_after_s: int = 2
     api_token: str | None = field(default=None, repr=False)  # never printed
     protect_reads: bool = False
+    trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
+    body_timeout_s: float = 10.0  # a request body must arrive within this, else 408
+    pgbouncer: bool = False  # the database URL is PgBouncer's (store/pool.py reads it too)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Config:
@@ -54,7 +57,10 @@ class Config:
             startup_timeout_s=_int(env, "CYNIC_STARTUP_TIMEOUT_S", 60, low=1),
             node=env.get("CYNIC_NODE") or cls.node,
             api_token=env.get("CYNIC_API_TOKEN") or None,
-            protect_reads=env.get("CYNIC_PROTECT_READS", "") in ("1", "true", "yes"),
+            protect_reads=settings.boolean(env, "CYNIC_PROTECT_READS", False),
+            trusted_proxies=_int(env, "CYNIC_TRUSTED_PROXIES", 0, low=0),
+            pgbouncer=settings.boolean(env, "CYNIC_PGBOUNCER", False),
+            body_timeout_s=settings.seconds(env, "CYNIC_BODY_TIMEOUT_S", 10.0, low=0.1, high=600),
         )
         return config
 
@@ -67,13 +73,4 @@ class Config:
 
 
 def _int(env, name: str, default: int, *, low: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name}={raw!r} is not an integer") from None
-    if value < low:
-        raise ConfigError(f"{name}={value} is below the minimum {low}")
-    return value
+    return settings.integer(env, name, default, low=low)

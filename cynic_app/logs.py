@@ -9,6 +9,10 @@ import logging.config
 import os
 from datetime import UTC, datetime
 
+from . import settings
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+FORMATS = ("plain", "json")
 PLAIN = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 #: Attributes a log record carries anyway; everything else passed in ``extra`` is output too.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
@@ -32,9 +36,11 @@ class JsonFormatter(logging.Formatter):
 
 
 def logging_config() -> dict:
-    """A dictConfig for our loggers and gunicorn's, in the format CYNIC_LOG_FORMAT asks for."""
-    level = os.environ.get("CYNIC_LOG_LEVEL", "INFO").upper()
-    json_lines = os.environ.get("CYNIC_LOG_FORMAT", "plain").lower() == "json"
+    """A dictConfig for our loggers and gunicorn's, in the format CYNIC_LOG_FORMAT asks for.
+
+    Raises ConfigError for a level or format it does not know (never a dictConfig traceback)."""
+    level = settings.choice(os.environ, "CYNIC_LOG_LEVEL", "INFO", LEVELS)
+    json_lines = settings.choice(os.environ, "CYNIC_LOG_FORMAT", "plain", FORMATS) == "json"
     formatter = {"()": JsonFormatter} if json_lines else {"format": PLAIN}
     handler = {"class": "logging.StreamHandler", "formatter": "main", "stream": "ext://sys.stderr"}
     return {

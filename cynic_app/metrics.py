@@ -3,12 +3,26 @@
 Multiprocess mode is on when PROMETHEUS_MULTIPROC_DIR is set before this module is imported
 (gunicorn_conf does that for the master, so every worker inherits it); otherwise the default
 single-process registry is used (tests, the CLI).
+
+Each worker writes ``counter_<pid>.db`` and ``histogram_<pid>.db``. When a worker dies (recycled
+after CYNIC_MAX_REQUESTS, or crashed) the master folds its files into ``counter_aggregate.db``
+and ``histogram_aggregate.db`` and deletes them, so a scrape reads one file per live process plus
+the aggregates, however many workers came and went. Invariants:
+- counters stay monotonic: a sample's value moves from the dead file to the aggregate under
+  ``.merge.lock``, which every scrape also holds, so no scrape sees it twice or not at all;
+- the aggregate is replaced atomically (written beside it under a name scrapes ignore, then
+  renamed), so a scrape never reads half a sum. Only the master folds; the directory lives as
+  long as the master (a new master starts with an empty one), so no merge outlives a crash.
+Only counters and histograms are folded (their samples add up); this module defines no gauges.
 """
 
 from __future__ import annotations
 
 import os
+from collections import defaultdict
+from pathlib import Path
 
+from filelock import FileLock
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -17,9 +31,12 @@ from prometheus_client import (
     generate_latest,
     multiprocess,
 )
+from prometheus_client.mmap_dict import MmapedDict
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 FAST_S = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
+ADDITIVE_TYPES = ("counter", "histogram")
+AGGREGATE = "aggregate"  # in place of a pid: <type>_aggregate.db
 REQUEST_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 requests = Counter("cynic_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
@@ -48,14 +65,48 @@ replay_torn_bytes = Counter("cynic_replay_torn_bytes", "Torn journal bytes repai
 
 
 def exposition() -> tuple[bytes, str]:
-    """The metrics page: every live and dead worker's samples when in multiprocess mode."""
-    if os.environ.get(MULTIPROC_ENV):
+    """The metrics page: every live worker's samples plus the dead ones' aggregate."""
+    directory = os.environ.get(MULTIPROC_ENV)
+    if directory:
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)
-        return generate_latest(registry), CONTENT_TYPE_LATEST
+        with _merge_lock(directory):
+            return generate_latest(registry), CONTENT_TYPE_LATEST
     return generate_latest(), CONTENT_TYPE_LATEST
 
 
 def mark_process_dead(pid: int) -> None:
-    if os.environ.get(MULTIPROC_ENV):
-        multiprocess.mark_process_dead(pid)
+    """A worker is gone: drop its live gauges and fold its counters and histograms into the aggregate."""
+    directory = os.environ.get(MULTIPROC_ENV)
+    if directory:
+        multiprocess.mark_process_dead(pid, directory)
+        fold_dead_process(Path(directory), pid)
+
+
+def fold_dead_process(directory: Path, pid: int) -> None:
+    """Add the dead process's additive samples to <type>_aggregate.db, then delete its files."""
+    with _merge_lock(str(directory)):
+        for typ in ADDITIVE_TYPES:
+            dead = directory / f"{typ}_{pid}.db"
+            if not dead.exists():
+                continue
+            aggregate = directory / f"{typ}_{AGGREGATE}.db"
+            totals: dict[str, float] = defaultdict(float)
+            for path in (aggregate, dead):
+                if path.exists():
+                    for key, value, _timestamp, _pos in MmapedDict.read_all_values_from_file(str(path)):
+                        totals[key] += value
+            partial = directory / f"{typ}_{AGGREGATE}.db.partial"  # not *.db: scrapes never read it
+            partial.unlink(missing_ok=True)
+            merged = MmapedDict(str(partial))
+            try:
+                for key, value in totals.items():
+                    merged.write_value(key, value, 0.0)
+            finally:
+                merged.close()
+            os.replace(partial, aggregate)
+            dead.unlink()
+
+
+def _merge_lock(directory: str) -> FileLock:
+    return FileLock(os.path.join(directory, ".merge.lock"))

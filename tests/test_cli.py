@@ -46,7 +46,7 @@ def test_verify_reports_corruption_with_file_and_offset(home, database_url):
     path, offset = corrupt_journal(home)
     for args in (["replay", "--verify"], ["replay"], ["replay", "--dry-run"]):
         result = cynic(*args, home=home, database_url=database_url)
-        assert result.returncode == 2, result
+        assert result.returncode == 4, result
         assert f"{path} at byte {offset}" in result.stderr and "docs/operations.md" in result.stderr
 
 

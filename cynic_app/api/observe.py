@@ -1,4 +1,7 @@
-"""Every request: a request id (X-Request-ID honoured or made), one log line, and metrics."""
+"""Every request: a request id (X-Request-ID honoured or made), one log line, and metrics.
+
+The line names the client address: the peer's, or behind CYNIC_TRUSTED_PROXIES proxies the one
+they forwarded (werkzeug's ProxyFix, applied in create_app)."""
 
 from __future__ import annotations
 
@@ -30,13 +33,15 @@ def register(app: Flask) -> None:
         metrics.request_seconds.labels(endpoint).observe(seconds)
         response.headers["X-Request-ID"] = g.get("request_id", "")
         log.info(
-            "%s %s %d %.1fms",
+            "%s %s %s %d %.1fms",
+            request.remote_addr,
             request.method,
             request.path,
             response.status_code,
             seconds * 1000,
             extra={
                 "request_id": g.get("request_id"),
+                "client": request.remote_addr,
                 "method": request.method,
                 "path": request.path,
                 "status": response.status_code,

@@ -48,11 +48,17 @@ UNAVAILABLE = {
 WRITE_ERRORS = {
     "400": _error("the body is not JSON"),
     "401": _error("a bearer token is required"),
+    "408": _error("the body did not arrive within CYNIC_BODY_TIMEOUT_S"),
     "413": _error("the body is too large"),
     "415": _error("the body is not application/json"),
     "422": _error("invalid fields (each named in details.fields), or a reused Idempotency-Key"),
     "500": _error("internal error"),
-    "503": UNAVAILABLE,
+    "503": {
+        **UNAVAILABLE,
+        "description": "persistence unavailable (details.outcome says what happened to the write), "
+        "or the body is arriving slowly while this worker already waits for other slow bodies "
+        "(code too_many_slow_bodies)",
+    },
 }
 READ_ERRORS = {
     "401": _error("a bearer token is required"),

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 import psycopg
 from psycopg_pool import ConnectionPool
+
+from .. import settings
+
+#: Set when the database URL points at PgBouncer in transaction pooling (docs/deployment.md).
+PGBOUNCER_ENV = "CYNIC_PGBOUNCER"
 
 #: libpq gives up on a connection attempt after this (its minimum is 2 s).
 CONNECT_TIMEOUT_S = 2
@@ -15,18 +22,27 @@ def connection_kwargs(*, statement_timeout_ms: int) -> dict:
     Autocommit, so that ``with conn.transaction():`` is always a real BEGIN … COMMIT: on a
     connection that is already in a transaction it would only be a savepoint, and whatever the
     caller did next (delete a journal, acknowledge) would precede the real commit.
+
+    Behind PgBouncer (CYNIC_PGBOUNCER) there is no ``options`` startup parameter, which PgBouncer
+    refuses: the statement timeout is then the database role's (ALTER ROLE … SET
+    statement_timeout), and psycopg prepares no statements, since each transaction may run on
+    another server connection.
     """
-    return {
+    kwargs = {
         "autocommit": True,
         "connect_timeout": CONNECT_TIMEOUT_S,
         "application_name": "cynic_app",
-        "options": f"-c statement_timeout={statement_timeout_ms}",
         "keepalives": 1,
         "keepalives_idle": 5,
         "keepalives_interval": 2,
         "keepalives_count": 2,
         "tcp_user_timeout": 5000,
     }
+    if settings.boolean(os.environ, PGBOUNCER_ENV, False):
+        kwargs["prepare_threshold"] = None
+    else:
+        kwargs["options"] = f"-c statement_timeout={statement_timeout_ms}"
+    return kwargs
 
 
 def make_pool(

@@ -86,3 +86,28 @@ def test_protected_reads_but_open_health(secured):
     assert client.get("/state").status_code == 401
     assert client.get("/state", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
     assert client.get("/health").status_code == 200 and client.get("/ready").status_code == 200
+
+
+def _access_client(config, caplog, *, forwarded_for: str, peer: str, trusted_proxies: int) -> str:
+    app = create_app(config.with_overrides(trusted_proxies=trusted_proxies))
+    try:
+        with caplog.at_level(logging.INFO, logger="cynic_app.access"):
+            app.test_client().get(
+                "/health", headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": peer}
+            )
+    finally:
+        app.extensions["cynic"].close()
+    (line,) = [r for r in caplog.records if r.name == "cynic_app.access"]
+    return line.client
+
+
+def test_access_line_names_the_client_behind_a_trusted_proxy(config, caplog):
+    client = _access_client(
+        config, caplog, forwarded_for="198.51.100.9, 203.0.113.7", peer="10.0.0.2", trusted_proxies=1
+    )
+    assert client == "203.0.113.7"  # the hop our proxy added, not what the client claimed before it
+
+
+def test_forwarded_for_is_ignored_without_trusted_proxies(config, caplog):
+    client = _access_client(config, caplog, forwarded_for="203.0.113.7", peer="10.0.0.2", trusted_proxies=0)
+    assert client == "10.0.0.2"

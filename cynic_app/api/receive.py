@@ -1,0 +1,246 @@
+"""Receiving request bodies: whole, within a bounded time, before the app sees the request.
+
+``ReceiveBodies`` wraps the WSGI app. For every request that carries a body it reads the body
+before Flask runs, so that:
+
+- a body over CYNIC_MAX_BODY_BYTES is read and discarded (up to DRAIN_LIMIT_BYTES) before the
+  413 is sent: a client that writes its whole body before reading (urllib, requests) then reads
+  the JSON 413 instead of a connection reset. Past DRAIN_LIMIT_BYTES the connection is closed
+  unread (a client that insists on sending more may then see a reset);
+- a body MUST arrive within CYNIC_BODY_TIMEOUT_S of the request's start, else the request is
+  answered 408 (JSON) and the thread is free again: a watchdog shuts the socket's read side at the
+  deadline, which ends the blocked read however slowly the client trickles;
+- slow senders cannot take every thread of a worker. A body not fully received within
+  FAST_WAIT_S needs one of the worker's ``threads - 1`` slow-receive slots to keep waiting; when
+  none is free the request is answered 503 at once. So at least one thread per worker is always
+  left for requests whose bodies arrive at once (or that have none), however many connections
+  trickle bodies in. Behind a proxy that buffers whole requests (docs/deployment.md) no body is
+  ever slow here.
+
+Timeouts and slots apply under gunicorn (``gunicorn.socket`` in the environ); elsewhere (Flask's
+test client) the body is simply read. The outcome reaches Flask as ``environ[OUTCOME_KEY]`` and
+``check_received`` turns it into the JSON error, so 408/503 get a request id and an access line
+like any other answer.
+"""
+
+from __future__ import annotations
+
+import errno
+import heapq
+import io
+import itertools
+import logging
+import os
+import socket
+import threading
+import time
+
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, RequestTimeout
+
+from .errors import ApiError
+
+log = logging.getLogger(__name__)
+
+OUTCOME_KEY = "cynic.body"
+#: A body not complete after this long is slow: it needs a slow-receive slot to go on waiting.
+FAST_WAIT_S = 0.025
+#: Largest over-limit body read (and discarded) so its sender can read the 413.
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024
+CHUNK_BYTES = 64 * 1024
+
+
+class BodyTimedOut(Exception):
+    """The body did not arrive within CYNIC_BODY_TIMEOUT_S."""
+
+
+class BodyCutShort(Exception):
+    """The client closed the connection before sending the whole body."""
+
+
+class NoSlowSlot(Exception):
+    """The body is slow and every slow-receive slot of this worker is taken."""
+
+
+class ReceiveBodies:
+    """WSGI middleware: read each request body whole, bounded in size and time (module doc)."""
+
+    def __init__(self, app, *, max_body_bytes: int, timeout_s: float, slow_slots: int):
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+        self.timeout_s = timeout_s
+        self.slots = threading.BoundedSemaphore(max(slow_slots, 1))
+
+    def __call__(self, environ, start_response):
+        length = _content_length(environ)
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if length or chunked:
+            environ[OUTCOME_KEY] = self._receive(environ, length, chunked)
+        return self.app(environ, start_response)
+
+    def _receive(self, environ, length: int | None, chunked: bool) -> str:
+        """Replace wsgi.input with the whole body in memory; return what happened."""
+        stream = environ["wsgi.input"]
+        too_large = length is not None and length > self.max_body_bytes
+        if too_large and length > DRAIN_LIMIT_BYTES:
+            return "too_large"  # not worth reading: werkzeug answers 413 and gunicorn closes
+        limit = min(length, DRAIN_LIMIT_BYTES) if too_large else (length or self.max_body_bytes + 1)
+        reader = _Reader(stream, environ.get("gunicorn.socket"), self.timeout_s, self.slots)
+        try:
+            body = reader.read(limit, keep=not too_large, exact=length is not None)
+        except BodyTimedOut:
+            outcome = "timed_out"
+        except BodyCutShort:
+            outcome = "cut_short"
+        except NoSlowSlot:
+            outcome = "no_slot"
+        else:
+            if too_large:
+                outcome = "too_large"
+            elif chunked and len(body) > self.max_body_bytes:
+                outcome, body = "too_large", b""
+                environ["CONTENT_LENGTH"] = str(self.max_body_bytes + 1)  # werkzeug's 413
+            else:
+                outcome = "received"
+                environ["CONTENT_LENGTH"] = str(len(body))
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            return outcome
+        environ["wsgi.input"] = io.BytesIO(b"")
+        return outcome
+
+
+class _Reader:
+    """One body read; under gunicorn a _Watch bounds it in time (module doc)."""
+
+    def __init__(self, stream, sock: socket.socket | None, timeout_s: float, slots: threading.Semaphore):
+        self.stream = stream
+        self.watch = _Watch(sock, timeout_s, slots) if sock is not None else None
+
+    def read(self, limit: int, *, keep: bool, exact: bool) -> bytes:
+        """Read up to limit bytes (exactly limit when exact: a known Content-Length)."""
+        parts, received = [], 0
+        try:
+            while received < limit:
+                data = self.stream.read(min(CHUNK_BYTES, limit - received))
+                if not data:  # end of the body, the client gone, or the watch shut the read side
+                    break
+                received += len(data)
+                if keep:
+                    parts.append(data)
+        finally:
+            ended = self.watch.finish() if self.watch is not None else "fast"
+        if ended == "refused":
+            raise NoSlowSlot
+        if ended == "expired":
+            raise BodyTimedOut
+        if exact and received < limit:
+            raise BodyCutShort
+        return b"".join(parts) if keep else b""
+
+
+class _Watch:
+    """The timers of one body read, run by the process's watchdog thread.
+
+    States: fast → (FAST_WAIT_S later, body still arriving) slow with a slot, or refused → (at
+    the deadline, still arriving) expired; finish() moves any state to done. Refusing and
+    expiring shut the socket's read side, which ends a blocked read at once with EOF. The slot
+    is taken by the watchdog and given back by finish(), under the same lock as the state.
+    """
+
+    def __init__(self, sock: socket.socket, timeout_s: float, slots: threading.Semaphore):
+        self.sock, self.slots = sock, slots
+        self.state = "fast"
+        self._lock = threading.Lock()
+        now = time.monotonic()
+        self.deadline = now + timeout_s
+        WATCHDOG.schedule(now + min(FAST_WAIT_S, timeout_s), self._fast_wait_over)
+
+    def _fast_wait_over(self) -> None:
+        with self._lock:
+            if self.state != "fast":
+                return
+            if self.slots.acquire(blocking=False):
+                self.state = "slow"
+                WATCHDOG.schedule(self.deadline, self._deadline_reached)
+            else:
+                self.state = "refused"
+                self._shut_read_side()
+
+    def _deadline_reached(self) -> None:
+        with self._lock:
+            if self.state == "slow":
+                self.state = "expired"
+                self._shut_read_side()
+
+    def _shut_read_side(self) -> None:
+        try:
+            self.sock.shutdown(socket.SHUT_RD)
+        except OSError as exc:
+            # ENOTCONN: the client is already gone, so the read has ended by itself.
+            if exc.errno != errno.ENOTCONN:
+                raise
+
+    def finish(self) -> str:
+        """Stop watching; return the state the read ended in."""
+        with self._lock:
+            ended, self.state = self.state, "done"
+            if ended in ("slow", "expired"):
+                self.slots.release()
+        return ended
+
+
+class _Watchdog:
+    """One thread per process running scheduled callbacks in time order (started after fork)."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, object]] = []
+        self._seq = itertools.count()
+        self._pid: int | None = None
+
+    def schedule(self, when: float, callback) -> None:
+        with self._cond:
+            if self._pid != os.getpid():  # a forked child inherits no threads: start ours
+                self._heap.clear()
+                threading.Thread(target=self._run, name="cynic-body-watchdog", daemon=True).start()
+                self._pid = os.getpid()
+            heapq.heappush(self._heap, (when, next(self._seq), callback))
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap or self._heap[0][0] > time.monotonic():
+                    self._cond.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
+                _when, _seq, callback = heapq.heappop(self._heap)
+            try:
+                callback()
+            except OSError:
+                log.exception("body watchdog: could not end a body read")
+
+
+WATCHDOG = _Watchdog()
+
+
+def _content_length(environ) -> int | None:
+    raw = environ.get("CONTENT_LENGTH", "")
+    return int(raw) if raw.isdigit() else None
+
+
+def register(app: Flask) -> None:
+    @app.before_request
+    def check_received():
+        outcome = request.environ.get(OUTCOME_KEY)
+        if outcome == "timed_out":
+            raise RequestTimeout("the request body did not arrive within the time allowed")
+        if outcome == "cut_short":
+            raise BadRequest("the connection closed before the whole body arrived")
+        if outcome == "no_slot":
+            raise ApiError(
+                503,
+                "too_many_slow_bodies",
+                "the body is arriving slowly and this worker is already waiting for other slow "
+                "bodies; send the whole body at once, or retry",
+            )
+        return None

@@ -1,0 +1,45 @@
+"""What gunicorn runs with (address, worker counts, recycling), read strictly from the environment.
+
+gunicorn_conf takes its settings from ``ServerSettings.from_env``; a bad value stops the master
+before it binds, with one line naming the variable (exit 3), like every other setting.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from . import settings
+from .config import DEFAULT_THREADS, default_workers
+
+DEFAULT_PORT = 8000
+DEFAULT_MAX_REQUESTS = 10_000
+WORKER_CLASSES = ("gthread", "sync")
+
+
+def default_bind(env: Mapping[str, str]) -> str:
+    """127.0.0.1:$PORT (loopback unless the operator says otherwise), PORT defaulting to 8000."""
+    port = settings.integer(env, "PORT", DEFAULT_PORT, low=1, high=65535)
+    return f"127.0.0.1:{port}"
+
+
+@dataclass(frozen=True)
+class ServerSettings:
+    bind: str
+    workers: int
+    threads: int
+    worker_class: str
+    max_requests: int
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
+        env = os.environ if env is None else env
+        return cls(
+            bind=settings.address(env, "CYNIC_BIND", default_bind(env)),
+            workers=settings.integer(env, "WEB_CONCURRENCY", default_workers(), low=1, high=64),
+            threads=settings.integer(env, "CYNIC_THREADS", DEFAULT_THREADS, low=1, high=256),
+            worker_class=settings.choice(env, "CYNIC_WORKER_CLASS", "gthread", WORKER_CLASSES),
+            # 0 turns recycling off (gunicorn's own meaning).
+            max_requests=settings.integer(env, "CYNIC_MAX_REQUESTS", DEFAULT_MAX_REQUESTS, low=0),
+        )

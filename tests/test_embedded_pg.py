@@ -1,0 +1,107 @@
+"""The embedded PostgreSQL: found wherever the machine keeps it, reachable by no other user."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from cynic_app.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, find_bin_dir, socket_dir_for
+from tests.conftest import reachable_tmpdir
+
+pytestmark = pytest.mark.slow
+
+
+def test_there_is_no_tcp_listener(private_pg):
+    with psycopg.connect(private_pg.url) as conn:
+        assert conn.execute("SELECT current_setting('listen_addresses')").fetchone() == ("",)
+    with pytest.raises(ConnectionRefusedError), socket.create_connection(("127.0.0.1", private_pg.port)):
+        pass
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as another local user")
+def test_another_local_user_cannot_connect(private_pg):
+    result = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=nobody",
+            "--regid=nogroup",
+            "--clear-groups",
+            "psql",
+            private_pg.url,
+            "-c",
+            "SELECT 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0 and "Permission denied" in result.stderr, result
+
+
+def test_the_socket_directory_is_private(private_pg):
+    mode = private_pg.socket_dir.stat().st_mode & 0o777
+    assert mode == 0o700
+
+
+def test_a_long_data_path_gets_a_short_private_socket_directory():
+    data_dir = reachable_tmpdir() / ("d" * 90) / "data"
+    data_dir.parent.mkdir()
+    data_dir.parent.chmod(0o711)
+    server = EmbeddedPostgres(data_dir).start()
+    try:
+        assert server.socket_dir != server.data_dir and len(str(server.socket_dir)) < 40
+        assert server.socket_dir.stat().st_mode & 0o777 == 0o700
+        with psycopg.connect(server.url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        server.destroy()
+
+
+def test_a_socket_directory_others_can_enter_is_refused():
+    data_dir = reachable_tmpdir() / ("e" * 90) / "data"
+    shared = socket_dir_for(data_dir)
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    try:
+        with pytest.raises(EmbeddedPostgresError, match="must be a directory of mode 0700"):
+            EmbeddedPostgres(data_dir).start()
+    finally:
+        shared.rmdir()
+
+
+def _server_links(directory: Path, real: Path) -> Path:
+    directory.mkdir()
+    for name in ("postgres", "initdb"):
+        (directory / name).symlink_to(real / name)
+    return directory
+
+
+def test_binaries_are_found_on_the_path(tmp_path, monkeypatch):
+    real = find_bin_dir()
+    on_path = _server_links(tmp_path / "bin", real)
+    monkeypatch.delenv("CYNIC_PG_BIN", raising=False)
+    monkeypatch.setenv("PATH", str(on_path))
+    assert find_bin_dir() == on_path
+
+
+def test_binaries_are_found_through_pg_config(tmp_path, monkeypatch):
+    real = find_bin_dir()
+    bindir = _server_links(tmp_path / "pg", real)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    (tools / "pg_config").write_text(f'#!/bin/sh\n[ "$1" = --bindir ] && echo {bindir}\n')
+    (tools / "pg_config").chmod(0o755)
+    monkeypatch.delenv("CYNIC_PG_BIN", raising=False)
+    monkeypatch.setenv("PATH", f"{tools}:/usr/bin:/bin")
+    assert find_bin_dir() == bindir
+
+
+def test_cynic_pg_bin_without_a_server_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("CYNIC_PG_BIN", str(tmp_path))
+    with pytest.raises(EmbeddedPostgresError, match="CYNIC_PG_BIN"):
+        find_bin_dir()
