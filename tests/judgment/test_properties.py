@@ -1,5 +1,6 @@
 """Properties the engine keeps for any input (hypothesis)."""
 
+import ast
 import os
 from pathlib import Path
 
@@ -65,15 +66,25 @@ def test_to_dict_round_trips(cell, level):
     assert Judgment.from_dict(j.to_dict()) == j
 
 
+def parses(text: str) -> bool:
+    try:
+        ast.parse(text)
+    except SyntaxError:
+        return False
+    return True
+
+
 @SETTINGS
 @given(st.sampled_from(SNIPPETS), FLAWS, st.data(), LEVELS)
 def test_adding_a_secret_or_eval_never_raises_q(snippet, flaw, data, level):
-    lines = snippet.splitlines(keepends=True)
+    lines = (snippet if snippet.endswith("\n") else snippet + "\n").splitlines(keepends=True)
     at = data.draw(st.integers(0, len(lines)))
-    # Only insert between top-level statements so the code still parses.
-    while at < len(lines) and lines[at][:1] in (" ", "\t", ")"):
-        at += 1
+    # Only insert between top-level statements, so the code still parses (a blank line inside
+    # a class or a bracket is not such a place).
     flawed = "".join(lines[:at]) + flaw + "".join(lines[at:])
+    while not parses(flawed):  # terminates: appending after the last line always parses
+        at += 1
+        flawed = "".join(lines[:at]) + flaw + "".join(lines[at:])
     before = judge(Cell.create(content=snippet), level=level).q_score
     after = judge(Cell.create(content=flawed), level=level).q_score
     assert after <= before

@@ -1,0 +1,557 @@
+"""One walk over a Python AST, collecting every fact the checks ask about.
+
+The walk visits each node once (an explicit stack, children in source order) and records
+facts in flat lists; the checks (pysecurity.py, pychecks.py) only read them. Nothing here
+decides what is wrong. Complexity is McCabe's: 1 + branches (if, elif, ternary, loops, except
+clauses, comprehension clauses, extra boolean operands, match cases), counted per function
+without its nested functions.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+_NESTING = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match)
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_TERMINAL = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_BRANCHES = (ast.If, ast.IfExp, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.match_case)
+_BODY_FIELDS = ("body", "orelse", "finalbody")
+_CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt"})
+_STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
+
+
+@dataclass
+class Function:
+    name: str
+    lineno: int
+    length: int
+    n_args: int
+    has_docstring: bool
+    annotated: bool
+    returns: str | None  # the return annotation as source text
+    is_stub: bool
+    always_true: bool  # the body is just "return True"
+    cls: str | None  # enclosing class name
+    depth: int = 0
+    complexity: int = 1
+    return_kinds: list[str] = field(default_factory=list)  # type names of constant returns
+
+
+@dataclass
+class Call:
+    name: str  # dotted, e.g. "subprocess.run"
+    lineno: int
+    node: ast.Call
+    owner: Function | None
+    parent: ast.AST | None
+
+
+@dataclass
+class Handler:
+    lineno: int
+    bare: bool
+    broad: bool
+    drops: bool  # the error goes nowhere: not re-raised, not logged at WARNING or above
+
+
+class PyFacts:
+    """What one walk found in a module (all line numbers 1-based)."""
+
+    def __init__(self, tree: ast.Module):
+        self.functions: list[Function] = []
+        self.classes: dict[str, tuple[int, int, tuple[str, ...]]] = {}  # name -> (line, methods, bases)
+        self.imports: list[tuple[str, bool, bool, int]] = []  # (module, wildcard, relative, line)
+        self.calls: list[Call] = []
+        self.strings: list[tuple[str, int]] = []
+        self.str_assignments: list[tuple[str, str, int]] = []  # (target, value, line)
+        self.dict_items: list[tuple[str, str, int]] = []  # string key -> string value
+        self.defaults: list[tuple[str, str, int, str]] = []  # (arg, str default, line, function)
+        self.compares: list[ast.Compare] = []  # single == / != comparisons
+        self.handlers: list[Handler] = []
+        self.asserts: list[ast.Assert] = []
+        self.unreachable: list[int] = []
+        self.constant_conditions: list[tuple[int, str]] = []
+        self.attributes: list[tuple[str, int]] = []  # (attr, line) of loads of notable attributes
+        self.bool_assignments: list[tuple[str, bool, int]] = []  # (target, value, line)
+        self.dynamic_names: set[str] = set()  # names assigned a string built at run time
+        self.trusted_names: set[str] = set()  # names assigned from a constant lookup table
+        self.known_strings: dict[str, str] = {}  # name -> last constant string assigned
+        self.names_used: set[str] = set()
+        self.redefined: list[tuple[str, int]] = []
+        self.closed: set[tuple[int, str]] = set()  # (owner id, name) closed, managed or handed on
+        self.opened: list[tuple[int, str, int, str]] = []  # (owner id, name, line, opener)
+        self.is_cli = False
+        self.max_depth = 0
+        self.deepest_line = 1
+        self.n_statements = 0
+        self.top_level = len(tree.body)
+        self._walk(tree)
+
+    # -- the walk ----------------------------------------------------------------------------
+
+    def _walk(self, tree: ast.Module) -> None:
+        stack: list[tuple[ast.AST, ast.AST | None, int, Function | None, int, str | None]] = [
+            (tree, None, 0, None, 0, None)
+        ]
+        pop, push = stack.pop, stack.append
+        AST = ast.AST
+        while stack:
+            node, parent, depth, owner, owner_depth, cls = pop()
+            kind = type(node)
+            if isinstance(node, ast.stmt):
+                self.n_statements += 1
+                if depth > self.max_depth:
+                    self.max_depth, self.deepest_line = depth, node.lineno
+                if owner is not None and depth - owner_depth > owner.depth:
+                    owner.depth = depth - owner_depth
+            if owner is not None and kind in _BRANCHES:
+                owner.complexity += 1
+            handler = _VISITORS.get(kind)
+            if handler is not None:
+                new_owner = handler(self, node, parent, owner, cls)
+                if new_owner is not None:
+                    owner, owner_depth = new_owner, depth
+                if kind is ast.ClassDef:
+                    cls = node.name
+            child_depth = depth + 1 if kind in _NESTING else depth
+            children = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    children.extend(v for v in value if isinstance(v, AST))
+                elif isinstance(value, AST) and not isinstance(value, ast.expr_context):
+                    children.append(value)
+            for child in reversed(children):  # popped in source order
+                push((child, node, child_depth, owner, owner_depth, cls))
+
+    # -- visitors (return a Function when the node opens one) ---------------------------------
+
+    def _function(self, node, parent, owner, cls):
+        body = node.body
+        has_doc = bool(body) and _is_docstring(body[0])
+        rest = body[1:] if has_doc else body
+        decorators = {_last(d) for d in node.decorator_list}
+        bases = self.classes[cls][2] if cls in self.classes else ()
+        protocol = any(b in ("Protocol", "ABC") for b in bases)  # interfaces: empty bodies by design
+        stub = all(_does_nothing(s) for s in rest) and not (decorators & _STUB_EXEMPT_DECORATORS)
+        args = node.args
+        all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
+        positional = [*args.posonlyargs, *args.args]
+        for arg, default in [
+            *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
+            *zip(args.kwonlyargs, args.kw_defaults, strict=True),
+        ]:
+            if _is_str(default):
+                self.defaults.append((arg.arg, default.value, default.lineno, node.name))
+        fn = Function(
+            name=node.name,
+            lineno=node.lineno,
+            length=(node.end_lineno or node.lineno) - node.lineno + 1,
+            n_args=len([a for a in all_args if a.arg not in ("self", "cls")]),
+            has_docstring=has_doc,
+            annotated=node.returns is not None or any(a.annotation is not None for a in all_args),
+            returns=ast.unparse(node.returns) if node.returns is not None else None,
+            is_stub=stub and not protocol,
+            always_true=len(rest) == 1 and _returns_constant(rest[0], True),
+            cls=cls,
+        )
+        self.functions.append(fn)
+        self._check_bodies(node)
+        if isinstance(parent, (ast.Module, ast.ClassDef)):
+            siblings = parent.body
+            index = next(i for i, s in enumerate(siblings) if s is node)
+            if any(isinstance(s, _FUNCTIONS) and s.name == node.name for s in siblings[:index]):
+                self.redefined.append((node.name, node.lineno))
+        return fn
+
+    def _class(self, node, parent, owner, cls):
+        methods = sum(isinstance(b, _FUNCTIONS) for b in node.body)
+        self.classes[node.name] = (node.lineno, methods, tuple(_last(b) for b in node.bases))
+        self._check_bodies(node)
+
+    def _import(self, node, parent, owner, cls):
+        for alias in node.names:
+            self.imports.append((alias.name, False, False, node.lineno))
+            if alias.name.split(".")[0] in _CLI_MODULES:
+                self.is_cli = True
+
+    def _import_from(self, node, parent, owner, cls):
+        wildcard = any(alias.name == "*" for alias in node.names)
+        self.imports.append((node.module or "", wildcard, node.level > 0, node.lineno))
+        if (node.module or "").split(".")[0] in _CLI_MODULES:
+            self.is_cli = True
+
+    def _call(self, node, parent, owner, cls):
+        name = dotted_name(node.func)
+        self.calls.append(Call(name, node.lineno, node, owner, parent))
+        base = name.rsplit(".", 1)[-1]
+        if (
+            base in _CLOSERS
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+        ):
+            self.closed.add((id(owner), node.func.value.id))
+        elif base in ("closing", "enter_context", "callback", "push"):
+            for arg in node.args:
+                if isinstance(arg, ast.Name):
+                    self.closed.add((id(owner), arg.id))
+        if name in _OPENERS or (base == "open" and any(w in name.lower() for w in ("path", "file"))):
+            self._note_opened(node, name, parent, owner)
+
+    def _note_opened(self, node, name, parent, owner) -> None:
+        """Remember a resource that is neither managed by with nor handed on where it is made."""
+        if isinstance(parent, (ast.withitem, ast.Return, ast.Yield, ast.YieldFrom)):
+            return
+        if isinstance(parent, ast.Call) and _last(parent.func) in ("closing", "enter_context"):
+            return
+        if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+            targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+            if len(targets) == 1 and isinstance(targets[0], ast.Name):
+                self.opened.append((id(owner), targets[0].id, node.lineno, name))
+            return  # bound to an attribute or unpacked: its owner closes it
+        if isinstance(parent, (ast.Attribute, ast.Call, ast.keyword, ast.Expr)):
+            self.opened.append((id(owner), "", node.lineno, name))  # never bound: nothing can close it
+
+    def _constant(self, node, parent, owner, cls):
+        if type(node.value) is str:
+            self.strings.append((node.value, node.lineno))
+
+    def _name(self, node, parent, owner, cls):
+        self.names_used.add(node.id)
+
+    def _attribute(self, node, parent, owner, cls):
+        self.names_used.add(node.attr)
+        if node.attr in ("CERT_NONE", "_create_unverified_context"):
+            self.attributes.append((node.attr, node.lineno))
+
+    def _assign(self, node, parent, owner, cls):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        value = node.value
+        if value is None:
+            return
+        for target in targets:
+            name = dotted_name(target) or _subscript_key(target)
+            if not name:
+                continue
+            if _is_str(value):
+                self.str_assignments.append((name, value.value, node.lineno))
+                self.known_strings[name] = value.value
+            elif isinstance(value, ast.Constant) and isinstance(value.value, bool):
+                self.bool_assignments.append((name, value.value, node.lineno))
+            elif is_built_string(value) and is_dynamic(value, self.trusted_names):
+                self.dynamic_names.add(name)
+            elif _is_table_lookup(value):
+                self.trusted_names.add(name)
+            if isinstance(value, ast.Name) and not isinstance(target, ast.Name):
+                self.closed.add((id(owner), value.id))  # handed to an object that owns it now
+
+    def _return(self, node, parent, owner, cls):
+        if isinstance(node.value, ast.Name):
+            self.closed.add((id(owner), node.value.id))
+        elif owner is not None and isinstance(node.value, ast.Constant):
+            owner.return_kinds.append(type(node.value.value).__name__)
+
+    def _yield(self, node, parent, owner, cls):
+        if isinstance(node.value, ast.Name):
+            self.closed.add((id(owner), node.value.id))
+
+    def _with_item(self, node, parent, owner, cls):
+        if isinstance(node.context_expr, ast.Name):
+            self.closed.add((id(owner), node.context_expr.id))
+
+    def _handler(self, node, parent, owner, cls):
+        broad = (
+            node.type is None
+            or _last(node.type) in ("Exception", "BaseException")
+            or (
+                isinstance(node.type, ast.Tuple)
+                and any(_last(e) in ("Exception", "BaseException") for e in node.type.elts)
+            )
+        )
+        self.handlers.append(
+            Handler(node.lineno, node.type is None, broad, all(_drops(s) for s in node.body))
+        )
+        self._check_bodies(node)
+
+    def _compare(self, node, parent, owner, cls):
+        if len(node.ops) == 1 and isinstance(node.ops[0], (ast.Eq, ast.NotEq)):
+            self.compares.append(node)
+
+    def _branch(self, node, parent, owner, cls):
+        test = node.test
+        if isinstance(test, ast.Constant) and not test.value and not isinstance(test.value, str):
+            self.constant_conditions.append((node.lineno, ast.unparse(test)))
+        elif (
+            isinstance(node, ast.If)
+            and owner is None
+            and isinstance(test, ast.Compare)
+            and isinstance(test.left, ast.Name)
+            and test.left.id == "__name__"
+        ):
+            self.is_cli = True
+        self._check_bodies(node)
+
+    def _block(self, node, parent, owner, cls):
+        self._check_bodies(node)
+
+    def _assert(self, node, parent, owner, cls):
+        self.asserts.append(node)
+
+    def _bool_op(self, node, parent, owner, cls):
+        if owner is not None:
+            owner.complexity += len(node.values) - 1
+
+    def _comprehension(self, node, parent, owner, cls):
+        if owner is not None:
+            owner.complexity += 1 + len(node.ifs)
+
+    def _dict(self, node, parent, owner, cls):
+        for key, value in zip(node.keys, node.values, strict=True):
+            if _is_str(key) and _is_str(value):
+                self.dict_items.append((key.value, value.value, node.lineno))
+
+    def _check_bodies(self, node) -> None:
+        """Record the first statement after a return/raise/continue/break in each block."""
+        for name in _BODY_FIELDS:
+            body = getattr(node, name, None)
+            if not body:
+                continue
+            for i, stmt in enumerate(body[:-1]):
+                if isinstance(stmt, _TERMINAL):
+                    self.unreachable.append(body[i + 1].lineno)
+                    break
+
+
+_OPENERS = frozenset(
+    {
+        "open",
+        "io.open",
+        "codecs.open",
+        "gzip.open",
+        "bz2.open",
+        "lzma.open",
+        "tarfile.open",
+        "zipfile.ZipFile",
+        "socket.socket",
+        "socket.create_connection",
+        "sqlite3.connect",
+        "psycopg2.connect",
+        "psycopg.connect",
+        "pymysql.connect",
+        "MySQLdb.connect",
+        "mysql.connector.connect",
+        "subprocess.Popen",
+        "Popen",
+        "urllib.request.urlopen",
+        "urlopen",
+        "requests.Session",
+        "httpx.Client",
+        "httpx.AsyncClient",
+        "aiohttp.ClientSession",
+        "ftplib.FTP",
+        "smtplib.SMTP",
+        "smtplib.SMTP_SSL",
+        "tempfile.NamedTemporaryFile",
+        "tempfile.TemporaryFile",
+    }
+)
+_CLOSERS = frozenset(
+    {
+        "close",
+        "wait",
+        "communicate",
+        "terminate",
+        "kill",
+        "shutdown",
+        "release",
+        "quit",
+        "dispose",
+        "__exit__",
+    }
+)
+_VISITORS = {
+    ast.FunctionDef: PyFacts._function,
+    ast.AsyncFunctionDef: PyFacts._function,
+    ast.ClassDef: PyFacts._class,
+    ast.Import: PyFacts._import,
+    ast.ImportFrom: PyFacts._import_from,
+    ast.Call: PyFacts._call,
+    ast.Constant: PyFacts._constant,
+    ast.Name: PyFacts._name,
+    ast.Attribute: PyFacts._attribute,
+    ast.Assign: PyFacts._assign,
+    ast.AnnAssign: PyFacts._assign,
+    ast.Return: PyFacts._return,
+    ast.Yield: PyFacts._yield,
+    ast.YieldFrom: PyFacts._yield,
+    ast.withitem: PyFacts._with_item,
+    ast.ExceptHandler: PyFacts._handler,
+    ast.Compare: PyFacts._compare,
+    ast.If: PyFacts._branch,
+    ast.While: PyFacts._branch,
+    ast.For: PyFacts._block,
+    ast.AsyncFor: PyFacts._block,
+    ast.With: PyFacts._block,
+    ast.AsyncWith: PyFacts._block,
+    ast.Try: PyFacts._block,
+    ast.Module: PyFacts._block,
+    ast.match_case: PyFacts._block,
+    ast.Assert: PyFacts._assert,
+    ast.BoolOp: PyFacts._bool_op,
+    ast.comprehension: PyFacts._comprehension,
+    ast.Dict: PyFacts._dict,
+}
+
+
+# -- small readers shared with the checks -------------------------------------------------------
+
+
+def dotted_name(node: ast.AST | None) -> str:
+    """Return "a.b.c" for Name/Attribute chains ("f.x" for f().x), "" for anything else."""
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
+        return ".".join(reversed(parts))
+    if isinstance(node, ast.Call):
+        inner = dotted_name(node.func)
+        return ".".join([inner, *reversed(parts)]) if inner else ""
+    return ""
+
+
+def is_built_string(node: ast.AST | None) -> bool:
+    """True for a string put together at run time: f-string, % or + with a literal, str.format."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
+        return _has_str_operand(node) and not _all_constant(node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
+        return _is_str(node.func.value) and bool(node.args or node.keywords)
+    return False
+
+
+def interpolated(node: ast.AST) -> list[ast.AST]:
+    """The parts of a built string that are not literal text."""
+    if isinstance(node, ast.JoinedStr):
+        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    if isinstance(node, ast.BinOp):
+        parts = []
+        while isinstance(node, ast.BinOp):
+            parts.append(node.right)
+            node = node.left
+        parts.append(node)
+        out = []
+        for part in parts:
+            if isinstance(part, ast.JoinedStr):
+                out += interpolated(part)
+            elif not isinstance(part, ast.Constant):
+                out.append(part)
+        return out
+    if isinstance(node, ast.Call):
+        return [*node.args, *(k.value for k in node.keywords)]
+    return []
+
+
+def is_dynamic(node: ast.AST, trusted: set[str]) -> bool:
+    """True unless node is a literal, an ALL_CAPS constant, a trusted name (looked up in a
+    constant table) or a number cast, or a string built only from those."""
+    if is_literal(node):
+        return False
+    if isinstance(node, ast.Name):
+        return not (node.id.isupper() or node.id in trusted)
+    if isinstance(node, ast.Call) and dotted_name(node.func) in ("int", "float", "len", "bool"):
+        return False
+    if is_built_string(node) or isinstance(node, (ast.JoinedStr, ast.BinOp)):
+        return any(is_dynamic(p, trusted) for p in interpolated(node))
+    return True
+
+
+def is_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) or (
+        isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts)
+    )
+
+
+def _has_str_operand(node: ast.AST) -> bool:
+    while isinstance(node, ast.BinOp):
+        if _is_str(node.right) or isinstance(node.right, ast.JoinedStr):
+            return True
+        node = node.left
+    return _is_str(node) or isinstance(node, ast.JoinedStr)
+
+
+def _all_constant(node: ast.AST) -> bool:
+    while isinstance(node, ast.BinOp):
+        if not isinstance(node.right, ast.Constant):
+            return False
+        node = node.left
+    return isinstance(node, ast.Constant)
+
+
+def _is_table_lookup(node: ast.AST) -> bool:
+    """x = TABLE[key] or TABLE.get(key): the value can only be one the code wrote down."""
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
+        node = node.func.value
+    else:
+        return False
+    return isinstance(node, ast.Name) and node.id.isupper()
+
+
+def _is_str(node: ast.AST | None) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _is_docstring(stmt: ast.stmt) -> bool:
+    return isinstance(stmt, ast.Expr) and _is_str(stmt.value)
+
+
+def _last(node: ast.AST) -> str:
+    """The last part of a decorator, base or exception name (abc.abstractmethod -> abstractmethod)."""
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Subscript):
+        node = node.value
+    return dotted_name(node).rsplit(".", 1)[-1]
+
+
+def _subscript_key(target: ast.AST) -> str:
+    """app.config["DEBUG"] -> "app.config.DEBUG", so config keys read like names."""
+    if isinstance(target, ast.Subscript) and _is_str(target.slice):
+        base = dotted_name(target.value)
+        return f"{base}.{target.slice.value}" if base else ""
+    return ""
+
+
+def _does_nothing(stmt: ast.stmt) -> bool:
+    if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
+        return True
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        return _last(stmt.exc) == "NotImplementedError"
+    return False
+
+
+def _returns_constant(stmt: ast.stmt, value: object) -> bool:
+    return isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) and stmt.value.value is value
+
+
+_QUIET_LOG_METHODS = frozenset({"debug", "info", "trace"})
+
+
+def _drops(stmt: ast.stmt) -> bool:
+    """True when a handler statement lets the error vanish (pass, continue, quiet log, print)."""
+    if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
+        return True
+    if isinstance(stmt, ast.Return):
+        return stmt.value is None or isinstance(stmt.value, ast.Constant)
+    if isinstance(stmt, ast.Expr):
+        if isinstance(stmt.value, ast.Constant):
+            return True
+        if isinstance(stmt.value, ast.Call):
+            name = dotted_name(stmt.value.func)
+            return name in ("print", "pprint") or name.rsplit(".", 1)[-1] in _QUIET_LOG_METHODS
+    return False
