@@ -96,4 +96,6 @@ def test_a_bark_or_growl_is_explained_by_a_finding_on_a_line(name):
 
 @pytest.mark.parametrize("name", SECURITY)
 def test_security_holes_are_found_by_a_security_rule(name):
-    assert any(RULES[f["rule"]][0] == "security" and f["dog"] == "GUARDIAN" for f in judged(name, None).findings)
+    assert any(
+        RULES[f["rule"]][0] == "security" and f["dog"] == "GUARDIAN" for f in judged(name, None).findings
+    )
