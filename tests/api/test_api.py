@@ -27,6 +27,8 @@ def test_post_judge_returns_the_documented_fields(client):
         "llm_calls",
         "duration_ms",
         "level_used",
+        "findings",
+        "language",
         "reality",
         "analysis",
         "content",
@@ -38,6 +40,24 @@ def test_post_judge_returns_the_documented_fields(client):
         assert field in body, field
     assert body["analysis"] == "QUALITY" and body["persisted"] is True
     assert body["confidence"] <= 0.618 and round(body["q_score"], 3) == body["q_score"]
+
+
+def test_findings_name_their_rule_and_line(client):
+    body = {"content": 'import psycopg2\n\nconn = psycopg2.connect(user="admin", password="hunter2")\n'}
+    j = client.post("/judge?dry_run=true", json=body).get_json()
+    assert j["verdict"] == "BARK" and j["language"] == "python"
+    assert {"dog": "GUARDIAN", "rule": "hardcoded-secret", "line": 3}.items() <= j["findings"][0].items()
+    assert "line 3: hard-coded password passed to psycopg2.connect()" in j["dog_reasons"]["GUARDIAN"]
+
+
+def test_a_judgment_stored_before_findings_is_presented_with_none():
+    from cynic_app.api.present import judgment
+    from cynic_app.judgment import Cell, judge
+
+    stored = judge(Cell.create(content="x = 1\n")).to_dict()
+    del stored["findings"], stored["language"]
+    shown = judgment(stored, "2026-01-01T00:00:00+00:00", persisted=True)
+    assert shown["findings"] == [] and shown["language"] == ""
 
 
 def test_a_read_right_after_the_write_finds_it(client):

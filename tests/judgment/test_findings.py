@@ -128,11 +128,11 @@ def test_python_that_does_not_parse_is_still_checked_for_dangers():
         ('def login(user, password="hunter2"):\n    return user\n', "hardcoded-secret", 1),
         ('CONFIG = {"db": {"password": "hunter2!"}}\n', "hardcoded-secret", 1),
         ('URL = "postgres://app:s3cret@db:5432/app"\n', "secret-in-url", 1),
-        ('import requests\nrequests.get("https://x.example", verify=False, timeout=5)\n', "tls-unverified", 2),
+        ('import requests\nrequests.get("https://x", verify=False, timeout=5)\n', "tls-unverified", 2),
         ("import pickle\n\ndef load(blob):\n    return pickle.loads(blob)\n", "unsafe-deserialisation", 4),
         ('import os\n\ndef ping(host):\n    os.system("ping -c1 " + host)\n', "shell-injection", 4),
-        ('def find(cur, name):\n    cur.execute(f"SELECT * FROM t WHERE n = \'{name}\'")\n', "sql-injection", 2),
-        ("import hashlib\n\ndef h(password):\n    return hashlib.md5(password.encode())\n", "weak-password-hash", 4),
+        ('def find(cur, n):\n    cur.execute(f"SELECT * FROM t WHERE n = {n}")\n', "sql-injection", 2),
+        ("import hashlib\n\ndef h(password):\n    return hashlib.md5(password)\n", "weak-password-hash", 4),
     ],
 )
 def test_each_form_of_a_security_hole_barks_at_its_line(content, rule, line):
@@ -158,7 +158,8 @@ def test_the_clean_counterparts_raise_no_security_finding(content):
 
 
 def test_findings_are_sorted_by_line_and_named_by_the_dog_that_voiced_them():
-    j = judged(CONNECT + "\n\ndef f():\n    try:\n        g()\n    except Exception:\n        pass\n", level="MACRO")
+    swallowed = "\n\ndef f():\n    try:\n        g()\n    except Exception:\n        pass\n"
+    j = judged(CONNECT + swallowed, level="MACRO")
     lines = [f["line"] for f in j.findings]
     assert lines == sorted(lines)
     assert {f["dog"] for f in j.findings} <= set(j.dog_votes)
