@@ -182,3 +182,12 @@ def test_a_judgment_stored_before_findings_existed_reads_back_with_none():
 def test_an_unknown_rule_is_an_error():
     with pytest.raises(UnknownRule):
         hit("no-such-rule", 1, "x")
+
+
+def test_pyflakes_finds_undefined_names_at_macro_only():
+    content = "import os\n\n\ndef total(items):\n    return sum(i.price for i in itemz)\n"
+    macro = judged(content, level="MACRO")
+    assert {("undefined-name", 5), ("unused-import", 1)} <= rules_at(macro)
+    assert macro.verdict == "GROWL"
+    micro = {f["rule"] for f in judged(content, level="MICRO").findings}
+    assert not micro & {"undefined-name", "unused-import"}

@@ -1,9 +1,12 @@
-"""CARTOGRAPHER — dependencies: what the unit imports, how, and how widely it reaches."""
+"""CARTOGRAPHER — dependencies and names: what the unit imports, how widely it reaches, and
+(with pyflakes, see analyzers.py) which names it uses without defining or defines without using.
+CARTOGRAPHER runs at MACRO only, so pyflakes' cost is paid only there."""
 
 from __future__ import annotations
 
 import re
 
+from ..analyzers import pyflakes_findings
 from ..phi import PHI_INV
 from ..pychecks import import_findings
 from ..rules import hit
@@ -25,6 +28,5 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(
             NAME, 78.0, findings, PHI_INV * (0.4 if src.is_code else 0.2), praise="no dependency concerns"
         )
-    return cast(
-        NAME, 86.0, import_findings(src.py), PHI_INV * 0.8, praise="dependencies are few and explicit"
-    )
+    findings = import_findings(src.py) + pyflakes_findings(src)
+    return cast(NAME, 86.0, findings, PHI_INV * 0.8, praise="dependencies are few and explicit")
