@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 
 from .findings import contradictions, dangers, debug_prints, hygiene, stubs, todos
 from .source import Source
@@ -73,9 +72,9 @@ def facets(src: Source) -> dict[str, dict[str, float]]:
     """Return every facet score, grouped by axiom."""
     fns = src.functions
     danger = _danger_kinds(src)
-    n_lines = len(src.lines)
-    line_lengths = [len(ln) for ln in src.lines if ln.strip()] or [0]
-    comment_like = src.comment_lines + sum(1 for f in fns if f.has_docstring)
+    stats = src.line_stats
+    n_lines = stats.lines
+    comment_like = stats.comments + sum(1 for f in fns if f.has_docstring)
     fidelity = {
         "no_stubs": 1.0 - min(1.0, 0.5 * stubs(src)),
         "no_silenced_errors": 1.0
@@ -102,13 +101,13 @@ def facets(src: Source) -> dict[str, dict[str, float]]:
         "naming": _share(names_ok, len(fns) + len(src.classes)),
         "no_wildcard_imports": 0.0 if any(w for _, w, _ in src.imports) else 1.0,
         "no_debug_prints": 1.0 - min(1.0, 0.1 * debug_prints(src)),
-        "line_length": _share(sum(n <= 100 for n in line_lengths), len(line_lengths)),
+        "line_length": _share(stats.filled - stats.over_100, stats.filled),
         "context_managers": 0.6 if _opens_without_with(src) else 1.0,
         "explained": min(1.0, 0.6 + 4 * comment_like / max(1, n_lines)) if src.is_code else 0.9,
         "calm_tone": 0.5 if src.shouting else 1.0,
     }
-    mean_len = statistics.fmean(line_lengths)
-    blank_share = sum(1 for ln in src.lines if not ln.strip()) / max(1, n_lines)
+    mean_len = stats.filled_chars / max(1, stats.filled)
+    blank_share = (n_lines - stats.filled) / max(1, n_lines)
     phi = {
         "function_length": _share(sum(f.length <= 40 for f in fns), len(fns)),
         "nesting": max(0.0, 1.0 - 0.2 * max(0, src.max_depth - 3)),

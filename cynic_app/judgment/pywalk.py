@@ -82,6 +82,7 @@ class PyFacts:
         self.closed: set[tuple[int, str]] = set()  # (owner id, name) closed, managed or handed on
         self.opened: list[tuple[int, str, int, str]] = []  # (owner id, name, line, opener)
         self.is_cli = False
+        self._defined: dict[int, set[str]] = {}  # id(module or class) -> function names so far
         self.max_depth = 0
         self.deepest_line = 1
         self.n_statements = 0
@@ -91,36 +92,41 @@ class PyFacts:
     # -- the walk ----------------------------------------------------------------------------
 
     def _walk(self, tree: ast.Module) -> None:
-        stack: list[tuple[ast.AST, ast.AST | None, int, Function | None, int, str | None]] = [
-            (tree, None, 0, None, 0, None)
-        ]
+        stack: list[tuple] = [(tree, None, 0, None, 0, None)]
         pop, push = stack.pop, stack.append
-        AST = ast.AST
+        stmt, visitors, nesting, branches = ast.stmt, _VISITORS, _NESTING, _BRANCHES
         while stack:
             node, parent, depth, owner, owner_depth, cls = pop()
             kind = type(node)
-            if isinstance(node, ast.stmt):
+            if kind is str or node is None:  # Global names, a dict's ** key
+                continue
+            if isinstance(node, stmt):
                 self.n_statements += 1
                 if depth > self.max_depth:
                     self.max_depth, self.deepest_line = depth, node.lineno
                 if owner is not None and depth - owner_depth > owner.depth:
                     owner.depth = depth - owner_depth
-            if owner is not None and kind in _BRANCHES:
+            if owner is not None and kind in branches:
                 owner.complexity += 1
-            handler = _VISITORS.get(kind)
-            if handler is not None:
-                new_owner = handler(self, node, parent, owner, cls)
+            visit = visitors.get(kind)
+            if visit is not None:
+                new_owner = visit(self, node, parent, owner, cls)
                 if new_owner is not None:
                     owner, owner_depth = new_owner, depth
                 if kind is ast.ClassDef:
                     cls = node.name
-            child_depth = depth + 1 if kind in _NESTING else depth
-            children = []
-            for name in node._fields:
+            child_depth = depth + 1 if kind in nesting else depth
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _CHILD_FIELDS[kind] = _child_fields(kind)
+            children: list = []
+            for name in fields:
                 value = getattr(node, name, None)
+                if value is None:
+                    continue
                 if type(value) is list:
-                    children.extend(v for v in value if isinstance(v, AST))
-                elif isinstance(value, AST) and not isinstance(value, ast.expr_context):
+                    children += value
+                else:
                     children.append(value)
             for child in reversed(children):  # popped in source order
                 push((child, node, child_depth, owner, owner_depth, cls))
@@ -159,10 +165,10 @@ class PyFacts:
         self.functions.append(fn)
         self._check_bodies(node)
         if isinstance(parent, (ast.Module, ast.ClassDef)):
-            siblings = parent.body
-            index = next(i for i, s in enumerate(siblings) if s is node)
-            if any(isinstance(s, _FUNCTIONS) and s.name == node.name for s in siblings[:index]):
+            defined = self._defined.setdefault(id(parent), set())
+            if node.name in defined:
                 self.redefined.append((node.name, node.lineno))
+            defined.add(node.name)
         return fn
 
     def _class(self, node, parent, owner, cls):
@@ -321,6 +327,19 @@ class PyFacts:
                 if isinstance(stmt, _TERMINAL):
                     self.unreachable.append(body[i + 1].lineno)
                     break
+
+
+#: Fields that never hold a node: skipping them is most of what makes the walk cheap.
+_SCALAR_FIELDS = frozenset(
+    {"ctx", "id", "name", "arg", "attr", "kind", "module", "level", "asname", "type_comment", "conversion",
+     "is_async", "simple", "tag", "n", "s"}
+)  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    skip = _SCALAR_FIELDS | ({"value"} if kind is ast.Constant else set())
+    return tuple(f for f in kind._fields if f not in skip)
 
 
 _OPENERS = frozenset(

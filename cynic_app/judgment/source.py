@@ -16,6 +16,7 @@ import re
 from bisect import bisect_right
 from collections import Counter
 from functools import cached_property
+from typing import NamedTuple
 
 from .pywalk import PyFacts
 
@@ -81,6 +82,14 @@ _CODE_LINE_RE = re.compile(r"[;{}()=]\s*$|^\s*(?:#include|package |using |fn |fu
 _LETTER_RE = re.compile(r"[^\W\d_]")
 _UPPER_RE = re.compile(r"[A-Z]")
 URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s'\"<>()\[\]{}`]*|\bwww\.[^\s'\"<>()\[\]{}`]+", re.I)
+
+
+class LineStats(NamedTuple):
+    lines: int
+    filled: int  # lines with something other than whitespace
+    comments: int
+    over_100: int  # filled lines longer than 100 characters
+    filled_chars: int
 
 
 class Source:
@@ -182,8 +191,21 @@ class Source:
         return self.text[starts[line - 1] : end]
 
     @cached_property
+    def line_stats(self) -> LineStats:
+        """Counts over the lines, in one pass."""
+        filled = comments = over_100 = chars = 0
+        for ln in self.lines:
+            stripped = ln.lstrip()
+            if stripped:
+                filled += 1
+                chars += len(ln)
+                over_100 += len(ln) > 100
+                comments += stripped.startswith(("#", "//"))
+        return LineStats(len(self.lines), filled, comments, over_100, chars)
+
+    @property
     def comment_lines(self) -> int:
-        return sum(1 for ln in self.lines if ln.lstrip().startswith(("#", "//")))
+        return self.line_stats.comments
 
     @cached_property
     def urls(self) -> list[str]:

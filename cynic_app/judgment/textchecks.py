@@ -1,10 +1,11 @@
 """Checks read from the text itself: JavaScript/TypeScript and shell (which have no parser
 here), and what Python's tree does not hold (comments, keys inside any literal).
 
-Each language's patterns are joined into one regular expression and the text is scanned once;
-a match is then confirmed on its own line (``confirm``), never by rescanning the text. Every
-pattern is linear: no nested quantifiers, and no unbounded span that could cross lines except
-inside a JavaScript template literal (bounded by its backticks).
+A rule's pattern runs only when one of its needles occurs in the lower-cased text (a substring
+test at C speed; most rules never find theirs), then in one pass over the text; a match is
+confirmed on its own line (``confirm``), never by rescanning. Every pattern is linear: no nested
+quantifiers, and no unbounded span that could cross lines except inside a JavaScript template
+literal (bounded by its backticks).
 """
 
 from __future__ import annotations
@@ -27,6 +28,11 @@ class TextRule:
     pattern: str
     message: str  # may use {0}, {1}: the match's groups
     confirm: Confirm | None = None  # returns a message, or None to drop the match
+    needles: tuple[str, ...] = ()  # lower-case substrings one of which must occur; () runs always
+
+    @property
+    def regex(self) -> re.Pattern:
+        return _COMPILED[self.pattern]
 
 
 def _dynamic_rhs(src: Source, m: re.Match, line: str) -> str | None:
@@ -87,103 +93,181 @@ _SECRET_WORDS = (
     r"(?i:\w*(?:password|passwd|secret|token|api_?key|apikey|access_?key|private_?key|client_?secret)\w*)"
 )
 ANY = (
-    TextRule("embedded-key", KEY_RE.pattern, "a private or cloud key is written into the code"),
     TextRule(
-        "secret-in-url", URL_CREDENTIAL_RE.pattern, "the URL embeds the password of {0}", _url_credential
+        "embedded-key",
+        KEY_RE.pattern,
+        "a private or cloud key is written into the code",
+        needles=(
+            "akia",
+            "private key",
+            "ghp_",
+            "gho_",
+            "ghu_",
+            "ghs_",
+            "ghr_",
+            "sk_live_",
+            "xox",
+            "aiza",
+            "whsec_",
+        ),
     ),
-    TextRule("fixme", r"\b(?:FIXME|XXX|HACK)\b", "FIXME/XXX marker: known broken or unfinished"),
-    TextRule("todo", r"\bTODO\b", "TODO marker: unfinished work"),
+    TextRule(
+        "secret-in-url",
+        URL_CREDENTIAL_RE.pattern,
+        "the URL embeds the password of {0}",
+        _url_credential,
+        needles=("://",),
+    ),
+    TextRule(
+        "fixme",
+        r"\b(?:FIXME|XXX|HACK)\b",
+        "FIXME/XXX marker: known broken or unfinished",
+        needles=("fixme", "xxx", "hack"),
+    ),
+    TextRule("todo", r"\bTODO\b", "TODO marker: unfinished work", needles=("todo",)),
 )
 JS = (
     TextRule(
-        "code-injection", r"\beval\s*\(\s*(?![\"'\d)])", "eval() runs a value built at run time as code"
+        "code-injection",
+        r"\beval\s*\(\s*(?![\"'\d)])",
+        "eval() runs a value built at run time as code",
+        needles=("eval",),
     ),
-    TextRule("code-injection", r"\bnew\s+Function\s*\(", "new Function() compiles a string into code"),
-    TextRule("code-injection", r"\bvm\.runIn\w*Context\s*\(", "vm.runIn…Context() runs a string as code"),
     TextRule(
-        "code-injection", r"\bset(?:Timeout|Interval)\s*\(\s*[\"'`]", "setTimeout() of a string is eval"
+        "code-injection",
+        r"\bnew\s+Function\s*\(",
+        "new Function() compiles a string into code",
+        needles=("function",),
+    ),
+    TextRule(
+        "code-injection",
+        r"\bvm\.runIn\w*Context\s*\(",
+        "vm.runIn…Context() runs a string as code",
+        needles=("vm.run",),
+    ),
+    TextRule(
+        "code-injection",
+        r"\bset(?:Timeout|Interval)\s*\(\s*[\"'`]",
+        "setTimeout() of a string is eval",
+        needles=("settimeout", "setinterval"),
     ),
     TextRule(
         "xss",
         r"\.(?:inner|outer)HTML\s*\+?=(?!=)",
         "writes a built string into innerHTML (XSS)",
         _dynamic_rhs,
+        needles=("html",),
     ),
     TextRule(
         "xss",
         r"\binsertAdjacentHTML\s*\(",
         "insertAdjacentHTML() parses its text as HTML (XSS)",
         _dynamic_rhs,
+        needles=("insertadjacenthtml",),
     ),
     TextRule(
-        "xss", r"\bdocument\.write(?:ln)?\s*\(", "document.write() of a built string (XSS)", _dynamic_rhs
+        "xss",
+        r"\bdocument\.write(?:ln)?\s*\(",
+        "document.write() of a built string (XSS)",
+        _dynamic_rhs,
+        needles=("document.write",),
     ),
     TextRule(
         "xss",
         r"dangerouslySetInnerHTML\s*=\s*\{\{\s*__html\s*:\s*(?!DOMPurify|sanitize)",
         "renders raw HTML (XSS)",
+        needles=("dangerouslysetinnerhtml",),
     ),
     TextRule(
         "shell-injection",
         r"\bexec(?:Sync)?\s*\(",
         "exec() runs a built command through a shell",
         _built_command,
+        needles=("exec",),
     ),
     TextRule(
         "sql-injection",
         r"`[^`]*?\b(?:SELECT|INSERT|UPDATE|DELETE)\b[^`]*?\$\{",
         "SQL built from a template literal: use query parameters",
+        needles=("select", "insert", "update", "delete"),
     ),
     TextRule(
         "sql-injection",
         r"[\"'](?:SELECT|INSERT|UPDATE|DELETE)\b[^\"'\n]*[\"']\s*\+",
         "SQL built by concatenation: use query parameters",
+        needles=("select", "insert", "update", "delete"),
     ),
     TextRule(
         "hardcoded-secret",
         rf"\b({_SECRET_WORDS})[\"']?\s*[:=]\s*[\"'`]([^\"'`\s]{{4,}})[\"'`]",
         "hard-coded secret in {0}",
         _secret_literal,
+        needles=("pass", "secret", "token", "key"),
     ),
     TextRule(
         "tls-unverified",
         r"rejectUnauthorized\s*:\s*false",
         "rejectUnauthorized: false accepts any certificate",
+        needles=("rejectunauthorized",),
     ),
     TextRule(
         "tls-unverified",
         r"NODE_TLS_REJECT_UNAUTHORIZED\s*=\s*[\"']?0",
         "turns off TLS verification for the process",
+        needles=("node_tls_reject_unauthorized",),
     ),
-    TextRule("tls-unverified", r"strictSSL\s*:\s*false", "strictSSL: false accepts any certificate"),
+    TextRule(
+        "tls-unverified",
+        r"strictSSL\s*:\s*false",
+        "strictSSL: false accepts any certificate",
+        needles=("strictssl",),
+    ),
     TextRule(
         "weak-password-hash",
         r"createHash\(\s*[\"'](?:md5|sha1|sha256|sha512)[\"']\s*\)\s*\.update\(\s*[\w.]*(?:pass|pwd)",
         "a fast unsalted hash of a password: use bcrypt, scrypt or argon2",
+        needles=("createhash",),
     ),
-    TextRule("weak-hash", r"createHash\(\s*[\"'](?:md5|sha1)[\"']", "MD5/SHA-1 are broken for security uses"),
     TextRule(
-        "insecure-random", r"\bMath\.random\s*\(\s*\)", "Math.random() is predictable", _random_for_secret
+        "weak-hash",
+        r"createHash\(\s*[\"'](?:md5|sha1)[\"']",
+        "MD5/SHA-1 are broken for security uses",
+        needles=("createhash",),
+    ),
+    TextRule(
+        "insecure-random",
+        r"\bMath\.random\s*\(\s*\)",
+        "Math.random() is predictable",
+        _random_for_secret,
+        needles=("math.random",),
     ),
     TextRule(
         "swallowed-error",
         r"\bcatch\s*(?:\(\s*[\w$]*\s*\))?\s*\{\s*\}",
         "empty catch block swallows the error",
+        needles=("catch",),
     ),
     TextRule(
         "swallowed-error",
         r"\.catch\s*\(\s*(?:\(\s*[\w$]*\s*\)|[\w$]+)\s*=>\s*(?:\{\s*\}|null|undefined)\s*\)",
         ".catch(() => {}) swallows the rejection",
+        needles=("catch",),
     ),
-    TextRule("breakpoint", r"^[ \t]*debugger\b", "debugger statement left in"),
-    TextRule("console-log", r"\bconsole\.(?:log|debug|trace)\s*\(", "console.log left in"),
+    TextRule("breakpoint", r"^[ \t]*debugger\b", "debugger statement left in", needles=("debugger",)),
+    TextRule(
+        "console-log", r"\bconsole\.(?:log|debug|trace)\s*\(", "console.log left in", needles=("console.",)
+    ),
     TextRule(
         "stub",
         r"throw\s+new\s+Error\(\s*[\"'`](?i:not\s+implemented|unimplemented|todo)",
         "throws 'not implemented'",
+        needles=("error(",),
     ),
     TextRule(
-        "unsafe-deserialisation", r"\bunserialize\s*\(", "unserialize() can run code hidden in its input"
+        "unsafe-deserialisation",
+        r"\bunserialize\s*\(",
+        "unserialize() can run code hidden in its input",
+        needles=("unserialize",),
     ),
 )
 SH = (
@@ -191,75 +275,115 @@ SH = (
         "remote-script",
         r"\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|k|da)?sh\b",
         "pipes a download straight into a shell",
+        needles=("curl", "wget"),
     ),
-    TextRule("shell-injection", r"^[ \t]*eval\s+[^\n]*\$", "eval of a string built from variables"),
+    TextRule(
+        "shell-injection",
+        r"^[ \t]*eval\s+[^\n]*\$",
+        "eval of a string built from variables",
+        needles=("eval",),
+    ),
     TextRule(
         "destructive-delete",
         r"\brm\s+-[a-zA-Z]*[rR][a-zA-Z]*\s+(?:--\s+)?\"?\$\{?(\w+)\b(?!:?\?)",
         "rm -r of ${0} without a guard: empty, it deletes from /",
         _unguarded_var,
+        needles=("rm ", "rm\t"),
     ),
     TextRule(
-        "destructive-delete", r"\brm\s+-[a-zA-Z]*[rR][a-zA-Z]*\s+/(?:\s|$|\*)", "rm -r of the root directory"
+        "destructive-delete",
+        r"\brm\s+-[a-zA-Z]*[rR][a-zA-Z]*\s+/(?:\s|$|\*)",
+        "rm -r of the root directory",
+        needles=("rm ", "rm\t"),
     ),
     TextRule(
         "tls-unverified",
         r"\bcurl\b[^\n|]*\s(?:-[a-zA-Z]*k[a-zA-Z]*|--insecure)\b",
         "curl -k accepts any certificate",
+        needles=("curl",),
     ),
     TextRule(
         "tls-unverified",
         r"--no-check-certificate|sslVerify\s*=?\s*false|GIT_SSL_NO_VERIFY=",
         "TLS verification off",
+        needles=("no-check-certificate", "sslverify", "git_ssl_no_verify"),
     ),
     TextRule(
         "hardcoded-secret",
         rf"^[ \t]*(?:export\s+)?({_SECRET_WORDS})=[\"']?([^\"'\s$`]{{4,}})",
         "hard-coded secret in {0}",
         _secret_literal,
+        needles=("pass", "secret", "token", "key"),
     ),
     TextRule(
-        "hardcoded-secret", r"\s-u\s+[\"']?([^\s:\"'$]+):([^\s\"'$]{4,})", "user:password on the command line"
+        "hardcoded-secret",
+        r"\s-u\s+[\"']?([^\s:\"'$]+):([^\s\"'$]{4,})",
+        "user:password on the command line",
+        needles=("-u",),
     ),
     TextRule(
-        "hardcoded-secret", r"\bsshpass\s+-p\s*[^\s$]+", "sshpass -p puts the password on the command line"
+        "hardcoded-secret",
+        r"\bsshpass\s+-p\s*[^\s$]+",
+        "sshpass -p puts the password on the command line",
+        needles=("sshpass",),
     ),
     TextRule(
         "world-writable",
         r"\bchmod\s+(?:-\w+\s+)*(?:0?[0-7]?[0-7][0-7][2367]|[ao]\+w)\b",
         "makes files writable by everyone",
+        needles=("chmod",),
     ),
     TextRule(
         "swallowed-error",
         r"\|\|\s*(?:true|:)(?=\s|;|$)",
         "hides the failure and its error output",
         _quiet_failure,
+        needles=("||",),
     ),
 )
 GENERIC = (
-    TextRule("code-injection", r"(?<![.\w])(?:eval|exec)\s*\(", "evaluates dynamic code (eval/exec)"),
-    TextRule("shell-injection", r"shell\s*=\s*True|\bos\.system\s*\(", "runs a shell command"),
+    TextRule(
+        "code-injection",
+        r"(?<![.\w])(?:eval|exec)\s*\(",
+        "evaluates dynamic code (eval/exec)",
+        needles=("eval", "exec"),
+    ),
+    TextRule(
+        "shell-injection",
+        r"shell\s*=\s*True|\bos\.system\s*\(",
+        "runs a shell command",
+        needles=("shell", "os.system"),
+    ),
     TextRule(
         "tls-unverified",
         r"verify\s*=\s*False|CERT_NONE|rejectUnauthorized\s*:\s*false",
         "disables TLS verification",
+        needles=("verify", "cert_none", "rejectunauthorized"),
     ),
     TextRule(
         "unsafe-deserialisation",
         r"\b(?:pickle|marshal)\.loads?\s*\(|\byaml\.load\s*\(",
         "deserialises unsafely",
+        needles=("pickle", "marshal", "yaml.load"),
     ),
-    TextRule("xss", r"\.innerHTML\s*=|document\.write\s*\(", "writes raw HTML into the page (XSS)"),
+    TextRule(
+        "xss",
+        r"\.innerHTML\s*=|document\.write\s*\(",
+        "writes raw HTML into the page (XSS)",
+        needles=("innerhtml", "document.write"),
+    ),
     TextRule(
         "destructive-delete",
         r"\brm\s+-[a-zA-Z]*r[a-zA-Z]*f\b|\brm\s+-[a-zA-Z]*f[a-zA-Z]*r\b",
         "recursive forced delete",
+        needles=("rm ", "rm\t"),
     ),
     TextRule(
         "hardcoded-secret",
         rf"\b({_SECRET_WORDS})[\"']?\s*[:=]\s*[\"']([^\"'\s]{{4,}})[\"']",
         "hard-coded secret in {0}",
         _secret_literal,
+        needles=("pass", "secret", "token", "key"),
     ),
 )
 _RULES_BY_LANGUAGE = {
@@ -272,64 +396,39 @@ _RULES_BY_LANGUAGE = {
 }
 
 
-def _compile(rules: tuple[TextRule, ...]) -> re.Pattern:
-    # (?P<r3>...) wraps rule 3, its own groups follow it; ^ and $ are per line for every rule.
-    return re.compile("|".join(f"(?P<r{i}>{r.pattern})" for i, r in enumerate(rules)), re.MULTILINE)
-
-
-_SCANNERS = {lang: (_compile(rules), rules) for lang, rules in _RULES_BY_LANGUAGE.items()}
+_COMPILED = {
+    r.pattern: re.compile(r.pattern, re.MULTILINE) for rules in _RULES_BY_LANGUAGE.values() for r in rules
+}
 
 
 def text_findings(src: Source) -> list[Finding]:
-    """One scan of the text with its language's rules; each rule reported once per line."""
+    """The text checks of the content's language; each rule reported once per line."""
     # Python that does not parse has no tree to check: the generic patterns stand in for it.
     language = OTHER_CODE if src.language == PYTHON and src.tree is None else src.language
-    scanner, rules = _SCANNERS[language]
+    lower = src.lower
     found: list[Finding] = []
-    seen: set[tuple[str, int]] = set()
-    for m in scanner.finditer(src.text):
-        index = int(m.lastgroup[1:])
-        rule = rules[index]
-        line = src.line_of(m.start(m.lastgroup))
-        if (rule.rule, line) in seen:
+    for rule in _RULES_BY_LANGUAGE[language]:
+        if rule.needles and not any(n in lower for n in rule.needles):
             continue
-        groups = _own_groups(m, index, scanner)
-        message = rule.message.format(*groups) if groups else rule.message
-        if rule.confirm is not None:
-            sub = _Sub(m, groups)
-            confirmed = rule.confirm(src, sub, src.line_text(line))
-            if confirmed is None:
+        seen: set[int] = set()
+        for m in rule.regex.finditer(src.text):
+            line = src.line_of(m.start())
+            if line in seen:
                 continue
-            message = confirmed.replace("{msg}", message)
-        seen.add((rule.rule, line))
-        found.append(hit(rule.rule, line, message))
+            groups = m.groups()
+            message = rule.message.format(*groups) if groups else rule.message
+            if rule.confirm is not None:
+                confirmed = rule.confirm(src, m, src.line_text(line))
+                if confirmed is None:
+                    continue
+                message = confirmed.replace("{msg}", message)
+            seen.add(line)
+            found.append(hit(rule.rule, line, message))
     if src.language == SHELL:
         found += _shell_hygiene(src)
-    if language == PYTHON:
+    if language == PYTHON and "#" in src.text:
         found += commented_out_code(src)
     return found
-
-
-class _Sub:
-    """The match of one alternative, with its own groups numbered from 1."""
-
-    def __init__(self, m: re.Match, groups: tuple[str, ...]):
-        self._m, self._groups = m, groups
-
-    def group(self, n: int = 0) -> str:
-        return self._m.group(self._m.lastgroup) if n == 0 else self._groups[n - 1]
-
-    def start(self) -> int:
-        return self._m.start(self._m.lastgroup)
-
-    def end(self) -> int:
-        return self._m.end(self._m.lastgroup)
-
-
-def _own_groups(m: re.Match, index: int, scanner: re.Pattern) -> tuple[str, ...]:
-    first = scanner.groupindex[f"r{index}"]
-    nxt = scanner.groupindex.get(f"r{index + 1}", scanner.groups + 1)
-    return tuple(m.group(g) or "" for g in range(first + 1, nxt))
 
 
 _ERREXIT_RE = re.compile(r"(?m)^\s*set\s+(?:-[a-zA-Z]*e|-o\s+errexit)")
