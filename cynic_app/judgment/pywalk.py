@@ -119,17 +119,15 @@ class PyFacts:
             fields = _CHILD_FIELDS.get(kind)
             if fields is None:
                 fields = _CHILD_FIELDS[kind] = _child_fields(kind)
-            children: list = []
-            for name in fields:
+            for name in fields:  # reversed field order, each list reversed: popped in source order
                 value = getattr(node, name, None)
                 if value is None:
                     continue
                 if type(value) is list:
-                    children += value
+                    for child in reversed(value):
+                        push((child, node, child_depth, owner, owner_depth, cls))
                 else:
-                    children.append(value)
-            for child in reversed(children):  # popped in source order
-                push((child, node, child_depth, owner, owner_depth, cls))
+                    push((value, node, child_depth, owner, owner_depth, cls))
 
     # -- visitors (return a Function when the node opens one) ---------------------------------
 
@@ -339,7 +337,7 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 def _child_fields(kind: type) -> tuple[str, ...]:
     skip = _SCALAR_FIELDS | ({"value"} if kind is ast.Constant else set())
-    return tuple(f for f in kind._fields if f not in skip)
+    return tuple(f for f in reversed(kind._fields) if f not in skip)
 
 
 _OPENERS = frozenset(
