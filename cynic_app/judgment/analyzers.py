@@ -14,6 +14,8 @@ from .rules import hit
 from .source import Source
 from .vote import Finding
 
+#: pyflakes recurses about three frames per tree level: deeper trees would exhaust the stack.
+PYFLAKES_MAX_DEPTH = 100
 _RULE_OF = {
     messages.UndefinedName: "undefined-name",
     messages.UnusedImport: "unused-import",
@@ -30,6 +32,9 @@ def pyflakes_findings(src: Source) -> list[Finding]:
 def _pyflakes(src: Source) -> list[Finding]:
     if src.tree is None:
         return []
+    if src.py.max_node_depth > PYFLAKES_MAX_DEPTH:
+        line, depth = src.py.deepest_node_line, src.py.max_node_depth
+        return [hit("deep-expression", line, f"expression nested {depth} deep: not analysed by pyflakes")]
     found = []
     for m in checker.Checker(src.tree, filename="<cell>").messages:
         rule = _RULE_OF.get(type(m))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from .pywalk import Function, PyFacts
+from .pywalk import Function, PyFacts, depth_within, unparse
 from .rules import hit
 from .vote import Finding
 
@@ -231,7 +231,7 @@ def contradiction_findings(py: PyFacts) -> list[Finding]:
             found.append(hit("contradiction", node.lineno, "assert on a tuple is always true"))
         elif isinstance(test, ast.Constant) and not test.value:
             found.append(hit("assert-constant", node.lineno, "assert of a false constant"))
-        text = ast.unparse(test)
+        text = unparse(test)
         negated = text[4:] if text.startswith("not ") else f"not {text}"
         if negated in seen or f"not ({text})" in seen:
             found.append(
@@ -239,7 +239,8 @@ def contradiction_findings(py: PyFacts) -> list[Finding]:
             )
         seen.add(text)
         if isinstance(test, ast.Compare) and len(test.comparators) == 1:
-            if ast.dump(test.left) == ast.dump(test.comparators[0]):
+            left, right = test.left, test.comparators[0]
+            if depth_within(test, 60) and ast.dump(left) == ast.dump(right):
                 found.append(hit("self-compare", node.lineno, "compares a value with itself"))
     for fn in py.functions:
         expected = _ANNOTATION_TYPES.get(fn.returns or "")

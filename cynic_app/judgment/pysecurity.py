@@ -148,8 +148,7 @@ def _deserialisation(name: str, base: str, node: ast.Call, kw: dict, line: int) 
         return [hit("unsafe-deserialisation", line, f"{name}() can run code hidden in its input")]
     if name in ("yaml.unsafe_load", "yaml.full_load") or (
         name in ("yaml.load", "yaml.load_all")
-        and "Safe"
-        not in ast.dump(kw.get("Loader", node.args[1] if len(node.args) > 1 else ast.Constant(None)))
+        and "Safe" not in dotted_name(kw.get("Loader", node.args[1] if len(node.args) > 1 else None))
     ):
         return [hit("unsafe-deserialisation", line, f"{name}() without SafeLoader can build any object")]
     if name in ("pandas.read_pickle", "pd.read_pickle", "torch.load") and "weights_only" not in kw:

@@ -85,6 +85,8 @@ class PyFacts:
         self._defined: dict[int, set[str]] = {}  # id(module or class) -> function names so far
         self.max_depth = 0
         self.deepest_line = 1
+        self.max_node_depth = 0  # of any node, expressions included: recursive tools need a bound
+        self.deepest_node_line = 0
         self.n_statements = 0
         self.top_level = len(tree.body)
         self._walk(tree)
@@ -92,14 +94,16 @@ class PyFacts:
     # -- the walk ----------------------------------------------------------------------------
 
     def _walk(self, tree: ast.Module) -> None:
-        stack: list[tuple] = [(tree, None, 0, None, 0, None)]
+        stack: list[tuple] = [(tree, None, 0, None, 0, None, 0)]
         pop, push = stack.pop, stack.append
         stmt, visitors, nesting, branches = ast.stmt, _VISITORS, _NESTING, _BRANCHES
         while stack:
-            node, parent, depth, owner, owner_depth, cls = pop()
+            node, parent, depth, owner, owner_depth, cls, level = pop()
             kind = type(node)
             if kind is str or node is None:  # Global names, a dict's ** key
                 continue
+            if level > self.max_node_depth:
+                self.max_node_depth, self.deepest_node_line = level, getattr(node, "lineno", 0)
             if isinstance(node, stmt):
                 self.n_statements += 1
                 if depth > self.max_depth:
@@ -125,9 +129,9 @@ class PyFacts:
                     continue
                 if type(value) is list:
                     for child in reversed(value):
-                        push((child, node, child_depth, owner, owner_depth, cls))
+                        push((child, node, child_depth, owner, owner_depth, cls, level + 1))
                 else:
-                    push((value, node, child_depth, owner, owner_depth, cls))
+                    push((value, node, child_depth, owner, owner_depth, cls, level + 1))
 
     # -- visitors (return a Function when the node opens one) ---------------------------------
 
@@ -155,7 +159,7 @@ class PyFacts:
             n_args=len([a for a in all_args if a.arg not in ("self", "cls")]),
             has_docstring=has_doc,
             annotated=node.returns is not None or any(a.annotation is not None for a in all_args),
-            returns=ast.unparse(node.returns) if node.returns is not None else None,
+            returns=unparse(node.returns) if node.returns is not None else None,
             is_stub=stub and not protocol,
             always_true=len(rest) == 1 and _returns_constant(rest[0], True),
             cls=cls,
@@ -285,7 +289,7 @@ class PyFacts:
     def _branch(self, node, parent, owner, cls):
         test = node.test
         if isinstance(test, ast.Constant) and not test.value and not isinstance(test.value, str):
-            self.constant_conditions.append((node.lineno, ast.unparse(test)))
+            self.constant_conditions.append((node.lineno, unparse(test)))
         elif (
             isinstance(node, ast.If)
             and owner is None
@@ -425,18 +429,37 @@ _VISITORS = {
 
 
 def dotted_name(node: ast.AST | None) -> str:
-    """Return "a.b.c" for Name/Attribute chains ("f.x" for f().x), "" for anything else."""
+    """Return "a.b.c" for Name/Attribute chains ("f.x" for f().x), "" for anything else.
+
+    Iterative: a chain of a thousand calls or attributes is still one loop."""
     parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    if isinstance(node, ast.Call):
-        inner = dotted_name(node.func)
-        return ".".join([inner, *reversed(parts)]) if inner else ""
-    return ""
+    while True:
+        if isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        elif isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, ast.Name):
+            parts.append(node.id)
+            return ".".join(reversed(parts))
+        else:
+            return ""
+
+
+def depth_within(node: ast.AST, limit: int) -> bool:
+    """True when node's subtree is at most limit levels deep (checked without recursion)."""
+    frontier = [(node, 0)]
+    while frontier:
+        current, level = frontier.pop()
+        if level > limit:
+            return False
+        frontier.extend((child, level + 1) for child in ast.iter_child_nodes(current))
+    return True
+
+
+def unparse(node: ast.AST, *, limit: int = 60) -> str:
+    """ast.unparse, which recurses, only for expressions shallow enough to print safely."""
+    return ast.unparse(node) if depth_within(node, limit) else "…"
 
 
 def is_built_string(node: ast.AST | None) -> bool:
@@ -472,9 +495,12 @@ def interpolated(node: ast.AST) -> list[ast.AST]:
     return []
 
 
-def is_dynamic(node: ast.AST, trusted: set[str]) -> bool:
+def is_dynamic(node: ast.AST, trusted: set[str], _depth: int = 0) -> bool:
     """True unless node is a literal, an ALL_CAPS constant, a trusted name (looked up in a
-    constant table) or a number cast, or a string built only from those."""
+    constant table) or a number cast, or a string built only from those (nested ones deeper
+    than 20 count as dynamic)."""
+    if _depth > 20:
+        return True
     if is_literal(node):
         return False
     if isinstance(node, ast.Name):
@@ -482,7 +508,7 @@ def is_dynamic(node: ast.AST, trusted: set[str]) -> bool:
     if isinstance(node, ast.Call) and dotted_name(node.func) in ("int", "float", "len", "bool"):
         return False
     if is_built_string(node) or isinstance(node, (ast.JoinedStr, ast.BinOp)):
-        return any(is_dynamic(p, trusted) for p in interpolated(node))
+        return any(is_dynamic(p, trusted, _depth + 1) for p in interpolated(node))
     return True
 
 

@@ -86,6 +86,7 @@ RULES: dict[str, tuple[str, float]] = {
     "shouting": (SMELL, 0.2),
     "prose-contradiction": (SMELL, 0.1),
     "deep-indentation": (SMELL, 0.2),
+    "deep-expression": (SMELL, 0.2),
 }
 
 

@@ -191,3 +191,25 @@ def test_pyflakes_finds_undefined_names_at_macro_only():
     assert macro.verdict == "GROWL"
     micro = {f["rule"] for f in judged(content, level="MICRO").findings}
     assert not micro & {"undefined-name", "unused-import"}
+
+
+DEEP = {
+    "additions": "x = " + " + ".join(["a"] * 400) + "\n",
+    "calls": "x = f" + "()" * 1500 + "\n",
+    "powers": "x = " + " ** ".join(["a"] * 1500) + "\n",
+    "conditionals": "x = " + " if c else ".join(["a"] * 1500) + "\n",
+    "nots": "x = " + "not " * 2000 + "a\n",
+    "assert": "assert " + " + ".join(["a"] * 400) + "\n",
+    "annotation": "def f() -> " + " | ".join(["a"] * 600) + ":\n    return 1\n",
+    "yaml loader": "import yaml\nyaml.load(x, Loader=" + " + ".join(["a"] * 600) + ")\n",
+    "sql": 'cur.execute("SELECT * FROM t WHERE a = " + ' + " + ".join(["a"] * 600) + ")\n",
+}
+
+
+@pytest.mark.parametrize("level", ["MICRO", "MACRO"])
+@pytest.mark.parametrize("name", sorted(DEEP))
+def test_deeply_nested_expressions_are_judged_without_exhausting_the_stack(name, level):
+    j = judged(DEEP[name], level=level)
+    assert j.verdict in ("HOWL", "WAG", "GROWL", "BARK")
+    if level == "MACRO" and j.language == "python":
+        assert "deep-expression" in {f["rule"] for f in j.findings}
