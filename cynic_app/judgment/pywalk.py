@@ -97,6 +97,8 @@ class PyFacts:
         stack: list[tuple] = [(tree, None, 0, None, 0, None, 0)]
         pop, push = stack.pop, stack.append
         stmt, visitors, nesting, branches = ast.stmt, _VISITORS, _NESTING, _BRANCHES
+        Name, Constant, names_used = ast.Name, ast.Constant, self.names_used
+        strings: list[tuple[str, int]] = []  # collected in reverse source order, put right below
         while stack:
             node, parent, depth, owner, owner_depth, cls, level = pop()
             kind = type(node)
@@ -127,11 +129,16 @@ class PyFacts:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
-                if type(value) is list:
-                    for child in reversed(value):
+                for child in reversed(value) if type(value) is list else (value,):
+                    leaf = type(child)
+                    if leaf is Name:  # leaves are noted here: no trip through the stack
+                        names_used.add(child.id)
+                    elif leaf is Constant:
+                        if type(child.value) is str:
+                            strings.append((child.value, child.lineno))
+                    else:
                         push((child, node, child_depth, owner, owner_depth, cls, level + 1))
-                else:
-                    push((value, node, child_depth, owner, owner_depth, cls, level + 1))
+        self.strings = sorted(strings, key=lambda s: s[1])
 
     # -- visitors (return a Function when the node opens one) ---------------------------------
 
@@ -220,13 +227,6 @@ class PyFacts:
             return  # bound to an attribute or unpacked: its owner closes it
         if isinstance(parent, (ast.Attribute, ast.Call, ast.keyword, ast.Expr)):
             self.opened.append((id(owner), "", node.lineno, name))  # never bound: nothing can close it
-
-    def _constant(self, node, parent, owner, cls):
-        if type(node.value) is str:
-            self.strings.append((node.value, node.lineno))
-
-    def _name(self, node, parent, owner, cls):
-        self.names_used.add(node.id)
 
     def _attribute(self, node, parent, owner, cls):
         self.names_used.add(node.attr)
@@ -398,8 +398,6 @@ _VISITORS = {
     ast.Import: PyFacts._import,
     ast.ImportFrom: PyFacts._import_from,
     ast.Call: PyFacts._call,
-    ast.Constant: PyFacts._constant,
-    ast.Name: PyFacts._name,
     ast.Attribute: PyFacts._attribute,
     ast.Assign: PyFacts._assign,
     ast.AnnAssign: PyFacts._assign,

@@ -79,8 +79,8 @@ _SH_CUES = re.compile(
     re.M,
 )
 _CODE_LINE_RE = re.compile(r"[;{}()=]\s*$|^\s*(?:#include|package |using |fn |func |public |SELECT )", re.M)
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_UPPER_RE = re.compile(r"[A-Z]")
+_NON_LETTER_RE = re.compile(r"[\W\d_]+")
+_NON_UPPER_RE = re.compile(r"[^A-Z]+")
 URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s'\"<>()\[\]{}`]*|\bwww\.[^\s'\"<>()\[\]{}`]+", re.I)
 
 
@@ -215,8 +215,8 @@ class Source:
     def shouting(self) -> bool:
         """True when most letters are upper case (and there are enough to tell)."""
         sample = self.text[:4096]  # tone shows early; counting every letter of a big file is waste
-        letters = len(_LETTER_RE.findall(sample))
-        return letters > 20 and len(_UPPER_RE.findall(sample)) / letters > 0.5
+        letters = len(_NON_LETTER_RE.sub("", sample))
+        return letters > 20 and len(_NON_UPPER_RE.sub("", sample)) / letters > 0.5
 
     @cached_property
     def literal_counts(self) -> Counter:
