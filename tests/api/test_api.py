@@ -168,3 +168,28 @@ def test_health_and_ready(client):
     assert client.get("/health").get_json()["status"] == "ok"
     ready = client.get("/ready")
     assert ready.status_code == 200 and ready.get_json()["status"] == "ready"
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy(client):
+    r = client.get("/")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert b'id="judge-form"' in r.data and b"<script>" not in r.data  # no inline script
+    assert client.get("/page/page.js").status_code == 200
+
+
+def test_the_page_is_open_but_writes_from_it_still_need_the_token(config):
+    from dataclasses import replace
+
+    from cynic_app import create_app
+
+    app = create_app(replace(config, api_token="t0ken", protect_reads=True))
+    try:
+        c = app.test_client()
+        assert c.get("/").status_code == 200 and c.get("/page/page.css").status_code == 200
+        assert c.get("/state").status_code == 401
+        assert c.post("/judge?dry_run=true", json={"content": "x = 1"}).status_code == 401
+        token = {"Authorization": "Bearer t0ken"}
+        assert c.post("/judge?dry_run=true", json={"content": "x = 1"}, headers=token).status_code == 200
+    finally:
+        app.extensions["cynic"].close()
