@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ast
 
-from .pywalk import Function, PyFacts, depth_within, unparse
+from .pyexpr import depth_within, unparse
+from .pyfacts import Function
+from .pywalk import PyFacts
 from .rules import hit
 from .vote import Finding
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 import re
 
-from .pywalk import Call, PyFacts, dotted_name, is_built_string, is_dynamic, is_literal
+from .pyexpr import dotted_name, is_built_string, is_dynamic, is_literal
+from .pyfacts import Call
+from .pywalk import PyFacts
 from .rules import hit
 from .secrets import is_secret_name, looks_secret
 from .vote import Finding

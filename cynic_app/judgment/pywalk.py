@@ -10,7 +10,22 @@ without its nested functions.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+
+from .pyexpr import (
+    does_nothing,
+    dotted_name,
+    drops,
+    is_built_string,
+    is_docstring,
+    is_dynamic,
+    is_str,
+    is_table_lookup,
+    last_name,
+    returns_constant,
+    subscript_key,
+    unparse,
+)
+from .pyfacts import CLOSERS, OPENERS, Call, Function, Handler
 
 _NESTING = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -19,40 +34,6 @@ _BRANCHES = (ast.If, ast.IfExp, ast.For, ast.AsyncFor, ast.While, ast.ExceptHand
 _BODY_FIELDS = ("body", "orelse", "finalbody")
 _CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt"})
 _STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
-
-
-@dataclass
-class Function:
-    name: str
-    lineno: int
-    length: int
-    n_args: int
-    has_docstring: bool
-    annotated: bool
-    returns: str | None  # the return annotation as source text
-    is_stub: bool
-    always_true: bool  # the body is just "return True"
-    cls: str | None  # enclosing class name
-    depth: int = 0
-    complexity: int = 1
-    return_kinds: list[str] = field(default_factory=list)  # type names of constant returns
-
-
-@dataclass
-class Call:
-    name: str  # dotted, e.g. "subprocess.run"
-    lineno: int
-    node: ast.Call
-    owner: Function | None
-    parent: ast.AST | None
-
-
-@dataclass
-class Handler:
-    lineno: int
-    bare: bool
-    broad: bool
-    drops: bool  # the error goes nowhere: not re-raised, not logged at WARNING or above
 
 
 class PyFacts:
@@ -144,12 +125,12 @@ class PyFacts:
 
     def _function(self, node, parent, owner, cls):
         body = node.body
-        has_doc = bool(body) and _is_docstring(body[0])
+        has_doc = bool(body) and is_docstring(body[0])
         rest = body[1:] if has_doc else body
-        decorators = {_last(d) for d in node.decorator_list}
+        decorators = {last_name(d) for d in node.decorator_list}
         bases = self.classes[cls][2] if cls in self.classes else ()
         protocol = any(b in ("Protocol", "ABC") for b in bases)  # interfaces: empty bodies by design
-        stub = all(_does_nothing(s) for s in rest) and not (decorators & _STUB_EXEMPT_DECORATORS)
+        stub = all(does_nothing(s) for s in rest) and not (decorators & _STUB_EXEMPT_DECORATORS)
         args = node.args
         all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         positional = [*args.posonlyargs, *args.args]
@@ -157,7 +138,7 @@ class PyFacts:
             *zip(positional[len(positional) - len(args.defaults) :], args.defaults, strict=True),
             *zip(args.kwonlyargs, args.kw_defaults, strict=True),
         ]:
-            if _is_str(default):
+            if is_str(default):
                 self.defaults.append((arg.arg, default.value, default.lineno, node.name))
         fn = Function(
             name=node.name,
@@ -168,7 +149,7 @@ class PyFacts:
             annotated=node.returns is not None or any(a.annotation is not None for a in all_args),
             returns=unparse(node.returns) if node.returns is not None else None,
             is_stub=stub and not protocol,
-            always_true=len(rest) == 1 and _returns_constant(rest[0], True),
+            always_true=len(rest) == 1 and returns_constant(rest[0], True),
             cls=cls,
         )
         self.functions.append(fn)
@@ -182,7 +163,7 @@ class PyFacts:
 
     def _class(self, node, parent, owner, cls):
         methods = sum(isinstance(b, _FUNCTIONS) for b in node.body)
-        self.classes[node.name] = (node.lineno, methods, tuple(_last(b) for b in node.bases))
+        self.classes[node.name] = (node.lineno, methods, tuple(last_name(b) for b in node.bases))
         self._check_bodies(node)
 
     def _import(self, node, parent, owner, cls):
@@ -201,24 +182,20 @@ class PyFacts:
         name = dotted_name(node.func)
         self.calls.append(Call(name, node.lineno, node, owner, parent))
         base = name.rsplit(".", 1)[-1]
-        if (
-            base in _CLOSERS
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-        ):
+        if base in CLOSERS and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
             self.closed.add((id(owner), node.func.value.id))
         elif base in ("closing", "enter_context", "callback", "push"):
             for arg in node.args:
                 if isinstance(arg, ast.Name):
                     self.closed.add((id(owner), arg.id))
-        if name in _OPENERS or (base == "open" and any(w in name.lower() for w in ("path", "file"))):
+        if name in OPENERS or (base == "open" and any(w in name.lower() for w in ("path", "file"))):
             self._note_opened(node, name, parent, owner)
 
     def _note_opened(self, node, name, parent, owner) -> None:
         """Remember a resource that is neither managed by with nor handed on where it is made."""
         if isinstance(parent, (ast.withitem, ast.Return, ast.Yield, ast.YieldFrom)):
             return
-        if isinstance(parent, ast.Call) and _last(parent.func) in ("closing", "enter_context"):
+        if isinstance(parent, ast.Call) and last_name(parent.func) in ("closing", "enter_context"):
             return
         if isinstance(parent, (ast.Assign, ast.AnnAssign)):
             targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
@@ -239,17 +216,17 @@ class PyFacts:
         if value is None:
             return
         for target in targets:
-            name = dotted_name(target) or _subscript_key(target)
+            name = dotted_name(target) or subscript_key(target)
             if not name:
                 continue
-            if _is_str(value):
+            if is_str(value):
                 self.str_assignments.append((name, value.value, node.lineno))
                 self.known_strings[name] = value.value
             elif isinstance(value, ast.Constant) and isinstance(value.value, bool):
                 self.bool_assignments.append((name, value.value, node.lineno))
             elif is_built_string(value) and is_dynamic(value, self.trusted_names):
                 self.dynamic_names.add(name)
-            elif _is_table_lookup(value):
+            elif is_table_lookup(value):
                 self.trusted_names.add(name)
             if isinstance(value, ast.Name) and not isinstance(target, ast.Name):
                 self.closed.add((id(owner), value.id))  # handed to an object that owns it now
@@ -271,15 +248,13 @@ class PyFacts:
     def _handler(self, node, parent, owner, cls):
         broad = (
             node.type is None
-            or _last(node.type) in ("Exception", "BaseException")
+            or last_name(node.type) in ("Exception", "BaseException")
             or (
                 isinstance(node.type, ast.Tuple)
-                and any(_last(e) in ("Exception", "BaseException") for e in node.type.elts)
+                and any(last_name(e) in ("Exception", "BaseException") for e in node.type.elts)
             )
         )
-        self.handlers.append(
-            Handler(node.lineno, node.type is None, broad, all(_drops(s) for s in node.body))
-        )
+        self.handlers.append(Handler(node.lineno, node.type is None, broad, all(drops(s) for s in node.body)))
         self._check_bodies(node)
 
     def _compare(self, node, parent, owner, cls):
@@ -316,7 +291,7 @@ class PyFacts:
 
     def _dict(self, node, parent, owner, cls):
         for key, value in zip(node.keys, node.values, strict=True):
-            if _is_str(key) and _is_str(value):
+            if is_str(key) and is_str(value):
                 self.dict_items.append((key.value, value.value, node.lineno))
 
     def _check_bodies(self, node) -> None:
@@ -344,53 +319,6 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return tuple(f for f in reversed(kind._fields) if f not in skip)
 
 
-_OPENERS = frozenset(
-    {
-        "open",
-        "io.open",
-        "codecs.open",
-        "gzip.open",
-        "bz2.open",
-        "lzma.open",
-        "tarfile.open",
-        "zipfile.ZipFile",
-        "socket.socket",
-        "socket.create_connection",
-        "sqlite3.connect",
-        "psycopg2.connect",
-        "psycopg.connect",
-        "pymysql.connect",
-        "MySQLdb.connect",
-        "mysql.connector.connect",
-        "subprocess.Popen",
-        "Popen",
-        "urllib.request.urlopen",
-        "urlopen",
-        "requests.Session",
-        "httpx.Client",
-        "httpx.AsyncClient",
-        "aiohttp.ClientSession",
-        "ftplib.FTP",
-        "smtplib.SMTP",
-        "smtplib.SMTP_SSL",
-        "tempfile.NamedTemporaryFile",
-        "tempfile.TemporaryFile",
-    }
-)
-_CLOSERS = frozenset(
-    {
-        "close",
-        "wait",
-        "communicate",
-        "terminate",
-        "kill",
-        "shutdown",
-        "release",
-        "quit",
-        "dispose",
-        "__exit__",
-    }
-)
 _VISITORS = {
     ast.FunctionDef: PyFacts._function,
     ast.AsyncFunctionDef: PyFacts._function,
@@ -421,178 +349,3 @@ _VISITORS = {
     ast.comprehension: PyFacts._comprehension,
     ast.Dict: PyFacts._dict,
 }
-
-
-# -- small readers shared with the checks -------------------------------------------------------
-
-
-def dotted_name(node: ast.AST | None) -> str:
-    """Return "a.b.c" for Name/Attribute chains ("f.x" for f().x), "" for anything else.
-
-    Iterative: a chain of a thousand calls or attributes is still one loop."""
-    parts: list[str] = []
-    while True:
-        if isinstance(node, ast.Attribute):
-            parts.append(node.attr)
-            node = node.value
-        elif isinstance(node, ast.Call):
-            node = node.func
-        elif isinstance(node, ast.Name):
-            parts.append(node.id)
-            return ".".join(reversed(parts))
-        else:
-            return ""
-
-
-def depth_within(node: ast.AST, limit: int) -> bool:
-    """True when node's subtree is at most limit levels deep (checked without recursion)."""
-    frontier = [(node, 0)]
-    while frontier:
-        current, level = frontier.pop()
-        if level > limit:
-            return False
-        frontier.extend((child, level + 1) for child in ast.iter_child_nodes(current))
-    return True
-
-
-def unparse(node: ast.AST, *, limit: int = 60) -> str:
-    """ast.unparse, which recurses, only for expressions shallow enough to print safely."""
-    return ast.unparse(node) if depth_within(node, limit) else "…"
-
-
-def is_built_string(node: ast.AST | None) -> bool:
-    """True for a string put together at run time: f-string, % or + with a literal, str.format."""
-    if isinstance(node, ast.JoinedStr):
-        return any(isinstance(v, ast.FormattedValue) for v in node.values)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Mod, ast.Add)):
-        return _has_str_operand(node) and not _all_constant(node)
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format":
-        return _is_str(node.func.value) and bool(node.args or node.keywords)
-    return False
-
-
-def interpolated(node: ast.AST) -> list[ast.AST]:
-    """The parts of a built string that are not literal text."""
-    if isinstance(node, ast.JoinedStr):
-        return [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-    if isinstance(node, ast.BinOp):
-        parts = []
-        while isinstance(node, ast.BinOp):
-            parts.append(node.right)
-            node = node.left
-        parts.append(node)
-        out = []
-        for part in parts:
-            if isinstance(part, ast.JoinedStr):
-                out += interpolated(part)
-            elif not isinstance(part, ast.Constant):
-                out.append(part)
-        return out
-    if isinstance(node, ast.Call):
-        return [*node.args, *(k.value for k in node.keywords)]
-    return []
-
-
-def is_dynamic(node: ast.AST, trusted: set[str], _depth: int = 0) -> bool:
-    """True unless node is a literal, an ALL_CAPS constant, a trusted name (looked up in a
-    constant table) or a number cast, or a string built only from those (nested ones deeper
-    than 20 count as dynamic)."""
-    if _depth > 20:
-        return True
-    if is_literal(node):
-        return False
-    if isinstance(node, ast.Name):
-        return not (node.id.isupper() or node.id in trusted)
-    if isinstance(node, ast.Call) and dotted_name(node.func) in ("int", "float", "len", "bool"):
-        return False
-    if is_built_string(node) or isinstance(node, (ast.JoinedStr, ast.BinOp)):
-        return any(is_dynamic(p, trusted, _depth + 1) for p in interpolated(node))
-    return True
-
-
-def is_literal(node: ast.AST) -> bool:
-    return isinstance(node, ast.Constant) or (
-        isinstance(node, (ast.List, ast.Tuple)) and all(isinstance(e, ast.Constant) for e in node.elts)
-    )
-
-
-def _has_str_operand(node: ast.AST) -> bool:
-    while isinstance(node, ast.BinOp):
-        if _is_str(node.right) or isinstance(node.right, ast.JoinedStr):
-            return True
-        node = node.left
-    return _is_str(node) or isinstance(node, ast.JoinedStr)
-
-
-def _all_constant(node: ast.AST) -> bool:
-    while isinstance(node, ast.BinOp):
-        if not isinstance(node.right, ast.Constant):
-            return False
-        node = node.left
-    return isinstance(node, ast.Constant)
-
-
-def _is_table_lookup(node: ast.AST) -> bool:
-    """x = TABLE[key] or TABLE.get(key): the value can only be one the code wrote down."""
-    if isinstance(node, ast.Subscript):
-        node = node.value
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "get":
-        node = node.func.value
-    else:
-        return False
-    return isinstance(node, ast.Name) and node.id.isupper()
-
-
-def _is_str(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
-
-
-def _is_docstring(stmt: ast.stmt) -> bool:
-    return isinstance(stmt, ast.Expr) and _is_str(stmt.value)
-
-
-def _last(node: ast.AST) -> str:
-    """The last part of a decorator, base or exception name (abc.abstractmethod -> abstractmethod)."""
-    if isinstance(node, ast.Call):
-        node = node.func
-    if isinstance(node, ast.Subscript):
-        node = node.value
-    return dotted_name(node).rsplit(".", 1)[-1]
-
-
-def _subscript_key(target: ast.AST) -> str:
-    """app.config["DEBUG"] -> "app.config.DEBUG", so config keys read like names."""
-    if isinstance(target, ast.Subscript) and _is_str(target.slice):
-        base = dotted_name(target.value)
-        return f"{base}.{target.slice.value}" if base else ""
-    return ""
-
-
-def _does_nothing(stmt: ast.stmt) -> bool:
-    if isinstance(stmt, ast.Pass) or (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant)):
-        return True
-    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
-        return _last(stmt.exc) == "NotImplementedError"
-    return False
-
-
-def _returns_constant(stmt: ast.stmt, value: object) -> bool:
-    return isinstance(stmt, ast.Return) and isinstance(stmt.value, ast.Constant) and stmt.value.value is value
-
-
-_QUIET_LOG_METHODS = frozenset({"debug", "info", "trace"})
-
-
-def _drops(stmt: ast.stmt) -> bool:
-    """True when a handler statement lets the error vanish (pass, continue, quiet log, print)."""
-    if isinstance(stmt, (ast.Pass, ast.Continue, ast.Break)):
-        return True
-    if isinstance(stmt, ast.Return):
-        return stmt.value is None or isinstance(stmt.value, ast.Constant)
-    if isinstance(stmt, ast.Expr):
-        if isinstance(stmt.value, ast.Constant):
-            return True
-        if isinstance(stmt.value, ast.Call):
-            name = dotted_name(stmt.value.func)
-            return name in ("print", "pprint") or name.rsplit(".", 1)[-1] in _QUIET_LOG_METHODS
-    return False
