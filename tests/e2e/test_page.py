@@ -129,3 +129,17 @@ def test_storing_needs_the_token_and_the_node_state_shows_what_was_stored(browse
         expect(page.locator("#recent tr td").first).to_have_text(page.locator("#verdict").inner_text())
     finally:
         service.stop()
+
+
+def test_bad_input_shows_the_api_error_naming_the_field(browser, tmp_path, database_url):
+    service = serve(tmp_path, database_url)
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{service.port}/")
+        page.fill("#content", "   \n\t")
+        page.click("#judge")
+        expect(page.locator("#error")).to_contain_text("422 validation_failed")
+        expect(page.locator("#error")).to_contain_text("content: must not be empty")
+        expect(page.locator("#result")).to_be_hidden()
+    finally:
+        service.stop()
