@@ -7,6 +7,7 @@ function a reviewer sends back (lizard's default); nesting deeper than 4 inside 
 from __future__ import annotations
 
 import ast
+import re
 
 from .pyexpr import depth_within, unparse
 from .pyfacts import Function
@@ -37,7 +38,7 @@ _CHECK_PREFIXES = (
     "allowed",
     "permit",
 )
-_DEBUG_MARKERS = ("debug", ">>>", "xxx", "here", "!!!", "===", "--->")
+_DEBUG_MARKER_RE = re.compile(r"\b(?:debug|here|xxx)\b|>>>|!!!|===|--->", re.I)
 
 
 def hygiene_findings(py: PyFacts) -> list[Finding]:
@@ -140,7 +141,7 @@ def _is_debug_print(py: PyFacts, call) -> bool:
         for n in ast.walk(a)
         if isinstance(n, ast.Constant) and isinstance(n.value, str)
     )
-    if any(marker in text for marker in _DEBUG_MARKERS):
+    if _DEBUG_MARKER_RE.search(text):
         return True
     return not py.is_cli
 

@@ -48,8 +48,12 @@ _HASHES = frozenset(
 )
 _PASSWORDISH = re.compile(r"pass(word|wd|phrase)?|pwd|\bpw\b", re.I)
 _TOKENISH = re.compile(r"token|password|passwd|secret|otp|salt|nonce|session|api_?key|csrf|reset|verif", re.I)
+#: Values compared in constant time: MACs, signatures, digests, and tokens that authenticate
+#: (a bare "token" is too often a lexer's).
 _MACISH = re.compile(
-    r"signature|\bsig\b|digest|hmac|\bmac\b|token|secret|api_?key|password_hash|pw_hash", re.I
+    r"signature|\bsig\b|digest|hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
+    r"|(?:access|auth|api|reset|session|csrf|refresh|bearer|otp|verification)_?token",
+    re.I,
 )
 _RANDOM = frozenset(
     {"random", "choice", "choices", "randint", "randrange", "sample", "getrandbits", "uniform"}

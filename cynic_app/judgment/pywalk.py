@@ -36,6 +36,12 @@ _CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt"})
 _STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
 
 
+def _quiet_dunder(name: str, rest: list[ast.stmt]) -> bool:
+    """__exit__ or __enter__ with a pass body is a protocol method with nothing to do, not a stub."""
+    dunder = name.startswith("__") and name.endswith("__")
+    return dunder and not any(isinstance(s, ast.Raise) for s in rest)
+
+
 class PyFacts:
     """What one walk found in a module (all line numbers 1-based)."""
 
@@ -148,7 +154,7 @@ class PyFacts:
             has_docstring=has_doc,
             annotated=node.returns is not None or any(a.annotation is not None for a in all_args),
             returns=unparse(node.returns) if node.returns is not None else None,
-            is_stub=stub and not protocol,
+            is_stub=stub and not protocol and not _quiet_dunder(node.name, rest),
             always_true=len(rest) == 1 and returns_constant(rest[0], True),
             cls=cls,
         )
