@@ -1,5 +1,6 @@
 """Bearer-token auth: when CYNIC_API_TOKEN is set, writes need it (and reads, with
-CYNIC_PROTECT_READS=1). Health checks stay open. Tokens are compared in constant time and
+CYNIC_PROTECT_READS=1). Health checks, the OpenAPI document and the page (GET / and its
+files, which hold no data) stay open. Tokens are compared in constant time and
 never logged."""
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from flask import Flask, current_app, request
 
 from .errors import error_response
 
-OPEN_PATHS = ("/health", "/ready", "/openapi.json")
+OPEN_PATHS = ("/health", "/ready", "/openapi.json", "/")
+#: The page's own files (the page holds no data; what it shows comes from the API with a token).
+OPEN_PREFIXES = ("/page/",)
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 
@@ -18,7 +21,7 @@ def register(app: Flask) -> None:
     @app.before_request
     def authenticate():
         config = current_app.extensions["cynic"].config
-        if not config.api_token or request.path in OPEN_PATHS:
+        if not config.api_token or request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
             return None
         if request.method not in WRITE_METHODS and not config.protect_reads:
             return None

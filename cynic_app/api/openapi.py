@@ -14,6 +14,8 @@ from ..judgment.cell import (
 )
 from ..judgment.perception import MAX_SOURCE_CHARS
 from ..judgment.phi import MAX_CONFIDENCE
+from ..judgment.rules import RULES
+from ..judgment.source import LANGUAGES
 from . import present
 from .body import FALSE_VALUES, TRUE_VALUES
 
@@ -103,6 +105,26 @@ JUDGMENT = {
             "additionalProperties": {"type": "array", "items": {"type": "string"}},
         },
         "vetoed_by": {"type": "array", "items": {"type": "string"}},
+        "findings": {
+            "type": "array",
+            "description": "what the dogs found, by line; empty for judgments stored before findings",
+            "items": {
+                "type": "object",
+                "required": ["dog", "rule", "severity", "line", "message"],
+                "properties": {
+                    "dog": {"type": "string"},
+                    "rule": {"type": "string", "enum": sorted(RULES)},
+                    "severity": {"type": "number", "minimum": 0, "maximum": 1},
+                    "line": {"type": "integer", "minimum": 0, "description": "1-based; 0: the whole unit"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+        "language": {
+            "type": "string",
+            "enum": ["", *LANGUAGES],
+            "description": "how the content was read; empty for judgments stored before it was recorded",
+        },
         "cell_id": ID,
         "reality": {"type": "string", "enum": list(REALITIES)},
         "analysis": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{0,31}$"},

@@ -21,7 +21,11 @@ JUDGMENT_FIELDS = (
     "level_used",
     "dog_reasons",
     "vetoed_by",
+    "findings",
+    "language",
 )
+#: Fields judgments stored before they existed lack, and what they read as.
+JUDGMENT_DEFAULTS = {"findings": [], "language": ""}
 CELL_FIELDS = (
     "cell_id",
     "reality",
@@ -48,7 +52,7 @@ def timestamp(value: datetime | str) -> str:
 def judgment(j: dict, created_at: datetime | str, *, persisted: bool) -> dict:
     """A judgment with its cell's fields alongside, as POST /judge and GET /judge/<id> return it."""
     cell = j["cell"]
-    out = {name: j[name] for name in JUDGMENT_FIELDS}
+    out = {name: j[name] if name in j else JUDGMENT_DEFAULTS[name] for name in JUDGMENT_FIELDS}
     out.update({name: cell[name] for name in CELL_FIELDS})
     out["state_key"] = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
     out["created_at"] = timestamp(created_at)

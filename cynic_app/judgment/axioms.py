@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import math
 import re
-import statistics
 
-from .findings import contradictions, dangers, debug_prints, stubs, todos
+from .findings import contradictions, dangers, debug_prints, hygiene, stubs, todos
 from .source import Source
 
 AXIOMS = ("FIDELITY", "PHI", "VERIFY", "CULTURE", "BURN")
@@ -37,47 +36,53 @@ _GENERIC_NAMES = {
 }
 _SNAKE_RE = re.compile(r"^_{0,2}[a-z][a-z0-9_]*$")
 _CAMEL_RE = re.compile(r"^_?[A-Z][A-Za-z0-9]*$")
-_COMMENTED_CODE_RE = re.compile(r"^\s*#\s*(def |class |import |return |print\(|\w+\s*=\s*\S|if .+:)")
 
 
 def _share(good: int, total: int, empty: float = 1.0) -> float:
     return good / total if total else empty
 
 
+_FACET_OF_RULE = {
+    "code-injection": "eval",
+    "shell-injection": "injection",
+    "sql-injection": "injection",
+    "xss": "injection",
+    "template-injection": "injection",
+    "remote-script": "injection",
+    "tls-unverified": "tls",
+    "unsafe-deserialisation": "deser",
+    "hardcoded-secret": "secret",
+    "secret-in-url": "secret",
+    "embedded-key": "secret",
+    "weak-password-hash": "secret",
+    "insecure-random": "secret",
+    "timing-unsafe-compare": "secret",
+    "destructive-delete": "destructive",
+    "world-writable": "destructive",
+    "insecure-tempfile": "destructive",
+}
+
+
 def _danger_kinds(src: Source) -> set[str]:
     """Map the danger findings to the facet names they fail."""
-    kinds = set()
-    for f in src.memo("dangers", dangers):
-        r = f.reason
-        if "eval" in r or "dynamic" in r:
-            kinds.add("eval")
-        if "shell" in r or "SQL" in r or "HTML" in r:
-            kinds.add("injection")
-        if "TLS" in r:
-            kinds.add("tls")
-        if "deserial" in r or "yaml" in r:
-            kinds.add("deser")
-        if "credential" in r or "key" in r:
-            kinds.add("secret")
-        if "rm -rf" in r or "world-writable" in r or "mktemp" in r:
-            kinds.add("destructive")
-    return kinds
+    return {_FACET_OF_RULE[f.rule] for f in dangers(src) if f.rule in _FACET_OF_RULE}
 
 
 def facets(src: Source) -> dict[str, dict[str, float]]:
     """Return every facet score, grouped by axiom."""
     fns = src.functions
     danger = _danger_kinds(src)
-    n_lines = len(src.lines)
-    line_lengths = [len(ln) for ln in src.lines if ln.strip()] or [0]
-    comment_like = src.comment_lines + sum(1 for f in fns if f.has_docstring)
+    stats = src.line_stats
+    n_lines = stats.lines
+    comment_like = stats.comments + sum(1 for f in fns if f.has_docstring)
     fidelity = {
-        "no_stubs": 1.0 - min(1.0, 0.5 * src.memo("stubs", stubs)),
-        "no_silenced_errors": 1.0 - min(1.0, 0.5 * len(src.swallowed_excepts) + 0.3 * len(src.bare_excepts)),
-        "no_unfinished_markers": 1.0 - min(1.0, 0.2 * src.memo("todos", todos)),
+        "no_stubs": 1.0 - min(1.0, 0.5 * stubs(src)),
+        "no_silenced_errors": 1.0
+        - min(1.0, 0.5 * _count(src, "swallowed-error") + 0.3 * len(src.bare_excepts)),
+        "no_unfinished_markers": 1.0 - min(1.0, 0.2 * todos(src)),
         "documented": _share(sum(f.has_docstring for f in fns), len(fns), 0.8) * 0.5 + 0.5,
         "no_secrets": 0.0 if "secret" in danger else 1.0,
-        "consistent_claims": 1.0 - min(1.0, 0.4 * len(src.memo("contradictions", contradictions))),
+        "consistent_claims": 1.0 - min(1.0, 0.4 * len(contradictions(src))),
         "honest_names": _share(sum(f.name.lower() not in _GENERIC_NAMES for f in fns), len(fns)),
     }
     verify = {
@@ -95,14 +100,14 @@ def facets(src: Source) -> dict[str, dict[str, float]]:
     culture = {
         "naming": _share(names_ok, len(fns) + len(src.classes)),
         "no_wildcard_imports": 0.0 if any(w for _, w, _ in src.imports) else 1.0,
-        "no_debug_prints": 1.0 - min(1.0, 0.1 * src.memo("prints", debug_prints)),
-        "line_length": _share(sum(n <= 100 for n in line_lengths), len(line_lengths)),
+        "no_debug_prints": 1.0 - min(1.0, 0.1 * debug_prints(src)),
+        "line_length": _share(stats.filled - stats.over_100, stats.filled),
         "context_managers": 0.6 if _opens_without_with(src) else 1.0,
         "explained": min(1.0, 0.6 + 4 * comment_like / max(1, n_lines)) if src.is_code else 0.9,
         "calm_tone": 0.5 if src.shouting else 1.0,
     }
-    mean_len = statistics.fmean(line_lengths)
-    blank_share = sum(1 for ln in src.lines if not ln.strip()) / max(1, n_lines)
+    mean_len = stats.filled_chars / max(1, stats.filled)
+    blank_share = (n_lines - stats.filled) / max(1, n_lines)
     phi = {
         "function_length": _share(sum(f.length <= 40 for f in fns), len(fns)),
         "nesting": max(0.0, 1.0 - 0.2 * max(0, src.max_depth - 3)),
@@ -115,20 +120,22 @@ def facets(src: Source) -> dict[str, dict[str, float]]:
     modules = [m for m, _, _ in src.imports]
     burn = {
         "no_duplicated_literals": 1.0 - min(1.0, 0.15 * sum(n >= 3 for n in src.literal_counts.values())),
-        "no_commented_out_code": 1.0
-        - min(1.0, 0.2 * sum(bool(_COMMENTED_CODE_RE.match(ln)) for ln in src.lines)),
+        "no_commented_out_code": 1.0 - min(1.0, 0.5 * _count(src, "commented-out-code")),
         "few_dependencies": 1.0 if len(set(modules)) <= 10 else max(0.3, 10 / len(set(modules))),
         "nothing_destroyed": 0.0 if "destructive" in danger else 1.0,
-        "no_dead_stubs": 1.0 - min(1.0, 0.3 * src.memo("stubs", stubs)),
+        "no_dead_stubs": 1.0 - min(1.0, 0.3 * stubs(src)),
         "focused_functions": _share(sum(f.length <= 60 for f in fns), len(fns)),
-        "no_swallowing": 1.0 - min(1.0, 0.5 * len(src.swallowed_excepts)),
+        "no_swallowing": 1.0 - min(1.0, 0.5 * _count(src, "swallowed-error")),
     }
     return {"FIDELITY": fidelity, "PHI": phi, "VERIFY": verify, "CULTURE": culture, "BURN": burn}
 
 
+def _count(src: Source, rule: str) -> int:
+    return sum(1 for f in hygiene(src) if f.rule == rule)
+
+
 def _opens_without_with(src: Source) -> bool:
-    opens = sum(1 for c in src.calls if c.name == "open")
-    return opens > 0 and "with open" not in src.text
+    return _count(src, "resource-leak") > 0
 
 
 def score_axioms(src: Source) -> dict[str, float]:

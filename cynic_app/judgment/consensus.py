@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import statistics
 
 from .phi import PHI, PHI_INV, PHI_INV3
 
@@ -65,7 +64,9 @@ def residual_variance(qs: list[float]) -> float:
     """Population variance of the votes over the largest variance votes in [0, 100] can have."""
     if len(qs) < 2:
         return 0.0
-    return min(1.0, statistics.pvariance(qs) / 50.0**2)
+    mean = math.fsum(qs) / len(qs)
+    variance = math.fsum((q - mean) ** 2 for q in qs) / len(qs)  # floats: pvariance's Fractions cost 0.1 ms
+    return min(1.0, variance / 50.0**2)
 
 
 def combined_confidence(confidences: list[float], weights: list[float], agreement: float) -> float:

@@ -12,7 +12,7 @@ from .dogs import DOGS, LEVELS, WEIGHTS
 from .errors import InvalidCell
 from .judgment import Judgment
 from .memory import EMPTY, Memory
-from .phi import MAX_CONFIDENCE, PHI_INV, VETO_CAP, verdict_for
+from .phi import DEFECT_CAP, MAX_CONFIDENCE, PHI_INV, VETO_CAP, verdict_for
 from .source import Source
 from .vote import Vote
 
@@ -62,6 +62,8 @@ def judge(
         )
     else:
         q = consensus.reality_weighted_q(axioms, cell.reality)
+    if any(v.blocks for v in votes):
+        q = min(q, DEFECT_CAP)
     if vetoes:
         q = min(q, VETO_CAP, *(v.q for v in vetoes))
     q = round(q, 3)
@@ -84,7 +86,21 @@ def judge(
         duration_ms=round((time.perf_counter() - started) * 1000.0, 3),
         dog_reasons={v.dog: list(v.reasons) for v in votes},
         vetoed_by=[v.dog for v in vetoes],
+        findings=findings_of(votes),
+        language=src.language,
     )
+
+
+def findings_of(votes: list[Vote]) -> list[dict]:
+    """Every finding once per (rule, line), named by the first dog that voiced it; by line."""
+    seen: set[tuple[str, int]] = set()
+    out = []
+    for v in votes:
+        for f in v.findings:
+            if (f.rule, f.line) not in seen:
+                seen.add((f.rule, f.line))
+                out.append(f.to_dict(v.dog))
+    return sorted(out, key=lambda d: (d["line"], -d["severity"], d["rule"]))
 
 
 def validate_level(level: object) -> str | None:

@@ -13,7 +13,9 @@ class Judgment:
     """A verdict with its evidence.
 
     Invariants (the engine MUST keep them; ``check`` verifies them):
-    the verdict is the band of q_score, confidence never exceeds φ⁻¹, and a veto means BARK.
+    the verdict is the band of q_score, confidence never exceeds φ⁻¹, a veto means BARK, and
+    a BARK or GROWL the pack caused is explained by at least one finding. Judgments stored
+    before findings existed read back with none (and language "").
     """
 
     judgment_id: str
@@ -33,6 +35,8 @@ class Judgment:
     vetoed_by: list[str] = field(default_factory=list)
     cost_usd: float = 0.0
     llm_calls: int = 0
+    findings: list[dict] = field(default_factory=list)  # {dog, rule, severity, line, message}
+    language: str = ""
 
     def to_dict(self) -> dict:
         """Return plain JSON-ready data; ``from_dict`` rebuilds an equal Judgment."""
@@ -44,7 +48,7 @@ class Judgment:
             elif isinstance(value, dict):
                 value = {k: (list(v) if isinstance(v, list) else v) for k, v in value.items()}
             elif isinstance(value, list):
-                value = list(value)
+                value = [dict(v) if isinstance(v, dict) else v for v in value]
             out[f.name] = value
         return out
 

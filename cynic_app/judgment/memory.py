@@ -11,7 +11,7 @@ _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 
 def tokens(text: str) -> frozenset[str]:
     """Return the set of identifier-like tokens (3+ chars) in text, lowercased."""
-    return frozenset(t.lower() for t in _TOKEN_RE.findall(text))
+    return frozenset(_TOKEN_RE.findall(text.lower()))
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,8 @@ def clamp(value: float, low: float = 0.0, high: float = 100.0) -> float:
 def cap_confidence(value: float) -> float:
     """Clamp a confidence into [0, φ⁻¹]."""
     return max(0.0, min(MAX_CONFIDENCE, value))
+
+
+#: A defect a reviewer would send back caps q at the golden point of the GROWL band (≈ 52.786):
+#: never WAG or better, and still above what a security hole scores.
+DEFECT_CAP = GROWL_MIN + (WAG_MIN - GROWL_MIN) * PHI_INV

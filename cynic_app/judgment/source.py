@@ -1,54 +1,95 @@
 """Facts about a cell's content, computed once and shared by every dog.
 
-Parsing is the expensive part of judging, so a ``Source`` parses Python at most once and
-collects in a single AST walk everything the dogs ask about. Content that is not Python is
-still described (lines, URLs, text patterns) so every dog can vote on any reality.
+Parsing is the expensive part of judging, so a ``Source`` parses Python at most once and the
+one walk in pywalk.py collects everything the Python checks ask about. Other content is read
+line by line (textchecks.py). Every fact is computed lazily and at most once.
+
+Language: a context naming a file (``app.ts``) or saying ``language: shell`` decides it;
+otherwise content that ``ast.parse`` accepts and that reads like code is Python, and the rest
+is told apart by cues in its first 8 KB (a shebang, ``const``/``=>``, ``fi``/``done``...).
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
-_CODE_HINT_RE = re.compile(
-    r"^\s*(def |class |import |from \S+ import |return\b|if .*:|for .*:|while .*:|try:|"
-    r"except\b|with .*:|@\w|\w+\s*=[^=]|\w+\(.*\)\s*$)",
-    re.MULTILINE,
+from .pywalk import PyFacts
+
+PYTHON, JAVASCRIPT, TYPESCRIPT, SHELL, OTHER_CODE, TEXT = (
+    "python",
+    "javascript",
+    "typescript",
+    "shell",
+    "code",
+    "text",
 )
-_FOREIGN_CODE_RE = re.compile(
-    r"(\bfunction\s+\w+\s*\(|=>|\bconst\s+\w+\s*=|\bvar\s+\w+\s*=|;\s*$|\{\s*$|#include|"
-    r"\bpublic\s+(static\s+)?\w+|\bSELECT\b.+\bFROM\b|\$\(|\bfn\s+\w+\()",
-    re.MULTILINE | re.IGNORECASE,
+LANGUAGES = (PYTHON, JAVASCRIPT, TYPESCRIPT, SHELL, OTHER_CODE, TEXT)
+#: Language cues are counted in this much of the content: enough to tell, bounded in cost.
+CUE_SAMPLE_CHARS = 8192
+
+_EXTENSIONS = {
+    "py": PYTHON,
+    "pyw": PYTHON,
+    "js": JAVASCRIPT,
+    "mjs": JAVASCRIPT,
+    "cjs": JAVASCRIPT,
+    "jsx": JAVASCRIPT,
+    "ts": TYPESCRIPT,
+    "tsx": TYPESCRIPT,
+    "sh": SHELL,
+    "bash": SHELL,
+}
+_NAMES = {
+    "python": PYTHON,
+    "py": PYTHON,
+    "javascript": JAVASCRIPT,
+    "js": JAVASCRIPT,
+    "node": JAVASCRIPT,
+    "typescript": TYPESCRIPT,
+    "ts": TYPESCRIPT,
+    "shell": SHELL,
+    "bash": SHELL,
+    "sh": SHELL,
+}
+_CONTEXT_FILE_RE = re.compile(r"[\w./-]+\.([A-Za-z]{1,4})\b")
+_CONTEXT_LANG_RE = re.compile(r"\blang(?:uage)?\s*[:=]\s*([A-Za-z]+)", re.I)
+_PY_CUES = re.compile(
+    r"^[ \t]*(?:def \w+\(|class \w+[(:]|import \w|from [\w.]+ import |elif .*:|except\b.*:|"
+    r"with .+:|return\b|if .+:$|for .+ in .+:$|@\w)",
+    re.M,
 )
-_LETTER_RE = re.compile(r"[^\W\d_]")
-_UPPER_RE = re.compile(r"[A-Z]")
-URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s'\"<>()\[\]{}]*|\bwww\.[^\s'\"<>()\[\]{}]+", re.I)
+_JS_CUES = re.compile(
+    r"\b(?:const|let|var)\s+[\w{\[]|=>|\bfunction\b|\brequire\(|module\.exports|"
+    r"^\s*import .+ from\s+['\"]|^\s*export\s|console\.\w+\(|document\.|;\s*$",
+    re.M,
+)
+_TS_CUES = re.compile(
+    r"^\s*(?:export\s+)?(?:interface|type)\s+\w+|:\s*(?:string|number|boolean|void|unknown|any)\b|"
+    r"\bimport type\b|\b(?:private|public|protected|readonly)\s+\w+\s*[:(]|\bas\s+[A-Z]\w*",
+    re.M,
+)
+_SH_CUES = re.compile(
+    r"^#!.*\b(?:ba|z|k|da)?sh\b|^\s*(?:fi|done|esac|then|do)\s*$|^\s*set\s+-[euxo]|"
+    r"^\s*(?:export\s+)?[A-Z_][A-Z0-9_]*=\S|\$\{?\w+\}?|^\s*(?:echo|cd|mkdir|curl|apt-get|sudo)\s",
+    re.M,
+)
+_CODE_LINE_RE = re.compile(r"[;{}()=]\s*$|^\s*(?:#include|package |using |fn |func |public |SELECT )", re.M)
+_NON_LETTER_RE = re.compile(r"[\W\d_]+")
+_NON_UPPER_RE = re.compile(r"[^A-Z]+")
+URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s'\"<>()\[\]{}`]*|\bwww\.[^\s'\"<>()\[\]{}`]+", re.I)
 
 
-@dataclass
-class Function:
-    name: str
-    lineno: int
-    length: int
-    n_args: int
-    depth: int
-    is_stub: bool
-    has_docstring: bool
-    annotated: bool
-    returns: str | None  # the return annotation as source text
-    return_kinds: list[str] = field(default_factory=list)  # type names of constant returns
-
-
-@dataclass
-class Call:
-    name: str  # dotted, e.g. "subprocess.run"
-    lineno: int
-    keywords: dict[str, object]
-    first_arg: ast.expr | None
-    arg_names: list[str]  # dotted names used anywhere in the arguments
+class LineStats(NamedTuple):
+    lines: int
+    filled: int  # lines with something other than whitespace
+    comments: int
+    over_100: int  # filled lines longer than 100 characters
+    filled_chars: int
 
 
 class Source:
@@ -57,31 +98,26 @@ class Source:
     def __init__(self, content: str, context: str = ""):
         self.text = content
         self.context = context
-        self.lines = content.splitlines() or [""]
-        self.lower = content.lower()
         self.tree: ast.Module | None = None
         self.syntax_error: str | None = None
-        self.looks_like_code = self._looks_like_code()
-        if self.looks_like_code:
-            try:
-                self.tree = ast.parse(content)
-            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-                self.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
-        self.is_python = self.tree is not None
-        self.functions: list[Function] = []
-        self.classes: dict[str, int] = {}  # class name -> methods
-        self.imports: list[tuple[str, bool, bool]] = []  # (module, wildcard, relative)
-        self.calls: list[Call] = []
-        self.strings: list[tuple[str, int]] = []
-        self.assigned_strings: list[tuple[str, str, int]] = []  # (target, value, line)
-        self.bare_excepts: list[int] = []
-        self.swallowed_excepts: list[int] = []
-        self.asserts: list[ast.Assert] = []
-        self.max_depth = 0
-        self.n_statements = 0
+        self.syntax_error_line = 0
         self._memo: dict[str, object] = {}
-        if self.tree is not None:
-            self._walk(self.tree)
+        given = language_from_context(context)
+        if given in (None, PYTHON):
+            self._parse_python(forced=given == PYTHON)
+        self.is_python = self.tree is not None
+        self.language = PYTHON if self.is_python or self.syntax_error else given or self._guess_language()
+
+    def _parse_python(self, *, forced: bool) -> None:
+        try:
+            tree = ast.parse(self.text)
+        except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            if forced or self._reads_like_python():
+                self.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
+                self.syntax_error_line = getattr(exc, "lineno", 0) or 0
+            return
+        if forced or _is_code_tree(tree):
+            self.tree = tree
 
     def memo(self, key: str, compute):
         """Return compute(self), computed once per Source (dogs share findings this way)."""
@@ -89,18 +125,87 @@ class Source:
             self._memo[key] = compute(self)
         return self._memo[key]
 
-    def _looks_like_code(self) -> bool:
-        hits = len(_CODE_HINT_RE.findall(self.text))
-        return hits >= max(1, len(self.lines) // 4) or bool(_FOREIGN_CODE_RE.search(self.text))
+    # -- language ---------------------------------------------------------------------------
 
-    @cached_property
+    def _cues(self) -> dict[str, int]:
+        return self.memo("cues", _count_cues)
+
+    def _reads_like_python(self) -> bool:
+        cues = self._cues()
+        return cues[PYTHON] >= 2 and cues[PYTHON] > max(cues[JAVASCRIPT], cues[SHELL])
+
+    def _guess_language(self) -> str:
+        cues = self._cues()
+        sample = self.text[:CUE_SAMPLE_CHARS]
+        if sample.startswith("#!") and re.match(r"#!.*\b(?:ba|z|k|da)?sh\b", sample):
+            return SHELL
+        if cues[JAVASCRIPT] >= 2 and cues[JAVASCRIPT] >= cues[SHELL]:
+            return TYPESCRIPT if cues[TYPESCRIPT] >= 2 else JAVASCRIPT
+        if cues[SHELL] >= 3:
+            return SHELL
+        n_lines = sample.count("\n") + 1
+        if len(_CODE_LINE_RE.findall(sample)) >= max(2, n_lines // 4):
+            return OTHER_CODE
+        return TEXT
+
+    @property
     def is_code(self) -> bool:
         """True for Python and for text that reads like another programming language."""
-        return self.is_python or self.looks_like_code
+        return self.language != TEXT
+
+    # -- facts ------------------------------------------------------------------------------
 
     @cached_property
+    def py(self) -> PyFacts | None:
+        """The facts of the one walk over the Python tree (None when not Python)."""
+        return PyFacts(self.tree) if self.tree is not None else None
+
+    @cached_property
+    def lines(self) -> list[str]:
+        return self.text.splitlines() or [""]
+
+    @cached_property
+    def lower(self) -> str:
+        return self.text.lower()
+
+    @cached_property
+    def _line_starts(self) -> list[int]:
+        starts = [0]
+        find = self.text.find
+        at = find("\n")
+        while at != -1:
+            starts.append(at + 1)
+            at = find("\n", at + 1)
+        return starts
+
+    def line_of(self, offset: int) -> int:
+        """The 1-based line holding character offset."""
+        return bisect_right(self._line_starts, offset)
+
+    def line_text(self, line: int) -> str:
+        """The text of a 1-based line ("" past the end)."""
+        starts = self._line_starts
+        if not 1 <= line <= len(starts):
+            return ""
+        end = starts[line] - 1 if line < len(starts) else len(self.text)
+        return self.text[starts[line - 1] : end]
+
+    @cached_property
+    def line_stats(self) -> LineStats:
+        """Counts over the lines, in one pass."""
+        filled = comments = over_100 = chars = 0
+        for ln in self.lines:
+            stripped = ln.lstrip()
+            if stripped:
+                filled += 1
+                chars += len(ln)
+                over_100 += len(ln) > 100
+                comments += stripped.startswith(("#", "//"))
+        return LineStats(len(self.lines), filled, comments, over_100, chars)
+
+    @property
     def comment_lines(self) -> int:
-        return sum(1 for ln in self.lines if ln.lstrip().startswith(("#", "//")))
+        return self.line_stats.comments
 
     @cached_property
     def urls(self) -> list[str]:
@@ -110,147 +215,79 @@ class Source:
     def shouting(self) -> bool:
         """True when most letters are upper case (and there are enough to tell)."""
         sample = self.text[:4096]  # tone shows early; counting every letter of a big file is waste
-        letters = len(_LETTER_RE.findall(sample))
-        return letters > 20 and len(_UPPER_RE.findall(sample)) / letters > 0.5
+        letters = len(_NON_LETTER_RE.sub("", sample))
+        return letters > 20 and len(_NON_UPPER_RE.sub("", sample)) / letters > 0.5
 
     @cached_property
     def literal_counts(self) -> Counter:
         """How often each non-trivial string literal repeats."""
-        return Counter(s for s, _ in self.strings if len(s) >= 4 and "\n" not in s)
+        strings = self.py.strings if self.py else []
+        return Counter(s for s, _ in strings if len(s) >= 4 and "\n" not in s)
 
-    def _walk(self, tree: ast.Module) -> None:
-        """Visit every node once, tracking nesting depth and the enclosing function."""
-        nesting = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try)
-        functions = (ast.FunctionDef, ast.AsyncFunctionDef)
-        stack: list[tuple[ast.AST, int, Function | None, int]] = [(tree, 0, None, 0)]
-        while stack:
-            node, depth, owner, owner_depth = stack.pop()
-            if isinstance(node, ast.stmt):
-                self.n_statements += 1
-                self.max_depth = max(self.max_depth, depth)
-                if owner is not None:
-                    owner.depth = max(owner.depth, depth - owner_depth)
-            if isinstance(node, functions):
-                owner, owner_depth = _describe_function(node), depth
-                self.functions.append(owner)
-            elif isinstance(node, ast.Return) and owner is not None:
-                if isinstance(node.value, ast.Constant):
-                    owner.return_kinds.append(type(node.value.value).__name__)
-            else:
-                self._visit(node)
-            children = [c for c in ast.iter_child_nodes(node) if not isinstance(c, ast.expr_context)]
-            stack.extend(
-                (child, depth + isinstance(child, nesting), owner, owner_depth)
-                for child in reversed(children)  # popped in source order
-            )
+    # Shorthands the dogs and axioms use; empty for content that is not Python.
+    @property
+    def functions(self):
+        return self.py.functions if self.py else []
 
-    def _visit(self, node: ast.AST) -> None:
-        if isinstance(node, ast.ClassDef):
-            self.classes[node.name] = sum(
-                isinstance(b, (ast.FunctionDef, ast.AsyncFunctionDef)) for b in node.body
-            )
-        elif isinstance(node, ast.Import):
-            self.imports.extend((alias.name, False, False) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            wildcard = any(alias.name == "*" for alias in node.names)
-            self.imports.append((node.module or "", wildcard, node.level > 0))
-        elif isinstance(node, ast.Call):
-            self.calls.append(_describe_call(node))
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-            self.strings.append((node.value, getattr(node, "lineno", 0)))
-        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
-            self._note_assignment(node)
-        elif isinstance(node, ast.ExceptHandler):
-            if node.type is None:
-                self.bare_excepts.append(node.lineno)
-            if _only_passes(node.body) and _is_broad(node.type):
-                self.swallowed_excepts.append(node.lineno)
-        elif isinstance(node, ast.Assert):
-            self.asserts.append(node)
-        elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=True):
-                if _is_str(key) and _is_str(value):
-                    self.assigned_strings.append((key.value, value.value, node.lineno))
+    @property
+    def classes(self) -> dict:
+        return {name: methods for name, (_, methods, _) in self.py.classes.items()} if self.py else {}
 
-    def _note_assignment(self, node: ast.Assign | ast.AnnAssign) -> None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if node.value is None or not _is_str(node.value):
-            return
-        for target in targets:
-            name = dotted_name(target)
-            if name:
-                self.assigned_strings.append((name, node.value.value, node.lineno))
+    @property
+    def imports(self) -> list[tuple[str, bool, bool]]:
+        return [(m, w, r) for m, w, r, _ in self.py.imports] if self.py else []
+
+    @property
+    def calls(self):
+        return self.py.calls if self.py else []
+
+    @property
+    def asserts(self):
+        return self.py.asserts if self.py else []
+
+    @property
+    def bare_excepts(self) -> list[int]:
+        return [h.lineno for h in self.py.handlers if h.bare] if self.py else []
+
+    @property
+    def swallowed_excepts(self) -> list[int]:
+        return [h.lineno for h in self.py.handlers if h.broad and h.drops] if self.py else []
+
+    @property
+    def max_depth(self) -> int:
+        return self.py.max_depth if self.py else 0
+
+    @property
+    def n_statements(self) -> int:
+        return self.py.n_statements if self.py else 0
 
 
-def dotted_name(node: ast.AST | None) -> str:
-    """Return "a.b.c" for Name/Attribute chains, "" for anything else."""
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    if isinstance(node, ast.Call):  # e.g. yaml.load(...).get -> treat callee as prefix
-        inner = dotted_name(node.func)
-        return ".".join([inner, *reversed(parts)]) if inner else ""
-    return ""
+def _count_cues(src: Source) -> dict[str, int]:
+    sample = src.text[:CUE_SAMPLE_CHARS]
+    return {
+        PYTHON: len(_PY_CUES.findall(sample)),
+        JAVASCRIPT: len(_JS_CUES.findall(sample)),
+        TYPESCRIPT: len(_TS_CUES.findall(sample)),
+        SHELL: len(_SH_CUES.findall(sample)),
+    }
 
 
-def _is_str(node: ast.AST | None) -> bool:
-    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+def language_from_context(context: str) -> str | None:
+    """The language a context names ("file: app.ts", "language: bash"), or None."""
+    if not context:
+        return None
+    said = _CONTEXT_LANG_RE.search(context)
+    if said and said.group(1).lower() in _NAMES:
+        return _NAMES[said.group(1).lower()]
+    for match in _CONTEXT_FILE_RE.finditer(context):
+        ext = match.group(1).lower()
+        if ext in _EXTENSIONS:
+            return _EXTENSIONS[ext]
+    return None
 
 
-def _is_broad(node: ast.expr | None) -> bool:
-    return node is None or dotted_name(node) in ("Exception", "BaseException")
-
-
-def _only_passes(body: list[ast.stmt]) -> bool:
-    return all(
-        isinstance(s, (ast.Pass, ast.Continue))
-        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-        for s in body
-    )
-
-
-def _describe_call(node: ast.Call) -> Call:
-    keywords = {}
-    for kw in node.keywords:
-        if kw.arg is not None:
-            keywords[kw.arg] = kw.value.value if isinstance(kw.value, ast.Constant) else kw.value
-    names = [
-        dotted_name(n) for arg in node.args for n in ast.walk(arg) if isinstance(n, (ast.Call, ast.Name))
-    ]
-    return Call(
-        name=dotted_name(node.func),
-        lineno=node.lineno,
-        keywords=keywords,
-        first_arg=node.args[0] if node.args else None,
-        arg_names=[n for n in names if n],
-    )
-
-
-def _describe_function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Function:
-    """Describe a function's signature and body; depth and returns are filled in by the walk."""
-    body = node.body
-    has_doc = bool(body) and isinstance(body[0], ast.Expr) and _is_str(body[0].value)
-    rest = body[1:] if has_doc else body
-    stub = all(
-        isinstance(s, ast.Pass)
-        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
-        or (isinstance(s, ast.Raise) and "NotImplementedError" in ast.unparse(s))
-        for s in rest
-    )
-    args = node.args
-    all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
-    return Function(
-        name=node.name,
-        lineno=node.lineno,
-        length=(node.end_lineno or node.lineno) - node.lineno + 1,
-        n_args=len([a for a in all_args if a.arg not in ("self", "cls")]),
-        depth=0,
-        is_stub=stub,
-        has_docstring=has_doc,
-        annotated=node.returns is not None or any(a.annotation is not None for a in all_args),
-        returns=ast.unparse(node.returns) if node.returns is not None else None,
+def _is_code_tree(tree: ast.Module) -> bool:
+    """A parse of prose is a few bare names or constants; code has real statements."""
+    return any(
+        not (isinstance(s, ast.Expr) and isinstance(s.value, (ast.Name, ast.Constant))) for s in tree.body
     )

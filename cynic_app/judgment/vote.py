@@ -11,13 +11,41 @@ from .phi import PHI_INV3, cap_confidence, clamp
 ABSTAIN_BELOW = PHI_INV3
 MAX_REASONS = 5
 
+#: Kinds of finding. A SECURITY finding makes GUARDIAN veto (BARK); a DEFECT is something a
+#: reviewer sends back and caps the judgment at GROWL; a SMELL only lowers its dog's score.
+SECURITY = "security"
+DEFECT = "defect"
+SMELL = "smell"
+KINDS = (SECURITY, DEFECT, SMELL)
+
 
 @dataclass(frozen=True)
 class Finding:
-    """One thing a dog noticed; severity in (0, 1] is the share of quality it costs."""
+    """One thing noticed in the content.
+
+    severity in (0, 1] is the share of its dog's score it costs; rule names the check that
+    fired (see rules.py); line is 1-based, 0 when the finding is about the whole unit.
+    """
 
     severity: float
     reason: str
+    rule: str = ""
+    line: int = 0
+    kind: str = SMELL
+
+    @property
+    def explained(self) -> str:
+        """The reason as a reviewer reads it: "line 4: hard-coded password passed to connect()"."""
+        return f"line {self.line}: {self.reason}" if self.line else self.reason
+
+    def to_dict(self, dog: str) -> dict:
+        return {
+            "dog": dog,
+            "rule": self.rule,
+            "severity": round(self.severity, 3),
+            "line": self.line,
+            "message": self.reason,
+        }
 
 
 @dataclass(frozen=True)
@@ -27,10 +55,16 @@ class Vote:
     confidence: float
     veto: bool = False
     reasons: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
 
     @property
     def abstains(self) -> bool:
         return self.confidence < ABSTAIN_BELOW
+
+    @property
+    def blocks(self) -> bool:
+        """True when this dog found a defect a reviewer would send back (or worse)."""
+        return any(f.kind in (SECURITY, DEFECT) for f in self.findings)
 
     def to_dict(self) -> dict:
         return {
@@ -56,11 +90,11 @@ def cast(
     veto: bool = False,
     praise: str = "nothing to object to",
 ) -> Vote:
-    """Build a vote: base_q reduced by every finding, reasons worst first."""
+    """Build a vote: base_q reduced by every finding, reasons worst first (ties by line)."""
     q = clamp(base_q * (1.0 - penalty(findings)))
-    worst = sorted(findings, key=lambda f: -f.severity)
-    reasons = tuple(f.reason for f in worst[:MAX_REASONS]) or (praise,)
-    return Vote(dog, round(q, 3), round(cap_confidence(confidence), 4), veto, reasons)
+    worst = sorted(findings, key=lambda f: (-f.severity, f.line))
+    reasons = tuple(f.explained for f in worst[:MAX_REASONS]) or (praise,)
+    return Vote(dog, round(q, 3), round(cap_confidence(confidence), 4), veto, reasons, tuple(worst))
 
 
 def repeated(findings_per_hit: float, hits: int, reason: str, *, cap: int = 3) -> list[Finding]:

@@ -27,6 +27,8 @@ def test_post_judge_returns_the_documented_fields(client):
         "llm_calls",
         "duration_ms",
         "level_used",
+        "findings",
+        "language",
         "reality",
         "analysis",
         "content",
@@ -38,6 +40,24 @@ def test_post_judge_returns_the_documented_fields(client):
         assert field in body, field
     assert body["analysis"] == "QUALITY" and body["persisted"] is True
     assert body["confidence"] <= 0.618 and round(body["q_score"], 3) == body["q_score"]
+
+
+def test_findings_name_their_rule_and_line(client):
+    body = {"content": 'import psycopg2\n\nconn = psycopg2.connect(user="admin", password="hunter2")\n'}
+    j = client.post("/judge?dry_run=true", json=body).get_json()
+    assert j["verdict"] == "BARK" and j["language"] == "python"
+    assert {"dog": "GUARDIAN", "rule": "hardcoded-secret", "line": 3}.items() <= j["findings"][0].items()
+    assert "line 3: hard-coded password passed to psycopg2.connect()" in j["dog_reasons"]["GUARDIAN"]
+
+
+def test_a_judgment_stored_before_findings_is_presented_with_none():
+    from cynic_app.api.present import judgment
+    from cynic_app.judgment import Cell, judge
+
+    stored = judge(Cell.create(content="x = 1\n")).to_dict()
+    del stored["findings"], stored["language"]
+    shown = judgment(stored, "2026-01-01T00:00:00+00:00", persisted=True)
+    assert shown["findings"] == [] and shown["language"] == ""
 
 
 def test_a_read_right_after_the_write_finds_it(client):
@@ -148,3 +168,28 @@ def test_health_and_ready(client):
     assert client.get("/health").get_json()["status"] == "ok"
     ready = client.get("/ready")
     assert ready.status_code == 200 and ready.get_json()["status"] == "ready"
+
+
+def test_the_page_is_served_with_a_strict_content_security_policy(client):
+    r = client.get("/")
+    assert r.status_code == 200 and r.mimetype == "text/html"
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert b'id="judge-form"' in r.data and b"<script>" not in r.data  # no inline script
+    assert client.get("/page/page.js").status_code == 200
+
+
+def test_the_page_is_open_but_writes_from_it_still_need_the_token(config):
+    from dataclasses import replace
+
+    from cynic_app import create_app
+
+    app = create_app(replace(config, api_token="t0ken", protect_reads=True))
+    try:
+        c = app.test_client()
+        assert c.get("/").status_code == 200 and c.get("/page/page.css").status_code == 200
+        assert c.get("/state").status_code == 401
+        assert c.post("/judge?dry_run=true", json={"content": "x = 1"}).status_code == 401
+        token = {"Authorization": "Bearer t0ken"}
+        assert c.post("/judge?dry_run=true", json={"content": "x = 1"}, headers=token).status_code == 200
+    finally:
+        app.extensions["cynic"].close()

@@ -1,5 +1,6 @@
 """Properties the engine keeps for any input (hypothesis)."""
 
+import ast
 import os
 from pathlib import Path
 
@@ -65,14 +66,22 @@ def test_to_dict_round_trips(cell, level):
     assert Judgment.from_dict(j.to_dict()) == j
 
 
+def top_level_starts(text: str) -> list[int]:
+    """0-based lines where a top-level statement (or its first decorator) starts, and the end."""
+    starts = [
+        min([s.lineno, *(d.lineno for d in getattr(s, "decorator_list", []))]) - 1
+        for s in ast.parse(text).body
+    ]
+    return [*starts, text.count("\n")]
+
+
 @SETTINGS
 @given(st.sampled_from(SNIPPETS), FLAWS, st.data(), LEVELS)
 def test_adding_a_secret_or_eval_never_raises_q(snippet, flaw, data, level):
+    snippet = snippet if snippet.endswith("\n") else snippet + "\n"
     lines = snippet.splitlines(keepends=True)
-    at = data.draw(st.integers(0, len(lines)))
-    # Only insert between top-level statements so the code still parses.
-    while at < len(lines) and lines[at][:1] in (" ", "\t", ")"):
-        at += 1
+    # Only insert between top-level statements: inside a bracket a line can become an argument.
+    at = data.draw(st.sampled_from(top_level_starts(snippet)))
     flawed = "".join(lines[:at]) + flaw + "".join(lines[at:])
     before = judge(Cell.create(content=snippet), level=level).q_score
     after = judge(Cell.create(content=flawed), level=level).q_score

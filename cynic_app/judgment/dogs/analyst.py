@@ -6,8 +6,9 @@ import re
 
 from ..findings import contradictions
 from ..phi import PHI_INV
+from ..rules import hit
 from ..source import Source
-from ..vote import Finding, Vote, cast
+from ..vote import Vote, cast
 
 NAME = "ANALYST"
 _PROSE_CONTRADICTIONS = (("always", "never"), ("all", "none"), ("must", "must not"))
@@ -15,9 +16,11 @@ _PROSE_CONTRADICTIONS = (("always", "never"), ("all", "none"), ("must", "must no
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     if src.syntax_error:
-        return cast(NAME, 15.0, [], PHI_INV, praise=f"does not parse: {src.syntax_error}")
+        finding = hit("syntax-error", src.syntax_error_line, f"does not parse: {src.syntax_error}")
+        vote = cast(NAME, 75.0, [finding], PHI_INV)
+        return vote
     if src.is_python:
-        findings = src.memo("contradictions", contradictions)
+        findings = contradictions(src)
         n_checks = len(src.asserts) + sum(1 for f in src.functions if f.annotated)
         confidence = PHI_INV * (0.9 if n_checks else 0.75)
         # Annotations are checkable claims: base 82, up to 92 when every function is typed.
@@ -27,10 +30,9 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         )
     lower = src.lower
     findings = [
-        Finding(0.1, f"says both '{a}' and '{b}'")
+        hit("prose-contradiction", 0, f"says both '{a}' and '{b}'")
         for a, b in _PROSE_CONTRADICTIONS
         if re.search(rf"\b{a}\b", lower) and re.search(rf"\b{b}\b", lower)
     ]
-    return cast(
-        NAME, 72.0, findings, PHI_INV * (0.45 if src.is_code else 0.35), praise="no contradictions found"
-    )
+    praise = f"read as {src.language}: no contradictions found"
+    return cast(NAME, 72.0, findings, PHI_INV * (0.45 if src.is_code else 0.35), praise=praise)

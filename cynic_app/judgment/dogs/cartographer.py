@@ -1,36 +1,32 @@
-"""CARTOGRAPHER — dependencies: what the unit imports, how, and how widely it reaches."""
+"""CARTOGRAPHER — dependencies and names: what the unit imports, how widely it reaches, and
+(with pyflakes, see analyzers.py) which names it uses without defining or defines without using.
+CARTOGRAPHER runs at MACRO only, so pyflakes' cost is paid only there."""
 
 from __future__ import annotations
 
 import re
 
+from ..analyzers import pyflakes_findings
 from ..phi import PHI_INV
+from ..pychecks import import_findings
+from ..rules import hit
 from ..source import Source
-from ..vote import Finding, Vote, cast, repeated
+from ..vote import Vote, cast
 
 NAME = "CARTOGRAPHER"
 _TEXT_IMPORT_RE = re.compile(r"^\s*(import|from|require|#include|using)\b.*$", re.M)
+_TEXT_WILDCARD_RE = re.compile(r"\bimport\s+\*|from\s+\S+\s+import\s+\*")
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     if not src.is_python:
         n = len(_TEXT_IMPORT_RE.findall(src.text))
-        findings = [Finding(0.2, f"{n} dependencies declared")] if n > 12 else []
-        if re.search(r"\bimport\s+\*|from\s+\S+\s+import\s+\*", src.text):
-            findings.append(Finding(0.3, "wildcard import"))
+        findings = [hit("many-imports", 0, f"{n} dependencies declared")] if n > 12 else []
+        wildcard = _TEXT_WILDCARD_RE.search(src.text)
+        if wildcard:
+            findings.append(hit("wildcard-import", src.line_of(wildcard.start()), "wildcard import"))
         return cast(
             NAME, 78.0, findings, PHI_INV * (0.4 if src.is_code else 0.2), praise="no dependency concerns"
         )
-    findings: list[Finding] = []
-    findings += repeated(0.3, sum(1 for _, wild, _ in src.imports if wild), "wildcard import")
-    findings += repeated(0.05, sum(1 for _, _, rel in src.imports if rel), "relative import")
-    roots = [m.split(".")[0] for m, _, rel in src.imports if m and not rel]
-    fan_out = len(set(roots))
-    if fan_out > 20:
-        findings.append(Finding(0.35, f"fans out to {fan_out} modules"))
-    elif fan_out > 10:
-        findings.append(Finding(0.2, f"fans out to {fan_out} modules"))
-    modules = [m for m, _, _ in src.imports if m]
-    if len(modules) - len(set(modules)) > 0:
-        findings.append(Finding(0.1, "the same module imported more than once"))
+    findings = import_findings(src.py) + pyflakes_findings(src)
     return cast(NAME, 86.0, findings, PHI_INV * 0.8, praise="dependencies are few and explicit")

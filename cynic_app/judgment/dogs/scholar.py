@@ -18,7 +18,9 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
-    mine = tokens(src.text)
+    if not memory.items:
+        return COLD_START
+    mine = src.memo("tokens", lambda s: tokens(s.text))
     scored = sorted(((jaccard(mine, r.tokens), r.q_score) for r in memory.items), key=lambda t: -t[0])
     near = [(s, q) for s, q in scored[:NEIGHBOURS] if s >= MIN_SIMILARITY]
     if not near:

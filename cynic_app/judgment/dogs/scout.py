@@ -7,8 +7,9 @@ import re
 from urllib.parse import urlsplit
 
 from ..phi import PHI_INV
-from ..source import Source
-from ..vote import Finding, Vote, cast
+from ..rules import hit
+from ..source import URL_RE, Source
+from ..vote import Vote, cast
 
 NAME = "SCOUT"
 _LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I)
@@ -44,17 +45,22 @@ def check_url(url: str) -> str | None:
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
-    urls = src.urls
+    urls = (
+        [(m.group(0), m.start()) for m in URL_RE.finditer(src.text)]
+        if "://" in src.text or "www." in src.text
+        else []
+    )
     if not urls:
         return cast(NAME, 75.0, [], PHI_INV * 0.25, praise="no references to check")
     findings = []
-    for url in urls[:50]:
+    for url, at in urls[:50]:
         problem = check_url(url)
+        line = src.line_of(at)
         if problem:
-            severity = 0.5 if "password" in problem else 0.25
-            findings.append(Finding(severity, problem))
+            rule = "secret-in-url" if "password" in problem else "malformed-link"
+            findings.append(hit(rule, line, problem))
         elif url.lower().startswith("http://") and "localhost" not in url and "127.0.0.1" not in url:
-            findings.append(Finding(0.05, f"plain-http link: {url[:60]}"))
+            findings.append(hit("plain-http", line, f"plain-http link: {url[:60]}"))
     return cast(
         NAME,
         88.0,

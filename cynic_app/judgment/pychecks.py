@@ -1,0 +1,268 @@
+"""Defects and smells in Python, read from the one walk's facts (pywalk.py).
+
+Thresholds are the field's: McCabe complexity above 10 is worth a look and above 15 is a
+function a reviewer sends back (lizard's default); nesting deeper than 4 inside a function.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from .pyexpr import depth_within, unparse
+from .pyfacts import Function
+from .pywalk import PyFacts
+from .rules import hit
+from .vote import Finding
+
+COMPLEXITY_SMELL = 10
+COMPLEXITY_DEFECT = 15
+MAX_FUNCTION_DEPTH = 4
+LONG_FUNCTION_LINES = 50
+MAX_ARGS = 5
+_FIRE_AND_FORGET = frozenset(
+    {"create_task", "ensure_future", "submit", "run_coroutine_threadsafe", "run_in_executor"}
+)
+_BREAKPOINTS = frozenset(
+    {"breakpoint", "pdb.set_trace", "ipdb.set_trace", "pudb.set_trace", "pdb.post_mortem"}
+)
+_CHECK_PREFIXES = (
+    "is_",
+    "has_",
+    "can_",
+    "check",
+    "verify",
+    "validate",
+    "authori",
+    "authenticate",
+    "allowed",
+    "permit",
+)
+_DEBUG_MARKER_RE = re.compile(r"\b(?:debug|here|xxx)\b|>>>|!!!|===|--->", re.I)
+
+
+def hygiene_findings(py: PyFacts) -> list[Finding]:
+    """Defects and smells of the unit (not security: see pysecurity.py), in line order."""
+    found: list[Finding] = []
+    for fn in py.functions:
+        found += _function_findings(fn)
+    for h in py.handlers:
+        if h.broad and h.drops:
+            what = "bare except" if h.bare else "except Exception"
+            found.append(hit("swallowed-error", h.lineno, f"{what} swallows every error"))
+        elif h.bare:
+            found.append(hit("bare-except", h.lineno, "bare except also catches KeyboardInterrupt"))
+    for call in py.calls:
+        found += _call_findings(py, call)
+    found += [hit("unreachable-code", line, "code after return/raise never runs") for line in py.unreachable]
+    found += [
+        hit("constant-condition", line, f"the block under `{test}` never runs")
+        for line, test in py.constant_conditions
+    ]
+    found += [
+        hit("redefined-function", line, f"{name}() is defined again, hiding the first")
+        for name, line in py.redefined
+    ]
+    found += _unused_private_functions(py)
+    found += _leaks(py)
+    for name, value, line in py.bool_assignments:
+        if value is True and name.rsplit(".", 1)[-1] in ("DEBUG", "debug"):
+            found.append(hit("debug-mode", line, f"{name} = True left on"))
+    for node in py.compares:
+        other = node.comparators[0]
+        if isinstance(other, ast.Constant) and (other.value is None or isinstance(other.value, bool)):
+            found.append(
+                hit(
+                    "bool-compare",
+                    node.lineno,
+                    f"compares with {other.value!r} using ==: use `is` or the value",
+                )
+            )
+    return sorted(found, key=lambda f: f.line)
+
+
+def _function_findings(fn: Function) -> list[Finding]:
+    found = []
+    where = fn.lineno
+    if fn.is_stub:
+        found.append(hit("stub", where, f"{fn.name}() is a stub that does nothing"))
+    elif fn.always_true and fn.name.lower().startswith(_CHECK_PREFIXES):
+        found.append(
+            hit("always-true-check", where, f"{fn.name}() always returns True: the check is missing")
+        )
+    if fn.complexity > COMPLEXITY_DEFECT:
+        found.append(hit("complex-function", where, f"{fn.name}() has cyclomatic complexity {fn.complexity}"))
+    elif fn.complexity > COMPLEXITY_SMELL:
+        found.append(
+            hit("moderate-complexity", where, f"{fn.name}() has cyclomatic complexity {fn.complexity}")
+        )
+    if fn.depth > MAX_FUNCTION_DEPTH:
+        found.append(hit("deep-nesting", where, f"{fn.name}() nests blocks {fn.depth} levels deep"))
+    if fn.length > LONG_FUNCTION_LINES:
+        severity = 0.3 if fn.length > 2 * LONG_FUNCTION_LINES else None
+        found.append(hit("long-function", where, f"{fn.name}() is {fn.length} lines long", severity=severity))
+    if fn.n_args > MAX_ARGS:
+        severity = 0.3 if fn.n_args > 7 else None
+        found.append(
+            hit("many-arguments", where, f"{fn.name}() takes {fn.n_args} arguments", severity=severity)
+        )
+    return found
+
+
+def _call_findings(py: PyFacts, call) -> list[Finding]:
+    name, line = call.name, call.lineno
+    base = name.rsplit(".", 1)[-1]
+    if name in _BREAKPOINTS:
+        return [hit("breakpoint", line, f"{name}() stops the program in a debugger")]
+    if (
+        isinstance(call.parent, ast.Expr)
+        and base in _FIRE_AND_FORGET
+        and ("." in name or base == "ensure_future")
+    ):
+        return [hit("fire-and-forget", line, f"{name}() result dropped: its errors are never seen")]
+    if name in ("print", "pprint", "pprint.pprint") and _is_debug_print(py, call):
+        return [hit("debug-print", line, "print() left in library code: use logging")]
+    if name.endswith(
+        ("requests.get", "requests.post", "requests.put", "requests.delete", "requests.request")
+    ):
+        if not any(k.arg == "timeout" for k in call.node.keywords):
+            return [hit("no-timeout", line, f"{name}() without a timeout can hang forever")]
+    return []
+
+
+def _is_debug_print(py: PyFacts, call) -> bool:
+    """A print is output in a command-line program, and a leftover anywhere else."""
+    node = call.node
+    if any(k.arg == "file" for k in node.keywords):
+        return False
+    text = " ".join(
+        n.value.lower()
+        for a in node.args
+        for n in ast.walk(a)
+        if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    )
+    if _DEBUG_MARKER_RE.search(text):
+        return True
+    return not py.is_cli
+
+
+def _unused_private_functions(py: PyFacts) -> list[Finding]:
+    found = []
+    for fn in py.functions:
+        if (
+            fn.cls is None
+            and fn.name.startswith("_")
+            and not fn.name.startswith("__")
+            and fn.name not in py.names_used
+        ):
+            found.append(hit("unused-private-function", fn.lineno, f"{fn.name}() is never called"))
+    return found
+
+
+def _leaks(py: PyFacts) -> list[Finding]:
+    found = []
+    for owner, name, line, opener in py.opened:
+        if not name:
+            found.append(hit("resource-leak", line, f"{opener}() result is never closed"))
+        elif (owner, name) not in py.closed:
+            found.append(hit("resource-leak", line, f"{name} = {opener}() is never closed: use with"))
+    return found
+
+
+def import_findings(py: PyFacts) -> list[Finding]:
+    """CARTOGRAPHER's map: how the unit imports and how widely it reaches."""
+    found: list[Finding] = []
+    for module, wildcard, relative, line in py.imports:
+        if wildcard:
+            found.append(hit("wildcard-import", line, f"from {module} import *"))
+        elif relative:
+            found.append(hit("relative-import", line, f"relative import of {module or 'the package'}"))
+    roots = {m.split(".")[0] for m, _, rel, _ in py.imports if m and not rel}
+    if len(roots) > 10:
+        severity = 0.35 if len(roots) > 20 else None
+        found.append(
+            hit("fan-out", py.imports[-1][3], f"fans out to {len(roots)} modules", severity=severity)
+        )
+    seen: set[str] = set()
+    for module, _, _, line in py.imports:
+        if module and module in seen:
+            found.append(hit("duplicate-import", line, f"{module} imported again"))
+        seen.add(module)
+    return found
+
+
+def structure_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
+    """ARCHITECT's view: imports, nesting, class sizes, work done at import time."""
+    found = []
+    if len(py.imports) > 15:
+        found.append(hit("many-imports", py.imports[15][3], f"{len(py.imports)} imports in one unit"))
+    if py.max_depth > 4:
+        severity = 0.35 if py.max_depth > 6 else None
+        found.append(
+            hit("nesting", py.deepest_line, f"control flow nested {py.max_depth} levels", severity=severity)
+        )
+    for name, (line, methods, _) in py.classes.items():
+        if methods > 15:
+            severity = 0.35 if methods > 25 else None
+            found.append(hit("large-class", line, f"class {name} has {methods} methods", severity=severity))
+    if len(py.classes) > 5:
+        sixth = sorted(line for line, _, _ in py.classes.values())[5]
+        found.append(hit("many-classes", sixth, f"{len(py.classes)} classes in one unit"))
+    if py.functions and py.n_statements > 40 and py.top_level / max(1, py.n_statements) > 0.5:
+        found.append(hit("import-time-work", 1, "most statements run at import time"))
+    return found
+
+
+def duplicate_literal_findings(py: PyFacts, counts) -> list[Finding]:
+    first_line = {}
+    for s, line in py.strings:
+        first_line.setdefault(s, line)
+    dupes = [s for s, n in counts.items() if n >= 3]
+    return [
+        hit("duplicate-literal", first_line[s], f"the literal {s[:30]!r} appears {counts[s]} times")
+        for s in dupes[:3]
+    ]
+
+
+def contradiction_findings(py: PyFacts) -> list[Finding]:
+    """Assertions that cannot hold and annotations the code itself breaks."""
+    found: list[Finding] = []
+    seen: set[str] = set()
+    for node in py.asserts:
+        test = node.test
+        if isinstance(test, ast.Tuple) and test.elts:
+            found.append(hit("contradiction", node.lineno, "assert on a tuple is always true"))
+        elif isinstance(test, ast.Constant) and not test.value:
+            found.append(hit("assert-constant", node.lineno, "assert of a false constant"))
+        text = unparse(test)
+        negated = text[4:] if text.startswith("not ") else f"not {text}"
+        if negated in seen or f"not ({text})" in seen:
+            found.append(
+                hit("contradiction", node.lineno, f"asserts both {text} and its negation", severity=0.5)
+            )
+        seen.add(text)
+        if isinstance(test, ast.Compare) and len(test.comparators) == 1:
+            left, right = test.left, test.comparators[0]
+            if depth_within(test, 60) and ast.dump(left) == ast.dump(right):
+                found.append(hit("self-compare", node.lineno, "compares a value with itself"))
+    for fn in py.functions:
+        expected = _ANNOTATION_TYPES.get(fn.returns or "")
+        if expected and any(kind not in expected for kind in fn.return_kinds):
+            found.append(
+                hit(
+                    "broken-annotation",
+                    fn.lineno,
+                    f"{fn.name}() is annotated -> {fn.returns} but returns otherwise",
+                )
+            )
+    return found
+
+
+_ANNOTATION_TYPES = {
+    "int": ("int",),
+    "str": ("str",),
+    "bool": ("bool",),
+    "float": ("float", "int"),
+    "bytes": ("bytes",),
+    "None": ("NoneType",),
+}

@@ -1,0 +1,97 @@
+"""The text scan: JavaScript/TypeScript and shell (which have no parser here), and what Python's
+tree does not hold (comments, keys inside any literal). The rules are in textrules.py,
+jsrules.py and shrules.py.
+
+A rule's pattern runs only when one of its needles occurs in the lower-cased text (a substring
+test at C speed; most rules never find theirs), then in one pass over the text; a match is
+confirmed on its own line (``confirm``), never by rescanning. Every pattern is linear: no nested
+quantifiers, and no unbounded span that could cross lines except inside a JavaScript template
+literal (bounded by its backticks).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .jsrules import JS
+from .rules import hit
+from .shrules import SH
+from .source import JAVASCRIPT, OTHER_CODE, PYTHON, SHELL, TEXT, TYPESCRIPT, Source
+from .textrules import ANY, GENERIC
+from .vote import Finding
+
+_RULES_BY_LANGUAGE = {
+    PYTHON: ANY,
+    JAVASCRIPT: ANY + JS,
+    TYPESCRIPT: ANY + JS,
+    SHELL: ANY + SH,
+    OTHER_CODE: ANY + GENERIC,
+    TEXT: ANY + GENERIC,
+}
+
+
+def text_findings(src: Source) -> list[Finding]:
+    """The text checks of the content's language; each rule reported once per line."""
+    # Python that does not parse has no tree to check: the generic patterns stand in for it.
+    language = OTHER_CODE if src.language == PYTHON and src.tree is None else src.language
+    lower = src.lower
+    found: list[Finding] = []
+    for rule in _RULES_BY_LANGUAGE[language]:
+        if rule.needles and not any(n in lower for n in rule.needles):
+            continue
+        seen: set[int] = set()
+        for m in rule.regex.finditer(src.text):
+            line = src.line_of(m.start())
+            if line in seen:
+                continue
+            groups = m.groups()
+            message = rule.message.format(*groups) if groups else rule.message
+            if rule.confirm is not None:
+                confirmed = rule.confirm(src, m, src.line_text(line))
+                if confirmed is None:
+                    continue
+                message = confirmed.replace("{msg}", message)
+            seen.add(line)
+            found.append(hit(rule.rule, line, message))
+    if src.language == SHELL:
+        found += _shell_hygiene(src)
+    if language == PYTHON and "#" in src.text:
+        found += commented_out_code(src)
+    return found
+
+
+_ERREXIT_RE = re.compile(r"(?m)^\s*set\s+(?:-[a-zA-Z]*e|-o\s+errexit)")
+
+
+def _shell_hygiene(src: Source) -> list[Finding]:
+    commands = sum(1 for ln in src.lines if ln.strip() and not ln.lstrip().startswith("#"))
+    if commands > 5 and not _ERREXIT_RE.search(src.text):
+        return [hit("no-errexit", 1, "no set -e: the script carries on after a failed command")]
+    return []
+
+
+_COMMENTED_CODE_RE = re.compile(
+    r"(?m)^[ \t]*#[ \t]*(?:(?:def|class|return|import|for|while|if|elif|else|try|except|with)\b[^\n]*"
+    r"|[\w.\[\]\"']+[ \t]*(?:[-+*/]?=|\()[^\n]*)$"
+)
+
+
+def commented_out_code(src: Source) -> list[Finding]:
+    """Runs of three or more comment lines that read as code."""
+    found = []
+    run_start = run_end = -2
+    for m in _COMMENTED_CODE_RE.finditer(src.text):
+        line = src.line_of(m.start())
+        if line == run_end + 1:
+            run_end = line
+            continue
+        if run_end - run_start >= 2:
+            found.append(_commented(run_start, run_end))
+        run_start = run_end = line
+    if run_end - run_start >= 2:
+        found.append(_commented(run_start, run_end))
+    return found
+
+
+def _commented(first: int, last: int) -> Finding:
+    return hit("commented-out-code", first, f"{last - first + 1} lines of commented-out code")

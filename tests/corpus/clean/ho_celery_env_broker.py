@@ -1,0 +1,22 @@
+import os
+
+from celery import Celery
+
+app = Celery(
+    "reports",
+    broker=os.environ["CELERY_BROKER_URL"],
+    backend=os.environ.get("CELERY_RESULT_BACKEND", "redis://localhost:6379/3"),
+)
+app.conf.task_acks_late = True
+app.conf.worker_prefetch_multiplier = 1
+
+
+@app.task(bind=True, max_retries=3)
+def render_monthly(self, account_id: int, month: str) -> str:
+    """Render the monthly statement PDF for an account and return its storage key."""
+    from .statements import render_statement
+
+    try:
+        return render_statement(account_id, month)
+    except TimeoutError as exc:
+        raise self.retry(exc=exc, countdown=60)

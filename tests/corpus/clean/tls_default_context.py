@@ -1,0 +1,16 @@
+import json
+import ssl
+import urllib.request
+
+
+def fetch_json(url: str, timeout_s: float = 10.0, cafile: str | None = None) -> dict:
+    """GET url over verified TLS and decode its JSON body."""
+    ctx = ssl.create_default_context(cafile=cafile)
+    ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    with urllib.request.urlopen(url, timeout=timeout_s, context=ctx) as resp:
+        return json.load(resp)
+
+
+def exchange_rates(base: str) -> dict[str, float]:
+    data = fetch_json(f"https://rates.internal.example/latest?base={base}")
+    return {k: float(v) for k, v in data["rates"].items()}

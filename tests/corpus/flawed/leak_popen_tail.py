@@ -1,0 +1,22 @@
+import subprocess
+
+
+class LogFollower:
+    """Follows a log file with tail -F and hands out its lines."""
+
+    def __init__(self, path: str):
+        self.path = path
+
+    def lines(self, limit: int):
+        proc = subprocess.Popen(["tail", "-F", self.path], stdout=subprocess.PIPE, text=True)
+        for n, line in enumerate(proc.stdout):
+            if n >= limit:
+                return
+            yield line.rstrip("\n")
+
+
+def first_error(path: str) -> str | None:
+    for line in LogFollower(path).lines(10_000):
+        if "ERROR" in line:
+            return line
+    return None

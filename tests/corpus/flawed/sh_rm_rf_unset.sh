@@ -1,0 +1,13 @@
+#!/bin/bash
+# Clean old build output before a release build.
+
+BUILD_ROOT=$1
+KEEP_DAYS=${2:-7}
+
+echo "cleaning $BUILD_ROOT"
+rm -rf $BUILD_ROOT/*
+find /var/cache/builds -mtime +$KEEP_DAYS -exec rm -rf {} \;
+
+mkdir -p "$BUILD_ROOT/dist"
+cp -r src/* "$BUILD_ROOT/"
+make -C "$BUILD_ROOT" release

@@ -1,0 +1,17 @@
+import React from "react";
+
+type Comment = { id: string; author: string; body: string; createdAt: string };
+
+export function CommentList({ comments }: { comments: Comment[] }) {
+  return (
+    <ul className="comments">
+      {comments.map((c) => (
+        <li key={c.id}>
+          <strong>{c.author}</strong>
+          <time dateTime={c.createdAt}>{new Date(c.createdAt).toLocaleString()}</time>
+          <div dangerouslySetInnerHTML={{ __html: c.body }} />
+        </li>
+      ))}
+    </ul>
+  );
+}
