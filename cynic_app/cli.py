@@ -26,7 +26,9 @@ except ConfigError as _exc:
     print(f"cynic: {_exc}", file=sys.stderr)
     sys.exit(3)
 
-from .config import Config  # noqa: E402  (after the check above)
+from . import binding  # noqa: E402  (after the check above)
+from .binding import DatabaseMismatch  # noqa: E402
+from .config import Config  # noqa: E402
 from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from .durability.journal import JournalCorrupt
 from .errors import first_line
@@ -55,7 +57,7 @@ def operator_command(fn):
             _fail(EXIT_CORRUPT, f"{exc}. See docs/operations.md, 'Corrupt journal'.")
         except NodeBusy as exc:
             _fail(EXIT_UNAVAILABLE, f"{exc}; stop it first (it replays by itself at start-up)")
-        except (ConfigError, HomeUnusable) as exc:
+        except (ConfigError, HomeUnusable, DatabaseMismatch) as exc:
             _fail(EXIT_UNAVAILABLE, str(exc))
         except psycopg.OperationalError as exc:
             _fail(EXIT_UNAVAILABLE, f"database unreachable: {first_line(exc)}")
@@ -86,9 +88,17 @@ def database_config() -> Iterator[tuple[Config, object]]:
     if config.database_url:
         yield config, None
         return
+    external = binding.bound_to_external(config.home)
+    if external is not None:
+        _fail(
+            EXIT_UNAVAILABLE,
+            f"CYNIC_HOME {config.home} belongs to the external database {external}: set "
+            "CYNIC_DATABASE_URL to it (no embedded PostgreSQL is started for this home)",
+        )
     server, started = _embedded_server(config)
     try:
-        yield config.with_overrides(database_url=server.url), (server if started else None)
+        embedded = config.with_overrides(database_url=server.url, database_embedded=True)
+        yield embedded, (server if started else None)
     finally:
         if started:
             server.stop()
@@ -111,8 +121,13 @@ def main() -> None:
 @main.command()
 @click.option("--dry-run", is_flag=True, help="Report what would be applied; write nothing.")
 @click.option("--verify", is_flag=True, help="Check that the journals and PostgreSQL agree; write nothing.")
+@click.option(
+    "--from-start",
+    is_flag=True,
+    help="Also re-apply every archived segment still kept (after restoring PostgreSQL from a backup).",
+)
 @operator_command
-def replay(dry_run: bool, verify: bool) -> None:
+def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
     """Settle every journal: apply what PostgreSQL is missing (exactly once), or check agreement.
 
     Exit codes: 0 done, 1 verify found disagreement, 2 usage error, 3 bad setting or unusable
@@ -127,7 +142,7 @@ def replay(dry_run: bool, verify: bool) -> None:
         prepare_home(config.home)
         lock = None if dry_run else acquire_node_lock(config.home)
         try:
-            summary = recover(config, dry_run=dry_run)
+            summary = recover(config, dry_run=dry_run, from_start=from_start)
         finally:
             if lock is not None:
                 lock.release()
@@ -138,7 +153,7 @@ def _verify(config: Config) -> None:
     from .durability.verify import verify
 
     with connection(config) as conn:
-        result = verify(conn, config.journal_dir)
+        result = verify(conn, config.home)
     click.echo(
         f"verify: {result.records} records, {len(result.missing)} missing from PostgreSQL, "
         f"{len(result.resurrected)} aborted yet present"
@@ -162,6 +177,33 @@ def migrate() -> None:
     click.echo(f"migrations applied now: {applied or 'none (up to date)'}")
 
 
+@main.command("adopt-database")
+@operator_command
+def adopt_database() -> None:
+    """Bind CYNIC_HOME to the configured database (after moving to a new one on purpose).
+
+    Its journals are settled into that database from now on. Refuses while the service runs.
+    """
+    from .store.migrations import migrate
+
+    with database_config() as (config, _server):
+        prepare_home(config.home)
+        lock = acquire_node_lock(config.home)
+        try:
+            with connection(config) as conn:
+                before = binding.read_binding(config.home)
+                migrate(conn)  # gives the database an identity if it has none
+                found = binding.bind(
+                    conn, config.home, config.database_url, embedded=config.database_embedded
+                )
+        finally:
+            lock.release()
+    was = f"database {before['cluster_id']} ({before['database']})" if before else "no database"
+    click.echo(
+        f"adopt-database: CYNIC_HOME {config.home} now belongs to database {found}; it belonged to {was}"
+    )
+
+
 @main.command()
 @operator_command
 def checkpoint() -> None:
@@ -172,7 +214,8 @@ def checkpoint() -> None:
     from .store.repository import load_state
 
     with database_config() as (config, _server), connection(config) as conn:
-        summary = settle_closed(conn, config.home, node=config.node)
+        binding.check(conn, config.home, config.database_url)
+        summary = settle_closed(conn, config.home, node=config.node, archive=config.archive())
         sync_checkpoint(config.home, load_state(conn, RECENT))
     click.echo(f"checkpoint: {summary.line()}")
 
@@ -252,6 +295,7 @@ def serve(bind: str | None) -> None:
             **overrides,
             "CYNIC_DATABASE_URL": config.database_url,
             "CYNIC_HOME": str(config.home),
+            "CYNIC_DATABASE_EMBEDDED": "1" if config.database_embedded else "0",
         }
         gunicorn = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf", "cynic_app.wsgi:app"],

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import settings
+from .durability.archive import DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_S, Archive, Retention
+from .durability.fsio import FS, OS_FS
 from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
 from .judgment.cell import DEFAULT_MAX_CONTENT_CHARS
 from .settings import ConfigError
@@ -30,6 +32,7 @@ class Config:
     max_body_bytes: int = 1024 * 1024
     max_content_chars: int = DEFAULT_MAX_CONTENT_CHARS
     segment_bytes: int = DEFAULT_SEGMENT_BYTES
+    retention: Retention = Retention()  # settled segments kept for replay --from-start (archive.py)
     pool_min_size: int = 1
     pool_max_size: int = 4
     pool_timeout_s: float = 1.0  # with the 0.25 s memory and settle waits, a 503 comes within 2 s
@@ -42,6 +45,7 @@ class Config:
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     body_timeout_s: float = 10.0  # a request body must arrive within this, else 408
     pgbouncer: bool = False  # the database URL is PgBouncer's (store/pool.py reads it too)
+    database_embedded: bool = False  # the database is the home's embedded one (set by cynic serve)
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Config:
@@ -53,6 +57,12 @@ class Config:
             max_body_bytes=_int(env, "CYNIC_MAX_BODY_BYTES", cls.max_body_bytes, low=1024),
             max_content_chars=_int(env, "CYNIC_MAX_CONTENT_CHARS", cls.max_content_chars, low=1),
             segment_bytes=_int(env, "CYNIC_SEGMENT_BYTES", cls.segment_bytes, low=4096),
+            retention=Retention(
+                settings.seconds(
+                    env, "CYNIC_JOURNAL_RETENTION_S", DEFAULT_RETENTION_S, low=0, high=366 * 24 * 3600
+                ),
+                _int(env, "CYNIC_JOURNAL_RETENTION_BYTES", DEFAULT_RETENTION_BYTES, low=0),
+            ),
             pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", cls.pool_max_size, low=1),
             startup_timeout_s=_int(env, "CYNIC_STARTUP_TIMEOUT_S", 60, low=1),
             node=env.get("CYNIC_NODE") or cls.node,
@@ -60,6 +70,7 @@ class Config:
             protect_reads=settings.boolean(env, "CYNIC_PROTECT_READS", False),
             trusted_proxies=_int(env, "CYNIC_TRUSTED_PROXIES", 0, low=0),
             pgbouncer=settings.boolean(env, "CYNIC_PGBOUNCER", False),
+            database_embedded=settings.boolean(env, "CYNIC_DATABASE_EMBEDDED", False),
             body_timeout_s=settings.seconds(env, "CYNIC_BODY_TIMEOUT_S", 10.0, low=0.1, high=600),
         )
         return config
@@ -70,6 +81,10 @@ class Config:
     @property
     def journal_dir(self) -> Path:
         return self.home / "journal"
+
+    def archive(self, *, fs: FS = OS_FS) -> Archive:
+        """Where this node's settled segments go (kept for the retention, or deleted)."""
+        return Archive(self.home, self.retention, fs=fs)
 
 
 def _int(env, name: str, default: int, *, low: int) -> int:

@@ -146,7 +146,11 @@ class CrashTest:
         self.disk = Tmpfs(work / "disk", size="64m") if disk else None
         home = (self.disk.point if self.disk else work) / "home"
         self.pg = EmbeddedPostgres(work / "pg" / "data")
-        env = {"CYNIC_SEGMENT_BYTES": str(segment_bytes), "CYNIC_MAX_REQUESTS": str(max_requests)}
+        env = {
+            "CYNIC_SEGMENT_BYTES": str(segment_bytes),
+            "CYNIC_MAX_REQUESTS": str(max_requests),
+            "CYNIC_JOURNAL_RETENTION_BYTES": str(8 * 2**20),  # the archive must fit the small disk
+        }
         self.service = Gunicorn(home, self.pg.url, workers=workers, env=env, log_dir=work)
         self.victims = ["service", "postgres"] + (["disk"] if disk else [])
 

@@ -27,6 +27,7 @@ else:
 import psycopg
 
 from cynic_app import metrics
+from cynic_app.binding import DatabaseMismatch
 from cynic_app.cli import EXIT_CORRUPT, EXIT_UNAVAILABLE
 from cynic_app.config import Config, ConfigError
 from cynic_app.durability.checkpoint import sync_checkpoint
@@ -89,7 +90,7 @@ def on_starting(server) -> None:
     except JournalCorrupt as exc:
         print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
         sys.exit(EXIT_CORRUPT)
-    except (ConfigError, HomeUnusable, NodeBusy, psycopg.OperationalError) as exc:
+    except (ConfigError, HomeUnusable, NodeBusy, DatabaseMismatch, psycopg.OperationalError) as exc:
         print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
         sys.exit(EXIT_UNAVAILABLE)
     os.environ[RECOVERED_BY_ENV] = str(os.getpid())
@@ -140,7 +141,7 @@ def settle_now(server, why: str, *, snapshot: bool = False) -> None:
     try:
         config = Config.from_env()
         with wait_for_database(config.database_url, timeout_s=0) as conn:
-            settled = settle_closed(conn, config.home, node=config.node)
+            settled = settle_closed(conn, config.home, node=config.node, archive=config.archive())
             if snapshot:
                 sync_checkpoint(config.home, load_state(conn, RECENT))
     except (ConfigError, psycopg.Error, OSError, JournalError) as exc:

@@ -52,8 +52,13 @@ class Runtime:
         )
         pool.open(wait=False)  # a database that is down must not stop /health from answering
         clock = Clock()  # orders this process's records among every journal's (journal/clock.py)
+        archive = c.archive(fs=self.fs)
+        journal = JournalWriter(
+            c.journal_dir, segment_bytes=c.segment_bytes, fs=self.fs, clock=clock, retire=archive.retire
+        )
         self._service = Service(
-            journal=JournalWriter(c.journal_dir, segment_bytes=c.segment_bytes, fs=self.fs, clock=clock),
+            journal=journal,
+            archive=archive,
             pool=pool,
             guidance=GuidanceWriter(c.home, fs=self.fs, clock=clock),
             node=c.node,

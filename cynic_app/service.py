@@ -35,6 +35,7 @@ from filelock import Timeout as LockTimeout
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from . import metrics
+from .durability.archive import Archive
 from .durability.guidance import GuidanceWriter
 from .durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
 from .durability.settle import Settled, settle_closed
@@ -111,6 +112,7 @@ class Service:
         node: str,
         max_content_chars: int,
         home: Path,
+        archive: Archive | None = None,
         memory_ttl_s: float = 1.0,
         on_journal_failure: Callable[[], None] | None = None,
     ):
@@ -118,6 +120,7 @@ class Service:
         self.node = node
         self.max_content_chars = max_content_chars
         self.home = home
+        self.archive = archive
         self._pending: list[_Pending] = []
         self._pending_lock = threading.Lock()
         self._memory = _MemoryCache(pool, ttl_s=memory_ttl_s)
@@ -371,7 +374,14 @@ class Service:
         (the database was down then). Raise what stopped it (database, disk, corruption).
         """
         with self.pool.connection(timeout=SETTLE_TIMEOUT_S) as conn:
-            return settle_closed(conn, self.home, node=self.node, guidance=self.guidance, fs=self.journal.fs)
+            return settle_closed(
+                conn,
+                self.home,
+                node=self.node,
+                guidance=self.guidance,
+                archive=self.archive,
+                fs=self.journal.fs,
+            )
 
     # -- reads ---------------------------------------------------------------------------------
 

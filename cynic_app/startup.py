@@ -11,9 +11,11 @@ import time
 
 import psycopg
 
+from . import binding
 from .config import Config, ConfigError
 from .durability.checkpoint import sync_checkpoint
-from .durability.settle import Settled, remove_unborn, settle_closed
+from .durability.home import prepare_home
+from .durability.settle import Settled, remove_unborn, replay_archive, settle_closed
 from .errors import first_line
 from .judgment.state import RECENT
 from .store import pool as store_pool
@@ -47,16 +49,22 @@ def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
             time.sleep(1.0)
 
 
-def recover(config: Config, *, dry_run: bool = False) -> Settled:
+def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) -> Settled:
     """Bring PostgreSQL and guidance.json up to date with every journal of the node.
 
     The caller holds the node lock, so no writer of this home is alive (a dry run, which writes
-    nothing, may run beside a live service: it then leaves live journals alone).
+    nothing, may run beside a live service: it then leaves live journals alone). from_start also
+    re-applies every archived segment still kept (after restoring PostgreSQL from a backup).
     """
     url = require_database_url(config)
+    prepare_home(config.home)
     with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
+        bound = binding.check(conn, config.home, url)  # before anything is written to it
         if not dry_run:
             migrate(conn)
+            if bound is None:
+                log.info("CYNIC_HOME %s now belongs to database %s", config.home, binding.describe(url))
+                binding.bind(conn, config.home, url, embedded=config.database_embedded)
             with conn.transaction():
                 forgotten = prune_idempotency_keys(conn)
             if forgotten:
@@ -66,7 +74,12 @@ def recover(config: Config, *, dry_run: bool = False) -> Settled:
                 log.info("removed %d journals whose writer died before writing", unborn)
         elif schema_version(conn) < len(MIGRATIONS):
             raise ConfigError("the database schema is not up to date: run `cynic migrate` before a dry run")
-        summary = settle_closed(conn, config.home, node=config.node, exclusive=not dry_run, dry_run=dry_run)
+        archive = config.archive()
+        summary = settle_closed(
+            conn, config.home, node=config.node, archive=archive, exclusive=not dry_run, dry_run=dry_run
+        )
+        if from_start:
+            summary.add(replay_archive(conn, config.home, archive, node=config.node, dry_run=dry_run))
         if summary.live and not dry_run:
             log.warning(
                 "%d journals are still held by a process of an earlier run; each is settled when "

@@ -9,9 +9,9 @@ and is left alone). Settling one, in this order — each step MUST finish before
 2. verify it, cutting a torn tail (the original kept as ``.broken``); corruption stops here;
 3. apply its unaborted records that PostgreSQL lacks, each batch COMMITted (``replay.py``);
 4. offer its newest stored judgment to guidance.json (which keeps whichever is newer);
-5. delete it: segments oldest first, each deletion durable before the next (a power loss leaves
-   a suffix, never a gap), ``.broken`` copies moved to ``CYNIC_HOME/broken/``, then the lock
-   and the directory.
+5. delete it: segments retired oldest first (into the archive, ``archive.py``, or deleted), each
+   durable before the next (a power loss leaves a suffix, never a gap), ``.broken`` copies moved
+   to ``CYNIC_HOME/broken/``, then the lock and the directory.
 
 Who settles: the gunicorn master when a worker exits (``child_exit``) and when it starts and
 stops, ``cynic replay``/``cynic checkpoint``, and any worker answering ``/ready``. They exclude
@@ -29,6 +29,7 @@ from pathlib import Path
 import psycopg
 
 from . import locks
+from .archive import Archive
 from .fsio import FS, OS_FS, make_dir_durable
 from .guidance import GuidanceWriter
 from .journal.layout import BROKEN_SUFFIX, LOCK_NAME, has_legacy_segments, list_journals, list_segments
@@ -95,6 +96,7 @@ def settle_closed(
     *,
     node: str,
     guidance: GuidanceWriter | None = None,
+    archive: Archive | None = None,
     exclusive: bool = False,
     dry_run: bool = False,
     fs: FS = OS_FS,
@@ -107,8 +109,16 @@ def settle_closed(
     """
     root = Path(home) / "journal"
     guidance = guidance if guidance is not None or dry_run else GuidanceWriter(home, fs=fs)
+    archive = archive or Archive(home, fs=fs)
     total = Settled(dry_run=dry_run)
-    options = {"home": Path(home), "node": node, "guidance": guidance, "dry_run": dry_run, "fs": fs}
+    options = {
+        "home": Path(home),
+        "node": node,
+        "guidance": guidance,
+        "archive": archive,
+        "dry_run": dry_run,
+        "fs": fs,
+    }
     if exclusive and has_legacy_segments(root):
         _settle_one(conn, root, LEGACY_NAME, total, **options)
     for journal in list_journals(root):
@@ -120,7 +130,9 @@ def settle_closed(
     return total
 
 
-def _settle_one(conn, journal: Path, name: str, total: Settled, *, home, node, guidance, dry_run, fs) -> None:
+def _settle_one(
+    conn, journal: Path, name: str, total: Settled, *, home, node, guidance, archive, dry_run, fs
+) -> None:
     scanned: ScanResult = scan(journal, repair=not dry_run, fs=fs)
     applied = apply_journal(conn, scanned, journal=name, node=node, dry_run=dry_run)
     total.add(applied)
@@ -132,7 +144,7 @@ def _settle_one(conn, journal: Path, name: str, total: Settled, *, home, node, g
     newest = applied.newest_judgment()
     if newest is not None:
         guidance.write(*newest)
-    _delete(journal, Path(home), legacy=name == LEGACY_NAME, fs=fs)
+    _delete(journal, name, Path(home), archive, fs=fs)
     log.info(
         "settled journal %s: %d records, %d applied, %d aborted, %d superseded",
         name,
@@ -143,10 +155,11 @@ def _settle_one(conn, journal: Path, name: str, total: Settled, *, home, node, g
     )
 
 
-def _delete(journal: Path, home: Path, *, legacy: bool, fs: FS) -> None:
-    """Delete a settled journal; its .broken copies go to CYNIC_HOME/broken/."""
+def _delete(journal: Path, name: str, home: Path, archive: Archive, *, fs: FS) -> None:
+    """Delete a settled journal: its segments retired, its .broken copies to CYNIC_HOME/broken/."""
+    legacy = name == LEGACY_NAME
     for _first, path in list_segments(journal):
-        fs.unlink(path)
+        archive.retire(path, journal=name)
         fs.fsync_dir(journal)
     broken = [p for p in journal.iterdir() if BROKEN_SUFFIX in p.name]
     if broken:
@@ -166,6 +179,25 @@ def _delete(journal: Path, home: Path, *, legacy: bool, fs: FS) -> None:
     fs.unlink(journal / LOCK_NAME)
     fs.rmdir(journal)
     fs.fsync_dir(journal.parent)
+
+
+def replay_archive(
+    conn: psycopg.Connection, home: Path, archive: Archive, *, node: str, dry_run: bool = False
+) -> Applied:
+    """Re-apply every archived record PostgreSQL lacks (after restoring it from a backup).
+
+    Archived segments are settled and complete (fsynced before they were retired), so they are
+    read, never repaired; the newest judgment stored is offered to guidance.json.
+    """
+    total = Applied()
+    for journal in archive.journals():
+        total.add(
+            apply_journal(conn, scan(journal, repair=False), journal=journal.name, node=node, dry_run=dry_run)
+        )
+    newest = total.newest_judgment()
+    if newest is not None and not dry_run:
+        GuidanceWriter(home, fs=archive.fs).write(*newest)
+    return total
 
 
 def remove_unborn(home: Path, *, fs: FS = OS_FS) -> int:

@@ -8,6 +8,7 @@ from pathlib import Path
 import psycopg
 
 from ..store import repository
+from .archive import Archive
 from .journal import reader
 from .journal.layout import has_legacy_segments, list_journals
 
@@ -23,15 +24,17 @@ class Disagreement:
         return not self.missing and not self.resurrected
 
 
-def verify(conn: psycopg.Connection, journal_root: Path, *, batch: int = 1000) -> Disagreement:
-    """Compare every record of every journal with PostgreSQL; journals are read, never repaired.
+def verify(conn: psycopg.Connection, home: Path, *, batch: int = 1000) -> Disagreement:
+    """Compare every record of every journal, archived ones included, with PostgreSQL; journals
+    are read, never repaired.
 
     Run it with no write in flight (records of a live writer between its journal and its
     commit would count as missing).
     """
-    root = Path(journal_root)
+    root = Path(home) / "journal"
     result = Disagreement()
-    journals = ([root] if has_legacy_segments(root) else []) + list_journals(root)
+    legacy = [root] if has_legacy_segments(root) else []
+    journals = legacy + list_journals(root) + Archive(home).journals()
     for journal in journals:
         _verify_one(conn, reader.scan(journal, repair=False), result, batch)
     return result

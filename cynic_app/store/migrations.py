@@ -69,6 +69,20 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         ALTER TABLE perceptions ADD COLUMN IF NOT EXISTS journal text;
     """,
     ),
+    (
+        4,
+        "the database's identity",
+        """
+        -- One row: the identity CYNIC_HOME binds its journals to (cynic_app/binding.py). A dump
+        -- carries it, so a restored database is still the same one.
+        CREATE TABLE IF NOT EXISTS cynic_identity (
+            only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),
+            cluster_id uuid NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now()
+        );
+        INSERT INTO cynic_identity (cluster_id) VALUES (gen_random_uuid()) ON CONFLICT DO NOTHING;
+    """,
+    ),
 ]
 
 

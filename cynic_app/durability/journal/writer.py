@@ -17,8 +17,9 @@ disk, so it refuses every later append and its process MUST end (PostgreSQL's ru
 journal is then closed and settled by recovery, which never trusts this process's view.
 
 Each record is *unsettled* from its append until the caller says it is settled (committed in
-PostgreSQL, or aborted). A closed segment whose records are all settled is deleted, oldest
-first, each deletion made durable before the next: a power loss can only leave a suffix.
+PostgreSQL, or aborted). A closed segment whose records are all settled is retired (``retire``:
+moved to the archive, or deleted), oldest first, each retirement made durable before the next:
+a power loss can only leave a suffix.
 """
 
 from __future__ import annotations
