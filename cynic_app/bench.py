@@ -193,6 +193,7 @@ def build_journal(journal_root: Path, n: int, *, segment_bytes: int = 64 * 2**20
         line = frame(
             seq,
             time.time_ns(),
+            seq - 1,
             encode_payload("judgment", jid, {"judgment": j, "created_at": "2026-11-25T00:00:00+00:00"}),
         )
         if out is None or size + len(line) > segment_bytes:

@@ -104,20 +104,26 @@ def post_worker_init(worker) -> None:
         worker.log.error("journal fsync failed: retiring worker %s; its journal will be settled", worker.pid)
         worker.alive = False
 
-    runtime = getattr(worker.wsgi, "extensions", {}).get("cynic")  # absent if the app failed to load
+    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("cynic")  # None: app never loaded
     if runtime is not None:
         runtime.on_journal_failure = retire
 
 
 def child_exit(server, worker) -> None:
-    """A worker is gone, so its journal is closed: settle it now, not at the next restart."""
-    metrics.mark_process_dead(worker.pid)
+    """A worker is gone, so its journal is closed: settle it now, not at the next restart.
+
+    Runs in the master's main loop: nothing here may raise, or the master dies with it.
+    """
+    try:
+        metrics.mark_process_dead(worker.pid)
+    except (OSError, ValueError) as exc:
+        server.log.error("metrics of worker %s not folded (its samples may be lost): %s", worker.pid, exc)
     settle_now(server, "worker exit")
 
 
 def worker_exit(server, worker) -> None:
     """Graceful stop: in-flight requests are done; close this worker's pool and journal."""
-    runtime = getattr(worker.wsgi, "extensions", {}).get("cynic")
+    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("cynic")  # None: app never loaded
     if runtime is not None:
         runtime.close()
 

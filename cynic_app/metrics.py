@@ -18,7 +18,9 @@ Only counters and histograms are folded (their samples add up); this module defi
 
 from __future__ import annotations
 
+import logging
 import os
+import struct
 from collections import defaultdict
 from pathlib import Path
 
@@ -33,6 +35,7 @@ from prometheus_client import (
 )
 from prometheus_client.mmap_dict import MmapedDict
 
+log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 FAST_S = (0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1.0)
 ADDITIVE_TYPES = ("counter", "histogram")
@@ -93,9 +96,8 @@ def fold_dead_process(directory: Path, pid: int) -> None:
             aggregate = directory / f"{typ}_{AGGREGATE}.db"
             totals: dict[str, float] = defaultdict(float)
             for path in (aggregate, dead):
-                if path.exists():
-                    for key, value, _timestamp, _pos in MmapedDict.read_all_values_from_file(str(path)):
-                        totals[key] += value
+                for key, value in _samples(path):
+                    totals[key] += value
             partial = directory / f"{typ}_{AGGREGATE}.db.partial"  # not *.db: scrapes never read it
             partial.unlink(missing_ok=True)
             merged = MmapedDict(str(partial))
@@ -106,6 +108,18 @@ def fold_dead_process(directory: Path, pid: int) -> None:
                 merged.close()
             os.replace(partial, aggregate)
             dead.unlink()
+
+
+def _samples(path: Path) -> list[tuple[str, float]]:
+    """The samples in one multiprocess file; none when it is missing or never got its header
+    (a process killed while creating it leaves it short)."""
+    try:
+        return [(key, value) for key, value, _ts, _pos in MmapedDict.read_all_values_from_file(str(path))]
+    except FileNotFoundError:
+        return []
+    except (struct.error, ValueError, UnicodeDecodeError) as exc:
+        log.warning("metrics file %s is unreadable (%s): its samples are dropped", path, exc)
+        return []
 
 
 def _merge_lock(directory: str) -> FileLock:

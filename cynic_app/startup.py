@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import logging
 import time
+from contextlib import nullcontext
 
 import psycopg
 
 from . import binding
 from .config import Config, ConfigError
 from .durability.checkpoint import sync_checkpoint
-from .durability.home import prepare_home
+from .durability.fsio import remove_temporaries
+from .durability.home import no_writers, prepare_home
 from .durability.settle import Settled, remove_unborn, replay_archive, settle_closed
 from .errors import first_line
 from .judgment.state import RECENT
@@ -69,17 +71,20 @@ def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) 
                 forgotten = prune_idempotency_keys(conn)
             if forgotten:
                 log.info("forgot %d idempotency keys older than the retention period", forgotten)
-            unborn = remove_unborn(config.home)
-            if unborn:
-                log.info("removed %d journals whose writer died before writing", unborn)
         elif schema_version(conn) < len(MIGRATIONS):
             raise ConfigError("the database schema is not up to date: run `cynic migrate` before a dry run")
         archive = config.archive()
-        summary = settle_closed(
-            conn, config.home, node=config.node, archive=archive, exclusive=not dry_run, dry_run=dry_run
-        )
-        if from_start:
-            summary.add(replay_archive(conn, config.home, archive, node=config.node, dry_run=dry_run))
+        with nullcontext() if dry_run else no_writers(config.home, timeout_s=config.startup_timeout_s):
+            if not dry_run:
+                unborn = remove_unborn(config.home)
+                if unborn:
+                    log.info("removed %d journals whose writer died before writing", unborn)
+                remove_temporaries(config.home)
+            summary = settle_closed(
+                conn, config.home, node=config.node, archive=archive, exclusive=not dry_run, dry_run=dry_run
+            )
+            if from_start:
+                summary.add(replay_archive(conn, config.home, archive, node=config.node, dry_run=dry_run))
         if summary.live and not dry_run:
             log.warning(
                 "%d journals are still held by a process of an earlier run; each is settled when "

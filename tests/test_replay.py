@@ -104,6 +104,13 @@ def test_start_up_removes_journals_whose_writer_died_before_its_first_segment(co
     assert not unborn.exists() and remove_unborn(config.home) == 0
 
 
+def test_start_up_removes_temporary_files_a_killed_process_left(config):
+    config.home.mkdir(parents=True)
+    (config.home / ".guidance.json.abc123.tmp").write_text("{half")
+    recover(config)
+    assert not list(config.home.glob(".*.tmp"))
+
+
 def test_bulk_replay_rebuilds_exactly_what_the_live_path_stored(config, database_url):
     app = create_app(config)
     client = app.test_client()

@@ -91,6 +91,16 @@ def atomic_write(path: Path, data: bytes, *, fs: FS = OS_FS) -> None:
     fs.fsync_dir(path.parent)
 
 
+def remove_temporaries(directory: Path, *, fs: FS = OS_FS) -> int:
+    """Delete the temporary files atomic_write left behind when its process died; return how
+    many. Only when no atomic_write can be running in directory (start-up)."""
+    removed = 0
+    for path in Path(directory).glob(".*.tmp"):
+        fs.unlink(path)
+        removed += 1
+    return removed
+
+
 def make_dir_durable(path: Path, *, fs: FS = OS_FS) -> None:
     """Create directory path if missing and make its name durable (its parent MUST exist).
 

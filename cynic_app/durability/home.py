@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from filelock import FileLock, Timeout
 
+from . import locks
 from .fsio import FS, OS_FS, make_dir_durable
+from .journal.layout import WRITERS_LOCK_NAME
 
 
 class HomeUnusable(Exception):
@@ -16,6 +21,10 @@ class HomeUnusable(Exception):
 
 class NodeBusy(Exception):
     """Another cynic_app process already serves this CYNIC_HOME."""
+
+
+class WritersAlive(NodeBusy):
+    """Processes of an earlier run still write journals in this CYNIC_HOME."""
 
 
 def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
@@ -47,3 +56,26 @@ def acquire_node_lock(home: Path) -> FileLock:
     except Timeout:
         raise NodeBusy(f"another cynic_app process is already serving CYNIC_HOME {home}") from None
     return lock
+
+
+@contextmanager
+def no_writers(home: Path, *, timeout_s: float) -> Iterator[None]:
+    """Hold ``journal/writers.lock`` exclusively: no writer of this home is alive meanwhile.
+
+    Every journal writer holds it shared for its whole life (journal/writer.py), so this waits
+    for writers left by an earlier run (the workers of a master that was killed exit within
+    seconds) and raises WritersAlive when they are still there after timeout_s.
+    """
+    path = Path(home) / "journal" / WRITERS_LOCK_NAME
+    deadline = time.monotonic() + timeout_s
+    while (fd := locks.try_lock(path, create=True)) is None:
+        if time.monotonic() >= deadline:
+            raise WritersAlive(
+                f"processes of an earlier run still write journals in CYNIC_HOME {home} (they hold "
+                f"{path}); stop them, or wait for them to exit"
+            )
+        time.sleep(0.1)  # start-up only: waiting for other processes to exit
+    try:
+        yield
+    finally:
+        locks.release(fd)

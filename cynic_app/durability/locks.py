@@ -31,6 +31,18 @@ def try_lock(path: Path, *, create: bool = False) -> int | None:
     return fd
 
 
+def share(path: Path) -> int:
+    """Take a shared lock on path (created if missing), waiting while it is held exclusively;
+    return its descriptor."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def release(fd: int) -> None:
     """Give the lock up (closing the descriptor releases it)."""
     os.close(fd)

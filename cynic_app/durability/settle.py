@@ -32,6 +32,7 @@ from . import locks
 from .archive import Archive
 from .fsio import FS, OS_FS, make_dir_durable
 from .guidance import GuidanceWriter
+from .journal.errors import JournalCorrupt
 from .journal.layout import BROKEN_SUFFIX, LOCK_NAME, has_legacy_segments, list_journals, list_segments
 from .journal.reader import ScanResult, scan
 from .replay import Applied, apply_journal
@@ -68,9 +69,13 @@ class Settled(Applied):
 def claim(journal: Path, *, exclusive: bool = False) -> Iterator[bool]:
     """Hold a journal's lock for the block; yield False (holding nothing) if it is not closed.
 
-    exclusive: the caller holds the node lock, so no writer of this home is alive.
+    exclusive: the caller holds writers.lock exclusively, so no writer of this home is alive.
     """
-    if not list_segments(journal):
+    try:
+        born = bool(list_segments(journal))
+    except FileNotFoundError:  # another settler deleted it just now
+        born = False
+    if not born:
         yield False  # no segment yet: its writer may be creating it
         return
     try:
@@ -119,6 +124,7 @@ def settle_closed(
         "dry_run": dry_run,
         "fs": fs,
     }
+    failures: list[Exception] = []
     if exclusive and has_legacy_segments(root):
         _settle_one(conn, root, LEGACY_NAME, total, **options)
     for journal in list_journals(root):
@@ -126,7 +132,13 @@ def settle_closed(
             if not closed:
                 total.live += 1
                 continue
-            _settle_one(conn, journal, journal.name, total, **options)
+            try:
+                _settle_one(conn, journal, journal.name, total, **options)
+            except (JournalCorrupt, OSError) as exc:  # the next journals do not wait for this one
+                log.error("journal %s not settled: %s", journal.name, exc)
+                failures.append(exc)
+    if failures:
+        raise failures[0]
     return total
 
 
@@ -156,19 +168,15 @@ def _settle_one(
 
 
 def _delete(journal: Path, name: str, home: Path, archive: Archive, *, fs: FS) -> None:
-    """Delete a settled journal: its segments retired, its .broken copies to CYNIC_HOME/broken/."""
+    """Delete a settled journal: its .broken copies to CYNIC_HOME/broken/, its segments retired.
+
+    The copies go first: once the segments are gone, a journal left half-deleted by a crash
+    looks unborn, and unborn journals are removed whole.
+    """
     legacy = name == LEGACY_NAME
+    keep_broken(journal, home, prefix="" if legacy else f"{journal.name}-", fs=fs)
     for _first, path in list_segments(journal):
         archive.retire(path, journal=name)
-        fs.fsync_dir(journal)
-    broken = [p for p in journal.iterdir() if BROKEN_SUFFIX in p.name]
-    if broken:
-        keep = home / BROKEN_DIR
-        make_dir_durable(keep, fs=fs)
-        prefix = "" if legacy else f"{journal.name}-"
-        for path in broken:
-            fs.replace(path, keep / f"{prefix}{path.name}")
-        fs.fsync_dir(keep)
         fs.fsync_dir(journal)
     if legacy:
         for name in LEGACY_FILES:
@@ -200,17 +208,32 @@ def replay_archive(
     return total
 
 
-def remove_unborn(home: Path, *, fs: FS = OS_FS) -> int:
-    """Delete journals that never got a segment (their writer died being born); return how many.
+def keep_broken(journal: Path, home: Path, *, prefix: str, fs: FS) -> None:
+    """Move a journal's .broken copies to CYNIC_HOME/broken/ (they outlive the journal)."""
+    broken = [p for p in journal.iterdir() if BROKEN_SUFFIX in p.name]
+    if not broken:
+        return
+    keep = home / BROKEN_DIR
+    make_dir_durable(keep, fs=fs)
+    for path in broken:
+        fs.replace(path, keep / f"{prefix}{path.name}")
+    fs.fsync_dir(keep)
+    fs.fsync_dir(journal)
 
-    Only the node lock's holder may call this, with no writer running: a journal without a
-    segment may otherwise be one that a live writer is creating.
+
+def remove_unborn(home: Path, *, fs: FS = OS_FS) -> int:
+    """Delete journals that have no segment (their writer died being born, or a settler died
+    deleting them); return how many. Their .broken copies are kept.
+
+    Only a holder of writers.lock, exclusively, may call this: a journal without a segment may
+    otherwise be one that a live writer is creating.
     """
     root = Path(home) / "journal"
     removed = 0
     for journal in list_journals(root):
         if list_segments(journal):
             continue
+        keep_broken(journal, Path(home), prefix=f"{journal.name}-", fs=fs)
         for path in journal.iterdir():
             fs.unlink(path)
         fs.rmdir(journal)

@@ -4,7 +4,8 @@ disk images a power loss right then could leave behind.
 
 Model (what a POSIX file system promises, and no more):
 - a file's bytes are durable up to its last completed ``fsync``; bytes written since may be
-  lost, partly written, or garbled;
+  lost, partly written, garbled, or reach the disk block by block in any order (holes: some
+  blocks read back as zeros while later ones hold the new bytes);
 - a name (create, mkdir, rename, unlink, rmdir) is durable after its directory's ``fsync``;
   before that the directory may show the old or the new state;
 - a file survives only if every directory above it that this layer saw created survives.
@@ -23,7 +24,8 @@ from pathlib import Path
 
 from cynic_app.durability.fsio import FS
 
-VARIANTS = ("dropped", "partial", "garbled", "everything")
+VARIANTS = ("dropped", "partial", "garbled", "holes", "everything")
+BLOCK = 512
 
 
 def _serialised(method):
@@ -206,6 +208,11 @@ class PowerLossFS(FS):
                 out[path] = durable
             elif variant == "partial":
                 out[path] = durable + unsynced[: max(1, len(unsynced) // 2)]
+            elif variant == "holes":  # blocks written back out of order: some never arrived
+                blocks = [unsynced[i : i + BLOCK] for i in range(0, len(unsynced), BLOCK)]
+                out[path] = durable + b"".join(
+                    b if self._rng.random() < 0.5 else bytes(len(b)) for b in blocks
+                )
             else:  # garbled: the sectors were written with rubbish
                 out[path] = durable + self._rng.randbytes(len(unsynced))
         return out

@@ -283,3 +283,79 @@ def test_the_journal_root_is_made_durable_in_home_and_home_in_its_parent(tmp_pat
     fs.fsync_dir = lambda directory: synced.append(directory)
     prepare_home(tmp_path / "a" / "home", fs=fs)
     assert synced == [tmp_path / "a", tmp_path / "a" / "home"]
+
+
+def test_a_failure_after_the_write_is_never_reported_as_not_written(tmp_path):
+    """Review finding: a failed dup/close around the group fsync escaped as a plain OSError, which
+    the write path took for "not written" although the line was on disk."""
+
+    class NoDescriptors(FailingFS):
+        def dup(self, fd):
+            raise OSError(24, "Too many open files")
+
+    writer = JournalWriter(tmp_path, fs=NoDescriptors())
+    with pytest.raises(JournalPoisoned):
+        writer.append("judgment", "a", {})
+    assert writer.poisoned is not None
+    with pytest.raises(JournalRefused):
+        writer.append("judgment", "b", {})
+
+
+def test_a_bad_line_followed_by_lines_written_before_it_was_durable_is_a_torn_tail(tmp_path):
+    """Review finding: unsynced blocks reach the disk in any order, so a hole can precede lines
+    that were never acknowledged; the lines say what their writer knew durable."""
+    from cynic_app.durability.journal.record import encode
+
+    (tmp_path / "j").mkdir()
+    good = encode(1, "judgment", "a", {}, sync=0)
+    hole = b"\x00" * 40 + b"\n"  # line 2's block never arrived
+    after = encode(3, "judgment", "c", {}, sync=1)  # written when only seq 1 was durable
+    segment = tmp_path / "j" / "00000000000000000001.jsonl"
+    segment.write_bytes(good + hole + after)
+    result = scan(tmp_path / "j")
+    assert (result.records, result.torn_bytes) == (1, len(hole + after))
+    vouched = encode(3, "judgment", "c", {}, sync=2)  # its writer knew seq 2 durable: damage
+    segment.write_bytes(good + hole + vouched)
+    with pytest.raises(JournalCorrupt, match="at byte"):
+        scan(tmp_path / "j")
+
+
+def test_closing_fsyncs_lines_still_waiting_for_their_fsync(tmp_path):
+    """Review suspicion: close() during a quick shutdown closed the file under a thread whose
+    line was written but not yet fsynced, and that thread then passed without an fsync."""
+    import threading
+    import time
+
+    from tests.durability.powerloss import PowerLossFS
+
+    returned, release = threading.Event(), threading.Event()
+
+    class SlowToReturn(PowerLossFS):
+        armed = False
+
+        def fsync(self, fd):
+            super().fsync(fd)  # durable now: what was written before this moment
+            if SlowToReturn.armed:
+                SlowToReturn.armed = False
+                returned.set()
+                release.wait(10)  # the leader has not come back yet
+
+    fs = SlowToReturn()
+    writer = JournalWriter(tmp_path, fs=fs)
+    writer.append("judgment", "warm-up", {})
+    SlowToReturn.armed = True
+    leader = threading.Thread(target=writer.append, args=("judgment", "first", {}))
+    leader.start()
+    returned.wait(10)  # the leader's fsync covered "first" and is slow to return
+    late = []
+    follower = threading.Thread(target=lambda: late.append(writer.append("judgment", "late", {})))
+    follower.start()
+    deadline = time.monotonic() + 10
+    while writer._written < 3 and time.monotonic() < deadline:  # "late" is written, waiting
+        time.sleep(0.001)
+    writer.close()  # a quick shutdown, with "late" written but not yet fsynced
+    release.set()
+    leader.join(10)
+    follower.join(10)
+    (segment,) = writer.directory.glob("*.jsonl")
+    assert late and b'"late"' in fs.image("dropped")[segment]  # acknowledged, so it was fsynced

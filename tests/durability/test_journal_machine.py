@@ -133,7 +133,7 @@ class JournalChurn(RuleBasedStateMachine):
     def check_images(self, images) -> None:
         """At every sync point: some images (a power loss now) start up and keep what they must."""
         self.sync_checks += 1
-        for variant in (VARIANTS[self.sync_checks % 4], "dropped"):
+        for variant in (VARIANTS[self.sync_checks % len(VARIANTS)], "dropped"):
             root = scratch_dir("churn-image-")
             try:
                 materialise(images[variant], self.home, root)

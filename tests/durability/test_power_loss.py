@@ -34,6 +34,7 @@ ABORT_EVERY = 9  # every 9th write "fails in the database": aborted, never ackno
 DOUBT_EVERY = 7  # every 7th write stays in doubt (unsettled) for DOUBT_FOR more writes
 DOUBT_FOR = 20
 CHECKPOINT_EVERY = 25
+BATCH_EVERY = 4  # every 4th write goes out with two more in one write: a group commit
 
 
 def recover_image(image, home: Path) -> dict[tuple[str, int], str]:
@@ -88,9 +89,18 @@ def test_every_sync_point_of_a_writer_survives_power_loss(tmp_path):
     state = ConsciousState()
     for i in range(WRITES):
         j = new_judgment(i)
-        position = writer.append(
-            "judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-11-25T00:00:00Z"}
-        )
+        record = ("judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-11-25T00:00:00Z"}, False)
+        if i % BATCH_EVERY == 0:  # a group commit: several lines in one write, then one fsync
+            others = [new_judgment(10_000 + i + k) for k in range(2)]
+            batch = [
+                ("judgment", o["judgment_id"], {"judgment": o, "created_at": "x"}, False) for o in others
+            ]
+            *extra, position = writer.append_many([*batch, record])
+            for other, at in zip(others, extra, strict=True):
+                journaled[(at.journal, at.seq)] = other["judgment_id"]
+                writer.settle([at.seq])  # committed (modelled)
+        else:
+            position = writer.append(*record[:3])
         where = (position.journal, position.seq)
         journaled[where] = unsettled[where] = j["judgment_id"]
         if i % ABORT_EVERY == ABORT_EVERY - 1:

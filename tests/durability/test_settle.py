@@ -16,6 +16,7 @@ from cynic_app.durability.settle import remove_unborn, settle_closed
 from cynic_app.judgment import Cell, judge
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import migrate
+from tests.support.faults import FailingFS
 
 
 @pytest.fixture
@@ -198,7 +199,7 @@ def test_many_settled_journals_leave_no_directory_behind(home, db):
     for _ in range(5):
         journal(home, 3)
     assert settle_closed(db, home, node="n").journals == 5
-    assert list((home / "journal").iterdir()) == []
+    assert [p.name for p in (home / "journal").iterdir()] == ["writers.lock"]
     assert len(set(stored(db))) == 15 == len(stored(db))
 
 
@@ -232,3 +233,85 @@ def test_ids_are_unique_per_record_across_journals(home, db):
     rows = db.execute("SELECT journal, journal_seq FROM judgments ORDER BY journal, journal_seq").fetchall()
     assert rows == sorted([(a.name, s) for s in (1, 2, 3)] + [(b.name, s) for s in (1, 2, 3)])
     assert uuid.UUID(ids_a[0])
+
+
+def test_two_settlers_at_once_never_trip_over_each_other(home, db, database_url):
+    """Review finding: a settler listing a journal another settler had just deleted crashed."""
+    import threading
+
+    for _ in range(12):
+        journal(home, 2)
+    errors = []
+
+    def settler():
+        try:
+            with store_pool.connect(database_url) as conn:
+                settle_closed(conn, home, node="n")
+        except Exception as exc:  # noqa: BLE001 - the test reports whatever escaped
+            errors.append(exc)
+
+    threads = [threading.Thread(target=settler) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == [] and list_journals(home / "journal") == []
+
+
+def test_a_failed_broken_copy_leaves_no_copy_behind(home, db):
+    """Review finding: on a full disk every attempt left one more (empty) .broken copy."""
+    writer, _ = journal(home, 3)
+    ((_, path),) = list_segments(writer.directory)
+    path.write_bytes(path.read_bytes() + b'{"crc":"torn')
+    fs = FailingFS()
+    for _ in range(3):
+        fs.fail_write_at = fs.writes + 1
+        with pytest.raises(OSError):
+            settle_closed(db, home, node="n", fs=fs)
+    assert [p.name for p in writer.directory.iterdir() if ".broken" in p.name] == []
+    settle_closed(db, home, node="n")
+    (kept,) = (home / "broken").iterdir()
+    assert kept.read_bytes().endswith(b'{"crc":"torn')
+
+
+def test_one_journal_that_cannot_be_settled_does_not_hold_the_others_back(home, db):
+    bad, _ = journal(home, 3)
+    ((_, path),) = list_segments(bad.directory)
+    data = bytearray(path.read_bytes())
+    data[data.find(b"\n") + 40] ^= 0xFF
+    path.write_bytes(bytes(data))
+    _, ids = journal(home, 3)
+    with pytest.raises(JournalCorrupt):
+        settle_closed(db, home, node="n")
+    assert stored(db) == sorted(ids) and list_journals(home / "journal") == [bad.directory]
+
+
+def test_broken_copies_survive_a_settler_that_died_half_way_through_deleting(home, db):
+    """Review finding: .broken copies were moved last, so a crash after the segments went left a
+    journal that looked unborn, and removing unborn journals deleted the only copy."""
+    writer, _ = journal(home, 3)
+    ((_, path),) = list_segments(writer.directory)
+    path.write_bytes(path.read_bytes() + b'{"crc":"torn')
+    (writer.directory / "00000000000000000001.jsonl.broken").write_bytes(b"an earlier copy")
+    path.unlink()  # as if a settler died right after deleting the segment
+    assert remove_unborn(home) == 1
+    assert (
+        home / "broken" / f"{writer.name}-00000000000000000001.jsonl.broken"
+    ).read_bytes() == b"an earlier copy"
+
+
+def test_start_up_waits_for_writers_of_an_earlier_run_and_refuses_if_they_stay(config):
+    """Review finding: with the master killed, its workers lived on while a new start-up removed
+    'unborn' journals — one of them a live writer's, half-way through its birth."""
+    from cynic_app.durability.home import WritersAlive
+    from cynic_app.startup import recover
+
+    config.journal_dir.mkdir(parents=True)
+    writer = JournalWriter(config.journal_dir)
+    rid, data = judgment_record(1)
+    writer.append("judgment", rid, data)  # holds writers.lock, shared, from its birth on
+    with pytest.raises(WritersAlive, match="still write journals"):
+        recover(config.with_overrides(startup_timeout_s=0.3))
+    assert writer.directory.exists()
+    writer.close()
+    assert recover(config).applied == 1  # once it is gone, start-up proceeds

@@ -10,6 +10,9 @@ from pathlib import Path
 
 SUFFIX = ".jsonl"
 LOCK_NAME = "lock"
+#: In the journal root: every live writer holds it shared; whoever holds it exclusively knows
+#: that no writer of this home is alive (start-up recovery, cynic replay).
+WRITERS_LOCK_NAME = "writers.lock"
 BROKEN_SUFFIX = ".broken"
 _SEGMENT_RE = re.compile(r"^(\d{20})\.jsonl$")
 _JOURNAL_RE = re.compile(r"^\d{8}T\d{6}-\d+-[0-9a-f]{8}$")

@@ -53,7 +53,7 @@ def _scan_segment(path: Path, first: int, is_tail: bool, repair: bool, result: S
         try:
             head = check(line)
         except BadRecord as exc:
-            if not is_tail or _valid_after(data, offset + len(line)):
+            if not is_tail or not _never_durable(data, offset + len(line), expected):
                 raise JournalCorrupt(path, offset, str(exc)) from None
             result.torn_bytes += len(data) - offset
             if repair:
@@ -63,8 +63,8 @@ def _scan_segment(path: Path, first: int, is_tail: bool, repair: bool, result: S
         seq = int(head.group(1))
         if seq != expected:
             raise JournalCorrupt(path, offset, f"seq {seq} follows {expected - 1}")
-        if head.group(3) == b"abort":
-            result.aborted.add(head.group(4).decode())
+        if head.group(4) == b"abort":
+            result.aborted.add(head.group(5).decode())
         result.first_seq = result.first_seq or seq
         result.records += 1
         offset += len(line)
@@ -72,15 +72,23 @@ def _scan_segment(path: Path, first: int, is_tail: bool, repair: bool, result: S
     return expected
 
 
-def _valid_after(data: bytes, offset: int) -> bool:
-    """True when any complete, valid record follows offset (then damage is not a torn tail)."""
+def _never_durable(data: bytes, offset: int, seq: int) -> bool:
+    """True when the bad line (which should hold seq) and everything after it can be torn bytes.
+
+    Bytes written since the last fsync reach the disk in any order, so a bad line may be
+    followed by valid ones, written in the same unsynced stretch. Every line says which seq its
+    writer knew durable (``sync``): if no valid line after the bad one vouches for seq, nothing
+    from the bad line on was ever acknowledged. If one does, the bad line had been made durable
+    — that is damage, not a crash, and it is refused.
+    """
     for line in data[offset:].splitlines(keepends=True):
         try:
-            check(line)
-            return True
+            head = check(line)
         except BadRecord:
             continue
-    return False
+        if head.group(3) is None or int(head.group(3)) >= seq:
+            return False  # format 1 carries no sync: valid data after damage is corruption
+    return True
 
 
 @dataclass(frozen=True)
@@ -108,8 +116,8 @@ def raw_records(scanned: ScanResult) -> Iterator[RawRecord]:
         yield RawRecord(
             seq,
             int(head.group(2) or 0),
-            head.group(3).decode(),
             head.group(4).decode(),
+            head.group(5).decode(),
             line[head.end() : -2],
         )
         if seq == scanned.last_seq:

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 PREFIX_BYTES = len(b'{"crc":"XXXXXXXX",')  # 18
 _PREFIX_RE = re.compile(rb'\{"crc":"([0-9a-f]{8})",')
-#: The fields after the checksum, in their fixed order; ``ts`` is absent from version-1 lines.
-HEAD_RE = re.compile(rb'"seq":(\d+),(?:"ts":(\d+),)?"kind":"(\w+)","id":"([^"]*)","data":')
+#: The fields after the checksum, in their fixed order; ``ts`` and ``sync`` are absent from
+#: version-1 lines. Groups: seq, ts, sync, kind, id.
+HEAD_RE = re.compile(rb'"seq":(\d+),(?:"ts":(\d+),"sync":(\d+),)?"kind":"(\w+)","id":"([^"]*)","data":')
 KINDS = ("judgment", "perception", "abort")
 
 
@@ -22,6 +23,7 @@ class BadRecord(ValueError):
 class Record:
     seq: int
     ts: int
+    sync: int  # the seq its writer knew durable when it wrote this line
     kind: str
     id: str
     data: dict
@@ -37,15 +39,15 @@ def encode_payload(kind: str, record_id: str, data: dict) -> bytes:
     ).encode("utf-8")[1:-1]
 
 
-def frame(seq: int, ts: int, payload: bytes) -> bytes:
-    """Return the complete line for seq, ts and an encoded payload, newline included."""
-    body = b'"seq":%d,"ts":%d,' % (seq, ts) + payload
+def frame(seq: int, ts: int, sync: int, payload: bytes) -> bytes:
+    """Return the complete line for seq, ts, sync and an encoded payload, newline included."""
+    body = b'"seq":%d,"ts":%d,"sync":%d,' % (seq, ts, sync) + payload
     return b'{"crc":"%08x",' % zlib.crc32(body) + body + b"}\n"
 
 
-def encode(seq: int, kind: str, record_id: str, data: dict, *, ts: int = 0) -> bytes:
+def encode(seq: int, kind: str, record_id: str, data: dict, *, ts: int = 0, sync: int = 0) -> bytes:
     """Return the complete line for a record, newline included."""
-    return frame(seq, ts, encode_payload(kind, record_id, data))
+    return frame(seq, ts, sync, encode_payload(kind, record_id, data))
 
 
 def check(line: bytes) -> re.Match:
@@ -72,7 +74,14 @@ def decode(line: bytes) -> Record:
     except ValueError as exc:  # checksum matched but not JSON: written wrong, not torn
         raise BadRecord(f"not JSON: {exc}") from exc
     try:
-        record = Record(int(obj["seq"]), int(obj.get("ts", 0)), str(obj["kind"]), str(obj["id"]), obj["data"])
+        record = Record(
+            int(obj["seq"]),
+            int(obj.get("ts", 0)),
+            int(obj.get("sync", 0)),
+            str(obj["kind"]),
+            str(obj["id"]),
+            obj["data"],
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise BadRecord(f"missing field: {exc}") from exc
     if record.kind not in KINDS or not isinstance(record.data, dict):

@@ -23,10 +23,14 @@ def repair_tail(path: Path, good_bytes: int, *, fs: FS = OS_FS) -> Path:
     data = path.read_bytes()
     fd = fs.create(backup)
     try:
-        fs.write_all(fd, data)
-        fs.fsync(fd)
-    finally:
-        fs.close(fd)
+        try:
+            fs.write_all(fd, data)
+            fs.fsync(fd)
+        finally:
+            fs.close(fd)
+    except BaseException:
+        fs.unlink(backup)  # a failed copy (a full disk) is no copy: the next attempt makes a whole one
+        raise
     fs.fsync_dir(path.parent)
     fd = fs.open_append(path)
     try:

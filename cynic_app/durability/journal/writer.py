@@ -2,7 +2,10 @@
 
 A JournalWriter creates a journal of its own (``<root>/<name>/``) on its first append and holds
 that journal's ``lock`` until it is closed or its process dies; nothing else ever writes, cuts
-or deletes a file of a journal whose lock is held. Inside the process, many threads append:
+or deletes a file of a journal whose lock is held. From before it creates its journal it also
+holds ``<root>/writers.lock`` shared, so that recovery, which takes it exclusively, knows no
+writer of the home is alive (not even one half-way through creating its journal). Inside the
+process, many threads append:
 
 - a thread serialises its payload outside every lock, then, under the writer's mutex, takes the
   next seqs and a ts from the clock and writes its lines with one ``write``;
@@ -37,7 +40,7 @@ from .. import locks
 from ..fsio import FS, OS_FS
 from .clock import Clock, Position
 from .errors import JournalPoisoned, JournalRefused, JournalWriteFailed
-from .layout import LOCK_NAME, new_journal_name, segment_name
+from .layout import LOCK_NAME, WRITERS_LOCK_NAME, new_journal_name, segment_name
 from .record import encode_payload, frame
 
 log = logging.getLogger(__name__)
@@ -72,12 +75,14 @@ class JournalWriter:
         self._pid = os.getpid()
         self._mutex = threading.Lock()  # the open segment, seqs, and the bookkeeping below
         self._lock_fd: int | None = None
+        self._share_fd: int | None = None  # writers.lock, shared: a writer of this home is alive
         self._fd: int | None = None
         self._first = 1  # first seq of the open segment
         self._offset = 0
         self._last_seq = 0
         self._written = 0  # successful writes so far (a generation count)
         self._synced = 0  # every write up to this generation is durable
+        self._synced_seq = 0  # ... and every record up to this seq
         self._syncing = False
         self._group = threading.Condition()
         self._poison: BaseException | None = None
@@ -110,7 +115,8 @@ class JournalWriter:
             self._check_usable()
             ts = [self.clock.now() for _ in entries]
             seqs = range(self._last_seq + 1, self._last_seq + 1 + len(entries))
-            data = b"".join(frame(seq, t, p) for seq, t, p in zip(seqs, ts, payloads, strict=True))
+            sync = self._synced_seq  # lets a reader tell torn bytes from damage (reader.py)
+            data = b"".join(frame(seq, t, sync, p) for seq, t, p in zip(seqs, ts, payloads, strict=True))
             full = self._fd is not None and self._offset > 0 and self._offset + len(data) > self.segment_bytes
             try:
                 if full:
@@ -124,7 +130,12 @@ class JournalWriter:
             self._written += 1
             generation = self._written
             self._unsettled.update(s for s, e in zip(seqs, entries, strict=True) if not e[3])
-        self._wait_durable(generation)
+        try:
+            self._wait_durable(generation)
+        except JournalPoisoned:
+            raise
+        except Exception as exc:  # after the write, any failure leaves the line's fate unknown
+            raise self._poisoned_by(exc) from exc
         if full:
             self.settle(())  # the segment just closed may hold only settled records
         self.appends += len(entries)
@@ -142,16 +153,30 @@ class JournalWriter:
             self._retire()
 
     def close(self) -> None:
-        """Close the journal for good: give up its lock (recovery may settle it from now on)."""
+        """Close the journal for good: give up its lock (recovery may settle it from now on).
+
+        Lines written but not yet covered by an fsync are fsynced first, so a thread still
+        waiting for its fsync is never released by the close alone.
+        """
         with self._mutex:
             if self._pid != os.getpid():
                 return  # a forked copy: the descriptors belong to the parent
             if self._fd is not None:
-                self.fs.close(self._fd)
-                self._fd = None
-            if self._lock_fd is not None:
-                locks.release(self._lock_fd)
-                self._lock_fd = None
+                fd, self._fd = self._fd, None
+                try:
+                    if self._poison is None and self._synced < self._written:
+                        self._fsync(fd)
+                        self._mark_synced(self._written, self._last_seq)
+                except JournalPoisoned as exc:
+                    log.error("journal %s closed with its last lines unsynced: %s", self.name, exc)
+                finally:
+                    self.fs.close(fd)
+                    with self._group:
+                        self._group.notify_all()
+            for fd in (self._lock_fd, self._share_fd):
+                if fd is not None:
+                    locks.release(fd)
+            self._lock_fd = self._share_fd = None
             self._closed_for_good = True
 
     # -- group commit ----------------------------------------------------------------------------
@@ -183,15 +208,38 @@ class JournalWriter:
 
     def _sync(self) -> int:
         """fsync the open segment; return the generation it covers."""
-        with self._mutex:
-            if self._fd is None:  # closed by a rotation, which fsynced everything first
-                return self._written
-            fd, covers = self.fs.dup(self._fd), self._written  # a rotation may close _fd meanwhile
+        try:
+            with self._mutex:
+                if self._fd is None:
+                    # A rotation or close fsynced everything written before it, or poisoned us.
+                    if self._poison is not None:
+                        raise JournalPoisoned(f"journal fsync failed: {self._poison}")
+                    return self._written
+                fd = self.fs.dup(self._fd)  # a rotation may close _fd meanwhile
+                covers, seq = self._written, self._last_seq
+        except OSError as exc:
+            raise self._poisoned_by(exc) from exc
         try:
             self._fsync(fd)
         finally:
-            self.fs.close(fd)
+            try:
+                self.fs.close(fd)
+            except OSError as exc:
+                if self._poison is None:  # else the fsync's own failure is on its way up
+                    raise self._poisoned_by(exc) from exc
+        self._synced_seq = max(self._synced_seq, seq)
         return covers
+
+    def _mark_synced(self, generation: int, seq: int) -> None:
+        with self._group:
+            self._synced = max(self._synced, generation)
+            self._synced_seq = max(self._synced_seq, seq)
+            self._group.notify_all()
+
+    def _poisoned_by(self, exc: BaseException) -> JournalPoisoned:
+        """This writer no longer knows what reached the disk: it appends nothing more."""
+        self._poison = self._poison or exc
+        return JournalPoisoned(f"the journal writer failed after writing: {exc}")
 
     def _fsync(self, fd: int) -> None:
         started = time.perf_counter()
@@ -229,6 +277,11 @@ class JournalWriter:
         self._fd, self._first, self._offset = fd, self._last_seq + 1, 0
 
     def _create_journal(self) -> None:
+        if self._share_fd is None:
+            try:
+                self._share_fd = locks.share(self.root / WRITERS_LOCK_NAME)
+            except OSError as exc:
+                raise JournalWriteFailed(f"cannot take {WRITERS_LOCK_NAME} in {self.root}: {exc}") from exc
         try:
             self.fs.mkdir(self.directory)
         except FileExistsError:
@@ -262,9 +315,7 @@ class JournalWriter:
             self._fsync(fd)
         finally:
             self.fs.close(fd)
-        with self._group:
-            self._synced = self._written
-            self._group.notify_all()
+        self._mark_synced(self._written, self._last_seq)
         self._closed.append((self._first, self._last_seq, self.directory / segment_name(self._first)))
         self.rotations += 1
 
