@@ -52,6 +52,9 @@ journal_bytes = Counter("cynic_journal_bytes", "Bytes appended to the journal")
 journal_fsync_seconds = Histogram(
     "cynic_journal_fsync_duration_seconds", "Journal fsync latency", buckets=FAST_S
 )
+batch_records = Histogram(
+    "cynic_batch_records", "Records per write batch (group commit)", buckets=(1, 2, 4, 8, 16, 32, 64, 128)
+)
 db_commits = Counter("cynic_db_commits", "PostgreSQL transactions committed by the write path")
 db_commit_seconds = Histogram("cynic_db_commit_duration_seconds", "Write transaction latency", buckets=FAST_S)
 db_errors = Counter("cynic_db_errors", "Write transactions that failed", ["classification"])

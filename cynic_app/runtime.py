@@ -65,6 +65,7 @@ class Runtime:
             max_content_chars=c.max_content_chars,
             on_journal_failure=self._journal_failed,
             home=c.home,
+            pool_timeout_s=c.pool_timeout_s,
         )
         self._pid = os.getpid()
         log.info("process %d opened its pool and journal writer", self._pid)

@@ -61,7 +61,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(PersistenceError)
     def persistence(exc: PersistenceError):
         details = {"outcome": exc.outcome, "step": exc.step, **exc.ids}
-        return error_response(exc.status, "persistence_failed", str(exc), details, headers=_retry_after())
+        return error_response(503, "persistence_failed", str(exc), details, headers=_retry_after())
 
     @app.errorhandler(PoolTimeout)
     @app.errorhandler(psycopg.OperationalError)

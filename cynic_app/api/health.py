@@ -11,6 +11,7 @@ from psycopg_pool import PoolTimeout
 
 from ..durability.journal import JournalError
 from ..errors import first_line
+from ..store.deadline import bounded
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
@@ -29,7 +30,7 @@ def ready():
     service = runtime.service()
     checks = {"recovery": {"ok": True, "finished_by": runtime.recovered_by}}
     try:
-        with service.pool.connection(timeout=READY_DB_TIMEOUT_S) as conn:
+        with service.pool.connection(timeout=READY_DB_TIMEOUT_S) as conn, bounded(conn, READY_DB_TIMEOUT_S):
             conn.execute("SELECT 1")
         checks["database"] = {"ok": True}
     except (psycopg.Error, PoolTimeout) as exc:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from ..judgment.cell import state_key_of
+
 JUDGMENT_FIELDS = (
     "judgment_id",
     "q_score",
@@ -54,7 +56,7 @@ def judgment(j: dict, created_at: datetime | str, *, persisted: bool) -> dict:
     cell = j["cell"]
     out = {name: j[name] if name in j else JUDGMENT_DEFAULTS[name] for name in JUDGMENT_FIELDS}
     out.update({name: cell[name] for name in CELL_FIELDS})
-    out["state_key"] = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
+    out["state_key"] = state_key_of(cell)
     out["created_at"] = timestamp(created_at)
     out["persisted"] = persisted
     return out

@@ -19,6 +19,7 @@ from pathlib import Path
 from filelock import FileLock
 
 from .. import metrics
+from ..judgment.cell import state_key_of
 from .fsio import FS, OS_FS, atomic_write
 from .journal.clock import Clock, Position
 
@@ -33,7 +34,7 @@ def guidance_for(judgment: dict, position: Position) -> dict:
     return {
         "timestamp": datetime.now(UTC).isoformat(),
         "judgment_id": judgment["judgment_id"],
-        "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
+        "state_key": state_key_of(cell),
         "verdict": judgment["verdict"],
         "q_score": judgment["q_score"],
         "confidence": judgment["confidence"],

@@ -12,9 +12,11 @@ import json
 import logging
 from dataclasses import dataclass
 
+import orjson
 import psycopg
 
 from ..store import repository
+from ..store.rows import JudgmentRow, record_rows
 from .journal.clock import Position
 from .journal.reader import RawRecord, ScanResult, raw_records
 
@@ -28,7 +30,7 @@ JUDGMENT_PREFIX = b'{"judgment":'
 CREATED_AT_KEY = b',"created_at":'
 _COPY_JUDGMENTS = (
     "COPY judgments (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,"
-    " node, journal, journal_seq, body) FROM STDIN"
+    " node, journal, journal_seq, journal_ts, body) FROM STDIN"
 )
 
 
@@ -68,7 +70,7 @@ def apply_journal(
     """Apply what PostgreSQL lacks of a journal a scan verified; every batch is committed.
 
     Plain judgments go in bulk (COPY, counters in one statement); perceptions and records with
-    an Idempotency-Key go one by one through repository.apply_record.
+    an Idempotency-Key go one by one through repository.store_records.
     """
     if not dry_run and not conn.autocommit:
         raise ValueError("apply_journal needs an autocommit connection: its transactions must be real")
@@ -129,26 +131,32 @@ def _copy_judgments(conn: psycopg.Connection, missing: list[RawRecord], *, journ
     rows, sums = [], {}
     for record in missing:
         data = json.loads(record.data)
-        j, cell = data["judgment"], data["judgment"]["cell"]
-        state_key = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
+        row = JudgmentRow.of(
+            data["judgment"],
+            _judgment_text(record.data, data["judgment"]),
+            data["created_at"],
+            journal=journal,
+            seq=record.seq,
+            ts=record.ts,
+        )
         rows.append(
             (
-                j["judgment_id"],
-                data["created_at"],
-                state_key,
-                cell["reality"],
-                j["verdict"],
-                j["q_score"],
-                j["consensus_reached"],
+                row.judgment_id,
+                row.created_at,
+                row.state_key,
+                row.reality,
+                row.verdict,
+                row.q_score,
+                row.consensus_reached,
                 node,
-                journal,
-                record.seq,
-                _judgment_text(record.data, j),
+                row.journal,
+                row.journal_seq,
+                row.journal_ts,
+                row.body.decode(),
             )
         )
-        shard, names, totals = repository.counter_contributions(j)
-        for name, total in zip(names, totals, strict=True):
-            entry = sums.setdefault((shard, name), [0, 0.0])
+        for name, total in row.counters:
+            entry = sums.setdefault((row.shard, name), [0, 0.0])
             entry[0] += 1
             entry[1] += total
     with conn.transaction():
@@ -158,11 +166,11 @@ def _copy_judgments(conn: psycopg.Connection, missing: list[RawRecord], *, journ
         repository.add_counters(conn, sums)
 
 
-def _judgment_text(data: bytes, judgment: dict) -> str:
+def _judgment_text(data: bytes, judgment: dict) -> bytes:
     """The judgment's JSON exactly as journaled (no re-serialising), when the layout allows."""
     if data.startswith(JUDGMENT_PREFIX):
-        return data[len(JUDGMENT_PREFIX) : data.rindex(CREATED_AT_KEY)].decode()
-    return json.dumps(judgment)
+        return data[len(JUDGMENT_PREFIX) : data.rindex(CREATED_AT_KEY)]
+    return orjson.dumps(judgment)
 
 
 def _apply_single(
@@ -191,17 +199,16 @@ def _apply_single(
 
 def _apply_one(conn, kind: str, record: RawRecord, out: Applied, *, journal: str, node: str) -> bool:
     """Apply one record in its own transaction; False when it can never be applied."""
-    try:
-        with conn.transaction():
-            inserted = repository.apply_record(
-                conn, kind, json.loads(record.data), node=node, journal=journal, seq=record.seq
-            )
-    except repository.IdempotencyKeyTaken:
+    rows = record_rows(kind, json.loads(record.data), journal=journal, seq=record.seq, ts=record.ts)
+    with conn.transaction():
+        stored = repository.store_records(conn, [rows], node=node)
+    if stored.superseded:
         # Its key belongs to another record, so it never committed and never can. (Only a double
         # failure — the write failed and its abort could not be journaled — leaves one behind.)
         log.warning("%s %s lost its Idempotency-Key to another record; not applied", kind, record.id)
         out.superseded += 1
         return False
-    out.applied += bool(inserted)
+    inserted = record.id in stored.inserted
+    out.applied += inserted
     out.already_present += not inserted
     return True

@@ -108,6 +108,11 @@ def infer_time_dim(analysis: str, content: str, context: str) -> str:
     return next(dim for dim, n in counts.items() if n == best)
 
 
+def state_key_of(cell: dict) -> str:
+    """The key that groups comparable judgments, from a cell as stored (``Cell.to_dict``)."""
+    return f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
+
+
 @dataclass(frozen=True)
 class Cell:
     """A validated unit of content to judge. Build one with ``Cell.create``."""
@@ -152,7 +157,7 @@ class Cell:
 
     def state_key(self) -> str:
         """Return the key that groups comparable judgments."""
-        return f"{self.reality}:{self.analysis}:{self.time_dim}:{self.lod}"
+        return state_key_of(self.to_dict())
 
     def to_dict(self) -> dict:
         """Return the cell as plain JSON-ready data."""

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
+from .cell import state_key_of
+
 _TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
 
 
@@ -39,7 +41,7 @@ class Memory:
         for j in judgments:
             d = j if isinstance(j, dict) else j.to_dict()
             cell = d["cell"]
-            state_key = f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}"
+            state_key = state_key_of(cell)
             items.append(
                 Recollection(state_key, float(d["q_score"]), bool(d["consensus_reached"]), cell["content"])
             )

@@ -6,6 +6,7 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+from .cell import state_key_of
 from .phi import PHI
 
 RECENT = 89  # a Fibonacci number, like every window here
@@ -20,7 +21,7 @@ def summarise(judgment: dict) -> dict:
         "q_score": judgment["q_score"],
         "verdict": judgment["verdict"],
         "confidence": judgment["confidence"],
-        "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
+        "state_key": state_key_of(cell),
         "consensus_reached": judgment["consensus_reached"],
     }
 

@@ -64,9 +64,12 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         3,
         "the journal each row came from",
         """
-        -- Journals are per writer since format 2: journal_seq is a position inside this journal.
+        -- Journals are per writer since format 2: a row's record is (journal, journal_seq) there,
+        -- and journal_ts is its place in the node's order (durability/journal/clock.py).
         ALTER TABLE judgments ADD COLUMN IF NOT EXISTS journal text;
+        ALTER TABLE judgments ADD COLUMN IF NOT EXISTS journal_ts bigint;
         ALTER TABLE perceptions ADD COLUMN IF NOT EXISTS journal text;
+        ALTER TABLE perceptions ADD COLUMN IF NOT EXISTS journal_ts bigint;
     """,
     ),
     (

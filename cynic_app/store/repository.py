@@ -1,109 +1,156 @@
 """What a journal record means in PostgreSQL, and the reads the API needs.
 
 Every write is ``INSERT … ON CONFLICT DO NOTHING`` so applying a record twice (the service, then
-replay after a crash) stores it once. Counters change only when the row was really inserted.
-Callers own the transaction.
+recovery after a crash) stores it once. Counters change only when the row was really inserted.
+A batch of records is one statement per table. Callers own the transaction.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from ..judgment.state import VERDICTS, ConsciousState, summarise
+from .rows import JudgmentRow, PerceptionRow, RecordRows
 
-SHARDS = 16
+_CLAIM_KEYS = """
+INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)
+SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::uuid[]) ORDER BY 1
+ON CONFLICT (key) DO NOTHING
+"""
 
-_INSERT_JUDGMENT = """
+_INSERT_JUDGMENTS = """
 WITH inserted AS (
     INSERT INTO judgments (judgment_id, created_at, state_key, reality, verdict, q_score,
-                           consensus_reached, node, journal, journal_seq, body)
-    VALUES (%(id)s, %(created_at)s, %(state_key)s, %(reality)s, %(verdict)s, %(q)s,
-            %(consensus)s, %(node)s, %(journal)s, %(seq)s, %(body)s)
+                           consensus_reached, node, journal, journal_seq, journal_ts, body)
+    SELECT n.judgment_id, n.created_at, n.state_key, n.reality, n.verdict, n.q_score,
+           n.consensus_reached, %(node)s, n.journal, n.journal_seq, n.journal_ts, n.body
+      FROM unnest(%(ids)s::uuid[], %(created)s::timestamptz[], %(state_keys)s::text[],
+                  %(realities)s::text[], %(verdicts)s::text[], %(qs)s::float8[], %(consensus)s::bool[],
+                  %(journals)s::text[], %(seqs)s::bigint[], %(tss)s::bigint[], %(bodies)s::jsonb[])
+           AS n (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,
+                 journal, journal_seq, journal_ts, body)
     ON CONFLICT (judgment_id) DO NOTHING
-    RETURNING 1
+    RETURNING judgment_id
 ), counted AS (
+    -- Grouped and ordered, so concurrent batches lock counter rows in one order: no deadlock.
     INSERT INTO state_counters AS c (shard, name, n, total)
-    SELECT %(shard)s, k.name, 1, k.total
-      FROM unnest(%(names)s::text[], %(totals)s::float8[]) AS k (name, total)
-     WHERE EXISTS (SELECT 1 FROM inserted)
-     ORDER BY k.name
-    ON CONFLICT (shard, name) DO UPDATE SET n = c.n + 1, total = c.total + excluded.total
-    RETURNING 1
+    SELECT k.shard, k.name, count(*), sum(k.total)
+      FROM unnest(%(k_ids)s::uuid[], %(k_shards)s::smallint[], %(k_names)s::text[], %(k_totals)s::float8[])
+           AS k (judgment_id, shard, name, total)
+      JOIN inserted USING (judgment_id)
+     GROUP BY k.shard, k.name
+     ORDER BY k.shard, k.name
+    ON CONFLICT (shard, name) DO UPDATE SET n = c.n + excluded.n, total = c.total + excluded.total
 )
-SELECT EXISTS (SELECT 1 FROM inserted)
+SELECT judgment_id::text FROM inserted
 """
 
-_INSERT_PERCEPTION = """
-INSERT INTO perceptions (perception_id, created_at, source, reality, judgment_id, node,
-                         journal, journal_seq, body)
-VALUES (%(id)s, %(created_at)s, %(source)s, %(reality)s, %(judgment_id)s, %(node)s, %(journal)s,
-        %(seq)s, %(body)s)
+_INSERT_PERCEPTIONS = """
+INSERT INTO perceptions (perception_id, created_at, source, reality, judgment_id, node, journal,
+                         journal_seq, journal_ts, body)
+SELECT p.perception_id, p.created_at, p.source, p.reality, p.judgment_id, %(node)s, p.journal,
+       p.journal_seq, p.journal_ts, p.body
+  FROM unnest(%(ids)s::uuid[], %(created)s::timestamptz[], %(sources)s::text[], %(realities)s::text[],
+              %(judgment_ids)s::uuid[], %(journals)s::text[], %(seqs)s::bigint[], %(tss)s::bigint[],
+              %(bodies)s::jsonb[])
+       AS p (perception_id, created_at, source, reality, judgment_id, journal, journal_seq, journal_ts, body)
 ON CONFLICT (perception_id) DO NOTHING
-RETURNING 1
+RETURNING perception_id::text
 """
 
 
-def insert_judgment(conn: psycopg.Connection, record: dict, *, node: str, journal: str, seq: int) -> bool:
-    """Store a judgment record ({"judgment": ..., "created_at": ...}); True if it was new."""
-    j = record["judgment"]
-    cell = j["cell"]
-    shard, names, totals = counter_contributions(j)
-    row = conn.execute(
-        _INSERT_JUDGMENT,
-        {
-            "id": j["judgment_id"],
-            "created_at": record["created_at"],
-            "state_key": f"{cell['reality']}:{cell['analysis']}:{cell['time_dim']}:{cell['lod']}",
-            "reality": cell["reality"],
-            "verdict": j["verdict"],
-            "q": j["q_score"],
-            "consensus": j["consensus_reached"],
-            "node": node,
-            "journal": journal,
-            "seq": seq,
-            "body": Jsonb(j),
-            "shard": shard,
-            "names": names,
-            "totals": totals,
-        },
-    ).fetchone()
-    return bool(row[0])
+@dataclass
+class Stored:
+    """What ``store_records`` did: the ids it inserted now, and the records it left out."""
+
+    inserted: set[str] = field(default_factory=set)
+    superseded: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id → key's owner
 
 
-def insert_perception(conn: psycopg.Connection, record: dict, *, node: str, journal: str, seq: int) -> bool:
-    """Store a perception record and its judgment, if any; True if the perception was new."""
-    if record.get("judgment") is not None:
-        insert_judgment(
-            conn,
-            {"judgment": record["judgment"], "created_at": record["created_at"]},
-            node=node,
-            journal=journal,
-            seq=seq,
+def _json(body: bytes) -> Jsonb:
+    """A JSON text sent as is: serialised once, for the journal and for PostgreSQL alike."""
+    return Jsonb(None, dumps=lambda _obj: body)
+
+
+def store_records(conn: psycopg.Connection, records: list[RecordRows], *, node: str) -> Stored:
+    """Store the records in the caller's transaction: each with its rows and its key claim.
+
+    A record whose Idempotency-Key already stands for another record is left out (superseded:
+    it never commits) and reported with the key's (fingerprint, kind, record id). Everything
+    else is inserted once: ``ON CONFLICT DO NOTHING``, counters only for rows really inserted.
+    """
+    out = Stored()
+    claims = sorted((r.claim for r in records if r.claim is not None), key=lambda c: c.key)
+    if claims:
+        conn.execute(
+            _CLAIM_KEYS,
+            (
+                [c.key for c in claims],
+                [c.fingerprint for c in claims],
+                [c.kind for c in claims],
+                [c.record_id for c in claims],
+            ),
         )
-    body = {k: v for k, v in record.items() if k not in ("judgment", "idempotency")}
-    row = conn.execute(
-        _INSERT_PERCEPTION,
-        {
-            "id": record["perception_id"],
-            "created_at": record["created_at"],
-            "source": record["source"],
-            "reality": record["reality"],
-            "judgment_id": record["judgment"]["judgment_id"] if record.get("judgment") else None,
-            "node": node,
-            "journal": journal,
-            "seq": seq,
-            "body": Jsonb(body),
-        },
-    ).fetchone()
-    return row is not None
+        owners = {
+            key: (fingerprint, kind, owner)
+            for key, fingerprint, kind, owner in conn.execute(
+                "SELECT key, fingerprint, kind, record_id::text FROM idempotency_keys WHERE key = ANY(%s)",
+                ([c.key for c in claims],),
+            )
+        }
+        for claim in claims:
+            if owners[claim.key][2] != claim.record_id:
+                out.superseded[claim.record_id] = owners[claim.key]
+    kept = [r for r in records if r.record_id not in out.superseded]
+    judgments = [j for r in kept for j in r.judgments]
+    if judgments:
+        out.inserted |= _insert_judgments(conn, judgments, node=node)
+    perceptions = [p for r in kept for p in r.perceptions]
+    if perceptions:
+        out.inserted |= _insert_perceptions(conn, perceptions, node=node)
+    return out
 
 
-def counter_contributions(j: dict) -> tuple[int, list[str], list[float]]:
-    """What one judgment adds to the state counters: (shard, names sorted, totals)."""
-    names = sorted([f"verdict:{j['verdict']}", *(f"dog:{d}" for d in j["dog_votes"])])
-    totals = [j["q_score"] if n.startswith("verdict:") else j["dog_votes"][n[4:]] for n in names]
-    return int(j["judgment_id"][:4], 16) % SHARDS, names, totals
+def _insert_judgments(conn: psycopg.Connection, rows: list[JudgmentRow], *, node: str) -> set[str]:
+    counters = [(r.judgment_id, r.shard, name, total) for r in rows for name, total in r.counters]
+    params = {
+        "node": node,
+        "ids": [r.judgment_id for r in rows],
+        "created": [r.created_at for r in rows],
+        "state_keys": [r.state_key for r in rows],
+        "realities": [r.reality for r in rows],
+        "verdicts": [r.verdict for r in rows],
+        "qs": [r.q_score for r in rows],
+        "consensus": [r.consensus_reached for r in rows],
+        "journals": [r.journal for r in rows],
+        "seqs": [r.journal_seq for r in rows],
+        "tss": [r.journal_ts for r in rows],
+        "bodies": [_json(r.body) for r in rows],
+        "k_ids": [c[0] for c in counters],
+        "k_shards": [c[1] for c in counters],
+        "k_names": [c[2] for c in counters],
+        "k_totals": [c[3] for c in counters],
+    }
+    return {row[0] for row in conn.execute(_INSERT_JUDGMENTS, params)}
+
+
+def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, node: str) -> set[str]:
+    params = {
+        "node": node,
+        "ids": [r.perception_id for r in rows],
+        "created": [r.created_at for r in rows],
+        "sources": [r.source for r in rows],
+        "realities": [r.reality for r in rows],
+        "judgment_ids": [r.judgment_id for r in rows],
+        "journals": [r.journal for r in rows],
+        "seqs": [r.journal_seq for r in rows],
+        "tss": [r.journal_ts for r in rows],
+        "bodies": [_json(r.body) for r in rows],
+    }
+    return {row[0] for row in conn.execute(_INSERT_PERCEPTIONS, params)}
 
 
 def add_counters(conn: psycopg.Connection, sums: dict[tuple[int, str], list]) -> None:
@@ -117,51 +164,8 @@ def add_counters(conn: psycopg.Connection, sums: dict[tuple[int, str], list]) ->
     )
 
 
-APPLY = {"judgment": insert_judgment, "perception": insert_perception}
 #: Keys are kept at least this long (the API promises 24 hours).
 IDEMPOTENCY_KEEP_S = 48 * 3600
-
-
-class IdempotencyKeyTaken(Exception):
-    """The record's Idempotency-Key already claims another record; the transaction must not commit."""
-
-
-def record_id_of(kind: str, data: dict) -> str:
-    return data["judgment"]["judgment_id"] if kind == "judgment" else data["perception_id"]
-
-
-def apply_record(
-    conn: psycopg.Connection, kind: str, data: dict, *, node: str, journal: str, seq: int
-) -> bool:
-    """Apply one journaled record (and claim its idempotency key); True when it was new.
-
-    Raise IdempotencyKeyTaken when its key already belongs to a different record.
-    """
-    inserted = APPLY[kind](conn, data, node=node, journal=journal, seq=seq)
-    idem = data.get("idempotency")
-    if idem is not None and not claim_idempotency_key(
-        conn, idem["key"], idem["fingerprint"], kind, record_id_of(kind, data)
-    ):
-        raise IdempotencyKeyTaken(idem["key"])
-    return inserted
-
-
-def claim_idempotency_key(
-    conn: psycopg.Connection, key: str, fingerprint: str, kind: str, record_id: str
-) -> bool:
-    """Claim key for record_id; True if claimed now or already by this same record.
-
-    A concurrent claimer of the same key waits here for the first to commit or roll back.
-    """
-    row = conn.execute(
-        "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id) VALUES (%s, %s, %s, %s)"
-        " ON CONFLICT (key) DO NOTHING RETURNING 1",
-        (key, fingerprint, kind, record_id),
-    ).fetchone()
-    if row is not None:
-        return True
-    owner = conn.execute("SELECT record_id::text FROM idempotency_keys WHERE key = %s", (key,)).fetchone()
-    return owner is not None and owner[0] == record_id
 
 
 def find_idempotency_key(conn: psycopg.Connection, key: str) -> tuple[str, str, str] | None:
@@ -184,11 +188,13 @@ def get_record(conn: psycopg.Connection, kind: str, record_id: str) -> dict | No
 
 
 def get_judgment(conn: psycopg.Connection, judgment_id: str) -> dict | None:
-    """Return {"judgment": body, "created_at": datetime} or None."""
+    """Return {"judgment": body, "created_at": datetime, "position": (ts, journal, seq)} or None."""
     row = conn.execute(
-        "SELECT body, created_at FROM judgments WHERE judgment_id = %s", (judgment_id,)
+        "SELECT body, created_at, coalesce(journal_ts, 0), coalesce(journal, ''), journal_seq"
+        " FROM judgments WHERE judgment_id = %s",
+        (judgment_id,),
     ).fetchone()
-    return {"judgment": row[0], "created_at": row[1]} if row else None
+    return {"judgment": row[0], "created_at": row[1], "position": tuple(row[2:])} if row else None
 
 
 def get_perception(conn: psycopg.Connection, perception_id: str) -> dict | None:

@@ -49,6 +49,7 @@ from cynic_app.durability.settle import settle_closed
 from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
+from cynic_app.store.rows import record_rows
 from tests.durability.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
 
 MAX_LIVE = 3
@@ -249,7 +250,8 @@ class JournalChurn(RuleBasedStateMachine):
 
     def commit(self, writer, seq, rid, data):
         with self.conn.transaction():
-            repository.apply_record(self.conn, "judgment", data, node="n", journal=writer.name, seq=seq)
+            rows = record_rows("judgment", data, journal=writer.name, seq=seq, ts=0)
+            repository.store_records(self.conn, [rows], node="n")
         del self.unsettled[(writer.name, seq)]
         with Watchdog():
             writer.settle([seq])

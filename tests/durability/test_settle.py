@@ -15,7 +15,9 @@ from cynic_app.durability.journal.layout import LOCK_NAME, list_journals, list_s
 from cynic_app.durability.settle import remove_unborn, settle_closed
 from cynic_app.judgment import Cell, judge
 from cynic_app.store import pool as store_pool
+from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
+from cynic_app.store.rows import record_rows
 from tests.support.faults import FailingFS
 
 
@@ -147,9 +149,9 @@ def test_guidance_never_names_a_record_settling_did_not_store(home, db):
     winner, winner_data = judgment_record(1, idempotency={"key": "k", "fingerprint": "f"})
     loser, loser_data = judgment_record(2, idempotency={"key": "k", "fingerprint": "f"})
     with db.transaction():
-        from cynic_app.store import repository
-
-        repository.apply_record(db, "judgment", winner_data, node="n", journal="other", seq=1)
+        repository.store_records(
+            db, [record_rows("judgment", winner_data, journal="other", seq=1, ts=0)], node="n"
+        )
     (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal")
     plain, plain_data = judgment_record(3)

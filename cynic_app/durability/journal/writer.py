@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
 #: (kind, record id, data, settled at birth) — an abort record is settled the moment it is durable.
-Entry = tuple[str, str, dict, bool]
+#: data is the record's dict, or its payload already encoded (record.encode_payload's framing).
+Entry = tuple[str, str, "dict | bytes", bool]
 
 
 class JournalWriter:
@@ -110,7 +111,10 @@ class JournalWriter:
         Raise JournalWriteFailed or JournalRefused when nothing was journaled, JournalPoisoned
         when the fsync that was to cover them failed: whether they are on disk is unknown.
         """
-        payloads = [encode_payload(kind, rid, data) for kind, rid, data, _ in entries]  # outside locks
+        payloads = [  # serialised outside every lock
+            data if isinstance(data, bytes) else encode_payload(kind, rid, data)
+            for kind, rid, data, _ in entries
+        ]
         with self._mutex:
             self._check_usable()
             ts = [self.clock.now() for _ in entries]

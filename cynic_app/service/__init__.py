@@ -1,0 +1,222 @@
+"""Judging and perceiving, durably: what the API calls.
+
+A request is validated and judged in its own thread (pure, parallel), turned into a Write
+(records.py: serialised once), and handed to the group commit (group_commit.py), which takes it
+through the write path (write_path.py: journal → PostgreSQL → guidance.json, the one place that
+order lives) with the others waiting at the same moment. What a failure tells the client is in
+outcomes.py; the in-doubt records are the write path's to settle.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+from filelock import Timeout as LockTimeout
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from .. import metrics
+from ..durability.archive import Archive
+from ..durability.guidance import GuidanceWriter
+from ..durability.journal import JournalWriter
+from ..durability.settle import Settled, settle_closed
+from ..judgment import Cell, InvalidCell, judge, validate_level
+from ..judgment.perception import Perception
+from ..store import repository
+from ..store.deadline import bounded
+from .group_commit import GroupCommit
+from .memory import MemoryCache
+from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch, PersistenceError, failure
+from .records import IdempotencyKey, Write, judgment_write, perception_write
+from .write_path import BUDGET_S, WritePath, earlier_candidate
+
+__all__ = [
+    "NOT_WRITTEN",
+    "UNKNOWN",
+    "WRITTEN",
+    "IdempotencyKey",
+    "IdempotencyMismatch",
+    "PersistenceError",
+    "Service",
+    "Written",
+]
+#: A read never waits longer than this for its query.
+READ_DEADLINE_S = 2.0
+#: Settling closed journals from /ready: long enough for a big one, bounded when the database stalls.
+SETTLE_DEADLINE_S = 30.0
+
+
+@dataclass(frozen=True)
+class Written:
+    """A persisted (or, for dry runs, merely judged) record, in its journaled shape."""
+
+    record: dict
+    replayed: bool  # True: an Idempotency-Key retry answered with the original record
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+class Service:
+    """Judges and perceives, durably. One per process; thread-safe."""
+
+    def __init__(
+        self,
+        *,
+        journal: JournalWriter,
+        pool: ConnectionPool,
+        guidance: GuidanceWriter,
+        node: str,
+        max_content_chars: int,
+        home: Path,
+        archive: Archive | None = None,
+        pool_timeout_s: float = 1.0,
+        memory_ttl_s: float = 1.0,
+        on_journal_failure: Callable[[], None] | None = None,
+    ):
+        self.journal, self.pool, self.guidance = journal, pool, guidance
+        self.node, self.home, self.archive = node, home, archive
+        self.max_content_chars = max_content_chars
+        self.pool_timeout_s = pool_timeout_s
+        self.write_path = WritePath(
+            journal=journal,
+            pool=pool,
+            guidance=guidance,
+            node=node,
+            pool_timeout_s=pool_timeout_s,
+            on_journal_failure=on_journal_failure,
+        )
+        self._group = GroupCommit(self.write_path.write)
+        self._memory = MemoryCache(pool, ttl_s=memory_ttl_s)
+
+    # -- the two write requests ------------------------------------------------------------
+
+    def judge(
+        self,
+        fields: dict,
+        *,
+        level: str | None = None,
+        dry_run: bool = False,
+        idempotency: IdempotencyKey | None = None,
+    ) -> Written:
+        """Judge a cell and persist the judgment (unless dry_run)."""
+        errors: dict[str, str] = {}
+        try:
+            validate_level(level)
+        except InvalidCell as exc:
+            errors.update(exc.errors)
+        try:
+            cell = Cell.create(max_content_chars=self.max_content_chars, **fields)
+        except InvalidCell as exc:
+            errors.update(exc.errors)
+        if errors:
+            raise InvalidCell(errors)
+        j = judge(cell, level=level, memory=self._memory.get(), judgment_id=str(uuid.uuid4())).to_dict()
+        if dry_run:
+            return Written({"judgment": j, "created_at": utc_now()}, replayed=False)
+        earlier = self._earlier("judgment", idempotency, {"judgment_id": j["judgment_id"]})
+        if earlier is not None:
+            return earlier
+        return self._persist(judgment_write(j, utc_now(), idempotency))
+
+    def perceive(self, fields: dict, *, idempotency: IdempotencyKey | None = None) -> Written:
+        """Record a perception (and its judgment, in the same transaction)."""
+        p = Perception.create(fields, max_content_chars=self.max_content_chars)
+        j = None
+        if p.run_judgment:
+            j = judge(
+                p.cell, level=p.level, memory=self._memory.get(), judgment_id=str(uuid.uuid4())
+            ).to_dict()
+        record = {
+            "perception_id": str(uuid.uuid4()),
+            "source": p.source,
+            "reality": p.cell.reality,
+            "content": p.cell.content,
+            "context": p.cell.context,
+            "time_dim": p.cell.time_dim,
+            "judgment": j,
+            "created_at": utc_now(),
+        }
+        earlier = self._earlier("perception", idempotency, {"perception_id": record["perception_id"]})
+        if earlier is not None:
+            return earlier
+        return self._persist(perception_write(record, idempotency))
+
+    def _persist(self, write: Write) -> Written:
+        self._group.submit(write)
+        if write.error is not None:
+            raise write.error
+        if write.earlier is not None:
+            return Written(write.earlier, replayed=True)
+        return Written(write.record, replayed=False)
+
+    def _earlier(self, kind: str, idempotency: IdempotencyKey | None, ids: dict) -> Written | None:
+        """The record an Idempotency-Key already stands for (None if unused); 422 on a new body.
+
+        guidance.json is made to name it or a newer one before it is answered again: its first
+        answer may have been ``written`` (guidance.json could not be updated then).
+        """
+        if idempotency is None:
+            return None
+        try:
+            with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, BUDGET_S):
+                found = repository.find_idempotency_key(conn, idempotency.key)
+                if found is None:
+                    return None
+                fingerprint, earlier_kind, earlier_id = found
+                if fingerprint != idempotency.fingerprint or earlier_kind != kind:
+                    raise IdempotencyMismatch(idempotency.key)
+                record = repository.get_record(conn, earlier_kind, earlier_id)
+        except (PoolTimeout, psycopg.Error) as exc:
+            raise failure(NOT_WRITTEN, "database", ids, exc) from exc
+        candidate = earlier_candidate(record)
+        if candidate is not None:
+            try:
+                self.guidance.write(candidate[1], candidate[0])
+            except (OSError, LockTimeout) as exc:
+                raise failure(WRITTEN, "guidance", {f"{kind}_id": earlier_id}, exc) from exc
+        metrics.idempotent_replays.inc()
+        return Written(record, replayed=True)
+
+    # -- records in doubt, closed journals ---------------------------------------------------
+
+    def settle_pending(self) -> int:
+        """Try the records in doubt again now; return how many remain in doubt."""
+        if self.write_path.in_doubt:
+            self._group.flush()
+        return self.write_path.in_doubt
+
+    def settle_closed_journals(self) -> Settled:
+        """Settle the journals of this node's processes that are gone.
+
+        The gunicorn master does this the moment a worker exits; this catches what it could not
+        (the database was down then). Raise what stopped it (database, disk, corruption).
+        """
+        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, SETTLE_DEADLINE_S):
+            return settle_closed(
+                conn,
+                self.home,
+                node=self.node,
+                guidance=self.guidance,
+                archive=self.archive,
+                fs=self.journal.fs,
+            )
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    def get_judgment(self, judgment_id: str) -> dict | None:
+        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, READ_DEADLINE_S):
+            return repository.get_judgment(conn, judgment_id)
+
+    def get_perception(self, perception_id: str) -> dict | None:
+        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, READ_DEADLINE_S):
+            return repository.get_perception(conn, perception_id)
+
+    def state(self, recent: int) -> dict:
+        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, READ_DEADLINE_S):
+            return repository.load_state(conn, recent).to_dict()

@@ -1,0 +1,300 @@
+"""The write path: the ONE place where the order journal → PostgreSQL → guidance.json lives.
+
+A batch of writes (the requests waiting at the same moment: group_commit.py) is acknowledged
+only after all of these, in this order, each finished before the next starts:
+
+1. every record is appended to this process's journal and fsynced: one write, one fsync;
+2. every record is inserted into PostgreSQL in one committed transaction, together with the
+   records still in doubt from earlier batches: one transaction;
+3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement.
+
+Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
+naming only committed judgments. What each record's client is told when a step fails is in
+outcomes.py, and stays exact per record: a record that lost its Idempotency-Key to another is
+left out of the transaction alone; a transaction the server rejects is retried record by record;
+a transaction that could not reach the database makes every new record ``not_written`` (each
+with its abort record), and a COMMIT cut off makes every record of the batch ``unknown``.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+import psycopg
+from filelock import Timeout as LockTimeout
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from .. import metrics
+from ..durability.guidance import GuidanceWriter
+from ..durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
+from ..store import repository
+from ..store.deadline import bounded
+from ..store.repository import Stored
+from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
+from .records import Write
+
+log = logging.getLogger(__name__)
+#: A request answers within about 2 s even when the database does not: what is left of this,
+#: counted from the batch's oldest request, bounds the wait for a connection and the transaction.
+BUDGET_S = 1.8
+#: Settling records in doubt on their own (/ready) gets this much.
+SETTLE_BUDGET_S = 1.0
+
+
+class _Unavailable(Exception):
+    """The transaction did not commit: the database could not be reached, or not in time."""
+
+
+class _InDoubt(Exception):
+    """The connection failed after COMMIT was sent: the transaction may have committed."""
+
+
+class _Rejected(Exception):
+    """The server refused the transaction (an error in the statements, not the connection)."""
+
+
+class WritePath:
+    """Runs batches through the ordered steps. One per process; one batch at a time."""
+
+    def __init__(
+        self,
+        *,
+        journal: JournalWriter,
+        pool: ConnectionPool,
+        guidance: GuidanceWriter,
+        node: str,
+        pool_timeout_s: float = 1.0,
+        on_journal_failure: Callable[[], None] | None = None,
+    ):
+        self.journal, self.pool, self.guidance, self.node = journal, pool, guidance, node
+        self.pool_timeout_s = pool_timeout_s
+        self.on_journal_failure = on_journal_failure
+        self._doubt: list[Write] = []  # COMMIT outcome unknown: resolved as committed
+        self._doubt_lock = threading.Lock()
+
+    @property
+    def in_doubt(self) -> int:
+        with self._doubt_lock:
+            return len(self._doubt)
+
+    def write(self, batch: list[Write]) -> None:
+        """Take new writes (and the records in doubt) through every step.
+
+        Afterwards every write has its ``error`` (a PersistenceError telling the truth, or an
+        IdempotencyMismatch) or none: acknowledged, with ``earlier`` set when it is answered
+        with the record its Idempotency-Key already stood for. An empty batch settles the
+        records in doubt.
+        """
+        journaled = self._journal(batch)
+        if batch and not journaled:
+            return  # the journal failed: every answer is known, and the database can wait
+        committed = self._store(journaled)
+        self._name_in_guidance(committed)
+
+    # -- 1. the journal ----------------------------------------------------------------------
+
+    def _journal(self, batch: list[Write]) -> list[Write]:
+        if not batch:
+            return []
+        try:
+            positions = self.journal.append_many([(w.kind, w.record_id, w.payload, False) for w in batch])
+        except JournalPoisoned as exc:
+            # On disk or not, nobody knows: recovery settles this process's journal once the
+            # process has exited (a failed fsync ends it), applying whatever it finds.
+            self._journal_failed()
+            for w in batch:
+                w.fail(UNKNOWN, "journal", exc)
+            return []
+        except JournalError as exc:
+            if self.journal.poisoned is not None:
+                self._journal_failed()
+            for w in batch:
+                w.fail(NOT_WRITTEN, "journal", exc)
+            return []
+        for w, position in zip(batch, positions, strict=True):
+            w.position = position
+        metrics.batch_records.observe(len(batch))
+        return batch
+
+    def _journal_failed(self) -> None:
+        """PostgreSQL's rule: after a failed fsync nobody knows what reached the disk, so this
+        process's journal is never trusted again and the process asks to be replaced."""
+        if self.on_journal_failure is not None:
+            self.on_journal_failure()
+
+    # -- 2. PostgreSQL -------------------------------------------------------------------------
+
+    def _store(self, journaled: list[Write]) -> list[Write]:
+        """Commit the batch with the records in doubt; return the writes whose judgment
+        guidance.json may name: committed now, or answered with their key's earlier record.
+
+        A write whose client still waits is not ``done``; one in doubt from an earlier batch is.
+        """
+        with self._doubt_lock:
+            doubt, self._doubt = self._doubt, []
+        todo = journaled + doubt
+        if not todo:
+            return []
+        started = min((w.submitted for w in journaled), default=None)
+        budget = BUDGET_S - (time.monotonic() - started) if started is not None else SETTLE_BUDGET_S
+        try:
+            stored = self._commit(todo, budget)
+        except _InDoubt as exc:
+            self._keep_in_doubt(todo)
+            for w in journaled:
+                w.fail(UNKNOWN, "database", exc.__cause__)
+            return []
+        except _Unavailable as exc:
+            self._keep_in_doubt(doubt)
+            self._abort(journaled, exc.__cause__)
+            return []
+        except _Rejected:
+            return [w for one in todo for w in self._alone(one, budget)]
+        return self._settled(todo, stored)
+
+    def _commit(self, writes: list[Write], budget_s: float) -> Stored:
+        """Store the writes in one transaction within budget_s; classify any failure."""
+        if budget_s < 0.05:
+            raise _Unavailable() from TimeoutError("no time was left for the database")
+        rows = [w.rows() for w in writes]
+        commit_sent = False
+        started = time.perf_counter()
+        try:
+            with (
+                self.pool.connection(timeout=min(self.pool_timeout_s, budget_s)) as conn,
+                bounded(conn, budget_s),
+                conn.transaction(),
+            ):
+                stored = repository.store_records(conn, rows, node=self.node)
+                commit_sent = True  # leaving the transaction block sends COMMIT
+        except PoolTimeout as exc:
+            metrics.db_errors.labels("unavailable").inc()
+            raise _Unavailable() from exc
+        except psycopg.OperationalError as exc:
+            metrics.db_errors.labels("in_doubt" if commit_sent else "unavailable").inc()
+            raise (_InDoubt() if commit_sent else _Unavailable()) from exc
+        except psycopg.Error as exc:
+            metrics.db_errors.labels("rejected").inc()
+            log.error("the database rejected a batch of %d records: %s", len(writes), exc)
+            raise _Rejected() from exc
+        metrics.db_commit_seconds.observe(time.perf_counter() - started)
+        metrics.db_commits.inc()
+        return stored
+
+    def _alone(self, w: Write, budget_s: float) -> list[Write]:
+        """The server refused a batch: try each record alone, so only the one it refuses fails."""
+        try:
+            stored = self._commit([w], budget_s)
+        except _InDoubt as exc:
+            self._keep_in_doubt([w])
+            if not w.done:
+                w.fail(UNKNOWN, "database", exc.__cause__)
+            return []
+        except (_Unavailable, _Rejected) as exc:
+            if w.done:  # still in doubt: whatever stored it, if anything, was not this transaction
+                self._keep_in_doubt([w])
+            else:
+                self._abort([w], exc.__cause__)
+            return []
+        return self._settled([w], stored)
+
+    def _settled(self, writes: list[Write], stored: Stored) -> list[Write]:
+        """The transaction committed: settle its records, answer the superseded ones."""
+        committed = [w for w in writes if w.record_id not in stored.superseded]
+        superseded = [w for w in writes if w.record_id in stored.superseded]
+        self.journal.settle([w.position.seq for w in committed])
+        for w in committed:
+            if w.done:
+                log.warning("in-doubt %s %s resolved as committed", w.kind, w.record_id)
+        if superseded:
+            self._supersede(superseded, stored)
+        return committed + [w for w in superseded if w.earlier is not None]
+
+    def _supersede(self, writes: list[Write], stored: Stored) -> None:
+        """Their Idempotency-Key stands for another record: they never commit (an abort record
+        says so) and are answered with that record, or refused when the key's request differs."""
+        try:
+            self._journal_aborts(writes)
+        except JournalError as exc:  # recovery leaves them out all the same: the key is taken
+            log.warning("abort records of %d superseded records not journaled: %s", len(writes), exc)
+        self.journal.settle([w.position.seq for w in writes])
+        for w in writes:
+            fingerprint, kind, owner = stored.superseded[w.record_id]
+            if w.done:
+                log.warning(
+                    "in-doubt %s %s lost its Idempotency-Key to %s: aborted", w.kind, w.record_id, owner
+                )
+            elif fingerprint != w.idempotency.fingerprint or kind != w.kind:
+                w.error = IdempotencyMismatch(w.idempotency.key)
+            else:
+                w.earlier = self._earlier_record(kind, owner)
+                metrics.idempotent_replays.inc()
+
+    def _earlier_record(self, kind: str, record_id: str) -> dict | None:
+        try:
+            with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, BUDGET_S):
+                return repository.get_record(conn, kind, record_id)
+        except (PoolTimeout, psycopg.Error) as exc:
+            log.error("the record %s stands for could not be read: %s", record_id, exc)
+            return None
+
+    def _abort(self, writes: list[Write], cause: BaseException | None) -> None:
+        """They did not commit: journal that they never will, then answer not_written."""
+        if not writes:
+            return
+        try:
+            self._journal_aborts(writes)
+        except JournalPoisoned as exc:
+            # The abort records may or may not be on disk: recovery decides from the disk, once
+            # this process (which a failed fsync ends) is gone. Not kept in doubt here.
+            self._journal_failed()
+            for w in writes:
+                w.fail(UNKNOWN, "journal", exc)
+            return
+        except JournalError as exc:
+            # Not journaled: recovery would apply them, so they count as committed.
+            if self.journal.poisoned is not None:
+                self._journal_failed()
+            self._keep_in_doubt(writes)
+            for w in writes:
+                w.fail(UNKNOWN, "database", exc)
+            return
+        self.journal.settle([w.position.seq for w in writes])
+        for w in writes:
+            w.fail(NOT_WRITTEN, "database", cause)
+
+    def _journal_aborts(self, writes: list[Write]) -> None:
+        self.journal.append_many([("abort", w.record_id, {"ref_seq": w.position.seq}, True) for w in writes])
+
+    def _keep_in_doubt(self, writes: list[Write]) -> None:
+        with self._doubt_lock:
+            self._doubt.extend(writes)
+
+    # -- 3. guidance.json ------------------------------------------------------------------------
+
+    def _name_in_guidance(self, writes: list[Write]) -> None:
+        """Name the newest judgment committed now, or answered as an earlier record."""
+        candidates = [
+            (w.position, w.judgment) for w in writes if w.earlier is None and w.judgment is not None
+        ]
+        candidates += [c for w in writes if w.earlier is not None and (c := earlier_candidate(w.earlier))]
+        if not candidates:
+            return
+        position, judgment = max(candidates, key=lambda c: c[0])
+        try:
+            self.guidance.write(judgment, position)
+        except (OSError, LockTimeout) as exc:
+            for w in writes:
+                if not w.done and w.error is None:
+                    w.fail(WRITTEN, "guidance", exc)
+
+
+def earlier_candidate(earlier: dict) -> tuple[Position, dict] | None:
+    """(position, judgment) of a stored record, for guidance.json; None when it has neither."""
+    judgment, position = earlier.get("judgment"), earlier.get("position")
+    if judgment is None or position is None:
+        return None
+    return Position(*position), judgment

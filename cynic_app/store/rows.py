@@ -1,0 +1,122 @@
+"""The rows a journaled record becomes in PostgreSQL, typed, built once per record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import orjson
+
+from ..judgment.cell import state_key_of
+
+SHARDS = 16
+
+
+@dataclass(frozen=True)
+class JudgmentRow:
+    judgment_id: str
+    created_at: str
+    state_key: str
+    reality: str
+    verdict: str
+    q_score: float
+    consensus_reached: bool
+    journal: str
+    journal_seq: int
+    journal_ts: int
+    body: bytes  # the judgment's JSON: the very bytes the journal holds
+    shard: int  # which state_counters shard its counts go to
+    counters: tuple[tuple[str, float], ...]  # (name, total) it adds, names sorted
+
+    @classmethod
+    def of(
+        cls, judgment: dict, body: bytes, created_at: str, *, journal: str, seq: int, ts: int
+    ) -> JudgmentRow:
+        cell = judgment["cell"]
+        return cls(
+            judgment_id=judgment["judgment_id"],
+            created_at=created_at,
+            state_key=state_key_of(cell),
+            reality=cell["reality"],
+            verdict=judgment["verdict"],
+            q_score=judgment["q_score"],
+            consensus_reached=judgment["consensus_reached"],
+            journal=journal,
+            journal_seq=seq,
+            journal_ts=ts,
+            body=body,
+            shard=int(judgment["judgment_id"][:4], 16) % SHARDS,
+            counters=counter_contributions(judgment),
+        )
+
+
+def counter_contributions(judgment: dict) -> tuple[tuple[str, float], ...]:
+    """What one judgment adds to the state counters: (name, total) pairs, sorted by name."""
+    pairs = [(f"verdict:{judgment['verdict']}", judgment["q_score"])]
+    pairs += [(f"dog:{dog}", q) for dog, q in judgment["dog_votes"].items()]
+    return tuple(sorted(pairs))
+
+
+@dataclass(frozen=True)
+class PerceptionRow:
+    perception_id: str
+    created_at: str
+    source: str
+    reality: str
+    judgment_id: str | None
+    journal: str
+    journal_seq: int
+    journal_ts: int
+    body: bytes  # the perception's JSON, without its judgment and its idempotency claim
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An Idempotency-Key a record claims in its own transaction."""
+
+    key: str
+    fingerprint: str
+    kind: str
+    record_id: str
+
+
+@dataclass(frozen=True)
+class RecordRows:
+    """Everything one record puts into PostgreSQL; all of it commits, or none."""
+
+    record_id: str
+    judgments: tuple[JudgmentRow, ...]
+    perceptions: tuple[PerceptionRow, ...] = ()
+    claim: Claim | None = None
+
+
+def record_rows(
+    kind: str, data: dict, *, journal: str, seq: int, ts: int, judgment_json: bytes | None = None
+) -> RecordRows:
+    """The rows of one journaled record (its ``data``); judgment_json: the judgment already
+    serialised (the live path hands over the journal's bytes; recovery lets this serialise it)."""
+    created = data["created_at"]
+    judgment = data.get("judgment")
+    judgments: tuple[JudgmentRow, ...] = ()
+    if judgment is not None:
+        body = judgment_json if judgment_json is not None else orjson.dumps(judgment)
+        judgments = (JudgmentRow.of(judgment, body, created, journal=journal, seq=seq, ts=ts),)
+    perceptions: tuple[PerceptionRow, ...] = ()
+    if kind == "perception":
+        rest = {k: v for k, v in data.items() if k not in ("judgment", "idempotency")}
+        perceptions = (
+            PerceptionRow(
+                perception_id=data["perception_id"],
+                created_at=created,
+                source=data["source"],
+                reality=data["reality"],
+                judgment_id=judgment["judgment_id"] if judgment else None,
+                journal=journal,
+                journal_seq=seq,
+                journal_ts=ts,
+                body=orjson.dumps(rest),
+            ),
+        )
+    record_id = judgment["judgment_id"] if kind == "judgment" else data["perception_id"]
+    idem = data.get("idempotency")
+    claim = Claim(idem["key"], idem["fingerprint"], kind, record_id) if idem else None
+    return RecordRows(record_id, judgments, perceptions, claim)
