@@ -267,6 +267,24 @@ class EmbeddedPostgres:
             time.sleep(0.05)
         self.process = None
 
+    def freeze(self) -> None:
+        """SIGSTOP the postmaster and every child: a server that stops answering, as a hung host
+        or a network that holds packets looks to a client (thaw() resumes it)."""
+        self._signal_all(signal.SIGSTOP)
+
+    def thaw(self) -> None:
+        self._signal_all(signal.SIGCONT)
+
+    def _signal_all(self, signum: int) -> None:
+        # Each backend is a session of its own (PostgreSQL calls setsid in every child), so the
+        # postmaster's group does not reach them: find them by their parent.
+        pids = [self.process.pid] + _children(self.process.pid)
+        for pid in pids:
+            try:
+                os.kill(pid, signum)
+            except ProcessLookupError:
+                pass  # exited meanwhile: nothing left to stop or resume
+
     def destroy(self) -> None:
         """Kill the server and delete its files (tests)."""
         self.kill()
@@ -298,6 +316,19 @@ def running_port(data_dir: Path) -> int | None:
     except ProcessLookupError:
         return None
     return port
+
+
+def _children(parent: int) -> list[int]:
+    """The pids whose parent is parent (from /proc)."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = status.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the process exited while we looked
+        if int(fields[1]) == parent:
+            found.append(int(status.parent.name))
+    return found
 
 
 def _group_alive(pgid: int) -> bool:

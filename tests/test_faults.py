@@ -69,3 +69,33 @@ def test_a_4xx_while_the_database_is_down_still_writes_nothing(private_pg, home)
         assert persisted_snapshot(home, private_pg.url) == before
     finally:
         app.extensions["cynic"].close()
+
+
+def test_a_stalled_database_gets_an_honest_503_within_2_s_not_a_hang(private_pg, home):
+    """Review finding: with PostgreSQL stopped (SIGSTOP) — or a network that holds packets — a
+    request on a connection already checked out waited for ever: no client-side bound."""
+    config = Config(home=home, database_url=private_pg.url, node="n", startup_timeout_s=5)
+    app = create_app(config)
+    client = app.test_client()
+    try:
+        ok = client.post("/judge", json={"content": "a = 1"})
+        assert ok.status_code == 200
+        private_pg.freeze()
+        try:
+            for send in (
+                lambda: client.post("/judge", json={"content": "b = 2"}),
+                lambda: client.get(f"/judge/{ok.get_json()['judgment_id']}"),
+                lambda: client.get("/ready"),
+            ):
+                started = time.monotonic()
+                r = send()
+                elapsed = time.monotonic() - started
+                assert r.status_code == 503 and elapsed < 2.5, (r.status_code, elapsed)
+        finally:
+            private_pg.thaw()
+        back = time.monotonic()
+        while client.post("/judge", json={"content": "c = 3"}).status_code != 200:
+            assert time.monotonic() - back < 5, "writes did not resume within 5 s"
+            time.sleep(0.2)
+    finally:
+        app.extensions["cynic"].close()

@@ -8,6 +8,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from .. import settings
+from .deadline import bounded
 
 #: Set when the database URL points at PgBouncer in transaction pooling (docs/deployment.md).
 PGBOUNCER_ENV = "CYNIC_PGBOUNCER"
@@ -45,6 +46,17 @@ def connection_kwargs(*, statement_timeout_ms: int) -> dict:
     return kwargs
 
 
+#: A connection the pool hands out is checked first; a server that does not answer the check
+#: within this is taken for dead (without it, a stalled server hangs the checkout for ever).
+CHECK_DEADLINE_S = 1.0
+
+
+def check_connection(conn: psycopg.Connection) -> None:
+    """psycopg_pool's check (one empty query), under a client-side deadline."""
+    with bounded(conn, CHECK_DEADLINE_S):
+        ConnectionPool.check_connection(conn)
+
+
 def make_pool(
     url: str, *, min_size: int, max_size: int, timeout_s: float, statement_timeout_ms: int = 5000
 ) -> ConnectionPool:
@@ -55,7 +67,7 @@ def make_pool(
         max_size=max_size,
         timeout=timeout_s,
         open=False,
-        check=ConnectionPool.check_connection,
+        check=check_connection,
         kwargs=connection_kwargs(statement_timeout_ms=statement_timeout_ms),
         # Give up a background reconnect loop quickly: its backoff doubles, so a long loop would
         # notice a returning database late. After giving up, the next request that needs a

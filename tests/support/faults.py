@@ -1,12 +1,16 @@
-"""Deliberate faults through the durability layer's ``fs`` seam (a real part cannot be had:
-a disk that fails one fsync on demand)."""
+"""Deliberate faults where a real part cannot be had on demand: a disk that fails one write or
+fsync (through the durability layer's ``fs`` seam), a connection that dies at a chosen moment."""
 
 from __future__ import annotations
 
 import errno
 import os
+from contextlib import contextmanager
+
+from psycopg_pool import PoolTimeout
 
 from cynic_app.durability.fsio import FS
+from cynic_app.store.deadline import cut
 
 
 class FailingFS(FS):
@@ -51,3 +55,51 @@ class FailingFS(FS):
     def unlink(self, path):
         super().unlink(path)
         self.unlinked.append(path)
+
+
+class FaultyPool:
+    """A real psycopg pool whose next transaction fails the way a network or server does.
+
+    ``fail_next(when)``: "connect" (no connection in time: PoolTimeout), "before_commit" (the
+    connection drops while the statements run), "during_commit" (the connection is cut right as
+    COMMIT is sent: the transaction does not commit, and the client cannot know). The fault is
+    real: the connection's socket is shut down, as a dying network or server would.
+    """
+
+    def __init__(self, pool):
+        self._pool = pool
+        self._fail: str | None = None
+
+    def fail_next(self, when: str) -> None:
+        self._fail = when
+
+    def __getattr__(self, name):
+        return getattr(self._pool, name)
+
+    @contextmanager
+    def connection(self, timeout=None):
+        fail, self._fail = self._fail, None
+        if fail == "connect":
+            raise PoolTimeout("injected: no connection within the timeout")
+        with self._pool.connection(timeout=timeout) as conn:
+            yield _FaultyConnection(conn, fail) if fail else conn
+
+
+class _FaultyConnection:
+    def __init__(self, conn, fail: str):
+        self._conn, self._fail = conn, fail
+
+    def __getattr__(self, name):
+        return getattr(self._conn, name)
+
+    def execute(self, *args, **kwargs):
+        if self._fail == "before_commit":
+            cut(self._conn)
+        return self._conn.execute(*args, **kwargs)
+
+    @contextmanager
+    def transaction(self):
+        with self._conn.transaction() as tx:
+            yield tx
+            if self._fail == "during_commit":
+                cut(self._conn)  # leaving the block sends COMMIT on a dead connection
