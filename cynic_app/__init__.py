@@ -25,6 +25,7 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     from flask import Flask
 
     from . import api
+    from .api.json_provider import OrjsonProvider
     from .api.receive import ReceiveBodies
     from .config import Config
     from .durability.fsio import OS_FS
@@ -50,8 +51,8 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
         runtime = Runtime(config, recovered_by=f"process {os.getpid()}", node_lock=node_lock, fs=fs)
 
     app = Flask(__name__)
+    app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.json.sort_keys = False
     app.extensions["cynic"] = runtime
     api.register(app)
     app.wsgi_app = ReceiveBodies(

@@ -79,6 +79,7 @@ class Runtime:
         and release the node lock if held here."""
         with self._lock:
             if self._service is not None and self._pid == os.getpid():
+                self._service.write_path.close()
                 self._service.pool.close()
                 self._service.journal.close()
             self._service, self._pid = None, None

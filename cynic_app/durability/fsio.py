@@ -9,9 +9,11 @@ os.replace, os.unlink, os.mkdir or os.rmdir directly.
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 from pathlib import Path
+
+_TEMPORARIES = itertools.count()
 
 
 class FS:
@@ -59,9 +61,15 @@ class FS:
         os.rmdir(path)
 
     def mkstemp(self, directory: Path, prefix: str) -> tuple[int, Path]:
-        fd, name = tempfile.mkstemp(dir=directory, prefix=prefix, suffix=".tmp")
-        os.chmod(name, 0o640)
-        return fd, Path(name)
+        """Create a new temporary file ``<prefix><pid>.<n>.tmp`` in directory (mode 0640)."""
+        path = Path(directory) / f"{prefix}{os.getpid()}.{next(_TEMPORARIES)}.tmp"
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC
+        try:
+            return os.open(path, flags, 0o640), path
+        except FileExistsError:
+            # Left by a killed process whose pid this one reuses: nobody else can own the name.
+            os.unlink(path)
+            return os.open(path, flags, 0o640), path
 
     def unlink(self, path: Path) -> None:
         os.unlink(path)

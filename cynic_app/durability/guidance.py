@@ -10,18 +10,18 @@ it may have died (or failed) before making the rename durable.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
-from filelock import FileLock
+import orjson
 
 from .. import metrics
 from ..judgment.cell import state_key_of
 from .fsio import FS, OS_FS, atomic_write
 from .journal.clock import Clock, Position
+from .locks import HeldLock
 
 FILE_NAME = "guidance.json"
 LOCK_NAME = "guidance.json.lock"
@@ -59,13 +59,11 @@ class GuidanceWriter:
     once the file durably names its judgment *or a newer one* — which is all it needs.
     """
 
-    def __init__(
-        self, home: Path, *, fs: FS = OS_FS, clock: Clock | None = None, lock_timeout_s: float = 10.0
-    ):
+    def __init__(self, home: Path, *, fs: FS = OS_FS, clock: Clock | None = None):
         self.path = Path(home) / FILE_NAME
         self.fs = fs
         self.clock = clock or Clock()
-        self._lock = FileLock(Path(home) / LOCK_NAME, timeout=lock_timeout_s, poll_interval=0.001, mode=0o640)
+        self._lock = HeldLock(Path(home) / LOCK_NAME)  # one thread of this process at a time: _writing
         self._group = threading.Condition()
         self._writing = False
         self._newest: tuple[Position, dict] | None = None  # the newest judgment waiting to be named
@@ -117,7 +115,11 @@ class GuidanceWriter:
                     metrics.guidance_skips.inc()
                     return named, False
             doc = guidance_for(judgment, position)
-            atomic_write(self.path, json.dumps(doc, indent=2).encode() + b"\n", fs=self.fs)
+            atomic_write(
+                self.path,
+                orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE),
+                fs=self.fs,
+            )
             self.writes += 1
             metrics.guidance_writes.inc()
             return position, True
@@ -126,7 +128,7 @@ class GuidanceWriter:
 def read_guidance(path: Path) -> dict | None:
     """Return the parsed guidance document, or None when there is none yet."""
     try:
-        return json.loads(path.read_bytes())
+        return orjson.loads(path.read_bytes())
     except FileNotFoundError:
         return None
     except ValueError as exc:  # only a hand edit can do this: writes are atomic

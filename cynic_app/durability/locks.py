@@ -46,3 +46,26 @@ def share(path: Path) -> int:
 def release(fd: int) -> None:
     """Give the lock up (closing the descriptor releases it)."""
     os.close(fd)
+
+
+class HeldLock:
+    """An exclusive lock on path, taken and given up on a descriptor kept open (no polling: a
+    waiter sleeps in the kernel until the holder lets go). For one thread of a process at a
+    time; opened again in a forked child."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._fd: int | None = None
+        self._pid: int | None = None
+
+    def __enter__(self) -> HeldLock:
+        if self._pid != os.getpid():
+            self._fd, self._pid = (
+                os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640),
+                os.getpid(),
+            )
+        fcntl.flock(self._fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        fcntl.flock(self._fd, fcntl.LOCK_UN)

@@ -16,7 +16,7 @@ import orjson
 import psycopg
 
 from ..store import repository
-from ..store.rows import JudgmentRow, record_rows
+from ..store.rows import JudgmentRow, record_rows, shard_of
 from .journal.clock import Position
 from .journal.reader import RawRecord, ScanResult, raw_records
 
@@ -156,7 +156,7 @@ def _copy_judgments(conn: psycopg.Connection, missing: list[RawRecord], *, journ
             )
         )
         for name, total in row.counters:
-            entry = sums.setdefault((row.shard, name), [0, 0.0])
+            entry = sums.setdefault((shard_of(journal), name), [0, 0.0])
             entry[0] += 1
             entry[1] += total
     with conn.transaction():

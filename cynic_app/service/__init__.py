@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
-from filelock import Timeout as LockTimeout
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
@@ -178,7 +177,7 @@ class Service:
         if candidate is not None:
             try:
                 self.guidance.write(candidate[1], candidate[0])
-            except (OSError, LockTimeout) as exc:
+            except OSError as exc:
                 raise failure(WRITTEN, "guidance", {f"{kind}_id": earlier_id}, exc) from exc
         metrics.idempotent_replays.inc()
         return Written(record, replayed=True)

@@ -6,6 +6,7 @@ and into PostgreSQL's jsonb column; the journal payload around it is assembled f
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field
 
@@ -38,6 +39,13 @@ class Write:
     error: PersistenceError | Exception | None = None
     earlier: dict | None = None  # the record its Idempotency-Key already stood for
     done: bool = False
+    event: threading.Event = field(default_factory=threading.Event)  # set: done, or to lead
+    handed: list[Write] | None = None  # the batch it is to lead (group_commit.py)
+    is_marker: bool = False  # no record: asks for a batch to run (to settle records in doubt)
+
+    @classmethod
+    def marker(cls) -> Write:
+        return cls("marker", "", {}, None, b"", None, {}, is_marker=True)
 
     @property
     def judgment(self) -> dict | None:

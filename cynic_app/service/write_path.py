@@ -24,7 +24,6 @@ import time
 from collections.abc import Callable
 
 import psycopg
-from filelock import Timeout as LockTimeout
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
@@ -72,6 +71,7 @@ class WritePath:
         self.journal, self.pool, self.guidance, self.node = journal, pool, guidance, node
         self.pool_timeout_s = pool_timeout_s
         self.on_journal_failure = on_journal_failure
+        self._conn: psycopg.Connection | None = None  # used by one batch at a time
         self._doubt: list[Write] = []  # COMMIT outcome unknown: resolved as committed
         self._doubt_lock = threading.Lock()
 
@@ -160,29 +160,49 @@ class WritePath:
         if budget_s < 0.05:
             raise _Unavailable() from TimeoutError("no time was left for the database")
         rows = [w.rows() for w in writes]
-        commit_sent = False
-        started = time.perf_counter()
-        try:
-            with (
-                self.pool.connection(timeout=min(self.pool_timeout_s, budget_s)) as conn,
-                bounded(conn, budget_s),
-                conn.transaction(),
-            ):
-                stored = repository.store_records(conn, rows, node=self.node)
-                commit_sent = True  # leaving the transaction block sends COMMIT
-        except PoolTimeout as exc:
-            metrics.db_errors.labels("unavailable").inc()
-            raise _Unavailable() from exc
-        except psycopg.OperationalError as exc:
-            metrics.db_errors.labels("in_doubt" if commit_sent else "unavailable").inc()
-            raise (_InDoubt() if commit_sent else _Unavailable()) from exc
-        except psycopg.Error as exc:
-            metrics.db_errors.labels("rejected").inc()
-            log.error("the database rejected a batch of %d records: %s", len(writes), exc)
-            raise _Rejected() from exc
-        metrics.db_commit_seconds.observe(time.perf_counter() - started)
-        metrics.db_commits.inc()
-        return stored
+        deadline = time.monotonic() + budget_s
+        for attempt in (1, 2):
+            commit_sent = False
+            started = time.perf_counter()
+            try:
+                conn = self._connection(min(self.pool_timeout_s, deadline - time.monotonic()))
+                with bounded(conn, deadline - time.monotonic()):
+                    stored = _begin_and_store(conn, rows, node=self.node)
+                    commit_sent = True
+                    conn.execute("COMMIT")
+            except PoolTimeout as exc:
+                metrics.db_errors.labels("unavailable").inc()
+                raise _Unavailable() from exc
+            except psycopg.OperationalError as exc:
+                self._drop_connection()
+                if not commit_sent and attempt == 1 and deadline - time.monotonic() > 0.05:
+                    continue  # no COMMIT was sent, so nothing is stored: try a fresh connection
+                metrics.db_errors.labels("in_doubt" if commit_sent else "unavailable").inc()
+                raise (_InDoubt() if commit_sent else _Unavailable()) from exc
+            except psycopg.Error as exc:
+                metrics.db_errors.labels("rejected").inc()
+                log.error("the database rejected a batch of %d records: %s", len(writes), exc)
+                raise _Rejected() from exc
+            metrics.db_commit_seconds.observe(time.perf_counter() - started)
+            metrics.db_commits.inc()
+            return stored
+        raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def _connection(self, timeout_s: float) -> psycopg.Connection:
+        """The write path's connection, kept across batches (borrowed from the pool once, so
+        the pool's check does not cost every batch a round trip); replaced when it fails."""
+        if self._conn is None:
+            self._conn = self.pool.getconn(timeout=max(timeout_s, 0.01))
+        return self._conn
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            self.pool.putconn(conn)  # broken: the pool discards it
+
+    def close(self) -> None:
+        """Give the write path's connection back (the process is stopping)."""
+        self._drop_connection()
 
     def _alone(self, w: Write, budget_s: float) -> list[Write]:
         """The server refused a batch: try each record alone, so only the one it refuses fails."""
@@ -286,10 +306,25 @@ class WritePath:
         position, judgment = max(candidates, key=lambda c: c[0])
         try:
             self.guidance.write(judgment, position)
-        except (OSError, LockTimeout) as exc:
+        except OSError as exc:
             for w in writes:
                 if not w.done and w.error is None:
                     w.fail(WRITTEN, "guidance", exc)
+
+
+def _begin_and_store(conn: psycopg.Connection, rows: list, *, node: str) -> Stored:
+    """BEGIN and store the rows: BEGIN travels with the first statement (a pipeline), so a batch
+    costs two round trips with its COMMIT. The transaction is left open for the caller to
+    COMMIT, which is the only step whose failure leaves the outcome in doubt."""
+    try:
+        with conn.pipeline():
+            conn.execute("BEGIN")
+            return repository.store_records(conn, rows, node=node)
+    except psycopg.OperationalError:
+        raise  # the connection is gone, and with it the transaction
+    except psycopg.Error:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def earlier_candidate(earlier: dict) -> tuple[Position, dict] | None:

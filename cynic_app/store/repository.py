@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
 from ..judgment.state import VERDICTS, ConsciousState, summarise
-from .rows import JudgmentRow, PerceptionRow, RecordRows
+from .rows import JudgmentRow, PerceptionRow, RecordRows, shard_of
 
 _CLAIM_KEYS = """
 INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)
@@ -21,28 +22,30 @@ SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::uuid[]) ORDER BY 1
 ON CONFLICT (key) DO NOTHING
 """
 
+#: The batch travels as one JSON document (built by orjson around each judgment's own bytes):
+#: PostgreSQL parses it in one go, where a text array of JSON bodies would be escaped element
+#: by element on the client.
 _INSERT_JUDGMENTS = """
-WITH inserted AS (
+WITH new AS (
+    SELECT * FROM jsonb_to_recordset(%(rows)s::jsonb) AS r (
+        judgment_id uuid, created_at timestamptz, state_key text, reality text, verdict text,
+        q_score float8, consensus_reached bool, journal text, journal_seq bigint, journal_ts bigint,
+        body jsonb, counters jsonb)
+), inserted AS (
     INSERT INTO judgments (judgment_id, created_at, state_key, reality, verdict, q_score,
                            consensus_reached, node, journal, journal_seq, journal_ts, body)
-    SELECT n.judgment_id, n.created_at, n.state_key, n.reality, n.verdict, n.q_score,
-           n.consensus_reached, %(node)s, n.journal, n.journal_seq, n.journal_ts, n.body
-      FROM unnest(%(ids)s::uuid[], %(created)s::timestamptz[], %(state_keys)s::text[],
-                  %(realities)s::text[], %(verdicts)s::text[], %(qs)s::float8[], %(consensus)s::bool[],
-                  %(journals)s::text[], %(seqs)s::bigint[], %(tss)s::bigint[], %(bodies)s::jsonb[])
-           AS n (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,
-                 journal, journal_seq, journal_ts, body)
+    SELECT judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,
+           %(node)s, journal, journal_seq, journal_ts, body
+      FROM new
     ON CONFLICT (judgment_id) DO NOTHING
     RETURNING judgment_id
 ), counted AS (
-    -- Grouped and ordered, so concurrent batches lock counter rows in one order: no deadlock.
+    -- Only rows really inserted count. Ordered, so concurrent batches lock rows in one order.
     INSERT INTO state_counters AS c (shard, name, n, total)
-    SELECT k.shard, k.name, count(*), sum(k.total)
-      FROM unnest(%(k_ids)s::uuid[], %(k_shards)s::smallint[], %(k_names)s::text[], %(k_totals)s::float8[])
-           AS k (judgment_id, shard, name, total)
-      JOIN inserted USING (judgment_id)
-     GROUP BY k.shard, k.name
-     ORDER BY k.shard, k.name
+    SELECT %(shard)s, k.key, count(*), sum(k.value::float8)
+      FROM new JOIN inserted USING (judgment_id), jsonb_each_text(new.counters) AS k
+     GROUP BY k.key
+     ORDER BY k.key
     ON CONFLICT (shard, name) DO UPDATE SET n = c.n + excluded.n, total = c.total + excluded.total
 )
 SELECT judgment_id::text FROM inserted
@@ -51,12 +54,11 @@ SELECT judgment_id::text FROM inserted
 _INSERT_PERCEPTIONS = """
 INSERT INTO perceptions (perception_id, created_at, source, reality, judgment_id, node, journal,
                          journal_seq, journal_ts, body)
-SELECT p.perception_id, p.created_at, p.source, p.reality, p.judgment_id, %(node)s, p.journal,
-       p.journal_seq, p.journal_ts, p.body
-  FROM unnest(%(ids)s::uuid[], %(created)s::timestamptz[], %(sources)s::text[], %(realities)s::text[],
-              %(judgment_ids)s::uuid[], %(journals)s::text[], %(seqs)s::bigint[], %(tss)s::bigint[],
-              %(bodies)s::jsonb[])
-       AS p (perception_id, created_at, source, reality, judgment_id, journal, journal_seq, journal_ts, body)
+SELECT perception_id, created_at, source, reality, judgment_id, %(node)s, journal, journal_seq,
+       journal_ts, body
+  FROM jsonb_to_recordset(%(rows)s::jsonb) AS r (
+       perception_id uuid, created_at timestamptz, source text, reality text, judgment_id uuid,
+       journal text, journal_seq bigint, journal_ts bigint, body jsonb)
 ON CONFLICT (perception_id) DO NOTHING
 RETURNING perception_id::text
 """
@@ -70,9 +72,10 @@ class Stored:
     superseded: dict[str, tuple[str, str, str]] = field(default_factory=dict)  # id → key's owner
 
 
-def _json(body: bytes) -> Jsonb:
-    """A JSON text sent as is: serialised once, for the journal and for PostgreSQL alike."""
-    return Jsonb(None, dumps=lambda _obj: body)
+def _document(rows: list[dict]) -> Jsonb:
+    """Rows as one JSON text, sent as is (each judgment's body embedded as the bytes it has)."""
+    text = orjson.dumps(rows)
+    return Jsonb(None, dumps=lambda _obj: text)
 
 
 def store_records(conn: psycopg.Connection, records: list[RecordRows], *, node: str) -> Stored:
@@ -115,42 +118,44 @@ def store_records(conn: psycopg.Connection, records: list[RecordRows], *, node: 
 
 
 def _insert_judgments(conn: psycopg.Connection, rows: list[JudgmentRow], *, node: str) -> set[str]:
-    counters = [(r.judgment_id, r.shard, name, total) for r in rows for name, total in r.counters]
-    params = {
-        "node": node,
-        "ids": [r.judgment_id for r in rows],
-        "created": [r.created_at for r in rows],
-        "state_keys": [r.state_key for r in rows],
-        "realities": [r.reality for r in rows],
-        "verdicts": [r.verdict for r in rows],
-        "qs": [r.q_score for r in rows],
-        "consensus": [r.consensus_reached for r in rows],
-        "journals": [r.journal for r in rows],
-        "seqs": [r.journal_seq for r in rows],
-        "tss": [r.journal_ts for r in rows],
-        "bodies": [_json(r.body) for r in rows],
-        "k_ids": [c[0] for c in counters],
-        "k_shards": [c[1] for c in counters],
-        "k_names": [c[2] for c in counters],
-        "k_totals": [c[3] for c in counters],
-    }
+    shard = shard_of(rows[0].journal)  # a batch is one journal's
+    document = [
+        {
+            "judgment_id": r.judgment_id,
+            "created_at": r.created_at,
+            "state_key": r.state_key,
+            "reality": r.reality,
+            "verdict": r.verdict,
+            "q_score": r.q_score,
+            "consensus_reached": r.consensus_reached,
+            "journal": r.journal,
+            "journal_seq": r.journal_seq,
+            "journal_ts": r.journal_ts,
+            "body": orjson.Fragment(r.body),
+            "counters": dict(r.counters),
+        }
+        for r in rows
+    ]
+    params = {"node": node, "shard": shard, "rows": _document(document)}
     return {row[0] for row in conn.execute(_INSERT_JUDGMENTS, params)}
 
 
 def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, node: str) -> set[str]:
-    params = {
-        "node": node,
-        "ids": [r.perception_id for r in rows],
-        "created": [r.created_at for r in rows],
-        "sources": [r.source for r in rows],
-        "realities": [r.reality for r in rows],
-        "judgment_ids": [r.judgment_id for r in rows],
-        "journals": [r.journal for r in rows],
-        "seqs": [r.journal_seq for r in rows],
-        "tss": [r.journal_ts for r in rows],
-        "bodies": [_json(r.body) for r in rows],
-    }
-    return {row[0] for row in conn.execute(_INSERT_PERCEPTIONS, params)}
+    document = [
+        {
+            "perception_id": r.perception_id,
+            "created_at": r.created_at,
+            "source": r.source,
+            "reality": r.reality,
+            "judgment_id": r.judgment_id,
+            "journal": r.journal,
+            "journal_seq": r.journal_seq,
+            "journal_ts": r.journal_ts,
+            "body": orjson.Fragment(r.body),
+        }
+        for r in rows
+    ]
+    return {row[0] for row in conn.execute(_INSERT_PERCEPTIONS, {"node": node, "rows": _document(document)})}
 
 
 def add_counters(conn: psycopg.Connection, sums: dict[tuple[int, str], list]) -> None:

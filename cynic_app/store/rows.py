@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 
 import orjson
@@ -9,6 +10,12 @@ import orjson
 from ..judgment.cell import state_key_of
 
 SHARDS = 16
+
+
+def shard_of(journal: str) -> int:
+    """The state_counters shard a journal's records count in: one per writer, so that concurrent
+    writers rarely wait on the same counter row and a batch updates one row per counter."""
+    return zlib.crc32(journal.encode()) % SHARDS
 
 
 @dataclass(frozen=True)
@@ -24,7 +31,6 @@ class JudgmentRow:
     journal_seq: int
     journal_ts: int
     body: bytes  # the judgment's JSON: the very bytes the journal holds
-    shard: int  # which state_counters shard its counts go to
     counters: tuple[tuple[str, float], ...]  # (name, total) it adds, names sorted
 
     @classmethod
@@ -44,7 +50,6 @@ class JudgmentRow:
             journal_seq=seq,
             journal_ts=ts,
             body=body,
-            shard=int(judgment["judgment_id"][:4], 16) % SHARDS,
             counters=counter_contributions(judgment),
         )
 

@@ -85,7 +85,11 @@ def no_connection(node):
 
 
 def drops_before_commit(node):
-    node.pool.fail_next("before_commit")
+    node.pool.fail_next("before_commit")  # nothing committed: retried on a fresh connection
+
+
+def drops_and_stays_down(node):
+    node.pool.fail_next("before_commit", "connect")
 
 
 def commit_cut_off(node):
@@ -124,7 +128,8 @@ def journal_fsync_fails(node):
 CASES = [
     (no_fault, None, None, 1, True, False, 0, False),
     (no_connection, "not_written", "database", 0, True, True, 0, False),
-    (drops_before_commit, "not_written", "database", 0, True, True, 0, False),
+    (drops_before_commit, None, None, 1, True, False, 0, False),
+    (drops_and_stays_down, "not_written", "database", 0, True, True, 0, False),
     (commit_cut_off, "unknown", "database", 0, True, False, 1, False),
     (server_rejects, "not_written", "database", 0, True, True, 0, False),
     (abort_not_writable, "unknown", "database", 0, True, False, 1, False),

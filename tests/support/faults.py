@@ -60,46 +60,67 @@ class FailingFS(FS):
 class FaultyPool:
     """A real psycopg pool whose next transaction fails the way a network or server does.
 
-    ``fail_next(when)``: "connect" (no connection in time: PoolTimeout), "before_commit" (the
-    connection drops while the statements run), "during_commit" (the connection is cut right as
-    COMMIT is sent: the transaction does not commit, and the client cannot know). The fault is
-    real: the connection's socket is shut down, as a dying network or server would.
+    ``fail_next(when)``: "connect" (the database is unreachable: connections out are cut and no
+    new one comes in time: PoolTimeout), "before_commit" (the connection drops while the
+    statements run), "during_commit" (the connection is cut right as COMMIT is sent: the
+    transaction does not commit, and the client cannot know). The faults are real: the
+    connection's socket is shut down, as a dying network or server would.
     """
 
     def __init__(self, pool):
         self._pool = pool
-        self._fail: str | None = None
+        self._fail: list[str] = []
+        self._out: list = []
 
-    def fail_next(self, when: str) -> None:
-        self._fail = when
+    def fail_next(self, *whens: str) -> None:
+        """Arm these faults, each for the next time its moment comes."""
+        self._fail += whens
+        if "connect" in whens:
+            for conn in self._out:
+                cut(conn)
+
+    def take(self, when: str) -> bool:
+        if when in self._fail:
+            self._fail.remove(when)
+            return True
+        return False
 
     def __getattr__(self, name):
         return getattr(self._pool, name)
 
+    def getconn(self, timeout=None):
+        if self.take("connect"):
+            raise PoolTimeout("injected: no connection within the timeout")
+        conn = self._pool.getconn(timeout=timeout)
+        self._out.append(conn)
+        return _FaultyConnection(conn, self)
+
+    def putconn(self, conn):
+        real = conn._conn if isinstance(conn, _FaultyConnection) else conn
+        self._out = [c for c in self._out if c is not real]
+        self._pool.putconn(real)
+
     @contextmanager
     def connection(self, timeout=None):
-        fail, self._fail = self._fail, None
-        if fail == "connect":
+        if self.take("connect"):
             raise PoolTimeout("injected: no connection within the timeout")
         with self._pool.connection(timeout=timeout) as conn:
-            yield _FaultyConnection(conn, fail) if fail else conn
+            yield _FaultyConnection(conn, self)
 
 
 class _FaultyConnection:
-    def __init__(self, conn, fail: str):
-        self._conn, self._fail = conn, fail
+    def __init__(self, conn, pool: FaultyPool):
+        self._conn, self._pool = conn, pool
 
     def __getattr__(self, name):
         return getattr(self._conn, name)
 
-    def execute(self, *args, **kwargs):
-        if self._fail == "before_commit":
+    def execute(self, query, *args, **kwargs):
+        if query == "COMMIT" and self._pool.take("during_commit"):
+            cut(self._conn)  # COMMIT goes out on a dead connection: committed or not, who knows
+        elif query != "COMMIT" and self._pool.take("before_commit"):
             cut(self._conn)
-        return self._conn.execute(*args, **kwargs)
+        return self._conn.execute(query, *args, **kwargs)
 
-    @contextmanager
-    def transaction(self):
-        with self._conn.transaction() as tx:
-            yield tx
-            if self._fail == "during_commit":
-                cut(self._conn)  # leaving the block sends COMMIT on a dead connection
+    def pipeline(self):
+        return self._conn.pipeline()
