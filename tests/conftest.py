@@ -15,7 +15,7 @@ from psycopg.conninfo import make_conninfo
 from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.embedded_pg import EmbeddedPostgres
-from cynic_app.harness import Tmpfs
+from tests.support.harness import Tmpfs
 
 
 def reachable_tmpdir() -> Path:

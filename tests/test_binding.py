@@ -15,8 +15,8 @@ from psycopg.conninfo import make_conninfo
 
 from cynic_app import create_app
 from cynic_app.binding import DatabaseMismatch, database_identity, read_binding
-from cynic_app.harness import ROOT, Gunicorn
 from cynic_app.startup import recover
+from tests.support.harness import ROOT, Gunicorn
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 
 from cynic_app.durability.journal import JournalWriter
 from cynic_app.durability.journal.layout import list_journals, list_segments
-from cynic_app.harness import ROOT, Gunicorn
+from tests.support.harness import ROOT, Gunicorn
 
 
 def cynic(*args, home, database_url):

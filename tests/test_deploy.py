@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cynic_app.harness import ROOT
+from tests.support.harness import ROOT
 
 DEPLOY = ROOT / "deploy"
 BIN = Path(sys.executable).parent

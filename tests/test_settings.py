@@ -10,9 +10,9 @@ import sys
 import pytest
 
 from cynic_app.config import Config, ConfigError
-from cynic_app.harness import ROOT
 from cynic_app.serving import ServerSettings
 from cynic_app.settings import boolean, writable_directory
+from tests.support.harness import ROOT
 
 TRUE_SPELLINGS = ["1", "true", "True", "TRUE", "yes", "Yes", "on", "ON", " on "]
 FALSE_SPELLINGS = ["0", "false", "False", "FALSE", "no", "NO", "off", "Off"]

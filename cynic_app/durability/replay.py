@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 
 import orjson
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 
 from ..store import repository
 from ..store.rows import JudgmentRow, record_rows, shard_of
@@ -22,16 +24,16 @@ from .journal.reader import RawRecord, ScanResult, raw_records
 
 log = logging.getLogger(__name__)
 BATCH = 5000
-#: Only a real key can put these bytes in a line: inside strings JSON escapes the quotes.
-IDEMPOTENCY_MARK = b'"idempotency":{'
 JUDGMENT_MARK = b'"judgment":{'
 
 JUDGMENT_PREFIX = b'{"judgment":'
-CREATED_AT_KEY = b',"created_at":'
+COPY_CHUNK = 500
 _COPY_JUDGMENTS = (
     "COPY judgments (judgment_id, created_at, state_key, reality, verdict, q_score, consensus_reached,"
     " node, journal, journal_seq, journal_ts, body) FROM STDIN"
 )
+#: The end of a plain judgment record's data: its created_at, and nothing after it.
+CREATED_AT_TAIL = re.compile(rb',"created_at":"([^"\\]*)"\}\Z')
 
 
 @dataclass
@@ -84,7 +86,11 @@ def apply_journal(
         if record.id in scanned.aborted:
             out.aborted += 1
             continue
-        plain = record.kind == "judgment" and IDEMPOTENCY_MARK not in record.data
+        plain = (  # {"judgment":…,"created_at":"…"} and nothing else: sliced as bytes, not parsed
+            record.kind == "judgment"
+            and record.data.startswith(JUDGMENT_PREFIX)
+            and CREATED_AT_TAIL.search(record.data, max(0, len(record.data) - 80)) is not None
+        )
         (bulk if plain else single).append(record)
         if len(bulk) >= BATCH:
             _apply_bulk(conn, bulk, out, journal=journal, node=node, dry_run=dry_run)
@@ -114,12 +120,14 @@ def _apply_bulk(
     node: str,
     dry_run: bool,
 ) -> None:
-    """COPY the judgments PostgreSQL is missing straight into their table, with their counters."""
+    """COPY the plain judgments PostgreSQL lacks straight into their table, their counters added
+    in one statement: each judgment's JSON goes in as journaled (parsed once, by orjson, for the
+    columns), and the COPY data is sent by a thread of psycopg's while the next lines are read."""
     if not records:
         return
     present = repository.existing_ids(conn, "judgment", [r.id for r in records])
     missing = [r for r in records if r.id not in present]
-    if not dry_run and missing:
+    if missing and not dry_run:
         _copy_judgments(conn, missing, journal=journal, node=node)
     out.already_present += len(present)
     out.applied += len(missing)  # in a dry run: would be applied
@@ -127,50 +135,49 @@ def _apply_bulk(
         _stored(out, record, journal)
 
 
-def _copy_judgments(conn: psycopg.Connection, missing: list[RawRecord], *, journal: str, node: str) -> None:
-    rows, sums = [], {}
-    for record in missing:
-        data = json.loads(record.data)
-        row = JudgmentRow.of(
-            data["judgment"],
-            _judgment_text(record.data, data["judgment"]),
-            data["created_at"],
-            journal=journal,
-            seq=record.seq,
-            ts=record.ts,
-        )
-        rows.append(
-            (
-                row.judgment_id,
-                row.created_at,
-                row.state_key,
-                row.reality,
-                row.verdict,
-                row.q_score,
-                row.consensus_reached,
-                node,
-                row.journal,
-                row.journal_seq,
-                row.journal_ts,
-                row.body.decode(),
-            )
-        )
-        for name, total in row.counters:
-            entry = sums.setdefault((shard_of(journal), name), [0, 0.0])
-            entry[0] += 1
-            entry[1] += total
+def _copy_judgments(conn: psycopg.Connection, records: list[RawRecord], *, journal: str, node: str) -> None:
+    shard, names = shard_of(journal), b"\t".join((_copy_text(node.encode()), _copy_text(journal.encode())))
+    sums: dict[tuple[int, str], list] = {}
     with conn.transaction():
-        with conn.cursor().copy(_COPY_JUDGMENTS) as copy:
-            for row in rows:
-                copy.write_row(row)
+        cursor = conn.cursor()
+        with cursor.copy(_COPY_JUDGMENTS, writer=QueuedLibpqWriter(cursor)) as copy:
+            for start in range(0, len(records), COPY_CHUNK):  # sent while the next are built
+                chunk = [
+                    _copy_line(r, names, shard, sums, journal) for r in records[start : start + COPY_CHUNK]
+                ]
+                copy.write(b"".join(chunk))
         repository.add_counters(conn, sums)
 
 
-def _judgment_text(data: bytes, judgment: dict) -> bytes:
-    """The judgment's JSON exactly as journaled (no re-serialising), when the layout allows."""
-    if data.startswith(JUDGMENT_PREFIX):
-        return data[len(JUDGMENT_PREFIX) : data.rindex(CREATED_AT_KEY)]
-    return orjson.dumps(judgment)
+def _copy_line(r: RawRecord, names: bytes, shard: int, sums: dict, journal: str) -> bytes:
+    tail = CREATED_AT_TAIL.search(r.data, max(0, len(r.data) - 80))
+    body = r.data[len(JUDGMENT_PREFIX) : tail.start()]
+    row = JudgmentRow.of(
+        orjson.loads(body), body, tail.group(1).decode(), journal=journal, seq=r.seq, ts=r.ts
+    )
+    for name, total in row.counters:
+        entry = sums.setdefault((shard, name), [0, 0.0])
+        entry[0] += 1
+        entry[1] += total
+    fields = (
+        r.id.encode(),
+        tail.group(1),
+        _copy_text(row.state_key.encode()),
+        _copy_text(row.reality.encode()),
+        _copy_text(row.verdict.encode()),
+        repr(float(row.q_score)).encode(),
+        b"t" if row.consensus_reached else b"f",
+        names,
+        b"%d\t%d" % (r.seq, r.ts),
+        _copy_text(body),
+    )
+    return b"\t".join(fields) + b"\n"
+
+
+def _copy_text(value: bytes) -> bytes:
+    """value in COPY's text format: tabs, newlines and backslashes escaped (JSON and our names
+    hold no raw tab or newline, so this only ever doubles backslashes)."""
+    return value.replace(b"\\", b"\\\\").replace(b"\t", b"\\t").replace(b"\n", b"\\n")
 
 
 def _apply_single(

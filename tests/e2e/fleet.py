@@ -20,7 +20,7 @@ from pathlib import Path
 from psycopg.conninfo import conninfo_to_dict
 
 from cynic_app.embedded_pg import _run_as_user, free_port
-from cynic_app.harness import ROOT
+from tests.support.harness import ROOT
 
 DEPLOY = ROOT / "deploy"
 

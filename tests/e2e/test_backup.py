@@ -9,7 +9,7 @@ import sys
 import psycopg
 import pytest
 
-from cynic_app.harness import ROOT, Gunicorn, request
+from tests.support.harness import ROOT, Gunicorn, request
 
 pytestmark = pytest.mark.slow
 

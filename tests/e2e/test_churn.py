@@ -15,7 +15,7 @@ import psycopg
 import pytest
 
 from cynic_app.durability.journal.layout import list_journals
-from cynic_app.harness import Gunicorn, request
+from tests.support.harness import Gunicorn, request
 
 pytestmark = pytest.mark.slow
 

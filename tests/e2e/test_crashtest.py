@@ -6,14 +6,14 @@ import sys
 
 import pytest
 
-from cynic_app.harness import ROOT
+from tests.support.harness import ROOT
 
 pytestmark = pytest.mark.slow
 
 
 def test_short_crashtest_finds_no_violation():
     result = subprocess.run(
-        [sys.executable, "-m", "cynic_app.crashtest", "--rounds", "6", "--clients", "4"],
+        [sys.executable, "-m", "tests.support.crashtest", "--rounds", "6", "--clients", "4"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -15,8 +15,8 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from cynic_app.harness import Gunicorn, request
 from tests.conftest import reachable_tmpdir
+from tests.support.harness import Gunicorn, request
 
 from .fleet import HAProxy, PgBouncer, have
 from .slowloris import Probe, SlowBodyFlood

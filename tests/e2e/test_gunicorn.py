@@ -12,7 +12,7 @@ import time
 import psycopg
 import pytest
 
-from cynic_app.harness import ROOT, Gunicorn, request
+from tests.support.harness import ROOT, Gunicorn, request
 
 pytestmark = pytest.mark.slow
 

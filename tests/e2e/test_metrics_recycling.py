@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from cynic_app.harness import Gunicorn, request
+from tests.support.harness import Gunicorn, request
 
 pytestmark = pytest.mark.slow
 

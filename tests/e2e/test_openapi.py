@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from cynic_app.harness import Gunicorn, request
+from tests.support.harness import Gunicorn, request
 
 pytestmark = pytest.mark.slow
 CHECKS = ",".join(

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from cynic_app.harness import Gunicorn
+from tests.support.harness import Gunicorn
 
 from .slowloris import STALLED_REQUEST, Probe, SlowBodyFlood
 

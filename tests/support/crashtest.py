@@ -40,8 +40,8 @@ from pathlib import Path
 
 import psycopg
 
-from .embedded_pg import EmbeddedPostgres
-from .harness import ROOT, Gunicorn, Tmpfs, request
+from cynic_app.embedded_pg import EmbeddedPostgres
+from tests.support.harness import ROOT, Gunicorn, Tmpfs, request
 
 RECOVERY_LIMIT_S = 5.0
 FULL_DISK_ANSWER_S = 2.0

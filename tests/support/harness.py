@@ -18,7 +18,7 @@ from pathlib import Path
 from cynic_app.config import DEFAULT_THREADS, default_workers
 from cynic_app.embedded_pg import free_port
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class Gunicorn:
@@ -35,8 +35,14 @@ class Gunicorn:
         log_dir: Path | None = None,
         host: str = "127.0.0.1",
         port: int | None = None,
+        root: Path = ROOT,
     ):
         self.home, self.database_url, self.host = home, database_url, host
+        self.root = root  # the source tree the service runs from (the bench measures an older one too)
+        self._layout = {
+            **({"WEB_CONCURRENCY": str(workers)} if workers is not None else {}),
+            **({"CYNIC_THREADS": str(threads)} if threads is not None else {}),
+        }
         self.workers = workers if workers is not None else default_workers()
         self.threads = threads if threads is not None else DEFAULT_THREADS
         self.extra_env = env or {}
@@ -50,15 +56,18 @@ class Gunicorn:
             "CYNIC_HOME": str(self.home),
             "CYNIC_DATABASE_URL": self.database_url,
             "CYNIC_BIND": f"{self.host}:{self.port}",
-            "WEB_CONCURRENCY": str(self.workers),
-            "CYNIC_THREADS": str(self.threads),
+            "PORT": str(self.port),
             "CYNIC_STARTUP_TIMEOUT_S": "10",
-            "PYTHONPATH": str(ROOT),
+            "PYTHONPATH": str(self.root),
+            **self._layout,
             **self.extra_env,
         }
 
     def describe(self) -> str:
-        return f"gunicorn, {self.workers} gthread workers × {self.threads} threads"
+        layout = (
+            f"{self.workers} gthread workers × {self.threads} threads" if self._layout else "shipped defaults"
+        )
+        return f"gunicorn, {layout}"
 
     def start(self, *, wait: bool = True, timeout_s: float = 30) -> Gunicorn:
         self.home.parent.mkdir(parents=True, exist_ok=True)
@@ -74,7 +83,7 @@ class Gunicorn:
                     "cynic_app.wsgi:app",
                 ],
                 env=self.env(),
-                cwd=ROOT,
+                cwd=self.root,
                 stdout=log,
                 stderr=log,
                 start_new_session=True,

@@ -1,0 +1,463 @@
+"""scripts/bench: what durability costs, measured on this machine, loopback only, in one run.
+
+For each content size — a one-liner, bisect.py (≈3 KB) and textwrap.py (≈20 KB), real Python
+source — the service runs on a fresh database and is first primed with durable writes of that
+content, so that the dogs' memory (the newest judgments) holds the same content in both modes:
+dry-run and durable are then compared like with like. wrk measures dry-run and durable at c=1
+and c=16; the service's own counters give journal fsyncs, transactions and guidance.json
+replacements per request and the mean batch.
+
+``--baseline REV`` runs the same points against the service at git revision REV (a temporary
+worktree), under the same conditions: before and after, in one run. Also measured: judge()
+against content size, start-up to /ready after a journal of N judgments, worker RSS growth with
+recycling off (with glibc's default malloc arenas and with MALLOC_ARENA_MAX=2), and every
+target of docs/performance.md in one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import http.client
+import json
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from pathlib import Path
+
+import psutil
+import psycopg
+from psycopg import sql
+
+from cynic_app.durability.journal.layout import LOCK_NAME, new_journal_name, segment_name
+from cynic_app.durability.journal.record import encode_payload, frame
+from cynic_app.embedded_pg import EmbeddedPostgres
+from cynic_app.judgment import Cell, judge
+from tests.support import judge_speed
+from tests.support.harness import ROOT, Gunicorn, request
+
+CONTENTS = {
+    "tiny": "def hello(): pass\n",
+    "3KB": Path(bisect.__file__).read_text(),
+    "20KB": Path(textwrap.__file__).read_text(),
+}
+PRIME = 120  # durable writes before measuring: more than the memory's 89 newest judgments
+BEGIN, END = "<!-- bench:begin -->", "<!-- bench:end -->"
+COUNTERS = {
+    "cynic_http_requests_total": "requests",
+    "cynic_journal_fsyncs_total": "fsyncs",
+    "cynic_db_commits_total": "commits",
+    "cynic_guidance_writes_total": "guidance",
+    "cynic_batch_records_sum": "batched",
+    "cynic_batch_records_count": "batches",
+    "cynic_journal_appends_total": "appends",
+}
+
+
+# -- load -------------------------------------------------------------------------------------
+
+
+def wrk(port: int, path: str, body: dict, *, concurrency: int, duration_s: int, work: Path) -> dict:
+    """Run wrk against 127.0.0.1 with a POST of body and parse its report."""
+    script = work / f"post-{uuid.uuid4().hex[:8]}.lua"
+    script.write_text(
+        'wrk.method = "POST"\n'
+        f"wrk.body = [==[{json.dumps(body)}]==]\n"
+        'wrk.headers["Content-Type"] = "application/json"\n'
+    )
+    out = subprocess.run(
+        ["wrk", "-t", str(min(2, concurrency)), "-c", str(concurrency), "-d", f"{duration_s}s", "--latency",
+         "--timeout", "10s", "-s", str(script), f"http://127.0.0.1:{port}{path}"],
+        capture_output=True, text=True, check=True, timeout=duration_s + 60,
+    ).stdout  # fmt: skip
+    result = {
+        "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+        "requests": int(re.search(r"(\d+) requests in", out).group(1)),
+    }
+    for pct in ("50", "99"):
+        match = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        result[f"p{pct}_ms"] = round(
+            float(match.group(1)) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[match.group(2)], 3
+        )
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    result["errors"] = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    return result
+
+
+def describe(row: dict) -> str:
+    line = (
+        f"{row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.2f} ms  p99 {row['p99_ms']:7.2f} ms  "
+        f"errors {row['errors']}"
+    )
+    if row["scenario"] == "durable":
+        line += (
+            f"  fsyncs/req {row['fsyncs_per_request']}  commits/req {row['commits_per_request']}"
+            f"  guidance/req {row['guidance_per_request']}  batch {row['mean_batch']}"
+        )
+    return line
+
+
+def counters(port: int) -> dict[str, float]:
+    """The service's own counters, summed over workers, from /metrics."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    conn.request("GET", "/metrics")
+    text = conn.getresponse().read().decode()
+    conn.close()
+    out = dict.fromkeys(COUNTERS.values(), 0.0)
+    for line in text.splitlines():
+        name = line.split("{")[0].split(" ")[0]
+        if name in COUNTERS and not line.startswith("#"):
+            if name == "cynic_http_requests_total" and 'endpoint="/judge",method="POST"' not in line:
+                continue
+            out[COUNTERS[name]] += float(line.split()[-1])
+    return out
+
+
+def fresh_database(pg: EmbeddedPostgres) -> str:
+    name = f"bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(pg.url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    return psycopg.conninfo.make_conninfo(pg.url, dbname=name)
+
+
+def service_for(
+    pg, work: Path, label: str, *, root: Path, layout: tuple[int, int] | None, env=None
+) -> Gunicorn:
+    workers, threads = layout if layout else (None, None)
+    home = work / f"home-{label}-{uuid.uuid4().hex[:6]}"
+    return Gunicorn(
+        home, fresh_database(pg), workers=workers, threads=threads, env=env or {}, log_dir=work, root=root
+    )
+
+
+def load_points(service: Gunicorn, work: Path, *, duration_s: int, label: str) -> list[dict]:
+    """Dry-run and durable at c=1 and c=16 for each content size, on a primed service."""
+    rows = []
+    for size, content in CONTENTS.items():
+        body = {"reality": "CODE", "analysis": "QUALITY", "content": content, "context": "bench"}
+        for _ in range(PRIME):
+            status, answer = request(service.port, "POST", "/judge", body)
+            assert status == 200, answer
+        for concurrency in (1, 16):
+            for scenario, path in (("dry_run", "/judge?dry_run=true"), ("durable", "/judge")):
+                before = counters(service.port)
+                result = wrk(
+                    service.port, path, body, concurrency=concurrency, duration_s=duration_s, work=work
+                )
+                after = counters(service.port)
+                row = {
+                    "service": label,
+                    "size": size,
+                    "scenario": scenario,
+                    "concurrency": concurrency,
+                    **result,
+                }
+                if scenario == "durable":
+                    done = max(after["requests"] - before["requests"], 1)
+                    for name in ("fsyncs", "commits", "guidance"):
+                        row[f"{name}_per_request"] = round((after[name] - before[name]) / done, 3)
+                    batches = after["batches"] - before["batches"]
+                    row["mean_batch"] = (
+                        round((after["batched"] - before["batched"]) / batches, 2) if batches else None
+                    )
+                rows.append(row)
+                print(f"  {label:>8} {size:>5} c={concurrency:<2} {scenario:>8}: {describe(row)}", flush=True)
+    return rows
+
+
+# -- start-up with a big journal, memory ---------------------------------------------------------
+
+
+def build_journal(journal_root: Path, n: int, *, segment_bytes: int = 64 * 2**20) -> None:
+    """A closed journal of n judgment records, written the way the service writes them (without
+    an fsync per record: this is setup)."""
+    journal_dir = journal_root / new_journal_name()
+    journal_dir.mkdir(parents=True)
+    (journal_dir / LOCK_NAME).touch()
+    template = judge(Cell.create(content="def hello(): pass", context="replay bench")).to_dict()
+    out, size = None, 0
+    for seq in range(1, n + 1):
+        jid = str(uuid.uuid4())
+        j = {**template, "judgment_id": jid, "cell": {**template["cell"], "cell_id": str(uuid.uuid4())}}
+        payload = encode_payload("judgment", jid, {"judgment": j, "created_at": "2026-11-25T00:00:00+00:00"})
+        line = frame(seq, time.time_ns(), seq - 1, payload)
+        if out is None or size + len(line) > segment_bytes:
+            if out is not None:
+                out.close()
+            out = open(journal_dir / segment_name(seq), "wb")  # noqa: SIM115 - closed on rotation
+            size = 0
+        out.write(line)
+        size += len(line)
+    if out is not None:
+        out.close()
+
+
+def startup_with_journal(pg: EmbeddedPostgres, work: Path, records: int) -> dict:
+    """Start the service on a home whose journal holds `records` unsettled judgments: the time
+    from start to /ready is start-up recovery (settling them all into PostgreSQL) included."""
+    service = service_for(pg, work, "replay", root=ROOT, layout=(2, 4))
+    build_started = time.monotonic()
+    build_journal(service.home / "journal", records)
+    print(f"  journal of {records:,} judgments built in {time.monotonic() - build_started:.1f}s", flush=True)
+    started = time.monotonic()
+    service.start(timeout_s=600)
+    ready_s = time.monotonic() - started
+    service.stop()
+    with psycopg.connect(service.database_url) as conn:
+        stored = conn.execute("SELECT count(*) FROM judgments").fetchone()[0]
+    return {
+        "records": records,
+        "stored": stored,
+        "start_to_ready_s": round(ready_s, 2),
+        "records_per_s": round(records / ready_s),
+    }
+
+
+def rss_growth(pg: EmbeddedPostgres, work: Path, *, first: int, then: int, arena: str | None) -> dict:
+    """Worker RSS after `first` and after `then` durable requests, workers never recycled."""
+    env = {"CYNIC_MAX_REQUESTS": "0", **({"MALLOC_ARENA_MAX": arena} if arena else {})}
+    service = service_for(pg, work, f"rss{arena or ''}", root=ROOT, layout=None, env=env).start()
+    body = {"reality": "CODE", "analysis": "QUALITY", "content": CONTENTS["3KB"], "context": "bench"}
+    try:
+
+        def drive_until(total: int) -> list[float]:
+            while counters(service.port)["appends"] < total:
+                wrk(service.port, "/judge", body, concurrency=16, duration_s=5, work=work)
+            master = psutil.Process(service.process.pid)
+            return sorted(round(w.memory_info().rss / 2**20, 1) for w in master.children())
+
+        at_first = drive_until(first)
+        at_then = drive_until(then)
+    finally:
+        service.stop()
+    growth = max(b / a - 1 for a, b in zip(at_first, at_then, strict=False)) if at_first else 0.0
+    return {"arena": arena or "glibc default", "first": first, "rss_mb_first": at_first, "then": then,
+            "rss_mb_then": at_then, "max_growth": round(growth, 4)}  # fmt: skip
+
+
+def baseline_tree(rev: str, work: Path) -> Path:
+    """The service at git revision rev, in a temporary worktree (removed afterwards)."""
+    tree = work / f"baseline-{rev[:12]}"
+    subprocess.run(
+        ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+        check=True,
+        capture_output=True,
+    )
+    return tree
+
+
+# -- reporting ---------------------------------------------------------------------------------
+
+
+def summary(results: dict) -> str:
+    by = {(r["service"], r["size"], r["scenario"], r["concurrency"]): r for r in results["load"]}
+    lines = [
+        "| content | service | durable req/s c=16 | dry-run req/s c=16 | durable / dry-run "
+        "| p99 durable c=16 | p50 durable − dry-run c=1 | fsyncs/req | commits/req | guidance/req "
+        "| mean batch |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for service in results["services"]:
+        for size in CONTENTS:
+            d16, r16 = by.get((service, size, "durable", 16)), by.get((service, size, "dry_run", 16))
+            d1, r1 = by.get((service, size, "durable", 1)), by.get((service, size, "dry_run", 1))
+            if not (d16 and r16 and d1 and r1):
+                continue
+            cells = [
+                size,
+                service,
+                f"{d16['rps']:.0f}",
+                f"{r16['rps']:.0f}",
+                f"{d16['rps'] / r16['rps']:.2f}",
+                f"{d16['p99_ms']:.1f} ms",
+                f"{d1['p50_ms'] - r1['p50_ms']:.2f} ms",
+                d16["fsyncs_per_request"],
+                d16["commits_per_request"],
+                d16["guidance_per_request"],
+                d16["mean_batch"],
+            ]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def targets(results: dict) -> list[tuple[str, str, bool]]:
+    by = {(r["size"], r["scenario"], r["concurrency"]): r for r in results["load"] if r["service"] == "after"}
+    out = []
+    for size in CONTENTS:
+        d, r = by[(size, "durable", 16)], by[(size, "dry_run", 16)]
+        ratio = d["rps"] / r["rps"]
+        out.append((f"durable / dry-run at c=16 ≥ 0.8 ({size})", f"{ratio:.2f}", ratio >= 0.8))
+    gap = by[("tiny", "durable", 1)]["p50_ms"] - by[("tiny", "dry_run", 1)]["p50_ms"]
+    out.append(("c=1: durable p50 ≤ dry-run p50 + 1.5 ms (tiny)", f"+{gap:.2f} ms", gap <= 1.5))
+    for size, limit in (("tiny", 25), ("3KB", 60)):
+        p99 = by[(size, "durable", 16)]["p99_ms"]
+        out.append((f"p99 at c=16 ≤ {limit} ms ({size})", f"{p99:.1f} ms", p99 <= limit))
+    fsyncs = max(by[(s, "durable", 16)]["fsyncs_per_request"] for s in CONTENTS)
+    commits = max(by[(s, "durable", 16)]["commits_per_request"] for s in CONTENTS)
+    out.append(("≤ 0.25 journal fsyncs per request at c=16 (worst size)", f"{fsyncs}", fsyncs <= 0.25))
+    out.append(("≤ 0.25 PostgreSQL commits per request at c=16 (worst size)", f"{commits}", commits <= 0.25))
+    if results.get("judge"):
+        ms = {r["source"]: r["ms"] for r in results["judge"]["sources"] if r["level"] == "MICRO"}
+        out.append(
+            ("engine ≤ 1 ms for 3 KB (bisect.py, MICRO)", f"{ms['bisect.py']:.2f} ms", ms["bisect.py"] <= 1)
+        )
+        out.append(
+            (
+                "engine ≤ 6 ms for 20 KB (textwrap.py, MICRO)",
+                f"{ms['textwrap.py']:.2f} ms",
+                ms["textwrap.py"] <= 6,
+            )
+        )
+        worst = max(r["ms"] for r in results["judge"]["hard"])
+        out.append(
+            ("a body at the content limit ≤ ~0.5 s (worst hard body, MACRO)", f"{worst:.0f} ms", worst <= 500)
+        )
+    if results.get("startup"):
+        s = results["startup"]
+        out.append(
+            (f"replay ≥ 100k records/s ({s['records']:,} records, start-up to /ready)",
+             f"{s['records_per_s']:,}/s ({s['start_to_ready_s']} s)", s["records_per_s"] >= 100_000)
+        )  # fmt: skip
+    for rss in results.get("rss", []):
+        name = f"worker RSS growth {rss['first']:,} → {rss['then']:,} requests ≤ 10 %, recycling off"
+        out.append((f"{name} ({rss['arena']})", f"{rss['max_growth']:+.1%}", rss["max_growth"] <= 0.10))
+    errors = sum(r["errors"] for r in results["load"] if r["service"] == "after")
+    out.append(("zero errors under load", str(errors), errors == 0))
+    return out
+
+
+def report(results: dict) -> str:
+    lines = [summary(results), "", "| target | measured | met |", "|---|---|---|"]
+    lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in targets(results)]
+    if results.get("judge"):
+        lines += ["", judge_speed.tables(results["judge"])]
+    return "\n".join(lines)
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+    sizes = list(CONTENTS)
+    for ax, metric, title in ((axes[0], "rps", "req/s at c=16"), (axes[1], "p99_ms", "p99 ms at c=16")):
+        width = 0.8 / (2 * len(results["services"]))
+        for i, (service, scenario) in enumerate(
+            (s, sc) for s in results["services"] for sc in ("dry_run", "durable")
+        ):
+            by = {(r["service"], r["size"], r["scenario"], r["concurrency"]): r for r in results["load"]}
+            values = [by.get((service, size, scenario, 16), {}).get(metric, 0) for size in sizes]
+            ax.bar([x + i * width for x in range(len(sizes))], values, width, label=f"{service} {scenario}")
+        ax.set_xticks([x + 0.4 - width / 2 for x in range(len(sizes))], sizes)
+        ax.set_title(title)
+        ax.grid(True, axis="y", alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(f"cynic_app on {results['machine']['cores']} cores: durable vs dry-run, before and after")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def update_docs(markdown: str, doc: Path) -> None:
+    text = doc.read_text()
+    start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
+    doc.write_text(text[:start] + "\n" + markdown + "\n" + text[end:])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark cynic_app (loopback only, bounded in time).")
+    parser.add_argument("--duration", type=int, default=12, help="seconds per load point")
+    parser.add_argument(
+        "--baseline", default=None, help="git revision to measure as 'before' in the same run"
+    )
+    parser.add_argument("--layout", default=None, help="WORKERSxTHREADS instead of the shipped default")
+    parser.add_argument("--startup-records", type=int, default=1_000_000)
+    parser.add_argument("--rss-requests", default="10000,100000", help="FIRST,THEN durable requests")
+    parser.add_argument("--no-judge", action="store_true", help="skip the judge() size sweep")
+    parser.add_argument("--quick", action="store_true", help="short points, small start-up and RSS runs")
+    parser.add_argument("--out", default=str(ROOT), help="directory for bench-results.json and bench.png")
+    parser.add_argument("--update-docs", action="store_true", help="write the tables and plot into docs/")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.duration, args.startup_records, args.rss_requests = 4, 20_000, "1000,3000"
+    if shutil.which("wrk") is None:
+        print("bench: wrk is not installed (scripts/bench installs it)", file=sys.stderr)
+        return 2
+    layout = tuple(int(x) for x in args.layout.split("x")) if args.layout else None
+    first, then = (int(x) for x in args.rss_requests.split(","))
+    work = Path(tempfile.mkdtemp(prefix="cynic-bench-"))
+    work.chmod(0o711)
+    pg = EmbeddedPostgres(work / "pg" / "data", settings={"fsync": "on", "synchronous_commit": "on"})
+    results = {
+        "machine": {
+            "cores": psutil.cpu_count(),
+            "python": platform.python_version(),
+            "postgres_bin": str(pg.bin_dir),
+        },
+        "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "services": ["after"],
+        "load": [],
+    }
+    trees = []
+    try:
+        pg.start()
+        if not args.no_judge:
+            print("judge() against content size…", flush=True)
+            results["judge"] = judge_speed.measure(runs=9 if args.quick else 15)
+        runs = [("after", ROOT)]
+        if args.baseline:
+            trees.append(baseline_tree(args.baseline, work))
+            runs.insert(0, ("before", trees[-1]))
+            results["services"] = ["before", "after"]
+            results["baseline"] = args.baseline
+        for label, root in runs:
+            service = service_for(pg, work, label, root=root, layout=layout, env={"CYNIC_MAX_REQUESTS": "0"})
+            service.start(timeout_s=60)
+            results.setdefault("layouts", {})[label] = service.describe()
+            print(f"load: {label} ({root}), {service.describe()}", flush=True)
+            try:
+                results["load"] += load_points(service, work, duration_s=args.duration, label=label)
+            finally:
+                service.stop()
+        if args.startup_records:
+            print(f"start-up with {args.startup_records:,} journaled judgments…", flush=True)
+            results["startup"] = startup_with_journal(pg, work, args.startup_records)
+        if first and then:
+            results["rss"] = []
+            for arena in (None, "2"):
+                print(
+                    f"worker RSS after {first:,} and {then:,} requests (MALLOC_ARENA_MAX={arena})…",
+                    flush=True,
+                )
+                results["rss"].append(rss_growth(pg, work, first=first, then=then, arena=arena))
+    finally:
+        pg.stop()
+        for tree in trees:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
+        shutil.rmtree(work, ignore_errors=True)
+    out = Path(args.out)
+    (out / "bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
+    markdown = report(results)
+    print(markdown)
+    plot(results, out / "bench.png")
+    if args.update_docs:
+        shutil.copy(out / "bench.png", ROOT / "docs" / "performance.png")
+        if results.get("judge"):
+            judge_speed.plot(results["judge"]["sweep"], ROOT / "docs" / "judge-speed.png")
+        services = "; ".join(f"{k}: {v}" for k, v in results["layouts"].items())
+        before = f", before = {results['baseline']}" if results.get("baseline") else ""
+        heading = f"Measured {results['started']} with `scripts/bench` ({services}{before}):"
+        update_docs(f"{heading}\n\n{markdown}", ROOT / "docs" / "performance.md")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
