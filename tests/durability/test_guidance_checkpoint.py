@@ -126,4 +126,37 @@ def test_concurrent_threads_coalesce_and_the_newest_wins(tmp_path):
         t.join()
     doc = read_guidance(tmp_path / "guidance.json")
     assert doc["ts"] == 7024 and doc["judgment_id"] == "t7-24"
-    assert writer.writes < 200  # coalesced: fewer file replacements than calls
+
+
+def test_writes_waiting_while_one_replaces_the_file_share_the_next_replacement(tmp_path):
+    """Coalescing, made deterministic: while one replacement is held in its fsync, seven more
+    writes arrive; they are all served by one replacement naming the newest of them."""
+    held, release = threading.Event(), threading.Event()
+
+    class SlowFirstFsync(FS):
+        first = True
+
+        def fsync(self, fd):
+            if SlowFirstFsync.first:
+                SlowFirstFsync.first = False
+                held.set()
+                release.wait(10)
+            super().fsync(fd)
+
+    writer = GuidanceWriter(tmp_path, fs=SlowFirstFsync())
+    first = threading.Thread(target=writer.write, args=(judgment("a = 0"), at(1)))
+    first.start()
+    held.wait(10)
+    waiting = [
+        threading.Thread(target=writer.write, args=({**judgment(), "judgment_id": f"w{i}"}, at(10 + i)))
+        for i in range(7)
+    ]
+    for t in waiting:
+        t.start()
+    while sum(1 for t in waiting if t.is_alive()) < 7:
+        pass
+    release.set()
+    for t in [first, *waiting]:
+        t.join(10)
+    assert writer.writes == 2
+    assert read_guidance(tmp_path / "guidance.json")["judgment_id"] == "w6"

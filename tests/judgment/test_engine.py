@@ -2,14 +2,13 @@ import pytest
 
 from cynic_app.judgment import MAX_CONFIDENCE, Cell, InvalidCell, Judgment, Memory, judge
 from cynic_app.judgment.consensus import quorum, residual_variance
-from cynic_app.judgment.dogs import LEVELS, WEIGHTS
-from cynic_app.judgment.phi import PHI, verdict_for
+from cynic_app.judgment.dogs import LEVELS
+from cynic_app.judgment.phi import verdict_for
 
 CLEAN = 'def add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n'
 
 
-def test_phi_constants_and_verdict_bands():
-    assert MAX_CONFIDENCE == pytest.approx(0.618034, abs=1e-6)
+def test_verdict_bands_at_their_boundaries():
     assert [verdict_for(q) for q in (82, 81.999, 61.8, 61.79, 38.2, 38.19)] == [
         "HOWL",
         "WAG",
@@ -20,10 +19,13 @@ def test_phi_constants_and_verdict_bands():
     ]
 
 
-def test_pack_weights_and_levels():
-    assert WEIGHTS["CYNIC"] == pytest.approx(PHI**3)
-    assert len(LEVELS["MACRO"]) == 11
-    assert LEVELS["MICRO"] == (*LEVELS["REFLEX"], "SCHOLAR")
+@pytest.mark.parametrize("level", list(LEVELS))
+def test_each_level_runs_its_pack_and_keeps_the_judgment_invariants(level):
+    for content in (CLEAN, "x = eval(input())\n", "just some words about a meeting"):
+        j = judge(Cell.create(content=content), level=level)
+        assert set(j.dog_votes) == set(LEVELS[level])
+        assert j.confidence <= MAX_CONFIDENCE and j.verdict == verdict_for(j.q_score)
+        assert not j.vetoed_by or j.verdict == "BARK"
 
 
 @pytest.mark.parametrize(("n", "expected"), [(1, 1), (3, 3), (4, 3), (6, 3), (7, 5), (11, 7)])
