@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
-import uuid
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.embedded_pg import EmbeddedPostgres
-from tests.support.harness import Tmpfs
+from tests.support.harness import Tmpfs, new_database
 
 
 def reachable_tmpdir() -> Path:
@@ -39,12 +35,8 @@ def pg_url():
 @pytest.fixture
 def database_url(pg_url):
     """A new, empty database for one test, dropped afterwards."""
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_conninfo(pg_url, dbname=name)
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with new_database(pg_url) as url:
+        yield url
 
 
 @pytest.fixture

@@ -6,27 +6,20 @@ import json
 import os
 import subprocess
 import sys
-import uuid
 
 import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from cynic_app import create_app
 from cynic_app.binding import DatabaseMismatch, database_identity, read_binding
 from cynic_app.startup import recover
-from tests.support.harness import ROOT, Gunicorn
+from tests.support.harness import ROOT, Gunicorn, new_database
 
 
 @pytest.fixture
 def other_database_url(pg_url):
-    name = f"t_{uuid.uuid4().hex[:16]}"
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    yield make_conninfo(pg_url, dbname=name)
-    with psycopg.connect(pg_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+    with new_database(pg_url) as url:
+        yield url
 
 
 def identity(url):

@@ -13,7 +13,14 @@ import signal
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from cynic_app.config import DEFAULT_THREADS, default_workers
 from cynic_app.embedded_pg import free_port
@@ -198,3 +205,16 @@ class Tmpfs:
 
     def unmount(self) -> None:
         subprocess.run(["umount", "-l", str(self.point)], check=False)
+
+
+@contextmanager
+def new_database(pg_url: str) -> Iterator[str]:
+    """A new, empty database on pg_url's server (its URL), dropped afterwards."""
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    with psycopg.connect(pg_url, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        yield make_conninfo(pg_url, dbname=name)
+    finally:
+        with psycopg.connect(pg_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
