@@ -3,7 +3,7 @@ import json
 import pytest
 
 from cynic_app.durability.guidance import read_guidance
-from tests.helpers import persisted_snapshot
+from tests.support.harness import persisted_snapshot
 
 CURL_EXAMPLE = {"reality": "CODE", "analysis": "QUALITY", "content": "def hello(): pass", "context": "test"}
 

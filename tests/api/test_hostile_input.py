@@ -8,7 +8,7 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import persisted_snapshot
+from tests.support.harness import persisted_snapshot
 
 EXAMPLES = int(os.environ.get("CYNIC_HYPOTHESIS_EXAMPLES", "150"))
 SETTINGS = settings(

@@ -1,6 +1,7 @@
-"""Run the real service under gunicorn in a subprocess and talk to it over HTTP.
+"""The real parts tests drive: the service under gunicorn in a subprocess (talked to over
+HTTP, loopback only), a tmpfs, a fresh database, a snapshot of everything a write can touch.
 
-Used by the end-to-end tests, scripts/crashtest and scripts/bench. Loopback only.
+Used by the tests, scripts/crashtest and scripts/bench.
 """
 
 from __future__ import annotations
@@ -218,3 +219,15 @@ def new_database(pg_url: str) -> Iterator[str]:
     finally:
         with psycopg.connect(pg_url, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def persisted_snapshot(home: Path, database_url: str) -> dict:
+    """Journal bytes, guidance bytes and row counts: equal snapshots mean nothing was written."""
+    journal = b"".join(p.read_bytes() for p in sorted((home / "journal").glob("*/*.jsonl")))
+    guidance = (home / "guidance.json").read_bytes() if (home / "guidance.json").exists() else None
+    with psycopg.connect(database_url) as conn:
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM judgments), (SELECT count(*) FROM perceptions),"
+            " (SELECT coalesce(sum(n), 0) FROM state_counters)"
+        ).fetchone()
+    return {"journal": journal, "guidance": guidance, "rows": counts}

@@ -8,7 +8,7 @@ from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.durability.journal import reader
 from cynic_app.durability.journal.layout import list_journals
-from tests.helpers import persisted_snapshot
+from tests.support.harness import persisted_snapshot
 
 
 def test_database_down_fails_fast_honestly_and_recovers_without_restart(private_pg, home):
