@@ -29,25 +29,17 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     from .api.receive import ReceiveBodies
     from .config import Config
     from .durability.fsio import OS_FS
-    from .durability.home import acquire_node_lock, prepare_home
     from .runtime import Runtime
     from .serving import ServerSettings
-    from .startup import RECOVERED_BY_ENV, recover, require_database_url
+    from .startup import RECOVERED_BY_ENV, open_node
 
     config = config or Config.from_env()
     fs = fs or OS_FS
-    require_database_url(config)
-    prepare_home(config.home, fs=fs)
     master = os.environ.get(RECOVERED_BY_ENV)
-    if master and master == str(os.getppid()):
+    if master and master == str(os.getppid()):  # our gunicorn master opened the node before forking
         runtime = Runtime(config, recovered_by=f"gunicorn master {master}", fs=fs)
     else:
-        node_lock = acquire_node_lock(config.home)
-        try:
-            recover(config)
-        except BaseException:
-            node_lock.release()
-            raise
+        node_lock, _settled = open_node(config, fs=fs)
         runtime = Runtime(config, recovered_by=f"process {os.getpid()}", node_lock=node_lock, fs=fs)
 
     app = Flask(__name__)

@@ -133,19 +133,13 @@ def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
     Exit codes: 0 done, 1 verify found disagreement, 2 usage error, 3 bad setting or unusable
     database/home, 4 journal corrupt.
     """
-    from .startup import recover
+    from .startup import replay as replay_node
 
     with database_config() as (config, _server):
         if verify:
             _verify(config)
             return
-        prepare_home(config.home)
-        lock = None if dry_run else acquire_node_lock(config.home)
-        try:
-            summary = recover(config, dry_run=dry_run, from_start=from_start)
-        finally:
-            if lock is not None:
-                lock.release()
+        summary = replay_node(config, dry_run=dry_run, from_start=from_start)
         click.echo(f"replay: {summary.line()}")
 
 

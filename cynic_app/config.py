@@ -40,7 +40,7 @@ class Config:
     segment_bytes: int = DEFAULT_SEGMENT_BYTES
     retention: Retention = Retention()  # settled segments kept for replay --from-start (archive.py)
     pool_min_size: int = 1
-    pool_max_size: int = 4
+    pool_max_size: int = DEFAULT_THREADS
     pool_timeout_s: float = 1.0  # with the 0.25 s memory and settle waits, a 503 comes within 2 s
     statement_timeout_ms: int = 5000
     startup_timeout_s: float = 60.0
@@ -57,6 +57,7 @@ class Config:
     def from_env(cls, env: dict | None = None) -> Config:
         env = os.environ if env is None else env
         home = Path(env.get("CYNIC_HOME") or Path.home() / ".cynic").expanduser()
+        threads = settings.integer(env, "CYNIC_THREADS", DEFAULT_THREADS, low=1, high=256)
         config = cls(
             home=home.absolute(),
             database_url=env.get("CYNIC_DATABASE_URL") or env.get("DATABASE_URL") or None,
@@ -69,7 +70,8 @@ class Config:
                 ),
                 _int(env, "CYNIC_JOURNAL_RETENTION_BYTES", DEFAULT_RETENTION_BYTES, low=0),
             ),
-            pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", cls.pool_max_size, low=1),
+            # One connection per worker thread is all a worker can use at once.
+            pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", threads, low=1),
             startup_timeout_s=_int(env, "CYNIC_STARTUP_TIMEOUT_S", 60, low=1),
             node=env.get("CYNIC_NODE") or cls.node,
             api_token=env.get("CYNIC_API_TOKEN") or None,

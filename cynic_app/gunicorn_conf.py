@@ -31,14 +31,14 @@ from cynic_app.binding import DatabaseMismatch
 from cynic_app.cli import EXIT_CORRUPT, EXIT_UNAVAILABLE
 from cynic_app.config import Config, ConfigError
 from cynic_app.durability.checkpoint import sync_checkpoint
-from cynic_app.durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
+from cynic_app.durability.home import HomeUnusable, NodeBusy
 from cynic_app.durability.journal import JournalCorrupt, JournalError
 from cynic_app.durability.settle import settle_closed
 from cynic_app.errors import first_line
 from cynic_app.judgment.state import RECENT
 from cynic_app.logs import configure_logging, logging_config
 from cynic_app.serving import ServerSettings
-from cynic_app.startup import RECOVERED_BY_ENV, recover, require_database_url, wait_for_database
+from cynic_app.startup import RECOVERED_BY_ENV, open_node, wait_for_database
 from cynic_app.store.repository import load_state
 
 
@@ -71,8 +71,6 @@ max_requests_jitter = max_requests // 10
 # gunicorn 27's control socket defaults to one path per user (~/.gunicorn/gunicorn.ctl), which
 # two services (or a test run's many) would fight over; we do not use it.
 control_socket_disable = True
-# Each worker thread holds at most one connection; the pool never needs more.
-os.environ.setdefault("CYNIC_POOL_MAX_SIZE", str(threads))
 
 _node_lock = None
 
@@ -82,11 +80,7 @@ def on_starting(server) -> None:
     global _node_lock
     configure_logging()
     try:
-        config = Config.from_env()
-        require_database_url(config)
-        prepare_home(config.home)
-        _node_lock = acquire_node_lock(config.home)
-        recover(config)
+        _node_lock, _settled = open_node(Config.from_env())
     except JournalCorrupt as exc:
         print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
         sys.exit(EXIT_CORRUPT)

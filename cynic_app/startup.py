@@ -1,7 +1,8 @@
-"""Start-up recovery: migrate, settle every journal of the node, write the state snapshot.
+"""Opening a node: take CYNIC_HOME, migrate, settle every journal of the node, write the snapshot.
 
-Runs exactly once per node before any worker serves, holding the node lock: in gunicorn's
-master (gunicorn_conf.py) or, when there is no master, in create_app.
+open_node is the one start-up sequence. It runs exactly once per node before any worker serves:
+in gunicorn's master (gunicorn_conf.on_starting), in create_app when there is no master, and in
+`cynic replay`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ import time
 from contextlib import nullcontext
 
 import psycopg
+from filelock import FileLock
 
 from . import binding
 from .config import Config, ConfigError
 from .durability.checkpoint import sync_checkpoint
-from .durability.fsio import remove_temporaries
-from .durability.home import no_writers, prepare_home
+from .durability.fsio import FS, OS_FS, remove_temporaries
+from .durability.home import acquire_node_lock, no_writers, prepare_home
 from .durability.settle import Settled, remove_unborn, replay_archive, settle_closed
 from .errors import first_line
 from .judgment.state import RECENT
@@ -51,15 +53,42 @@ def wait_for_database(url: str, *, timeout_s: float) -> psycopg.Connection:
             time.sleep(1.0)
 
 
+def open_node(
+    config: Config, *, dry_run: bool = False, from_start: bool = False, fs: FS = OS_FS
+) -> tuple[FileLock | None, Settled]:
+    """Check the settings, prepare CYNIC_HOME, take its node lock and recover the node.
+
+    Returns the node lock, which the caller holds for as long as it serves (None for a dry run,
+    which takes no lock), and what recovery settled. On failure nothing is held.
+    """
+    require_database_url(config)
+    prepare_home(config.home, fs=fs)
+    lock = None if dry_run else acquire_node_lock(config.home)
+    try:
+        return lock, recover(config, dry_run=dry_run, from_start=from_start)
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
+
+
+def replay(config: Config, *, dry_run: bool = False, from_start: bool = False) -> Settled:
+    """Open the node and let go of it at once: `cynic replay`, a start-up that serves nothing."""
+    lock, settled = open_node(config, dry_run=dry_run, from_start=from_start)
+    if lock is not None:
+        lock.release()
+    return settled
+
+
 def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) -> Settled:
     """Bring PostgreSQL and guidance.json up to date with every journal of the node.
 
-    The caller holds the node lock, so no writer of this home is alive (a dry run, which writes
-    nothing, may run beside a live service: it then leaves live journals alone). from_start also
-    re-applies every archived segment still kept (after restoring PostgreSQL from a backup).
+    The caller holds the node lock (open_node), so no writer of this home is alive (a dry run,
+    which writes nothing, may run beside a live service: it then leaves live journals alone).
+    from_start also re-applies every archived segment still kept (after restoring PostgreSQL from
+    a backup).
     """
     url = require_database_url(config)
-    prepare_home(config.home)
     with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
         bound = binding.check(conn, config.home, url)  # before anything is written to it
         if not dry_run:

@@ -12,7 +12,7 @@ import pytest
 
 from cynic_app import create_app
 from cynic_app.binding import DatabaseMismatch, database_identity, read_binding
-from cynic_app.startup import recover
+from cynic_app.startup import replay
 from tests.support.harness import ROOT, Gunicorn, new_database
 
 
@@ -49,14 +49,14 @@ def cynic(*args, home, database_url=None):
 
 
 def test_the_first_start_binds_the_home_to_its_database(config, database_url):
-    recover(config)
+    replay(config)
     bound = read_binding(config.home)
     assert bound["cluster_id"] == identity(database_url) and bound["embedded"] is False
-    recover(config)  # the same database again: fine
+    replay(config)  # the same database again: fine
 
 
 def test_another_database_is_refused_before_anything_is_written_to_it(config, other_database_url):
-    recover(config)
+    replay(config)
     with pytest.raises(DatabaseMismatch) as err:
         create_app(config.with_overrides(database_url=other_database_url))
     assert read_binding(config.home)["cluster_id"] in str(err.value)
@@ -65,16 +65,16 @@ def test_another_database_is_refused_before_anything_is_written_to_it(config, ot
 
 
 def test_a_database_with_another_identity_is_refused_naming_both(config, other_database_url):
-    recover(config)
-    recover(config.with_overrides(home=config.home.parent / "other-home", database_url=other_database_url))
+    replay(config)
+    replay(config.with_overrides(home=config.home.parent / "other-home", database_url=other_database_url))
     with pytest.raises(DatabaseMismatch) as err:
-        recover(config.with_overrides(database_url=other_database_url))
+        replay(config.with_overrides(database_url=other_database_url))
     assert identity(other_database_url) in str(err.value)
     assert read_binding(config.home)["cluster_id"] in str(err.value)
 
 
 def test_the_cli_refuses_too_and_adopt_database_rebinds(config, database_url, other_database_url):
-    recover(config)
+    replay(config)
     for command in (["replay"], ["checkpoint"]):
         result = cynic(*command, home=config.home, database_url=other_database_url)
         assert result.returncode == 3 and "adopt-database" in result.stderr, result
@@ -87,7 +87,7 @@ def test_the_cli_refuses_too_and_adopt_database_rebinds(config, database_url, ot
 
 
 def test_no_embedded_database_is_started_for_a_home_bound_to_an_external_one(config):
-    recover(config)
+    replay(config)
     result = cynic("replay", home=config.home)
     assert result.returncode == 3 and "belongs to the external database" in result.stderr
     assert not (config.home / "postgres").exists()
@@ -95,7 +95,7 @@ def test_no_embedded_database_is_started_for_a_home_bound_to_an_external_one(con
 
 @pytest.mark.slow
 def test_gunicorn_refuses_another_database_with_one_line(config, other_database_url):
-    recover(config)
+    replay(config)
     g = Gunicorn(config.home, other_database_url, workers=1)
     g.start(wait=False)
     assert g.process.wait(timeout=60) == 3

@@ -5,7 +5,7 @@ import threading
 import psycopg
 import pytest
 
-from cynic_app.startup import recover
+from cynic_app.startup import replay
 
 BODY = {"content": "def f(x: int) -> int:\n    return x * 2\n"}
 
@@ -71,7 +71,7 @@ def test_replay_restores_keys_with_their_records(app, config, client, database_u
     app.extensions["cynic"].close()
     with psycopg.connect(database_url) as conn:
         conn.execute("TRUNCATE judgments, perceptions, idempotency_keys, state_counters")
-    recover(config)
+    replay(config)
     from cynic_app import create_app
 
     again_app = create_app(config)

@@ -7,11 +7,12 @@ from cynic_app import create_app
 from cynic_app.config import ConfigError
 from cynic_app.durability.checkpoint import load_from_checkpoint
 from cynic_app.durability.guidance import read_guidance
+from cynic_app.durability.home import acquire_node_lock
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
 from cynic_app.durability.journal.layout import list_journals, list_segments
 from cynic_app.durability.settle import remove_unborn
 from cynic_app.judgment import Cell, judge
-from cynic_app.startup import recover
+from cynic_app.startup import replay
 from cynic_app.store.migrations import migrate
 
 
@@ -38,11 +39,11 @@ def stored_ids(database_url):
 
 def test_start_up_applies_missing_records_once_and_skips_aborted(config, database_url):
     _, ids = journal_judgments(config.home, 10, aborted={3, 7})
-    first = recover(config)
+    first = replay(config)
     assert (first.applied, first.already_present, first.aborted) == (8, 0, 2)
     assert sorted(stored_ids(database_url)) == sorted(i for n, i in enumerate(ids) if n not in (3, 7))
     assert list_journals(config.journal_dir) == []
-    second = recover(config)
+    second = replay(config)
     assert (second.journals, second.scanned) == (0, 0)  # settled history is gone, not re-read
     assert read_guidance(config.home / "guidance.json")["judgment_id"] == ids[9]
     assert load_from_checkpoint(config.home).verdict_counts  # the snapshot was written
@@ -51,20 +52,20 @@ def test_start_up_applies_missing_records_once_and_skips_aborted(config, databas
 def test_dry_run_writes_nothing(config, database_url):
     journal_judgments(config.home, 3)
     with pytest.raises(ConfigError, match="cynic migrate"):
-        recover(config, dry_run=True)
+        replay(config, dry_run=True)
     with psycopg.connect(database_url, autocommit=True) as conn:
         migrate(conn)
-    summary = recover(config, dry_run=True)
+    summary = replay(config, dry_run=True)
     assert summary.applied == 3 and stored_ids(database_url) == []
     assert len(list_journals(config.journal_dir)) == 1
-    assert recover(config).applied == 3
+    assert replay(config).applied == 3
 
 
 def test_torn_tail_is_repaired_at_start_up_and_nothing_journaled_is_lost(config, database_url):
     writer, ids = journal_judgments(config.home, 4)
     ((_, path),) = list_segments(writer.directory)
     path.write_bytes(path.read_bytes() + b'{"crc":"1234abcd","seq":5,"ts":1,"kind":"judg')
-    summary = recover(config)
+    summary = replay(config)
     assert summary.torn_bytes > 0 and summary.applied == 4
     assert sorted(stored_ids(database_url)) == sorted(ids)
     assert len(list((config.home / "broken").iterdir())) == 1
@@ -78,6 +79,7 @@ def test_corruption_in_the_middle_refuses_to_start(config):
     path.write_bytes(bytes(data))
     with pytest.raises(JournalCorrupt, match="at byte"):
         create_app(config)
+    acquire_node_lock(config.home).release()  # a refused start-up holds nothing
 
 
 def test_the_app_serves_what_start_up_applied(config):
@@ -100,14 +102,14 @@ def test_start_up_removes_journals_whose_writer_died_before_its_first_segment(co
     unborn = config.journal_dir / "20261125T000000-1-0badf00d"
     unborn.mkdir(parents=True)
     (unborn / "lock").touch()
-    recover(config)
+    replay(config)
     assert not unborn.exists() and remove_unborn(config.home) == 0
 
 
 def test_start_up_removes_temporary_files_a_killed_process_left(config):
     config.home.mkdir(parents=True)
     (config.home / ".guidance.json.abc123.tmp").write_text("{half")
-    recover(config)
+    replay(config)
     assert not list(config.home.glob(".*.tmp"))
 
 
@@ -137,6 +139,6 @@ def test_bulk_replay_rebuilds_exactly_what_the_live_path_stored(config, database
     live = snapshot()
     with psycopg.connect(database_url) as conn:
         conn.execute("TRUNCATE judgments, perceptions, idempotency_keys, state_counters")
-    summary = recover(config)
+    summary = replay(config)
     assert summary.applied == 42
     assert snapshot() == live

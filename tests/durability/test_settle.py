@@ -306,14 +306,14 @@ def test_start_up_waits_for_writers_of_an_earlier_run_and_refuses_if_they_stay(c
     """Review finding: with the master killed, its workers lived on while a new start-up removed
     'unborn' journals — one of them a live writer's, half-way through its birth."""
     from cynic_app.durability.home import WritersAlive
-    from cynic_app.startup import recover
+    from cynic_app.startup import replay
 
     config.journal_dir.mkdir(parents=True)
     writer = JournalWriter(config.journal_dir)
     rid, data = judgment_record(1)
     writer.append("judgment", rid, data)  # holds writers.lock, shared, from its birth on
     with pytest.raises(WritersAlive, match="still write journals"):
-        recover(config.with_overrides(startup_timeout_s=0.3))
+        replay(config.with_overrides(startup_timeout_s=0.3))
     assert writer.directory.exists()
     writer.close()
-    assert recover(config).applied == 1  # once it is gone, start-up proceeds
+    assert replay(config).applied == 1  # once it is gone, start-up proceeds

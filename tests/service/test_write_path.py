@@ -13,7 +13,7 @@ from cynic_app.durability.guidance import GuidanceWriter, read_guidance
 from cynic_app.durability.journal import Clock, JournalWriter, scan
 from cynic_app.durability.journal.reader import records
 from cynic_app.service import IdempotencyKey, PersistenceError, Service
-from cynic_app.startup import recover
+from cynic_app.startup import replay
 from cynic_app.store.pool import make_pool
 from tests.support.faults import FailingFS, FaultyPool
 
@@ -55,7 +55,7 @@ def node(config):
 
 
 def make_node(config):
-    recover(config)
+    replay(config)
     fs, clock, retired = FailingFS(), Clock(), []
     pool = make_pool(config.database_url, min_size=1, max_size=4, timeout_s=1.0)
     pool.open(wait=True)
