@@ -1,8 +1,16 @@
-"""The OpenAPI 3.1 contract, served at GET /openapi.json and kept true by a schemathesis test."""
+"""The OpenAPI 3.1 contract, served at GET /openapi.json and kept true by a schemathesis test.
+
+Every enum and limit is imported from where the code defines it, and the content limit is the
+serving node's own (CYNIC_MAX_CONTENT_CHARS).
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import copy
+from functools import cache
+from importlib.metadata import version
+
+from flask import Blueprint, current_app
 
 from ..judgment.cell import (
     BLANK_CHARS,
@@ -12,10 +20,12 @@ from ..judgment.cell import (
     TIME_DIMS,
     UUID4_RE,
 )
+from ..judgment.dogs import LEVELS as LEVEL_DOGS
 from ..judgment.perception import MAX_SOURCE_CHARS
-from ..judgment.phi import MAX_CONFIDENCE
+from ..judgment.phi import MAX_CONFIDENCE, VERDICTS
 from ..judgment.rules import RULES
 from ..judgment.source import LANGUAGES
+from ..judgment.state import RECENT
 from . import present
 from .body import FALSE_VALUES, TRUE_VALUES
 
@@ -24,8 +34,7 @@ bp = Blueprint("openapi", __name__)
 NUMBER_0_100 = {"type": "number", "minimum": 0, "maximum": 100}
 ID = {"type": "string", "format": "uuid"}
 TEXT = {"type": "string", "maxLength": 100_000}
-LEVELS = ["REFLEX", "MICRO", "MACRO"]  # also the enum of level_used
-VERDICTS = ["HOWL", "WAG", "GROWL", "BARK"]
+LEVELS = list(LEVEL_DOGS)  # also the enum of level_used
 
 
 def _error(description: str) -> dict:
@@ -88,7 +97,7 @@ JUDGMENT = {
     "properties": {
         "judgment_id": ID,
         "q_score": NUMBER_0_100,
-        "verdict": {"type": "string", "enum": VERDICTS},
+        "verdict": {"type": "string", "enum": list(VERDICTS)},
         "confidence": {"type": "number", "minimum": 0, "maximum": round(MAX_CONFIDENCE, 6)},
         "axiom_scores": {"type": "object", "additionalProperties": NUMBER_0_100},
         "dog_votes": {"type": "object", "additionalProperties": NUMBER_0_100},
@@ -192,7 +201,7 @@ DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
         "title": "cynic_app",
-        "version": "1.0.0",
+        "version": version("cynic_app"),
         "description": "Judges content durably: a 200 means the judgment is journaled (fsynced), "
         "committed in PostgreSQL and named by guidance.json.",
     },
@@ -282,7 +291,7 @@ DOCUMENT = {
                     "source": {"type": "string"},
                     "reality": {"type": "string", "enum": list(REALITIES)},
                     "judgment_id": {"oneOf": [ID, {"type": "null"}]},
-                    "verdict": {"oneOf": [{"type": "string", "enum": VERDICTS}, {"type": "null"}]},
+                    "verdict": {"oneOf": [{"type": "string", "enum": list(VERDICTS)}, {"type": "null"}]},
                     "judgment": {"oneOf": [{"$ref": "#/components/schemas/Judgment"}, {"type": "null"}]},
                     "content": {"type": "string"},
                     "context": {"type": "string"},
@@ -307,7 +316,7 @@ DOCUMENT = {
                     "verdict_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
                     "dog_averages": {"type": "object", "additionalProperties": NUMBER_0_100},
                     "dog_totals": {"type": "object", "additionalProperties": {"type": "array"}},
-                    "recent_judgments": {"type": "array", "maxItems": 89, "items": {"type": "object"}},
+                    "recent_judgments": {"type": "array", "maxItems": RECENT, "items": {"type": "object"}},
                 },
             },
             "Health": {
@@ -446,4 +455,13 @@ DOCUMENT = {
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return DOCUMENT
+    return document_for(current_app.extensions["cynic"].config.max_content_chars)
+
+
+@cache
+def document_for(max_content_chars: int) -> dict:
+    """DOCUMENT with the content limit this node enforces."""
+    copies: dict = {}
+    doc = copy.deepcopy(DOCUMENT, copies)
+    copies[id(CONTENT)]["maxLength"] = max_content_chars  # the one copy every use of CONTENT shares
+    return doc

@@ -12,6 +12,8 @@ PHI_INV3 = PHI_INV**3  # ≈ 0.236068
 #: No judgment and no single vote may claim more certainty than φ⁻¹.
 MAX_CONFIDENCE = PHI_INV
 
+#: Every verdict, best first: the bands verdict_for maps a q_score to.
+VERDICTS = ("HOWL", "WAG", "GROWL", "BARK")
 HOWL_MIN = 82.0
 WAG_MIN = 61.8
 GROWL_MIN = 38.2

@@ -7,10 +7,9 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from .cell import state_key_of
-from .phi import PHI
+from .phi import PHI, VERDICTS
 
 RECENT = 89  # a Fibonacci number, like every window here
-VERDICTS = ("HOWL", "WAG", "GROWL", "BARK")
 
 
 def summarise(judgment: dict) -> dict:

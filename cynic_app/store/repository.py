@@ -13,7 +13,8 @@ import orjson
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ..judgment.state import VERDICTS, ConsciousState, summarise
+from ..judgment.phi import VERDICTS
+from ..judgment.state import ConsciousState, summarise
 from .rows import JudgmentRow, PerceptionRow, RecordRows, shard_of
 
 _CLAIM_KEYS = """
