@@ -8,10 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.embedded_pg import EmbeddedPostgres
-from tests.support.harness import Tmpfs, new_database
+from tests.support.harness import Tmpfs, new_database, serving
 
 
 def reachable_tmpdir() -> Path:
@@ -59,14 +58,28 @@ def config(home, database_url) -> Config:
 
 @pytest.fixture
 def app(config):
-    app = create_app(config)
-    yield app
-    app.extensions["cynic"].close()
+    with serving(config) as app:
+        yield app
 
 
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture
+def runner(home, database_url):
+    """Run ``cynic ARGS…`` in this process (click's runner) on the test's home and database;
+    returns click's Result (exit_code, stdout, stderr)."""
+    from click.testing import CliRunner
+
+    from cynic_app.cli import main
+
+    def cynic(*args: str, database_url: str = database_url):
+        env = {"CYNIC_HOME": str(home), "CYNIC_DATABASE_URL": database_url, "CYNIC_STARTUP_TIMEOUT_S": "2"}
+        return CliRunner().invoke(main, list(args), env=env)
+
+    return cynic
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The cynic command as an operator runs it: real processes, exit codes, one-line reasons."""
+"""The cynic command: exit codes and one-line reasons (in-process through click's runner; the
+entry points an operator starts — gunicorn, flask — as real processes)."""
 
 import json
 import os
@@ -8,24 +9,6 @@ import sys
 from cynic_app.durability.journal import JournalWriter
 from cynic_app.durability.journal.layout import list_journals, list_segments
 from tests.support.harness import ROOT, Gunicorn
-
-
-def cynic(*args, home, database_url):
-    env = {
-        **os.environ,
-        "CYNIC_HOME": str(home),
-        "CYNIC_DATABASE_URL": database_url,
-        "PYTHONPATH": str(ROOT),
-        "CYNIC_STARTUP_TIMEOUT_S": "2",
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "cynic_app.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def corrupt_journal(home):
@@ -42,11 +25,11 @@ def corrupt_journal(home):
     return path, offset
 
 
-def test_verify_reports_corruption_with_file_and_offset(home, database_url):
+def test_verify_reports_corruption_with_file_and_offset(home, runner):
     path, offset = corrupt_journal(home)
     for args in (["replay", "--verify"], ["replay"], ["replay", "--dry-run"]):
-        result = cynic(*args, home=home, database_url=database_url)
-        assert result.returncode == 4, result
+        result = runner(*args)
+        assert result.exit_code == 4, result.output
         assert f"{path} at byte {offset}" in result.stderr and "docs/operations.md" in result.stderr
 
 
@@ -58,33 +41,33 @@ def test_gunicorn_refuses_a_corrupt_journal_with_one_line(home, database_url):
     assert "refusing to start: journal corrupt in" in g.log()
 
 
-def test_unreachable_database_is_exit_3(home):
-    result = cynic("replay", home=home, database_url="postgresql://postgres@127.0.0.1:1/none")
-    assert result.returncode == 3 and "database unreachable" in result.stderr
+def test_unreachable_database_is_exit_3(runner):
+    result = runner("replay", database_url="postgresql://postgres@127.0.0.1:1/none")
+    assert result.exit_code == 3 and "database unreachable" in result.stderr
 
 
-def test_migrate_then_replay_on_an_empty_home(home, database_url):
-    assert cynic("migrate", home=home, database_url=database_url).returncode == 0
-    result = cynic("replay", home=home, database_url=database_url)
-    assert result.returncode == 0 and "replay: 0 closed journals settled" in result.stdout
+def test_migrate_then_replay_on_an_empty_home(runner):
+    assert runner("migrate").exit_code == 0
+    result = runner("replay")
+    assert result.exit_code == 0 and "replay: 0 closed journals settled" in result.stdout
 
 
-def test_stats_then_checkpoint_settles_closed_journals(home, database_url):
+def test_stats_then_checkpoint_settles_closed_journals(home, runner):
     (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal", segment_bytes=4096)
     for i in range(200):  # aborts are settled by definition
         writer.append("abort", f"x-{i}", {"ref_seq": 0}, settled=True)
     writer.close()
-    assert cynic("migrate", home=home, database_url=database_url).returncode == 0
-    stats = cynic("stats", home=home, database_url=database_url)
-    assert stats.returncode == 0
+    assert runner("migrate").exit_code == 0
+    stats = runner("stats")
+    assert stats.exit_code == 0
     data = json.loads(stats.stdout)
     (journal,) = data["journals"]
     assert (journal["name"], journal["state"], journal["last_seq"]) == (writer.name, "closed", 200)
     assert journal["segments"] == 1  # the writer deleted its settled closed segments itself
     assert data["schema_version"] >= 3
-    result = cynic("checkpoint", home=home, database_url=database_url)
-    assert result.returncode == 0 and "checkpoint: 1 closed journals settled" in result.stdout
+    result = runner("checkpoint")
+    assert result.exit_code == 0 and "checkpoint: 1 closed journals settled" in result.stdout
     assert list_journals(home / "journal") == []
 
 

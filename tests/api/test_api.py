@@ -3,7 +3,7 @@ import json
 import pytest
 
 from cynic_app.durability.guidance import read_guidance
-from tests.support.harness import persisted_snapshot
+from tests.support.harness import persisted_snapshot, serving
 
 CURL_EXAMPLE = {"reality": "CODE", "analysis": "QUALITY", "content": "def hello(): pass", "context": "test"}
 
@@ -181,15 +181,10 @@ def test_the_page_is_served_with_a_strict_content_security_policy(client):
 def test_the_page_is_open_but_writes_from_it_still_need_the_token(config):
     from dataclasses import replace
 
-    from cynic_app import create_app
-
-    app = create_app(replace(config, api_token="t0ken", protect_reads=True))
-    try:
+    with serving(replace(config, api_token="t0ken", protect_reads=True)) as app:
         c = app.test_client()
         assert c.get("/").status_code == 200 and c.get("/page/page.css").status_code == 200
         assert c.get("/state").status_code == 401
         assert c.post("/judge?dry_run=true", json={"content": "x = 1"}).status_code == 401
         token = {"Authorization": "Bearer t0ken"}
         assert c.post("/judge?dry_run=true", json={"content": "x = 1"}, headers=token).status_code == 200
-    finally:
-        app.extensions["cynic"].close()

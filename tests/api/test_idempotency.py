@@ -6,6 +6,7 @@ import psycopg
 import pytest
 
 from cynic_app.startup import replay
+from tests.support.harness import serving
 
 BODY = {"content": "def f(x: int) -> int:\n    return x * 2\n"}
 
@@ -72,12 +73,8 @@ def test_replay_restores_keys_with_their_records(app, config, client, database_u
     with psycopg.connect(database_url) as conn:
         conn.execute("TRUNCATE judgments, perceptions, idempotency_keys, state_counters")
     replay(config)
-    from cynic_app import create_app
 
-    again_app = create_app(config)
-    try:
+    with serving(config) as again_app:
         again = again_app.test_client().post("/judge", json=BODY, headers={"Idempotency-Key": "k-replay"})
         assert again.headers.get("Idempotent-Replayed") == "true"
         assert again.get_json()["judgment_id"] == first["judgment_id"]
-    finally:
-        again_app.extensions["cynic"].close()

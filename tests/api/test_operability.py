@@ -1,10 +1,11 @@
 """Metrics, request ids, access logs and bearer-token auth, in-process."""
 
 import logging
+from contextlib import ExitStack
 
 import pytest
 
-from cynic_app import create_app
+from tests.support.harness import serving
 
 
 def metric_values(text: str) -> dict[str, float]:
@@ -61,14 +62,11 @@ def test_one_access_line_per_request(client, caplog):
 @pytest.fixture
 def secured(config):
     def build(protect_reads=False):
-        app = create_app(config.with_overrides(api_token="s3cret-token", protect_reads=protect_reads))
-        apps.append(app)
-        return app.test_client()
+        settings = config.with_overrides(api_token="s3cret-token", protect_reads=protect_reads)
+        return apps.enter_context(serving(settings)).test_client()
 
-    apps = []
-    yield build
-    for app in apps:
-        app.extensions["cynic"].close()
+    with ExitStack() as apps:
+        yield build
 
 
 def test_writes_need_the_token_reads_do_not(secured, caplog):
@@ -99,14 +97,11 @@ def test_protected_reads_but_open_health(secured):
 
 
 def _access_client(config, caplog, *, forwarded_for: str, peer: str, trusted_proxies: int) -> str:
-    app = create_app(config.with_overrides(trusted_proxies=trusted_proxies))
-    try:
+    with serving(config.with_overrides(trusted_proxies=trusted_proxies)) as app:
         with caplog.at_level(logging.INFO, logger="cynic_app.access"):
             app.test_client().get(
                 "/health", headers={"X-Forwarded-For": forwarded_for}, environ_base={"REMOTE_ADDR": peer}
             )
-    finally:
-        app.extensions["cynic"].close()
     (line,) = [r for r in caplog.records if r.name == "cynic_app.access"]
     return line.client
 

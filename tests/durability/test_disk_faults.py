@@ -11,15 +11,15 @@ from cynic_app.durability.home import HomeUnusable
 from cynic_app.durability.journal import reader
 from cynic_app.durability.journal.layout import list_journals
 from tests.support.faults import FailingFS
+from tests.support.harness import serving
 
 
 def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, database_url):
     disk = tmpfs("2m")
     home = disk.point / "home"
     config = Config(home=home, database_url=database_url, node="n", startup_timeout_s=5)
-    app = create_app(config)
-    client = app.test_client()
-    try:
+    with serving(config) as app:
+        client = app.test_client()
         assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
         (journal,) = list_journals(home / "journal")
         records_before = reader.scan(journal, repair=False).records
@@ -39,10 +39,8 @@ def test_disk_full_is_503_acknowledges_nothing_and_leaves_no_half_record(tmpfs, 
         assert scan.records == records_before + stored
         disk.free()
         assert client.post("/judge", json=big).status_code == 200
-    finally:
-        app.extensions["cynic"].close()
-    again = create_app(config)  # the next start is clean
-    again.extensions["cynic"].close()
+    with serving(config):  # the next start is clean
+        pass
 
 
 def test_read_only_home_refuses_to_start_with_one_line(tmpfs, database_url):
@@ -55,10 +53,11 @@ def test_read_only_home_refuses_to_start_with_one_line(tmpfs, database_url):
 def test_a_failed_fsync_answers_unknown_and_the_journal_is_not_trusted_again(home, database_url):
     retired = []
     # File fsyncs: 1 the first judgment's journal record, 2 its guidance file, 3 the second's record.
-    app = create_app(Config(home=home, database_url=database_url, node="n"), fs=FailingFS(fail_fsync_at=3))
-    app.extensions["cynic"].on_journal_failure = lambda: retired.append(True)
-    client = app.test_client()
-    try:
+    with serving(
+        Config(home=home, database_url=database_url, node="n"), fs=FailingFS(fail_fsync_at=3)
+    ) as app:
+        app.extensions["cynic"].on_journal_failure = lambda: retired.append(True)
+        client = app.test_client()
         assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
         r = client.post("/judge", json={"content": "b = 2"})
         assert r.status_code == 503
@@ -69,5 +68,3 @@ def test_a_failed_fsync_answers_unknown_and_the_journal_is_not_trusted_again(hom
         assert ready.status_code == 503 and ready.get_json()["checks"]["journal"]["ok"] is False
         r = client.post("/judge", json={"content": "c = 3"})
         assert r.status_code == 503 and r.get_json()["error"]["details"]["outcome"] == "not_written"
-    finally:
-        app.extensions["cynic"].close()

@@ -14,6 +14,7 @@ from cynic_app.durability.settle import remove_unborn
 from cynic_app.judgment import Cell, judge
 from cynic_app.startup import replay
 from cynic_app.store.migrations import migrate
+from tests.support.harness import serving
 
 
 def journal_judgments(home, n, *, aborted=()):
@@ -84,11 +85,8 @@ def test_corruption_in_the_middle_refuses_to_start(config):
 
 def test_the_app_serves_what_start_up_applied(config):
     _, ids = journal_judgments(config.home, 2)
-    app = create_app(config)
-    try:
+    with serving(config) as app:
         assert app.test_client().get(f"/judge/{ids[0]}").status_code == 200
-    finally:
-        app.extensions["cynic"].close()
 
 
 def test_a_second_app_on_the_same_home_is_refused(app, config):

@@ -8,14 +8,13 @@ from cynic_app import create_app
 from cynic_app.config import Config
 from cynic_app.durability.journal import reader
 from cynic_app.durability.journal.layout import list_journals
-from tests.support.harness import persisted_snapshot
+from tests.support.harness import persisted_snapshot, serving
 
 
 def test_database_down_fails_fast_honestly_and_recovers_without_restart(private_pg, home):
     config = Config(home=home, database_url=private_pg.url, node="n", startup_timeout_s=5)
-    app = create_app(config)
-    client = app.test_client()
-    try:
+    with serving(config) as app:
+        client = app.test_client()
         assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
         private_pg.stop()
 
@@ -42,8 +41,6 @@ def test_database_down_fails_fast_honestly_and_recovers_without_restart(private_
         with psycopg.connect(private_pg.url) as conn:
             ids = {row[0] for row in conn.execute("SELECT judgment_id::text FROM judgments")}
         assert details["judgment_id"] not in ids and r.get_json()["judgment_id"] in ids
-    finally:
-        app.extensions["cynic"].close()
 
 
 def test_unwritable_home_refuses_to_start(tmp_path, database_url):
@@ -59,25 +56,21 @@ def test_unwritable_home_refuses_to_start(tmp_path, database_url):
 
 def test_a_4xx_while_the_database_is_down_still_writes_nothing(private_pg, home):
     config = Config(home=home, database_url=private_pg.url, node="n", startup_timeout_s=5)
-    app = create_app(config)
-    try:
+    with serving(config) as app:
         app.test_client().post("/judge", json={"content": "a = 1"})
         before = persisted_snapshot(home, private_pg.url)
         private_pg.stop()
         assert app.test_client().post("/judge", json={"content": ""}).status_code == 422
         private_pg.start()
         assert persisted_snapshot(home, private_pg.url) == before
-    finally:
-        app.extensions["cynic"].close()
 
 
 def test_a_stalled_database_gets_an_honest_503_within_2_s_not_a_hang(private_pg, home):
     """Review finding: with PostgreSQL stopped (SIGSTOP) — or a network that holds packets — a
     request on a connection already checked out waited for ever: no client-side bound."""
     config = Config(home=home, database_url=private_pg.url, node="n", startup_timeout_s=5)
-    app = create_app(config)
-    client = app.test_client()
-    try:
+    with serving(config) as app:
+        client = app.test_client()
         ok = client.post("/judge", json={"content": "a = 1"})
         assert ok.status_code == 200
         private_pg.freeze()
@@ -97,5 +90,3 @@ def test_a_stalled_database_gets_an_honest_503_within_2_s_not_a_hang(private_pg,
         while client.post("/judge", json={"content": "c = 3"}).status_code != 200:
             assert time.monotonic() - back < 5, "writes did not resume within 5 s"
             time.sleep(0.2)
-    finally:
-        app.extensions["cynic"].close()

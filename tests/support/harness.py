@@ -23,10 +23,22 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
-from cynic_app.config import DEFAULT_THREADS, default_workers
+from cynic_app import create_app
+from cynic_app.config import DEFAULT_THREADS, Config, default_workers
 from cynic_app.embedded_pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def serving(config: Config, **kwargs) -> Iterator:
+    """A Flask app on config (create_app: the node opened, recovered), stopped on leaving:
+    its pool and journal closed and the node let go, as a graceful shutdown does."""
+    app = create_app(config, **kwargs)
+    try:
+        yield app
+    finally:
+        app.extensions["cynic"].close()
 
 
 class Gunicorn:
