@@ -62,7 +62,6 @@ class Runtime:
             pool=pool,
             guidance=GuidanceWriter(c.home, fs=self.fs, clock=clock),
             node=c.node,
-            max_content_chars=c.max_content_chars,
             on_journal_failure=self._journal_failed,
             home=c.home,
             pool_timeout_s=c.pool_timeout_s,

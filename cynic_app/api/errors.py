@@ -9,7 +9,6 @@ from flask import Flask, current_app, jsonify
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
-from ..judgment import InvalidCell
 from ..service import IdempotencyMismatch, PersistenceError
 
 log = logging.getLogger(__name__)
@@ -45,12 +44,6 @@ def register(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(exc: ApiError):
         return error_response(exc.status, exc.code, exc.message, exc.details)
-
-    @app.errorhandler(InvalidCell)
-    def invalid(exc: InvalidCell):
-        return error_response(
-            422, "validation_failed", "the request has invalid fields", {"fields": exc.errors}
-        )
 
     @app.errorhandler(IdempotencyMismatch)
     def idempotency_mismatch(exc: IdempotencyMismatch):

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app
 from . import present
 from .body import flag, idempotency_key, json_object, record_id, replay_headers
 from .errors import ApiError
+from .schema import JudgeRequest, M, parse
 
 bp = Blueprint("judge", __name__)
 
@@ -15,16 +16,20 @@ def service():
     return current_app.extensions["cynic"].service()
 
 
+def valid(model: type[M], body: dict) -> M:
+    """body as model, checked against this node's limits; a 422 naming every bad field if not."""
+    return parse(model, body, max_content_chars=current_app.extensions["cynic"].config.max_content_chars)
+
+
 @bp.post("/judge")
 def post_judge():
     body = json_object()
+    request = valid(JudgeRequest, body)
     dry_run = flag("dry_run")
     idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
     if dry_run:
         idempotency = None
-    fields = dict(body)
-    level = fields.pop("level", None)
-    written = service().judge(fields, level=level, dry_run=dry_run, idempotency=idempotency)
+    written = service().judge(request.cell(), level=request.level, dry_run=dry_run, idempotency=idempotency)
     record = written.record
     return (
         present.judgment(record["judgment"], record["created_at"], persisted=not dry_run),

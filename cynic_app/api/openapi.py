@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 contract, served at GET /openapi.json and kept true by a schemathesis test.
 
-Every enum and limit is imported from where the code defines it, and the content limit is the
-serving node's own (CYNIC_MAX_CONTENT_CHARS).
+The request bodies' schemas are generated from the models that validate them (schema.py); the
+rest (paths, responses) is written here, every enum and limit imported from where the code
+defines it. The content limit is the serving node's own (CYNIC_MAX_CONTENT_CHARS).
 """
 
 from __future__ import annotations
@@ -12,22 +13,15 @@ from importlib.metadata import version
 
 from flask import Blueprint, current_app
 
-from ..judgment.cell import (
-    BLANK_CHARS,
-    DEFAULT_MAX_CONTENT_CHARS,
-    MAX_CONTEXT_CHARS,
-    REALITIES,
-    TIME_DIMS,
-    UUID4_RE,
-)
+from ..judgment.cell import REALITIES, TIME_DIMS
 from ..judgment.dogs import LEVELS as LEVEL_DOGS
-from ..judgment.perception import MAX_SOURCE_CHARS
 from ..judgment.phi import MAX_CONFIDENCE, VERDICTS
 from ..judgment.rules import RULES
 from ..judgment.source import LANGUAGES
 from ..judgment.state import RECENT
 from . import present
 from .body import FALSE_VALUES, TRUE_VALUES
+from .schema import CONTENT_DESCRIPTION, JudgeRequest, PerceiveRequest
 
 bp = Blueprint("openapi", __name__)
 
@@ -151,52 +145,6 @@ JUDGMENT = {
 }
 
 
-def _any_case(values) -> str:
-    """A JSON Schema pattern matching exactly these ASCII words, in any letter case."""
-    words = ("".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in v) for v in values)
-    return "^(" + "|".join(words) + ")$"
-
-
-def _nullable(schema: dict) -> dict:
-    """Optional fields accept null, meaning "use the default"."""
-    return {"anyOf": [schema, {"type": "null"}]}
-
-
-NON_BLANK = f"[^{BLANK_CHARS}]"
-NO_NUL = "^[^\\u0000]*$"
-CONTENT = {
-    "type": "string",
-    "minLength": 1,
-    "maxLength": DEFAULT_MAX_CONTENT_CHARS,
-    "allOf": [{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
-    "description": "what to judge: at least one non-blank character, no NUL",
-}
-CELL_INPUT = {
-    "content": CONTENT,
-    "reality": _nullable({"type": "string", "pattern": _any_case(REALITIES)}),
-    "analysis": _nullable({"type": "string", "pattern": "^[A-Za-z][A-Za-z0-9_]{0,31}$"}),
-    "time_dim": _nullable(
-        {
-            "type": "string",
-            "pattern": _any_case(TIME_DIMS),
-            "description": "inferred from the content when absent",
-        }
-    ),
-    "context": _nullable({"type": "string", "maxLength": MAX_CONTEXT_CHARS, "pattern": NO_NUL}),
-    "lod": _nullable({"type": "integer", "minimum": 0, "maximum": 3}),
-    "consciousness": _nullable({"type": "integer", "minimum": 0, "maximum": 6}),
-    "budget_usd": _nullable({"type": "number", "minimum": 0, "maximum": 1_000_000}),
-    "level": _nullable(
-        {
-            "type": "string",
-            "pattern": _any_case(LEVELS),
-            "description": "REFLEX, MICRO or MACRO; chosen from budget and consciousness if absent",
-        }
-    ),
-    "cell_id": _nullable({"type": "string", "pattern": "^" + UUID4_RE.pattern + "$"}),
-    "timestamp": _nullable({"type": "number", "minimum": 0, "exclusiveMaximum": 32503680000}),
-}
-
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
@@ -229,48 +177,9 @@ DOCUMENT = {
                     }
                 },
             },
-            "JudgeRequest": {
-                "type": "object",
-                "required": ["content"],
-                "properties": CELL_INPUT,
-                "additionalProperties": False,
-            },
+            "JudgeRequest": JudgeRequest.model_json_schema(),
             "Judgment": JUDGMENT,
-            "PerceiveRequest": {
-                "type": "object",
-                "required": ["source"],
-                "additionalProperties": False,
-                "anyOf": [
-                    {"required": ["content"], "properties": {"content": CONTENT}},
-                    {"required": ["data"]},
-                ],
-                "properties": {
-                    "source": {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": MAX_SOURCE_CHARS,
-                        "allOf": [{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
-                    },
-                    "reality": CELL_INPUT["reality"],
-                    "content": _nullable(CONTENT),
-                    "data": {
-                        "description": "legacy: perceived as its JSON text when content is absent",
-                        "anyOf": [
-                            CONTENT,
-                            {"type": "number"},
-                            {"type": "boolean"},
-                            {
-                                "type": "object",
-                                "additionalProperties": {"type": ["string", "number", "boolean"]},
-                            },
-                        ],
-                    },
-                    "context": CELL_INPUT["context"],
-                    "time_dim": CELL_INPUT["time_dim"],
-                    "run_judgment": _nullable({"type": "boolean", "default": True}),
-                    "level": CELL_INPUT["level"],
-                },
-            },
+            "PerceiveRequest": PerceiveRequest.model_json_schema(),
             "Perception": {
                 "type": "object",
                 "required": [
@@ -461,7 +370,19 @@ def openapi_document():
 @cache
 def document_for(max_content_chars: int) -> dict:
     """DOCUMENT with the content limit this node enforces."""
-    copies: dict = {}
-    doc = copy.deepcopy(DOCUMENT, copies)
-    copies[id(CONTENT)]["maxLength"] = max_content_chars  # the one copy every use of CONTENT shares
+    doc = copy.deepcopy(DOCUMENT)
+    for schema in _content_schemas(doc):
+        schema["maxLength"] = max_content_chars
     return doc
+
+
+def _content_schemas(node):
+    """Every schema of the content field in a document (the models mark it by its description)."""
+    if isinstance(node, dict):
+        if node.get("description") == CONTENT_DESCRIPTION:
+            yield node
+        for value in node.values():
+            yield from _content_schemas(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _content_schemas(value)

@@ -7,7 +7,8 @@ from flask import Blueprint
 from . import present
 from .body import idempotency_key, json_object, record_id, replay_headers
 from .errors import ApiError
-from .judge import service
+from .judge import service, valid
+from .schema import PerceiveRequest
 
 bp = Blueprint("perceive", __name__)
 
@@ -15,7 +16,8 @@ bp = Blueprint("perceive", __name__)
 @bp.post("/perceive")
 def post_perceive():
     body = json_object()
-    written = service().perceive(body, idempotency=idempotency_key(body))
+    perception = valid(PerceiveRequest, body).perception()
+    written = service().perceive(perception, idempotency=idempotency_key(body))
     return present.perception(written.record), 200, replay_headers(written.replayed)
 
 

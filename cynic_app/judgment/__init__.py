@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from .cell import REALITIES, TIME_DIMS, Cell
-from .engine import choose_level, judge, validate_level
-from .errors import InvalidCell, InvalidJudgment
+from .engine import choose_level, judge
+from .errors import InvalidJudgment
 from .judgment import Judgment
 from .memory import Memory
 from .phi import MAX_CONFIDENCE, PHI, PHI_INV, verdict_for
@@ -16,12 +16,10 @@ __all__ = [
     "REALITIES",
     "TIME_DIMS",
     "Cell",
-    "InvalidCell",
     "InvalidJudgment",
     "Judgment",
     "Memory",
     "choose_level",
     "judge",
-    "validate_level",
     "verdict_for",
 ]

@@ -1,24 +1,15 @@
-"""The Cell: one thing to judge, validated on construction."""
+"""The Cell: one thing to judge. Its values arrive validated (api/schema.py states the rules)."""
 
 from __future__ import annotations
 
-import math
 import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
 
-from .errors import InvalidCell
-
 REALITIES = ("CODE", "SOLANA", "MARKET", "SOCIAL", "HUMAN", "CYNIC", "COSMOS")
 CANONICAL_ANALYSES = ("PERCEIVE", "JUDGE", "DECIDE", "ACT", "LEARN", "ACCOUNT", "EMERGE")
 TIME_DIMS = ("PAST", "PRESENT", "FUTURE", "CYCLE", "TREND", "EMERGENCE", "TRANSCENDENCE")
-ANALYSIS_RE = re.compile(r"[A-Z][A-Z0-9_]{0,31}")
-UUID4_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", re.IGNORECASE)
-#: Whitespace as JSON Schema (ECMA-262) regexes see it, so the OpenAPI contract can say exactly
-#: which strings count as blank.
-BLANK_CHARS = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-NON_BLANK_RE = re.compile(f"[^{BLANK_CHARS}]")
 DEFAULT_MAX_CONTENT_CHARS = 100_000
 MAX_CONTEXT_CHARS = 10_000
 
@@ -129,26 +120,10 @@ class Cell:
     timestamp: float = field(default_factory=time.time)
 
     @classmethod
-    def create(cls, *, max_content_chars: int = DEFAULT_MAX_CONTENT_CHARS, **fields) -> Cell:
-        """Validate raw fields (as decoded from JSON) and build a Cell.
-
-        Every bad field is reported at once in ``InvalidCell.errors``.
-        """
-        errors: dict[str, str] = {}
-        unknown = sorted(set(fields) - set(cls.__dataclass_fields__))
-        for name in unknown:
-            errors[name] = "unknown field"
-        values: dict[str, object] = {}
-        for name, check in _CHECKS.items():
-            if name in fields and fields[name] is not None:
-                try:
-                    values[name] = check(fields[name], max_content_chars)
-                except ValueError as exc:
-                    errors[name] = str(exc)
-        if "content" not in fields or fields["content"] is None:
-            errors.setdefault("content", "is required")
-        if errors:
-            raise InvalidCell(errors)
+    def create(cls, **values) -> Cell:
+        """A cell from validated values; None (or absent) means the default, and time_dim is
+        inferred from the content when not given."""
+        values = {name: value for name, value in values.items() if value is not None}
         if "time_dim" not in values:
             values["time_dim"] = infer_time_dim(
                 values.get("analysis", "JUDGE"), values["content"], values.get("context", "")
@@ -165,98 +140,5 @@ class Cell:
 
     @classmethod
     def from_dict(cls, data: dict) -> Cell:
-        """Rebuild a cell stored by ``to_dict`` (validating it again)."""
-        return cls.create(max_content_chars=max(len(data.get("content", "")), 1), **data)
-
-
-def _choice(options: tuple[str, ...]):
-    def check(value, _limit):
-        if not isinstance(value, str) or not value.isascii() or value.upper() not in options:
-            raise ValueError(f"must be one of {', '.join(options)} (any case)")
-        return value.upper()
-
-    return check
-
-
-def _analysis(value, _limit):
-    if not isinstance(value, str) or not value.isascii() or not ANALYSIS_RE.fullmatch(value.upper()):
-        raise ValueError("must be an identifier matching [A-Z][A-Z0-9_]{0,31} (any case)")
-    return value.upper()
-
-
-def storable_text(value: str) -> str:
-    """Reject text PostgreSQL cannot store: NUL characters and unpaired surrogates."""
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode (no unpaired surrogates)") from None
-    return value
-
-
-def _content(value, limit):
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    storable_text(value)
-    if not NON_BLANK_RE.search(value):
-        raise ValueError("must not be empty")
-    if len(value) > limit:
-        raise ValueError(f"must be at most {limit} characters")
-    return value
-
-
-def _context(value, _limit):
-    if not isinstance(value, str):
-        raise ValueError("must be a string")
-    storable_text(value)
-    if len(value) > MAX_CONTEXT_CHARS:
-        raise ValueError(f"must be at most {MAX_CONTEXT_CHARS} characters")
-    return value
-
-
-def _int_range(low: int, high: int):
-    def check(value, _limit):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # JSON has one number type: 2.0 is the integer 2
-        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-            raise ValueError(f"must be an integer from {low} to {high}")
-        return value
-
-    return check
-
-
-def _budget(value, _limit):
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError("must be a number")
-    if not math.isfinite(value) or value < 0 or value > 1_000_000:
-        raise ValueError("must be a finite number from 0 to 1000000")
-    return float(value)
-
-
-def _uuid4(value, _limit):
-    if not isinstance(value, str) or not UUID4_RE.fullmatch(value):
-        raise ValueError("must be a version-4 UUID (8-4-4-4-12 hex digits)")
-    return value.lower()
-
-
-def _timestamp(value, _limit):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError("must be a number of seconds since the epoch")
-    if not 0 <= value < 32503680000:  # before year 3000
-        raise ValueError("must be between 1970 and 3000")
-    return float(value)
-
-
-_CHECKS = {
-    "content": _content,
-    "reality": _choice(REALITIES),
-    "analysis": _analysis,
-    "time_dim": _choice(TIME_DIMS),
-    "context": _context,
-    "lod": _int_range(0, 3),
-    "consciousness": _int_range(0, 6),
-    "budget_usd": _budget,
-    "cell_id": _uuid4,
-    "timestamp": _timestamp,
-}
+        """Rebuild a cell stored by ``to_dict``."""
+        return cls(**data)

@@ -9,7 +9,6 @@ from . import consensus
 from .axioms import score_axioms
 from .cell import Cell
 from .dogs import DOGS, LEVELS, WEIGHTS
-from .errors import InvalidCell
 from .judgment import Judgment
 from .memory import EMPTY, Memory
 from .phi import DEFECT_CAP, MAX_CONFIDENCE, PHI_INV, VETO_CAP, verdict_for
@@ -103,14 +102,10 @@ def findings_of(votes: list[Vote]) -> list[dict]:
     return sorted(out, key=lambda d: (d["line"], -d["severity"], d["rule"]))
 
 
-def validate_level(level: object) -> str | None:
-    """Return level upper-cased (None stays None: automatic), or raise InvalidCell."""
-    if level is None:
-        return None
-    if not isinstance(level, str) or not level.isascii() or level.upper() not in LEVELS:
-        raise InvalidCell({"level": f"must be one of {', '.join(LEVELS)} (any case)"})
-    return level.upper()
-
-
 def _level(level: str | None, cell: Cell) -> str:
-    return validate_level(level) or choose_level(cell)
+    """The level asked for (validated by the caller: one of LEVELS), else the cell's own."""
+    if level is None:
+        return choose_level(cell)
+    if level not in LEVELS:
+        raise ValueError(f"unknown level {level!r}: one of {', '.join(LEVELS)}")
+    return level

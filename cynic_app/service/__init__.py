@@ -23,7 +23,7 @@ from ..durability.archive import Archive
 from ..durability.guidance import GuidanceWriter
 from ..durability.journal import JournalWriter
 from ..durability.settle import Settled, settle_closed
-from ..judgment import Cell, InvalidCell, judge, validate_level
+from ..judgment import Cell, judge
 from ..judgment.perception import Perception
 from ..store import repository
 from ..store.deadline import bounded
@@ -71,7 +71,6 @@ class Service:
         pool: ConnectionPool,
         guidance: GuidanceWriter,
         node: str,
-        max_content_chars: int,
         home: Path,
         archive: Archive | None = None,
         pool_timeout_s: float = 1.0,
@@ -80,7 +79,6 @@ class Service:
     ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
         self.node, self.home, self.archive = node, home, archive
-        self.max_content_chars = max_content_chars
         self.pool_timeout_s = pool_timeout_s
         self.write_path = WritePath(
             journal=journal,
@@ -97,24 +95,13 @@ class Service:
 
     def judge(
         self,
-        fields: dict,
+        cell: Cell,
         *,
         level: str | None = None,
         dry_run: bool = False,
         idempotency: IdempotencyKey | None = None,
     ) -> Written:
-        """Judge a cell and persist the judgment (unless dry_run)."""
-        errors: dict[str, str] = {}
-        try:
-            validate_level(level)
-        except InvalidCell as exc:
-            errors.update(exc.errors)
-        try:
-            cell = Cell.create(max_content_chars=self.max_content_chars, **fields)
-        except InvalidCell as exc:
-            errors.update(exc.errors)
-        if errors:
-            raise InvalidCell(errors)
+        """Judge a cell (level None: chosen from the cell) and persist the judgment (unless dry_run)."""
         j = judge(cell, level=level, memory=self._memory.get(), judgment_id=str(uuid.uuid4())).to_dict()
         if dry_run:
             return Written({"judgment": j, "created_at": utc_now()}, replayed=False)
@@ -123,9 +110,8 @@ class Service:
             return earlier
         return self._persist(judgment_write(j, utc_now(), idempotency))
 
-    def perceive(self, fields: dict, *, idempotency: IdempotencyKey | None = None) -> Written:
+    def perceive(self, p: Perception, *, idempotency: IdempotencyKey | None = None) -> Written:
         """Record a perception (and its judgment, in the same transaction)."""
-        p = Perception.create(fields, max_content_chars=self.max_content_chars)
         j = None
         if p.run_judgment:
             j = judge(

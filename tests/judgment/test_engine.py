@@ -1,6 +1,6 @@
 import pytest
 
-from cynic_app.judgment import MAX_CONFIDENCE, Cell, InvalidCell, Judgment, Memory, judge
+from cynic_app.judgment import MAX_CONFIDENCE, Cell, Judgment, Memory, judge
 from cynic_app.judgment.consensus import quorum, residual_variance
 from cynic_app.judgment.dogs import LEVELS
 from cynic_app.judgment.phi import verdict_for
@@ -51,10 +51,9 @@ def test_automatic_level(budget, consciousness, level):
     assert set(j.dog_votes) == set(LEVELS[level])
 
 
-def test_unknown_level_is_a_field_error():
-    with pytest.raises(InvalidCell) as err:
+def test_an_unknown_level_is_a_programming_error():
+    with pytest.raises(ValueError, match="unknown level 'GIGA'"):
         judge(Cell.create(content=CLEAN), level="GIGA")
-    assert "level" in err.value.errors
 
 
 def test_clean_code_scores_well_and_reaches_consensus():

@@ -12,6 +12,7 @@ import pytest
 from cynic_app.durability.guidance import GuidanceWriter, read_guidance
 from cynic_app.durability.journal import Clock, JournalWriter, scan
 from cynic_app.durability.journal.reader import records
+from cynic_app.judgment import Cell
 from cynic_app.service import IdempotencyKey, PersistenceError, Service
 from cynic_app.startup import replay
 from cynic_app.store.pool import make_pool
@@ -65,12 +66,11 @@ def make_node(config):
         pool=FaultyPool(pool),
         guidance=GuidanceWriter(config.home, fs=fs, clock=clock),
         node="n",
-        max_content_chars=100_000,
         home=config.home,
         memory_ttl_s=3600,  # loaded once, below: a fault aimed at a write never hits a memory read
         on_journal_failure=lambda: retired.append(True),
     )
-    service.judge({"content": "warm_up = 0"})  # the journal exists; the faults hit the next write
+    service.judge(Cell.create(content="warm_up = 0"))  # the journal exists; the faults hit the next write
     yield Node(service, fs, service.pool, journal, config.database_url, retired)
     journal.close()
     pool.close()
@@ -151,7 +151,7 @@ def test_each_fault_gets_the_truth_and_leaves_the_journal_saying_the_same(
     fault(node)
     content = "x = 'REJECT_ME'" if fault is server_rejects else "x = 1"
     try:
-        written = node.service.judge({"content": content})
+        written = node.service.judge(Cell.create(content=content))
         jid, answered = written.record["judgment"]["judgment_id"], (None, None)
     except PersistenceError as exc:
         jid, answered = exc.ids["judgment_id"], (exc.outcome, exc.step)
@@ -166,10 +166,10 @@ def test_each_fault_gets_the_truth_and_leaves_the_journal_saying_the_same(
 def test_a_record_in_doubt_is_resolved_as_committed_by_the_next_batch(node):
     commit_cut_off(node)
     with pytest.raises(PersistenceError) as err:
-        node.service.judge({"content": "x = 1"})
+        node.service.judge(Cell.create(content="x = 1"))
     doubtful = err.value.ids["judgment_id"]
     assert node.stored(doubtful) == 0
-    node.service.judge({"content": "y = 2"})  # rides along with this batch's transaction
+    node.service.judge(Cell.create(content="y = 2"))  # rides along with this batch's transaction
     assert node.stored(doubtful) == 1 and node.service.write_path.in_doubt == 0
 
 
@@ -179,9 +179,9 @@ def test_a_retry_of_a_written_answer_makes_guidance_name_it(node):
     key = IdempotencyKey("k-guidance", "f")
     guidance_not_writable(node)
     with pytest.raises(PersistenceError) as err:
-        node.service.judge({"content": "x = 1"}, idempotency=key)
+        node.service.judge(Cell.create(content="x = 1"), idempotency=key)
     assert err.value.outcome == "written"
-    retry = node.service.judge({"content": "x = 1"}, idempotency=key)
+    retry = node.service.judge(Cell.create(content="x = 1"), idempotency=key)
     assert retry.replayed
     doc = read_guidance(node.service.guidance.path)
     assert doc["judgment_id"] == err.value.ids["judgment_id"] == retry.record["judgment"]["judgment_id"]
@@ -195,7 +195,7 @@ def test_a_key_taken_in_the_same_batch_affects_only_its_own_record(node):
 
     def request(i):
         barrier.wait()
-        written = node.service.judge({"content": f"v_{i} = {i}"}, idempotency=key if i < 2 else None)
+        written = node.service.judge(Cell.create(content=f"v_{i} = {i}"), idempotency=key if i < 2 else None)
         results[i] = (written.record["judgment"]["judgment_id"], written.replayed)
 
     threads = [threading.Thread(target=request, args=(i,)) for i in range(8)]
@@ -220,12 +220,12 @@ def test_records_in_doubt_never_make_a_write_wait_longer_with_the_database_down(
         for i in range(12):
             commit_cut_off(node)
             with pytest.raises(PersistenceError):
-                node.service.judge({"content": f"doubt_{i} = {i}"})
+                node.service.judge(Cell.create(content=f"doubt_{i} = {i}"))
         assert node.service.write_path.in_doubt == 12
         private_pg.stop()
         started = time.monotonic()
         with pytest.raises(PersistenceError) as err:
-            node.service.judge({"content": "y = 2"})
+            node.service.judge(Cell.create(content="y = 2"))
         assert err.value.outcome == "not_written" and time.monotonic() - started < 2.0
         assert node.service.write_path.in_doubt == 12
         private_pg.start()

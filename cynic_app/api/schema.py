@@ -1,0 +1,331 @@
+"""What a request body may hold, stated once: pydantic models that validate every write request
+and generate the request schemas of /openapi.json.
+
+Each rule is written here and nowhere else; the domain (judgment/) receives validated values.
+An invalid body is a 422 naming every bad field with a short reason ("must be …"): pydantic's
+own constraint errors are turned into ours in ``field_errors``. Enums accept any case (the
+contract says so with a pattern). The content limit is the serving node's
+CYNIC_MAX_CONTENT_CHARS, passed as validation context.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Annotated, Any, Literal, TypeVar
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from ..judgment.cell import DEFAULT_MAX_CONTENT_CHARS, MAX_CONTEXT_CHARS, REALITIES, TIME_DIMS, Cell
+from ..judgment.dogs import LEVELS
+from ..judgment.perception import MAX_SOURCE_CHARS, Perception
+from .errors import ApiError
+
+#: Whitespace as JSON Schema (ECMA-262) regexes see it, so the contract says exactly which
+#: strings count as blank.
+BLANK_CHARS = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+NON_BLANK = f"[^{BLANK_CHARS}]"
+NON_BLANK_RE = re.compile(NON_BLANK)
+NO_NUL = "^[^\\u0000]*$"
+UUID4 = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
+CONTENT_DESCRIPTION = "what to judge: at least one non-blank character, no NUL"
+
+
+class Rule:
+    """The reason a field gives for any failure pydantic finds in it (type, range, pattern)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+
+class Schema:
+    """JSON Schema keywords for a check a validator beside it makes (pydantic cannot say it)."""
+
+    def __init__(self, **keywords: Any):
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema, handler):
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+def _invalid(message: str) -> PydanticCustomError:
+    return PydanticCustomError("cynic", message)
+
+
+def _storable(value: str) -> str:
+    """Text PostgreSQL can store: no NUL characters, no unpaired surrogates."""
+    if "\x00" in value:
+        raise _invalid("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _invalid("must be valid Unicode (no unpaired surrogates)") from None
+    return value
+
+
+def _non_blank(value: str) -> str:
+    if not NON_BLANK_RE.search(value):
+        raise _invalid("must not be empty")
+    return value
+
+
+def _within_content_limit(value: str, info: ValidationInfo) -> str:
+    limit = (info.context or {}).get("max_content_chars", DEFAULT_MAX_CONTENT_CHARS)
+    if len(value) > limit:
+        raise _invalid(f"must be at most {limit} characters")
+    return value
+
+
+def _upper(value: object) -> object:
+    return value.upper() if isinstance(value, str) and value.isascii() else value
+
+
+def _integral(value: object) -> object:
+    """JSON has one number type: 2.0 is the integer 2."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+def _any_case(options) -> type:
+    """One of options, in any case (upper-cased); the contract says so with a pattern."""
+    alternatives = "|".join(
+        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in o) for o in options
+    )
+    return Annotated[
+        Literal[tuple(options)],
+        BeforeValidator(_upper),
+        WithJsonSchema({"type": "string", "pattern": f"^({alternatives})$"}),
+        Rule(f"must be one of {', '.join(options)} (any case)"),
+    ]
+
+
+def _integer(low: int, high: int) -> type:
+    return Annotated[
+        int,
+        Strict(),
+        Field(ge=low, le=high),
+        BeforeValidator(_integral),
+        Rule(f"must be an integer from {low} to {high}"),
+    ]
+
+
+Text = Annotated[str, Strict(), AfterValidator(_storable), Schema(pattern=NO_NUL), Rule("must be a string")]
+Content = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_storable),
+    AfterValidator(_non_blank),
+    AfterValidator(_within_content_limit),
+    Schema(
+        minLength=1,
+        maxLength=DEFAULT_MAX_CONTENT_CHARS,
+        allOf=[{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
+        description=CONTENT_DESCRIPTION,
+    ),
+    Rule("must be a string"),
+]
+Level = _any_case(tuple(LEVELS))
+Reality = _any_case(REALITIES)
+TimeDim = _any_case(TIME_DIMS)
+Context = Annotated[Text, Field(max_length=MAX_CONTEXT_CHARS)]
+
+
+class JudgeRequest(BaseModel):
+    """POST /judge: a cell to judge. Optional fields accept null, meaning "use the default"."""
+
+    model_config = ConfigDict(extra="forbid", title="JudgeRequest")
+
+    content: Content
+    reality: Reality | None = None
+    analysis: (
+        Annotated[
+            str,
+            Strict(),
+            Field(pattern="^[A-Za-z][A-Za-z0-9_]{0,31}$"),
+            AfterValidator(str.upper),
+            Rule("must be an identifier matching [A-Z][A-Z0-9_]{0,31} (any case)"),
+        ]
+        | None
+    ) = None
+    time_dim: Annotated[TimeDim | None, Field(description="inferred from the content when absent")] = None
+    context: Context | None = None
+    lod: _integer(0, 3) | None = None
+    consciousness: _integer(0, 6) | None = None
+    budget_usd: (
+        Annotated[
+            float,
+            Strict(),
+            Field(ge=0, le=1_000_000, allow_inf_nan=False),
+            Rule("must be a finite number from 0 to 1000000"),
+        ]
+        | None
+    ) = None
+    level: Annotated[
+        Level | None,
+        Field(description="REFLEX, MICRO or MACRO; chosen from budget and consciousness if absent"),
+    ] = None
+    cell_id: (
+        Annotated[
+            str,
+            Strict(),
+            Field(pattern=UUID4),
+            AfterValidator(str.lower),
+            Rule("must be a version-4 UUID (8-4-4-4-12 hex digits)"),
+        ]
+        | None
+    ) = None
+    timestamp: (
+        Annotated[
+            float,
+            Strict(),
+            Field(ge=0, lt=32503680000, allow_inf_nan=False),  # 1970 to the year 3000
+            Rule("must be a number of seconds since the epoch, between 1970 and 3000"),
+        ]
+        | None
+    ) = None
+
+    def cell(self) -> Cell:
+        return Cell.create(**self.model_dump(exclude={"level"}, exclude_none=True))
+
+
+class PerceiveRequest(BaseModel):
+    """POST /perceive: something a source observed, judged on arrival unless run_judgment is false."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        title="PerceiveRequest",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["content"], "properties": {"content": {"type": "string"}}},
+                {"required": ["data"]},
+            ]
+        },
+    )
+
+    source: Annotated[
+        str,
+        Strict(),
+        AfterValidator(_storable),
+        AfterValidator(_non_blank),
+        Field(min_length=1, max_length=MAX_SOURCE_CHARS),
+        Schema(allOf=[{"pattern": NON_BLANK}, {"pattern": NO_NUL}]),
+        Rule("is required and must be a non-empty string"),
+    ]
+    reality: Annotated[Reality | None, BeforeValidator(lambda v: v or None)] = None  # "" too: CYNIC
+    content: Content | None = None
+    data: Annotated[
+        Any,
+        WithJsonSchema(
+            {
+                "description": "legacy: perceived as its JSON text when content is absent",
+                "anyOf": [
+                    {
+                        "type": "string",
+                        "minLength": 1,
+                        "maxLength": DEFAULT_MAX_CONTENT_CHARS,
+                        "allOf": [{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
+                        "description": CONTENT_DESCRIPTION,
+                    },
+                    {"type": "number"},
+                    {"type": "boolean"},
+                    {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
+                ],
+            }
+        ),
+    ] = None
+    context: Context | None = None
+    time_dim: TimeDim | None = None
+    run_judgment: Annotated[bool, Strict(), Rule("must be true or false")] | None = Field(
+        default=None, json_schema_extra={"default": True}
+    )
+    level: Level | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_data(cls, body: Any) -> Any:
+        """Older clients sent structured data instead of content; it is perceived as its JSON text."""
+        if isinstance(body, dict) and body.get("content") is None and body.get("data") is not None:
+            data = body["data"]
+            body = {**body, "content": data if isinstance(data, str) else json.dumps(data, sort_keys=True)}
+        return body
+
+    @model_validator(mode="after")
+    def _has_content(self) -> PerceiveRequest:
+        if self.content is None:
+            raise PydanticCustomError("cynic", "is required", {"field": "content"})
+        return self
+
+    def perception(self) -> Perception:
+        cell = Cell.create(
+            reality=self.reality or "CYNIC",
+            analysis="PERCEIVE",
+            lod=0,
+            **self.model_dump(include={"content", "context", "time_dim"}, exclude_none=True),
+        )
+        return Perception(
+            self.source.strip(),
+            cell,
+            True if self.run_judgment is None else self.run_judgment,
+            self.level or "REFLEX",
+        )
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse(model: type[M], body: dict, *, max_content_chars: int) -> M:
+    """Validate body against model, or raise a 422 ApiError naming every bad field."""
+    try:
+        return model.model_validate(body, context={"max_content_chars": max_content_chars})
+    except ValidationError as exc:
+        raise ApiError(
+            422, "validation_failed", "the request has invalid fields", {"fields": field_errors(model, exc)}
+        ) from None
+
+
+def field_errors(model: type[BaseModel], exc: ValidationError) -> dict[str, str]:
+    """One reason per bad field, in our words."""
+    out: dict[str, str] = {}
+    for error in exc.errors(include_url=False):
+        loc = error["loc"]
+        name = str(loc[0]) if loc else error.get("ctx", {}).get("field", "body")
+        out.setdefault(name, _reason(model, name, error))
+    return out
+
+
+def _reason(model: type[BaseModel], name: str, error: dict) -> str:
+    kind = error["type"]
+    if kind == "cynic":  # raised by the validators above, in our words already
+        return error["msg"]
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "missing" or error.get("input") is None:  # optional fields take null: this one is required
+        return "is required"
+    if kind in ("string_too_long", "too_long"):
+        return f"must be at most {error['ctx']['max_length']} characters"
+    field = model.model_fields.get(name)
+    for meta in [*field.metadata, *_metadata(field.annotation)] if field else []:
+        if isinstance(meta, Rule):
+            return meta.message
+    return error["msg"]
+
+
+def _metadata(annotation) -> list:
+    """The Annotated metadata of annotation, looking inside ``X | None``."""
+    found = list(getattr(annotation, "__metadata__", ()))
+    for arg in getattr(annotation, "__args__", ()):
+        found += _metadata(arg)
+    return found
