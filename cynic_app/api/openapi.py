@@ -1,8 +1,8 @@
 """The OpenAPI 3.1 contract, served at GET /openapi.json and kept true by a schemathesis test.
 
-The request bodies' schemas are generated from the models that validate them (schema.py); the
-rest (paths, responses) is written here, every enum and limit imported from where the code
-defines it. The content limit is the serving node's own (CYNIC_MAX_CONTENT_CHARS).
+Every body's schema is generated from its model: requests from the models that validate them
+(schema.py), answers from responses.py. The paths, parameters and statuses are written here. The
+content limit is the serving node's own (CYNIC_MAX_CONTENT_CHARS).
 """
 
 from __future__ import annotations
@@ -12,23 +12,13 @@ from functools import cache
 from importlib.metadata import version
 
 from flask import Blueprint, current_app
+from pydantic.json_schema import models_json_schema
 
-from ..judgment.cell import REALITIES, TIME_DIMS
-from ..judgment.dogs import LEVELS as LEVEL_DOGS
-from ..judgment.phi import MAX_CONFIDENCE, VERDICTS
-from ..judgment.rules import RULES
-from ..judgment.source import LANGUAGES
-from ..judgment.state import RECENT
-from . import present
+from . import responses
 from .body import FALSE_VALUES, TRUE_VALUES
 from .schema import CONTENT_DESCRIPTION, JudgeRequest, PerceiveRequest
 
 bp = Blueprint("openapi", __name__)
-
-NUMBER_0_100 = {"type": "number", "minimum": 0, "maximum": 100}
-ID = {"type": "string", "format": "uuid"}
-TEXT = {"type": "string", "maxLength": 100_000}
-LEVELS = list(LEVEL_DOGS)  # also the enum of level_used
 
 
 def _error(description: str) -> dict:
@@ -85,66 +75,6 @@ REPLAYED = {
     }
 }
 
-JUDGMENT = {
-    "type": "object",
-    "required": [*present.JUDGMENT_FIELDS, *present.CELL_FIELDS, *present.EXTRA_FIELDS],
-    "properties": {
-        "judgment_id": ID,
-        "q_score": NUMBER_0_100,
-        "verdict": {"type": "string", "enum": list(VERDICTS)},
-        "confidence": {"type": "number", "minimum": 0, "maximum": round(MAX_CONFIDENCE, 6)},
-        "axiom_scores": {"type": "object", "additionalProperties": NUMBER_0_100},
-        "dog_votes": {"type": "object", "additionalProperties": NUMBER_0_100},
-        "consensus_reached": {"type": "boolean"},
-        "consensus_votes": {"type": "integer", "minimum": 0},
-        "residual_variance": {"type": "number", "minimum": 0, "maximum": 1},
-        "unnameable_detected": {"type": "boolean"},
-        "cost_usd": {"type": "number", "minimum": 0},
-        "llm_calls": {"type": "integer", "minimum": 0},
-        "duration_ms": {"type": "number", "minimum": 0},
-        "level_used": {"type": "string", "enum": LEVELS},
-        "dog_reasons": {
-            "type": "object",
-            "additionalProperties": {"type": "array", "items": {"type": "string"}},
-        },
-        "vetoed_by": {"type": "array", "items": {"type": "string"}},
-        "findings": {
-            "type": "array",
-            "description": "what the dogs found, by line; empty for judgments stored before findings",
-            "items": {
-                "type": "object",
-                "required": ["dog", "rule", "severity", "line", "message"],
-                "properties": {
-                    "dog": {"type": "string"},
-                    "rule": {"type": "string", "enum": sorted(RULES)},
-                    "severity": {"type": "number", "minimum": 0, "maximum": 1},
-                    "line": {"type": "integer", "minimum": 0, "description": "1-based; 0: the whole unit"},
-                    "message": {"type": "string"},
-                },
-            },
-        },
-        "language": {
-            "type": "string",
-            "enum": ["", *LANGUAGES],
-            "description": "how the content was read; empty for judgments stored before it was recorded",
-        },
-        "cell_id": ID,
-        "reality": {"type": "string", "enum": list(REALITIES)},
-        "analysis": {"type": "string", "pattern": "^[A-Z][A-Z0-9_]{0,31}$"},
-        "time_dim": {"type": "string", "enum": list(TIME_DIMS)},
-        "content": {"type": "string"},
-        "context": {"type": "string"},
-        "lod": {"type": "integer", "minimum": 0, "maximum": 3},
-        "consciousness": {"type": "integer", "minimum": 0, "maximum": 6},
-        "budget_usd": {"type": "number", "minimum": 0},
-        "timestamp": {"type": "number"},
-        "state_key": {"type": "string"},
-        "created_at": {"type": "string", "format": "date-time"},
-        "persisted": {"type": "boolean"},
-    },
-}
-
-
 DOCUMENT = {
     "openapi": "3.1.0",
     "info": {
@@ -161,91 +91,10 @@ DOCUMENT = {
                 "description": "required for writes when CYNIC_API_TOKEN is set",
             }
         },
-        "schemas": {
-            "Error": {
-                "type": "object",
-                "required": ["error"],
-                "properties": {
-                    "error": {
-                        "type": "object",
-                        "required": ["code", "message", "details"],
-                        "properties": {
-                            "code": {"type": "string"},
-                            "message": {"type": "string"},
-                            "details": {"type": "object"},
-                        },
-                    }
-                },
-            },
-            "JudgeRequest": JudgeRequest.model_json_schema(),
-            "Judgment": JUDGMENT,
-            "PerceiveRequest": PerceiveRequest.model_json_schema(),
-            "Perception": {
-                "type": "object",
-                "required": [
-                    "perception_id",
-                    "source",
-                    "reality",
-                    "judgment_id",
-                    "verdict",
-                    "judgment",
-                    "content",
-                    "context",
-                    "time_dim",
-                    "created_at",
-                    "persisted",
-                ],
-                "properties": {
-                    "perception_id": ID,
-                    "source": {"type": "string"},
-                    "reality": {"type": "string", "enum": list(REALITIES)},
-                    "judgment_id": {"oneOf": [ID, {"type": "null"}]},
-                    "verdict": {"oneOf": [{"type": "string", "enum": list(VERDICTS)}, {"type": "null"}]},
-                    "judgment": {"oneOf": [{"$ref": "#/components/schemas/Judgment"}, {"type": "null"}]},
-                    "content": {"type": "string"},
-                    "context": {"type": "string"},
-                    "time_dim": {"type": "string", "enum": list(TIME_DIMS)},
-                    "created_at": {"type": "string", "format": "date-time"},
-                    "persisted": {"type": "boolean"},
-                },
-            },
-            "State": {
-                "type": "object",
-                "required": [
-                    "consciousness_level",
-                    "total_judgments",
-                    "verdict_counts",
-                    "dog_averages",
-                    "dog_totals",
-                    "recent_judgments",
-                ],
-                "properties": {
-                    "consciousness_level": {"type": "integer", "minimum": 0, "maximum": 6},
-                    "total_judgments": {"type": "integer", "minimum": 0},
-                    "verdict_counts": {"type": "object", "additionalProperties": {"type": "integer"}},
-                    "dog_averages": {"type": "object", "additionalProperties": NUMBER_0_100},
-                    "dog_totals": {"type": "object", "additionalProperties": {"type": "array"}},
-                    "recent_judgments": {"type": "array", "maxItems": RECENT, "items": {"type": "object"}},
-                },
-            },
-            "Health": {
-                "type": "object",
-                "required": ["status", "pid", "node"],
-                "properties": {
-                    "status": {"const": "ok"},
-                    "pid": {"type": "integer"},
-                    "node": {"type": "string"},
-                },
-            },
-            "Ready": {
-                "type": "object",
-                "required": ["status", "checks"],
-                "properties": {
-                    "status": {"type": "string", "enum": ["ready", "not_ready"]},
-                    "checks": {"type": "object"},
-                },
-            },
-        },
+        "schemas": models_json_schema(
+            [(model, "validation") for model in (JudgeRequest, PerceiveRequest, *responses.MODELS)],
+            ref_template="#/components/schemas/{model}",
+        )[1]["$defs"],
     },
     "security": [{}, {"bearer": []}],
     "paths": {

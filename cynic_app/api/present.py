@@ -5,45 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from ..judgment.cell import state_key_of
+from . import responses
 
-JUDGMENT_FIELDS = (
-    "judgment_id",
-    "q_score",
-    "verdict",
-    "confidence",
-    "axiom_scores",
-    "dog_votes",
-    "consensus_reached",
-    "consensus_votes",
-    "residual_variance",
-    "unnameable_detected",
-    "cost_usd",
-    "llm_calls",
-    "duration_ms",
-    "level_used",
-    "dog_reasons",
-    "vetoed_by",
-    "findings",
-    "language",
-)
+#: The fields of a presented judgment, in order: its own, its cell's, then those added here.
+FIELDS = tuple(responses.Judgment.model_fields)
 #: Fields judgments stored before they existed lack, and what they read as.
 JUDGMENT_DEFAULTS = {"findings": [], "language": ""}
-CELL_FIELDS = (
-    "cell_id",
-    "reality",
-    "analysis",
-    "time_dim",
-    "content",
-    "context",
-    "lod",
-    "consciousness",
-    "budget_usd",
-    "timestamp",
-)
-
-
-#: Added to every presented judgment, beside its own and its cell's fields.
-EXTRA_FIELDS = ("state_key", "created_at", "persisted")
 
 
 def timestamp(value: datetime | str) -> str:
@@ -54,12 +21,9 @@ def timestamp(value: datetime | str) -> str:
 def judgment(j: dict, created_at: datetime | str, *, persisted: bool) -> dict:
     """A judgment with its cell's fields alongside, as POST /judge and GET /judge/<id> return it."""
     cell = j["cell"]
-    out = {name: j[name] if name in j else JUDGMENT_DEFAULTS[name] for name in JUDGMENT_FIELDS}
-    out.update({name: cell[name] for name in CELL_FIELDS})
-    out["state_key"] = state_key_of(cell)
-    out["created_at"] = timestamp(created_at)
-    out["persisted"] = persisted
-    return out
+    added = {"state_key": state_key_of(cell), "created_at": timestamp(created_at), "persisted": persisted}
+    values = {**JUDGMENT_DEFAULTS, **j, **cell, **added}
+    return {name: values[name] for name in FIELDS}
 
 
 def perception(p: dict) -> dict:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
+from cynic_app.api import responses
 from cynic_app.judgment.dogs import LEVELS
 from cynic_app.judgment.phi import VERDICTS
 from cynic_app.judgment.state import RECENT
@@ -29,3 +30,28 @@ def test_enums_and_version_are_the_codes(client):
     assert state["recent_judgments"]["maxItems"] == RECENT
 
     assert doc["info"]["version"] == version("cynic_app")
+
+
+def test_every_answer_has_the_shape_its_model_states(client):
+    judged = client.post("/judge", json={"content": "def f(x):\n    return eval(x)\n", "level": "macro"})
+    answers = [
+        (responses.Judgment, judged),
+        (responses.Judgment, client.post("/judge?dry_run=true", json={"content": "x = 1"})),
+        (responses.Judgment, client.get(f"/judge/{judged.get_json()['judgment_id']}")),
+        (responses.Perception, client.post("/perceive", json={"source": "s", "content": "up 3%"})),
+        (
+            responses.Perception,
+            client.post("/perceive", json={"source": "s", "data": 1, "run_judgment": False}),
+        ),
+        (responses.State, client.get("/state")),
+        (responses.Health, client.get("/health")),
+        (responses.Ready, client.get("/ready")),
+        (responses.Error, client.post("/judge", json={"content": ""})),
+        (responses.Error, client.get("/judge/nope")),
+    ]
+    perceived = answers[3][1].get_json()
+    answers.append((responses.Perception, client.get(f"/perceive/{perceived['perception_id']}")))
+    for model, answer in answers:
+        model.model_validate(answer.get_json(), strict=False)
+    assert judged.get_json()["findings"], "the eval call is found, so a Finding is checked too"
+    assert list(judged.get_json()) == list(responses.Judgment.model_fields)
