@@ -1,20 +1,20 @@
-"""cynic_app: a judgment service that never answers 200 before the judgment is durable.
-
-This module imports nothing of the package at import time: gunicorn's config
-(cynic_app.gunicorn_conf) must run before prometheus_client is first imported, and importing any
-cynic_app module imports this one first.
-"""
+"""cynic_app: a judgment service that never answers 200 before the judgment is durable."""
 
 from __future__ import annotations
 
 import os
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from flask import Flask
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-    from .config import Config
-    from .durability.fsio import FS
+from . import api
+from .api.json_provider import OrjsonProvider
+from .api.receive import ReceiveBodies
+from .config import Config
+from .durability.fsio import FS, OS_FS
+from .runtime import Runtime
+from .serving import ServerSettings
+from .startup import RECOVERED_BY_ENV, open_node
 
 
 def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
@@ -22,17 +22,6 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
 
     ``fs`` is the file-system seam of the durability layer (tests inject faults through it).
     """
-    from flask import Flask
-
-    from . import api
-    from .api.json_provider import OrjsonProvider
-    from .api.receive import ReceiveBodies
-    from .config import Config
-    from .durability.fsio import OS_FS
-    from .runtime import Runtime
-    from .serving import ServerSettings
-    from .startup import RECOVERED_BY_ENV, open_node
-
     config = config or Config.from_env()
     fs = fs or OS_FS
     master = os.environ.get(RECOVERED_BY_ENV)
@@ -54,8 +43,6 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
         slow_slots=ServerSettings.from_env().threads - 1,  # one thread per worker stays free
     )
     if config.trusted_proxies:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # Only the last N hops of X-Forwarded-For/-Proto are believed: those our proxies added.
         n = config.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)

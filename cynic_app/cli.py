@@ -17,22 +17,15 @@ from contextlib import contextmanager
 import click
 import psycopg
 
-from . import settings
-from .settings import ConfigError
-
-try:  # before anything imports prometheus_client: creating our metrics creates files there
-    settings.writable_directory(os.environ, "PROMETHEUS_MULTIPROC_DIR")
-except ConfigError as _exc:
-    print(f"cynic: {_exc}", file=sys.stderr)
-    sys.exit(3)
-
-from . import binding  # noqa: E402  (after the check above)
-from .binding import DatabaseMismatch  # noqa: E402
-from .config import Config  # noqa: E402
+from . import binding, settings
+from .binding import DatabaseMismatch
+from .config import Config
 from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from .durability.journal import JournalCorrupt
 from .errors import first_line
 from .logs import configure_logging
+from .metrics import MULTIPROC_ENV
+from .settings import ConfigError
 
 EXIT_VERIFY_FAILED = 1
 #: 2 is click's: a usage error (unknown option, bad argument).
@@ -52,6 +45,8 @@ def operator_command(fn):
     def run(*args, **kwargs):
         try:
             configure_logging()
+            if os.environ.get(MULTIPROC_ENV):  # our metrics would create their files there
+                settings.writable_directory(os.environ, MULTIPROC_ENV)
             return fn(*args, **kwargs)
         except JournalCorrupt as exc:
             _fail(EXIT_CORRUPT, f"{exc}. See docs/operations.md, 'Corrupt journal'.")

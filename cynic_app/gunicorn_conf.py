@@ -7,23 +7,6 @@ import shutil
 import sys
 import tempfile
 
-# prometheus_client reads this when first imported, so it is set before anything imports it;
-# every worker inherits it and writes its samples there (multiprocess mode).
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="cynic-metrics-")
-    _own_metrics_dir = True
-else:
-    _own_metrics_dir = False
-    # Checked before prometheus_client is imported: creating our metrics creates files there.
-    from cynic_app.settings import ConfigError as _BadSetting
-    from cynic_app.settings import writable_directory
-
-    try:
-        writable_directory(os.environ, "PROMETHEUS_MULTIPROC_DIR")
-    except _BadSetting as exc:
-        print(f"cynic_app: refusing to start: {exc}", file=sys.stderr)
-        sys.exit(3)
-
 import psycopg
 
 from cynic_app import metrics
@@ -38,21 +21,26 @@ from cynic_app.errors import first_line
 from cynic_app.judgment.state import RECENT
 from cynic_app.logs import configure_logging, logging_config
 from cynic_app.serving import ServerSettings
+from cynic_app.settings import writable_directory
 from cynic_app.startup import RECOVERED_BY_ENV, open_node, wait_for_database
 from cynic_app.store.repository import load_state
 
 
-def _refuse(reason: str) -> None:
+def _refuse(reason: str, code: int = EXIT_UNAVAILABLE) -> None:
     print(f"cynic_app: refusing to start: {reason}", file=sys.stderr)
-    if _own_metrics_dir:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
-    sys.exit(EXIT_UNAVAILABLE)
+    if _own_metrics_dir is not None:
+        shutil.rmtree(_own_metrics_dir, ignore_errors=True)
+    sys.exit(code)
 
+
+_own_metrics_dir: str | None = None  # the metrics directory this master made (and removes)
 
 try:  # a bad setting stops the master here, before it binds: one line, exit 3
     _server = ServerSettings.from_env()
     Config.from_env()
     logconfig_dict = logging_config()
+    if os.environ.get(metrics.MULTIPROC_ENV):
+        writable_directory(os.environ, metrics.MULTIPROC_ENV)
 except ConfigError as exc:
     _refuse(str(exc))
 
@@ -76,17 +64,21 @@ _node_lock = None
 
 
 def on_starting(server) -> None:
-    """Take the node, then settle every journal it has, before any worker exists."""
-    global _node_lock
+    """Give the workers a metrics directory, take the node and settle every journal it has,
+    before any worker exists (the workers inherit this environment)."""
+    global _node_lock, _own_metrics_dir
     configure_logging()
+    if not os.environ.get(metrics.MULTIPROC_ENV):
+        # prometheus_client reads it once, when first imported: in each worker, after the fork
+        # (cynic_app/metrics.py imports it only then), so every worker writes its samples here.
+        _own_metrics_dir = tempfile.mkdtemp(prefix="cynic-metrics-")
+        os.environ[metrics.MULTIPROC_ENV] = _own_metrics_dir
     try:
         _node_lock, _settled = open_node(Config.from_env())
     except JournalCorrupt as exc:
-        print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
-        sys.exit(EXIT_CORRUPT)
+        _refuse(first_line(exc), EXIT_CORRUPT)
     except (ConfigError, HomeUnusable, NodeBusy, DatabaseMismatch, psycopg.OperationalError) as exc:
-        print(f"cynic_app: refusing to start: {first_line(exc)}", file=sys.stderr)
-        sys.exit(EXIT_UNAVAILABLE)
+        _refuse(first_line(exc))
     os.environ[RECOVERED_BY_ENV] = str(os.getpid())
 
 
@@ -127,8 +119,8 @@ def on_exit(server) -> None:
     settle_now(server, "shutdown", snapshot=True)
     if _node_lock is not None:
         _node_lock.release()
-    if _own_metrics_dir:
-        shutil.rmtree(os.environ["PROMETHEUS_MULTIPROC_DIR"], ignore_errors=True)
+    if _own_metrics_dir is not None:
+        shutil.rmtree(_own_metrics_dir, ignore_errors=True)
 
 
 def settle_now(server, why: str, *, snapshot: bool = False) -> None:

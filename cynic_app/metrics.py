@@ -1,8 +1,10 @@
 """Prometheus metrics, correct across gunicorn workers (prometheus_client's multiprocess mode).
 
-Multiprocess mode is on when PROMETHEUS_MULTIPROC_DIR is set before this module is imported
-(gunicorn_conf does that for the master, so every worker inherits it); otherwise the default
-single-process registry is used (tests, the CLI).
+Multiprocess mode is on when PROMETHEUS_MULTIPROC_DIR is set before prometheus_client is first
+imported, which it reads once. So nothing here imports it, and no metric exists, until a metric
+is first used: in a worker, after the fork, long after gunicorn's master set the directory in
+its on_starting hook (gunicorn_conf). Without the directory the default single-process registry
+is used (tests, the CLI).
 
 Each worker writes ``counter_<pid>.db`` and ``histogram_<pid>.db``. When a worker dies (recycled
 after CYNIC_MAX_REQUESTS, or crashed) the master folds its files into ``counter_aggregate.db``
@@ -21,19 +23,11 @@ from __future__ import annotations
 import logging
 import os
 import struct
+import threading
 from collections import defaultdict
 from pathlib import Path
 
 from filelock import FileLock
-from prometheus_client import (
-    CONTENT_TYPE_LATEST,
-    CollectorRegistry,
-    Counter,
-    Histogram,
-    generate_latest,
-    multiprocess,
-)
-from prometheus_client.mmap_dict import MmapedDict
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -42,36 +36,65 @@ ADDITIVE_TYPES = ("counter", "histogram")
 AGGREGATE = "aggregate"  # in place of a pid: <type>_aggregate.db
 REQUEST_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
-requests = Counter("cynic_http_requests", "HTTP requests answered", ["endpoint", "method", "status"])
-request_seconds = Histogram(
-    "cynic_http_request_duration_seconds", "Time to answer a request", ["endpoint"], buckets=REQUEST_S
-)
-journal_appends = Counter("cynic_journal_appends", "Records appended to the journal", ["kind"])
-journal_fsyncs = Counter("cynic_journal_fsyncs", "fsync calls on journal segments")
-journal_bytes = Counter("cynic_journal_bytes", "Bytes appended to the journal")
-journal_fsync_seconds = Histogram(
-    "cynic_journal_fsync_duration_seconds", "Journal fsync latency", buckets=FAST_S
-)
-batch_records = Histogram(
-    "cynic_batch_records", "Records per write batch (group commit)", buckets=(1, 2, 4, 8, 16, 32, 64, 128)
-)
-db_commits = Counter("cynic_db_commits", "PostgreSQL transactions committed by the write path")
-db_commit_seconds = Histogram("cynic_db_commit_duration_seconds", "Write transaction latency", buckets=FAST_S)
-db_errors = Counter("cynic_db_errors", "Write transactions that failed", ["classification"])
-guidance_writes = Counter("cynic_guidance_writes", "guidance.json replacements")
-guidance_skips = Counter(
-    "cynic_guidance_skips", "guidance.json writes skipped: a newer one was already durable"
-)
-outcomes = Counter(
-    "cynic_write_failures", "Writes not acknowledged, by truthful outcome", ["outcome", "step"]
-)
-idempotent_replays = Counter("cynic_idempotent_replays", "Retries answered from an Idempotency-Key")
-replay_records = Counter("cynic_replay_records", "Records seen by start-up replay", ["result"])
-replay_torn_bytes = Counter("cynic_replay_torn_bytes", "Torn journal bytes repaired at start-up")
+_defined = threading.Lock()
+
+
+def __getattr__(name: str):
+    """The metrics (``metrics.journal_fsyncs`` …) are created at their first use (PEP 562)."""
+    if name.startswith("_"):
+        raise AttributeError(name)
+    with _defined:
+        if "requests" not in globals():  # first use in this process
+            globals().update(_define())
+    try:
+        return globals()[name]
+    except KeyError:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+
+
+def _define() -> dict:
+    from prometheus_client import Counter, Histogram
+
+    return {
+        "requests": Counter(
+            "cynic_http_requests", "HTTP requests answered", ["endpoint", "method", "status"]
+        ),
+        "request_seconds": Histogram(
+            "cynic_http_request_duration_seconds", "Time to answer a request", ["endpoint"], buckets=REQUEST_S
+        ),
+        "journal_appends": Counter("cynic_journal_appends", "Records appended to the journal", ["kind"]),
+        "journal_fsyncs": Counter("cynic_journal_fsyncs", "fsync calls on journal segments"),
+        "journal_bytes": Counter("cynic_journal_bytes", "Bytes appended to the journal"),
+        "journal_fsync_seconds": Histogram(
+            "cynic_journal_fsync_duration_seconds", "Journal fsync latency", buckets=FAST_S
+        ),
+        "batch_records": Histogram(
+            "cynic_batch_records",
+            "Records per write batch (group commit)",
+            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
+        ),
+        "db_commits": Counter("cynic_db_commits", "PostgreSQL transactions committed by the write path"),
+        "db_commit_seconds": Histogram(
+            "cynic_db_commit_duration_seconds", "Write transaction latency", buckets=FAST_S
+        ),
+        "db_errors": Counter("cynic_db_errors", "Write transactions that failed", ["classification"]),
+        "guidance_writes": Counter("cynic_guidance_writes", "guidance.json replacements"),
+        "guidance_skips": Counter(
+            "cynic_guidance_skips", "guidance.json writes skipped: a newer one was already durable"
+        ),
+        "outcomes": Counter(
+            "cynic_write_failures", "Writes not acknowledged, by truthful outcome", ["outcome", "step"]
+        ),
+        "idempotent_replays": Counter("cynic_idempotent_replays", "Retries answered from an Idempotency-Key"),
+        "replay_records": Counter("cynic_replay_records", "Records seen by start-up replay", ["result"]),
+        "replay_torn_bytes": Counter("cynic_replay_torn_bytes", "Torn journal bytes repaired at start-up"),
+    }
 
 
 def exposition() -> tuple[bytes, str]:
     """The metrics page: every live worker's samples plus the dead ones' aggregate."""
+    from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest, multiprocess
+
     directory = os.environ.get(MULTIPROC_ENV)
     if directory:
         registry = CollectorRegistry()
@@ -83,6 +106,8 @@ def exposition() -> tuple[bytes, str]:
 
 def mark_process_dead(pid: int) -> None:
     """A worker is gone: drop its live gauges and fold its counters and histograms into the aggregate."""
+    from prometheus_client import multiprocess
+
     directory = os.environ.get(MULTIPROC_ENV)
     if directory:
         multiprocess.mark_process_dead(pid, directory)
@@ -91,6 +116,8 @@ def mark_process_dead(pid: int) -> None:
 
 def fold_dead_process(directory: Path, pid: int) -> None:
     """Add the dead process's additive samples to <type>_aggregate.db, then delete its files."""
+    from prometheus_client.mmap_dict import MmapedDict
+
     with _merge_lock(str(directory)):
         for typ in ADDITIVE_TYPES:
             dead = directory / f"{typ}_{pid}.db"
@@ -116,6 +143,8 @@ def fold_dead_process(directory: Path, pid: int) -> None:
 def _samples(path: Path) -> list[tuple[str, float]]:
     """The samples in one multiprocess file; none when it is missing or never got its header
     (a process killed while creating it leaves it short)."""
+    from prometheus_client.mmap_dict import MmapedDict
+
     try:
         return [(key, value) for key, value, _ts, _pos in MmapedDict.read_all_values_from_file(str(path))]
     except FileNotFoundError:

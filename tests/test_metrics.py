@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 from cynic_app import metrics
+from tests.support.harness import ROOT
 
 
 def test_a_file_left_short_by_a_killed_worker_is_dropped_not_fatal(tmp_path):
@@ -12,3 +17,20 @@ def test_a_file_left_short_by_a_killed_worker_is_dropped_not_fatal(tmp_path):
     (tmp_path / "histogram_4242.db").write_bytes(b"\x01\x00")
     metrics.fold_dead_process(tmp_path, 4242)
     assert not (tmp_path / "counter_4242.db").exists() and not (tmp_path / "histogram_4242.db").exists()
+
+
+def test_the_gunicorn_config_changes_nothing_at_import(tmp_path):
+    """prometheus_client picks its multiprocess mode once, when first imported: the master must
+    not import it before on_starting sets the directory, and importing the config must not
+    change the environment (the metrics directory is set by the hook, not by an import)."""
+    probe = (
+        "import os, sys; before = dict(os.environ); import cynic_app.gunicorn_conf; "
+        "changed = set(os.environ.items()) ^ set(before.items()); "
+        "print(sorted(changed), 'prometheus_client' in sys.modules)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PROMETHEUS_MULTIPROC_DIR"}
+    env.update(CYNIC_HOME=str(tmp_path / "home"), PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "[] False", result.stderr
