@@ -130,8 +130,9 @@ class Cell:
             )
         return cls(**values)
 
+    @property
     def state_key(self) -> str:
-        """Return the key that groups comparable judgments."""
+        """The key that groups comparable judgments."""
         return state_key_of(self.to_dict())
 
     def to_dict(self) -> dict:

@@ -65,4 +65,4 @@ class Judgment:
 
     @property
     def state_key(self) -> str:
-        return self.cell.state_key()
+        return self.cell.state_key

@@ -8,7 +8,7 @@ def test_defaults():
     cell = Cell.create(content="x = 1", analysis="QUALITY", lod=None)  # None: the default
     assert (cell.reality, cell.analysis, cell.lod, cell.consciousness) == ("CODE", "QUALITY", 1, 0)
     assert cell.budget_usd == 0.01
-    assert cell.state_key() == f"CODE:QUALITY:{cell.time_dim}:1"
+    assert cell.state_key == f"CODE:QUALITY:{cell.time_dim}:1"
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ COLD_START = Vote(NAME, 50.0, 0.1, False, ("no history for this state yet",))
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
-    history = memory.with_state_key(cell.state_key())
+    history = memory.with_state_key(cell.state_key)
     if not history:
         return COLD_START
     qs = [r.q_score for r in history]
@@ -26,5 +26,5 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         round(q, 3),
         round(confidence, 4),
         False,
-        (f"{n} past judgments of {cell.state_key()} average {q:.1f}",),
+        (f"{n} past judgments of {cell.state_key} average {q:.1f}",),
     )
