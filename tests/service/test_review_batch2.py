@@ -90,3 +90,54 @@ def test_a_retry_of_a_written_perception_makes_guidance_name_its_judgment(node):
     assert doc["judgment_id"] == jid, (
         f"200 for perception judgment {jid} while guidance.json names {doc['judgment_id']}"
     )
+
+
+def test_a_key_held_by_an_unfinished_transaction_fails_only_its_own_record(node):
+    """Invariant 3: an Idempotency-Key conflict affects only its own record. Another worker's
+    transaction has claimed key K and not finished (its COMMIT is slow, or its client vanished
+    behind a partition and the server has not noticed yet). A batch of this worker holds a
+    retry with K *and* an unrelated record: the claim blocks on K's primary key until the
+    deadline cuts the connection, and the unrelated record is answered ``not_written`` too."""
+    key = IdempotencyKey("k-held", "same-body")
+    with psycopg.connect(node.url, autocommit=True) as holder:
+        holder.execute("BEGIN")
+        holder.execute(
+            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
+            " VALUES (%s, %s, 'judgment', gen_random_uuid())",
+            (key.key, key.fingerprint),
+        )
+        keyed = judgment_write(_judgment(node.service, "k = 1"), utc_now(), key)
+        plain = judgment_write(_judgment(node.service, "unrelated = 2"), utc_now(), None)
+        node.service.write_path.write([keyed, plain])
+        holder.execute("ROLLBACK")
+    outcome = plain.error.outcome if isinstance(plain.error, PersistenceError) else plain.error
+    assert outcome is None and node.stored(plain.record_id) == 1, (
+        f"an unrelated record of the batch failed because of another record's key: {outcome}"
+    )
+
+
+def test_written_names_a_judgment_that_is_stored(node):
+    """Invariant 2: ``written`` = stored, only guidance.json failed, and the answer carries the
+    judgment_id. A request whose Idempotency-Key was claimed by another record (committed by
+    another worker after this request's key lookup) is superseded and aborted; when guidance.json
+    cannot be replaced (the disk is full) it is answered ``written`` with *its own*
+    judgment_id, which PostgreSQL does not hold and never will: GET /judge/<id> is a 404."""
+    key = IdempotencyKey("k-written", "same-body")
+    node.fs.fail_write_at = node.fs.writes + 2  # 1: the owner's journal line, 2: guidance.json
+    try:
+        node.service.judge(Cell.create(content="first = 1"), idempotency=key)
+        raise AssertionError("expected a written answer")
+    except PersistenceError as exc:
+        assert exc.outcome == "written"
+    loser = judgment_write(_judgment(node.service, "first = 1"), utc_now(), key)
+    node.fs.fail_write_at = node.fs.writes + 3  # 1: its line, 2: its abort, 3: guidance.json
+    try:
+        node.service._persist(loser)  # as Service.judge sends it after a lookup found no key
+        raise AssertionError("expected a written answer")
+    except PersistenceError as exc:
+        answered = (exc.outcome, exc.ids["judgment_id"])
+    assert answered[0] == "written"
+    assert node.stored(answered[1]) == 1, (
+        f"'written' for judgment {answered[1]}, which PostgreSQL does not hold (aborted: "
+        f"{answered[1] in node.journaled()[1]})"
+    )
