@@ -9,7 +9,9 @@
                  and whose abort record's fsync failed is stored only if that abort record did
                  not reach the disk. Either way a retry with the same Idempotency-Key never
                  stores it twice.
-``written``      the record is stored, but guidance.json could not be updated.
+``written``      the record is stored, but guidance.json could not be updated (or, for a
+                 request superseded by an earlier one with its Idempotency-Key, that
+                 record is stored and could not be read back); the ids name the stored record.
 """
 
 from __future__ import annotations
@@ -26,6 +28,11 @@ MESSAGES = {
     NOT_WRITTEN: "the write did not happen: {step} unavailable",
     UNKNOWN: "the outcome is unknown: {step} failed mid-write; retry with the same Idempotency-Key",
     WRITTEN: "the judgment is stored, but guidance.json could not be updated",
+}
+#: Where a step changes what is true to say.
+STEP_MESSAGES = {
+    (WRITTEN, "database"): "an earlier request with this Idempotency-Key is stored (details name it), "
+    "but it could not be read back; retry with the same key",
 }
 
 
@@ -49,4 +56,9 @@ def failure(outcome: str, step: str, ids: dict, cause: BaseException | None) -> 
     """The error for one write, logged at ERROR and counted: never a silent failure."""
     log.error("write failed at %s (outcome %s) for %s: %s", step, outcome, ids, first_line(cause))
     metrics.outcomes.labels(outcome, step).inc()
-    return PersistenceError(outcome=outcome, step=step, ids=ids, message=MESSAGES[outcome].format(step=step))
+    return PersistenceError(
+        outcome=outcome,
+        step=step,
+        ids=ids,
+        message=STEP_MESSAGES.get((outcome, step), MESSAGES[outcome]).format(step=step),
+    )

@@ -65,6 +65,15 @@ class Write:
         )
 
 
+def record_ids(kind: str, record: dict) -> dict:
+    """The ids an answer about a stored record carries: its own, and its judgment's."""
+    judgment = record.get("judgment")
+    ids = {"perception_id": record["perception_id"]} if kind == "perception" else {}
+    if judgment is not None:
+        ids["judgment_id"] = judgment["judgment_id"]
+    return ids
+
+
 def _claim(idempotency: IdempotencyKey) -> dict:
     return {"key": idempotency.key, "fingerprint": idempotency.fingerprint}
 
@@ -107,9 +116,6 @@ def perception_write(record: dict, idempotency: IdempotencyKey | None) -> Write:
         + (judgment_json if judgment_json is not None else b"null")
         + _data_tail(record["created_at"], idempotency)
     )
-    ids = {"perception_id": record["perception_id"]}
-    if judgment is not None:
-        ids["judgment_id"] = judgment["judgment_id"]
     return Write(
         kind="perception",
         record_id=record["perception_id"],
@@ -117,5 +123,5 @@ def perception_write(record: dict, idempotency: IdempotencyKey | None) -> Write:
         idempotency=idempotency,
         payload=_payload("perception", record["perception_id"], data),
         judgment_json=judgment_json,
-        ids=ids,
+        ids=record_ids("perception", record),
     )

@@ -11,7 +11,8 @@ only after all of these, in this order, each finished before the next starts:
 Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
 naming only committed judgments. What each record's client is told when a step fails is in
 outcomes.py, and stays exact per record: a record that lost its Idempotency-Key to another is
-left out of the transaction alone; a transaction the server rejects is retried record by record;
+left out of the transaction alone; a transaction the server rejects, or one kept waiting for a
+key another transaction holds, is retried record by record;
 a transaction that could not reach the database makes every new record ``not_written`` (each
 with its abort record), and a COMMIT cut off makes every record of the batch ``unknown``.
 """
@@ -33,7 +34,7 @@ from ..store import repository
 from ..store.deadline import bounded
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
-from .records import Write
+from .records import Write, record_ids
 
 log = logging.getLogger(__name__)
 #: A request answers within about 2 s even when the database does not: what is left of this,
@@ -41,6 +42,10 @@ log = logging.getLogger(__name__)
 BUDGET_S = 1.8
 #: Settling records in doubt on their own (/ready) gets this much.
 SETTLE_BUDGET_S = 1.0
+#: How long a batch waits for an Idempotency-Key another transaction has claimed and not yet
+#: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused
+#: and its records go alone, so only the keyed record fails (not_written; its retry finds the key).
+KEY_WAIT_S = 0.25
 
 
 class _Unavailable(Exception):
@@ -102,13 +107,14 @@ class WritePath:
         try:
             positions = self.journal.append_many([(w.kind, w.record_id, w.payload, False) for w in batch])
         except JournalPoisoned as exc:
-            # On disk or not, nobody knows: recovery settles this process's journal once the
-            # process has exited (a failed fsync ends it), applying whatever it finds.
+            # On disk or not, nobody knows (an fsync failed, or a failed write could not be cut
+            # off): recovery settles this process's journal once the process has exited (this
+            # ends it), applying whatever it finds.
             self._journal_failed()
             for w in batch:
                 w.fail(UNKNOWN, "journal", exc)
             return []
-        except JournalError as exc:
+        except JournalError as exc:  # nothing of the batch is on disk
             if self.journal.poisoned is not None:
                 self._journal_failed()
             for w in batch:
@@ -153,6 +159,9 @@ class WritePath:
             return []
         except _Rejected:
             return [w for one in todo for w in self._alone(one, budget)]
+        except BaseException:
+            self._keep_in_doubt(doubt)  # a bug, not a fault: whatever it was, they stay in doubt
+            raise
         return self._settled(todo, stored)
 
     def _commit(self, writes: list[Write], budget_s: float) -> Stored:
@@ -173,6 +182,10 @@ class WritePath:
             except PoolTimeout as exc:
                 metrics.db_errors.labels("unavailable").inc()
                 raise _Unavailable() from exc
+            except psycopg.errors.LockNotAvailable as exc:  # a key another transaction holds
+                metrics.db_errors.labels("key_busy").inc()
+                log.warning("a batch of %d records waited too long for a key: %s", len(writes), exc)
+                raise _Rejected() from exc
             except psycopg.OperationalError as exc:
                 self._drop_connection()
                 if not commit_sent and attempt == 1 and deadline - time.monotonic() > 0.05:
@@ -240,6 +253,8 @@ class WritePath:
             self._journal_aborts(writes)
         except JournalError as exc:  # recovery leaves them out all the same: the key is taken
             log.warning("abort records of %d superseded records not journaled: %s", len(writes), exc)
+            if self.journal.poisoned is not None:
+                self._journal_failed()
         self.journal.settle([w.position.seq for w in writes])
         for w in writes:
             fingerprint, kind, owner = stored.superseded[w.record_id]
@@ -250,16 +265,21 @@ class WritePath:
             elif fingerprint != w.idempotency.fingerprint or kind != w.kind:
                 w.error = IdempotencyMismatch(w.idempotency.key)
             else:
-                w.earlier = self._earlier_record(kind, owner)
-                metrics.idempotent_replays.inc()
+                self._answer_with_earlier(w, kind, owner)
 
-    def _earlier_record(self, kind: str, record_id: str) -> dict | None:
+    def _answer_with_earlier(self, w: Write, kind: str, owner: str) -> None:
+        """w is answered with the record its key stands for (committed: the key row is), and
+        every answer about it names that record from now on. Never with w itself: it is aborted."""
+        w.ids = {f"{kind}_id": owner}
         try:
             with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, BUDGET_S):
-                return repository.get_record(conn, kind, record_id)
+                earlier = repository.get_record(conn, kind, owner)
         except (PoolTimeout, psycopg.Error) as exc:
-            log.error("the record %s stands for could not be read: %s", record_id, exc)
-            return None
+            w.fail(WRITTEN, "database", exc)  # stored, as the key's record; not read back
+            return
+        w.earlier = earlier
+        w.ids = record_ids(kind, earlier)
+        metrics.idempotent_replays.inc()
 
     def _abort(self, writes: list[Write], cause: BaseException | None) -> None:
         """They did not commit: journal that they never will, then answer not_written."""
@@ -319,7 +339,10 @@ def _begin_and_store(conn: psycopg.Connection, rows: list, *, node: str) -> Stor
     try:
         with conn.pipeline():
             conn.execute("BEGIN")
-            return repository.store_records(conn, rows, node=node)
+            return repository.store_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S)
+    except psycopg.errors.LockNotAvailable:
+        conn.execute("ROLLBACK")  # the connection is fine: only the transaction failed
+        raise
     except psycopg.OperationalError:
         raise  # the connection is gone, and with it the transaction
     except psycopg.Error:

@@ -79,16 +79,25 @@ def _document(rows: list[dict]) -> Jsonb:
     return Jsonb(None, dumps=lambda _obj: text)
 
 
-def store_records(conn: psycopg.Connection, records: list[RecordRows], *, node: str) -> Stored:
+def store_records(
+    conn: psycopg.Connection, records: list[RecordRows], *, node: str, key_wait_s: float | None = None
+) -> Stored:
     """Store the records in the caller's transaction: each with its rows and its key claim.
 
     A record whose Idempotency-Key already stands for another record is left out (superseded:
     it never commits) and reported with the key's (fingerprint, kind, record id). Everything
     else is inserted once: ``ON CONFLICT DO NOTHING``, counters only for rows really inserted.
+    A key another transaction has claimed and not yet decided is waited for, at most key_wait_s
+    when given (then psycopg.errors.LockNotAvailable, and the transaction is aborted).
     """
     out = Stored()
     claims = sorted((r.claim for r in records if r.claim is not None), key=lambda c: c.key)
     if claims:
+        if key_wait_s is not None:  # for the claim only: the rest waits as long as it must
+            prior = conn.execute(
+                "SELECT current_setting('lock_timeout'), set_config('lock_timeout', %s, true)",
+                (f"{round(key_wait_s * 1000)}ms",),
+            )
         conn.execute(
             _CLAIM_KEYS,
             (
@@ -108,6 +117,8 @@ def store_records(conn: psycopg.Connection, records: list[RecordRows], *, node: 
         for claim in claims:
             if owners[claim.key][2] != claim.record_id:
                 out.superseded[claim.record_id] = owners[claim.key]
+        if key_wait_s is not None:
+            conn.execute("SELECT set_config('lock_timeout', %s, true)", (prior.fetchone()[0],))
     kept = [r for r in records if r.record_id not in out.superseded]
     judgments = [j for r in kept for j in r.judgments]
     if judgments:
@@ -204,15 +215,20 @@ def get_judgment(conn: psycopg.Connection, judgment_id: str) -> dict | None:
 
 
 def get_perception(conn: psycopg.Connection, perception_id: str) -> dict | None:
-    """Return the perception body with its judgment (or None) and created_at, or None."""
+    """Return the perception body with its judgment (or None) and created_at, and the journal
+    position of its judgment when it has one ("position": (ts, journal, seq)); or None."""
     row = conn.execute(
-        "SELECT p.body, p.created_at, j.body FROM perceptions p"
+        "SELECT p.body, p.created_at, j.body, coalesce(j.journal_ts, 0), coalesce(j.journal, ''),"
+        " j.journal_seq FROM perceptions p"
         " LEFT JOIN judgments j USING (judgment_id) WHERE p.perception_id = %s",
         (perception_id,),
     ).fetchone()
     if row is None:
         return None
-    return {**row[0], "created_at": row[1], "judgment": row[2]}
+    out = {**row[0], "created_at": row[1], "judgment": row[2]}
+    if row[2] is not None:
+        out["position"] = tuple(row[3:])
+    return out
 
 
 def existing_ids(conn: psycopg.Connection, kind: str, ids: list[str]) -> set[str]:

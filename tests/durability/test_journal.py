@@ -174,9 +174,10 @@ def test_a_failed_fsync_poisons_the_writer(tmp_path):
 
 
 def test_a_failed_cut_after_a_failed_write_poisons_the_writer(tmp_path):
+    """Whole lines of the failed write may be on disk: their outcome is unknown, not failed."""
     writer = JournalWriter(tmp_path, fs=FailingFS(fail_write_at=2, fail_truncate=True))
     writer.append("judgment", "a", {})
-    with pytest.raises(JournalWriteFailed):
+    with pytest.raises(JournalPoisoned):
         writer.append("judgment", "b", {})
     with pytest.raises(JournalRefused):
         writer.append("judgment", "c", {})

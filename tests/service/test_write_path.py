@@ -4,6 +4,7 @@ gets, and what the journal and PostgreSQL hold afterwards."""
 from __future__ import annotations
 
 import threading
+import uuid
 from dataclasses import dataclass
 
 import psycopg
@@ -12,8 +13,10 @@ import pytest
 from cynic_app.durability.guidance import GuidanceWriter, read_guidance
 from cynic_app.durability.journal import Clock, JournalWriter, scan
 from cynic_app.durability.journal.reader import records
-from cynic_app.judgment import Cell
-from cynic_app.service import IdempotencyKey, PersistenceError, Service
+from cynic_app.judgment import Cell, judge
+from cynic_app.judgment.perception import Perception
+from cynic_app.service import IdempotencyKey, PersistenceError, Service, utc_now
+from cynic_app.service.records import judgment_write
 from cynic_app.startup import replay
 from cynic_app.store.pool import make_pool
 from tests.support.faults import FailingFS, FaultyPool
@@ -123,6 +126,13 @@ def journal_fsync_fails(node):
     node.fs.fail_fsync_at = node.fs.fsyncs + 1
 
 
+def journal_cut_fails(node):
+    """The write fails part-way and cutting the partial bytes off fails too: the writer is
+    poisoned, and whatever reached the disk is recovery's to find."""
+    node.fs.fail_write_at = node.fs.writes + 1
+    node.fs.fail_truncate = True
+
+
 #: fault, outcome (None: 200), step, rows stored now, record journaled, abort journaled,
 #: records left in doubt, the worker retires
 CASES = [
@@ -137,6 +147,7 @@ CASES = [
     (guidance_not_writable, "written", "guidance", 1, True, False, 0, False),
     (journal_not_writable, "not_written", "journal", 0, False, False, 0, False),
     (journal_fsync_fails, "unknown", "journal", 0, True, False, 0, True),
+    (journal_cut_fails, "unknown", "journal", 0, False, False, 0, True),
 ]
 
 
@@ -236,3 +247,94 @@ def test_records_in_doubt_never_make_a_write_wait_longer_with_the_database_down(
     finally:
         node.journal.close()
         node.pool.close()
+
+
+def new_write(content: str, key: IdempotencyKey | None = None):
+    """A judgment on its way to the write path, as Service.judge sends it once its key lookup
+    found nothing (so a key can be taken by another worker in between, as here)."""
+    return judgment_write(
+        judge(Cell.create(content=content), judgment_id=str(uuid.uuid4())).to_dict(), utc_now(), key
+    )
+
+
+def outcome_of(write) -> str | None:
+    return write.error.outcome if isinstance(write.error, PersistenceError) else write.error
+
+
+def test_a_torn_batch_that_cannot_be_cut_is_unknown_for_recovery_may_apply_it(node, config):
+    """Review finding: the disk filled half-way through a batch's one write (its first line
+    complete, checksum valid) and the cut failed; all three were answered not_written, yet
+    settling the retired worker's journal stored the complete one."""
+    writes = [new_write(f"v_{i} = {i}") for i in range(3)]
+    journal_cut_fails(node)
+    node.service.write_path.write(writes)
+    assert [outcome_of(w) for w in writes] == ["unknown"] * 3 and node.retired
+    node.journal.close()  # the worker exits; the master settles its journal
+    replay(config)
+    assert sorted(node.stored(w.record_id) for w in writes) == [0, 0, 1]  # why not_written was a lie
+
+
+def test_a_superseded_record_is_answered_as_its_keys_record_even_when_that_cannot_be_read(node):
+    """Review finding: another worker committed the key between this request's lookup and its
+    batch; reading the key's record then failed, and the request got a 200 as itself — a
+    judgment that is aborted and never stored."""
+    key = IdempotencyKey("k-race", "same-body")
+    owner = node.service.judge(Cell.create(content="first = 1"), idempotency=key).record["judgment"]
+    loser = new_write("first = 1", key)
+    node.pool.fail_next("busy")  # no connection free for reading the key's record back
+    node.service.write_path.write([loser])
+    assert outcome_of(loser) == "written" and loser.error.ids == {"judgment_id": owner["judgment_id"]}
+    assert loser.record_id in node.journaled()[1] and node.stored(loser.record_id) == 0
+    assert node.stored(owner["judgment_id"]) == 1
+
+
+def test_written_for_a_superseded_record_names_the_stored_one(node):
+    """Review finding: the key's record was answered written (guidance.json failed); a racing
+    retry with the key was superseded and, guidance.json failing again, answered written with
+    its own, aborted judgment_id: GET /judge/<id> would be a 404."""
+    key = IdempotencyKey("k-written", "same-body")
+    guidance_not_writable(node)
+    with pytest.raises(PersistenceError) as err:
+        node.service.judge(Cell.create(content="first = 1"), idempotency=key)
+    owner = err.value.ids["judgment_id"]
+    loser = new_write("first = 1", key)
+    node.fs.fail_write_at = node.fs.writes + 3  # 1: its line, 2: its abort, 3: guidance.json
+    node.service.write_path.write([loser])
+    assert outcome_of(loser) == "written" and loser.error.ids["judgment_id"] == owner
+    assert node.stored(owner) == 1
+
+
+def test_a_retry_of_a_written_perception_makes_guidance_name_its_judgment(node):
+    """Review finding: as test_a_retry_of_a_written_answer_makes_guidance_name_it, for
+    /perceive: a stored perception came back without its judgment's position, so guidance.json
+    was left naming an older judgment while the retry answered 200."""
+    key = IdempotencyKey("k-perceive", "f")
+    p = Perception(source="review", cell=Cell.create(content="x = 1"), run_judgment=True, level="MICRO")
+    guidance_not_writable(node)
+    with pytest.raises(PersistenceError) as err:
+        node.service.perceive(p, idempotency=key)
+    assert err.value.outcome == "written"
+    retry = node.service.perceive(p, idempotency=key)
+    jid = err.value.ids["judgment_id"]
+    assert retry.replayed and retry.record["judgment"]["judgment_id"] == jid
+    assert read_guidance(node.service.guidance.path)["judgment_id"] == jid
+
+
+def test_a_key_another_transaction_holds_fails_only_its_own_record(node):
+    """Review finding: another worker's transaction claimed key K and had not finished; a batch
+    holding a retry with K and an unrelated record waited on K until its deadline, and both were
+    answered not_written. Now the batch waits KEY_WAIT_S, then its records go alone."""
+    key = IdempotencyKey("k-held", "same-body")
+    with psycopg.connect(node.url, autocommit=True) as holder:
+        holder.execute("BEGIN")
+        holder.execute(
+            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
+            " VALUES (%s, %s, 'judgment', gen_random_uuid())",
+            (key.key, key.fingerprint),
+        )
+        keyed, plain = new_write("k = 1", key), new_write("unrelated = 2")
+        node.service.write_path.write([keyed, plain])
+        holder.execute("ROLLBACK")
+    assert outcome_of(plain) is None and node.stored(plain.record_id) == 1
+    assert outcome_of(keyed) == "not_written" and node.stored(keyed.record_id) == 0
+    assert keyed.record_id in node.journaled()[1]  # its abort: recovery never applies it

@@ -61,10 +61,11 @@ class FaultyPool:
     """A real psycopg pool whose next transaction fails the way a network or server does.
 
     ``fail_next(when)``: "connect" (the database is unreachable: connections out are cut and no
-    new one comes in time: PoolTimeout), "before_commit" (the connection drops while the
-    statements run), "during_commit" (the connection is cut right as COMMIT is sent: the
-    transaction does not commit, and the client cannot know). The faults are real: the
-    connection's socket is shut down, as a dying network or server would.
+    new one comes in time: PoolTimeout), "busy" (every connection stays checked out: the next
+    request for one gets PoolTimeout, and the connections out are unharmed), "before_commit"
+    (the connection drops while the statements run), "during_commit" (the connection is cut
+    right as COMMIT is sent: the transaction does not commit, and the client cannot know). The
+    faults are real: the connection's socket is shut down, as a dying network or server would.
     """
 
     def __init__(self, pool):
@@ -88,8 +89,11 @@ class FaultyPool:
     def __getattr__(self, name):
         return getattr(self._pool, name)
 
+    def _no_connection(self) -> bool:
+        return self.take("connect") or self.take("busy")
+
     def getconn(self, timeout=None):
-        if self.take("connect"):
+        if self._no_connection():
             raise PoolTimeout("injected: no connection within the timeout")
         conn = self._pool.getconn(timeout=timeout)
         self._out.append(conn)
@@ -102,7 +106,7 @@ class FaultyPool:
 
     @contextmanager
     def connection(self, timeout=None):
-        if self.take("connect"):
+        if self._no_connection():
             raise PoolTimeout("injected: no connection within the timeout")
         with self._pool.connection(timeout=timeout) as conn:
             yield _FaultyConnection(conn, self)

@@ -40,7 +40,9 @@ Writing (``writer.py``)
     and a new segment's names are made durable (directory fsync) before a byte is written under
     them. A failed write is truncated away. A failed fsync (file or directory) or a failed
     truncate poisons the writer: it appends nothing more and its process MUST exit, so no other
-    process ever relies on pages whose write-back failed. The writer deletes its own closed
+    process ever relies on pages whose write-back failed; the records of that write or fsync
+    are of unknown outcome (whole lines of a failed write may remain and are applied when the
+    journal is settled). The writer deletes its own closed
     segments once every record in them is settled (in PostgreSQL or aborted), oldest first.
 
 Settling a closed journal (``..settle``)

@@ -109,7 +109,8 @@ class JournalWriter:
         """Write records with one write, return once an fsync covers them, in entry order.
 
         Raise JournalWriteFailed or JournalRefused when nothing was journaled, JournalPoisoned
-        when the fsync that was to cover them failed: whether they are on disk is unknown.
+        when the fsync that was to cover them failed, or a failed write could not be cut off:
+        whether they are on disk is unknown.
         """
         payloads = [  # serialised outside every lock
             data if isinstance(data, bytes) else encode_payload(kind, rid, data)
@@ -330,10 +331,12 @@ class JournalWriter:
             try:
                 self.fs.truncate(self._fd, self._offset)
             except OSError as cut_exc:
-                # The partial line fails its checksum, so it is not a record; but this writer
-                # no longer knows where its file ends.
+                # A partial last line fails its checksum, but the lines of a batch before it may
+                # be whole: on disk, and applied once this journal is settled. So the outcome of
+                # every record of this write is unknown, and this writer no longer knows where
+                # its file ends.
                 self._poison = cut_exc
-                raise JournalWriteFailed(f"write failed ({exc}) and could not be undone ({cut_exc})") from exc
+                raise JournalPoisoned(f"write failed ({exc}) and could not be undone ({cut_exc})") from exc
             raise JournalWriteFailed(f"journal write failed: {exc}") from exc
 
     def _holds_unsettled(self, segment: tuple[int, int, Path]) -> bool:
