@@ -360,3 +360,16 @@ def test_closing_fsyncs_lines_still_waiting_for_their_fsync(tmp_path):
     follower.join(10)
     (segment,) = writer.directory.glob("*.jsonl")
     assert late and b'"late"' in fs.image("dropped")[segment]  # acknowledged, so it was fsynced
+
+
+def test_a_closed_writer_never_deletes_a_segment(tmp_path):
+    """Review finding: a batch still running when its process closes the writer (gunicorn's
+    graceful timeout passed) settles its records afterwards; from the close on the journal is a
+    settler's, so settling must not retire (delete) segments the settler may be reading."""
+    writer = JournalWriter(tmp_path, segment_bytes=4096)
+    positions = [writer.append("judgment", f"r{i}", {"pad": "x" * 500}) for i in range(20)]
+    segments = list_segments(writer.directory)
+    assert len(segments) >= 3
+    writer.close()
+    writer.settle([p.seq for p in positions])
+    assert list_segments(writer.directory) == segments

@@ -350,6 +350,8 @@ class JournalWriter:
         with self._retiring:
             while not self._retire_failed:
                 with self._mutex:
+                    if self._closed_for_good:  # the journal is a settler's now: hands off
+                        return
                     if not self._closed or self._holds_unsettled(self._closed[0]):
                         return
                     path = self._closed[0][2]
