@@ -481,6 +481,7 @@ def main(argv: list[str] | None = None) -> int:
             subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)], check=False)
         shutil.rmtree(work, ignore_errors=True)
     out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
     (out / "bench-results.json").write_text(json.dumps(results, indent=2) + "\n")
     markdown = report(results)
     print(markdown)
