@@ -3,21 +3,13 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from cynic_app.config import Config
 from cynic_app.embedded_pg import EmbeddedPostgres
-from tests.support.harness import Tmpfs, new_database, serving
-
-
-def reachable_tmpdir() -> Path:
-    """A fresh directory PostgreSQL's unprivileged user can enter (mkdtemp makes it 0700)."""
-    path = Path(tempfile.mkdtemp(prefix="cynic-pg-"))
-    path.chmod(0o711)
-    return path
+from tests.support.harness import Tmpfs, new_database, reachable_tmpdir, serving
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ import psycopg
 import pytest
 
 from cynic_app.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, find_bin_dir, socket_dir_for
-from tests.conftest import reachable_tmpdir
+from tests.support.harness import reachable_tmpdir
 
 pytestmark = pytest.mark.slow
 

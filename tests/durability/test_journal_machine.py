@@ -50,7 +50,7 @@ from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
 from cynic_app.store.rows import record_rows
-from tests.durability.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
+from tests.support.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
 
 MAX_LIVE = 3
 SEGMENT_BYTES = 1024

@@ -27,7 +27,7 @@ from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.state import ConsciousState
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import migrate
-from tests.durability.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
+from tests.support.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
 
 WRITES = 200
 ABORT_EVERY = 9  # every 9th write "fails in the database": aborted, never acknowledged

@@ -15,11 +15,9 @@ import psycopg
 import pytest
 from psycopg import sql
 
-from tests.conftest import reachable_tmpdir
-from tests.support.harness import Gunicorn, request
-
-from .fleet import HAProxy, PgBouncer, have
-from .slowloris import Probe, SlowBodyFlood
+from tests.support.fleet import HAProxy, PgBouncer, have
+from tests.support.harness import Gunicorn, reachable_tmpdir, request
+from tests.support.slowloris import Probe, SlowBodyFlood
 
 pytestmark = [
     pytest.mark.slow,

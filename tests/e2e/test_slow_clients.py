@@ -12,8 +12,7 @@ import urllib.request
 import pytest
 
 from tests.support.harness import Gunicorn
-
-from .slowloris import STALLED_REQUEST, Probe, SlowBodyFlood
+from tests.support.slowloris import STALLED_REQUEST, Probe, SlowBodyFlood
 
 pytestmark = pytest.mark.slow
 

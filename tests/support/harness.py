@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -28,6 +29,13 @@ from cynic_app.config import DEFAULT_THREADS, Config, default_workers
 from cynic_app.embedded_pg import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def reachable_tmpdir() -> Path:
+    """A fresh directory PostgreSQL's unprivileged user can enter (mkdtemp makes it 0700)."""
+    path = Path(tempfile.mkdtemp(prefix="cynic-pg-"))
+    path.chmod(0o711)
+    return path
 
 
 @contextmanager
