@@ -24,13 +24,25 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
     """
     config = config or Config.from_env()
     fs = fs or OS_FS
+    threads = ServerSettings.from_env().threads  # every setting is checked before the node is touched
     master = os.environ.get(RECOVERED_BY_ENV)
     if master and master == str(os.getppid()):  # our gunicorn master opened the node before forking
         runtime = Runtime(config, recovered_by=f"gunicorn master {master}", fs=fs)
     else:
         node_lock, _settled = open_node(config, fs=fs)
-        runtime = Runtime(config, recovered_by=f"process {os.getpid()}", node_lock=node_lock, fs=fs)
+        try:
+            runtime = Runtime(config, recovered_by=f"process {os.getpid()}", node_lock=node_lock, fs=fs)
+        except BaseException:
+            node_lock.release()
+            raise
+    try:
+        return _app(config, runtime, slow_slots=threads - 1)  # one thread per worker stays free
+    except BaseException:
+        runtime.close()  # its pool and journal, and the node lock if it holds it
+        raise
 
+
+def _app(config: Config, runtime: Runtime, *, slow_slots: int) -> Flask:
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
@@ -40,7 +52,7 @@ def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
         app.wsgi_app,
         max_body_bytes=config.max_body_bytes,
         timeout_s=config.body_timeout_s,
-        slow_slots=ServerSettings.from_env().threads - 1,  # one thread per worker stays free
+        slow_slots=slow_slots,
     )
     if config.trusted_proxies:
         # Only the last N hops of X-Forwarded-For/-Proto are believed: those our proxies added.

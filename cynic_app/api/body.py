@@ -22,7 +22,7 @@ def json_object() -> dict:
         raise ApiError(415, "unsupported_media_type", "send a JSON body with Content-Type: application/json")
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:  # bad syntax, bad UTF-8, or absurdly deep
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {str(exc)[:200]}") from None
     if not isinstance(data, dict):
@@ -33,6 +33,10 @@ def json_object() -> dict:
             {"fields": {"body": "must be a JSON object"}},
         )
     return data
+
+
+def _not_json(token: str):
+    raise ValueError(f"{token} is not JSON")  # Python's json reads NaN and Infinity; JSON has neither
 
 
 def flag(name: str) -> bool:

@@ -21,6 +21,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    TypeAdapter,
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
@@ -90,6 +91,10 @@ def _within_content_limit(value: str, info: ValidationInfo) -> str:
     return value
 
 
+def _empty_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
 def _upper(value: object) -> object:
     return value.upper() if isinstance(value, str) and value.isascii() else value
 
@@ -137,6 +142,7 @@ Content = Annotated[
     ),
     Rule("must be a string"),
 ]
+_CONTENT = TypeAdapter(Content)
 Level = _any_case(tuple(LEVELS))
 Reality = _any_case(REALITIES)
 TimeDim = _any_case(TIME_DIMS)
@@ -224,26 +230,12 @@ class PerceiveRequest(BaseModel):
         Schema(allOf=[{"pattern": NON_BLANK}, {"pattern": NO_NUL}]),
         Rule("is required and must be a non-empty string"),
     ]
-    reality: Annotated[Reality | None, BeforeValidator(lambda v: v or None)] = None  # "" too: CYNIC
+    reality: Annotated[Reality | None, BeforeValidator(_empty_is_none)] = None  # "": CYNIC
     content: Content | None = None
     data: Annotated[
         Any,
         WithJsonSchema(
-            {
-                "description": "legacy: perceived as its JSON text when content is absent",
-                "anyOf": [
-                    {
-                        "type": "string",
-                        "minLength": 1,
-                        "maxLength": DEFAULT_MAX_CONTENT_CHARS,
-                        "allOf": [{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
-                        "description": CONTENT_DESCRIPTION,
-                    },
-                    {"type": "number"},
-                    {"type": "boolean"},
-                    {"type": "object", "additionalProperties": {"type": ["string", "number", "boolean"]}},
-                ],
-            }
+            {"description": "legacy: any JSON value, perceived as its JSON text when content is absent"}
         ),
     ] = None
     context: Context | None = None
@@ -253,17 +245,18 @@ class PerceiveRequest(BaseModel):
     )
     level: Level | None = None
 
-    @model_validator(mode="before")
-    @classmethod
-    def _legacy_data(cls, body: Any) -> Any:
-        """Older clients sent structured data instead of content; it is perceived as its JSON text."""
-        if isinstance(body, dict) and body.get("content") is None and body.get("data") is not None:
-            data = body["data"]
-            body = {**body, "content": data if isinstance(data, str) else json.dumps(data, sort_keys=True)}
-        return body
-
     @model_validator(mode="after")
-    def _has_content(self) -> PerceiveRequest:
+    def _content_or_data(self, info: ValidationInfo) -> PerceiveRequest:
+        """Older clients sent data instead of content; it is perceived as its JSON text, which
+        must then be what content may be."""
+        if self.content is None and self.data is not None:
+            try:
+                text = self.data if isinstance(self.data, str) else json.dumps(self.data, sort_keys=True)
+                self.content = _CONTENT.validate_python(text, context=info.context)
+            except RecursionError:  # json.loads took it, with a few stack frames to spare
+                raise PydanticCustomError("cynic", "is nested too deeply", {"field": "data"}) from None
+            except ValidationError as exc:
+                raise PydanticCustomError("cynic", exc.errors()[0]["msg"], {"field": "data"}) from None
         if self.content is None:
             raise PydanticCustomError("cynic", "is required", {"field": "content"})
         return self

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,3 +123,39 @@ def test_any_idempotency_key(client, home, database_url, key, body):
         content_type="application/json",
         headers={"Idempotency-Key": header},
     )
+
+
+def post_raw(client, body: str, path: str = "/perceive"):
+    return client.post(path, data=body, content_type="application/json")
+
+
+@pytest.mark.parametrize("body", ['{"source": "s", "data": NaN}', '{"content": "x", "lod": Infinity}'])
+def test_nan_and_infinity_are_not_json(client, home, database_url, body):
+    """Review finding: Python's json module reads NaN and Infinity, and legacy data stored them as
+    the text "NaN"; JSON has neither."""
+    before = persisted_snapshot(home, database_url)
+    path = "/perceive" if "source" in body else "/judge"
+    r = post_raw(client, body, path)
+    assert r.status_code == 400 and r.get_json()["error"]["code"] == "malformed_json"
+    assert persisted_snapshot(home, database_url) == before
+
+
+def test_deeply_nested_legacy_data_is_never_a_500(client):
+    """Review finding: nesting shallow enough for json.loads but too deep for json.dumps one
+    stack frame further in ran out of stack inside validation: a 500. (Legacy data is perceived
+    as its JSON text whatever its shape; only too deep is refused.)"""
+    answers = set()
+    for depth in range(800, 1000, 2):
+        r = post_raw(client, '{"source": "s", "data": ' + "[" * depth + "1" + "]" * depth + "}")
+        assert r.status_code in (200, 400, 422), (depth, r.status_code)
+        if r.status_code != 200:
+            answers.add((r.status_code, r.get_json()["error"]["details"].get("fields", {}).get("data")))
+    assert (422, "is nested too deeply") in answers  # the depths json.loads took and json.dumps did not
+
+
+@pytest.mark.parametrize("reality", ["false", "0", "[]", "{}"])
+def test_a_reality_of_the_wrong_type_is_refused_not_taken_as_the_default(client, reality):
+    """Review finding: any falsy reality on /perceive (false, 0, [], {}) was read as "use the
+    default"; only null and "" mean that."""
+    r = post_raw(client, f'{{"source": "s", "content": "x", "reality": {reality}}}')
+    assert r.status_code == 422 and "reality" in r.get_json()["error"]["details"]["fields"]

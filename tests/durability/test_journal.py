@@ -327,7 +327,7 @@ def test_closing_fsyncs_lines_still_waiting_for_their_fsync(tmp_path):
     import threading
     import time
 
-    from tests.durability.powerloss import PowerLossFS
+    from tests.support.powerloss import PowerLossFS
 
     returned, release = threading.Event(), threading.Event()
 

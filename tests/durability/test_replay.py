@@ -140,3 +140,19 @@ def test_bulk_replay_rebuilds_exactly_what_the_live_path_stored(config, database
     summary = replay(config)
     assert summary.applied == 42
     assert snapshot() == live
+
+
+def test_a_failed_create_app_holds_nothing(config, monkeypatch):
+    """Review finding: a bad setting read after the node was opened (CYNIC_THREADS) failed
+    create_app with the node lock still held, so a corrected retry in the same process was
+    refused. Every setting is now checked before the node is touched, and a failure after it
+    lets go of the node."""
+    monkeypatch.setenv("CYNIC_THREADS", "lots")
+    with pytest.raises(ConfigError, match="CYNIC_THREADS"):
+        create_app(config)
+    assert not config.home.exists()  # refused before the node was touched
+    monkeypatch.delenv("CYNIC_THREADS")
+    monkeypatch.setattr("cynic_app.api.register", lambda app: 1 / 0)  # fails after the node is open
+    with pytest.raises(ZeroDivisionError):
+        create_app(config)
+    acquire_node_lock(config.home).release()
