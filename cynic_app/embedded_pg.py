@@ -370,6 +370,11 @@ def main(argv: list[str] | None = None) -> int:
         f"port {server.port}",
         file=sys.stderr,
     )
+
+    def terminated(signum, _frame):
+        raise SystemExit(128 + signum)  # so the server is stopped below (and COMMAND killed)
+
+    signal.signal(signal.SIGTERM, terminated)
     server.start()
     try:
         env = {**os.environ, "CYNIC_TEST_DATABASE_URL": server.url}

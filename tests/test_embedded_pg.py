@@ -105,3 +105,34 @@ def test_cynic_pg_bin_without_a_server_is_refused(tmp_path, monkeypatch):
     monkeypatch.setenv("CYNIC_PG_BIN", str(tmp_path))
     with pytest.raises(EmbeddedPostgresError, match="CYNIC_PG_BIN"):
         find_bin_dir()
+
+
+def test_the_test_wrapper_stops_its_server_when_it_is_terminated():
+    """`python -m cynic_app.embedded_pg DIR -- CMD` (scripts/test) left its server running when
+    it was sent SIGTERM (a CI timeout, `kill`): Python's default handler skips the cleanup."""
+    import signal
+    import sys
+    import time
+
+    from cynic_app.embedded_pg import running_port
+    from tests.support.harness import ROOT
+
+    data_dir = reachable_tmpdir() / "pg"
+    wrapper = subprocess.Popen(
+        [sys.executable, "-m", "cynic_app.embedded_pg", str(data_dir), "--", "sleep", "60"],
+        cwd=ROOT,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while running_port(data_dir) is None:
+            assert time.monotonic() < deadline and wrapper.poll() is None, "the server did not start"
+            time.sleep(0.2)
+        wrapper.send_signal(signal.SIGTERM)
+        wrapper.wait(timeout=60)
+        assert running_port(data_dir) is None, "the server outlived its wrapper"
+    finally:
+        wrapper.kill()
+        if running_port(data_dir) is not None:  # the bug: stop the orphan (its postmaster's pid)
+            os.kill(int((data_dir / "postmaster.pid").read_text().split()[0]), signal.SIGINT)
