@@ -21,13 +21,12 @@ from cynic_app.durability.guidance import GuidanceWriter, position_of
 from cynic_app.durability.journal import Clock, JournalWriteFailed, JournalWriter, scan
 from cynic_app.durability.journal.layout import list_journals
 from cynic_app.durability.journal.reader import records
-from cynic_app.durability.journal.record import BadRecord, decode
 from cynic_app.durability.settle import settle_closed
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.state import ConsciousState
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import migrate
-from tests.support.powerloss import VARIANTS, PowerLossFS, materialise, scratch_dir
+from tests.support.powerloss import VARIANTS, PowerLossFS, durable_lines, materialise, scratch_dir
 
 WRITES = 200
 ABORT_EVERY = 9  # every 9th write "fails in the database": aborted, never acknowledged
@@ -193,16 +192,7 @@ def test_group_commit_never_acknowledges_before_its_fsync(tmp_path):
     def on_sync_point(images):
         with lock:
             snapshot = list(acked)
-        image = images["dropped"]  # the harshest: nothing unsynced survives
-        recovered = {}
-        for path, data in image.items():
-            if path.suffix == ".jsonl":
-                for line in data.splitlines(keepends=True):
-                    try:
-                        record = decode(line)
-                    except BadRecord:
-                        break
-                    recovered[record.seq] = record.id
+        recovered = durable_lines(images["dropped"])  # the harshest: nothing unsynced survives
         for seq, rid in snapshot:
             assert recovered.get(seq) == rid, f"record {seq} was acknowledged before it was durable"
         checked["points"] += 1
@@ -248,15 +238,7 @@ def test_failed_writes_among_threads_never_let_a_line_be_acknowledged_without_it
     def on_sync_point(images):
         with lock:
             snapshot = dict(acked)
-        durable = {}
-        for path, data in images["dropped"].items():
-            if path.suffix == ".jsonl":
-                for line in data.splitlines(keepends=True):
-                    try:
-                        record = decode(line)
-                    except BadRecord:
-                        break
-                    durable[record.seq] = record.id
+        durable = durable_lines(images["dropped"])
         for seq, rid in snapshot.items():
             assert durable.get(seq) == rid, f"record {seq} was acknowledged before it was durable"
 

@@ -14,6 +14,7 @@ from cynic_app.durability.settle import remove_unborn
 from cynic_app.judgment import Cell, judge
 from cynic_app.startup import replay
 from cynic_app.store.migrations import migrate
+from tests.support.faults import flip_a_byte_after_the_first_line
 from tests.support.harness import serving
 
 
@@ -75,9 +76,7 @@ def test_torn_tail_is_repaired_at_start_up_and_nothing_journaled_is_lost(config,
 def test_corruption_in_the_middle_refuses_to_start(config):
     writer, _ = journal_judgments(config.home, 4)
     ((_, path),) = list_segments(writer.directory)
-    data = bytearray(path.read_bytes())
-    data[data.find(b"\n") + 40] ^= 0xFF
-    path.write_bytes(bytes(data))
+    flip_a_byte_after_the_first_line(path)
     with pytest.raises(JournalCorrupt, match="at byte"):
         create_app(config)
     acquire_node_lock(config.home).release()  # a refused start-up holds nothing

@@ -18,7 +18,7 @@ from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
 from cynic_app.store.rows import record_rows
-from tests.support.faults import FailingFS
+from tests.support.faults import FailingFS, flip_a_byte_after_the_first_line
 
 
 @pytest.fixture
@@ -123,12 +123,11 @@ def test_a_torn_tail_is_cut_and_its_bytes_kept_in_broken(home, db):
 def test_corruption_in_a_closed_journal_refuses_and_leaves_it_as_it_is(home, db):
     writer, _ = journal(home, 4)
     ((_, path),) = list_segments(writer.directory)
-    data = bytearray(path.read_bytes())
-    data[data.find(b"\n") + 40] ^= 0xFF
-    path.write_bytes(bytes(data))
+    flip_a_byte_after_the_first_line(path)
+    corrupt = path.read_bytes()
     with pytest.raises(JournalCorrupt, match="at byte"):
         settle_closed(db, home, node="n")
-    assert path.read_bytes() == bytes(data) and stored(db) == []
+    assert path.read_bytes() == corrupt and stored(db) == []
 
 
 def test_records_in_doubt_of_a_dead_writer_are_applied(home, db):
@@ -279,9 +278,7 @@ def test_a_failed_broken_copy_leaves_no_copy_behind(home, db):
 def test_one_journal_that_cannot_be_settled_does_not_hold_the_others_back(home, db):
     bad, _ = journal(home, 3)
     ((_, path),) = list_segments(bad.directory)
-    data = bytearray(path.read_bytes())
-    data[data.find(b"\n") + 40] ^= 0xFF
-    path.write_bytes(bytes(data))
+    flip_a_byte_after_the_first_line(path)
     _, ids = journal(home, 3)
     with pytest.raises(JournalCorrupt):
         settle_closed(db, home, node="n")

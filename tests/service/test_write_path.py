@@ -58,8 +58,11 @@ def node(config):
     yield from make_node(config)
 
 
-def make_node(config):
-    replay(config)
+def make_node(config, *, start_up=True):
+    """A node's service with a fault-injecting pool and file system (start_up: recover the
+    home first, as a new process would; False for a second writer beside a live one)."""
+    if start_up:
+        replay(config)
     fs, clock, retired = FailingFS(), Clock(), []
     pool = make_pool(config.database_url, min_size=1, max_size=4, timeout_s=1.0)
     pool.open(wait=True)
@@ -338,3 +341,38 @@ def test_a_key_another_transaction_holds_fails_only_its_own_record(node):
     assert outcome_of(plain) is None and node.stored(plain.record_id) == 1
     assert outcome_of(keyed) == "not_written" and node.stored(keyed.record_id) == 0
     assert keyed.record_id in node.journaled()[1]  # its abort: recovery never applies it
+
+
+def test_two_writers_racing_on_one_key_store_it_once_and_acknowledge_only_that(config):
+    """Two processes' write paths (each its own journal and connection) send a record with the
+    same key at the same moment, after both found the key unused: the key's record is stored
+    once; the other write is answered with it, or not_written — never a 200 of its own."""
+    nodes = [make_node(config), make_node(config, start_up=False)]
+    a, b = (next(n) for n in nodes)
+    try:
+        for round_ in range(12):
+            key = IdempotencyKey(f"k-race-{round_}", "same-body")
+            writes = [new_write(f"race_{round_} = 1", key) for _ in range(2)]
+            barrier = threading.Barrier(2)
+
+            def send(node, write, barrier=barrier):
+                barrier.wait()
+                node.service.write_path.write([write])
+
+            threads = [threading.Thread(target=send, args=pair) for pair in zip((a, b), writes, strict=True)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            stored = [w.record_id for w in writes if a.stored(w.record_id)]
+            assert len(stored) == 1, f"round {round_}: {len(stored)} records stored for one key"
+            for w in writes:
+                assert outcome_of(w) in (None, "not_written"), outcome_of(w)
+                if outcome_of(w) is None:  # acknowledged: as the stored record, whoever stored it
+                    answered = w.earlier["judgment"]["judgment_id"] if w.earlier else w.record_id
+                    assert answered == stored[0]
+                else:
+                    assert w.record_id != stored[0]
+    finally:
+        for n in nodes:
+            next(n, None)

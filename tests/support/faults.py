@@ -128,3 +128,10 @@ class _FaultyConnection:
 
     def pipeline(self):
         return self._conn.pipeline()
+
+
+def flip_a_byte_after_the_first_line(segment) -> None:
+    """Corrupt a journal segment in the middle: a byte of its second line flipped."""
+    data = bytearray(segment.read_bytes())
+    data[data.find(b"\n") + 40] ^= 0xFF
+    segment.write_bytes(bytes(data))

@@ -247,3 +247,20 @@ def materialise(image: dict[Path, bytes], source_root: Path, target_root: Path) 
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_bytes(data)
     (target_root / "journal").mkdir(parents=True, exist_ok=True)
+
+
+def durable_lines(image: dict) -> dict[int, str]:
+    """{seq: id} of the whole records each journal segment of a disk image holds, up to the
+    first line that does not decode (what recovery would find)."""
+    from cynic_app.durability.journal.record import BadRecord, decode
+
+    found = {}
+    for path, data in image.items():
+        if path.suffix == ".jsonl":
+            for line in data.splitlines(keepends=True):
+                try:
+                    record = decode(line)
+                except BadRecord:
+                    break
+                found[record.seq] = record.id
+    return found
