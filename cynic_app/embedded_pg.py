@@ -371,12 +371,19 @@ def main(argv: list[str] | None = None) -> int:
         file=sys.stderr,
     )
 
+    pending: list[int] = []
+
     def terminated(signum, _frame):
+        if server.process is None:
+            pending.append(signum)  # the server is being spawned: stop it once it is ours to stop
+            return
         raise SystemExit(128 + signum)  # so the server is stopped below (and COMMAND killed)
 
     signal.signal(signal.SIGTERM, terminated)
-    server.start()
     try:
+        server.start()
+        if pending:
+            raise SystemExit(128 + pending[0])
         env = {**os.environ, "CYNIC_TEST_DATABASE_URL": server.url}
         return subprocess.run(args[2:], env=env, check=False).returncode
     finally:

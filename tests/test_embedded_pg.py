@@ -107,14 +107,18 @@ def test_cynic_pg_bin_without_a_server_is_refused(tmp_path, monkeypatch):
         find_bin_dir()
 
 
-def test_the_test_wrapper_stops_its_server_when_it_is_terminated():
+@pytest.mark.parametrize("when", ["starting", "serving"])
+def test_the_test_wrapper_stops_its_server_when_it_is_terminated(when):
     """`python -m cynic_app.embedded_pg DIR -- CMD` (scripts/test) left its server running when
-    it was sent SIGTERM (a CI timeout, `kill`): Python's default handler skips the cleanup."""
+    it was sent SIGTERM (a CI timeout, `kill`): Python's default handler skips the cleanup. CI then
+    found the same leak when SIGTERM came while the server was still starting (the handler's
+    exception escaped before the cleanup was armed): "starting" sends it the moment the postmaster
+    writes its pid file, "serving" once COMMAND runs."""
     import signal
     import sys
     import time
 
-    from cynic_app.embedded_pg import running_port
+    from cynic_app.embedded_pg import _children, running_port
     from tests.support.harness import ROOT
 
     data_dir = reachable_tmpdir() / "pg"
@@ -124,11 +128,17 @@ def test_the_test_wrapper_stops_its_server_when_it_is_terminated():
         stderr=subprocess.PIPE,
         text=True,
     )
+
+    def reached() -> bool:
+        if when == "starting":
+            return running_port(data_dir) is not None
+        return running_port(data_dir) is not None and len(_children(wrapper.pid)) == 2
+
     try:
         deadline = time.monotonic() + 60
-        while running_port(data_dir) is None:
+        while not reached():
             assert time.monotonic() < deadline and wrapper.poll() is None, "the server did not start"
-            time.sleep(0.2)
+            time.sleep(0.002)
         wrapper.send_signal(signal.SIGTERM)
         wrapper.wait(timeout=60)
         assert running_port(data_dir) is None, "the server outlived its wrapper"
