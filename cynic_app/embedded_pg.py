@@ -105,6 +105,9 @@ class EmbeddedPostgres:
             "fsync": "on",
             "synchronous_commit": "on",
             "max_connections": "200",
+            # Shared memory segments in the data directory, not in /dev/shm: a killed server
+            # (tests kill them on purpose) leaves nothing behind outside the directory.
+            "dynamic_shared_memory_type": "mmap",
             **(settings or {}),
         }
         self.user = _run_as_user()

@@ -18,9 +18,10 @@ def pg_url():
     if url:
         yield url
         return
-    server = EmbeddedPostgres(reachable_tmpdir() / "data").start()
-    yield server.url
-    server.destroy()
+    with reachable_tmpdir() as directory:
+        server = EmbeddedPostgres(directory / "data").start()
+        yield server.url
+        server.destroy()
 
 
 @pytest.fixture
@@ -31,9 +32,16 @@ def database_url(pg_url):
 
 
 @pytest.fixture
-def private_pg():
+def reachable_dir():
+    """A directory of this test's own that PostgreSQL's unprivileged user can enter."""
+    with reachable_tmpdir() as directory:
+        yield directory
+
+
+@pytest.fixture
+def private_pg(reachable_dir):
     """A PostgreSQL server of this test's own, which the test may stop or kill."""
-    server = EmbeddedPostgres(reachable_tmpdir() / "data").start()
+    server = EmbeddedPostgres(reachable_dir / "data").start()
     yield server
     server.destroy()
 

@@ -16,7 +16,7 @@ import pytest
 from psycopg import sql
 
 from tests.support.fleet import HAProxy, PgBouncer, have
-from tests.support.harness import Gunicorn, reachable_tmpdir, request
+from tests.support.harness import Gunicorn, request
 from tests.support.slowloris import Probe, SlowBodyFlood
 
 pytestmark = [
@@ -30,12 +30,12 @@ pytestmark = [
 
 
 @pytest.fixture
-def pgbouncer(database_url):
+def pgbouncer(database_url, reachable_dir):
     with psycopg.connect(database_url, autocommit=True) as conn:
         # Through PgBouncer the role or database carries the statement timeout (docs/deployment.md).
         dbname = conn.info.dbname
         conn.execute(sql.SQL("ALTER DATABASE {} SET statement_timeout = '5s'").format(sql.Identifier(dbname)))
-    bouncer = PgBouncer(reachable_tmpdir(), database_url).start()
+    bouncer = PgBouncer(reachable_dir, database_url).start()
     yield bouncer
     bouncer.stop()
 
@@ -115,7 +115,7 @@ def test_two_nodes_behind_haproxy_and_pgbouncer_survive_a_kill(tmp_path, databas
     url = pgbouncer.url(database_url)
     a = node(tmp_path, "node-a", "127.0.0.2", url).start()
     b = node(tmp_path, "node-b", "127.0.0.3", url).start()
-    lb = HAProxy(reachable_tmpdir(), (a.host, a.port), (b.host, b.port)).start()
+    lb = HAProxy(tmp_path, (a.host, a.port), (b.host, b.port)).start()
     try:
         with psycopg.connect(url, prepare_threshold=None) as conn:
             assert conn.execute("SHOW statement_timeout").fetchone() == ("5s",)
@@ -161,7 +161,7 @@ def test_two_nodes_behind_haproxy_and_pgbouncer_survive_a_kill(tmp_path, databas
 def test_a_slow_body_flood_through_haproxy_never_reaches_the_node(tmp_path, database_url, pgbouncer):
     url = pgbouncer.url(database_url)
     only = node(tmp_path, "node-a", "127.0.0.2", url).start()
-    lb = HAProxy(reachable_tmpdir(), (only.host, only.port), (only.host, only.port)).start()
+    lb = HAProxy(tmp_path, (only.host, only.port), (only.host, only.port)).start()
     try:
         probe = Probe("127.0.0.1", lb.port)
         with SlowBodyFlood("127.0.0.1", lb.port, 3 * 2 * 2 + 8) as flood:

@@ -10,6 +10,7 @@ import errno
 import http.client
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -31,11 +32,16 @@ from cynic_app.embedded_pg import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def reachable_tmpdir() -> Path:
-    """A fresh directory PostgreSQL's unprivileged user can enter (mkdtemp makes it 0700)."""
+@contextmanager
+def reachable_tmpdir() -> Iterator[Path]:
+    """A fresh directory PostgreSQL's unprivileged user can enter (mkdtemp makes it 0700),
+    removed with everything in it on leaving (a private server's data is tens of MB)."""
     path = Path(tempfile.mkdtemp(prefix="cynic-pg-"))
-    path.chmod(0o711)
-    return path
+    try:
+        path.chmod(0o711)
+        yield path
+    finally:
+        shutil.rmtree(path)
 
 
 @contextmanager
@@ -87,6 +93,9 @@ class Gunicorn:
             "PORT": str(self.port),
             "CYNIC_STARTUP_TIMEOUT_S": "10",
             "PYTHONPATH": str(self.root),
+            # The master's own temporary files (its metrics directory) go with the test's files:
+            # a master killed with SIGKILL cannot remove them itself.
+            "TMPDIR": str(self.log_path.parent),
             **self._layout,
             **self.extra_env,
         }
