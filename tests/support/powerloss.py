@@ -186,25 +186,26 @@ class PowerLossFS(FS):
         if self.on_sync_point is not None:
             self.on_sync_point(_Images(self))
 
-    def _survives(self, path: Path, variant: str) -> bool:
-        """A file survives only if no directory above it that this layer created was lost."""
-        dirs = self._dirs if variant == "everything" else self._durable_dirs
-        created = self._dirs | self._durable_dirs
-        return all(parent in dirs for parent in path.parents if parent in created)
-
     @_serialised
     def image(self, variant: str) -> dict[Path, bytes]:
         """Files (path → bytes) a power loss now could leave, in one of the VARIANTS."""
         names = self._names if variant == "everything" else self._durable_names
+        # A file survives only if no directory above it that this layer created was lost.
+        kept = self._dirs if variant == "everything" else self._durable_dirs
+        lost = (self._dirs | self._durable_dirs) - kept
         out = {}
         for path, inode in names.items():
-            if not self._survives(path, variant):
+            if lost and any(parent in lost for parent in path.parents):
                 continue
-            durable, now = self._durable[inode], self._content(inode)
+            durable = self._durable[inode]
+            if variant == "dropped":
+                out[path] = durable
+                continue
+            now = self._content(inode)
             unsynced = now[len(durable) :] if now.startswith(durable) else b""
             if variant == "everything":
                 out[path] = now
-            elif variant == "dropped" or not unsynced:
+            elif not unsynced:
                 out[path] = durable
             elif variant == "partial":
                 out[path] = durable + unsynced[: max(1, len(unsynced) // 2)]
@@ -242,9 +243,12 @@ def scratch_dir(prefix: str) -> Path:
 
 def materialise(image: dict[Path, bytes], source_root: Path, target_root: Path) -> None:
     """Write an image's files under target_root, keeping their paths relative to source_root."""
+    made = set()
     for path, data in image.items():
         out = target_root / Path(path).relative_to(source_root)
-        out.parent.mkdir(parents=True, exist_ok=True)
+        if out.parent not in made:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            made.add(out.parent)
         out.write_bytes(data)
     (target_root / "journal").mkdir(parents=True, exist_ok=True)
 
