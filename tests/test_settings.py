@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -95,22 +96,41 @@ def _start(argv, env_extra, tmp_path):
 
 CLI = [sys.executable, "-m", "cynic_app.cli", "serve"]
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", "python:cynic_app.gunicorn_conf", "cynic_app.wsgi:app"]
+# Each entry point must read every setting at start: one bad value per variable shows it (every
+# bad value is refused by the readers themselves, above). gunicorn parses WEB_CONCURRENCY itself,
+# before reading our configuration: `cynic serve` checks it.
+ONE_PER_VARIABLE = list(dict(reversed(BAD_VALUES)).items())
+STARTS = [("cli", n, v) for n, v in ONE_PER_VARIABLE] + [
+    ("gunicorn", n, v) for n, v in ONE_PER_VARIABLE if n != "WEB_CONCURRENCY"
+]
+
+
+@pytest.fixture(scope="module")
+def refusals(tmp_path_factory) -> dict:
+    """Every start of STARTS, run a few at a time (each is a new interpreter importing the app)."""
+
+    def start(case):
+        entry, name, value = case
+        return _start(
+            CLI if entry == "cli" else GUNICORN, {name: value}, tmp_path_factory.mktemp(f"{entry}-{name}")
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        return dict(zip(STARTS, pool.map(start, STARTS), strict=True))
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "value"), BAD_VALUES)
-def test_cynic_serve_refuses_a_bad_setting_in_one_line(tmp_path, name, value):
-    result = _start(CLI, {name: value}, tmp_path)
+@pytest.mark.parametrize(("name", "value"), [(n, v) for e, n, v in STARTS if e == "cli"])
+def test_cynic_serve_refuses_a_bad_setting_in_one_line(refusals, name, value):
+    result = refusals[("cli", name, value)]
     assert result.returncode == 3, result
     assert result.stderr.startswith(f"cynic: {name}=") and result.stderr.count("\n") == 1, result.stderr
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(
-    ("name", "value"), [(n, v) for n, v in BAD_VALUES if n != "WEB_CONCURRENCY"]
-)  # gunicorn itself parses WEB_CONCURRENCY before reading our config: `cynic serve` checks it
-def test_the_gunicorn_master_refuses_a_bad_setting_in_one_line(tmp_path, name, value):
-    result = _start(GUNICORN, {name: value}, tmp_path)
+@pytest.mark.parametrize(("name", "value"), [(n, v) for e, n, v in STARTS if e == "gunicorn"])
+def test_the_gunicorn_master_refuses_a_bad_setting_in_one_line(refusals, name, value):
+    result = refusals[("gunicorn", name, value)]
     assert result.returncode == 3, result
     assert result.stderr == f"cynic_app: refusing to start: {result.stderr.split(': ', 2)[2]}"
     assert f": {name}=" in result.stderr and result.stderr.count("\n") == 1, result.stderr
