@@ -97,3 +97,12 @@ def tmpfs(tmp_path):
     yield mount
     for disk in mounted:
         disk.unmount()
+
+
+def pytest_collection_modifyitems(items):
+    """Under xdist (scripts/test runs two test processes), the tests that start servers or
+    stop them and hold them to a bound in seconds run one at a time, in one process: they
+    measure the service, not their neighbours. The rest are spread over both."""
+    for item in items:
+        if item.get_closest_marker("slow") or "private_pg" in item.fixturenames:
+            item.add_marker(pytest.mark.xdist_group("one_at_a_time"))
