@@ -171,8 +171,8 @@ def test_a_record_in_doubt_is_applied_as_soon_as_its_worker_exits(tmp_path, data
         with psycopg.connect(database_url, autocommit=True) as conn:
             deadline = time.monotonic() + 10
             while not conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = 'cynic_app' AND query = 'COMMIT' AND state = 'active'"
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND application_name = 'cynic_app' AND query = 'COMMIT' AND state = 'active'"
             ).fetchall():
                 assert time.monotonic() < deadline, "the COMMIT never started"
                 time.sleep(0.02)
