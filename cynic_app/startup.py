@@ -61,11 +61,11 @@ def open_node(
     Returns the node lock, which the caller holds for as long as it serves (None for a dry run,
     which takes no lock), and what recovery settled. On failure nothing is held.
     """
-    require_database_url(config)
+    url = require_database_url(config)
     prepare_home(config.home, fs=fs)
     lock = None if dry_run else acquire_node_lock(config.home)
     try:
-        return lock, recover(config, dry_run=dry_run, from_start=from_start)
+        return lock, recover(config, url, dry_run=dry_run, from_start=from_start)
     except BaseException:
         if lock is not None:
             lock.release()
@@ -80,7 +80,7 @@ def replay(config: Config, *, dry_run: bool = False, from_start: bool = False) -
     return settled
 
 
-def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) -> Settled:
+def recover(config: Config, url: str, *, dry_run: bool = False, from_start: bool = False) -> Settled:
     """Bring PostgreSQL and guidance.json up to date with every journal of the node.
 
     The caller holds the node lock (open_node), so no writer of this home is alive (a dry run,
@@ -88,7 +88,6 @@ def recover(config: Config, *, dry_run: bool = False, from_start: bool = False) 
     from_start also re-applies every archived segment still kept (after restoring PostgreSQL from
     a backup).
     """
-    url = require_database_url(config)
     with wait_for_database(url, timeout_s=config.startup_timeout_s) as conn:
         bound = binding.check(conn, config.home, url)  # before anything is written to it
         if not dry_run:

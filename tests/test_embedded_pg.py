@@ -158,5 +158,6 @@ def test_the_test_wrapper_stops_its_server_when_it_is_terminated(when, reachable
         if running_port(data_dir) is not None:  # the bug: stop the orphan (its postmaster's pid)
             orphan = int((data_dir / "postmaster.pid").read_text().split()[0])
             os.kill(orphan, signal.SIGINT)
-            while running_port(data_dir) is not None:
+            deadline = time.monotonic() + 30
+            while running_port(data_dir) is not None and time.monotonic() < deadline:
                 time.sleep(0.05)
