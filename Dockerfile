@@ -1,6 +1,6 @@
 # One cynic_app node (docs/deployment.md). It needs a PostgreSQL: set CYNIC_DATABASE_URL (the
 # image has no embedded server). Build: docker build -t cynic_app .
-FROM python:3.11-slim-bookworm
+FROM python:3.13-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
