@@ -13,6 +13,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import click
 import psycopg
@@ -251,6 +252,64 @@ def stats() -> None:
             "database": {"judgments": rows[0], "perceptions": rows[1], "idempotency_keys": rows[2]},
         }
     click.echo(json.dumps(out, indent=2))
+
+
+@main.command()
+@click.option(
+    "--owasp",
+    "owasp",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="An OWASP-style expected-results CSV (its files in testcode/ beside it).",
+)
+@click.option(
+    "--lines",
+    "lines",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A directory (or file) of line-annotated code (ruleid:/ok: comments).",
+)
+@click.option(
+    "--clean",
+    "clean",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="A directory of clean, well-kept code.",
+)
+@click.option(
+    "--tools",
+    default="cynic,bandit,ruff",
+    show_default=True,
+    help="Comma-separated: cynic, bandit, ruff (bandit and ruff as installed).",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["REFLEX", "MICRO", "MACRO"]),
+    default=None,
+    help="The judge's level (default: a default cell's, MICRO).",
+)
+@click.option(
+    "--json",
+    "json_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write every figure as JSON to this file.",
+)
+def evaluate(owasp, lines, clean, tools, level, json_out) -> None:
+    """Score the judge on labelled corpora beside bandit and ruff, per held-out and tuning half."""
+    from .evaluate import evaluate as run
+    from .evaluate.report import as_json, markdown
+    from .evaluate.tools import TOOLS
+
+    chosen = [t.strip() for t in tools.split(",") if t.strip()]
+    unknown = [t for t in chosen if t not in TOOLS]
+    if unknown or not (owasp or lines or clean):
+        raise click.UsageError(
+            f"unknown tool {unknown[0]!r}" if unknown else "give at least one of --owasp, --lines, --clean"
+        )
+    result = run(owasp=list(owasp), lines=list(lines), clean=list(clean), tools=chosen, level=level)
+    click.echo(markdown(result))
+    if json_out:
+        json_out.write_text(json.dumps(as_json(result), indent=2))
 
 
 def _bind_option(_ctx, _param, value: str | None) -> str | None:

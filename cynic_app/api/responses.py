@@ -35,6 +35,20 @@ class Finding(Wire):
     severity: Annotated[float, Field(ge=0, le=1)]
     line: Annotated[int, Field(ge=0, description="1-based; 0: the whole unit")]
     message: str
+    cwe: Annotated[
+        int,
+        Field(ge=0, description="the weakness, as a MITRE CWE number (0 in judgments stored before CWEs)"),
+    ] = 0
+    confidence: Annotated[float, Field(ge=0, le=1, description="how sure the check is")] = 0.9
+    column: Annotated[int, Field(ge=0, description="1-based column; 0: unknown")] = 0
+    suppressed: Annotated[
+        str | None,
+        Field(
+            description="the comment suppressing it (nosec, noqa, cynic: ignore): it then counts for nothing"
+        ),
+    ] = None
+    end_line: Annotated[int, Field(ge=0, description="the last line it concerns, when it spans lines")] = 0
+    source_line: Annotated[int, Field(ge=0, description="where the untrusted input it carries came from")] = 0
 
 
 class Judgment(Wire):

@@ -65,7 +65,7 @@ _FACET_OF_RULE = {
 
 def _danger_kinds(src: Source) -> set[str]:
     """Map the danger findings to the facet names they fail."""
-    return {_FACET_OF_RULE[f.rule] for f in dangers(src) if f.rule in _FACET_OF_RULE}
+    return {_FACET_OF_RULE[f.rule] for f in dangers(src) if f.rule in _FACET_OF_RULE and not f.suppressed}
 
 
 def facets(src: Source) -> dict[str, dict[str, float]]:

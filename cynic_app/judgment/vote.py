@@ -17,6 +17,8 @@ SECURITY = "security"
 DEFECT = "defect"
 SMELL = "smell"
 KINDS = (SECURITY, DEFECT, SMELL)
+#: A finding at least this sure counts as its kind; a less sure one counts one kind lower.
+CONFIDENT = 0.5
 
 
 @dataclass(frozen=True)
@@ -24,7 +26,12 @@ class Finding:
     """One thing noticed in the content.
 
     severity in (0, 1] is the share of its dog's score it costs; rule names the check that
-    fired (see rules.py); line is 1-based, 0 when the finding is about the whole unit.
+    fired (see rules.py) and cwe the weakness; line is 1-based, 0 when the finding is about the
+    whole unit; end_line, when set, is the last line it concerns (a function's end). confidence
+    in (0, 1] is how sure the check is; below CONFIDENT a finding counts one kind lower (a
+    security hole caps at GROWL instead of vetoing). source_line names where tainted input came
+    from. A suppressed finding (``# nosec``, ``# noqa: S…``, ``# cynic: ignore[rule]``) is still
+    reported, with the comment's kind, and counts for nothing.
     """
 
     severity: float
@@ -32,20 +39,45 @@ class Finding:
     rule: str = ""
     line: int = 0
     kind: str = SMELL
+    cwe: int = 0
+    confidence: float = 0.9
+    column: int = 0
+    end_line: int = 0
+    source_line: int = 0
+    suppressed: str = ""
 
     @property
     def explained(self) -> str:
         """The reason as a reviewer reads it: "line 4: hard-coded password passed to connect()"."""
         return f"line {self.line}: {self.reason}" if self.line else self.reason
 
+    @property
+    def counted_kind(self) -> str | None:
+        """The kind this finding counts as in the verdict: one lower when unsure; None when
+        suppressed."""
+        if self.suppressed:
+            return None
+        if self.confidence >= CONFIDENT:
+            return self.kind
+        return DEFECT if self.kind == SECURITY else SMELL
+
     def to_dict(self, dog: str) -> dict:
-        return {
+        out = {
             "dog": dog,
             "rule": self.rule,
             "severity": round(self.severity, 3),
             "line": self.line,
             "message": self.reason,
+            "cwe": self.cwe,
+            "confidence": round(self.confidence, 2),
+            "column": self.column,
+            "suppressed": self.suppressed or None,
         }
+        if self.end_line:
+            out["end_line"] = self.end_line
+        if self.source_line:
+            out["source_line"] = self.source_line
+        return out
 
 
 @dataclass(frozen=True)
@@ -64,7 +96,7 @@ class Vote:
     @property
     def blocks(self) -> bool:
         """True when this dog found a defect a reviewer would send back (or worse)."""
-        return any(f.kind in (SECURITY, DEFECT) for f in self.findings)
+        return any(f.counted_kind in (SECURITY, DEFECT) for f in self.findings)
 
     def to_dict(self) -> dict:
         return {
@@ -76,8 +108,8 @@ class Vote:
 
 
 def penalty(findings: list[Finding]) -> float:
-    """Return the combined share of quality lost: 1 − Π(1 − severity)."""
-    kept = math.prod(1.0 - min(1.0, f.severity) for f in findings)
+    """Return the combined share of quality lost: 1 − Π(1 − severity) over what counts."""
+    kept = math.prod(1.0 - min(1.0, f.severity) for f in findings if not f.suppressed)
     return 1.0 - kept
 
 
@@ -92,11 +124,6 @@ def cast(
 ) -> Vote:
     """Build a vote: base_q reduced by every finding, reasons worst first (ties by line)."""
     q = clamp(base_q * (1.0 - penalty(findings)))
-    worst = sorted(findings, key=lambda f: (-f.severity, f.line))
-    reasons = tuple(f.explained for f in worst[:MAX_REASONS]) or (praise,)
+    worst = sorted(findings, key=lambda f: (bool(f.suppressed), -f.severity, f.line))
+    reasons = tuple(f.explained for f in worst[:MAX_REASONS] if not f.suppressed) or (praise,)
     return Vote(dog, round(q, 3), round(cap_confidence(confidence), 4), veto, reasons, tuple(worst))
-
-
-def repeated(findings_per_hit: float, hits: int, reason: str, *, cap: int = 3) -> list[Finding]:
-    """Return one finding per hit, up to cap, each costing findings_per_hit."""
-    return [Finding(findings_per_hit, reason) for _ in range(min(hits, cap))]

@@ -85,8 +85,19 @@ def test_at_most_one_in_twenty_clean_snippets_falls_below_wag(level):
 def test_a_bark_or_growl_is_explained_by_a_finding_on_a_line(name):
     j = judged(name, None)
     for f in j.findings:
-        assert set(f) == {"dog", "rule", "severity", "line", "message"}
+        assert {
+            "dog",
+            "rule",
+            "severity",
+            "line",
+            "message",
+            "cwe",
+            "confidence",
+            "column",
+            "suppressed",
+        } <= set(f)
         assert f["rule"] in RULES and f["dog"] in j.dog_votes
+        assert f["cwe"] == RULES[f["rule"]].cwe > 0 and 0 < f["confidence"] <= 1
         assert 0 <= f["line"] <= j.cell.content.count("\n") + 1
     if j.verdict in ("GROWL", "BARK"):
         grave = [f for f in j.findings if RULES[f["rule"]][0] in ("security", "defect")]

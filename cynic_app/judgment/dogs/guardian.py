@@ -12,7 +12,7 @@ NAME = "GUARDIAN"
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     findings = dangers(src)
-    veto = any(f.kind == SECURITY for f in findings)
+    veto = any(f.counted_kind == SECURITY for f in findings)
     confidence = PHI_INV * (0.95 if src.is_python else 0.75 if src.is_code else 0.45)
     if findings:
         confidence = PHI_INV
