@@ -28,7 +28,7 @@ def dangers(src: Source) -> list[Finding]:
 
 
 def _dangers(src: Source) -> list[Finding]:
-    found = security_findings(src.py) if src.py else []
+    found = security_findings(src.py, src.tree) if src.py else []
     found += [f for f in _text(src) if f.kind == SECURITY]
     return _unique(found)
 

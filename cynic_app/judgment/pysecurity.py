@@ -1,8 +1,9 @@
-"""Security checks for Python, read from the one walk's facts (pywalk.py).
+"""Security checks for Python: the taint engine's flows (taint/), and the checks that need no
+flow — secrets written into the code, TLS checks turned off, broken hashes and ciphers, cookies
+without Secure, tokens accepted unverified, debuggers served, files opened to everyone.
 
-Each check names the line and says what is wrong in a reviewer's words. Input counts as
-dynamic when it is not a literal: the checks cannot follow data across functions, so a
-variable is presumed to carry input unless it was looked up in a constant table (TABLE[key]).
+Names are read as the module imports them (``from hashlib import md5`` makes ``md5()`` a call
+of ``hashlib.md5``). Each check names the line and says what is wrong in a reviewer's words.
 """
 
 from __future__ import annotations
@@ -10,44 +11,27 @@ from __future__ import annotations
 import ast
 import re
 
-from .pyexpr import dotted_name, is_built_string, is_dynamic, is_literal
+from .pyexpr import dotted_name, is_literal
 from .pyfacts import Call
 from .pywalk import PyFacts
 from .rules import hit
 from .secrets import is_secret_name, looks_secret
+from .taint import python_taint_findings
+from .taint.names import import_aliases
 from .vote import Finding
 
-_UNTRUSTED = frozenset(
-    {"input", "request", "argv", "stdin", "environ", "params", "args", "form", "json", "query"}
-)
-_EVAL = frozenset({"eval", "exec", "compile", "execfile", "__import__"})
-_SHELL_CALLS = frozenset(
-    {"os.system", "os.popen", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput"}
-)
-_SQL_CALLS = frozenset({"execute", "executemany", "executescript", "raw", "text", "query", "exec_driver_sql"})
-_SQL_RE = re.compile(
-    r"\b(?:SELECT\b[\s\S]*?\bFROM|INSERT\s+INTO|UPDATE\b[\s\S]*?\bSET|DELETE\s+FROM|CREATE\s+TABLE|DROP\s+TABLE)\b"
-    r"|\b(?:select\b[\s\S]*?\bfrom\b[\s\S]*?\b(?:where|order|limit|join)|insert\s+into\b[\s\S]*?\bvalues"
-    r"|update\s+\w+\s+set\b|delete\s+from\s+\w+)\b"
-)
-_PICKLERS = ("pickle", "cPickle", "_pickle", "dill", "marshal", "shelve", "jsonpickle")
-_HASHES = frozenset(
+_EVAL = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
+_SUBPROCESS = frozenset(
     {
-        "md5",
-        "sha1",
-        "sha224",
-        "sha256",
-        "sha384",
-        "sha512",
-        "sha3_256",
-        "sha3_512",
-        "blake2b",
-        "blake2s",
-        "new",
+        "subprocess.call",
+        "subprocess.run",
+        "subprocess.Popen",
+        "subprocess.check_call",
+        "subprocess.check_output",
     }
 )
+_WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
 _PASSWORDISH = re.compile(r"pass(word|wd|phrase)?|pwd|\bpw\b", re.I)
-_TOKENISH = re.compile(r"token|password|passwd|secret|otp|salt|nonce|session|api_?key|csrf|reset|verif", re.I)
 #: Values compared in constant time: MACs, signatures, digests, and tokens that authenticate
 #: (a bare "token" is too often a lexer's).
 _MACISH = re.compile(
@@ -55,133 +39,157 @@ _MACISH = re.compile(
     r"|(?:access|auth|api|reset|session|csrf|refresh|bearer|otp|verification)_?token",
     re.I,
 )
-_RANDOM = frozenset(
-    {"random", "choice", "choices", "randint", "randrange", "sample", "getrandbits", "uniform"}
+_WEAK_CIPHERS = (
+    "Crypto.Cipher.DES.new", "Crypto.Cipher.DES3.new", "Crypto.Cipher.ARC2.new", "Crypto.Cipher.ARC4.new",
+    "Crypto.Cipher.Blowfish.new", "Cryptodome.Cipher.DES.new", "Cryptodome.Cipher.ARC4.new",
+    "Cryptodome.Cipher.Blowfish.new", "cryptography.hazmat.primitives.ciphers.algorithms.ARC4",
+    "cryptography.hazmat.primitives.ciphers.algorithms.TripleDES",
+    "cryptography.hazmat.primitives.ciphers.algorithms.Blowfish",
+    "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
+    "cryptography.hazmat.primitives.ciphers.modes.ECB",
+)  # fmt: skip
+_WEAK_PROTOCOLS = frozenset(
+    {"PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "MODE_ECB"}
 )
 
 
-def security_findings(py: PyFacts) -> list[Finding]:
-    """Every security hole the facts show, in line order."""
-    found: list[Finding] = []
+def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
+    """Every security hole the module shows, in line order."""
+    aliases = import_aliases(tree)
+    found = python_taint_findings(tree)
+    flowed = {(f.line, f.cwe) for f in found}
     for call in py.calls:
-        found += _call_findings(py, call)
+        found += _call_findings(call, _qualified(call.name, aliases), flowed)
     found += _secret_findings(py)
     for node in py.compares:
         found += _compare_findings(node)
     for attr, line in py.attributes:
-        found.append(hit("tls-unverified", line, f"{attr} turns TLS certificate checks off"))
+        if attr in _WEAK_PROTOCOLS:
+            found.append(hit("weak-cipher", line, f"{attr} is broken: use TLS 1.2+ or an authenticated mode"))
+        else:
+            found.append(hit("tls-unverified", line, f"{attr} turns TLS certificate checks off"))
     for name, value, line in py.bool_assignments:
         if name.endswith("check_hostname") and value is False:
             found.append(hit("tls-unverified", line, "check_hostname = False accepts any server name"))
     return sorted(found, key=lambda f: f.line)
 
 
-def _call_findings(py: PyFacts, call: Call) -> list[Finding]:
-    node, name, line = call.node, call.name, call.lineno
+def _qualified(name: str, aliases: dict[str, str]) -> str:
+    head, _, rest = name.partition(".")
+    return f"{aliases[head]}.{rest}" if head in aliases and rest else aliases.get(name, name)
+
+
+def _call_findings(call: Call, name: str, flowed: set[tuple[int, int]]) -> list[Finding]:
+    node, line = call.node, call.lineno
     base = name.rsplit(".", 1)[-1]
     first = node.args[0] if node.args else None
     kw = {k.arg: k.value for k in node.keywords if k.arg}
     found = []
-    if name in _EVAL and first is not None and not is_literal(first):
-        source = "user input" if _untrusted(node) else "a value built at run time"
-        found.append(hit("code-injection", line, f"{name}() runs {source} as code"))
+    if name in _EVAL and first is not None and not is_literal(first) and (line, 94) not in flowed:
+        found.append(hit("dynamic-code", line, f"{base}() runs code built at run time", confidence=0.6))
     shell = kw.get("shell")
-    if isinstance(shell, ast.Constant) and shell.value is True:
-        if first is not None and _dynamic(py, first):
-            found.append(hit("shell-injection", line, f"{name}() runs a built command through a shell"))
-        else:
-            found.append(hit("shell-constant", line, f"{name}() uses shell=True for a fixed command"))
-    if (name in _SHELL_CALLS or base == "exec_command") and first is not None and _dynamic(py, first):
-        found.append(hit("shell-injection", line, f"{name}() runs a built command through a shell"))
-    found += _sql_findings(py, call, base, first)
-    found += _deserialisation(name, base, node, kw, line)
-    verify = kw.get("verify")
-    if isinstance(verify, ast.Constant) and verify.value is False:
-        found.append(hit("tls-unverified", line, f"{name}() with verify=False accepts any certificate"))
-    found += _crypto_findings(call, base, node, kw)
-    if base == "Markup" and first is not None and _dynamic(py, first):
-        found.append(hit("xss", line, "Markup() of a built string marks user input as safe HTML"))
-    if base == "render_template_string" and first is not None and _dynamic(py, first):
-        found.append(hit("template-injection", line, "render_template_string() of a built template"))
-    debug = kw.get("debug")
-    if base == "run" and isinstance(debug, ast.Constant) and debug.value is True:
-        found.append(hit("debug-server", line, f"{name}(debug=True) serves the interactive debugger"))
-    if name in ("os.chmod", "chmod") and len(node.args) > 1 and _world_writable(node.args[1]):
+    if name in _SUBPROCESS and _is_true(shell) and (first is None or is_literal(first)):
+        found.append(hit("shell-constant", line, f"{base}() uses shell=True for a fixed command"))
+    if _is_false(kw.get("verify")):
+        found.append(hit("tls-unverified", line, f"{base}() with verify=False accepts any certificate"))
+    if name in ("ssl._create_unverified_context", "ssl._create_stdlib_context"):
+        found.append(hit("tls-unverified", line, f"{name}() skips certificate checks"))
+    if (
+        base in ("set_missing_host_key_policy",)
+        and first is not None
+        and "AutoAddPolicy" in dotted_name(first)
+    ):
+        found.append(hit("tls-unverified", line, "paramiko AutoAddPolicy trusts any host key"))
+    found += _crypto_findings(call, name, base, kw)
+    found += _cookie_findings(name, base, kw, line)
+    found += _jwt_findings(name, kw, line)
+    if base == "run" and _is_true(kw.get("debug")) and "." in name:
+        found.append(hit("debug-server", line, f"{call.name}(debug=True) serves the interactive debugger"))
+    if (
+        name in ("os.chmod", "os.fchmod", "os.lchmod")
+        and len(node.args) > 1
+        and _world_writable(node.args[1])
+    ):
         found.append(hit("world-writable", line, "chmod makes the file writable by everyone"))
-    if name in ("tempfile.mktemp", "mktemp"):
+    if name == "tempfile.mktemp":
         found.append(hit("insecure-tempfile", line, "tempfile.mktemp() races: use mkstemp()"))
     return found
 
 
-def _sql_findings(py: PyFacts, call: Call, base: str, first) -> list[Finding]:
-    node = call.node
-    text = ""
-    if is_built_string(node) or (base == "format" and isinstance(node.func, ast.Attribute)):
-        receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
-        if isinstance(receiver, ast.Name) and receiver.id in py.known_strings:
-            text = py.known_strings[receiver.id]
-        elif isinstance(receiver, ast.Constant) and isinstance(receiver.value, str):
-            text = receiver.value
-        if text and _SQL_RE.search(text) and (node.args or node.keywords):
-            return [hit("sql-injection", call.lineno, "SQL built with str.format(): use query parameters")]
-    if base in _SQL_CALLS and first is not None and _built_unsafely(py, first):
-        return [hit("sql-injection", call.lineno, f"{base}() of SQL built from values: use query parameters")]
-    return []
-
-
-def _built_unsafely(py: PyFacts, node: ast.AST) -> bool:
-    if isinstance(node, ast.Name):
-        return node.id in py.dynamic_names
-    return is_built_string(node) and is_dynamic(node, py.trusted_names)
-
-
-def _dynamic(py: PyFacts, node: ast.AST) -> bool:
-    return is_dynamic(node, py.trusted_names)
-
-
-def _untrusted(node: ast.Call) -> bool:
-    for arg in node.args:
-        for sub in ast.walk(arg):
-            if isinstance(sub, (ast.Name, ast.Attribute)):
-                if any(part in _UNTRUSTED for part in dotted_name(sub).split(".")):
-                    return True
-    return False
-
-
-def _deserialisation(name: str, base: str, node: ast.Call, kw: dict, line: int) -> list[Finding]:
-    module = name.split(".")[0]
-    if module in _PICKLERS and base in ("load", "loads", "decode", "Unpickler", "open"):
-        return [hit("unsafe-deserialisation", line, f"{name}() can run code hidden in its input")]
-    if name in ("yaml.unsafe_load", "yaml.full_load") or (
-        name in ("yaml.load", "yaml.load_all")
-        and "Safe" not in dotted_name(kw.get("Loader", node.args[1] if len(node.args) > 1 else None))
-    ):
-        return [hit("unsafe-deserialisation", line, f"{name}() without SafeLoader can build any object")]
-    if name in ("pandas.read_pickle", "pd.read_pickle", "torch.load") and "weights_only" not in kw:
-        return [hit("unsafe-deserialisation", line, f"{name}() unpickles its input")]
-    return []
-
-
-def _crypto_findings(call: Call, base: str, node: ast.Call, kw: dict) -> list[Finding]:
-    name, line = call.name, call.lineno
+def _crypto_findings(call: Call, name: str, base: str, kw: dict) -> list[Finding]:
+    node, line = call.node, call.lineno
     found = []
-    if name.startswith("hashlib.") and base in _HASHES:
+    weak = name.startswith("hashlib.") and base in _WEAK_HASHES
+    if name == "hashlib.new" and node.args and isinstance(node.args[0], ast.Constant):
+        weak = str(node.args[0].value).lower().replace("-", "") in _WEAK_HASHES
+    if weak and not _is_false(kw.get("usedforsecurity")):
         argument_names = [dotted_name(n) for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)]
-        if any(_PASSWORDISH.search(n) for n in argument_names):
+        target = _assigned_to(call)
+        if any(_PASSWORDISH.search(n) for n in [*argument_names, target]):
             found.append(hit("weak-password-hash", line, f"{name}() of a password: fast and unsalted"))
-        elif base in ("md5", "sha1") and "usedforsecurity" not in kw:
-            found.append(hit("weak-hash", line, f"{name}() is broken for security uses"))
-    if name.startswith("random.") and base in _RANDOM:
-        target = ""
-        if isinstance(call.parent, (ast.Assign, ast.AnnAssign)):
-            targets = call.parent.targets if isinstance(call.parent, ast.Assign) else [call.parent.target]
-            target = " ".join(dotted_name(t) for t in targets)
-        owner = call.owner.name if call.owner else ""
-        if _TOKENISH.search(target) or _TOKENISH.search(owner):
-            found.append(
-                hit("insecure-random", line, f"{name}() is predictable: use secrets for {owner or target}")
-            )
+        else:
+            found.append(hit("weak-hash", line, f"{name}() is broken for security uses", confidence=0.7))
+    if any(name == c or name.startswith(c + ".") for c in _WEAK_CIPHERS):
+        found.append(hit("weak-cipher", line, f"{name}() is a broken cipher or mode"))
     return found
+
+
+def _cookie_findings(name: str, base: str, kw: dict, line: int) -> list[Finding]:
+    if base != "set_cookie":
+        return []
+    secure = kw.get("secure")
+    if _is_false(secure):
+        return [hit("insecure-cookie", line, "set_cookie(secure=False) sends the cookie over plain HTTP")]
+    if secure is None:
+        return [
+            hit(
+                "insecure-cookie",
+                line,
+                "set_cookie() without secure=True sends it over plain HTTP",
+                confidence=0.6,
+            )
+        ]
+    return []
+
+
+def _jwt_findings(name: str, kw: dict, line: int) -> list[Finding]:
+    if name not in ("jwt.decode", "jose.jwt.decode", "jwt.api_jwt.decode"):
+        return []
+    options = kw.get("options")
+    if _is_false(kw.get("verify")) or (
+        isinstance(options, ast.Dict)
+        and any(
+            isinstance(k, ast.Constant) and k.value == "verify_signature" and _is_false(v)
+            for k, v in zip(options.keys, options.values, strict=True)
+        )
+    ):
+        return [
+            hit("jwt-unverified", line, f"{name}() without verifying the signature accepts forged tokens")
+        ]
+    algorithms = kw.get("algorithms")
+    if isinstance(algorithms, (ast.List, ast.Tuple)) and any(
+        isinstance(e, ast.Constant) and str(e.value).lower() == "none" for e in algorithms.elts
+    ):
+        return [hit("jwt-unverified", line, f"{name}() accepts the 'none' algorithm: unsigned tokens pass")]
+    return []
+
+
+def _assigned_to(call: Call) -> str:
+    parent = call.parent
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return " ".join(dotted_name(t) for t in targets)
+    if isinstance(parent, ast.keyword) and parent.arg:
+        return parent.arg
+    return ""
+
+
+def _is_true(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is True
+
+
+def _is_false(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value is False
 
 
 def _world_writable(node: ast.AST) -> bool:
@@ -209,11 +217,11 @@ def _secret_findings(py: PyFacts) -> list[Finding]:
                 and is_secret_name(k.arg)
                 and isinstance(value, ast.Constant)
                 and isinstance(value.value, str)
+                and looks_secret(value.value)
             ):
-                if looks_secret(value.value):
-                    found.append(
-                        hit("hardcoded-secret", value.lineno, f"hard-coded {k.arg} passed to {call.name}()")
-                    )
+                found.append(
+                    hit("hardcoded-secret", value.lineno, f"hard-coded {k.arg} passed to {call.name}()")
+                )
         if call.name.endswith(("environ.get", "getenv")) and len(call.node.args) > 1:
             env, fallback = call.node.args[0], call.node.args[1]
             if (

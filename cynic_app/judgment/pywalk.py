@@ -33,6 +33,11 @@ _TERMINAL = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BRANCHES = (ast.If, ast.IfExp, ast.For, ast.AsyncFor, ast.While, ast.ExceptHandler, ast.match_case)
 _BODY_FIELDS = ("body", "orelse", "finalbody")
 _CLI_MODULES = frozenset({"argparse", "click", "typer", "fire", "docopt"})
+#: Attributes whose mere use is a finding: TLS checks off, broken protocols and modes.
+_NOTABLE_ATTRIBUTES = frozenset(
+    {"CERT_NONE", "_create_unverified_context", "PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1",
+     "PROTOCOL_TLSv1_1", "MODE_ECB"}
+)  # fmt: skip
 _STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
 
 
@@ -213,7 +218,7 @@ class PyFacts:
 
     def _attribute(self, node, parent, owner, cls):
         self.names_used.add(node.attr)
-        if node.attr in ("CERT_NONE", "_create_unverified_context"):
+        if node.attr in _NOTABLE_ATTRIBUTES:
             self.attributes.append((node.attr, node.lineno))
 
     def _assign(self, node, parent, owner, cls):
@@ -322,7 +327,7 @@ _CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 def _child_fields(kind: type) -> tuple[str, ...]:
     skip = _SCALAR_FIELDS | ({"value"} if kind is ast.Constant else set())
-    return tuple(f for f in reversed(kind._fields) if f not in skip)
+    return tuple(f for f in reversed(getattr(kind, "_fields", ())) if f not in skip)  # a bool: none
 
 
 _VISITORS = {

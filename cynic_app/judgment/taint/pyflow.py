@@ -1,0 +1,700 @@
+"""Taint flow through a Python module: statements in order, branches joined, and functions
+summarised so that a value handed to a helper in the same module is followed into it.
+
+For every function the walk records which parameters reach which sinks and how a parameter
+reaches the return value (its summary); a call to a function of the module applies the summary
+to the call's arguments. A branch whose test folds to a constant is the only one taken; a check
+on a value (``x in ALLOWED``, ``x.isdigit()``, ``'..' in x`` followed by an exit) clears it
+where the check holds. Loops run their body twice (once deeper than two loops), so the cost
+stays linear in the size of the code.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from dataclasses import dataclass, field, replace
+
+from ..rules import RULES
+from .names import chain, import_aliases, qualify
+from .pyexprs import Evaluator, iterate
+from .spec import ALL, Sink, Tables
+from .values import EXTERNAL, INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
+
+MAX_BLOCK_DEPTH = 40
+CONFIDENCE = {INPUT: 0.9, EXTERNAL: 0.7, RANDOM: 0.8, PARAM: 0.6}
+#: Frameworks whose views answer HTML when they return a string.
+HTML_FRAMEWORKS = ("flask", "bottle", "quart", "werkzeug")
+_NUMERIC_ANNOTATIONS = frozenset({"int", "float", "bool", "complex", "Decimal", "UUID", "datetime", "date"})
+_SQL_RE = re.compile(
+    r"(?is)\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|create\s+table|drop\s+table|where\b.*=)"
+)
+
+
+@dataclass(frozen=True)
+class TaintHit:
+    rule: str
+    line: int
+    column: int
+    source_line: int
+    message: str
+    confidence: float
+
+
+@dataclass(frozen=True)
+class SinkEntry:
+    """A parameter of a function reaching a sink, inside it or in a function it calls."""
+
+    sink: Sink
+    param: int
+    line: int
+    column: int
+    cleared: frozenset[int]
+    built: bool
+    text: str
+    name: str
+
+
+@dataclass
+class Summary:
+    sinks: set[SinkEntry] = field(default_factory=set)
+    returns: Val = UNKNOWN
+
+
+@dataclass
+class FunctionInfo:
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    cls: str | None
+    nested: bool
+    params: list[str]
+    view: bool
+    route: str = ""  # a view's route when it holds no variable part: the only path it answers
+
+
+class ModuleFlow:
+    """Every taint hit in one module."""
+
+    def __init__(self, tree: ast.Module, tables: Tables):
+        self.tree = tree
+        self.tables = tables
+        self.aliases = import_aliases(tree)
+        self.functions: dict[str, FunctionInfo] = {}
+        self.methods: dict[tuple[str, str], FunctionInfo] = {}
+        self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
+        self.hits: dict[tuple[str, int], TaintHit] = {}
+        self.globals: dict[str, Val] = {}
+        self.html_views = any(v.split(".")[0] in HTML_FRAMEWORKS for v in self.aliases.values())
+        self.secretish = re.compile(tables.secretish)
+        self._collect()
+
+    def run(self) -> list[TaintHit]:
+        module = FunctionFlow(self, None)
+        self.globals = module.env
+        module.run_body(self.tree.body, 0)
+        for info in list(self.functions.values()) + list(self.methods.values()):
+            self.summary_of(info)
+        return sorted(self.hits.values(), key=lambda h: (h.line, h.rule))
+
+    def _collect(self) -> None:
+        stack: list[tuple[ast.AST, str | None, bool]] = [(self.tree, None, False)]
+        while stack:
+            node, cls, nested = stack.pop()
+            for child in ast.iter_child_nodes(node):
+                if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    info = FunctionInfo(
+                        child, cls, nested, _param_names(child), self._is_view(child), _fixed_route(child)
+                    )
+                    if cls is not None and not nested:
+                        self.methods[(cls, child.name)] = info
+                    else:
+                        self.functions.setdefault(child.name, info)
+                    stack.append((child, cls, True))
+                elif isinstance(child, ast.ClassDef):
+                    stack.append((child, child.name, nested))
+                elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
+                    stack.append((child, cls, nested))
+
+    def _is_view(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+        params = _param_names(fn)
+        first = (
+            params[1] if params and params[0] in ("self", "cls") and len(params) > 1 else (params or [""])[0]
+        )
+        if first in ("request", "req"):
+            return True
+        for d in fn.decorator_list:
+            if isinstance(d, ast.Call):
+                parts = chain(d.func)
+                name = parts[-1] if parts else ""
+                if name in self.tables.view_decorators:
+                    path = d.args[0] if d.args else None
+                    if (
+                        isinstance(path, ast.Constant)
+                        and isinstance(path.value, str)
+                        and path.value.startswith("/")
+                    ):
+                        return True
+                    if name in ("api_view", "view_config", "route", "websocket"):
+                        return True
+        return False
+
+    def summary_of(self, info: FunctionInfo) -> Summary | None:
+        key = id(info.node)
+        if key in self.summaries:
+            return self.summaries[key]
+        self.summaries[key] = None
+        flow = FunctionFlow(self, info)
+        flow.run_function()
+        self.summaries[key] = flow.summary
+        flow.report_public_parameters()
+        return flow.summary
+
+    def report(
+        self, rule: str, node: ast.AST, taint: Taint, name: str, *, line: int = 0, column: int = 0
+    ) -> None:
+        line = line or getattr(node, "lineno", 0)
+        column = column or getattr(node, "col_offset", -1) + 1
+        confidence = CONFIDENCE.get(taint.label, 0.6)
+        if taint.label == PARAM:
+            message = f"{taint.what} reaches {name}() on line {line}: callers can pass anything"
+        elif taint.line and taint.line != line:
+            message = f"{taint.what} from line {taint.line} reaches {name}() on line {line}"
+        else:
+            message = f"{taint.what} reaches {name}()"
+        key = (rule, line)
+        old = self.hits.get(key)
+        if old is None or old.confidence < confidence:
+            self.hits[key] = TaintHit(rule, line, column, taint.line, message, confidence)
+
+
+class FunctionFlow(Evaluator):
+    """The walk over one function's body (or the module's top level, when info is None)."""
+
+    def __init__(self, module: ModuleFlow, info: FunctionInfo | None):
+        self.module = module
+        self.tables = module.tables
+        self.aliases = module.aliases
+        self.info = info
+        self.env: dict[str, Val] = {}
+        self.summary = Summary()
+        self.loop_depth = 0
+        self.line = 0
+        self.exits: list[
+            tuple[list[dict[str, Val]], list[dict[str, Val]]]
+        ] = []  # per loop: breaks, continues
+
+    # -- the function -------------------------------------------------------------------------
+
+    def run_function(self) -> None:
+        info = self.info
+        fn = info.node
+        arguments = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+        for i, arg in enumerate(arguments):
+            taints = {Taint(PARAM, fn.lineno, f"parameter {arg.arg} of {fn.name}()", param=i)}
+            if info.view and arg.arg not in ("self", "cls", "request", "req") and i < len(info.params):
+                taints.add(Taint(INPUT, fn.lineno, f"view argument {arg.arg}"))
+            self.env[arg.arg] = Val(taints=frozenset(taints))
+        for extra in (fn.args.vararg, fn.args.kwarg):
+            if extra is not None:
+                self.env[extra.arg] = Val()
+        self.run_body(fn.body, 0)
+
+    def report_public_parameters(self) -> None:
+        """A public function whose parameter reaches a sink built into literal text (or, for
+        deserialisers, as it is): its callers cannot know to clean it."""
+        info = self.info
+        if info is None or info.nested or (info.cls or "").startswith("_"):
+            return
+        name = info.node.name
+        if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
+            return
+        arguments = [*info.node.args.posonlyargs, *info.node.args.args, *info.node.args.kwonlyargs]
+        for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
+            if entry.param >= len(arguments) or _numeric(arguments[entry.param]):
+                continue
+            sink = entry.sink
+            built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
+            if not (sink.param_any or (sink.param_built and built)):
+                continue
+            cwe = RULES[sink.rule].cwe
+            if cwe in entry.cleared or 0 in entry.cleared:
+                continue
+            what = f"parameter {arguments[entry.param].arg} of {name}()"
+            self.module.report(
+                sink.rule, info.node, Taint(PARAM, info.node.lineno, what), entry.name,
+                line=entry.line, column=entry.column,
+            )  # fmt: skip
+
+    # -- what the evaluator asks ----------------------------------------------------------------
+
+    def fixed_path(self) -> str:
+        return self.info.route if self.info is not None else ""
+
+    def lookup(self, name: str) -> Val | None:
+        found = self.env.get(name)
+        if found is None and self.info is not None:
+            found = self.module.globals.get(name)
+        return found
+
+    def assign_name(self, name: str, value: Val) -> None:
+        self.env[name] = value
+        last = name.rsplit(".", 1)[-1]
+        if self.module.secretish.search(last):
+            self._random_into(value, f"{name} on line {self.line}", self.line)
+
+    def _random_into(self, value: Val, where: str, line: int) -> None:
+        for t in value.all_taints():
+            if t.label == RANDOM and 330 not in t.cleared:
+                message = f"predictable {t.what} (line {t.line}) becomes {where}: use secrets"
+                hit = TaintHit("insecure-random", line, 0, t.line, message, CONFIDENCE[RANDOM])
+                self.module.hits.setdefault(("insecure-random", line), hit)
+                return
+
+    def sink_reached(self, sink: Sink, val: Val, node: ast.AST, name: str) -> None:
+        cwe = RULES[sink.rule].cwe
+        for t in val.all_taints():
+            if cwe in t.cleared or 0 in t.cleared:
+                continue
+            if t.label == PARAM:
+                self.summary.sinks.add(
+                    SinkEntry(
+                        sink, t.param, node.lineno, node.col_offset + 1, t.cleared, val.built, val.text, name
+                    )
+                )
+            elif t.label in sink.labels:
+                self.module.report(sink.rule, node, t, name)
+        if name.endswith("set_cookie"):
+            self._random_into(val, "a cookie", node.lineno)
+
+    def call_local(self, node: ast.Call, args: list[Val], kwargs: dict[str, Val]) -> Val | None:
+        info, offset = self._resolve(node.func)
+        if info is None:
+            return None
+        summary = self.module.summary_of(info)
+        if summary is None:
+            return None  # recursion: read the call as an unknown function's
+        by_position = {i + offset: v for i, v in enumerate(args)}
+        for name, v in kwargs.items():
+            if name in info.params:
+                by_position[info.params.index(name)] = v
+        for entry in summary.sinks:
+            arg = by_position.get(entry.param)
+            if arg is None:
+                continue
+            cwe = RULES[entry.sink.rule].cwe
+            for t in arg.all_taints():
+                done = t.cleared | entry.cleared
+                if cwe in done or 0 in done:
+                    continue
+                if t.label == PARAM:
+                    self.summary.sinks.add(
+                        replace(entry, param=t.param, cleared=done, built=entry.built or arg.built)
+                    )
+                elif t.label in entry.sink.labels:
+                    self.module.report(
+                        entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column
+                    )
+        returned = summary.returns
+        taints: set[Taint] = set()
+        for t in returned.all_taints():
+            if t.label == PARAM:
+                arg = by_position.get(t.param)
+                if arg is not None:
+                    taints |= {x.clear(t.cleared) for x in arg.all_taints()}
+            else:
+                taints.add(t)
+        return Val(taints=frozenset(taints), const=returned.const, built=returned.built and bool(taints),
+                   text=returned.text, kind=returned.kind, flags=returned.flags)  # fmt: skip
+
+    def _resolve(self, func: ast.AST) -> tuple[FunctionInfo | None, int]:
+        if isinstance(func, ast.Name):
+            if func.id in self.env or func.id in self.aliases:
+                return None, 0
+            return self.module.functions.get(func.id), 0
+        if (
+            isinstance(func, ast.Attribute)
+            and isinstance(func.value, ast.Name)
+            and func.value.id in ("self", "cls")
+            and self.info is not None
+            and self.info.cls is not None
+        ):
+            return self.module.methods.get((self.info.cls, func.attr)), 1
+        return None, 0
+
+    # -- statements -----------------------------------------------------------------------------
+
+    def run_body(self, body: list[ast.stmt], depth: int) -> bool:
+        """Walk a block; True when every path through it leaves it (return, raise, break...)."""
+        if depth > MAX_BLOCK_DEPTH:
+            return False
+        for stmt in body:
+            self.line = stmt.lineno
+            if self.stmt(stmt, depth):
+                return True
+        return False
+
+    def stmt(self, node: ast.stmt, depth: int) -> bool:
+        handler = getattr(self, "_st_" + type(node).__name__, None)
+        if handler is None:
+            return False
+        return bool(handler(node, depth))
+
+    def _st_Expr(self, node: ast.Expr, depth: int) -> None:
+        self.ev(node.value)
+
+    def _st_Assign(self, node: ast.Assign, depth: int) -> None:
+        value = self.ev(node.value)
+        for target in node.targets:
+            self.store(target, value)
+
+    def _st_AnnAssign(self, node: ast.AnnAssign, depth: int) -> None:
+        if node.value is not None:
+            self.store(node.target, self.ev(node.value))
+
+    def _st_AugAssign(self, node: ast.AugAssign, depth: int) -> None:
+        synthetic = ast.BinOp(left=_load(node.target), op=node.op, right=node.value)
+        ast.copy_location(synthetic, node)
+        self.store(node.target, self.ev(synthetic))
+
+    def store(self, target: ast.AST, value: Val) -> None:
+        if isinstance(target, ast.Subscript):
+            self._store_item(target, value)
+        else:
+            self.bind(target, value)
+
+    def _store_item(self, target: ast.Subscript, value: Val) -> None:
+        key = self.ev(target.slice)
+        parts = chain(target.value)
+        name = ".".join(parts) if parts else ""
+        qualified = qualify(parts, self.aliases, self.env.keys()) if parts else ""
+        if qualified in _SESSIONS or name.rsplit(".", 1)[-1].lower().endswith("session"):
+            for v in (key, value):
+                for t in v.all_taints():
+                    if t.label == INPUT and 501 not in t.cleared and 0 not in t.cleared:
+                        self.module.report("trust-boundary", target, t, f"{name}[…] =")
+                        break
+            self._random_into(value, f"{name}[…]", target.lineno)
+        elif (key.known and isinstance(key.const, str) and self.module.secretish.search(key.const)) or (
+            name and self.module.secretish.search(name.rsplit(".", 1)[-1])
+        ):
+            self._random_into(value, f"{name}[…]", target.lineno)
+        if not name:
+            self.ev(target.value)
+            return
+        container = self.lookup(name) or Val()
+        if key.known and (container.fields is not None or container.is_dict):
+            self.env[name] = set_field(container, key.const, value)
+        elif key.known and container.items is not None and isinstance(key.const, int):
+            items = list(container.items)
+            if -len(items) <= key.const < len(items):
+                items[key.const] = value
+                self.env[name] = replace(container, items=tuple(items))
+        elif value.all_taints():
+            self.env[name] = replace(container, extra=container.extra | value.all_taints())
+
+    def _st_Return(self, node: ast.Return, depth: int) -> bool:
+        value = self.ev(node.value) if node.value is not None else Val(const=None)
+        self.summary.returns = (
+            join(self.summary.returns, value) if self.summary.returns is not UNKNOWN else value
+        )
+        info = self.info
+        if info is not None:
+            if info.view and self.module.html_views:
+                self._html_returned(value, node)
+            if self.module.secretish.search(info.node.name):
+                self._random_into(value, f"the result of {info.node.name}()", node.lineno)
+        return True
+
+    def _html_returned(self, value: Val, node: ast.Return) -> None:
+        if value.is_dict or (value.items is not None and not value.items):
+            return
+        body = value.items[0] if value.items else value  # (body, status[, headers])
+        if body.is_dict or body.items is not None:
+            return
+        for t in body.all_taints():
+            if t.label == INPUT and 79 not in t.cleared and 0 not in t.cleared:
+                self.module.report("xss", node, t, "the view's HTML answer")
+                return
+
+    def _st_Raise(self, node: ast.Raise, depth: int) -> bool:
+        if node.exc is not None:
+            self.ev(node.exc)
+        return True
+
+    def _st_Break(self, node, depth) -> bool:
+        if self.exits:
+            self.exits[-1][0].append(dict(self.env))
+        return True
+
+    def _st_Continue(self, node, depth) -> bool:
+        if self.exits:
+            self.exits[-1][1].append(dict(self.env))
+        return True
+
+    def _st_Assert(self, node: ast.Assert, depth: int) -> None:
+        self.ev(node.test)
+        self.guard(node.test, True)
+
+    def _st_Delete(self, node: ast.Delete, depth: int) -> None:
+        for t in node.targets:
+            if isinstance(t, ast.Name):
+                self.env.pop(t.id, None)
+
+    def _st_If(self, node: ast.If, depth: int) -> bool:
+        test = self.ev(node.test)
+        if test.known:
+            return self.run_body(node.body if test.const else node.orelse, depth + 1)
+        before = dict(self.env)
+        self.guard(node.test, True)
+        body_exits = self.run_body(node.body, depth + 1)
+        after_body = self.env
+        self.env = dict(before)
+        self.guard(node.test, False)
+        else_exits = self.run_body(node.orelse, depth + 1)
+        after_else = self.env
+        if body_exits and not else_exits:
+            self.env = after_else
+        elif else_exits and not body_exits:
+            self.env = after_body
+        else:
+            self.env = _join_env(after_body, after_else)
+        return body_exits and else_exits
+
+    def _loop(self, node: ast.For | ast.AsyncFor | ast.While, depth: int) -> None:
+        before = dict(self.env)
+        if isinstance(node, ast.While):
+            test = self.ev(node.test)
+            if test.known and not test.const:
+                self.run_body(node.orelse, depth + 1)
+                return
+            element = None
+        else:
+            element = iterate(self.ev(node.iter))
+        self.loop_depth += 1
+        breaks: list[dict[str, Val]] = []
+        continues: list[dict[str, Val]] = []
+        self.exits.append((breaks, continues))
+        try:
+            for _ in range(2 if self.loop_depth <= 2 else 1):
+                if element is not None:
+                    self.bind(node.target, element)
+                self.run_body(node.body, depth + 1)
+                self.env = _join_env(before, self.env)
+                for other in continues:
+                    self.env = _join_env(self.env, other)
+        finally:
+            self.loop_depth -= 1
+            self.exits.pop()
+        self.run_body(node.orelse, depth + 1)
+        for other in breaks:
+            self.env = _join_env(self.env, other)
+
+    _st_For = _st_AsyncFor = _st_While = _loop
+
+    def _st_With(self, node: ast.With | ast.AsyncWith, depth: int) -> bool:
+        for item in node.items:
+            value = self.ev(item.context_expr)
+            if item.optional_vars is not None:
+                self.bind(item.optional_vars, value)
+        return self.run_body(node.body, depth + 1)
+
+    _st_AsyncWith = _st_With
+
+    def _st_Try(self, node: ast.Try, depth: int) -> bool:
+        before = dict(self.env)
+        body_exits = self.run_body(node.body, depth + 1)
+        after_body = self.env
+        endings: list[dict[str, Val]] = []
+        for handler in node.handlers:
+            self.env = _join_env(before, after_body)
+            if handler.name:
+                self.env[handler.name] = Val()
+            if not self.run_body(handler.body, depth + 1):
+                endings.append(self.env)
+        self.env = after_body
+        if not body_exits and not self.run_body(node.orelse, depth + 1):
+            endings.append(self.env)
+        self.env = endings[0] if endings else _join_env(before, after_body)
+        for other in endings[1:]:
+            self.env = _join_env(self.env, other)
+        final_exits = self.run_body(node.finalbody, depth + 1)
+        return final_exits or not endings
+
+    _st_TryStar = _st_Try
+
+    def _st_Match(self, node: ast.Match, depth: int) -> bool:
+        subject = self.ev(node.subject)
+        if subject.known:
+            for case in node.cases:
+                decided = _case_matches(case.pattern, subject.const)
+                if decided is None:
+                    break
+                if decided and case.guard is None:
+                    return self.run_body(case.body, depth + 1)
+        before = dict(self.env)
+        endings = []
+        for case in node.cases:
+            self.env = dict(before)
+            if not self.run_body(case.body, depth + 1):
+                endings.append(self.env)
+        self.env = before
+        for other in endings:
+            self.env = _join_env(self.env, other)
+        return False
+
+    # -- checks that clear a value --------------------------------------------------------------
+
+    def guard(self, test: ast.AST, truth: bool) -> None:
+        """Clear what the test, known to be ``truth``, proves safe."""
+        for name, cwes in self._effects(test, truth):
+            for target in (name, (self.env.get(name) or UNKNOWN).origin):
+                if target and target in self.env:
+                    self.env[target] = cleared(self.env[target], cwes)
+
+    def _effects(self, test: ast.AST, truth: bool) -> list[tuple[str, frozenset[int]]]:
+        if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+            return self._effects(test.operand, not truth)
+        if isinstance(test, ast.BoolOp):
+            if isinstance(test.op, ast.And) == truth:  # all parts hold together
+                return [e for v in test.values for e in self._effects(v, truth)]
+            return []
+        if isinstance(test, ast.Compare) and len(test.ops) == 1:
+            return self._compare_effects(test, truth)
+        if isinstance(test, ast.Call) and truth:
+            return self._call_effects(test)
+        return []
+
+    def _compare_effects(self, test: ast.Compare, truth: bool) -> list[tuple[str, frozenset[int]]]:
+        op, left, right = test.ops[0], test.left, test.comparators[0]
+        holds = truth if isinstance(op, (ast.In, ast.Eq, ast.Is)) else not truth
+        if isinstance(op, (ast.In, ast.NotIn)):
+            if isinstance(left, ast.Constant) and isinstance(left.value, str) and not holds:
+                name = _name_of(right)  # '..' not in x
+                if name and (".." in left.value or "/" in left.value or "\\" in left.value):
+                    return [(name, frozenset({22}))]
+                return []
+            if holds and self._constant_collection(right):
+                return self._allowed(left)
+            return []
+        if isinstance(op, (ast.Eq, ast.Is)) or isinstance(op, (ast.NotEq, ast.IsNot)):
+            other = right if not isinstance(right, ast.Constant) else left
+            literal = right if isinstance(right, ast.Constant) else left
+            if holds and isinstance(literal, ast.Constant):
+                return self._allowed(other)
+        return []
+
+    def _allowed(self, node: ast.AST) -> list[tuple[str, frozenset[int]]]:
+        """node is one of a fixed set of values: safe everywhere (an URL's host: for redirects)."""
+        if isinstance(node, ast.Attribute) and node.attr in ("netloc", "hostname", "scheme", "host"):
+            name = _name_of(node.value)
+            return [(name, frozenset({601, 918}))] if name else []
+        name = _name_of(node)
+        return [(name, ALL)] if name else []
+
+    def _constant_collection(self, node: ast.AST) -> bool:
+        value = self.ev(node)
+        if value.known:
+            return True
+        if value.items is not None:
+            return all(v.known for v in value.items) and not value.extra
+        return value.fields is not None and value.is_dict and not value.all_taints()
+
+    def _call_effects(self, test: ast.Call) -> list[tuple[str, frozenset[int]]]:
+        func = test.func
+        parts = chain(func) or []
+        qualified = qualify(parts, self.aliases, self.env.keys()) if parts else ""
+        if qualified in ("re.fullmatch", "re.match") and len(test.args) >= 2:
+            name = _name_of(test.args[1])
+            return [(name, ALL)] if name else []
+        if qualified == "isinstance" and len(test.args) == 2:
+            name = _name_of(test.args[0])
+            return [(name, ALL)] if name and _numeric_type(test.args[1]) else []
+        last = parts[-1] if parts else ""
+        if test.args and any(
+            w in last for w in ("safe_url", "allowed_host", "is_safe", "is_allowed", "valid")
+        ):
+            name = _name_of(test.args[0])
+            return [(name, frozenset({601, 918, 22}))] if name else []
+        if isinstance(func, ast.Attribute) and func.attr in self.tables.checks:
+            name = _name_of(func.value)
+            return [(name, self.tables.checks[func.attr])] if name else []
+        return []
+
+
+_SESSIONS = frozenset({"flask.session", "quart.session", "request.session", "self.request.session"})
+
+
+def _name_of(node: ast.AST) -> str:
+    """The variable a check is about: x, self.x, or the x inside str(x) / x.resolve()."""
+    if isinstance(node, ast.Call) and len(node.args) == 1 and not isinstance(node.func, ast.Attribute):
+        node = node.args[0]
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.args:
+        node = node.func.value
+    parts = chain(node)
+    return ".".join(parts) if parts else ""
+
+
+def _fixed_route(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The path a view answers when its route has no variable part (``@app.route("/a/b")``)."""
+    for d in fn.decorator_list:
+        if isinstance(d, ast.Call) and d.args and isinstance(d.args[0], ast.Constant):
+            path = d.args[0].value
+            if isinstance(path, str) and path.startswith("/") and not any(c in path for c in "<{*"):
+                return path
+    return ""
+
+
+def _numeric_type(node: ast.AST) -> bool:
+    names = [node] if not isinstance(node, ast.Tuple) else node.elts
+    return bool(names) and all(
+        isinstance(n, ast.Name) and n.id in ("int", "float", "bool", "complex") for n in names
+    )
+
+
+def _numeric(arg: ast.arg) -> bool:
+    ann = arg.annotation
+    return isinstance(ann, ast.Name) and ann.id in _NUMERIC_ANNOTATIONS
+
+
+def _param_names(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> list[str]:
+    return [a.arg for a in (*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs)]
+
+
+def _load(target: ast.AST) -> ast.AST:
+    """The target of an augmented assignment, read."""
+    if isinstance(target, ast.Name):
+        return ast.Name(id=target.id, ctx=ast.Load())
+    if isinstance(target, ast.Attribute):
+        return ast.Attribute(value=target.value, attr=target.attr, ctx=ast.Load())
+    if isinstance(target, ast.Subscript):
+        return ast.Subscript(value=target.value, slice=target.slice, ctx=ast.Load())
+    return target
+
+
+def _join_env(a: dict[str, Val], b: dict[str, Val]) -> dict[str, Val]:
+    out = dict(a)
+    for name, value in b.items():
+        mine = out.get(name)
+        out[name] = value if mine is None else join(mine, value)
+    return out
+
+
+def _case_matches(pattern: ast.pattern, value: object) -> bool | None:
+    """Whether a case pattern matches a known subject; None when it cannot be told."""
+    if isinstance(pattern, ast.MatchValue) and isinstance(pattern.value, ast.Constant):
+        return pattern.value.value == value
+    if isinstance(pattern, ast.MatchSingleton):
+        return pattern.value is value
+    if isinstance(pattern, ast.MatchOr):
+        results = [_case_matches(p, value) for p in pattern.patterns]
+        return True if any(r is True for r in results) else (None if None in results else False)
+    if isinstance(pattern, ast.MatchAs) and pattern.pattern is None:
+        return True
+    return None
+
+
+def taint_hits(tree: ast.Module, tables: Tables) -> list[TaintHit]:
+    """Every untrusted flow into a sink in the module, by line."""
+    return ModuleFlow(tree, tables).run()
+
+
+__all__ = ["EXTERNAL", "TaintHit", "taint_hits"]

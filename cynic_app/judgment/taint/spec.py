@@ -1,0 +1,119 @@
+"""The shape of the knowledge the flow engine reads: sources, sinks, sanitisers, object kinds and
+the flags a call sets on an object. The engine knows none of the entries (python.py holds them
+for Python); this module only says what an entry can say.
+
+Names are qualified the way the code imports them (``import xml.etree.ElementTree as ET`` makes
+``ET.parse`` the call ``xml.etree.ElementTree.parse``). A name ending in ``.*`` matches every
+name below it. ``methods`` match a method of that name on any receiver, or on a receiver of the
+``on`` kind only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .values import INPUT
+
+#: Every weakness: a sanitiser or check that makes a value safe for any sink.
+ALL = frozenset({0})
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where untrusted data enters: a call's result, a name or attribute read, or a method's
+    result on an object of a kind."""
+
+    label: str = INPUT
+    calls: tuple[str, ...] = ()
+    attrs: tuple[str, ...] = ()  # qualified names read (anything below them too: request.args.x)
+    local_attrs: tuple[str, ...] = ()  # attributes of a local name (a view's request parameter)
+    methods: tuple[str, ...] = ()
+    on: str = ""
+    except_attrs: tuple[str, ...] = ()  # attributes of an attrs source that hold no input
+
+
+@dataclass(frozen=True)
+class Sink:
+    """Where untrusted data does harm; the rule (rules.py) gives its id, CWE and severity."""
+
+    rule: str
+    calls: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    on: str = ""  # methods: the receiver's kind ("" any)
+    args: tuple[int, ...] = (0,)  # argument positions read
+    kwargs: tuple[str, ...] = ()  # keyword arguments read
+    receiver: bool = False  # the receiver itself is read (``path.open()``)
+    first_item: bool = False  # of a list argument, only the first item matters (a program)
+    when: tuple[tuple[str, object], ...] = ()  # keyword constants that must be given
+    labels: frozenset[str] = frozenset({INPUT})
+    param_built: bool = False  # a public function's parameter counts when built into text
+    param_any: bool = False  # a public function's parameter counts as it is
+    imports: tuple[str, ...] = ()  # methods on receivers of no known kind: the module imports one
+    text: str = ""  # the literal text must read as this ("sql")
+    needs_flag: tuple[object, str] | None = None  # (argument position or "receiver", flag)
+    safe_with: tuple[int, str, str] | None = (
+        None  # (position, keyword, text): an argument naming it makes it safe
+    )
+
+
+@dataclass(frozen=True)
+class Sanitizer:
+    """A call whose result is safe for the CWEs given (ALL: for every sink)."""
+
+    cwes: frozenset[int]
+    calls: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    name_parts: tuple[str, ...] = ()  # a called function whose own name contains one of these
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What a call returns: an object whose methods are sources or sinks of their own."""
+
+    kind: str
+    calls: tuple[str, ...] = ()
+    methods: tuple[str, ...] = ()
+    on: str = ""
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A fact a call establishes about an object (a parser told to resolve external entities):
+    set on the constructed object (``calls`` with ``kwarg``) or on a method's receiver
+    (``methods`` whose argument ``arg`` names ``equals`` and whose next argument is ``value``)."""
+
+    flag: str
+    calls: tuple[str, ...] = ()
+    kwarg: tuple[str, object] | None = None
+    methods: tuple[str, ...] = ()
+    on: str = ""
+    arg_names: tuple[str, ...] = ()
+    value: object = True
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Everything the engine knows of one language."""
+
+    sources: tuple[Source, ...]
+    sinks: tuple[Sink, ...]
+    sanitizers: tuple[Sanitizer, ...]
+    kinds: tuple[Kind, ...]
+    flags: tuple[Flag, ...]
+    #: string predicates that, when true, leave a value safe for the CWEs given (``x.isdigit()``)
+    checks: dict[str, frozenset[int]]
+    #: decorators (their last name) that make a function a web view: returns are responses
+    view_decorators: tuple[str, ...]
+    #: names of arguments a view receives that carry input (besides the request object)
+    secretish: str  # a regular expression: names that hold secrets, tokens and session keys
+
+
+def matches(name: str, patterns: tuple[str, ...]) -> bool:
+    """True when name is one of patterns, or below a pattern ending in ``.*``."""
+    for p in patterns:
+        if p.endswith(".*"):
+            if name.startswith(p[:-1]) or name == p[:-2]:
+                return True
+        elif name == p:
+            return True
+    return False

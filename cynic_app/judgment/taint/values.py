@@ -1,0 +1,185 @@
+"""What the flow engine knows about a value: where its untrusted parts came from, its constant
+value when it has one, its container shape, and what it is (a parser, a path, a response).
+
+A value is never mutated: every operation returns a new one, so environments can be copied
+cheaply at branches and joined where they meet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+#: Labels of taint. INPUT: from a request, the command line, the console or a socket; EXTERNAL:
+#: read from a file, cache or remote service (trusted by most sinks, not by deserialisers);
+#: PARAM: a parameter of a public function (the caller may pass anything); RANDOM: a predictable
+#: random number.
+INPUT, EXTERNAL, PARAM, RANDOM = "input", "external", "param", "random"
+#: Constant text kept per value, enough to tell SQL from prose, bounded in cost.
+TEXT_KEPT = 400
+#: A container tracked element by element holds at most this many; more, and it is a summary.
+ITEMS_KEPT = 64
+
+
+class _NoConst:
+    """The value is not known when the code is read."""
+
+    def __repr__(self) -> str:
+        return "NOCONST"
+
+
+NOCONST = _NoConst()
+
+
+@dataclass(frozen=True)
+class Taint:
+    """One origin of untrusted data, and the weaknesses it has been cleaned of on the way."""
+
+    label: str
+    line: int
+    what: str  # "request.args", "input()", "parameter cmd"
+    cleared: frozenset[int] = frozenset()  # CWEs a sanitiser or a check made it safe for
+    param: int = -1  # for PARAM: the parameter's position in its function
+
+    def clear(self, cwes: frozenset[int]) -> Taint:
+        return self if cwes <= self.cleared else replace(self, cleared=self.cleared | cwes)
+
+
+@dataclass(frozen=True)
+class Val:
+    """An abstract value. ``taints`` are its untrusted origins; ``const`` its value when known;
+    ``built`` that it is text put together from untrusted parts and literal text (``text`` is
+    that literal text); ``fields``/``items`` a dict's or list's tracked contents; ``kind`` what it
+    is (a table's type name: "sax-parser", "path", "response"...); ``flags`` facts about that
+    object ("resolves-entities"); ``origin`` the variable it was derived from by a check-friendly
+    step (``urlparse(x)``, ``str(x)``, ``x.resolve()``), so a check on it clears that variable."""
+
+    taints: frozenset[Taint] = frozenset()
+    const: object = NOCONST
+    built: bool = False
+    text: str = ""
+    fields: tuple[tuple[object, Val], ...] | None = None
+    items: tuple[Val, ...] | None = None
+    kind: str = ""
+    flags: frozenset[str] = frozenset()
+    origin: str = ""
+    is_dict: bool = False
+    extra: frozenset[Taint] = frozenset()  # taint of a container's untracked part
+
+    @property
+    def known(self) -> bool:
+        return self.const is not NOCONST
+
+    def all_taints(self) -> frozenset[Taint]:
+        """Every origin reachable from this value, its contents included."""
+        found = set(self.taints) | set(self.extra)
+        if self.fields:
+            for _, v in self.fields:
+                found |= v.all_taints()
+        if self.items:
+            for v in self.items:
+                found |= v.all_taints()
+        return frozenset(found)
+
+    def get_field(self, key: object) -> Val | None:
+        if self.fields is None:
+            return None
+        for k, v in self.fields:
+            if k == key:
+                return v
+        return None
+
+
+UNKNOWN = Val()
+
+
+def const(value: object) -> Val:
+    text = value if isinstance(value, str) else ""
+    return Val(const=value, text=text[:TEXT_KEPT])
+
+
+def tainted(taints: frozenset[Taint], **kw) -> Val:
+    return Val(taints=taints, **kw)
+
+
+def merge(values: list[Val] | tuple[Val, ...], *, built: bool = False, kind: str = "") -> Val:
+    """The value of something computed from values (a concatenation, an unknown call): every
+    origin of every part, their literal text, and no constant."""
+    taints: set[Taint] = set()
+    text = []
+    was_built = built
+    for v in values:
+        taints |= v.all_taints()
+        if v.text:
+            text.append(v.text)
+        was_built = was_built or v.built
+    joined = "".join(text)[:TEXT_KEPT]
+    return Val(taints=frozenset(taints), built=was_built and bool(taints), text=joined, kind=kind)
+
+
+def join(a: Val, b: Val) -> Val:
+    """What a value may be after two paths meet: either."""
+    if a is b or a == b:
+        return a
+    fields = None
+    if a.fields is not None and b.fields is not None:
+        keys = [k for k, _ in a.fields] + [k for k, _ in b.fields if a.get_field(k) is None]
+        fields = tuple(
+            (k, join(a.get_field(k) or UNKNOWN, b.get_field(k) or UNKNOWN)) for k in keys[:ITEMS_KEPT]
+        )
+    items = None
+    if a.items is not None and b.items is not None and len(a.items) == len(b.items):
+        items = tuple(join(x, y) for x, y in zip(a.items, b.items, strict=True))
+    extra = a.extra | b.extra
+    if a.items is not None and items is None:
+        extra |= frozenset().union(*(v.all_taints() for v in a.items))
+    if b.items is not None and items is None:
+        extra |= frozenset().union(*(v.all_taints() for v in b.items))
+    return Val(
+        taints=a.taints | b.taints,
+        const=a.const if a.known and b.known and a.const == b.const else NOCONST,
+        built=a.built or b.built,
+        text=(a.text if len(a.text) >= len(b.text) else b.text),
+        fields=fields,
+        items=items,
+        kind=a.kind if a.kind == b.kind else (a.kind or b.kind),
+        flags=a.flags | b.flags,
+        origin=a.origin if a.origin == b.origin else "",
+        is_dict=a.is_dict and b.is_dict,
+        extra=extra,
+    )
+
+
+def cleared(v: Val, cwes: frozenset[int]) -> Val:
+    """v with every origin cleaned of cwes (a sanitiser's result, or after a check)."""
+    if not cwes:
+        return v
+    return replace(
+        v,
+        taints=frozenset(t.clear(cwes) for t in v.taints),
+        extra=frozenset(t.clear(cwes) for t in v.extra),
+        fields=None if v.fields is None else tuple((k, cleared(x, cwes)) for k, x in v.fields),
+        items=None if v.items is None else tuple(cleared(x, cwes) for x in v.items),
+    )
+
+
+def with_taints(v: Val, taints: frozenset[Taint]) -> Val:
+    return replace(v, taints=v.taints | taints) if taints else v
+
+
+def list_of(items: list[Val]) -> Val:
+    if len(items) > ITEMS_KEPT:
+        return Val(extra=merge(items).taints)
+    return Val(items=tuple(items))
+
+
+def dict_of(pairs: list[tuple[object, Val]], extra: frozenset[Taint] = frozenset()) -> Val:
+    return Val(fields=tuple(pairs[:ITEMS_KEPT]), is_dict=True, extra=extra)
+
+
+def set_field(container: Val, key: object, value: Val) -> Val:
+    if container.fields is None:
+        return replace(container, extra=container.extra | value.all_taints())
+    kept = tuple((k, v) for k, v in container.fields if k != key)
+    if len(kept) >= ITEMS_KEPT:
+        return replace(container, extra=container.extra | value.all_taints())
+    return replace(container, fields=(*kept, (key, value)))
