@@ -41,6 +41,10 @@ class Finding(Wire):
     ] = 0
     confidence: Annotated[float, Field(ge=0, le=1, description="how sure the check is")] = 0.9
     column: Annotated[int, Field(ge=0, description="1-based column; 0: unknown")] = 0
+    kind: Annotated[
+        Literal["security", "defect", "smell", ""],
+        Field(description="what it counts as: security vetoes (BARK), defect caps at GROWL, smell lowers"),
+    ] = ""
     suppressed: Annotated[
         str | None,
         Field(

@@ -7,11 +7,23 @@ voice; a finding's cost and kind come from its rule (rules.py).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from .pychecks import contradiction_findings, hygiene_findings
 from .pysecurity import security_findings
+from .rules import RULES
 from .source import Source
 from .textchecks import text_findings
-from .vote import SECURITY, Finding
+from .vote import DEFECT, SECURITY, SMELL, Finding
+
+#: A matter of taste caps a verdict only where it concerns at least this share of the unit.
+TASTE_CAPS_FROM = 0.5
+#: A unit this long or shorter is a snippet: each smell in it costs in full.
+SNIPPET_LINES = 60
+#: Matters of taste cap a unit at GROWL only when it is this long or shorter (a snippet).
+TASTE_SNIPPET_LINES = 50
+#: Defects cap a unit at GROWL when it is this long or shorter, or holds one per this many lines.
+DEFECT_LINES = 100
 
 SECRET_RULES = frozenset({"hardcoded-secret", "secret-in-url", "embedded-key"})
 DEBUG_RULES = frozenset({"breakpoint", "debug-print", "console-log", "debug-mode"})
@@ -30,7 +42,7 @@ def dangers(src: Source) -> list[Finding]:
 def _dangers(src: Source) -> list[Finding]:
     found = security_findings(src.py, src.tree) if src.py else []
     found += [f for f in _text(src) if f.kind == SECURITY]
-    return _unique(found)
+    return _unique(temper(found, src.line_stats.filled))
 
 
 def hygiene(src: Source) -> list[Finding]:
@@ -39,13 +51,47 @@ def hygiene(src: Source) -> list[Finding]:
 
 
 def _hygiene(src: Source) -> list[Finding]:
-    found = hygiene_findings(src.py) if src.py else []
+    found = hygiene_findings(src.py, src.lines) if src.py else []
     found += [f for f in _text(src) if f.kind != SECURITY]
-    return _unique(found)
+    return _unique(temper(found, src.line_stats.filled))
+
+
+def temper(found: list[Finding], code_lines: int) -> list[Finding]:
+    """Findings cost in proportion to the share of the unit they concern.
+
+    A matter of taste concerns its function or class: one that is most of a snippet costs in full
+    (and may cap it at GROWL); in a unit longer than TASTE_SNIPPET_LINES it never caps, and one
+    complex function in a thousand-line module costs a little. A defect caps a unit at GROWL when
+    the unit is a snippet (DEFECT_LINES or fewer) or holds at least one per DEFECT_LINES lines;
+    rarer in a longer unit, defects lower its score like smells (a reviewer sends back a change
+    with a swallowed error, not a well-kept module with one). A smell concerns its line: in a
+    snippet of SNIPPET_LINES or fewer it costs in full, in a longer unit its cost is spread over
+    the lines. Security holes are never spread.
+    """
+    defects = sum(1 for f in found if f.counted_kind == DEFECT and not RULES[f.rule].taste)
+    sparse = code_lines > DEFECT_LINES and defects * DEFECT_LINES < code_lines
+    spread = min(1.0, SNIPPET_LINES / max(1, code_lines))
+    out = []
+    for f in found:
+        if RULES[f.rule].taste and f.end_line:
+            share = (f.end_line - f.line + 1) / max(1, code_lines)
+            if share < TASTE_CAPS_FROM or code_lines > TASTE_SNIPPET_LINES:
+                f = replace(f, severity=f.severity * min(1.0, 2 * share), kind=SMELL)
+        elif f.counted_kind == DEFECT and sparse:
+            f = replace(
+                f, severity=f.severity * min(1.0, DEFECT_LINES / code_lines), kind=SMELL, confidence=0.9
+            )
+        elif f.counted_kind == SMELL and spread < 1.0:
+            f = replace(f, severity=f.severity * spread)
+        out.append(f)
+    return out
 
 
 def contradictions(src: Source) -> list[Finding]:
-    return src.memo("contradictions", lambda s: contradiction_findings(s.py) if s.py else [])
+    return src.memo(
+        "contradictions",
+        lambda s: temper(contradiction_findings(s.py), s.line_stats.filled) if s.py else [],
+    )
 
 
 def secret_findings(src: Source) -> list[Finding]:

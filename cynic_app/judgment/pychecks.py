@@ -38,16 +38,18 @@ _CHECK_PREFIXES = (
     "allowed",
     "permit",
 )
+_UNFINISHED_RE = re.compile(r"(?i)\b(?:todo|fixme|xxx|stub|not (?:yet )?implemented|later)\b")
 _DEBUG_MARKER_RE = re.compile(r"\b(?:debug|here|xxx)\b|>>>|!!!|===|--->", re.I)
 
 
-def hygiene_findings(py: PyFacts) -> list[Finding]:
+def hygiene_findings(py: PyFacts, lines: list[str] | None = None) -> list[Finding]:
     """Defects and smells of the unit (not security: see pysecurity.py), in line order."""
     found: list[Finding] = []
+    intended = _intended_empty(py, lines)
     for fn in py.functions:
-        found += _function_findings(fn)
+        found += _function_findings(fn, intended)
     for h in py.handlers:
-        if h.broad and h.drops:
+        if h.broad and h.drops and not (h.cleanup and not h.bare) and not _explained(h, lines):
             what = "bare except" if h.bare else "except Exception"
             found.append(hit("swallowed-error", h.lineno, f"{what} swallows every error"))
         elif h.bare:
@@ -81,30 +83,108 @@ def hygiene_findings(py: PyFacts) -> list[Finding]:
     return sorted(found, key=lambda f: f.line)
 
 
-def _function_findings(fn: Function) -> list[Finding]:
+def _intended_empty(py: PyFacts, lines: list[str] | None) -> set[int]:
+    """Line numbers of empty functions meant to be empty: a base's method a subclass in the module
+    defines again (a hook), a fallback for a name defined elsewhere in the module with a body, a
+    function used as a value (a no-op callback, a placeholder whose type is wanted), a method of a
+    class whose methods all do nothing (a null object), or one whose body says why in a comment."""
+    bases = {name: b for name, (_, _, b) in py.classes.items()}
+    overridden = {(base, fn.name) for fn in py.functions if fn.cls for base in bases.get(fn.cls, ())}
+    with_body = {fn.name for fn in py.functions if not fn.is_stub}
+    by_class: dict[str, list[Function]] = {}
+    for fn in py.functions:
+        if fn.cls:
+            by_class.setdefault(fn.cls, []).append(fn)
+    null_objects = {
+        c
+        for c, fns in by_class.items()
+        if all((f.is_stub and not f.raises_not_implemented) or f.name == "__init__" for f in fns)
+    }
+    intended = set()
+    for fn in py.functions:
+        if not fn.is_stub:
+            continue
+        if (
+            (fn.cls, fn.name) in overridden
+            or fn.name in with_body
+            or fn.name in py.names_referenced
+            or (fn.cls in null_objects and len(by_class[fn.cls]) > 1)
+            or _comment_says_why(fn, lines)
+        ):
+            intended.add(fn.lineno)
+    return intended
+
+
+def _comment_says_why(fn: Function, lines: list[str] | None) -> bool:
+    if not lines:
+        return False
+    for n in range(fn.lineno, min(fn.end_line, len(lines)) + 1):
+        text = lines[n - 1]
+        at = text.find("#")
+        if at >= 0 and not _UNFINISHED_RE.search(text[at:]):
+            return True
+    return False
+
+
+def _explained(handler, lines: list[str] | None) -> bool:
+    """A handler that says, in a comment, why it ignores the error made a decision."""
+    if not lines:
+        return False
+    return any("#" in lines[n - 1] for n in range(handler.lineno, min(handler.end_line, len(lines)) + 1))
+
+
+def _function_findings(fn: Function, intended: set[int]) -> list[Finding]:
     found = []
-    where = fn.lineno
-    if fn.is_stub:
+    where, end = fn.lineno, fn.end_line
+    if fn.is_stub and where not in intended:
         found.append(hit("stub", where, f"{fn.name}() is a stub that does nothing"))
     elif fn.always_true and fn.name.lower().startswith(_CHECK_PREFIXES):
         found.append(
             hit("always-true-check", where, f"{fn.name}() always returns True: the check is missing")
         )
     if fn.complexity > COMPLEXITY_DEFECT:
-        found.append(hit("complex-function", where, f"{fn.name}() has cyclomatic complexity {fn.complexity}"))
+        found.append(
+            hit(
+                "complex-function",
+                where,
+                f"{fn.name}() has cyclomatic complexity {fn.complexity}",
+                end_line=end,
+            )
+        )
     elif fn.complexity > COMPLEXITY_SMELL:
         found.append(
-            hit("moderate-complexity", where, f"{fn.name}() has cyclomatic complexity {fn.complexity}")
+            hit(
+                "moderate-complexity",
+                where,
+                f"{fn.name}() has cyclomatic complexity {fn.complexity}",
+                end_line=end,
+            )
         )
     if fn.depth > MAX_FUNCTION_DEPTH:
-        found.append(hit("deep-nesting", where, f"{fn.name}() nests blocks {fn.depth} levels deep"))
+        found.append(
+            hit("deep-nesting", where, f"{fn.name}() nests blocks {fn.depth} levels deep", end_line=end)
+        )
     if fn.length > LONG_FUNCTION_LINES:
         severity = 0.3 if fn.length > 2 * LONG_FUNCTION_LINES else None
-        found.append(hit("long-function", where, f"{fn.name}() is {fn.length} lines long", severity=severity))
+        found.append(
+            hit(
+                "long-function",
+                where,
+                f"{fn.name}() is {fn.length} lines long",
+                severity=severity,
+                end_line=end,
+            )
+        )
     if fn.n_args > MAX_ARGS:
         severity = 0.3 if fn.n_args > 7 else None
         found.append(
-            hit("many-arguments", where, f"{fn.name}() takes {fn.n_args} arguments", severity=severity)
+            hit(
+                "many-arguments",
+                where,
+                f"{fn.name}() takes {fn.n_args} arguments",
+                severity=severity,
+                end_line=end,
+            )
         )
     return found
 
@@ -121,7 +201,9 @@ def _call_findings(py: PyFacts, call) -> list[Finding]:
     ):
         return [hit("fire-and-forget", line, f"{name}() result dropped: its errors are never seen")]
     if name in ("print", "pprint", "pprint.pprint") and _is_debug_print(py, call):
-        return [hit("debug-print", line, "print() left in library code: use logging")]
+        if _looks_like_a_dump(call.node):
+            return [hit("debug-print", line, "print() left in library code: use logging")]
+        return [hit("debug-print", line, "print() in library code: use logging", confidence=0.4)]
     if name.endswith(
         ("requests.get", "requests.post", "requests.put", "requests.delete", "requests.request")
     ):
@@ -144,6 +226,18 @@ def _is_debug_print(py: PyFacts, call) -> bool:
     if _DEBUG_MARKER_RE.search(text):
         return True
     return not py.is_cli
+
+
+def _looks_like_a_dump(node: ast.Call) -> bool:
+    """A debugging print: a marker (DEBUG, here, >>>), a "name =" label, or bare values only."""
+    texts = [a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+    if any(_DEBUG_MARKER_RE.search(t) or t.rstrip().endswith(("=", ":")) for t in texts):
+        return True
+    if isinstance(node.args[0] if node.args else None, ast.JoinedStr):
+        parts = node.args[0].values
+        literal = "".join(p.value for p in parts if isinstance(p, ast.Constant) and isinstance(p.value, str))
+        return bool(_DEBUG_MARKER_RE.search(literal)) or literal.rstrip().endswith("=")
+    return bool(node.args) and all(isinstance(a, (ast.Name, ast.Attribute, ast.Subscript)) for a in node.args)
 
 
 def _unused_private_functions(py: PyFacts) -> list[Finding]:
@@ -178,8 +272,8 @@ def import_findings(py: PyFacts) -> list[Finding]:
         elif relative:
             found.append(hit("relative-import", line, f"relative import of {module or 'the package'}"))
     roots = {m.split(".")[0] for m, _, rel, _ in py.imports if m and not rel}
-    if len(roots) > 10:
-        severity = 0.35 if len(roots) > 20 else None
+    if len(roots) > 10 + py.n_lines // 100:
+        severity = 0.35 if len(roots) > 20 + py.n_lines // 100 else None
         found.append(
             hit("fan-out", py.imports[-1][3], f"fans out to {len(roots)} modules", severity=severity)
         )
@@ -192,9 +286,12 @@ def import_findings(py: PyFacts) -> list[Finding]:
 
 
 def structure_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
-    """ARCHITECT's view: imports, nesting, class sizes, work done at import time."""
+    """ARCHITECT's view: imports, nesting, class sizes, work done at import time. What counts
+    as many imports or classes grows with the unit: a thousand-line module holds more of both
+    than a snippet."""
     found = []
-    if len(py.imports) > 15:
+    scale = py.n_lines // 100
+    if len(py.imports) > 15 + scale:
         found.append(hit("many-imports", py.imports[15][3], f"{len(py.imports)} imports in one unit"))
     if py.max_depth > 4:
         severity = 0.35 if py.max_depth > 6 else None
@@ -204,8 +301,16 @@ def structure_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     for name, (line, methods, _) in py.classes.items():
         if methods > 15:
             severity = 0.35 if methods > 25 else None
-            found.append(hit("large-class", line, f"class {name} has {methods} methods", severity=severity))
-    if len(py.classes) > 5:
+            found.append(
+                hit(
+                    "large-class",
+                    line,
+                    f"class {name} has {methods} methods",
+                    severity=severity,
+                    end_line=py.class_ends.get(name, line),
+                )
+            )
+    if len(py.classes) > 5 + scale // 2:
         sixth = sorted(line for line, _, _ in py.classes.values())[5]
         found.append(hit("many-classes", sixth, f"{len(py.classes)} classes in one unit"))
     if py.functions and py.n_statements > 40 and py.top_level / max(1, py.n_statements) > 0.5:

@@ -18,6 +18,8 @@ class Function:
     is_stub: bool
     always_true: bool  # the body is just "return True"
     cls: str | None  # enclosing class name
+    end_line: int = 0
+    raises_not_implemented: bool = False  # a stub that raises NotImplementedError (not a pass)
     depth: int = 0
     complexity: int = 1
     return_kinds: list[str] = field(default_factory=list)  # type names of constant returns
@@ -38,6 +40,8 @@ class Handler:
     bare: bool
     broad: bool
     drops: bool  # the error goes nowhere: not re-raised, not logged at WARNING or above
+    end_line: int = 0
+    cleanup: bool = False  # best-effort clean-up: in __del__/close/…, or around closing calls only
 
 
 #: Calls that open something someone must close: files, connections, sockets, processes.
@@ -74,6 +78,16 @@ OPENERS = frozenset(
         "tempfile.TemporaryFile",
     }
 )
+#: Functions whose errors are best ignored (an exception escaping __del__ or close helps no one),
+#: and calls whose failure a clean-up may ignore.
+CLEANUP_FUNCTIONS = frozenset(
+    {"__del__", "__exit__", "__aexit__", "close", "aclose", "cleanup", "_cleanup", "shutdown", "dispose",
+     "terminate", "kill", "release", "teardown", "tearDown", "stop", "_close", "_shutdown", "finalize"}
+)  # fmt: skip
+CLEANUP_CALLS = frozenset(
+    {"close", "unlink", "remove", "rmdir", "rmtree", "kill", "terminate", "shutdown", "flush", "release",
+     "cancel", "join", "wait", "unregister", "removeHandler", "cleanup", "stop", "disconnect", "aclose"}
+)  # fmt: skip
 #: Methods that close (or wait for) what an opener returned.
 CLOSERS = frozenset(
     {

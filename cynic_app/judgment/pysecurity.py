@@ -35,7 +35,7 @@ _PASSWORDISH = re.compile(r"pass(word|wd|phrase)?|pwd|\bpw\b", re.I)
 #: Values compared in constant time: MACs, signatures, digests, and tokens that authenticate
 #: (a bare "token" is too often a lexer's).
 _MACISH = re.compile(
-    r"signature|\bsig\b|digest|hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
+    r"signature|digest|hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
     r"|(?:access|auth|api|reset|session|csrf|refresh|bearer|otp|verification)_?token",
     re.I,
 )
@@ -48,6 +48,11 @@ _WEAK_CIPHERS = (
     "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
     "cryptography.hazmat.primitives.ciphers.modes.ECB",
 )  # fmt: skip
+#: A module that imports one of these answers HTTP requests: its cookies go to browsers.
+_WEB_FRAMEWORKS = frozenset(
+    {"flask", "django", "starlette", "fastapi", "bottle", "pyramid", "tornado", "aiohttp", "werkzeug",
+     "quart", "falcon", "sanic"}
+)  # fmt: skip
 _WEAK_PROTOCOLS = frozenset(
     {"PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1", "PROTOCOL_TLSv1_1", "MODE_ECB"}
 )
@@ -58,20 +63,53 @@ def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     aliases = import_aliases(tree)
     found = python_taint_findings(tree)
     flowed = {(f.line, f.cwe) for f in found}
+    web = bool({v.split(".")[0] for v in aliases.values()} & _WEB_FRAMEWORKS)
     for call in py.calls:
         found += _call_findings(call, _qualified(call.name, aliases), flowed)
+        if web:
+            found += _cookie_findings(call, _qualified(call.name, aliases))
     found += _secret_findings(py)
     for node in py.compares:
         found += _compare_findings(node)
+    conditional = _conditional_lines(tree) if py.attributes or py.bool_assignments else frozenset()
     for attr, line in py.attributes:
+        sure = _UNSURE if line in conditional else 0.9
         if attr in _WEAK_PROTOCOLS:
-            found.append(hit("weak-cipher", line, f"{attr} is broken: use TLS 1.2+ or an authenticated mode"))
+            found.append(
+                hit(
+                    "weak-cipher",
+                    line,
+                    f"{attr} is broken: use TLS 1.2+ or an authenticated mode",
+                    confidence=sure,
+                )
+            )
         else:
-            found.append(hit("tls-unverified", line, f"{attr} turns TLS certificate checks off"))
+            found.append(
+                hit("tls-unverified", line, f"{attr} turns TLS certificate checks off", confidence=sure)
+            )
     for name, value, line in py.bool_assignments:
         if name.endswith("check_hostname") and value is False:
-            found.append(hit("tls-unverified", line, "check_hostname = False accepts any server name"))
+            sure = _UNSURE if line in conditional else 0.9
+            found.append(
+                hit("tls-unverified", line, "check_hostname = False accepts any server name", confidence=sure)
+            )
     return sorted(found, key=lambda f: f.line)
+
+
+#: Confidence of a setting turned off only on one branch: a library honouring its caller's
+#: verify=False, or a test mode; worth a look, not a veto.
+_UNSURE = 0.45
+
+
+def _conditional_lines(tree: ast.Module) -> frozenset[int]:
+    """Lines inside a branch of an if: what runs there runs only when something asked for it."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            for block in (node.body, node.orelse):
+                if block:
+                    lines.update(range(block[0].lineno, (block[-1].end_lineno or block[-1].lineno) + 1))
+    return frozenset(lines)
 
 
 def _qualified(name: str, aliases: dict[str, str]) -> str:
@@ -92,7 +130,7 @@ def _call_findings(call: Call, name: str, flowed: set[tuple[int, int]]) -> list[
         found.append(hit("shell-constant", line, f"{base}() uses shell=True for a fixed command"))
     if _is_false(kw.get("verify")):
         found.append(hit("tls-unverified", line, f"{base}() with verify=False accepts any certificate"))
-    if name in ("ssl._create_unverified_context", "ssl._create_stdlib_context"):
+    if name == "ssl._create_unverified_context":
         found.append(hit("tls-unverified", line, f"{name}() skips certificate checks"))
     if (
         base in ("set_missing_host_key_policy",)
@@ -100,8 +138,9 @@ def _call_findings(call: Call, name: str, flowed: set[tuple[int, int]]) -> list[
         and "AutoAddPolicy" in dotted_name(first)
     ):
         found.append(hit("tls-unverified", line, "paramiko AutoAddPolicy trusts any host key"))
+    if name in ("yaml.load", "yaml.load_all") and len(node.args) < 2 and "Loader" not in kw:
+        found.append(hit("unsafe-deserialisation", line, f"{name}() without a Loader: use yaml.safe_load()"))
     found += _crypto_findings(call, name, base, kw)
-    found += _cookie_findings(name, base, kw, line)
     found += _jwt_findings(name, kw, line)
     if base == "run" and _is_true(kw.get("debug")) and "." in name:
         found.append(hit("debug-server", line, f"{call.name}(debug=True) serves the interactive debugger"))
@@ -134,9 +173,14 @@ def _crypto_findings(call: Call, name: str, base: str, kw: dict) -> list[Finding
     return found
 
 
-def _cookie_findings(name: str, base: str, kw: dict, line: int) -> list[Finding]:
-    if base != "set_cookie":
+def _cookie_findings(call: Call, name: str) -> list[Finding]:
+    """A web response's cookie without Secure (not a cookie jar's, nor set_cookie's own body)."""
+    node, line = call.node, call.lineno
+    if name.rsplit(".", 1)[-1] != "set_cookie" or (call.owner and call.owner.name.endswith("_cookie")):
         return []
+    kw = {k.arg: k.value for k in node.keywords if k.arg}
+    if len(node.args) < 2 and "value" not in kw:
+        return []  # no value: a deletion
     secure = kw.get("secure")
     if _is_false(secure):
         return [hit("insecure-cookie", line, "set_cookie(secure=False) sends the cookie over plain HTTP")]
@@ -199,13 +243,13 @@ def _world_writable(node: ast.AST) -> bool:
 def _secret_findings(py: PyFacts) -> list[Finding]:
     found = []
     for name, value, line in py.str_assignments:
-        if is_secret_name(name) and looks_secret(value):
+        if is_secret_name(name) and looks_secret(value, name):
             found.append(hit("hardcoded-secret", line, f"hard-coded secret assigned to {name}"))
     for key, value, line in py.dict_items:
-        if is_secret_name(key) and looks_secret(value):
+        if is_secret_name(key) and looks_secret(value, key):
             found.append(hit("hardcoded-secret", line, f'hard-coded secret under the key "{key}"'))
     for arg, value, line, function in py.defaults:
-        if is_secret_name(arg) and looks_secret(value):
+        if is_secret_name(arg) and looks_secret(value, arg):
             found.append(
                 hit("hardcoded-secret", line, f"hard-coded secret as the default of {function}({arg}=…)")
             )
@@ -217,7 +261,7 @@ def _secret_findings(py: PyFacts) -> list[Finding]:
                 and is_secret_name(k.arg)
                 and isinstance(value, ast.Constant)
                 and isinstance(value.value, str)
-                and looks_secret(value.value)
+                and looks_secret(value.value, k.arg)
             ):
                 found.append(
                     hit("hardcoded-secret", value.lineno, f"hard-coded {k.arg} passed to {call.name}()")
@@ -230,7 +274,7 @@ def _secret_findings(py: PyFacts) -> list[Finding]:
                 and isinstance(env.value, str)
                 and isinstance(fallback.value, str)
                 and is_secret_name(env.value)
-                and looks_secret(fallback.value)
+                and looks_secret(fallback.value, env.value)
             ):
                 found.append(hit("hardcoded-secret", call.lineno, f"hard-coded fallback for {env.value}"))
     return found
@@ -242,9 +286,13 @@ def _compare_findings(node: ast.Compare) -> list[Finding]:
     constant = next((s for s in (left, right) if isinstance(s, ast.Constant)), None)
     if constant is not None:
         other = names[1] if constant is left else names[0]
-        if isinstance(constant.value, str) and is_secret_name(other) and looks_secret(constant.value):
+        if isinstance(constant.value, str) and is_secret_name(other) and looks_secret(constant.value, other):
             return [hit("hardcoded-secret", node.lineno, f"{other} compared with a hard-coded value")]
         return []
+    if any(_constant_like(s) for s in (left, right)):
+        return []  # a value compared with a named constant is not a secret compared with a secret
+    if names[0] and names[1] and names[0].split(".")[-1] == names[1].split(".")[-1] and "self." in names[0]:
+        return []  # self.signature == other.signature: an object's equality, not a secret's
     if any(_MACISH.search(n) for n in names if n):
         return [
             hit(
@@ -254,6 +302,11 @@ def _compare_findings(node: ast.Compare) -> list[Finding]:
             )
         ]
     return []
+
+
+def _constant_like(node: ast.AST) -> bool:
+    name = dotted_name(node).rsplit(".", 1)[-1]
+    return bool(name) and name.isupper()
 
 
 def _side_name(node: ast.AST) -> str:

@@ -10,6 +10,7 @@ without its nested functions.
 from __future__ import annotations
 
 import ast
+import re
 
 from .pyexpr import (
     does_nothing,
@@ -25,7 +26,7 @@ from .pyexpr import (
     subscript_key,
     unparse,
 )
-from .pyfacts import CLOSERS, OPENERS, Call, Function, Handler
+from .pyfacts import CLEANUP_CALLS, CLEANUP_FUNCTIONS, CLOSERS, OPENERS, Call, Function, Handler
 
 _NESTING = (ast.If, ast.For, ast.AsyncFor, ast.While, ast.With, ast.AsyncWith, ast.Try, ast.Match)
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -39,6 +40,52 @@ _NOTABLE_ATTRIBUTES = frozenset(
      "PROTOCOL_TLSv1_1", "MODE_ECB"}
 )  # fmt: skip
 _STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
+#: A docstring that says the work is missing does not make a stub intentional.
+_UNFINISHED_RE = re.compile(r"(?i)\b(?:todo|fixme|stub|not (?:yet )?implemented)\b")
+#: The message of a NotImplementedError that asks subclasses for the method: abstract by convention.
+_ABSTRACT_RE = re.compile(r"(?i)subclass|override|abstract|must (?:be )?implement|implement(?:ed)? (?:by|in)")
+#: Class names of bases meant to be extended: their empty methods are hooks.
+_BASE_CLASS_RE = re.compile(r"^_?(?:Base|Abstract)|(?:Base|Mixin|Interface|Protocol|ABC)$")
+
+
+def _intended_empty(node, has_doc: bool, rest: list[ast.stmt], cls: str | None, bases, raises: bool) -> bool:
+    """An empty function meant to be empty: documented (and not as unfinished), a method
+    overriding a base's to do nothing, a hook of a base class, or an abstract method by
+    convention (NotImplementedError asking subclasses for it)."""
+    if has_doc and not _UNFINISHED_RE.search(ast.get_docstring(node) or ""):
+        return True
+    if cls is not None and _BASE_CLASS_RE.search(cls):
+        return True
+    if cls is not None and any(b not in ("object", "") for b in bases):
+        # an override that does nothing, or refuses with its reason: the base's behaviour is changed
+        if not raises or any(
+            isinstance(s, ast.Raise) and isinstance(s.exc, ast.Call) and s.exc.args for s in rest
+        ):
+            return True
+    for stmt in rest:
+        if isinstance(stmt, ast.Raise) and isinstance(stmt.exc, ast.Call) and stmt.exc.args:
+            message = stmt.exc.args[0]
+            if isinstance(message, ast.Constant) and _ABSTRACT_RE.search(str(message.value)):
+                return True
+    return False
+
+
+def _hands_on(parent) -> bool:
+    """A call whose result leaves the function (returned, yielded, kept on an object): what it is
+    given is the new owner's to close (``return _ProxyFile(f)``)."""
+    if isinstance(parent, (ast.Return, ast.Yield, ast.YieldFrom)):
+        return True
+    if isinstance(parent, (ast.Assign, ast.AnnAssign)):
+        targets = parent.targets if isinstance(parent, ast.Assign) else [parent.target]
+        return any(isinstance(t, (ast.Attribute, ast.Subscript)) for t in targets)
+    return False
+
+
+def _cleans_up(stmt: ast.stmt) -> bool:
+    """A statement that only closes, removes or stops something."""
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        return last_name(stmt.value.func) in CLEANUP_CALLS
+    return isinstance(stmt, ast.Pass)
 
 
 def _quiet_dunder(name: str, rest: list[ast.stmt]) -> bool:
@@ -70,17 +117,20 @@ class PyFacts:
         self.trusted_names: set[str] = set()  # names assigned from a constant lookup table
         self.known_strings: dict[str, str] = {}  # name -> last constant string assigned
         self.names_used: set[str] = set()
+        self.names_referenced: set[str] = set()  # used other than as the function of a call
         self.redefined: list[tuple[str, int]] = []
         self.closed: set[tuple[int, str]] = set()  # (owner id, name) closed, managed or handed on
         self.opened: list[tuple[int, str, int, str]] = []  # (owner id, name, line, opener)
         self.is_cli = False
-        self._defined: dict[int, set[str]] = {}  # id(module or class) -> function names so far
+        self._defined: dict[int, dict[str, bool]] = {}  # id(module or class) -> name -> was an overload
         self.max_depth = 0
         self.deepest_line = 1
         self.max_node_depth = 0  # of any node, expressions included: recursive tools need a bound
         self.deepest_node_line = 0
         self.n_statements = 0
         self.top_level = len(tree.body)
+        self.n_lines = max((getattr(s, "end_lineno", 0) or 0 for s in tree.body), default=0)
+        self.class_ends: dict[str, int] = {}
         self._walk(tree)
 
     # -- the walk ----------------------------------------------------------------------------
@@ -89,7 +139,12 @@ class PyFacts:
         stack: list[tuple] = [(tree, None, 0, None, 0, None, 0)]
         pop, push = stack.pop, stack.append
         stmt, visitors, nesting, branches = ast.stmt, _VISITORS, _NESTING, _BRANCHES
-        Name, Constant, names_used = ast.Name, ast.Constant, self.names_used
+        Name, Constant, names_used, referenced = (
+            ast.Name,
+            ast.Constant,
+            self.names_used,
+            self.names_referenced,
+        )
         strings: list[tuple[str, int]] = []  # collected in reverse source order, put right below
         while stack:
             node, parent, depth, owner, owner_depth, cls, level = pop()
@@ -125,6 +180,8 @@ class PyFacts:
                     leaf = type(child)
                     if leaf is Name:  # leaves are noted here: no trip through the stack
                         names_used.add(child.id)
+                        if not (kind is ast.Call and name == "func"):
+                            referenced.add(child.id)
                     elif leaf is Constant:
                         if type(child.value) is str:
                             strings.append((child.value, child.lineno))
@@ -142,6 +199,9 @@ class PyFacts:
         bases = self.classes[cls][2] if cls in self.classes else ()
         protocol = any(b in ("Protocol", "ABC") for b in bases)  # interfaces: empty bodies by design
         stub = all(does_nothing(s) for s in rest) and not (decorators & _STUB_EXEMPT_DECORATORS)
+        raises = stub and any(isinstance(s, ast.Raise) for s in rest)
+        if stub and _intended_empty(node, has_doc, rest, cls, bases, raises):
+            stub = False
         args = node.args
         all_args = [*args.posonlyargs, *args.args, *args.kwonlyargs]
         positional = [*args.posonlyargs, *args.args]
@@ -160,21 +220,26 @@ class PyFacts:
             annotated=node.returns is not None or any(a.annotation is not None for a in all_args),
             returns=unparse(node.returns) if node.returns is not None else None,
             is_stub=stub and not protocol and not _quiet_dunder(node.name, rest),
-            always_true=len(rest) == 1 and returns_constant(rest[0], True),
+            always_true=len(rest) == 1 and returns_constant(rest[0], True) and not has_doc,
             cls=cls,
+            end_line=node.end_lineno or node.lineno,
+            raises_not_implemented=raises,
         )
         self.functions.append(fn)
         self._check_bodies(node)
         if isinstance(parent, (ast.Module, ast.ClassDef)):
-            defined = self._defined.setdefault(id(parent), set())
-            if node.name in defined:
+            defined = self._defined.setdefault(id(parent), {})
+            overload = bool(decorators & {"overload"})
+            extends = any(dotted_name(d).startswith(node.name + ".") for d in node.decorator_list)
+            if node.name in defined and not (overload or extends or defined[node.name]):
                 self.redefined.append((node.name, node.lineno))
-            defined.add(node.name)
+            defined[node.name] = overload  # an overload announces the definition that follows
         return fn
 
     def _class(self, node, parent, owner, cls):
         methods = sum(isinstance(b, _FUNCTIONS) for b in node.body)
         self.classes[node.name] = (node.lineno, methods, tuple(last_name(b) for b in node.bases))
+        self.class_ends[node.name] = node.end_lineno or node.lineno
         self._check_bodies(node)
 
     def _import(self, node, parent, owner, cls):
@@ -195,8 +260,10 @@ class PyFacts:
         base = name.rsplit(".", 1)[-1]
         if base in CLOSERS and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
             self.closed.add((id(owner), node.func.value.id))
-        elif base in ("closing", "enter_context", "callback", "push"):
-            for arg in node.args:
+        elif base in ("closing", "enter_context", "callback", "push") or _hands_on(parent):
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                while isinstance(arg, ast.Attribute):  # proc.stdout hands proc on too
+                    arg = arg.value
                 if isinstance(arg, ast.Name):
                     self.closed.add((id(owner), arg.id))
         if name in OPENERS or (base == "open" and any(w in name.lower() for w in ("path", "file"))):
@@ -218,7 +285,8 @@ class PyFacts:
 
     def _attribute(self, node, parent, owner, cls):
         self.names_used.add(node.attr)
-        if node.attr in _NOTABLE_ATTRIBUTES:
+        if node.attr in _NOTABLE_ATTRIBUTES and isinstance(parent, (ast.Call, ast.keyword, ast.Assign)):
+            # used to configure something; a comparison or a table of them is no finding
             self.attributes.append((node.attr, node.lineno))
 
     def _assign(self, node, parent, owner, cls):
@@ -265,7 +333,19 @@ class PyFacts:
                 and any(last_name(e) in ("Exception", "BaseException") for e in node.type.elts)
             )
         )
-        self.handlers.append(Handler(node.lineno, node.type is None, broad, all(drops(s) for s in node.body)))
+        cleanup = (owner is not None and owner.name in CLEANUP_FUNCTIONS) or (
+            isinstance(parent, ast.Try) and bool(parent.body) and all(_cleans_up(s) for s in parent.body)
+        )
+        self.handlers.append(
+            Handler(
+                node.lineno,
+                node.type is None,
+                broad,
+                all(drops(s) for s in node.body),
+                end_line=node.end_lineno or node.lineno,
+                cleanup=cleanup,
+            )
+        )
         self._check_bodies(node)
 
     def _compare(self, node, parent, owner, cls):

@@ -75,7 +75,7 @@ RULES: dict[str, Rule] = {
     "constant-condition": Rule(DEFECT, 0.35, 570, "Condition that is always false"),
     "commented-out-code": Rule(DEFECT, 0.3, 1164, "Commented-out code", ("ERA001",)),
     "redefined-function": Rule(DEFECT, 0.35, 561, "Function defined twice, hiding the first", ("F811",)),
-    "unused-private-function": Rule(DEFECT, 0.3, 561, "Private function never called"),
+    "unused-private-function": Rule(SMELL, 0.3, 561, "Private function never called"),
     "undefined-name": Rule(DEFECT, 0.35, 457, "Name used but never defined", ("F821",)),
     "resource-leak": Rule(DEFECT, 0.35, 772, "Resource opened and never closed", ("SIM115",)),
     "complex-function": Rule(DEFECT, 0.35, 1121, "Function too complex to review", ("C901",), taste=True),
@@ -137,6 +137,7 @@ def hit(
     severity: float | None = None,
     confidence: float = 0.9,
     column: int = 0,
+    end_line: int = 0,
     source_line: int = 0,
 ) -> Finding:
     """A finding of rule at line; severity overrides the rule's only where a check grades it.
@@ -154,5 +155,6 @@ def hit(
         cwe=r.cwe,
         confidence=confidence,
         column=column,
+        end_line=end_line,
         source_line=source_line,
     )

@@ -23,6 +23,11 @@ _PLACEHOLDER_RE = re.compile(
     re.I,
 )
 _ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
+_PASSWORDISH_RE = re.compile(r"(?i)pass(?:word|wd|phrase)?(?![a-z])|pwd|secret")
+#: A word, identifier or dotted name: "passed", "csrf_token", "utf-8" hold no secret.
+_WORDISH_RE = re.compile(r"[A-Za-z]+(?:[._-][A-Za-z]+)*")
+#: A regular expression or a grammar: brackets, alternations, escapes.
+_PATTERNISH_RE = re.compile(r"[\[\]()|\\^]|\.\*|\+\?")
 KEY_RE = re.compile(
     r"AKIA[0-9A-Z]{16}|-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----"
     r"|gh[pousr]_[A-Za-z0-9]{36}|sk_live_[A-Za-z0-9]{16,}|xox[baprs]-[A-Za-z0-9-]{10,}"
@@ -33,18 +38,33 @@ URL_CREDENTIAL_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"`]+):([^/\s@'\
 
 
 def is_secret_name(name: str) -> bool:
-    """True for a name that holds a secret: db_password, API_KEY, signing_secret; not password_field."""
+    """True for a name that holds a secret: db_password, API_KEY, signing_secret, db_pass; not
+    password_field, passed or pass_arg (a bare "pass" counts only at the end of the name)."""
     last = name.rsplit(".", 1)[-1]
-    return bool(SECRET_NAME_RE.search(last)) and not _META_NAME_RE.search(last)
+    if _META_NAME_RE.search(last):
+        return False
+    return any(m.group(0).lower() != "pass" or m.end() == len(last) for m in SECRET_NAME_RE.finditer(last))
 
 
-def looks_secret(value: str) -> bool:
+def looks_secret(value: str, name: str = "") -> bool:
     """True for a literal that could be a real credential (not empty, a placeholder, a sentence,
-    a URL or path, or the name of an environment variable)."""
+    a URL or path, the name of an environment variable, or a pattern). Under a name that only may
+    hold a secret (a token, a key: lexers and dictionaries have those too) the value must also
+    look generated: long, and not a plain word or identifier."""
     value = value.strip()
     if len(value) < 4 or " " in value or _PLACEHOLDER_RE.match(value) or _ENV_NAME_RE.match(value):
         return False
-    return not value.startswith(("/", "http://", "https://", "$", "{", "%"))
+    if value.startswith(("/", "http://", "https://", "$", "{", "%")):
+        return False
+    if name and not _PASSWORDISH_RE.search(name):
+        classes = sum(bool(re.search(c, value)) for c in ("[a-z]", "[A-Z]", "[0-9]"))
+        return (
+            len(value) >= 8
+            and classes >= 2
+            and not _WORDISH_RE.fullmatch(value)
+            and not _PATTERNISH_RE.search(value)
+        )
+    return True
 
 
 def credential_in_url(password: str) -> bool:

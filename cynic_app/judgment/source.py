@@ -161,6 +161,18 @@ class Source:
         return PyFacts(self.tree) if self.tree is not None else None
 
     @cached_property
+    def docstring_lines(self) -> frozenset[int]:
+        """The lines of docstrings: every string that stands alone as a statement (Python only)."""
+        if self.tree is None:
+            return frozenset()
+        lines: set[int] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                if isinstance(node.value.value, str):
+                    lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+        return frozenset(lines)
+
+    @cached_property
     def lines(self) -> list[str]:
         return self.text.splitlines() or [""]
 

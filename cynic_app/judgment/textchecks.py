@@ -30,6 +30,10 @@ _RULES_BY_LANGUAGE = {
 }
 
 
+#: Rules whose matches inside a docstring are examples, not leaks (a real key is a leak anywhere).
+_EXAMPLE_RULES = frozenset({"secret-in-url", "hardcoded-secret"})
+
+
 def text_findings(src: Source) -> list[Finding]:
     """The text checks of the content's language; each rule reported once per line."""
     # Python that does not parse has no tree to check: the generic patterns stand in for it.
@@ -52,6 +56,8 @@ def text_findings(src: Source) -> list[Finding]:
                     continue
                 message = confirmed.replace("{msg}", message)
             seen.add(line)
+            if rule.rule in _EXAMPLE_RULES and line in src.docstring_lines:
+                continue  # a credential in a docstring is an example of how to write one
             found.append(hit(rule.rule, line, message))
     if src.language == SHELL:
         found += _shell_hygiene(src)

@@ -40,7 +40,7 @@ def compiled(pattern: str) -> re.Pattern:
 
 def secret_literal(src: Source, m: re.Match, line: str) -> str | None:
     name, value = m.group(1), m.group(2)
-    return "{msg}" if is_secret_name(name) and looks_secret(value) else None
+    return "{msg}" if is_secret_name(name) and looks_secret(value, name) else None
 
 
 def _url_credential(src: Source, m: re.Match, line: str) -> str | None:

@@ -71,6 +71,7 @@ class Finding:
             "cwe": self.cwe,
             "confidence": round(self.confidence, 2),
             "column": self.column,
+            "kind": self.counted_kind or self.kind,
             "suppressed": self.suppressed or None,
         }
         if self.end_line:

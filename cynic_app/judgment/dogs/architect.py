@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..findings import temper
 from ..phi import PHI_INV
 from ..pychecks import structure_findings
 from ..rules import hit
@@ -18,4 +19,5 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(
             NAME, 80.0, findings, PHI_INV * (0.5 if src.is_code else 0.3), praise="no structural concerns"
         )
-    return cast(NAME, 87.0, structure_findings(src.py, src.tree), PHI_INV * 0.85, praise="well structured")
+    findings = temper(structure_findings(src.py, src.tree), src.line_stats.filled)
+    return cast(NAME, 87.0, findings, PHI_INV * 0.85, praise="well structured")

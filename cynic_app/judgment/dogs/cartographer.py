@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from ..analyzers import pyflakes_findings
+from ..findings import temper
 from ..phi import PHI_INV
 from ..pychecks import import_findings
 from ..rules import hit
@@ -28,5 +29,5 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(
             NAME, 78.0, findings, PHI_INV * (0.4 if src.is_code else 0.2), praise="no dependency concerns"
         )
-    findings = import_findings(src.py) + pyflakes_findings(src)
+    findings = temper(import_findings(src.py) + pyflakes_findings(src), src.line_stats.filled)
     return cast(NAME, 86.0, findings, PHI_INV * 0.8, praise="dependencies are few and explicit")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ..findings import hygiene
+from ..findings import hygiene, temper
 from ..phi import PHI_INV
 from ..pychecks import duplicate_literal_findings
 from ..rules import hit
@@ -39,7 +39,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         if not src.is_code:
             findings += text_smells(src)
         return cast(NAME, 80.0, findings, PHI_INV * 0.5, praise="reads cleanly")
-    findings += duplicate_literal_findings(src.py, src.literal_counts)
+    findings += temper(duplicate_literal_findings(src.py, src.literal_counts), src.line_stats.filled)
     # Documented functions are the janitor's praise: base 80, up to 92 when all have docstrings.
     documented = sum(f.has_docstring for f in src.functions) / max(1, len(src.functions))
     return cast(NAME, 80.0 + 12.0 * documented, findings, PHI_INV * 0.9, praise="clean and tidy")

@@ -90,6 +90,10 @@ class Evaluator:
         """The one path the view being read answers, when its route fixes it."""
         return ""
 
+    def serves_web(self) -> bool:
+        """True when the module imports a web framework (a local named request is the request)."""
+        return False
+
     # -- expressions ------------------------------------------------------------------------------
 
     def ev(self, node: ast.AST | None, depth: int = 0) -> Val:
@@ -156,6 +160,8 @@ class Evaluator:
                     what = root.rsplit(".", 1)[-1] + (f".{rest}" if rest else "")
                     return Val(taints=frozenset({Taint(src.label, node.lineno, what)}), kind="request")
             dotted = ".".join(parts)
+            if src.web_only and not self.serves_web():
+                continue
             for local in src.local_attrs:
                 if (dotted == local or dotted.startswith(local + ".")) and parts[0] not in self.aliases:
                     return Val(taints=frozenset({Taint(src.label, node.lineno, local)}))
@@ -356,6 +362,16 @@ class Evaluator:
         modelled = self._modelled(func, qualified, method, receiver, args, kwargs)
         if modelled is not None:
             return replace(modelled, kind=modelled.kind or kind, flags=modelled.flags | flags)
+        if kind in self.tables.handles:
+            return Val(kind=kind, flags=flags)  # open(name) is a handle: the name is not in the file
+        if receiver is not None and (qualified == "" or not matches(qualified, self.tables.propagators)):
+            # unknown code: what it returns from its arguments is less certain than from its receiver
+            hopped = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
+                      for v in (*args, *kwargs.values(), *spread)]  # fmt: skip
+            everything = [*hopped, receiver]
+        elif not matches(qualified, self.tables.propagators):
+            everything = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
+                          for v in everything]  # fmt: skip
         out = merge(everything, built=method in ("format", "join"))
         origin = ""
         if (qualified in _DERIVING or method in _DERIVING) and len(node.args) <= 1:
@@ -577,7 +593,7 @@ def subscript(base: Val, key: Val) -> Val:
                 return const(base.const[key.const])
             except IndexError:
                 return Val()
-    return Val(taints=base.all_taints() | key.all_taints(), origin=base.origin)
+    return Val(taints=base.all_taints(), origin=base.origin)  # the key chooses, it is not the value
 
 
 def iterate(container: Val) -> Val:

@@ -22,7 +22,17 @@ from .spec import ALL, Sink, Tables
 from .values import EXTERNAL, INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
 
 MAX_BLOCK_DEPTH = 40
-CONFIDENCE = {INPUT: 0.9, EXTERNAL: 0.7, RANDOM: 0.8, PARAM: 0.6}
+#: How sure a flow is, by where its data came from. Remote input and predictable numbers are
+#: sure evidence anywhere. The console and command line (the person running the program), files,
+#: caches and a public function's parameters are weaker evidence: confident in a snippet (a unit of
+#: SNIPPET_LINES or fewer, whose point is the flow), unsure in a whole module, where they mostly
+#: show how an API is meant to be used (a debugger evaluates what its user types; a cache unpickles
+#: what it stored; a query builder formats identifiers).
+CONFIDENCE = {INPUT: 0.9, RANDOM: 0.8}
+WEAK_IN_SNIPPET, WEAK_IN_MODULE = 0.6, 0.45
+SNIPPET_LINES = 100
+#: Each call of unknown code a flow went through keeps this share of its confidence.
+HOP_KEPT = 0.75
 #: Frameworks whose views answer HTML when they return a string.
 HTML_FRAMEWORKS = ("flask", "bottle", "quart", "werkzeug")
 _NUMERIC_ANNOTATIONS = frozenset({"int", "float", "bool", "complex", "Decimal", "UUID", "datetime", "date"})
@@ -76,6 +86,8 @@ class ModuleFlow:
 
     def __init__(self, tree: ast.Module, tables: Tables):
         self.tree = tree
+        size = max((getattr(s, "end_lineno", 0) or 0 for s in tree.body), default=0)
+        self.weak = WEAK_IN_SNIPPET if size <= SNIPPET_LINES else WEAK_IN_MODULE
         self.tables = tables
         self.aliases = import_aliases(tree)
         self.functions: dict[str, FunctionInfo] = {}
@@ -83,7 +95,10 @@ class ModuleFlow:
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
         self.hits: dict[tuple[str, int], TaintHit] = {}
         self.globals: dict[str, Val] = {}
-        self.html_views = any(v.split(".")[0] in HTML_FRAMEWORKS for v in self.aliases.values())
+        roots = {v.split(".")[0] for v in self.aliases.values()}
+        self.html_views = bool(roots & set(HTML_FRAMEWORKS))
+        self.request_first = bool(roots & set(tables.request_first))
+        self.web = bool(roots & set(tables.web_frameworks))
         self.secretish = re.compile(tables.secretish)
         self._collect()
 
@@ -119,7 +134,7 @@ class ModuleFlow:
         first = (
             params[1] if params and params[0] in ("self", "cls") and len(params) > 1 else (params or [""])[0]
         )
-        if first in ("request", "req"):
+        if first in ("request", "req") and self.request_first:
             return True
         for d in fn.decorator_list:
             if isinstance(d, ast.Call):
@@ -153,7 +168,7 @@ class ModuleFlow:
     ) -> None:
         line = line or getattr(node, "lineno", 0)
         column = column or getattr(node, "col_offset", -1) + 1
-        confidence = CONFIDENCE.get(taint.label, 0.6)
+        confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
         if taint.label == PARAM:
             message = f"{taint.what} reaches {name}() on line {line}: callers can pass anything"
         elif taint.line and taint.line != line:
@@ -189,6 +204,9 @@ class FunctionFlow(Evaluator):
         fn = info.node
         arguments = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
         for i, arg in enumerate(arguments):
+            if i == 0 and arg.arg in ("self", "cls") and info.cls is not None:
+                self.env[arg.arg] = Val()
+                continue
             taints = {Taint(PARAM, fn.lineno, f"parameter {arg.arg} of {fn.name}()", param=i)}
             if info.view and arg.arg not in ("self", "cls", "request", "req") and i < len(info.params):
                 taints.add(Taint(INPUT, fn.lineno, f"view argument {arg.arg}"))
@@ -229,6 +247,9 @@ class FunctionFlow(Evaluator):
     def fixed_path(self) -> str:
         return self.info.route if self.info is not None else ""
 
+    def serves_web(self) -> bool:
+        return self.module.web
+
     def lookup(self, name: str) -> Val | None:
         found = self.env.get(name)
         if found is None and self.info is not None:
@@ -245,7 +266,14 @@ class FunctionFlow(Evaluator):
         for t in value.all_taints():
             if t.label == RANDOM and 330 not in t.cleared:
                 message = f"predictable {t.what} (line {t.line}) becomes {where}: use secrets"
-                hit = TaintHit("insecure-random", line, 0, t.line, message, CONFIDENCE[RANDOM])
+                hit = TaintHit(
+                    "insecure-random",
+                    line,
+                    0,
+                    t.line,
+                    message,
+                    round(CONFIDENCE[RANDOM] * HOP_KEPT**t.hops, 2),
+                )
                 self.module.hits.setdefault(("insecure-random", line), hit)
                 return
 

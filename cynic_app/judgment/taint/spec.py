@@ -30,6 +30,7 @@ class Source:
     methods: tuple[str, ...] = ()
     on: str = ""
     except_attrs: tuple[str, ...] = ()  # attributes of an attrs source that hold no input
+    web_only: bool = False  # only in a module that imports a web framework
 
 
 @dataclass(frozen=True)
@@ -104,7 +105,14 @@ class Tables:
     checks: dict[str, frozenset[int]]
     #: decorators (their last name) that make a function a web view: returns are responses
     view_decorators: tuple[str, ...]
-    #: names of arguments a view receives that carry input (besides the request object)
+    #: frameworks (imported) whose views take the request as a first parameter named request
+    request_first: tuple[str, ...]
+    #: frameworks (imported) that make a local named request the web request (local_attrs)
+    web_frameworks: tuple[str, ...]
+    #: object kinds a call returns as a handle: the call's arguments do not flow into it
+    handles: tuple[str, ...]
+    #: calls through which taint passes as through the language itself (not a hop of unknown code)
+    propagators: tuple[str, ...]
     secretish: str  # a regular expression: names that hold secrets, tokens and session keys
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-#: Labels of taint. INPUT: from a request, the command line, the console or a socket; EXTERNAL:
-#: read from a file, cache or remote service (trusted by most sinks, not by deserialisers);
-#: PARAM: a parameter of a public function (the caller may pass anything); RANDOM: a predictable
-#: random number.
-INPUT, EXTERNAL, PARAM, RANDOM = "input", "external", "param", "random"
+#: Labels of taint. INPUT: from a request or a socket (remote); LOCAL: from the command line or
+#: the console (the person running the program); EXTERNAL: from a remote service or shared cache,
+#: FILE: from a file (both trusted by most sinks, not by deserialisers or code runners); PARAM: a
+#: parameter of a public function (the caller may pass anything); RANDOM: a predictable number.
+INPUT, LOCAL, EXTERNAL, FILE, PARAM, RANDOM = "input", "local", "external", "file", "param", "random"
 #: Constant text kept per value, enough to tell SQL from prose, bounded in cost.
 TEXT_KEPT = 400
 #: A container tracked element by element holds at most this many; more, and it is a summary.
@@ -39,9 +39,13 @@ class Taint:
     what: str  # "request.args", "input()", "parameter cmd"
     cleared: frozenset[int] = frozenset()  # CWEs a sanitiser or a check made it safe for
     param: int = -1  # for PARAM: the parameter's position in its function
+    hops: int = 0  # calls of unknown code it went through: each makes the flow less certain
 
     def clear(self, cwes: frozenset[int]) -> Taint:
         return self if cwes <= self.cleared else replace(self, cleared=self.cleared | cwes)
+
+    def hop(self) -> Taint:
+        return replace(self, hops=self.hops + 1) if self.hops < 3 else self
 
 
 @dataclass(frozen=True)
