@@ -102,6 +102,17 @@ class GuidanceWriter:
                 self._group.notify_all()
         return replaced and leading == position
 
+    def catch_up(self) -> None:
+        """Make the clock's next stamps newer than the judgment guidance.json names.
+
+        Another process may have named a judgment stamped by a clock ahead of this one's (or
+        this one was stepped back since): a record stamped below it would be acknowledged and
+        never named. Read without the lock: the file is only ever replaced whole.
+        """
+        current = read_guidance(self.path)
+        if current is not None:
+            self.clock.observe(position_of(current).ts)
+
     def _replace(self, judgment: dict, position: Position) -> tuple[Position, bool]:
         """Under the file lock, name judgment unless the file names a newer one; return
         (the position the file now durably names, whether it was replaced)."""

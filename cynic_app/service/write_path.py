@@ -105,6 +105,10 @@ class WritePath:
         if not batch:
             return []
         try:
+            self.guidance.catch_up()  # stamps never behind what another process named
+        except OSError as exc:  # the write goes on; guidance.json is replaced (or fails) after it
+            log.warning("guidance.json not read before stamping a batch: %s", exc)
+        try:
             positions = self.journal.append_many([(w.kind, w.record_id, w.payload, False) for w in batch])
         except JournalPoisoned as exc:
             # On disk or not, nobody knows (an fsync failed, or a failed write could not be cut
