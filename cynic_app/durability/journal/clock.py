@@ -4,8 +4,8 @@ Each journal numbers its own records (seq), so "newer" across journals needs a c
 ``ts`` is wall-clock nanoseconds, except that it never repeats or goes backwards within a
 process (``max(now, last + 1)``) and never falls behind a stamp the process has seen elsewhere
 (``observe``: guidance.json, read before each batch is stamped, tells every process the newest
-stamp any process named). Records are
-ordered by ``Position`` = (ts, journal, seq): total, and consistent with seq inside a journal.
+stamp any process named). Records are ordered by ``Position`` = (ts, journal, seq): total, and
+consistent with seq inside a journal.
 """
 
 from __future__ import annotations
