@@ -79,6 +79,8 @@ class WritePath:
         self._conn: psycopg.Connection | None = None  # used by one batch at a time
         self._doubt: list[Write] = []  # COMMIT outcome unknown: resolved as committed
         self._doubt_lock = threading.Lock()
+        #: A seam for tests: called with the connection between a batch's INSERTs and its COMMIT.
+        self.before_commit: Callable[[psycopg.Connection], None] | None = None
 
     @property
     def in_doubt(self) -> int:
@@ -181,6 +183,8 @@ class WritePath:
                 conn = self._connection(min(self.pool_timeout_s, deadline - time.monotonic()))
                 with bounded(conn, deadline - time.monotonic()):
                     stored = _begin_and_store(conn, rows, node=self.node)
+                    if self.before_commit is not None:
+                        self.before_commit(conn)
                     commit_sent = True
                     conn.execute("COMMIT")
             except PoolTimeout as exc:
