@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
@@ -46,6 +47,8 @@ SETTLE_BUDGET_S = 1.0
 #: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused
 #: and its records go alone, so only the keyed record fails (not_written; its retry finds the key).
 KEY_WAIT_S = 0.25
+#: SQLSTATE of "there is no transaction in progress".
+NO_ACTIVE_TRANSACTION = "25P01"
 
 
 class _Unavailable(Exception):
@@ -60,8 +63,17 @@ class _Rejected(Exception):
     """The server refused the transaction (an error in the statements, not the connection)."""
 
 
+class _CommitNotConfirmed(Exception):
+    """COMMIT did not end the batch's transaction: it had ended before (PostgreSQL then answers
+    with a WARNING and a normal tag), or it ended in a rollback."""
+
+
 class WritePath:
-    """Runs batches through the ordered steps. One per process; one batch at a time."""
+    """Runs batches through the ordered steps. One per process; one batch at a time.
+
+    The batch's connection is the batch's alone while it runs: ``close`` MUST NOT hand it back
+    to the pool under it (the pool would roll its transaction back before the COMMIT).
+    """
 
     def __init__(
         self,
@@ -71,14 +83,19 @@ class WritePath:
         guidance: GuidanceWriter,
         node: str,
         pool_timeout_s: float = 1.0,
+        budget_s: float = BUDGET_S,
         on_journal_failure: Callable[[], None] | None = None,
     ):
         self.journal, self.pool, self.guidance, self.node = journal, pool, guidance, node
         self.pool_timeout_s = pool_timeout_s
+        self.budget_s = budget_s
         self.on_journal_failure = on_journal_failure
         self._conn: psycopg.Connection | None = None  # used by one batch at a time
         self._doubt: list[Write] = []  # COMMIT outcome unknown: resolved as committed
         self._doubt_lock = threading.Lock()
+        self._state = threading.Lock()  # _running and _closing
+        self._running = False  # a batch runs: the connection is its own
+        self._closing = False
         #: A seam for tests: called with the connection between a batch's INSERTs and its COMMIT.
         self.before_commit: Callable[[psycopg.Connection], None] | None = None
 
@@ -95,11 +112,19 @@ class WritePath:
         with the record its Idempotency-Key already stood for. An empty batch settles the
         records in doubt.
         """
-        journaled = self._journal(batch)
-        if batch and not journaled:
-            return  # the journal failed: every answer is known, and the database can wait
-        committed = self._store(journaled)
-        self._name_in_guidance(committed)
+        with self._state:
+            self._running = True
+        try:
+            journaled = self._journal(batch)
+            if batch and not journaled:
+                return  # the journal failed: every answer is known, and the database can wait
+            committed = self._store(journaled)
+            self._name_in_guidance(committed)
+        finally:
+            with self._state:
+                self._running = False
+                if self._closing:  # close() left the connection to this batch
+                    self._drop_connection()
 
     # -- 1. the journal ----------------------------------------------------------------------
 
@@ -151,7 +176,7 @@ class WritePath:
         if not todo:
             return []
         started = min((w.submitted for w in journaled), default=None)
-        budget = BUDGET_S - (time.monotonic() - started) if started is not None else SETTLE_BUDGET_S
+        budget = self.budget_s - (time.monotonic() - started) if started is not None else SETTLE_BUDGET_S
         try:
             stored = self._commit(todo, budget)
         except _InDoubt as exc:
@@ -186,7 +211,12 @@ class WritePath:
                     if self.before_commit is not None:
                         self.before_commit(conn)
                     commit_sent = True
-                    conn.execute("COMMIT")
+                    _commit(conn)
+            except _CommitNotConfirmed as exc:
+                self._drop_connection()
+                metrics.db_errors.labels("in_doubt").inc()
+                log.error("a batch of %d records is in doubt: %s", len(writes), exc)
+                raise _InDoubt() from exc
             except PoolTimeout as exc:
                 metrics.db_errors.labels("unavailable").inc()
                 raise _Unavailable() from exc
@@ -222,8 +252,14 @@ class WritePath:
             self.pool.putconn(conn)  # broken: the pool discards it
 
     def close(self) -> None:
-        """Give the write path's connection back (the process is stopping)."""
-        self._drop_connection()
+        """Give the write path's connection back (the process is stopping); if a batch is
+        running, leave it the connection: it gives it back when it ends."""
+        with self._state:
+            self._closing = True
+            if not self._running:
+                self._drop_connection()
+                return
+        log.warning("the write path closes while a batch runs: the batch gives its connection back")
 
     def _alone(self, w: Write, budget_s: float) -> list[Write]:
         """The server refused a batch: try each record alone, so only the one it refuses fails."""
@@ -356,6 +392,31 @@ def _begin_and_store(conn: psycopg.Connection, rows: list, *, node: str) -> Stor
     except psycopg.Error:
         conn.execute("ROLLBACK")
         raise
+
+
+def _commit(conn: psycopg.Connection) -> None:
+    """COMMIT the transaction the batch opened; raise _CommitNotConfirmed unless it did.
+
+    PostgreSQL answers a COMMIT that finds no transaction with a WARNING (25P01) and the tag
+    COMMIT all the same, and one that ends a failed transaction with the tag ROLLBACK.
+    """
+    status = conn.info.transaction_status
+    if status != TransactionStatus.INTRANS:
+        raise _CommitNotConfirmed(f"the transaction had ended before COMMIT (status {status.name})")
+    warnings: list[psycopg.errors.Diagnostic] = []
+
+    def note(diagnostic: psycopg.errors.Diagnostic) -> None:
+        if diagnostic.sqlstate == NO_ACTIVE_TRANSACTION:
+            warnings.append(diagnostic)
+
+    conn.add_notice_handler(note)
+    try:
+        tag = conn.execute("COMMIT").statusmessage
+    finally:
+        conn.remove_notice_handler(note)
+    if warnings or tag != "COMMIT":
+        reason = warnings[0].message_primary if warnings else f"the server answered {tag}"
+        raise _CommitNotConfirmed(f"COMMIT committed nothing: {reason}")
 
 
 def earlier_candidate(earlier: dict) -> tuple[Position, dict] | None:
