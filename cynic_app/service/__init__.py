@@ -164,7 +164,7 @@ class Service:
         candidate = earlier_candidate(record)
         if candidate is not None:
             try:
-                self.guidance.write(candidate[1], candidate[0])
+                self.guidance.write(candidate[1], candidate[0], timeout_s=BUDGET_S)
             except OSError as exc:
                 raise failure(WRITTEN, "guidance", {f"{kind}_id": earlier_id}, exc) from exc
         metrics.idempotent_replays.inc()

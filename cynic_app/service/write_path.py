@@ -47,6 +47,9 @@ SETTLE_BUDGET_S = 1.0
 #: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused
 #: and its records go alone, so only the keyed record fails (not_written; its retry finds the key).
 KEY_WAIT_S = 0.25
+#: guidance.json.lock is waited for until the batch's budget is spent, but at least this long
+#: (other workers hold it for a replacement: milliseconds).
+GUIDANCE_MIN_WAIT_S = 0.2
 #: SQLSTATE of "there is no transaction in progress".
 NO_ACTIVE_TRANSACTION = "25P01"
 
@@ -115,11 +118,13 @@ class WritePath:
         with self._state:
             self._running = True
         try:
+            oldest = min((w.submitted for w in batch), default=None)
             journaled = self._journal(batch)
             if batch and not journaled:
                 return  # the journal failed: every answer is known, and the database can wait
             committed = self._store(journaled)
-            self._name_in_guidance(committed)
+            budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + SETTLE_BUDGET_S
+            self._name_in_guidance(committed, budget_end)
         finally:
             with self._state:
                 self._running = False
@@ -359,8 +364,10 @@ class WritePath:
 
     # -- 3. guidance.json ------------------------------------------------------------------------
 
-    def _name_in_guidance(self, writes: list[Write]) -> None:
-        """Name the newest judgment committed now, or answered as an earlier record."""
+    def _name_in_guidance(self, writes: list[Write], budget_end: float) -> None:
+        """Name the newest judgment committed now, or answered as an earlier record, waiting
+        for guidance.json.lock until budget_end (GUIDANCE_MIN_WAIT_S at least): past it, the
+        records are stored and their clients are told so (``written``)."""
         candidates = [
             (w.position, w.judgment) for w in writes if w.earlier is None and w.judgment is not None
         ]
@@ -369,8 +376,10 @@ class WritePath:
             return
         position, judgment = max(candidates, key=lambda c: c[0])
         try:
-            self.guidance.write(judgment, position)
-        except OSError as exc:
+            self.guidance.write(
+                judgment, position, timeout_s=max(budget_end - time.monotonic(), GUIDANCE_MIN_WAIT_S)
+            )
+        except OSError as exc:  # GuidanceBusy (the lock stayed held) among them
             for w in writes:
                 if not w.done and w.error is None:
                     w.fail(WRITTEN, "guidance", exc)
