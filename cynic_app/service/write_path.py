@@ -3,10 +3,13 @@
 A batch of writes (the requests waiting at the same moment: group_commit.py) is acknowledged
 only after all of these, in this order, each finished before the next starts:
 
-1. every record is appended to this process's journal and fsynced: one write, one fsync;
+1. every record is appended to this process's journal and fsynced: one write, one fsync (its
+   stamps first catch up with the one guidance.json names);
 2. every record is inserted into PostgreSQL in one committed transaction, together with the
-   records still in doubt from earlier batches: one transaction;
-3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement.
+   records still in doubt from earlier batches: one transaction, whose COMMIT MUST be seen to
+   commit it (a COMMIT that finds no transaction open is answered like one that did);
+3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement,
+   its lock waited for until the batch's budget is spent.
 
 Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
 naming only committed judgments. What each record's client is told when a step fails is in
@@ -14,7 +17,8 @@ outcomes.py, and stays exact per record: a record that lost its Idempotency-Key 
 left out of the transaction alone; a transaction the server rejects, or one kept waiting for a
 key another transaction holds, is retried record by record;
 a transaction that could not reach the database makes every new record ``not_written`` (each
-with its abort record), and a COMMIT cut off makes every record of the batch ``unknown``.
+with its abort record), a COMMIT cut off (or not seen to commit) makes every record of the
+batch ``unknown``, and guidance.json not replaced in time makes the stored ones ``written``.
 """
 
 from __future__ import annotations
