@@ -29,13 +29,13 @@ import time
 from collections.abc import Callable
 
 import psycopg
-from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
 from ..durability.guidance import GuidanceWriter
 from ..durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
 from ..store import repository
+from ..store.commit import CommitNotConfirmed, commit
 from ..store.deadline import bounded
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
@@ -54,8 +54,6 @@ KEY_WAIT_S = 0.25
 #: guidance.json.lock is waited for until the batch's budget is spent, but at least this long
 #: (other workers hold it for a replacement: milliseconds).
 GUIDANCE_MIN_WAIT_S = 0.2
-#: SQLSTATE of "there is no transaction in progress".
-NO_ACTIVE_TRANSACTION = "25P01"
 
 
 class _Unavailable(Exception):
@@ -68,11 +66,6 @@ class _InDoubt(Exception):
 
 class _Rejected(Exception):
     """The server refused the transaction (an error in the statements, not the connection)."""
-
-
-class _CommitNotConfirmed(Exception):
-    """COMMIT did not end the batch's transaction: it had ended before (PostgreSQL then answers
-    with a WARNING and a normal tag), or it ended in a rollback."""
 
 
 class WritePath:
@@ -220,8 +213,8 @@ class WritePath:
                     if self.before_commit is not None:
                         self.before_commit(conn)
                     commit_sent = True
-                    _commit(conn)
-            except _CommitNotConfirmed as exc:
+                    commit(conn)
+            except CommitNotConfirmed as exc:
                 self._drop_connection()
                 metrics.db_errors.labels("in_doubt").inc()
                 log.error("a batch of %d records is in doubt: %s", len(writes), exc)
@@ -405,31 +398,6 @@ def _begin_and_store(conn: psycopg.Connection, rows: list, *, node: str) -> Stor
     except psycopg.Error:
         conn.execute("ROLLBACK")
         raise
-
-
-def _commit(conn: psycopg.Connection) -> None:
-    """COMMIT the transaction the batch opened; raise _CommitNotConfirmed unless it did.
-
-    PostgreSQL answers a COMMIT that finds no transaction with a WARNING (25P01) and the tag
-    COMMIT all the same, and one that ends a failed transaction with the tag ROLLBACK.
-    """
-    status = conn.info.transaction_status
-    if status != TransactionStatus.INTRANS:
-        raise _CommitNotConfirmed(f"the transaction had ended before COMMIT (status {status.name})")
-    warnings: list[psycopg.errors.Diagnostic] = []
-
-    def note(diagnostic: psycopg.errors.Diagnostic) -> None:
-        if diagnostic.sqlstate == NO_ACTIVE_TRANSACTION:
-            warnings.append(diagnostic)
-
-    conn.add_notice_handler(note)
-    try:
-        tag = conn.execute("COMMIT").statusmessage
-    finally:
-        conn.remove_notice_handler(note)
-    if warnings or tag != "COMMIT":
-        reason = warnings[0].message_primary if warnings else f"the server answered {tag}"
-        raise _CommitNotConfirmed(f"COMMIT committed nothing: {reason}")
 
 
 def earlier_candidate(earlier: dict) -> tuple[Position, dict] | None:
