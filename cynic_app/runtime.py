@@ -19,6 +19,9 @@ from .service import Service
 from .store.pool import make_pool
 
 log = logging.getLogger(__name__)
+#: How long a stopping process waits for the batches under way: they are bounded by the write
+#: path's ~2 s budget, and this stays well within gunicorn's graceful_timeout (20 s).
+DRAIN_TIMEOUT_S = 10.0
 
 
 class Runtime:
@@ -29,6 +32,7 @@ class Runtime:
         #: worker); left None in-process, where /ready reports it instead.
         self.on_journal_failure: Callable[[], None] | None = None
         self.recovered_by = recovered_by
+        self.drain_timeout_s = DRAIN_TIMEOUT_S  # how long close() waits for the batches under way
         self._node_lock = node_lock
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -74,14 +78,19 @@ class Runtime:
             self.on_journal_failure()
 
     def close(self) -> None:
-        """Close this process's pool and journal (it is closed for good: recovery settles it),
-        and release the node lock if held here."""
+        """Stop this process's service — new writes refused, the batches under way finished
+        (at most drain_timeout_s) — close its pool and journal (closed for good: recovery
+        settles it), and release the node lock if held here.
+
+        gunicorn calls this (worker_exit) while request threads may still run, even on a quick
+        shutdown: the stopped service stays in place, so a request arriving later is refused
+        honestly instead of opening a journal and a pool again.
+        """
         with self._lock:
-            if self._service is not None and self._pid == os.getpid():
-                self._service.write_path.close()
-                self._service.pool.close()
-                self._service.journal.close()
-            self._service, self._pid = None, None
+            service = self._service if self._pid == os.getpid() else None
+        if service is not None:
+            service.close(drain_timeout_s=self.drain_timeout_s)
+        with self._lock:
             if self._node_lock is not None:
                 self._node_lock.release()
                 self._node_lock = None

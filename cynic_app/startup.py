@@ -95,10 +95,6 @@ def recover(config: Config, url: str, *, dry_run: bool = False, from_start: bool
             if bound is None:
                 log.info("CYNIC_HOME %s now belongs to database %s", config.home, binding.describe(url))
                 binding.bind(conn, config.home, url, embedded=config.database_embedded)
-            with conn.transaction():
-                forgotten = prune_idempotency_keys(conn)
-            if forgotten:
-                log.info("forgot %d idempotency keys older than the retention period", forgotten)
         elif schema_version(conn) < len(MIGRATIONS):
             raise ConfigError("the database schema is not up to date: run `cynic migrate` before a dry run")
         archive = config.archive()
@@ -113,6 +109,13 @@ def recover(config: Config, url: str, *, dry_run: bool = False, from_start: bool
             )
             if from_start:
                 summary.add(replay_archive(conn, config.home, archive, node=config.node, dry_run=dry_run))
+        if not dry_run:
+            # Only now: a closed journal may hold a record in doubt whose key a retry on another
+            # node claimed long ago; settling must find that claim to leave the record out.
+            with conn.transaction():
+                forgotten = prune_idempotency_keys(conn)
+            if forgotten:
+                log.info("forgot %d idempotency keys older than the retention period", forgotten)
         if summary.live and not dry_run:
             log.warning(
                 "%d journals are still held by a process of an earlier run; each is settled when "

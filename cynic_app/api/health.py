@@ -16,6 +16,8 @@ from ..store.deadline import bounded
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)
 READY_DB_TIMEOUT_S = 1.0
+#: guidance.json.lock is held for a replacement (milliseconds): longer means a holder that stalls.
+READY_GUIDANCE_TIMEOUT_S = 1.0
 
 
 @bp.get("/health")
@@ -46,6 +48,11 @@ def ready():
     disk = os.statvfs(root)
     free = disk.f_bavail * disk.f_frsize
     checks["disk"] = {"ok": free >= 2 * runtime.config.max_body_bytes, "free_bytes": free}
+    try:
+        service.guidance.probe(READY_GUIDANCE_TIMEOUT_S)
+        checks["guidance"] = {"ok": True}
+    except OSError as exc:  # GuidanceBusy: writes would answer `written` until it is let go
+        checks["guidance"] = {"ok": False, "error": first_line(exc)}
     database_ok = checks["database"]["ok"]
     unsettled = service.settle_pending() if database_ok else None
     checks["in_doubt"] = {"ok": not unsettled, "unsettled": unsettled}

@@ -6,12 +6,17 @@ judgment it names is never older than one it named before, in the node's record 
 a writer returns only once the file *durably* names its judgment or a newer one: when it finds
 a newer one there, it fsyncs the directory before trusting it, since the process that renamed
 it may have died (or failed) before making the rename durable.
+
+Waiting for the lock is bounded (a process that holds it and does not go on — a `cynic
+checkpoint` stopped with Ctrl-Z — must not hang every write): past the caller's bound a write
+raises GuidanceBusy, a TimeoutError, so callers treat it as the I/O failure it is.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -25,7 +30,13 @@ from .locks import HeldLock
 
 FILE_NAME = "guidance.json"
 LOCK_NAME = "guidance.json.lock"
+#: How long a write waits for the lock when its caller names no bound (settling journals).
+LOCK_TIMEOUT_S = 5.0
 log = logging.getLogger(__name__)
+
+
+class GuidanceBusy(TimeoutError):
+    """guidance.json.lock stayed held elsewhere for longer than the writer could wait."""
 
 
 def guidance_for(judgment: dict, position: Position) -> dict:
@@ -63,19 +74,23 @@ class GuidanceWriter:
         self.path = Path(home) / FILE_NAME
         self.fs = fs
         self.clock = clock or Clock()
-        self._lock = HeldLock(Path(home) / LOCK_NAME)  # one thread of this process at a time: _writing
+        self._lock = HeldLock(Path(home) / LOCK_NAME)
+        self.lock_timeout_s = LOCK_TIMEOUT_S
         self._group = threading.Condition()
         self._writing = False
         self._newest: tuple[Position, dict] | None = None  # the newest judgment waiting to be named
         self._durable: Position | None = None  # guidance.json durably names this or a newer one
         self.writes = 0
 
-    def write(self, judgment: dict, position: Position) -> bool:
+    def write(self, judgment: dict, position: Position, *, timeout_s: float | None = None) -> bool:
         """Return once guidance.json durably names this judgment or a newer one.
 
         True when this call replaced the file, False when a newer judgment was already named
-        (or was named by the replacement another thread made for it).
+        (or was named by the replacement another thread made for it). Raise GuidanceBusy when
+        that is not done within timeout_s (lock_timeout_s when None).
         """
+        bound_s = self.lock_timeout_s if timeout_s is None else timeout_s
+        deadline = time.monotonic() + bound_s
         with self._group:
             if self._newest is None or position > self._newest[0]:
                 self._newest = (position, judgment)
@@ -85,13 +100,18 @@ class GuidanceWriter:
                     leading, newest = self._newest
                     self._newest = None
                     break
-                self._group.wait()
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise GuidanceBusy(
+                        f"guidance.json not replaced within {bound_s:.2f} s: {LOCK_NAME} is held"
+                    )
+                self._group.wait(remaining)
             else:
                 metrics.guidance_skips.inc()
                 return False
         named = None
         try:
-            named, replaced = self._replace(newest, leading)
+            named, replaced = self._replace(newest, leading, deadline, bound_s)
         finally:
             with self._group:
                 if named is not None:
@@ -102,10 +122,31 @@ class GuidanceWriter:
                 self._group.notify_all()
         return replaced and leading == position
 
-    def _replace(self, judgment: dict, position: Position) -> tuple[Position, bool]:
+    def catch_up(self) -> None:
+        """Make the clock's next stamps newer than the judgment guidance.json names.
+
+        Another process may have named a judgment stamped by a clock ahead of this one's (or
+        this one was stepped back since): a record stamped below it would be acknowledged and
+        never named. Read without the lock: the file is only ever replaced whole.
+        """
+        current = read_guidance(self.path)
+        if current is not None:
+            self.clock.observe(position_of(current).ts)
+
+    def probe(self, timeout_s: float) -> None:
+        """Raise GuidanceBusy unless the lock can be taken within timeout_s (for /ready)."""
+        if not self._lock.acquire(timeout_s):
+            raise GuidanceBusy(f"{LOCK_NAME} not taken within {timeout_s:.2f} s: another process holds it")
+        self._lock.release()
+
+    def _replace(
+        self, judgment: dict, position: Position, deadline: float, bound_s: float
+    ) -> tuple[Position, bool]:
         """Under the file lock, name judgment unless the file names a newer one; return
         (the position the file now durably names, whether it was replaced)."""
-        with self._lock:
+        if not self._lock.acquire(max(0.0, deadline - time.monotonic())):
+            raise GuidanceBusy(f"{LOCK_NAME} not taken within {bound_s:.2f} s: another process holds it")
+        try:
             current = read_guidance(self.path)
             if current is not None:
                 named = position_of(current)
@@ -123,6 +164,8 @@ class GuidanceWriter:
             self.writes += 1
             metrics.guidance_writes.inc()
             return position, True
+        finally:
+            self._lock.release()
 
 
 def read_guidance(path: Path) -> dict | None:

@@ -9,8 +9,13 @@ inherited across fork, so a process MUST NOT fork while it holds one it means to
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import threading
+import time
 from pathlib import Path
+
+log = logging.getLogger(__name__)
 
 
 def try_lock(path: Path, *, create: bool = False) -> int | None:
@@ -49,23 +54,95 @@ def release(fd: int) -> None:
 
 
 class HeldLock:
-    """An exclusive lock on path, taken and given up on a descriptor kept open (no polling: a
-    waiter sleeps in the kernel until the holder lets go). For one thread of a process at a
-    time; opened again in a forked child."""
+    """An exclusive lock on path, held on a descriptor kept open, taken within a bound.
+
+    Safe across the threads of a process (one of them holds it at a time); opened again in a
+    forked child. Waiting is not polling: when another process holds the lock, a thread of its
+    own (the *taker*) sleeps in the kernel's flock until the holder lets go, then hands the lock
+    to a thread still waiting — or gives it up at once if every waiter gave up meanwhile, so
+    a waiter that times out never leaves the lock held behind it.
+    """
 
     def __init__(self, path: Path):
         self.path = Path(path)
         self._fd: int | None = None
         self._pid: int | None = None
+        self._cond = threading.Condition()
+        self._owned = False  # a thread of this process holds the lock
+        self._taking = False  # the taker sleeps in flock
+        self._taken = False  # the taker holds the lock for a waiter to claim
+        self._waiting = 0
+        self._error: OSError | None = None  # what stopped the taker, for its waiters
 
-    def __enter__(self) -> HeldLock:
-        if self._pid != os.getpid():
-            self._fd, self._pid = (
-                os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640),
-                os.getpid(),
-            )
-        fcntl.flock(self._fd, fcntl.LOCK_EX)
-        return self
+    def acquire(self, timeout_s: float) -> bool:
+        """Take the lock; False when it is still held elsewhere after timeout_s."""
+        deadline = time.monotonic() + timeout_s
+        with self._cond:
+            if self._pid != os.getpid():
+                self._open()
+            self._waiting += 1
+            try:
+                while True:
+                    if self._taken:
+                        self._taken, self._owned = False, True
+                        return True
+                    if self._error is not None:
+                        error, self._error = self._error, None
+                        raise error
+                    if not self._owned and not self._taking:
+                        try:
+                            fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        except BlockingIOError:
+                            self._start_taker()
+                        else:
+                            self._owned = True
+                            return True
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._cond.wait(remaining)
+            finally:
+                self._waiting -= 1
 
-    def __exit__(self, *exc) -> None:
-        fcntl.flock(self._fd, fcntl.LOCK_UN)
+    def release(self) -> None:
+        with self._cond:
+            self._owned = False
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            self._cond.notify_all()
+
+    def _open(self) -> None:
+        """(Re)open the descriptor in this process: nothing of a parent's lock state applies."""
+        self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+        self._pid = os.getpid()
+        self._owned = self._taking = self._taken = False
+        self._error = None
+
+    def _start_taker(self) -> None:
+        self._taking = True
+        try:
+            threading.Thread(target=self._take, name="lock-taker", daemon=True).start()
+        except BaseException:
+            self._taking = False
+            raise
+
+    def _take(self) -> None:
+        """The taker: wait for the lock in the kernel, then hand it over or give it up."""
+        fd = self._fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        except OSError as exc:
+            with self._cond:
+                self._taking = False
+                if self._waiting:
+                    self._error = exc
+                else:
+                    log.warning("waiting for %s failed, with nobody waiting any more: %s", self.path, exc)
+                self._cond.notify_all()
+            return
+        with self._cond:
+            self._taking = False
+            if self._waiting:
+                self._taken = True
+            else:
+                fcntl.flock(fd, fcntl.LOCK_UN)  # nobody wants it any more
+            self._cond.notify_all()

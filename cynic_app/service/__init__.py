@@ -9,6 +9,7 @@ outcomes.py; the in-doubt records are the write path's to settle.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ __all__ = [
     "Service",
     "Written",
 ]
+log = logging.getLogger(__name__)
 #: A read never waits longer than this for its query.
 READ_DEADLINE_S = 2.0
 #: Settling closed journals from /ready: long enough for a big one, bounded when the database stalls.
@@ -88,7 +90,7 @@ class Service:
             pool_timeout_s=pool_timeout_s,
             on_journal_failure=on_journal_failure,
         )
-        self._group = GroupCommit(self.write_path.write)
+        self._group = GroupCommit(self.write_path.write, queue_wait_s=BUDGET_S)
         self._memory = MemoryCache(pool, ttl_s=memory_ttl_s)
 
     # -- the two write requests ------------------------------------------------------------
@@ -162,11 +164,31 @@ class Service:
         candidate = earlier_candidate(record)
         if candidate is not None:
             try:
-                self.guidance.write(candidate[1], candidate[0])
+                self.guidance.write(candidate[1], candidate[0], timeout_s=BUDGET_S)
             except OSError as exc:
                 raise failure(WRITTEN, "guidance", {f"{kind}_id": earlier_id}, exc) from exc
         metrics.idempotent_replays.inc()
         return Written(record, replayed=True)
+
+    # -- stopping ------------------------------------------------------------------------------
+
+    @property
+    def stopping(self) -> bool:
+        """True once close() began: every new write is refused (not_written)."""
+        return self._group.stopping
+
+    def close(self, *, drain_timeout_s: float) -> None:
+        """Stop: refuse new writes, let the batches under way finish (at most drain_timeout_s),
+        then give back the write path's connection and close the pool and the journal.
+
+        A batch still running after drain_timeout_s keeps its connection (the pool would roll
+        its transaction back under it): it commits or fails on its own, and tells the truth.
+        """
+        if not self._group.stop(timeout_s=drain_timeout_s):
+            log.error("a batch still runs %.1f s after this process began to stop", drain_timeout_s)
+        self.write_path.close()
+        self.pool.close()
+        self.journal.close()
 
     # -- records in doubt, closed journals ---------------------------------------------------
 

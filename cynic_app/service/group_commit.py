@@ -7,38 +7,71 @@ polls, and nobody is woken for nothing: each write waits on its own event, set w
 or when it is to lead. At most ``max_batches`` batches run at a time per process, so a batch is
 as large as the load makes it — one record when requests come one by one, many under load —
 and journal fsyncs, transactions and guidance.json replacements are shared by its records.
+
+A write waits in the queue at most ``queue_wait_s`` from its submission: past that its own
+batch would have no time left for the database, so it leaves the queue ``not_written`` (nothing
+of it was journaled). Once in a batch it waits for the batch, whose steps are bounded by the
+write path. ``stop`` refuses new writes and waits for the batches under way: a process that
+stops never closes what a batch still uses.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 
-from .outcomes import UNKNOWN
+from .outcomes import NOT_WRITTEN, UNKNOWN
 from .records import Write
 
 log = logging.getLogger(__name__)
 
 
+class Stopping(Exception):
+    """The process is stopping: it takes no new write."""
+
+
+class QueueTimeout(TimeoutError):
+    """The batches ahead of a write took all of its time."""
+
+
 class GroupCommit:
-    def __init__(self, run: Callable[[list[Write]], None], *, max_batches: int = 1):
+    def __init__(self, run: Callable[[list[Write]], None], *, max_batches: int = 1, queue_wait_s: float):
         self._run = run
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)  # notified when no batch runs any more
         self._queue: list[Write] = []
         self._leading = 0
+        self._stopping = False
         self.max_batches = max_batches
+        self.queue_wait_s = queue_wait_s
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping
 
     def submit(self, write: Write) -> None:
         """Return once write went through the write path (its error says how)."""
         with self._lock:
-            self._queue.append(write)
-            lead = self._leading < self.max_batches
+            refused = self._stopping
+            lead = not refused and self._leading < self.max_batches
             if lead:
                 self._leading += 1
-                batch, self._queue = self._queue, []
+                batch, self._queue = [*self._queue, write], []
+            elif not refused:
+                self._queue.append(write)
+        if refused:
+            self._refuse(write, "shutdown", Stopping("the process is stopping"))
+            return
         if not lead:
-            write.event.wait()
+            waited = write.event.wait(max(0.0, write.submitted + self.queue_wait_s - time.monotonic()))
+            if not waited and self._leave_queue(write):
+                self._refuse(
+                    write, "queue", QueueTimeout(f"queued {self.queue_wait_s} s behind other batches")
+                )
+                return
+            write.event.wait()  # in a batch now (or handed one): its steps are bounded
             if write.done:
                 return
             batch = write.handed  # a leader that finished handed this write the next batch
@@ -48,6 +81,33 @@ class GroupCommit:
         """Run one batch now, with whatever is waiting (possibly nothing but records in doubt)."""
         marker = Write.marker()
         self.submit(marker)
+
+    def stop(self, *, timeout_s: float) -> bool:
+        """Refuse every write from now on (``not_written``); return once no batch runs, or
+        False when batches still run after timeout_s. The writes already queued still run."""
+        deadline = time.monotonic() + timeout_s
+        with self._idle:
+            self._stopping = True
+            while self._leading:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._idle.wait(remaining)
+        return True
+
+    def _leave_queue(self, write: Write) -> bool:
+        """Take write out of the queue if no batch took it yet; True if it was still there."""
+        with self._lock:
+            if any(w is write for w in self._queue):
+                self._queue = [w for w in self._queue if w is not write]
+                return True
+        return False
+
+    @staticmethod
+    def _refuse(write: Write, step: str, cause: Exception) -> None:
+        if not write.is_marker:
+            write.fail(NOT_WRITTEN, step, cause)
+        write.done = True
 
     def _lead(self, batch: list[Write]) -> None:
         try:
@@ -67,3 +127,4 @@ class GroupCommit:
                     successor.event.set()
                 else:
                     self._leading -= 1
+                    self._idle.notify_all()

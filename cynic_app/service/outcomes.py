@@ -31,6 +31,8 @@ MESSAGES = {
 }
 #: Where a step changes what is true to say.
 STEP_MESSAGES = {
+    (NOT_WRITTEN, "shutdown"): "the write did not happen: this worker is stopping; retry",
+    (NOT_WRITTEN, "queue"): "the write did not happen: the writes ahead of it took all of its time; retry",
     (WRITTEN, "database"): "an earlier request with this Idempotency-Key is stored (details name it), "
     "but it could not be read back; retry with the same key",
 }

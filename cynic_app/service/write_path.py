@@ -3,10 +3,13 @@
 A batch of writes (the requests waiting at the same moment: group_commit.py) is acknowledged
 only after all of these, in this order, each finished before the next starts:
 
-1. every record is appended to this process's journal and fsynced: one write, one fsync;
+1. every record is appended to this process's journal and fsynced: one write, one fsync (its
+   stamps first catch up with the one guidance.json names);
 2. every record is inserted into PostgreSQL in one committed transaction, together with the
-   records still in doubt from earlier batches: one transaction;
-3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement.
+   records still in doubt from earlier batches: one transaction, whose COMMIT MUST be seen to
+   commit it (a COMMIT that finds no transaction open is answered like one that did);
+3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement,
+   its lock waited for until the batch's budget is spent.
 
 Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
 naming only committed judgments. What each record's client is told when a step fails is in
@@ -14,7 +17,8 @@ outcomes.py, and stays exact per record: a record that lost its Idempotency-Key 
 left out of the transaction alone; a transaction the server rejects, or one kept waiting for a
 key another transaction holds, is retried record by record;
 a transaction that could not reach the database makes every new record ``not_written`` (each
-with its abort record), and a COMMIT cut off makes every record of the batch ``unknown``.
+with its abort record), a COMMIT cut off (or not seen to commit) makes every record of the
+batch ``unknown``, and guidance.json not replaced in time makes the stored ones ``written``.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from .. import metrics
 from ..durability.guidance import GuidanceWriter
 from ..durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
 from ..store import repository
+from ..store.commit import CommitNotConfirmed, commit
 from ..store.deadline import bounded
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
@@ -46,6 +51,9 @@ SETTLE_BUDGET_S = 1.0
 #: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused
 #: and its records go alone, so only the keyed record fails (not_written; its retry finds the key).
 KEY_WAIT_S = 0.25
+#: guidance.json.lock is waited for until the batch's budget is spent, but at least this long
+#: (other workers hold it for a replacement: milliseconds).
+GUIDANCE_MIN_WAIT_S = 0.2
 
 
 class _Unavailable(Exception):
@@ -61,7 +69,11 @@ class _Rejected(Exception):
 
 
 class WritePath:
-    """Runs batches through the ordered steps. One per process; one batch at a time."""
+    """Runs batches through the ordered steps. One per process; one batch at a time.
+
+    The batch's connection is the batch's alone while it runs: ``close`` MUST NOT hand it back
+    to the pool under it (the pool would roll its transaction back before the COMMIT).
+    """
 
     def __init__(
         self,
@@ -71,14 +83,21 @@ class WritePath:
         guidance: GuidanceWriter,
         node: str,
         pool_timeout_s: float = 1.0,
+        budget_s: float = BUDGET_S,
         on_journal_failure: Callable[[], None] | None = None,
     ):
         self.journal, self.pool, self.guidance, self.node = journal, pool, guidance, node
         self.pool_timeout_s = pool_timeout_s
+        self.budget_s = budget_s
         self.on_journal_failure = on_journal_failure
         self._conn: psycopg.Connection | None = None  # used by one batch at a time
         self._doubt: list[Write] = []  # COMMIT outcome unknown: resolved as committed
         self._doubt_lock = threading.Lock()
+        self._state = threading.Lock()  # _running and _closing
+        self._running = False  # a batch runs: the connection is its own
+        self._closing = False
+        #: A seam for tests: called with the connection between a batch's INSERTs and its COMMIT.
+        self.before_commit: Callable[[psycopg.Connection], None] | None = None
 
     @property
     def in_doubt(self) -> int:
@@ -93,17 +112,31 @@ class WritePath:
         with the record its Idempotency-Key already stood for. An empty batch settles the
         records in doubt.
         """
-        journaled = self._journal(batch)
-        if batch and not journaled:
-            return  # the journal failed: every answer is known, and the database can wait
-        committed = self._store(journaled)
-        self._name_in_guidance(committed)
+        with self._state:
+            self._running = True
+        try:
+            oldest = min((w.submitted for w in batch), default=None)
+            journaled = self._journal(batch)
+            if batch and not journaled:
+                return  # the journal failed: every answer is known, and the database can wait
+            committed = self._store(journaled)
+            budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + SETTLE_BUDGET_S
+            self._name_in_guidance(committed, budget_end)
+        finally:
+            with self._state:
+                self._running = False
+                if self._closing:  # close() left the connection to this batch
+                    self._drop_connection()
 
     # -- 1. the journal ----------------------------------------------------------------------
 
     def _journal(self, batch: list[Write]) -> list[Write]:
         if not batch:
             return []
+        try:
+            self.guidance.catch_up()  # stamps never behind what another process named
+        except OSError as exc:  # the write goes on; guidance.json is replaced (or fails) after it
+            log.warning("guidance.json not read before stamping a batch: %s", exc)
         try:
             positions = self.journal.append_many([(w.kind, w.record_id, w.payload, False) for w in batch])
         except JournalPoisoned as exc:
@@ -145,7 +178,7 @@ class WritePath:
         if not todo:
             return []
         started = min((w.submitted for w in journaled), default=None)
-        budget = BUDGET_S - (time.monotonic() - started) if started is not None else SETTLE_BUDGET_S
+        budget = self.budget_s - (time.monotonic() - started) if started is not None else SETTLE_BUDGET_S
         try:
             stored = self._commit(todo, budget)
         except _InDoubt as exc:
@@ -177,8 +210,15 @@ class WritePath:
                 conn = self._connection(min(self.pool_timeout_s, deadline - time.monotonic()))
                 with bounded(conn, deadline - time.monotonic()):
                     stored = _begin_and_store(conn, rows, node=self.node)
+                    if self.before_commit is not None:
+                        self.before_commit(conn)
                     commit_sent = True
-                    conn.execute("COMMIT")
+                    commit(conn)
+            except CommitNotConfirmed as exc:
+                self._drop_connection()
+                metrics.db_errors.labels("in_doubt").inc()
+                log.error("a batch of %d records is in doubt: %s", len(writes), exc)
+                raise _InDoubt() from exc
             except PoolTimeout as exc:
                 metrics.db_errors.labels("unavailable").inc()
                 raise _Unavailable() from exc
@@ -214,8 +254,14 @@ class WritePath:
             self.pool.putconn(conn)  # broken: the pool discards it
 
     def close(self) -> None:
-        """Give the write path's connection back (the process is stopping)."""
-        self._drop_connection()
+        """Give the write path's connection back (the process is stopping); if a batch is
+        running, leave it the connection: it gives it back when it ends."""
+        with self._state:
+            self._closing = True
+            if not self._running:
+                self._drop_connection()
+                return
+        log.warning("the write path closes while a batch runs: the batch gives its connection back")
 
     def _alone(self, w: Write, budget_s: float) -> list[Write]:
         """The server refused a batch: try each record alone, so only the one it refuses fails."""
@@ -315,8 +361,10 @@ class WritePath:
 
     # -- 3. guidance.json ------------------------------------------------------------------------
 
-    def _name_in_guidance(self, writes: list[Write]) -> None:
-        """Name the newest judgment committed now, or answered as an earlier record."""
+    def _name_in_guidance(self, writes: list[Write], budget_end: float) -> None:
+        """Name the newest judgment committed now, or answered as an earlier record, waiting
+        for guidance.json.lock until budget_end (GUIDANCE_MIN_WAIT_S at least): past it, the
+        records are stored and their clients are told so (``written``)."""
         candidates = [
             (w.position, w.judgment) for w in writes if w.earlier is None and w.judgment is not None
         ]
@@ -325,8 +373,10 @@ class WritePath:
             return
         position, judgment = max(candidates, key=lambda c: c[0])
         try:
-            self.guidance.write(judgment, position)
-        except OSError as exc:
+            self.guidance.write(
+                judgment, position, timeout_s=max(budget_end - time.monotonic(), GUIDANCE_MIN_WAIT_S)
+            )
+        except OSError as exc:  # GuidanceBusy (the lock stayed held) among them
             for w in writes:
                 if not w.done and w.error is None:
                     w.fail(WRITTEN, "guidance", exc)

@@ -155,3 +155,36 @@ def test_a_failed_create_app_holds_nothing(config, monkeypatch):
     with pytest.raises(ZeroDivisionError):
         create_app(config)
     acquire_node_lock(config.home).release()
+
+
+def test_start_up_settles_before_it_forgets_old_keys(config, database_url):
+    """Issue 22.2: a record in doubt on a node that stayed down over 48 h, retried on another
+    node with its Idempotency-Key, was stored twice at start-up: the key was forgotten first, so
+    settling the closed journal claimed it again for the record in doubt."""
+    from cynic_app.store import repository
+    from cynic_app.store.rows import record_rows
+
+    replay(config)  # the schema
+    key = {"key": "k-old", "fingerprint": "f"}
+    j = judge(Cell.create(content="retried = 1")).to_dict()
+    other = judge(Cell.create(content="retried = 1")).to_dict()
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        with conn.transaction():  # the retry, stored by another node three days ago
+            data = {"judgment": other, "created_at": "2026-11-22T00:00:00+00:00", "idempotency": key}
+            repository.store_records(
+                conn, [record_rows("judgment", data, journal="other", seq=1, ts=0)], node="m"
+            )
+        conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '3 days'")
+    config.journal_dir.mkdir(parents=True, exist_ok=True)
+    writer = JournalWriter(config.journal_dir)  # the record in doubt, on this node's disk since
+    writer.append(
+        "judgment",
+        j["judgment_id"],
+        {"judgment": j, "created_at": "2026-11-22T00:00:00+00:00", "idempotency": key},
+    )
+    writer.close()
+    summary = replay(config)
+    assert (summary.applied, summary.superseded) == (0, 1)
+    assert stored_ids(database_url) == [other["judgment_id"]]
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM idempotency_keys").fetchone()[0] == 0  # forgotten after

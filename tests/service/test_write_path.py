@@ -4,6 +4,7 @@ gets, and what the journal and PostgreSQL hold afterwards."""
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 
@@ -58,12 +59,12 @@ def node(config):
     yield from make_node(config)
 
 
-def make_node(config, *, start_up=True):
+def make_node(config, *, start_up=True, clock=None):
     """A node's service with a fault-injecting pool and file system (start_up: recover the
     home first, as a new process would; False for a second writer beside a live one)."""
     if start_up:
         replay(config)
-    fs, clock, retired = FailingFS(), Clock(), []
+    fs, clock, retired = FailingFS(), clock or Clock(), []
     pool = make_pool(config.database_url, min_size=1, max_size=4, timeout_s=1.0)
     pool.open(wait=True)
     journal = JournalWriter(config.journal_dir, fs=fs, clock=clock)
@@ -227,7 +228,6 @@ def test_a_key_taken_in_the_same_batch_affects_only_its_own_record(node):
 def test_records_in_doubt_never_make_a_write_wait_longer_with_the_database_down(config, private_pg):
     """Review finding: each record in doubt was retried alone, waiting up to 0.25 s for a
     connection, before every write: with 16 in doubt and PostgreSQL down a write took 5 s."""
-    import time
 
     node = next(make_node(config.with_overrides(database_url=private_pg.url)))
     try:
@@ -373,6 +373,31 @@ def test_two_writers_racing_on_one_key_store_it_once_and_acknowledge_only_that(c
                     assert answered == stored[0]
                 else:
                     assert w.record_id != stored[0]
+    finally:
+        for n in nodes:
+            next(n, None)
+
+
+def test_after_the_clock_steps_back_the_next_acknowledged_write_is_named(config):
+    """Issue 22.3: a process caught up with the stamp guidance.json names only when it replaced
+    the file itself, so after the clock stepped back 1 h each worker's first write was
+    acknowledged while guidance.json went on naming an older one. Now every batch catches up
+    with guidance.json before its records are stamped: the node catches up after one write."""
+    wall = [time.time_ns()]
+    nodes = [
+        make_node(config, clock=Clock(wall_ns=lambda: wall[0])),
+        make_node(config, start_up=False, clock=Clock(wall_ns=lambda: wall[0])),
+    ]
+    a, b = (next(n) for n in nodes)
+    try:
+        named = []
+        for step, (node, content) in enumerate([(a, "before = 1"), (b, "after = 2"), (a, "then = 3")]):
+            if step == 1:
+                wall[0] -= 3600 * 10**9  # the clock is stepped back an hour
+            wall[0] += 10**9
+            jid = node.service.judge(Cell.create(content=content)).record["judgment"]["judgment_id"]
+            named.append(read_guidance(node.service.guidance.path)["judgment_id"] == jid)
+        assert named == [True, True, True]
     finally:
         for n in nodes:
             next(n, None)

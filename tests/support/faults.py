@@ -1,10 +1,14 @@
 """Deliberate faults where a real part cannot be had on demand: a disk that fails one write or
-fsync (through the durability layer's ``fs`` seam), a connection that dies at a chosen moment."""
+fsync (through the durability layer's ``fs`` seam), a connection that dies at a chosen moment,
+another process holding a lock."""
 
 from __future__ import annotations
 
 import errno
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from psycopg_pool import PoolTimeout
@@ -135,3 +139,28 @@ def flip_a_byte_after_the_first_line(segment) -> None:
     data = bytearray(segment.read_bytes())
     data[data.find(b"\n") + 40] ^= 0xFF
     segment.write_bytes(bytes(data))
+
+
+_HOLD = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o640)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
+
+
+@contextmanager
+def flock_held(path) -> Iterator[subprocess.Popen]:
+    """Another process holding an exclusive flock on path until it is killed (or its stdin
+    closes); yields it once it holds the lock (stop it with SIGSTOP to make it a stalled holder)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(path)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        if holder.stdout.readline().strip() != "held":
+            raise RuntimeError(f"the lock holder exited {holder.wait()} before holding {path}")
+        yield holder
+    finally:
+        holder.kill()
+        holder.wait()

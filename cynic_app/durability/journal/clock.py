@@ -3,14 +3,16 @@
 Each journal numbers its own records (seq), so "newer" across journals needs a clock. A record's
 ``ts`` is wall-clock nanoseconds, except that it never repeats or goes backwards within a
 process (``max(now, last + 1)``) and never falls behind a stamp the process has seen elsewhere
-(``observe``: guidance.json tells every process the newest stamp any process named). Records are
-ordered by ``Position`` = (ts, journal, seq): total, and consistent with seq inside a journal.
+(``observe``: guidance.json, read before each batch is stamped, tells every process the newest
+stamp any process named). Records are ordered by ``Position`` = (ts, journal, seq): total, and
+consistent with seq inside a journal.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from typing import NamedTuple
 
 
@@ -23,14 +25,15 @@ class Position(NamedTuple):
 
 
 class Clock:
-    def __init__(self) -> None:
+    def __init__(self, *, wall_ns: Callable[[], int] = time.time_ns) -> None:
+        self._wall_ns = wall_ns  # a seam: tests step the wall clock back
         self._last = 0
         self._lock = threading.Lock()
 
     def now(self) -> int:
         """A stamp greater than every stamp this clock gave or observed before."""
         with self._lock:
-            self._last = max(time.time_ns(), self._last + 1)
+            self._last = max(self._wall_ns(), self._last + 1)
             return self._last
 
     def observe(self, ts: int) -> None:
