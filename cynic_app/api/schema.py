@@ -1,5 +1,5 @@
-"""What a request body may hold, stated once: pydantic models that validate every write request
-and generate the request schemas of /openapi.json.
+"""What a request may hold, stated once: pydantic models that validate every write request and
+the query of GET /judge, and generate their schemas in /openapi.json.
 
 Each rule is written here and nowhere else; the domain (judgment/) receives validated values.
 An invalid body is a 422 naming every bad field with a short reason ("must be …"): pydantic's
@@ -32,6 +32,9 @@ from pydantic_core import PydanticCustomError
 from ..judgment.cell import DEFAULT_MAX_CONTENT_CHARS, MAX_CONTEXT_CHARS, REALITIES, TIME_DIMS, Cell
 from ..judgment.dogs import LEVELS
 from ..judgment.perception import MAX_SOURCE_CHARS, Perception
+from ..judgment.phi import VERDICTS
+from ..store.listing import Position
+from . import cursor as cursors
 from .errors import ApiError
 
 #: Whitespace as JSON Schema (ECMA-262) regexes see it, so the contract says exactly which
@@ -146,6 +149,7 @@ _CONTENT = TypeAdapter(Content)
 Level = _any_case(tuple(LEVELS))
 Reality = _any_case(REALITIES)
 TimeDim = _any_case(TIME_DIMS)
+Verdict = _any_case(VERDICTS)
 Context = Annotated[Text, Field(max_length=MAX_CONTEXT_CHARS)]
 
 
@@ -274,6 +278,55 @@ class PerceiveRequest(BaseModel):
             True if self.run_judgment is None else self.run_judgment,
             self.level or "REFLEX",
         )
+
+
+def _cursor(value: str) -> str:
+    try:
+        cursors.parse_cursor(value)
+    except cursors.BadCursor:
+        raise _invalid("must be the next_cursor of an earlier page") from None
+    return value
+
+
+#: The page sizes of GET /judge.
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+class JudgmentListQuery(BaseModel):
+    """GET /judge: which stored judgments to list (newest first), and after which page.
+
+    Query values arrive as text: limit is read as an integer; an empty value (``verdict=``, as an
+    HTML form sends "any") is as if absent.
+    """
+
+    model_config = ConfigDict(extra="forbid", title="JudgmentListQuery")
+
+    verdict: Annotated[Verdict | None, Field(description="only judgments with this verdict (any case)")] = (
+        None
+    )
+    reality: Annotated[Reality | None, Field(description="only judgments of this reality (any case)")] = None
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE), Rule(f"must be an integer from 1 to {MAX_PAGE}")] = (
+        DEFAULT_PAGE
+    )
+    cursor: (
+        Annotated[
+            str,
+            Strict(),
+            Field(pattern=cursors.PATTERN, description="next_cursor of the page before; absent: the newest"),
+            AfterValidator(_cursor),
+            Rule("must be the next_cursor of an earlier page"),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, values: object) -> object:
+        return {k: v for k, v in values.items() if v != ""} if isinstance(values, dict) else values
+
+    def after(self) -> Position | None:
+        return None if self.cursor is None else cursors.parse_cursor(self.cursor)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import version
 
 from cynic_app.api import responses
+from cynic_app.api.schema import DEFAULT_PAGE, MAX_PAGE
 from cynic_app.judgment.dogs import LEVELS
 from cynic_app.judgment.phi import VERDICTS
 from cynic_app.judgment.state import RECENT
@@ -32,6 +33,21 @@ def test_enums_and_version_are_the_codes(client):
     assert doc["info"]["version"] == version("cynic_app")
 
 
+def test_the_list_query_parameters_are_the_models(client):
+    doc = client.get("/openapi.json").get_json()
+    listing = {p["name"]: p for p in doc["paths"]["/judge"]["get"]["parameters"]}
+    assert set(listing) == {"verdict", "reality", "limit", "cursor"}
+    assert all(p["in"] == "query" and p["required"] is False for p in listing.values())
+    limit = listing["limit"]["schema"]
+    assert (limit["type"], limit["minimum"], limit["maximum"], limit["default"]) == (
+        "integer",
+        1,
+        MAX_PAGE,
+        DEFAULT_PAGE,
+    )
+    assert "422" in doc["paths"]["/judge"]["get"]["responses"]
+
+
 def test_every_answer_has_the_shape_its_model_states(client):
     judged = client.post("/judge", json={"content": "def f(x):\n    return eval(x)\n", "level": "macro"})
     answers = [
@@ -48,6 +64,8 @@ def test_every_answer_has_the_shape_its_model_states(client):
         (responses.Ready, client.get("/ready")),
         (responses.Error, client.post("/judge", json={"content": ""})),
         (responses.Error, client.get("/judge/nope")),
+        (responses.JudgmentPage, client.get("/judge?limit=1")),
+        (responses.Error, client.get("/judge?limit=0")),
     ]
     perceived = answers[3][1].get_json()
     answers.append((responses.Perception, client.get(f"/perceive/{perceived['perception_id']}")))
