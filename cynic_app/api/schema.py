@@ -4,7 +4,7 @@ the query of GET /judge, and generate their schemas in /openapi.json.
 Each rule is written here and nowhere else; the domain (judgment/) receives validated values.
 An invalid body is a 422 naming every bad field with a short reason ("must be …"): pydantic's
 own constraint errors are turned into ours in ``field_errors``. Enums accept any case (the
-contract says so with a pattern). The content limit is the serving node's
+contract lists their values, and says so). The content limit is the serving node's
 CYNIC_MAX_CONTENT_CHARS, passed as validation context.
 """
 
@@ -29,7 +29,14 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..judgment.cell import DEFAULT_MAX_CONTENT_CHARS, MAX_CONTEXT_CHARS, REALITIES, TIME_DIMS, Cell
+from ..judgment.cell import (
+    CANONICAL_ANALYSES,
+    DEFAULT_MAX_CONTENT_CHARS,
+    MAX_CONTEXT_CHARS,
+    REALITIES,
+    TIME_DIMS,
+    Cell,
+)
 from ..judgment.dogs import LEVELS
 from ..judgment.perception import MAX_SOURCE_CHARS, Perception
 from ..judgment.phi import VERDICTS
@@ -108,14 +115,14 @@ def _integral(value: object) -> object:
 
 
 def _any_case(options) -> type:
-    """One of options, in any case (upper-cased); the contract says so with a pattern."""
-    alternatives = "|".join(
-        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in o) for o in options
-    )
+    """One of options, in any case (upper-cased). The contract lists them as an enum, so that
+    generated clients get the choices, and says that any case is accepted too."""
     return Annotated[
         Literal[tuple(options)],
         BeforeValidator(_upper),
-        WithJsonSchema({"type": "string", "pattern": f"^({alternatives})$"}),
+        WithJsonSchema(
+            {"type": "string", "enum": list(options), "description": "one of these; any case is accepted"}
+        ),
         Rule(f"must be one of {', '.join(options)} (any case)"),
     ]
 
@@ -164,7 +171,11 @@ class JudgeRequest(BaseModel):
         Annotated[
             str,
             Strict(),
-            Field(pattern="^[A-Za-z][A-Za-z0-9_]{0,31}$"),
+            Field(
+                pattern="^[A-Za-z][A-Za-z0-9_]{0,31}$",
+                description="any identifier (not a fixed choice); the canonical ones are the examples",
+                examples=list(CANONICAL_ANALYSES),
+            ),
             AfterValidator(str.upper),
             Rule("must be an identifier matching [A-Z][A-Z0-9_]{0,31} (any case)"),
         ]

@@ -6,6 +6,7 @@ from importlib.metadata import version
 
 from cynic_app.api import responses
 from cynic_app.api.schema import DEFAULT_PAGE, MAX_PAGE
+from cynic_app.judgment.cell import CANONICAL_ANALYSES, REALITIES, TIME_DIMS
 from cynic_app.judgment.dogs import LEVELS
 from cynic_app.judgment.phi import VERDICTS
 from cynic_app.judgment.state import RECENT
@@ -31,6 +32,28 @@ def test_enums_and_version_are_the_codes(client):
     assert state["recent_judgments"]["maxItems"] == RECENT
 
     assert doc["info"]["version"] == version("cynic_app")
+
+
+def choices(prop: dict) -> list[str]:
+    """The enum of a property that may also be null."""
+    (value,) = [b for b in prop.get("anyOf", [prop]) if b.get("type") != "null"]
+    return value["enum"]
+
+
+def test_fixed_choice_request_fields_are_enums_for_generated_clients(client):
+    doc = client.get("/openapi.json").get_json()
+    for model in ("JudgeRequest", "PerceiveRequest"):
+        fields = doc["components"]["schemas"][model]["properties"]
+        assert choices(fields["reality"]) == list(REALITIES)
+        assert choices(fields["time_dim"]) == list(TIME_DIMS)
+        assert choices(fields["level"]) == list(LEVELS)
+    listing = {p["name"]: p for p in doc["paths"]["/judge"]["get"]["parameters"]}
+    assert listing["verdict"]["schema"]["enum"] == list(VERDICTS)
+    assert listing["reality"]["schema"]["enum"] == list(REALITIES)
+    # analysis takes any identifier (stored judgments hold QUALITY and others): not an enum
+    analysis = doc["components"]["schemas"]["JudgeRequest"]["properties"]["analysis"]
+    (analysis,) = [b for b in analysis["anyOf"] if b.get("type") != "null"]
+    assert "enum" not in analysis and analysis["examples"] == list(CANONICAL_ANALYSES)
 
 
 def test_the_list_query_parameters_are_the_models(client):
