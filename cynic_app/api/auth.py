@@ -1,6 +1,6 @@
 """Bearer-token auth: when CYNIC_API_TOKEN is set, writes need it (and reads, with
-CYNIC_PROTECT_READS=1). Health checks, the OpenAPI document and the page (GET / and its
-files, which hold no data) stay open. Tokens are compared in constant time and
+CYNIC_PROTECT_READS=1). Health checks, the OpenAPI document and the page (GET /, its
+permalinks /j/<id> and its files, which hold no data) stay open. Tokens are compared in constant time and
 never logged."""
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from flask import Flask, current_app, request
 from .errors import error_response
 
 OPEN_PATHS = ("/health", "/ready", "/openapi.json", "/")
-#: The page's own files (the page holds no data; what it shows comes from the API with a token).
-OPEN_PREFIXES = ("/page/",)
+#: The page's own files and its permalinks (the page holds no data; what it shows comes from the
+#: API with a token).
+OPEN_PREFIXES = ("/page/", "/j/")
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 

@@ -1,4 +1,4 @@
-"""Reading JSON request bodies strictly: 415, 413, 400 and 422 are decided here."""
+"""Reading JSON request bodies and query strings strictly: 415, 413, 400 and 422 are decided here."""
 
 from __future__ import annotations
 
@@ -52,6 +52,14 @@ def flag(name: str) -> bool:
         f"query parameter {name} must be true or false",
         {"fields": {name: "must be true or false"}},
     )
+
+
+def query_parameters() -> dict[str, str]:
+    """Return the query string as {name: value}; a 422 names every parameter given twice."""
+    repeated = {name: "must be given once" for name, values in request.args.lists() if len(values) > 1}
+    if repeated:
+        raise ApiError(422, "validation_failed", "the request has invalid fields", {"fields": repeated})
+    return request.args.to_dict()
 
 
 def record_id(value: str, what: str) -> str:

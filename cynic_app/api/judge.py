@@ -1,13 +1,14 @@
-"""POST /judge and GET /judge/<id>."""
+"""POST /judge, GET /judge (the stored judgments, a page at a time) and GET /judge/<id>."""
 
 from __future__ import annotations
 
 from flask import Blueprint, current_app
 
 from . import present
-from .body import flag, idempotency_key, json_object, record_id, replay_headers
+from .body import flag, idempotency_key, json_object, query_parameters, record_id, replay_headers
+from .cursor import cursor
 from .errors import ApiError
-from .schema import JudgeRequest, M, parse
+from .schema import JudgeRequest, JudgmentListQuery, M, parse
 
 bp = Blueprint("judge", __name__)
 
@@ -36,6 +37,18 @@ def post_judge():
         200,
         replay_headers(written.replayed),
     )
+
+
+@bp.get("/judge")
+def list_judgments():
+    query = valid(JudgmentListQuery, query_parameters())
+    page = service().list_judgments(
+        limit=query.limit, verdict=query.verdict, reality=query.reality, after=query.after()
+    )
+    return {
+        "items": [present.summary(item) for item in page.items],
+        "next_cursor": None if page.next is None else cursor(page.next),
+    }
 
 
 @bp.get("/judge/<judgment_id>")

@@ -1,7 +1,8 @@
 """The OpenAPI 3.1 contract, served at GET /openapi.json and kept true by a schemathesis test.
 
 Every body's schema is generated from its model: requests from the models that validate them
-(schema.py), answers from responses.py. The paths, parameters and statuses are written here. The
+(schema.py), answers from responses.py; so are the query parameters of GET /judge. The paths,
+the other parameters and the statuses are written here. The
 content limit is the serving node's own (CYNIC_MAX_CONTENT_CHARS).
 """
 
@@ -16,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from . import responses
 from .body import FALSE_VALUES, TRUE_VALUES
-from .schema import CONTENT_DESCRIPTION, JudgeRequest, PerceiveRequest
+from .schema import CONTENT_DESCRIPTION, JudgeRequest, JudgmentListQuery, PerceiveRequest
 
 bp = Blueprint("openapi", __name__)
 
@@ -33,6 +34,26 @@ def _json(description: str, ref: str) -> dict:
         "description": description,
         "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}},
     }
+
+
+def _query_parameters(model) -> list[dict]:
+    """One query parameter per field of model, its schema generated from the model (the null a
+    model field may hold means "absent" in a query string, so it is left out)."""
+    schema = model.model_json_schema()
+    out = []
+    for name, field in schema["properties"].items():
+        outer = {k: v for k, v in field.items() if k not in ("title", "anyOf") and v is not None}
+        (inner,) = [b for b in field.get("anyOf", [{}]) if b.get("type") != "null"]
+        value = {**inner, **outer}
+        description = value.pop("description", None)
+        parameter = {
+            "name": name,
+            "in": "query",
+            "required": name in schema.get("required", ()),
+            "schema": value,
+        }
+        out.append({**parameter, "description": description} if description else parameter)
+    return out
 
 
 RETRY_AFTER = {"Retry-After": {"description": "seconds to wait", "schema": {"type": "string"}}}
@@ -121,7 +142,17 @@ DOCUMENT = {
                     "200": {**_json("the durable judgment", "Judgment"), "headers": REPLAYED},
                     **WRITE_ERRORS,
                 },
-            }
+            },
+            "get": {
+                "summary": "The stored judgments, newest first, a page at a time (follow next_cursor)",
+                "parameters": _query_parameters(JudgmentListQuery),
+                "responses": {
+                    "200": _json("a page of judgments", "JudgmentPage"),
+                    "401": READ_ERRORS["401"],
+                    "422": _error("invalid query parameters (each named in details.fields)"),
+                    **{k: READ_ERRORS[k] for k in ("500", "503")},
+                },
+            },
         },
         "/judge/{judgment_id}": {
             "get": {

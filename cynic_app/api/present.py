@@ -26,6 +26,11 @@ def judgment(j: dict, created_at: datetime | str, *, persisted: bool) -> dict:
     return {name: values[name] for name in FIELDS}
 
 
+def summary(item: dict) -> dict:
+    """A listed judgment (store/listing.py's row), as GET /judge returns it."""
+    return {**item, "created_at": timestamp(item["created_at"])}
+
+
 def perception(p: dict) -> dict:
     j = p.get("judgment")
     return {

@@ -18,6 +18,7 @@ from ..judgment.phi import MAX_CONFIDENCE, VERDICTS
 from ..judgment.rules import RULES
 from ..judgment.source import LANGUAGES
 from ..judgment.state import RECENT
+from ..store.listing import EXCERPT_CHARS
 
 Id = Annotated[str, Field(json_schema_extra={"format": "uuid"})]
 Instant = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
@@ -99,6 +100,34 @@ class Judgment(Wire):
     persisted: bool
 
 
+class JudgmentSummary(Wire):
+    """A stored judgment in a list (GET /judge); GET /judge/<id> gives the whole of it."""
+
+    judgment_id: Id
+    created_at: Instant
+    verdict: Literal[VERDICTS]
+    q_score: Score
+    confidence: Annotated[float, Field(ge=0, le=round(MAX_CONFIDENCE, 6))]
+    reality: Literal[REALITIES]
+    analysis: Annotated[str, Field(pattern="^[A-Z][A-Z0-9_]{0,31}$")]
+    state_key: str
+    language: Literal[("", *LANGUAGES)]
+    level_used: Literal[tuple(LEVELS)]
+    finding_count: Count
+    context: str
+    excerpt: Annotated[str, Field(max_length=EXCERPT_CHARS, description="the content's first characters")]
+
+
+class JudgmentPage(Wire):
+    """GET /judge: a page of stored judgments, newest first."""
+
+    items: list[JudgmentSummary]
+    next_cursor: Annotated[
+        str | None,
+        Field(description="pass as ?cursor= for the next page (same filters); null: this is the last"),
+    ]
+
+
 class Perception(Wire):
     """A perception, with its judgment when it was judged on arrival (POST /perceive, GET /perceive/<id>)."""
 
@@ -149,4 +178,4 @@ class Error(Wire):
     error: ErrorBody
 
 
-MODELS = (Judgment, Perception, State, Health, Ready, Error)
+MODELS = (Judgment, JudgmentPage, Perception, State, Health, Ready, Error)

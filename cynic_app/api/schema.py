@@ -1,10 +1,10 @@
-"""What a request body may hold, stated once: pydantic models that validate every write request
-and generate the request schemas of /openapi.json.
+"""What a request may hold, stated once: pydantic models that validate every write request and
+the query of GET /judge, and generate their schemas in /openapi.json.
 
 Each rule is written here and nowhere else; the domain (judgment/) receives validated values.
 An invalid body is a 422 naming every bad field with a short reason ("must be …"): pydantic's
 own constraint errors are turned into ours in ``field_errors``. Enums accept any case (the
-contract says so with a pattern). The content limit is the serving node's
+contract lists their values, and says so). The content limit is the serving node's
 CYNIC_MAX_CONTENT_CHARS, passed as validation context.
 """
 
@@ -29,9 +29,19 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from ..judgment.cell import DEFAULT_MAX_CONTENT_CHARS, MAX_CONTEXT_CHARS, REALITIES, TIME_DIMS, Cell
+from ..judgment.cell import (
+    CANONICAL_ANALYSES,
+    DEFAULT_MAX_CONTENT_CHARS,
+    MAX_CONTEXT_CHARS,
+    REALITIES,
+    TIME_DIMS,
+    Cell,
+)
 from ..judgment.dogs import LEVELS
 from ..judgment.perception import MAX_SOURCE_CHARS, Perception
+from ..judgment.phi import VERDICTS
+from ..store.listing import Position
+from . import cursor as cursors
 from .errors import ApiError
 
 #: Whitespace as JSON Schema (ECMA-262) regexes see it, so the contract says exactly which
@@ -105,14 +115,14 @@ def _integral(value: object) -> object:
 
 
 def _any_case(options) -> type:
-    """One of options, in any case (upper-cased); the contract says so with a pattern."""
-    alternatives = "|".join(
-        "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else c for c in o) for o in options
-    )
+    """One of options, in any case (upper-cased). The contract lists them as an enum, so that
+    generated clients get the choices, and says that any case is accepted too."""
     return Annotated[
         Literal[tuple(options)],
         BeforeValidator(_upper),
-        WithJsonSchema({"type": "string", "pattern": f"^({alternatives})$"}),
+        WithJsonSchema(
+            {"type": "string", "enum": list(options), "description": "one of these; any case is accepted"}
+        ),
         Rule(f"must be one of {', '.join(options)} (any case)"),
     ]
 
@@ -146,6 +156,7 @@ _CONTENT = TypeAdapter(Content)
 Level = _any_case(tuple(LEVELS))
 Reality = _any_case(REALITIES)
 TimeDim = _any_case(TIME_DIMS)
+Verdict = _any_case(VERDICTS)
 Context = Annotated[Text, Field(max_length=MAX_CONTEXT_CHARS)]
 
 
@@ -160,7 +171,11 @@ class JudgeRequest(BaseModel):
         Annotated[
             str,
             Strict(),
-            Field(pattern="^[A-Za-z][A-Za-z0-9_]{0,31}$"),
+            Field(
+                pattern="^[A-Za-z][A-Za-z0-9_]{0,31}$",
+                description="any identifier (not a fixed choice); the canonical ones are the examples",
+                examples=list(CANONICAL_ANALYSES),
+            ),
             AfterValidator(str.upper),
             Rule("must be an identifier matching [A-Z][A-Z0-9_]{0,31} (any case)"),
         ]
@@ -274,6 +289,55 @@ class PerceiveRequest(BaseModel):
             True if self.run_judgment is None else self.run_judgment,
             self.level or "REFLEX",
         )
+
+
+def _cursor(value: str) -> str:
+    try:
+        cursors.parse_cursor(value)
+    except cursors.BadCursor:
+        raise _invalid("must be the next_cursor of an earlier page") from None
+    return value
+
+
+#: The page sizes of GET /judge.
+DEFAULT_PAGE = 20
+MAX_PAGE = 100
+
+
+class JudgmentListQuery(BaseModel):
+    """GET /judge: which stored judgments to list (newest first), and after which page.
+
+    Query values arrive as text: limit is read as an integer; an empty value (``verdict=``, as an
+    HTML form sends "any") is as if absent.
+    """
+
+    model_config = ConfigDict(extra="forbid", title="JudgmentListQuery")
+
+    verdict: Annotated[Verdict | None, Field(description="only judgments with this verdict (any case)")] = (
+        None
+    )
+    reality: Annotated[Reality | None, Field(description="only judgments of this reality (any case)")] = None
+    limit: Annotated[int, Field(ge=1, le=MAX_PAGE), Rule(f"must be an integer from 1 to {MAX_PAGE}")] = (
+        DEFAULT_PAGE
+    )
+    cursor: (
+        Annotated[
+            str,
+            Strict(),
+            Field(pattern=cursors.PATTERN, description="next_cursor of the page before; absent: the newest"),
+            AfterValidator(_cursor),
+            Rule("must be the next_cursor of an earlier page"),
+        ]
+        | None
+    ) = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, values: object) -> object:
+        return {k: v for k, v in values.items() if v != ""} if isinstance(values, dict) else values
+
+    def after(self) -> Position | None:
+        return None if self.cursor is None else cursors.parse_cursor(self.cursor)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -26,7 +26,7 @@ from ..durability.journal import JournalWriter
 from ..durability.settle import Settled, settle_closed
 from ..judgment import Cell, judge
 from ..judgment.perception import Perception
-from ..store import repository
+from ..store import listing, repository
 from ..store.deadline import bounded
 from .group_commit import GroupCommit
 from .memory import MemoryCache
@@ -223,6 +223,11 @@ class Service:
     def get_perception(self, perception_id: str) -> dict | None:
         with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, READ_DEADLINE_S):
             return repository.get_perception(conn, perception_id)
+
+    def list_judgments(self, **page) -> listing.Page:
+        """A page of judgment summaries, newest first (listing.list_judgments says which)."""
+        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, READ_DEADLINE_S):
+            return listing.list_judgments(conn, **page)
 
     def state(self, recent: int) -> dict:
         with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, READ_DEADLINE_S):

@@ -86,6 +86,19 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         INSERT INTO cynic_identity (cluster_id) VALUES (gen_random_uuid()) ON CONFLICT DO NOTHING;
     """,
     ),
+    (
+        5,
+        "list judgments by verdict or reality, newest first",
+        """
+        -- GET /judge pages by keyset in (created_at DESC, judgment_id DESC) order (store/listing.py):
+        -- with a filter, its index starts each page at the cursor and reads only that page's rows.
+        -- Unfiltered pages use judgments_newest (migration 1).
+        CREATE INDEX IF NOT EXISTS judgments_by_verdict
+            ON judgments (verdict, created_at DESC, judgment_id DESC);
+        CREATE INDEX IF NOT EXISTS judgments_by_reality
+            ON judgments (reality, created_at DESC, judgment_id DESC);
+    """,
+    ),
 ]
 
 

@@ -188,3 +188,23 @@ def test_the_page_is_open_but_writes_from_it_still_need_the_token(config):
         assert c.post("/judge?dry_run=true", json={"content": "x = 1"}).status_code == 401
         token = {"Authorization": "Bearer t0ken"}
         assert c.post("/judge?dry_run=true", json={"content": "x = 1"}, headers=token).status_code == 200
+
+
+def test_a_permalink_is_the_page_named_for_its_judgment_and_holds_none_of_it(config):
+    from dataclasses import replace
+
+    with serving(replace(config, api_token="t0ken", protect_reads=True)) as app:
+        c = app.test_client()
+        token = {"Authorization": "Bearer t0ken"}
+        secret = "SECRET_MARKER = 'only behind the token'\n"
+        stored = c.post("/judge", json={"content": secret, "context": "file: s.py"}, headers=token).get_json()
+        judgment_id = stored["judgment_id"]
+        page = c.get(f"/j/{judgment_id.upper()}")  # open to anyone: the page holds no data
+        assert page.status_code == 200 and page.mimetype == "text/html"
+        assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+        html = page.get_data(as_text=True)
+        assert f'data-judgment-id="{judgment_id}"' in html  # canonical, for the script to fetch
+        assert "SECRET_MARKER" not in html and "s.py" not in html
+        assert c.get(f"/judge/{judgment_id}").status_code == 401  # what it shows still needs the token
+        absent = c.get("/j/not-a-uuid")
+        assert absent.status_code == 404 and absent.get_json()["error"]["code"] == "not_found"

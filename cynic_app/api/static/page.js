@@ -75,6 +75,13 @@ function renderCode(content, findings) {
   $("#no-findings").hidden = findings.length > 0;
 }
 
+function permalink(id, elementId) {
+  const link = el("a", "id", id);
+  link.href = `/j/${encodeURIComponent(id)}`;
+  if (elementId) link.id = elementId;
+  return link;
+}
+
 function renderJudgment(j) {
   const verdict = $("#verdict");
   verdict.textContent = j.verdict;
@@ -83,7 +90,9 @@ function renderJudgment(j) {
   $("#confidence").textContent = j.confidence.toFixed(3);
   $("#language").textContent = j.language || "unknown";
   $("#level-used").textContent = j.level_used;
-  $("#persisted").textContent = j.persisted ? `stored as ${j.judgment_id}` : "dry run: not stored";
+  $("#persisted").replaceChildren(...(j.persisted
+    ? ["stored as ", permalink(j.judgment_id, "permalink")]
+    : ["dry run: not stored"]));
   $("#axioms").replaceChildren(...Object.entries(j.axiom_scores).map(([name, q]) => bar(name, q)));
   const vetoed = new Set(j.vetoed_by || []);
   $("#dogs").replaceChildren(...Object.entries(j.dog_votes).map(([dog, q]) =>
@@ -109,7 +118,10 @@ async function judge(event) {
       return;
     }
     renderJudgment(answer);
-    if (answer.persisted) loadState();
+    if (answer.persisted) {
+      loadState();
+      loadHistory(true);
+    }
   } catch (err) {
     showError(`the node did not answer: ${err.message}`);
   } finally {
@@ -135,12 +147,85 @@ async function loadState() {
       row.querySelector(".value").textContent = String(n);
       return row;
     }));
-    $("#recent").replaceChildren(...(state.recent_judgments || []).slice(0, 20).map((r) =>
-      el("tr", "", el("td", `verdict-${r.verdict}`, r.verdict), el("td", "", Number(r.q_score).toFixed(1)),
-        el("td", "", r.state_key), el("td", "muted", String(r.judgment_id).slice(0, 8)))));
   } catch (err) {
     note.textContent = `state unavailable: ${err.message}`;
     note.hidden = false;
+  }
+}
+
+// The stored judgments, newest first, a page at a time (GET /judge), filtered by verdict.
+const HISTORY_PAGE = 10;
+const listing = { cursor: null, generation: 0 };
+
+function historyRow(item) {
+  const what = item.context || item.excerpt.split("\n", 1)[0];
+  return el("tr", "", el("td", `verdict-${item.verdict}`, item.verdict),
+    el("td", "", Number(item.q_score).toFixed(1)),
+    el("td", "", permalink(item.judgment_id), el("span", "what", what.length > 90 ? `${what.slice(0, 89)}…` : what)));
+}
+
+async function loadHistory(reset) {
+  const generation = reset ? ++listing.generation : listing.generation;
+  const query = new URLSearchParams({ limit: String(HISTORY_PAGE) });
+  const verdict = $("#history-verdict").value;
+  if (verdict) query.set("verdict", verdict);
+  if (!reset && listing.cursor) query.set("cursor", listing.cursor);
+  const note = $("#history-error");
+  const more = $("#history-more");
+  more.disabled = true; // one page at a time: a second click would fetch the same page again
+  try {
+    const response = await fetch(`/judge?${query}`, { headers: headers(false) });
+    const page = await response.json().catch(() => null);
+    if (generation !== listing.generation) return; // the filter changed meanwhile
+    if (!response.ok) {
+      note.textContent = describeError(response.status, page);
+      note.hidden = false;
+      return;
+    }
+    note.hidden = true;
+    const rows = page.items.map(historyRow);
+    if (reset) $("#recent").replaceChildren(...rows);
+    else $("#recent").append(...rows);
+    listing.cursor = page.next_cursor;
+    more.hidden = !page.next_cursor;
+    $("#history-empty").hidden = $("#recent").children.length > 0;
+  } catch (err) {
+    note.textContent = `stored judgments unavailable: ${err.message}`;
+    note.hidden = false;
+  } finally {
+    more.disabled = false;
+  }
+}
+
+// The judgment a permalink (/j/<id>) names, shown and put back in the editor.
+let permalinkShown = false;
+
+async function loadPermalink() {
+  const id = document.body.dataset.judgmentId;
+  if (!id || permalinkShown) return;
+  try {
+    const response = await fetch(`/judge/${encodeURIComponent(id)}`, { headers: headers(false) });
+    const answer = await response.json().catch(() => null);
+    if (!response.ok) {
+      showError(describeError(response.status, answer));
+      return;
+    }
+    showError("");
+    permalinkShown = true;
+    $("#content").value = answer.content;
+    if ([...$("#reality").options].some((o) => o.value === answer.reality)) $("#reality").value = answer.reality;
+    fileName = answer.context.startsWith("file: ") ? answer.context.slice(6) : "";
+    $("#file-name").textContent = fileName;
+    renderJudgment(answer);
+  } catch (err) {
+    showError(`the node did not answer: ${err.message}`);
+  }
+}
+
+function judgeOnCtrlEnter(event) {
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    $("#judge-form").requestSubmit();
   }
 }
 
@@ -154,10 +239,20 @@ async function pickFile(event) {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("#judge-form").addEventListener("submit", judge);
+  $("#judge-form").addEventListener("keydown", judgeOnCtrlEnter);
+  $("#history-verdict").addEventListener("change", () => loadHistory(true));
+  $("#history-more").addEventListener("click", () => loadHistory(false));
+  $("#token").addEventListener("change", () => { // reads may need it: try again with it
+    loadState();
+    loadHistory(true);
+    loadPermalink();
+  });
   $("#file").addEventListener("change", pickFile);
   $("#content").addEventListener("input", () => {
     fileName = "";
     $("#file-name").textContent = "";
   });
+  loadPermalink();
   loadState();
+  loadHistory(true);
 });
