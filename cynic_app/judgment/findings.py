@@ -42,7 +42,7 @@ def dangers(src: Source) -> list[Finding]:
 def _dangers(src: Source) -> list[Finding]:
     found = security_findings(src.py, src.tree) if src.py else []
     found += [f for f in _text(src) if f.kind == SECURITY]
-    return _unique(temper(found, src.line_stats.filled))
+    return _unique(temper(src.suppress(found), src.line_stats.filled))
 
 
 def hygiene(src: Source) -> list[Finding]:
@@ -53,7 +53,7 @@ def hygiene(src: Source) -> list[Finding]:
 def _hygiene(src: Source) -> list[Finding]:
     found = hygiene_findings(src.py, src.lines) if src.py else []
     found += [f for f in _text(src) if f.kind != SECURITY]
-    return _unique(temper(found, src.line_stats.filled))
+    return _unique(temper(src.suppress(found), src.line_stats.filled))
 
 
 def temper(found: list[Finding], code_lines: int) -> list[Finding]:
@@ -90,7 +90,7 @@ def temper(found: list[Finding], code_lines: int) -> list[Finding]:
 def contradictions(src: Source) -> list[Finding]:
     return src.memo(
         "contradictions",
-        lambda s: temper(contradiction_findings(s.py), s.line_stats.filled) if s.py else [],
+        lambda s: temper(s.suppress(contradiction_findings(s.py)), s.line_stats.filled) if s.py else [],
     )
 
 

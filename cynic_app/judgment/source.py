@@ -194,6 +194,12 @@ class Source:
         """The 1-based line holding character offset."""
         return bisect_right(self._line_starts, offset)
 
+    def suppress(self, findings: list) -> list:
+        """The findings, those a suppression comment on their line names marked (suppress.py)."""
+        from .suppress import suppress
+
+        return suppress(findings, self.line_text) if ("#" in self.text or "//" in self.text) else findings
+
     def line_text(self, line: int) -> str:
         """The text of a 1-based line ("" past the end)."""
         starts = self._line_starts

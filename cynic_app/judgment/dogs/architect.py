@@ -19,5 +19,5 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(
             NAME, 80.0, findings, PHI_INV * (0.5 if src.is_code else 0.3), praise="no structural concerns"
         )
-    findings = temper(structure_findings(src.py, src.tree), src.line_stats.filled)
+    findings = temper(src.suppress(structure_findings(src.py, src.tree)), src.line_stats.filled)
     return cast(NAME, 87.0, findings, PHI_INV * 0.85, praise="well structured")

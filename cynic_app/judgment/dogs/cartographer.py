@@ -29,5 +29,5 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(
             NAME, 78.0, findings, PHI_INV * (0.4 if src.is_code else 0.2), praise="no dependency concerns"
         )
-    findings = temper(import_findings(src.py) + pyflakes_findings(src), src.line_stats.filled)
+    findings = temper(src.suppress(import_findings(src.py) + pyflakes_findings(src)), src.line_stats.filled)
     return cast(NAME, 86.0, findings, PHI_INV * 0.8, praise="dependencies are few and explicit")

@@ -37,9 +37,11 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     findings = list(hygiene(src))
     if not src.is_python:
         if not src.is_code:
-            findings += text_smells(src)
+            findings += src.suppress(text_smells(src))
         return cast(NAME, 80.0, findings, PHI_INV * 0.5, praise="reads cleanly")
-    findings += temper(duplicate_literal_findings(src.py, src.literal_counts), src.line_stats.filled)
+    findings += temper(
+        src.suppress(duplicate_literal_findings(src.py, src.literal_counts)), src.line_stats.filled
+    )
     # Documented functions are the janitor's praise: base 80, up to 92 when all have docstrings.
     documented = sum(f.has_docstring for f in src.functions) / max(1, len(src.functions))
     return cast(NAME, 80.0 + 12.0 * documented, findings, PHI_INV * 0.9, praise="clean and tidy")

@@ -64,7 +64,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     return cast(
         NAME,
         88.0,
-        findings[:6],
+        src.suppress(findings[:6]),
         PHI_INV * min(1.0, 0.5 + 0.1 * len(urls)),
         praise=f"{len(urls)} references well formed",
     )

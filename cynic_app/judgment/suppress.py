@@ -1,0 +1,72 @@
+"""Suppression comments people already write, honoured on the line a finding names.
+
+- ``# nosec`` (bandit): every finding on the line; ``# nosec B602, B607`` (or ``nosec: B602``):
+  the findings of rules that bandit calls by those ids.
+- ``# noqa: S602, E722`` (ruff, flake8): the findings of rules those codes name. A bare
+  ``# noqa`` silences style, not security: it suppresses every finding but security holes.
+- ``# cynic: ignore`` every finding, ``# cynic: ignore[sql-injection, stub]`` those rules.
+- ``# nosemgrep`` every finding. In JavaScript and TypeScript the same words follow ``//``.
+
+A suppressed finding is still reported, marked with the comment's kind, and counts for nothing.
+The comment is read with plain string operations on one line: no pattern that could backtrack.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .rules import RULES
+from .vote import SECURITY, Finding
+
+NOSEC, NOQA, CYNIC, NOSEMGREP = "nosec", "noqa", "cynic: ignore", "nosemgrep"
+
+
+def suppression(line: str) -> tuple[str, frozenset[str]] | None:
+    """(kind, codes) a line's comment asks for; codes empty: every finding."""
+    comment = (
+        line[max(line.find("#"), 0) :] if "#" in line else line[line.find("//") :] if "//" in line else ""
+    )
+    lowered = comment.lower()
+    for marker, kind in (("nosec", NOSEC), ("noqa", NOQA), ("cynic: ignore", CYNIC), ("cynic:ignore", CYNIC),
+                         ("nosemgrep", NOSEMGREP)):  # fmt: skip
+        at = lowered.find(marker)
+        if at < 0:
+            continue
+        rest = comment[at + len(marker) :]
+        if kind == CYNIC:
+            codes = rest[rest.find("[") + 1 : rest.find("]")] if rest.startswith("[") and "]" in rest else ""
+        else:
+            codes = rest.lstrip(":").strip()
+            codes = codes.split("#", 1)[0]
+        words = frozenset(w.strip() for w in codes.replace(",", " ").split() if _is_code(w.strip()))
+        return kind, words
+    return None
+
+
+def _is_code(word: str) -> bool:
+    """A rule code (B602, S608, E722) or one of our rule ids (sql-injection)."""
+    return word in RULES or (len(word) >= 2 and word[0].isalpha() and word[1:].isdigit()) or word.isupper()
+
+
+def applies(kind: str, codes: frozenset[str], finding: Finding) -> bool:
+    rule = RULES[finding.rule]
+    if not codes:
+        return not (kind == NOQA and finding.kind == SECURITY)
+    return finding.rule in codes or bool(codes & set(rule.codes))
+
+
+def suppress(findings: list[Finding], line_text) -> list[Finding]:
+    """The findings, those a comment on their line suppresses marked so (line_text(n) gives
+    line n's text)."""
+    out = []
+    cache: dict[int, tuple[str, frozenset[str]] | None] = {}
+    for f in findings:
+        if f.line and not f.suppressed:
+            if f.line not in cache:
+                text = line_text(f.line)
+                cache[f.line] = suppression(text) if ("#" in text or "//" in text) else None
+            asked = cache[f.line]
+            if asked is not None and applies(asked[0], asked[1], f):
+                f = replace(f, suppressed=asked[0])
+        out.append(f)
+    return out
