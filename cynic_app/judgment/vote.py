@@ -9,6 +9,8 @@ from .phi import PHI_INV3, cap_confidence, clamp
 
 #: A vote below this confidence is an abstention: it counts for nothing in consensus.
 ABSTAIN_BELOW = PHI_INV3
+#: The confidence of a vote that only tells (memory's dogs): below ABSTAIN_BELOW, always.
+TELLS_ONLY = 0.1
 MAX_REASONS = 5
 
 #: Kinds of finding. A SECURITY finding makes GUARDIAN veto (BARK); a DEFECT is something a

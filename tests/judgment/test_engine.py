@@ -117,3 +117,27 @@ def test_text_content_is_judged_too():
     assert 0 <= j.q_score <= 100
     assert j.cell.time_dim == "FUTURE"
     assert j.confidence <= MAX_CONFIDENCE
+
+
+FLAWED_PAST = [
+    "def f(x):\n    try:\n        return eval(x)\n    except:\n        pass\n",
+    "import os\n\ndef run(cmd):\n    os.system('ls ' + cmd)\n",
+    "def hello(): pass\n",
+]
+
+
+@pytest.mark.parametrize("level", ["REFLEX", "MICRO", "MACRO"])
+@pytest.mark.parametrize("content", [CLEAN, "def hello(): pass\n", "x = eval(input())\n"])
+def test_a_judgment_is_the_same_whatever_the_node_stored_before(content, level):
+    """Issue 19 (repeatable): a clean function was WAG 80.6 on a fresh node and GROWL 59.8 after
+    twelve flawed judgments were stored; a stub's confidence moved from 0.3205 to 0.2923 when
+    it was stored twice. Memory may add reasons, never move a verdict, q_score or confidence."""
+    cell = Cell.create(content=content, analysis="JUDGE", time_dim="PRESENT")
+    cold = judge(cell, level=level)
+    past = [
+        judge(Cell.create(content=text, analysis="JUDGE", time_dim="PRESENT"), level=level)
+        for text in FLAWED_PAST * 4
+    ] + [judge(cell, level=level) for _ in range(2)]
+    warm = judge(cell, level=level, memory=Memory.from_judgments(past))
+    assert (warm.verdict, warm.q_score, warm.confidence) == (cold.verdict, cold.q_score, cold.confidence)
+    assert warm.axiom_scores == cold.axiom_scores and warm.findings == cold.findings

@@ -1,10 +1,10 @@
-"""CYNIC — the meta dog: doubts the pack when it disagrees, is thinly staffed, or was unhealthy."""
+"""CYNIC — the meta dog: doubts the pack when it disagrees or is thinly staffed."""
 
 from __future__ import annotations
 
 import statistics
 
-from ..phi import PHI_INV, PHI_INV2, clamp
+from ..phi import PHI_INV, clamp
 from ..source import Source
 from ..vote import Vote
 
@@ -28,9 +28,8 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     reasons = [f"{len(others)} of {len(votes)} dogs took part; spread {spread:.1f}"]
     participation = len(others) / max(1, len(votes))
     budget = min(1.0, 0.5 + cell.budget_usd / (2 * COMFORTABLE_BUDGET_USD))
-    health = 1.0
-    if len(memory) >= 5:
-        health = PHI_INV2 + (1 - PHI_INV2) * statistics.fmean(r.consensus_reached for r in memory.items)
-        reasons.append(f"recent consensus health {health:.2f}")
-    confidence = PHI_INV * participation * budget * health
+    if len(memory) >= 5:  # told, never counted: a judgment does not depend on what a node stored
+        health = statistics.fmean(r.consensus_reached for r in memory.items)
+        reasons.append(f"recent consensus: {health:.0%} of {len(memory)} past judgments")
+    confidence = PHI_INV * participation * budget
     return Vote(NAME, round(clamp(q), 3), round(confidence, 4), False, tuple(reasons))

@@ -1,12 +1,15 @@
-"""ORACLE — expectation: what judgments with this state_key have scored before."""
+"""ORACLE — expectation: what judgments with this state_key have scored before.
+
+ORACLE tells, it does not vote: a judgment is the same on every node whatever the node stored
+before (its verdict, q_score and confidence depend on the cell alone), so ORACLE's vote always
+abstains and only its reason and its own dog_votes entry carry what the past says."""
 
 from __future__ import annotations
 
 import statistics
 
-from ..phi import PHI, PHI_INV
 from ..source import Source
-from ..vote import Vote
+from ..vote import TELLS_ONLY, Vote
 
 NAME = "ORACLE"
 COLD_START = Vote(NAME, 50.0, 0.1, False, ("no history for this state yet",))
@@ -17,14 +20,11 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     if not history:
         return COLD_START
     qs = [r.q_score for r in history]
-    n = len(qs)
-    # Confidence grows with evidence: n/(n+φ³) reaches half-strength after ~4 judgments.
-    confidence = PHI_INV * n / (n + PHI**3)
     q = statistics.fmean(qs)
     return Vote(
         NAME,
         round(q, 3),
-        round(confidence, 4),
+        TELLS_ONLY,
         False,
-        (f"{n} past judgments of {cell.state_key} average {q:.1f}",),
+        (f"{len(qs)} past judgments of {cell.state_key} average {q:.1f}",),
     )

@@ -1,11 +1,13 @@
-"""SCHOLAR — precedent: how the most similar content judged before was scored."""
+"""SCHOLAR — precedent: how the most similar content judged before was scored.
+
+Like ORACLE, SCHOLAR tells and does not vote (its vote always abstains): what a node stored
+before never moves a judgment."""
 
 from __future__ import annotations
 
 from ..memory import tokens
-from ..phi import PHI_INV
 from ..source import Source
-from ..vote import Vote
+from ..vote import TELLS_ONLY, Vote
 
 NAME = "SCHOLAR"
 NEIGHBOURS = 5
@@ -31,7 +33,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     return Vote(
         NAME,
         round(q, 3),
-        round(PHI_INV * best, 4),
+        TELLS_ONLY,
         False,
         (f"{len(near)} similar past judgments (best similarity {best:.2f})",),
     )
