@@ -7,9 +7,9 @@ floored at FACET_FLOOR), so one failed facet pulls its axiom down hard but not t
 from __future__ import annotations
 
 import math
-import re
 
 from .findings import contradictions, dangers, debug_prints, hygiene, stubs, todos
+from .patterns import linear
 from .source import Source
 
 AXIOMS = ("FIDELITY", "PHI", "VERIFY", "CULTURE", "BURN")
@@ -34,8 +34,8 @@ _GENERIC_NAMES = {
     "f",
     "g",
 }
-_SNAKE_RE = re.compile(r"^_{0,2}[a-z][a-z0-9_]*$")
-_CAMEL_RE = re.compile(r"^_?[A-Z][A-Za-z0-9]*$")
+_SNAKE_RE = linear("snake-case", r"^_{0,2}[a-z][a-z0-9_]*$")
+_CAMEL_RE = linear("camel-case", r"^_?[A-Z][A-Za-z0-9]*$")
 
 
 def _share(good: int, total: int, empty: float = 1.0) -> float:

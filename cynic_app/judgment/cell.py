@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
 import time
 import uuid
 from dataclasses import asdict, dataclass, field
+
+from .patterns import tokens
 
 REALITIES = ("CODE", "SOLANA", "MARKET", "SOCIAL", "HUMAN", "CYNIC", "COSMOS")
 CANONICAL_ANALYSES = ("PERCEIVE", "JUDGE", "DECIDE", "ACT", "LEARN", "ACCOUNT", "EMERGE")
@@ -79,7 +80,7 @@ _TIME_CUES = {
     ),
     "TRANSCENDENCE": ("transcend", "transcendent", "transcendence", "beyond"),
 }
-_WORD_RE = re.compile(r"[a-z]+")
+_WORD_RE = tokens("time-cue-word", r"[a-z]+")
 
 
 def infer_time_dim(analysis: str, content: str, context: str) -> str:

@@ -8,6 +8,7 @@ import re
 
 from .source import Source
 from .textrules import SECRET_WORDS, TextRule, secret_literal
+from .textrules import legacy as _legacy
 
 
 def _dynamic_rhs(src: Source, m: re.Match, line: str) -> str | None:
@@ -47,7 +48,7 @@ def _random_for_secret(src: Source, m: re.Match, line: str) -> str | None:
     return None
 
 
-JS = (
+JS = _legacy(
     TextRule(
         "code-injection",
         r"\beval\s*\(\s*(?![\"'\d)])",

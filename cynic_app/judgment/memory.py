@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from .cell import state_key_of
+from .patterns import tokens
 
-_TOKEN_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]{2,}")
+_TOKEN_RE = tokens("identifier-token", r"[A-Za-z_][A-Za-z0-9_]{2,}")
 
 
 def tokens(text: str) -> frozenset[str]:

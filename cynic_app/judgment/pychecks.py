@@ -7,8 +7,8 @@ function a reviewer sends back (lizard's default); nesting deeper than 4 inside 
 from __future__ import annotations
 
 import ast
-import re
 
+from .patterns import linear
 from .pyexpr import depth_within, unparse
 from .pyfacts import Function
 from .pywalk import PyFacts
@@ -38,8 +38,10 @@ _CHECK_PREFIXES = (
     "allowed",
     "permit",
 )
-_UNFINISHED_RE = re.compile(r"(?i)\b(?:todo|fixme|xxx|stub|not (?:yet )?implemented|later)\b")
-_DEBUG_MARKER_RE = re.compile(r"\b(?:debug|here|xxx)\b|>>>|!!!|===|--->", re.I)
+_UNFINISHED_RE = linear(
+    "comment-unfinished", r"(?i)\b(?:todo|fixme|xxx|stub|not (?:yet )?implemented|later)\b"
+)
+_DEBUG_MARKER_RE = linear("debug-marker", r"(?i)\b(?:debug|here|xxx)\b|>>>|!!!|===|--->")
 
 
 def hygiene_findings(py: PyFacts, lines: list[str] | None = None) -> list[Finding]:

@@ -9,8 +9,8 @@ of ``hashlib.md5``). Each check names the line and says what is wrong in a revie
 from __future__ import annotations
 
 import ast
-import re
 
+from .patterns import linear
 from .pyexpr import dotted_name, is_literal
 from .pyfacts import Call
 from .pywalk import PyFacts
@@ -31,13 +31,13 @@ _SUBPROCESS = frozenset(
     }
 )
 _WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
-_PASSWORDISH = re.compile(r"pass(word|wd|phrase)?|pwd|\bpw\b", re.I)
+_PASSWORDISH = linear("password-name", r"(?i)pass(word|wd|phrase)?|pwd|\bpw\b")
 #: Values compared in constant time: MACs, signatures, digests, and tokens that authenticate
 #: (a bare "token" is too often a lexer's).
-_MACISH = re.compile(
-    r"signature|digest|hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
+_MACISH = linear(
+    "mac-name",
+    r"(?i)signature|digest|hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
     r"|(?:access|auth|api|reset|session|csrf|refresh|bearer|otp|verification)_?token",
-    re.I,
 )
 _WEAK_CIPHERS = (
     "Crypto.Cipher.DES.new", "Crypto.Cipher.DES3.new", "Crypto.Cipher.ARC2.new", "Crypto.Cipher.ARC4.new",

@@ -10,8 +10,8 @@ without its nested functions.
 from __future__ import annotations
 
 import ast
-import re
 
+from .patterns import linear
 from .pyexpr import (
     does_nothing,
     dotted_name,
@@ -41,11 +41,13 @@ _NOTABLE_ATTRIBUTES = frozenset(
 )  # fmt: skip
 _STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
 #: A docstring that says the work is missing does not make a stub intentional.
-_UNFINISHED_RE = re.compile(r"(?i)\b(?:todo|fixme|stub|not (?:yet )?implemented)\b")
+_UNFINISHED_RE = linear("docstring-unfinished", r"(?i)\b(?:todo|fixme|stub|not (?:yet )?implemented)\b")
 #: The message of a NotImplementedError that asks subclasses for the method: abstract by convention.
-_ABSTRACT_RE = re.compile(r"(?i)subclass|override|abstract|must (?:be )?implement|implement(?:ed)? (?:by|in)")
+_ABSTRACT_RE = linear(
+    "abstract-message", r"(?i)subclass|override|abstract|must (?:be )?implement|implement(?:ed)? (?:by|in)"
+)
 #: Class names of bases meant to be extended: their empty methods are hooks.
-_BASE_CLASS_RE = re.compile(r"^_?(?:Base|Abstract)|(?:Base|Mixin|Interface|Protocol|ABC)$")
+_BASE_CLASS_RE = linear("base-class-name", r"^_?(?:Base|Abstract)|(?:Base|Mixin|Interface|Protocol|ABC)$")
 
 
 def _intended_empty(node, has_doc: bool, rest: list[ast.stmt], cls: str | None, bases, raises: bool) -> bool:

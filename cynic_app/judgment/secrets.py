@@ -3,38 +3,44 @@ literal that is not a placeholder, a credential inside a URL, or a well-known ke
 
 from __future__ import annotations
 
-import re
+from .patterns import linear, tokens
 
-SECRET_NAME_RE = re.compile(
-    r"(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|auth_?key"
+SECRET_NAME_RE = linear(
+    "secret-name",
+    r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|auth_?key"
     r"|credential|signing_?key|client_?secret)",
-    re.I,
 )
 #: Names that talk *about* a secret (its field, header, env variable, length...) hold no secret.
-_META_NAME_RE = re.compile(
-    r"(_|\b)(field|header|name|env|var|prompt|label|url|uri|path|file|type|len|length|min|max|policy"
+_META_NAME_RE = linear(
+    "secret-meta-name",
+    r"(?i)(_|\b)(field|header|name|env|var|prompt|label|url|uri|path|file|type|len|length|min|max|policy"
     r"|pattern|re|regex|message|msg|template|hint|endpoint|id|key_id|prefix|param|column|attr|scheme"
     r"|format|class|cls|kind|mode|reset|expiry|expires|ttl|count)$",
-    re.I,
 )
-_PLACEHOLDER_RE = re.compile(
-    r"^(|x+|\*+|\.+|-+|<[^>]*>|\$\{?\w+\}?|%\(\w+\)s|%s|\{\w*\}|none|null|nil|undefined|changeit|"
+_PLACEHOLDER_RE = linear(
+    "secret-placeholder",
+    r"(?i)^(|x+|\*+|\.+|-+|<[^>]*>|\$\{?\w+\}?|%\(\w+\)s|%s|\{\w*\}|none|null|nil|undefined|changeit|"
     r"your[-_ ].*|replace[-_ ]?me.*|todo|tbd|dummy|example|test|secret|password|token)$",
-    re.I,
 )
-_ENV_NAME_RE = re.compile(r"^[A-Z][A-Z0-9_]+$")
-_PASSWORDISH_RE = re.compile(r"(?i)pass(?:word|wd|phrase)?(?![a-z])|pwd|secret")
+_ENV_NAME_RE = linear("env-name", r"^[A-Z][A-Z0-9_]+$")
+_PASSWORDISH_RE = linear("passwordish-name", r"(?i)pass(?:word|wd|phrase)?(?:[^a-z]|$)|pwd|secret")
 #: A word, identifier or dotted name: "passed", "csrf_token", "utf-8" hold no secret.
-_WORDISH_RE = re.compile(r"[A-Za-z]+(?:[._-][A-Za-z]+)*")
+_WORDISH_RE = linear("wordish-value", r"[A-Za-z]+(?:[._-][A-Za-z]+)*")
 #: A regular expression or a grammar: brackets, alternations, escapes.
-_PATTERNISH_RE = re.compile(r"[\[\]()|\\^]|\.\*|\+\?")
-KEY_RE = re.compile(
+_PATTERNISH_RE = linear("patternish-value", r"[\[\]()|\\^]|\.\*|\+\?")
+_CHARACTER_CLASSES = tuple(
+    tokens(f"value-{n}", c) for n, c in (("lower", "[a-z]"), ("upper", "[A-Z]"), ("digit", "[0-9]"))
+)
+KEY_RE = linear(
+    "embedded-key",
     r"AKIA[0-9A-Z]{16}|-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----"
     r"|gh[pousr]_[A-Za-z0-9]{36}|sk_live_[A-Za-z0-9]{16,}|xox[baprs]-[A-Za-z0-9-]{10,}"
-    r"|AIza[0-9A-Za-z_-]{35}|whsec_[A-Za-z0-9]{16,}"
+    r"|AIza[0-9A-Za-z_-]{35}|whsec_[A-Za-z0-9]{16,}",
 )
 #: scheme://user:password@host, the password not a placeholder or variable.
-URL_CREDENTIAL_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://([^/\s:@'\"`]+):([^/\s@'\"`]+)@[\w.-]+", re.I)
+URL_CREDENTIAL_RE = linear(
+    "url-credential", r"(?i)\b[a-z][a-z0-9+.-]*://([^/\s:@'\"`]+):([^/\s@'\"`]+)@[\w.-]+"
+)
 
 
 def is_secret_name(name: str) -> bool:
@@ -57,7 +63,7 @@ def looks_secret(value: str, name: str = "") -> bool:
     if value.startswith(("/", "http://", "https://", "$", "{", "%")):
         return False
     if name and not _PASSWORDISH_RE.search(name):
-        classes = sum(bool(re.search(c, value)) for c in ("[a-z]", "[A-Z]", "[0-9]"))
+        classes = sum(bool(c.search(value)) for c in _CHARACTER_CLASSES)
         return (
             len(value) >= 8
             and classes >= 2

@@ -7,13 +7,14 @@ import re
 
 from .source import Source
 from .textrules import SECRET_WORDS, TextRule, secret_literal
+from .textrules import legacy as _legacy
 
 
 def _quiet_failure(src: Source, m: re.Match, line: str) -> str | None:
     return "{msg}" if "/dev/null" in line else None
 
 
-SH = (
+SH = _legacy(
     TextRule(
         "remote-script",
         r"\b(?:curl|wget)\b[^|\n]*\|\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ba|z|k|da)?sh\b",

@@ -12,12 +12,12 @@ is told apart by cues in its first 8 KB (a shebang, ``const``/``=>``, ``fi``/``d
 from __future__ import annotations
 
 import ast
-import re
 from bisect import bisect_right
 from collections import Counter
 from functools import cached_property
 from typing import NamedTuple
 
+from .patterns import linear, tokens
 from .pywalk import PyFacts
 
 PYTHON, JAVASCRIPT, TYPESCRIPT, SHELL, OTHER_CODE, TEXT = (
@@ -56,32 +56,35 @@ _NAMES = {
     "bash": SHELL,
     "sh": SHELL,
 }
-_CONTEXT_FILE_RE = re.compile(r"[\w./-]+\.([A-Za-z]{1,4})\b")
-_CONTEXT_LANG_RE = re.compile(r"\blang(?:uage)?\s*[:=]\s*([A-Za-z]+)", re.I)
-_PY_CUES = re.compile(
-    r"^[ \t]*(?:def \w+\(|class \w+[(:]|import \w|from [\w.]+ import |elif .*:|except\b.*:|"
+_CONTEXT_FILE_RE = linear("context-file", r"[\w./-]+\.([A-Za-z]{1,4})\b")
+_CONTEXT_LANG_RE = linear("context-language", r"(?i)\blang(?:uage)?\s*[:=]\s*([A-Za-z]+)")
+_PY_CUES = linear(
+    "python-cues",
+    r"(?m)^[ \t]*(?:def \w+\(|class \w+[(:]|import \w|from [\w.]+ import |elif .*:|except\b.*:|"
     r"with .+:|return\b|if .+:$|for .+ in .+:$|@\w)",
-    re.M,
 )
-_JS_CUES = re.compile(
-    r"\b(?:const|let|var)\s+[\w{\[]|=>|\bfunction\b|\brequire\(|module\.exports|"
+_JS_CUES = linear(
+    "javascript-cues",
+    r"(?m)\b(?:const|let|var)\s+[\w{\[]|=>|\bfunction\b|\brequire\(|module\.exports|"
     r"^\s*import .+ from\s+['\"]|^\s*export\s|console\.\w+\(|document\.|;\s*$",
-    re.M,
 )
-_TS_CUES = re.compile(
-    r"^\s*(?:export\s+)?(?:interface|type)\s+\w+|:\s*(?:string|number|boolean|void|unknown|any)\b|"
+_TS_CUES = linear(
+    "typescript-cues",
+    r"(?m)^\s*(?:export\s+)?(?:interface|type)\s+\w+|:\s*(?:string|number|boolean|void|unknown|any)\b|"
     r"\bimport type\b|\b(?:private|public|protected|readonly)\s+\w+\s*[:(]|\bas\s+[A-Z]\w*",
-    re.M,
 )
-_SH_CUES = re.compile(
-    r"^#!.*\b(?:ba|z|k|da)?sh\b|^\s*(?:fi|done|esac|then|do)\s*$|^\s*set\s+-[euxo]|"
+_SH_CUES = linear(
+    "shell-cues",
+    r"(?m)^#!.*\b(?:ba|z|k|da)?sh\b|^\s*(?:fi|done|esac|then|do)\s*$|^\s*set\s+-[euxo]|"
     r"^\s*(?:export\s+)?[A-Z_][A-Z0-9_]*=\S|\$\{?\w+\}?|^\s*(?:echo|cd|mkdir|curl|apt-get|sudo)\s",
-    re.M,
 )
-_CODE_LINE_RE = re.compile(r"[;{}()=]\s*$|^\s*(?:#include|package |using |fn |func |public |SELECT )", re.M)
-_NON_LETTER_RE = re.compile(r"[\W\d_]+")
-_NON_UPPER_RE = re.compile(r"[^A-Z]+")
-URL_RE = re.compile(r"\b(?:https?|ftp)://[^\s'\"<>()\[\]{}`]*|\bwww\.[^\s'\"<>()\[\]{}`]+", re.I)
+_SHEBANG_SHELL = linear("shell-shebang", r"^#!.*\b(?:ba|z|k|da)?sh\b")
+_CODE_LINE_RE = linear(
+    "code-line", r"(?m)[;{}()=]\s*$|^\s*(?:#include|package |using |fn |func |public |SELECT )"
+)
+_NON_LETTER_RE = tokens("non-letters", r"[\W\d_]+")
+_NON_UPPER_RE = tokens("non-upper", r"[^A-Z]+")
+URL_RE = linear("url", r"(?i)\b(?:https?|ftp)://[^\s'\"<>()\[\]{}`]*|\bwww\.[^\s'\"<>()\[\]{}`]+")
 
 
 class LineStats(NamedTuple):
@@ -137,7 +140,7 @@ class Source:
     def _guess_language(self) -> str:
         cues = self._cues()
         sample = self.text[:CUE_SAMPLE_CHARS]
-        if sample.startswith("#!") and re.match(r"#!.*\b(?:ba|z|k|da)?sh\b", sample):
+        if sample.startswith("#!") and _SHEBANG_SHELL.match(sample):
             return SHELL
         if cues[JAVASCRIPT] >= 2 and cues[JAVASCRIPT] >= cues[SHELL]:
             return TYPESCRIPT if cues[TYPESCRIPT] >= 2 else JAVASCRIPT

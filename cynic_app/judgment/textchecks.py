@@ -11,9 +11,8 @@ literal (bounded by its backticks).
 
 from __future__ import annotations
 
-import re
-
 from .jsrules import JS
+from .patterns import linear
 from .rules import hit
 from .shrules import SH
 from .source import JAVASCRIPT, OTHER_CODE, PYTHON, SHELL, TEXT, TYPESCRIPT, Source
@@ -66,7 +65,7 @@ def text_findings(src: Source) -> list[Finding]:
     return found
 
 
-_ERREXIT_RE = re.compile(r"(?m)^\s*set\s+(?:-[a-zA-Z]*e|-o\s+errexit)")
+_ERREXIT_RE = linear("shell-errexit", r"(?m)^\s*set\s+(?:-[a-zA-Z]*e|-o\s+errexit)")
 
 
 def _shell_hygiene(src: Source) -> list[Finding]:
@@ -76,9 +75,10 @@ def _shell_hygiene(src: Source) -> list[Finding]:
     return []
 
 
-_COMMENTED_CODE_RE = re.compile(
+_COMMENTED_CODE_RE = linear(
+    "commented-code",
     r"(?m)^[ \t]*#[ \t]*(?:(?:def|class|return|import|for|while|if|elif|else|try|except|with)\b[^\n]*"
-    r"|[\w.\[\]\"']+[ \t]*(?:[-+*/]?=|\()[^\n]*)$"
+    r"|[\w.\[\]\"']+[ \t]*(?:[-+*/]?=|\()[^\n]*)$",
 )
 
 

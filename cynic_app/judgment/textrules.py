@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+from .patterns import linear
 from .secrets import KEY_RE, URL_CREDENTIAL_RE, credential_in_url, is_secret_name, looks_secret
 from .source import Source
 
-Confirm = Callable[[Source, re.Match, str], str | None]
+Confirm = Callable[[Source, object, str], str | None]  # (source, match, line) -> message
 
 
 @dataclass(frozen=True)
@@ -22,28 +23,37 @@ class TextRule:
     message: str  # may use {0}, {1}: the match's groups
     confirm: Confirm | None = None  # returns a message, or None to drop the match
     needles: tuple[str, ...] = ()  # lower-case substrings one of which must occur; () runs always
+    legacy: bool = False  # compiled by Python's re: only the regex rules issue 20 replaces with trees
 
     @property
-    def regex(self) -> re.Pattern:
-        return compiled(self.pattern)
+    def regex(self):
+        return compiled(self.pattern, legacy=self.legacy, name=f"text-{self.rule}")
 
 
-_COMPILED: dict[str, re.Pattern] = {}
+_COMPILED: dict[str, object] = {}
 
 
-def compiled(pattern: str) -> re.Pattern:
-    """The pattern compiled once (multi-line: ^ and $ are per line)."""
+def compiled(pattern: str, *, legacy: bool = False, name: str = "text"):
+    """The pattern compiled once, multi-line (^ and $ are per line), by RE2 (patterns.py)."""
     if pattern not in _COMPILED:
-        _COMPILED[pattern] = re.compile(pattern, re.MULTILINE)
+        if legacy:
+            _COMPILED[pattern] = re.compile(pattern, re.MULTILINE)
+        else:
+            _COMPILED[pattern] = linear(f"{name}-{len(_COMPILED)}", "(?m)" + pattern)
     return _COMPILED[pattern]
 
 
-def secret_literal(src: Source, m: re.Match, line: str) -> str | None:
+def legacy(*rules: TextRule) -> tuple[TextRule, ...]:
+    """The rules, compiled by Python's re (jsrules.py, shrules.py: replaced by trees in issue 20)."""
+    return tuple(replace(r, legacy=True) for r in rules)
+
+
+def secret_literal(src: Source, m, line: str) -> str | None:
     name, value = m.group(1), m.group(2)
     return "{msg}" if is_secret_name(name) and looks_secret(value, name) else None
 
 
-def _url_credential(src: Source, m: re.Match, line: str) -> str | None:
+def _url_credential(src: Source, m, line: str) -> str | None:
     return "{msg}" if credential_in_url(m.group(2)) else None
 
 
@@ -87,7 +97,7 @@ ANY = (
 GENERIC = (
     TextRule(
         "code-injection",
-        r"(?<![.\w])(?:eval|exec)\s*\(",
+        r"(?:^|[^.\w\n])(?:eval|exec)\s*\(",
         "evaluates dynamic code (eval/exec)",
         needles=("eval", "exec"),
     ),

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from ..findings import contradictions
+from ..patterns import linear
 from ..phi import PHI_INV
 from ..rules import hit
 from ..source import Source
@@ -12,6 +11,9 @@ from ..vote import Vote, cast
 
 NAME = "ANALYST"
 _PROSE_CONTRADICTIONS = (("always", "never"), ("all", "none"), ("must", "must not"))
+_WORDS = {
+    w: linear(f"prose-{w.replace(' ', '-')}", rf"\b{w}\b") for pair in _PROSE_CONTRADICTIONS for w in pair
+}
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
@@ -32,7 +34,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     findings = [
         hit("prose-contradiction", 0, f"says both '{a}' and '{b}'")
         for a, b in _PROSE_CONTRADICTIONS
-        if re.search(rf"\b{a}\b", lower) and re.search(rf"\b{b}\b", lower)
+        if _WORDS[a].search(lower) and _WORDS[b].search(lower)
     ]
     praise = f"read as {src.language}: no contradictions found"
     return cast(NAME, 72.0, findings, PHI_INV * (0.45 if src.is_code else 0.35), praise=praise)

@@ -4,10 +4,9 @@ CARTOGRAPHER runs at MACRO only, so pyflakes' cost is paid only there."""
 
 from __future__ import annotations
 
-import re
-
 from ..analyzers import pyflakes_findings
 from ..findings import temper
+from ..patterns import linear
 from ..phi import PHI_INV
 from ..pychecks import import_findings
 from ..rules import hit
@@ -15,8 +14,8 @@ from ..source import Source
 from ..vote import Vote, cast
 
 NAME = "CARTOGRAPHER"
-_TEXT_IMPORT_RE = re.compile(r"^\s*(import|from|require|#include|using)\b.*$", re.M)
-_TEXT_WILDCARD_RE = re.compile(r"\bimport\s+\*|from\s+\S+\s+import\s+\*")
+_TEXT_IMPORT_RE = linear("text-import", r"(?m)^[ \t]*(?:import|from|require|#include|using)\b.*$")
+_TEXT_WILDCARD_RE = linear("text-wildcard-import", r"\bimport\s+\*|from\s+\S+\s+import\s+\*")
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from ..findings import hygiene, temper
+from ..patterns import tokens
 from ..phi import PHI_INV
 from ..pychecks import duplicate_literal_findings
 from ..rules import hit
@@ -12,7 +11,24 @@ from ..source import Source
 from ..vote import Finding, Vote, cast
 
 NAME = "JANITOR"
-_REPEATED_WORD_RE = re.compile(r"\b(\w+)\s+\1\b", re.I)
+_WORD_RE = tokens("prose-word", r"\w+")
+
+
+def doubled_words(text: str, limit: int = 3) -> list[tuple[int, str]]:
+    """(offset, word) of a word written twice in a row (only whitespace between), at most limit.
+    A pass over the words and a comparison of neighbours: RE2 has no back-references."""
+    found = []
+    previous = None
+    for m in _WORD_RE.finditer(text):
+        word = m.group(0)
+        if previous is not None:
+            end, last = previous
+            if word.lower() == last.lower() and text[end : m.start()].isspace():
+                found.append((end - len(last), last))
+                if len(found) >= limit:
+                    break
+        previous = (m.end(), word)
+    return found
 
 
 def text_smells(src: Source) -> list[Finding]:
@@ -26,8 +42,8 @@ def text_smells(src: Source) -> list[Finding]:
                 "long-lines", long_lines[0], f"{len(long_lines)} lines over 120 characters", severity=severity
             )
         )
-    for m in list(_REPEATED_WORD_RE.finditer(src.text))[:3]:
-        findings.append(hit("doubled-word", src.line_of(m.start()), f"'{m.group(1)}' twice in a row"))
+    for at, word in doubled_words(src.text)[:3]:
+        findings.append(hit("doubled-word", src.line_of(at), f"'{word}' twice in a row"))
     if src.shouting:
         findings.append(hit("shouting", 0, "mostly upper case (shouting)"))
     return findings

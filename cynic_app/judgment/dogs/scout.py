@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import ipaddress
-import re
 from urllib.parse import urlsplit
 
+from ..patterns import linear
 from ..phi import PHI_INV
 from ..rules import hit
 from ..source import URL_RE, Source
 from ..vote import Vote, cast
 
 NAME = "SCOUT"
-_LABEL_RE = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$", re.I)
+_LABEL_RE = linear("host-label", r"(?i)^[a-z0-9-]{1,63}$")
 
 
 def check_url(url: str) -> str | None:
@@ -39,7 +39,7 @@ def check_url(url: str) -> str | None:
     labels = host.rstrip(".").split(".")
     if host != "localhost" and (len(labels) < 2 or not labels[-1].isalpha() or len(labels[-1]) < 2):
         return f"host is not a valid domain: {host[:60]!r}"
-    if not all(_LABEL_RE.match(label) for label in labels):
+    if not all(_LABEL_RE.match(label) and label[0] != "-" and label[-1] != "-" for label in labels):
         return f"host is not a valid domain: {host[:60]!r}"
     return None
 

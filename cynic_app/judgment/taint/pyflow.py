@@ -12,9 +12,9 @@ stays linear in the size of the code.
 from __future__ import annotations
 
 import ast
-import re
 from dataclasses import dataclass, field, replace
 
+from ..patterns import linear
 from ..rules import RULES
 from .names import chain, import_aliases, qualify
 from .pyexprs import Evaluator, iterate
@@ -36,8 +36,9 @@ HOP_KEPT = 0.75
 #: Frameworks whose views answer HTML when they return a string.
 HTML_FRAMEWORKS = ("flask", "bottle", "quart", "werkzeug")
 _NUMERIC_ANNOTATIONS = frozenset({"int", "float", "bool", "complex", "Decimal", "UUID", "datetime", "date"})
-_SQL_RE = re.compile(
-    r"(?is)\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|create\s+table|drop\s+table|where\b.*=)"
+_SQL_RE = linear(
+    "sql-text",
+    r"(?is)\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|create\s+table|drop\s+table|where\b.*=)",
 )
 
 
@@ -99,7 +100,7 @@ class ModuleFlow:
         self.html_views = bool(roots & set(HTML_FRAMEWORKS))
         self.request_first = bool(roots & set(tables.request_first))
         self.web = bool(roots & set(tables.web_frameworks))
-        self.secretish = re.compile(tables.secretish)
+        self.secretish = linear("secretish-name", tables.secretish)
         self._collect()
 
     def run(self) -> list[TaintHit]:
