@@ -17,7 +17,6 @@ from .pywalk import PyFacts
 from .rules import hit
 from .secrets import is_secret_name, looks_secret
 from .taint import python_taint_findings
-from .taint.names import import_aliases
 from .vote import Finding
 
 _EVAL = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
@@ -60,8 +59,8 @@ _WEAK_PROTOCOLS = frozenset(
 
 def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     """Every security hole the module shows, in line order."""
-    aliases = import_aliases(tree)
-    found = python_taint_findings(tree)
+    aliases = py.aliases
+    found = python_taint_findings(tree, aliases)
     flowed = {(f.line, f.cwe) for f in found}
     web = bool({v.split(".")[0] for v in aliases.values()} & _WEB_FRAMEWORKS)
     for call in py.calls:

@@ -103,6 +103,7 @@ class PyFacts:
         self.functions: list[Function] = []
         self.classes: dict[str, tuple[int, int, tuple[str, ...]]] = {}  # name -> (line, methods, bases)
         self.imports: list[tuple[str, bool, bool, int]] = []  # (module, wildcard, relative, line)
+        self.aliases: dict[str, str] = {}  # local name -> qualified name, from every import
         self.calls: list[Call] = []
         self.strings: list[tuple[str, int]] = []
         self.str_assignments: list[tuple[str, str, int]] = []  # (target, value, line)
@@ -247,12 +248,21 @@ class PyFacts:
     def _import(self, node, parent, owner, cls):
         for alias in node.names:
             self.imports.append((alias.name, False, False, node.lineno))
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".")[0]
+                self.aliases.setdefault(top, top)
             if alias.name.split(".")[0] in _CLI_MODULES:
                 self.is_cli = True
 
     def _import_from(self, node, parent, owner, cls):
         wildcard = any(alias.name == "*" for alias in node.names)
         self.imports.append((node.module or "", wildcard, node.level > 0, node.lineno))
+        if node.module and not node.level:
+            for alias in node.names:
+                if alias.name != "*":
+                    self.aliases[alias.asname or alias.name] = f"{node.module}.{alias.name}"
         if (node.module or "").split(".")[0] in _CLI_MODULES:
             self.is_cli = True
 

@@ -42,7 +42,9 @@ def test_every_pattern_in_the_judge_is_registered_as_linear():
     assert offenders == []
 
 
-@pytest.mark.parametrize("pattern", ["(a+)+$", "[a-z]+x", r"^\s*(import|from)\b.*$", "(?:ab)+", r"(\w+)\s+\1"])
+@pytest.mark.parametrize(
+    "pattern", ["(a+)+$", "[a-z]+x", r"^\s*(import|from)\b.*$", "(?:ab)+", r"(\w+)\s+\1"]
+)
 def test_a_tokeniser_that_could_backtrack_is_refused(pattern):
     with pytest.raises(NotLinear):
         tokens(f"refused {pattern}", pattern)
@@ -79,19 +81,34 @@ def _scan(compiled, text: str) -> None:
         pass
 
 
+def _growth(compiled, small: str, large: str, runs: int) -> tuple[float, float]:
+    """Best times on n and 4n characters, measured in turns so that a busy moment hits both."""
+    t_small = t_large = float("inf")
+    for _ in range(runs):
+        t_small = min(t_small, _best_of(1, lambda: _scan(compiled, small)))
+        t_large = min(t_large, _best_of(1, lambda: _scan(compiled, large)))
+    return t_small, t_large
+
+
+def _too_slow(t_small: float, t_large: float) -> bool:
+    # Under 10 ms for 50,000 characters is too fast for a ratio to mean anything (a quadratic
+    # pattern takes seconds there).
+    return t_large > 0.01 and t_large > MAX_GROWTH * max(t_small, 1e-4)
+
+
 def test_every_registered_pattern_is_linear_on_its_worst_inputs():
     assert len(registered()) >= 30  # the judge's patterns were imported and registered
     slow = []
-    for name, pattern in sorted(registered().items()):
+    for name in sorted(registered()):
         compiled = _REGISTRY[name]
+        pattern = compiled.pattern
         small, large = _shapes(pattern, N), _shapes(pattern, 4 * N)
         for shape in small:
-            t_small = _best_of(5, lambda: _scan(compiled, small[shape]))  # noqa: B023
-            t_large = _best_of(5, lambda: _scan(compiled, large[shape]))  # noqa: B023
-            # Under 10 ms for 50,000 characters is too fast for a ratio to mean anything (a quadratic
-            # pattern takes seconds there).
-            if t_large > 0.01 and t_large > MAX_GROWTH * max(t_small, 1e-4):
-                slow.append(f"{name} on {shape}: {t_small * 1e3:.1f} ms -> {t_large * 1e3:.1f} ms")
+            times = _growth(compiled, small[shape], large[shape], 5)
+            if _too_slow(*times):  # confirm: a busy machine can slow one measurement
+                times = _growth(compiled, small[shape], large[shape], 9)
+            if _too_slow(*times):
+                slow.append(f"{name} on {shape}: {times[0] * 1e3:.1f} ms -> {times[1] * 1e3:.1f} ms")
     assert slow == []
 
 

@@ -19,9 +19,10 @@ from .pyflow import taint_hits
 from .python import PYTHON
 
 
-def python_taint_findings(tree: ast.Module) -> list[Finding]:
-    """Every flow of untrusted data into a sink in a Python module, as findings, by line."""
+def python_taint_findings(tree: ast.Module, aliases: dict[str, str] | None = None) -> list[Finding]:
+    """Every flow of untrusted data into a sink in a Python module, as findings, by line
+    (aliases: the module's imports, {local name: qualified name}, when already read)."""
     return [
         hit(h.rule, h.line, h.message, confidence=h.confidence, column=h.column, source_line=h.source_line)
-        for h in taint_hits(tree, PYTHON)
+        for h in taint_hits(tree, PYTHON, aliases)
     ]

@@ -69,6 +69,8 @@ class Evaluator:
     tables: Tables
     aliases: dict[str, str]
     env: dict[str, Val]
+    index: dict  # spec.index(tables)
+    _by_name_part: list  # sanitisers recognised by a part of the called function's own name
 
     # -- provided by the statement walker ---------------------------------------------------------
 
@@ -348,8 +350,8 @@ class Evaluator:
         cleaned = self._sanitised(qualified, method, everything)
         if cleaned is not None:
             return cleaned
-        for src in self.tables.sources:
-            if (src.calls and matches(qualified, src.calls)) or (
+        for src in self.index["sources"].for_call(qualified, method):
+            if (src.calls and qualified and matches(qualified, src.calls)) or (
                 method and method in src.methods and receiver is not None and receiver.kind == src.on
             ):
                 return Val(taints=frozenset({Taint(src.label, node.lineno, f"{qualified or method}()")}))
@@ -364,12 +366,13 @@ class Evaluator:
             return replace(modelled, kind=modelled.kind or kind, flags=modelled.flags | flags)
         if kind in self.tables.handles:
             return Val(kind=kind, flags=flags)  # open(name) is a handle: the name is not in the file
-        if receiver is not None and (qualified == "" or not matches(qualified, self.tables.propagators)):
+        propagates = bool(qualified) and bool(self.index["propagators"].for_call(qualified))
+        if receiver is not None and not propagates:
             # unknown code: what it returns from its arguments is less certain than from its receiver
             hopped = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
                       for v in (*args, *kwargs.values(), *spread)]  # fmt: skip
             everything = [*hopped, receiver]
-        elif not matches(qualified, self.tables.propagators):
+        elif not propagates:
             everything = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
                           for v in everything]  # fmt: skip
         out = merge(everything, built=method in ("format", "join"))
@@ -384,7 +387,8 @@ class Evaluator:
 
     def _sanitised(self, qualified: str, method: str, everything: list[Val]) -> Val | None:
         last = (qualified.rsplit(".", 1)[-1] if qualified else method).lower()
-        for s in self.tables.sanitizers:
+        candidates = self.index["sanitizers"].for_call(qualified, method) + self._by_name_part
+        for s in candidates:
             hit = (
                 (s.calls and qualified and matches(qualified, s.calls))
                 or (s.methods and method in s.methods)
@@ -397,7 +401,7 @@ class Evaluator:
         return None
 
     def _kind_of(self, qualified: str, method: str, receiver: Val | None) -> str:
-        for k in self.tables.kinds:
+        for k in self.index["kinds"].for_call(qualified, method):
             if k.calls and qualified and matches(qualified, k.calls):
                 return k.kind
             if k.methods and method in k.methods and receiver is not None and receiver.kind == k.on:
@@ -406,7 +410,7 @@ class Evaluator:
 
     def _constructed_flags(self, qualified: str, kwargs: dict[str, Val]) -> frozenset[str]:
         flags = set()
-        for f in self.tables.flags:
+        for f in self.index["flags"].for_call(qualified):
             if f.calls and f.kwarg and qualified and matches(qualified, f.calls):
                 given = kwargs.get(f.kwarg[0])
                 if given is not None and given.known and given.const == f.kwarg[1]:
@@ -421,7 +425,7 @@ class Evaluator:
         named = chain(func.value)
         first = chain(node.args[0])
         feature = qualify(first, self.aliases, self.env.keys()) if first else ""
-        for f in self.tables.flags:
+        for f in self.index["flags"].for_call("", method):
             if (
                 f.methods
                 and method in f.methods
@@ -433,7 +437,7 @@ class Evaluator:
                     self.assign_name(".".join(named), replace(receiver, flags=receiver.flags | {f.flag}))
 
     def _sinks(self, node, qualified, method, receiver, args, kwargs) -> None:
-        for sink in self.tables.sinks:
+        for sink in self.index["sinks"].for_call(qualified, method):
             if sink.calls:
                 if not (qualified and matches(qualified, sink.calls)):
                     continue

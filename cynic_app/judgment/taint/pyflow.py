@@ -18,7 +18,7 @@ from ..patterns import linear
 from ..rules import RULES
 from .names import chain, import_aliases, qualify
 from .pyexprs import Evaluator, iterate
-from .spec import ALL, Sink, Tables
+from .spec import ALL, Sink, Tables, index
 from .values import EXTERNAL, INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
 
 MAX_BLOCK_DEPTH = 40
@@ -85,12 +85,14 @@ class FunctionInfo:
 class ModuleFlow:
     """Every taint hit in one module."""
 
-    def __init__(self, tree: ast.Module, tables: Tables):
+    def __init__(self, tree: ast.Module, tables: Tables, aliases: dict[str, str] | None = None):
         self.tree = tree
         size = max((getattr(s, "end_lineno", 0) or 0 for s in tree.body), default=0)
         self.weak = WEAK_IN_SNIPPET if size <= SNIPPET_LINES else WEAK_IN_MODULE
         self.tables = tables
-        self.aliases = import_aliases(tree)
+        self.aliases = aliases if aliases is not None else import_aliases(tree)
+        self.index = index(tables)
+        self.by_name_part = [s for s in tables.sanitizers if s.name_parts]
         self.functions: dict[str, FunctionInfo] = {}
         self.methods: dict[tuple[str, str], FunctionInfo] = {}
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
@@ -189,6 +191,8 @@ class FunctionFlow(Evaluator):
         self.module = module
         self.tables = module.tables
         self.aliases = module.aliases
+        self.index = module.index
+        self._by_name_part = module.by_name_part
         self.info = info
         self.env: dict[str, Val] = {}
         self.summary = Summary()
@@ -721,9 +725,9 @@ def _case_matches(pattern: ast.pattern, value: object) -> bool | None:
     return None
 
 
-def taint_hits(tree: ast.Module, tables: Tables) -> list[TaintHit]:
-    """Every untrusted flow into a sink in the module, by line."""
-    return ModuleFlow(tree, tables).run()
+def taint_hits(tree: ast.Module, tables: Tables, aliases: dict[str, str] | None = None) -> list[TaintHit]:
+    """Every untrusted flow into a sink in the module, by line (aliases: its imports, when known)."""
+    return ModuleFlow(tree, tables, aliases).run()
 
 
 __all__ = ["EXTERNAL", "TaintHit", "taint_hits"]

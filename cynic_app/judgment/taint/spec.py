@@ -125,3 +125,52 @@ def matches(name: str, patterns: tuple[str, ...]) -> bool:
         elif name == p:
             return True
     return False
+
+
+class Index:
+    """Table entries found by a call's qualified name or a method's name in one dict lookup
+    (the tables are read for every call of every module: a scan of each would dominate)."""
+
+    def __init__(self, entries: tuple):
+        self._exact: dict[str, list[tuple[int, object]]] = {}
+        self._prefixes: list[tuple[str, int, object]] = []
+        self._methods: dict[str, list[tuple[int, object]]] = {}
+        for order, entry in enumerate(entries):
+            for pattern in getattr(entry, "calls", ()):
+                if pattern.endswith(".*"):
+                    self._prefixes.append((pattern[:-2], order, entry))
+                else:
+                    self._exact.setdefault(pattern, []).append((order, entry))
+            for method in getattr(entry, "methods", ()):
+                self._methods.setdefault(method, []).append((order, entry))
+
+    def for_call(self, qualified: str, method: str = "") -> list:
+        """Entries naming the call (by qualified name) or its method, in table order."""
+        found = list(self._exact.get(qualified, ())) if qualified else []
+        if qualified:
+            found += [(o, e) for p, o, e in self._prefixes if qualified == p or qualified.startswith(p + ".")]
+        if method:
+            found += self._methods.get(method, ())
+        if len(found) > 1:
+            found.sort(key=lambda pair: pair[0])
+            seen: set[int] = set()
+            found = [(o, e) for o, e in found if not (o in seen or seen.add(o))]
+        return [e for _, e in found]
+
+
+_INDEXES: dict[int, dict[str, Index]] = {}
+
+
+def index(tables: Tables) -> dict[str, Index]:
+    """The indexes of a language's tables, built once."""
+    built = _INDEXES.get(id(tables))
+    if built is None:
+        built = _INDEXES[id(tables)] = {
+            "sources": Index(tables.sources),
+            "sinks": Index(tables.sinks),
+            "sanitizers": Index(tables.sanitizers),
+            "kinds": Index(tables.kinds),
+            "flags": Index(tables.flags),
+            "propagators": Index((Source(calls=tables.propagators),)),
+        }
+    return built
