@@ -81,6 +81,11 @@ class Config:
             database_embedded=settings.boolean(env, "CYNIC_DATABASE_EMBEDDED", False),
             body_timeout_s=settings.seconds(env, "CYNIC_BODY_TIMEOUT_S", 10.0, low=0.1, high=600),
         )
+        if config.protect_reads and not config.api_token:
+            raise ConfigError(
+                f"CYNIC_PROTECT_READS={env['CYNIC_PROTECT_READS'].strip()!r} needs CYNIC_API_TOKEN: "
+                "without a token nothing protects the reads; set the token or unset CYNIC_PROTECT_READS"
+            )
         return config
 
     def with_overrides(self, **changes) -> Config:
