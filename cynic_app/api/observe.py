@@ -1,7 +1,8 @@
 """Every request: a request id (X-Request-ID honoured or made), one log line, and metrics.
 
 The line names the client address: the peer's, or behind CYNIC_TRUSTED_PROXIES proxies the one
-they forwarded (werkzeug's ProxyFix, applied in create_app)."""
+they forwarded (werkzeug's ProxyFix, applied in create_app). What the client chose is escaped
+(``logs.printable``), so no request can write a line of its own into the log."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ import uuid
 from flask import Flask, Response, g, request
 
 from .. import metrics
+from ..logs import printable
 
 log = logging.getLogger("cynic_app.access")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -32,18 +34,21 @@ def register(app: Flask) -> None:
         metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
         metrics.request_seconds.labels(endpoint).observe(seconds)
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        client, method, path = (
+            printable(v or "") for v in (request.remote_addr, request.method, request.path)
+        )
         log.info(
             "%s %s %s %d %.1fms",
-            request.remote_addr,
-            request.method,
-            request.path,
+            client,
+            method,
+            path,
             response.status_code,
             seconds * 1000,
             extra={
                 "request_id": g.get("request_id"),
-                "client": request.remote_addr,
-                "method": request.method,
-                "path": request.path,
+                "client": client,
+                "method": method,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 3),
             },
