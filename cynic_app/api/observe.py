@@ -18,6 +18,9 @@ from ..logs import printable
 
 log = logging.getLogger("cynic_app.access")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: The methods a metric label names; any other is ``other``. Every label takes its value from a
+#: fixed set (these, route templates or ``unmatched``, status codes), so no client can add series.
+METHOD_LABELS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def register(app: Flask) -> None:
@@ -31,7 +34,8 @@ def register(app: Flask) -> None:
     def finish(response: Response) -> Response:
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+        method_label = request.method if request.method in METHOD_LABELS else "other"
+        metrics.requests.labels(endpoint, method_label, str(response.status_code)).inc()
         metrics.request_seconds.labels(endpoint).observe(seconds)
         response.headers["X-Request-ID"] = g.get("request_id", "")
         client, method, path = (
