@@ -16,7 +16,7 @@ from pydantic.json_schema import models_json_schema
 
 from . import responses
 from .body import FALSE_VALUES, TRUE_VALUES
-from .schema import CONTENT_DESCRIPTION, JudgeRequest, PerceiveRequest
+from .schema import CONTENT_DESCRIPTION, MAX_LISTED_UNKNOWN, JudgeRequest, PerceiveRequest
 
 bp = Blueprint("openapi", __name__)
 
@@ -46,7 +46,10 @@ WRITE_ERRORS = {
     "408": _error("the body did not arrive within CYNIC_BODY_TIMEOUT_S"),
     "413": _error("the body is too large"),
     "415": _error("the body is not application/json"),
-    "422": _error("invalid fields (each named in details.fields), or a reused Idempotency-Key"),
+    "422": _error(
+        f"invalid fields (each named in details.fields; at most {MAX_LISTED_UNKNOWN} unknown ones, all "
+        "counted in details.unknown_fields), or a reused Idempotency-Key"
+    ),
     "500": _error("internal error"),
     "503": {
         **UNAVAILABLE,
