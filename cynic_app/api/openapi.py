@@ -71,6 +71,12 @@ IDEMPOTENCY = {
     "description": "retry safely: the same key and body return the original answer",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
 }
+DRY_RUN = {
+    "name": "dry_run",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": [*TRUE_VALUES, *FALSE_VALUES]},
+}
 REPLAYED = {
     "Idempotent-Replayed": {
         "description": "present (true) when answered from an earlier request",
@@ -106,13 +112,7 @@ DOCUMENT = {
                 "summary": "Judge content; 200 only once the judgment is durable",
                 "parameters": [
                     IDEMPOTENCY,
-                    {
-                        "name": "dry_run",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "enum": [*TRUE_VALUES, *FALSE_VALUES]},
-                        "description": "judge and store nothing (persisted: false)",
-                    },
+                    {**DRY_RUN, "description": "judge and store nothing (persisted: false)"},
                 ],
                 "requestBody": {
                     "required": True,
@@ -138,7 +138,10 @@ DOCUMENT = {
         "/perceive": {
             "post": {
                 "summary": "Record a perception (judged on arrival in the same transaction)",
-                "parameters": [IDEMPOTENCY],
+                "parameters": [
+                    IDEMPOTENCY,
+                    {**DRY_RUN, "description": "judge it and store nothing (persisted: false)"},
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {
