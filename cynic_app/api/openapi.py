@@ -40,8 +40,9 @@ UNAVAILABLE = {
     **_error("persistence unavailable; details.outcome says what happened to the write"),
     "headers": RETRY_AFTER,
 }
+BAD_HOST = "the Host header is not one this node answers to (code host_not_allowed; CYNIC_ALLOWED_HOSTS)"
 WRITE_ERRORS = {
-    "400": _error("the body is not JSON"),
+    "400": _error(f"the body is not JSON (code malformed_json), or {BAD_HOST}"),
     "401": _error("a bearer token is required"),
     "408": _error("the body did not arrive within CYNIC_BODY_TIMEOUT_S"),
     "413": _error("the body is too large"),
@@ -59,6 +60,7 @@ WRITE_ERRORS = {
     },
 }
 READ_ERRORS = {
+    "400": _error(BAD_HOST),
     "401": _error("a bearer token is required"),
     "404": _error("no such record"),
     "500": _error("internal error"),

@@ -59,7 +59,7 @@ def test_a_stalled_body_gets_408_at_the_body_timeout(node):
 
 
 CHUNKED_HEAD = (
-    b"POST /judge HTTP/1.1\r\nHost: cynic\r\nContent-Type: application/json\r\n"
+    b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
     b"Transfer-Encoding: chunked\r\n\r\n"
 )
 

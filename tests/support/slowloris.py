@@ -11,7 +11,8 @@ import time
 from dataclasses import dataclass, field
 
 STALLED_REQUEST = (
-    b"POST /judge HTTP/1.1\r\nHost: cynic\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+    b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 100\r\n\r\n{"
 )
 
 
