@@ -32,6 +32,8 @@ BAD_VALUES = [
     ("CYNIC_TRUSTED_PROXIES", "haproxy"),
     ("CYNIC_BODY_TIMEOUT_S", "0"),
     ("CYNIC_BODY_TIMEOUT_S", "nan"),
+    ("CYNIC_HEAD_TIMEOUT_S", "0"),
+    ("CYNIC_HEAD_TIMEOUT_S", "soon"),
     ("CYNIC_LOG_LEVEL", "verbose"),
     ("CYNIC_LOG_FORMAT", "xml"),
     ("WEB_CONCURRENCY", "0"),
