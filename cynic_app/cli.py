@@ -98,6 +98,7 @@ def database_config() -> Iterator[tuple[Config, object]]:
     finally:
         if started:
             server.stop()
+            server.remove_socket_dir()
 
 
 @contextmanager

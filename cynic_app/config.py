@@ -29,6 +29,9 @@ def default_workers() -> int:
 
 
 DEFAULT_THREADS = 8
+#: The Host names a node bound to loopback answers to by default (any port): a browser reaching
+#: it under another name was sent there by DNS rebinding.
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 
 @dataclass(frozen=True)
@@ -52,6 +55,7 @@ class Config:
     body_timeout_s: float = 10.0  # a request body must arrive within this, else 408
     pgbouncer: bool = False  # the database URL is PgBouncer's (store/pool.py reads it too)
     database_embedded: bool = False  # the database is the home's embedded one (set by cynic serve)
+    allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS  # Host names answered; None: any
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Config:
@@ -80,7 +84,13 @@ class Config:
             pgbouncer=settings.boolean(env, "CYNIC_PGBOUNCER", False),
             database_embedded=settings.boolean(env, "CYNIC_DATABASE_EMBEDDED", False),
             body_timeout_s=settings.seconds(env, "CYNIC_BODY_TIMEOUT_S", 10.0, low=0.1, high=600),
+            allowed_hosts=_allowed_hosts(env),
         )
+        if config.protect_reads and not config.api_token:
+            raise ConfigError(
+                f"CYNIC_PROTECT_READS={env['CYNIC_PROTECT_READS'].strip()!r} needs CYNIC_API_TOKEN: "
+                "without a token nothing protects the reads; set the token or unset CYNIC_PROTECT_READS"
+            )
         return config
 
     def with_overrides(self, **changes) -> Config:
@@ -93,6 +103,19 @@ class Config:
     def archive(self, *, fs: FS = OS_FS) -> Archive:
         """Where this node's settled segments go (kept for the retention, or deleted)."""
         return Archive(self.home, self.retention, fs=fs)
+
+
+def _allowed_hosts(env) -> tuple[str, ...] | None:
+    """CYNIC_ALLOWED_HOSTS; unset: the loopback names (and the bound address) for a loopback
+    bind, any host otherwise (a node on a public address is reached under names it cannot know)."""
+    given = settings.host_names(env, "CYNIC_ALLOWED_HOSTS")
+    if given is not None:
+        return None if given == ("*",) else given
+    bind = settings.address(env, "CYNIC_BIND", "127.0.0.1:8000")  # the port does not matter here
+    if not settings.is_loopback_bind(bind):
+        return None
+    bound = bind.rpartition(":")[0].lower()
+    return LOOPBACK_HOSTS if bound in LOOPBACK_HOSTS else (*LOOPBACK_HOSTS, bound)
 
 
 def _int(env, name: str, default: int, *, low: int) -> int:

@@ -2,16 +2,20 @@
 
 Used by ``scripts/run`` when no database is configured, and by the tests and tools that need a
 server of their own (they may stop or kill it). PostgreSQL refuses to run as root, so as root
-the server runs as an unprivileged user (``postgres`` if it exists, else a ``cynic-pg`` system
-user is created). No existing directory's permissions are ever changed: when that user cannot
-reach the requested data directory (e.g. under /root), the cluster lives in
-``/var/lib/cynic/<name>`` instead and the requested path becomes a symlink to it.
+the server runs as an account of its own, ``cynic-pg`` (a system account, created if missing) —
+never the machine's ``postgres`` account, which whoever controls the machine's own PostgreSQL
+can act as (``COPY … FROM PROGRAM``). A cluster an earlier version made as another account is
+handed to ``cynic-pg`` (its files, chown'd). No other existing directory's permissions are ever
+changed: when that account cannot reach the requested data directory (e.g. under /root), the
+cluster lives in ``/var/lib/cynic/<name>`` instead and the requested path becomes a symlink to it.
 
 Other local users MUST NOT be able to connect: the server has no TCP listener
 (``listen_addresses=''``) and its Unix socket lives in a directory of mode 0700 owned by the
-user the server runs as — the data directory itself, or, when that path is too long for a
-socket address, ``/tmp/cynic-pg-<hash>``, refused unless it is exactly such a directory. Trust
-authentication is then safe: only the server's user and root can reach the socket.
+account the server runs as — the data directory itself, or, when that path is too long for a
+socket address, a directory of unpredictable name made for it in /tmp (``mkdtemp``: nobody can
+make it first), which a second process finds in the server's ``postmaster.pid``. Trust
+authentication is then safe: only the server's account and root can reach the socket. Its log
+file is 0640 whatever the umask.
 """
 
 from __future__ import annotations
@@ -25,15 +29,17 @@ import signal
 import socket
 import stat
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import quote
 
 import psycopg
 
-SYSTEM_USER_FALLBACK = "cynic-pg"
+SYSTEM_USER = "cynic-pg"
 RELOCATED_ROOT = Path("/var/lib/cynic")
 SHORT_SOCKET_ROOT = Path("/tmp")
+LOG_MODE = 0o640
 #: Linux's sun_path is 108 bytes; PostgreSQL appends "/.s.PGSQL.NNNNN" and wants room for ".lock".
 MAX_SOCKET_DIR_CHARS = 80
 
@@ -112,9 +118,24 @@ class EmbeddedPostgres:
         }
         self.user = _run_as_user()
         self.data_dir = self._place_data_dir()
-        self.socket_dir = socket_dir_for(self.data_dir)
+        # A running server's is in its postmaster.pid; for a long data path one is made when first
+        # needed (url or start) and kept until remove_socket_dir(), so the url never changes.
+        self._socket_dir: Path | None = running_socket_dir(self.data_dir) or (
+            self.data_dir if len(str(self.data_dir)) <= MAX_SOCKET_DIR_CHARS else None
+        )
         self.process: subprocess.Popen | None = None
         self.log_path = self.data_dir.parent / f"{self.data_dir.name}.log"
+
+    @property
+    def socket_dir(self) -> Path:
+        if self._socket_dir is None:
+            # mkdtemp: a fresh name of mode 0700, made with O_EXCL, so no one can have made it
+            # first; /tmp, not $TMPDIR, because the path must fit a socket address.
+            made = Path(tempfile.mkdtemp(prefix="cynic-pg-", dir=SHORT_SOCKET_ROOT))
+            if self.user is not None:
+                os.chown(made, self.user.pw_uid, self.user.pw_gid)
+            self._socket_dir = made
+        return self._socket_dir
 
     @property
     def url(self) -> str:
@@ -152,8 +173,10 @@ class EmbeddedPostgres:
             os.setuid(self.user.pw_uid)
 
     def init(self) -> None:
-        """Create the cluster if it does not exist yet."""
+        """Create the cluster if it does not exist yet (one made as another account: hand it over)."""
         if (self.data_dir / "PG_VERSION").exists():
+            if self.user is not None and self.data_dir.stat().st_uid != self.user.pw_uid:
+                _chown_tree(self.data_dir, self.user)
             return
         self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         if self.user is not None:
@@ -178,12 +201,8 @@ class EmbeddedPostgres:
             raise EmbeddedPostgresError(f"initdb failed: {result.stderr.strip()[-500:]}")
 
     def _prepare_socket_dir(self) -> None:
-        """Make sure the socket directory is ours alone (mode 0700, the server's user)."""
+        """Make sure the socket directory is ours alone (mode 0700, the server's account)."""
         owner = self.user.pw_uid if self.user is not None else os.geteuid()
-        if self.socket_dir != self.data_dir and not self.socket_dir.exists():
-            self.socket_dir.mkdir(mode=0o700)  # raises if someone creates it first: never shared
-            if self.user is not None:
-                os.chown(self.socket_dir, self.user.pw_uid, self.user.pw_gid)
         info = self.socket_dir.lstat()
         if not stat.S_ISDIR(info.st_mode) or info.st_uid != owner or stat.S_IMODE(info.st_mode) & 0o077:
             raise EmbeddedPostgresError(
@@ -211,7 +230,9 @@ class EmbeddedPostgres:
         ]
         for key, value in self.settings.items():
             args += ["-c", f"{key}={value}"]
-        log = open(self.log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+        log_fd = os.open(self.log_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, LOG_MODE)
+        os.fchmod(log_fd, LOG_MODE)  # the umask may have widened or narrowed it; an old file was 0644
+        log = os.fdopen(log_fd, "ab")  # handed to the child, closed below
         try:
             self.process = subprocess.Popen(
                 args,
@@ -255,6 +276,13 @@ class EmbeddedPostgres:
         except subprocess.TimeoutExpired:
             self.kill()
 
+    def remove_socket_dir(self) -> None:
+        """After the last stop: remove the /tmp socket directory made for a long data path."""
+        if self._socket_dir is None or self._socket_dir == self.data_dir:
+            return
+        shutil.rmtree(self._socket_dir, ignore_errors=True)  # its files went with the server
+        self._socket_dir = None
+
     def kill(self) -> None:
         """SIGKILL the postmaster and all its children, then wait for them to be gone."""
         if self.process is None:
@@ -292,33 +320,36 @@ class EmbeddedPostgres:
         """Kill the server and delete its files (tests)."""
         self.kill()
         shutil.rmtree(self.data_dir, ignore_errors=True)
-        if self.socket_dir != self.data_dir:
-            shutil.rmtree(self.socket_dir, ignore_errors=True)
+        self.remove_socket_dir()
         if self.requested_dir.is_symlink():
             self.requested_dir.unlink()
         self.log_path.unlink(missing_ok=True)
 
 
-def socket_dir_for(data_dir: Path) -> Path:
-    """The data directory, or a short private directory when its path is too long for a socket."""
-    if len(str(data_dir)) <= MAX_SOCKET_DIR_CHARS:
-        return data_dir
-    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
-    return SHORT_SOCKET_ROOT / f"cynic-pg-{digest}"
-
-
 def running_port(data_dir: Path) -> int | None:
     """Return the port of a live server on data_dir (from postmaster.pid), else None."""
+    found = _running(data_dir)
+    return int(found[3]) if found is not None else None
+
+
+def running_socket_dir(data_dir: Path) -> Path | None:
+    """Return the socket directory of a live server on data_dir (from postmaster.pid), else None."""
+    found = _running(data_dir)
+    return Path(found[4]) if found is not None and len(found) > 4 and found[4] else None
+
+
+def _running(data_dir: Path) -> list[str] | None:
+    """The lines of a live server's postmaster.pid: pid, data dir, start, port, socket dir, …"""
     try:
         lines = (Path(data_dir).resolve() / "postmaster.pid").read_text().splitlines()
-        pid, port = int(lines[0]), int(lines[3])
-    except (FileNotFoundError, IndexError, ValueError):
+        pid, _port = int(lines[0]), int(lines[3])
+    except (FileNotFoundError, NotADirectoryError, PermissionError, IndexError, ValueError):
         return None
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return None
-    return port
+    return lines
 
 
 def _children(parent: int) -> list[int]:
@@ -343,19 +374,34 @@ def _group_alive(pgid: int) -> bool:
 
 
 def _run_as_user() -> pwd.struct_passwd | None:
-    """None when not root (run as ourselves); else the unprivileged user to run as."""
+    """None when not root (run as ourselves); else the server's own account, made if missing."""
     if os.geteuid() != 0:
         return None
-    for name in ("postgres", SYSTEM_USER_FALLBACK):
-        try:
-            return pwd.getpwnam(name)
-        except KeyError:
-            continue
-    subprocess.run(
-        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER_FALLBACK],
-        check=True,
+    try:
+        return pwd.getpwnam(SYSTEM_USER)
+    except KeyError:
+        pass  # first start on this machine: make it
+    made = subprocess.run(
+        ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SYSTEM_USER],
+        capture_output=True,
+        text=True,
+        check=False,
     )
-    return pwd.getpwnam(SYSTEM_USER_FALLBACK)
+    try:
+        return pwd.getpwnam(SYSTEM_USER)  # made now, or by a process starting at the same moment
+    except KeyError:
+        raise EmbeddedPostgresError(
+            f"could not create the system account {SYSTEM_USER} the embedded PostgreSQL runs as: "
+            f"{made.stderr.strip() or f'useradd exited {made.returncode}'}"
+        ) from None
+
+
+def _chown_tree(top: Path, user: pwd.struct_passwd) -> None:
+    """Give top and everything under it (symlinks themselves, not their targets) to user."""
+    os.chown(top, user.pw_uid, user.pw_gid, follow_symlinks=False)
+    for root, dirs, files in os.walk(top):
+        for name in dirs + files:
+            os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid, follow_symlinks=False)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -369,8 +415,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     server = EmbeddedPostgres(Path(args[0]))
     print(
-        f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, socket in {server.socket_dir}, "
-        f"port {server.port}",
+        f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, port {server.port}, "
+        f"run as {server.user.pw_name if server.user is not None else 'this user'}",
         file=sys.stderr,
     )
 
@@ -391,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         return subprocess.run(args[2:], env=env, check=False).returncode
     finally:
         server.stop()
+        server.remove_socket_dir()
 
 
 if __name__ == "__main__":

@@ -46,7 +46,7 @@ except ConfigError as exc:
 
 bind = _server.bind
 workers = _server.workers
-worker_class = _server.worker_class
+worker_class = _server.worker_class_path  # gunicorn's, reading heads first (worker.py)
 threads = _server.threads
 timeout = 30
 graceful_timeout = 20

@@ -18,6 +18,19 @@ PLAIN = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
 
 
+def printable(text: str) -> str:
+    """Return text with backslashes and unprintable characters escaped (``\\n``, ``\\x1b``, ``\\u2028``).
+
+    For what a client chose (a path, a forwarded address): in a log line it must not start a
+    line of its own or drive the terminal that displays it.
+    """
+    if text.isprintable() and "\\" not in text:
+        return text
+    return "".join(
+        c if c.isprintable() and c != "\\" else c.encode("unicode_escape").decode("ascii") for c in text
+    )
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, pid, message, and any ``extra`` fields."""
 

@@ -62,6 +62,11 @@ def _define() -> dict:
         "request_seconds": Histogram(
             "cynic_http_request_duration_seconds", "Time to answer a request", ["endpoint"], buckets=REQUEST_S
         ),
+        "heads_refused": Counter(
+            "cynic_http_heads_refused",
+            "Request heads given up on before a thread saw them (worker.py), by why",
+            ["reason"],  # timeout, too_large, evicted
+        ),
         "journal_appends": Counter("cynic_journal_appends", "Records appended to the journal", ["kind"]),
         "journal_fsyncs": Counter("cynic_journal_fsyncs", "fsync calls on journal segments"),
         "journal_bytes": Counter("cynic_journal_bytes", "Bytes appended to the journal"),

@@ -1,4 +1,5 @@
-"""What gunicorn runs with (address, worker counts, recycling), read strictly from the environment.
+"""What gunicorn runs with (address, worker counts, recycling, the request head timeout), read
+strictly from the environment.
 
 gunicorn_conf takes its settings from ``ServerSettings.from_env``; a bad value stops the master
 before it binds, with one line naming the variable (exit 3), like every other setting.
@@ -16,6 +17,11 @@ from .config import DEFAULT_THREADS, default_workers
 DEFAULT_PORT = 8000
 DEFAULT_MAX_REQUESTS = 10_000
 WORKER_CLASSES = ("gthread", "sync")
+#: What gunicorn loads: its own workers, gthread reading request heads in its event loop
+#: (worker.py), both answering their own errors in JSON (gunicorn_errors.py).
+HEAD_FIRST_WORKER = "cynic_app.worker.HeadFirstWorker"
+SYNC_WORKER = "cynic_app.gunicorn_errors.JsonErrorsSyncWorker"
+DEFAULT_HEAD_TIMEOUT_S = 10.0
 
 
 def default_bind(env: Mapping[str, str]) -> str:
@@ -31,6 +37,13 @@ class ServerSettings:
     threads: int
     worker_class: str
     max_requests: int
+    head_timeout_s: float = DEFAULT_HEAD_TIMEOUT_S
+
+    @property
+    def worker_class_path(self) -> str:
+        """The class gunicorn loads. sync with more than one thread is gthread (gunicorn's rule,
+        which would otherwise load its own gthread worker in place of ours)."""
+        return SYNC_WORKER if self.worker_class == "sync" and self.threads == 1 else HEAD_FIRST_WORKER
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> ServerSettings:
@@ -42,4 +55,7 @@ class ServerSettings:
             worker_class=settings.choice(env, "CYNIC_WORKER_CLASS", "gthread", WORKER_CLASSES),
             # 0 turns recycling off (gunicorn's own meaning).
             max_requests=settings.integer(env, "CYNIC_MAX_REQUESTS", DEFAULT_MAX_REQUESTS, low=0),
+            head_timeout_s=settings.seconds(
+                env, "CYNIC_HEAD_TIMEOUT_S", DEFAULT_HEAD_TIMEOUT_S, low=0.1, high=600
+            ),
         )

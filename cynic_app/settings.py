@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 
+_HOST_NAME_RE = re.compile(r"^[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*$")
 TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
 FALSE_WORDS = frozenset({"0", "false", "no", "off"})
 
@@ -115,3 +117,39 @@ def _port(name: str, raw: str, port: str) -> int:
     if not port.isdigit() or not 1 <= int(port) <= 65535:
         raise ConfigError(f"{name}={raw!r}: the port must be 1 to 65535")
     return int(port)
+
+
+def host_names(env: Mapping[str, str], name: str) -> tuple[str, ...] | None:
+    """Comma-separated host names or addresses without a port (``[v6]`` in brackets), lower-cased;
+    ``*`` alone for any host. None when unset."""
+    raw = _raw(env, name)
+    if raw is None:
+        return None
+    entries = [entry.strip().lower().rstrip(".") for entry in raw.split(",")]
+    if entries == ["*"]:
+        return ("*",)
+    for entry in entries:
+        if entry.startswith("["):
+            try:
+                ipaddress.IPv6Address(entry[1:-1] if entry.endswith("]") else "-")
+            except ValueError:
+                raise ConfigError(f"{name}={raw!r}: {entry!r} is not an IPv6 address in brackets") from None
+        elif not _HOST_NAME_RE.match(entry):
+            raise ConfigError(
+                f"{name}={raw!r}: {entry!r} is not a host name or address (no scheme, no port; "
+                "any port is accepted), or * for any host"
+            )
+    return tuple(entries)
+
+
+def is_loopback_bind(bind: str) -> bool:
+    """Does a listen address (as ``address`` accepts it) listen on loopback only?"""
+    if bind.startswith("unix:"):
+        return False
+    host = bind.rpartition(":")[0].strip("[]").lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: whatever it resolves to, it is not known to be loopback

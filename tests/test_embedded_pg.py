@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pwd
 import socket
 import subprocess
 from pathlib import Path
@@ -10,7 +12,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from cynic_app.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, find_bin_dir, socket_dir_for
+from cynic_app.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, find_bin_dir
 
 pytestmark = pytest.mark.slow
 
@@ -72,16 +74,87 @@ def test_a_long_data_path_gets_a_short_private_socket_directory(reachable_dir):
         server.destroy()
 
 
-def test_a_socket_directory_others_can_enter_is_refused(reachable_dir):
+def test_a_socket_directory_another_user_made_first_does_not_stop_the_server(reachable_dir):
+    """The socket directory of a long data path was the predictable /tmp/cynic-pg-<hash>: another
+    user who made it first kept the node from starting."""
     data_dir = reachable_dir / ("e" * 90) / "data"
-    shared = socket_dir_for(data_dir)
-    shared.mkdir(mode=0o777)
-    shared.chmod(0o777)
+    data_dir.parent.mkdir()
+    data_dir.parent.chmod(0o711)
+    digest = hashlib.sha256(str(data_dir).encode()).hexdigest()[:16]
+    squatted = Path("/tmp") / f"cynic-pg-{digest}"  # the name the old code chose
+    squatted.mkdir(mode=0o700)
+    if os.geteuid() == 0:
+        os.chown(squatted, pwd.getpwnam("nobody").pw_uid, -1)
     try:
-        with pytest.raises(EmbeddedPostgresError, match="must be a directory of mode 0700"):
-            EmbeddedPostgres(data_dir).start()
+        server = EmbeddedPostgres(data_dir).start()
+        made = server.socket_dir
+        try:
+            assert made != squatted
+            assert server.socket_dir.stat().st_mode & 0o777 == 0o700
+            with psycopg.connect(server.url) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+            same = EmbeddedPostgres(data_dir, port=server.port)  # as cynic finds the service's server
+            assert same.socket_dir == server.socket_dir and same.url == server.url
+        finally:
+            server.destroy()
+        assert not made.exists()
     finally:
-        shared.rmdir()
+        squatted.rmdir()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to start the server as another account")
+def test_as_root_the_server_runs_as_an_account_of_its_own(private_pg):
+    """It ran as the system postgres account, which owns the machine's own PostgreSQL: anyone who
+    could make that server run a program (COPY … FROM PROGRAM as its superuser) could then
+    connect to the embedded one and read its judgments."""
+    uid = int(Path(f"/proc/{private_pg.process.pid}/status").read_text().split("Uid:")[1].split()[0])
+    assert pwd.getpwuid(uid).pw_name == "cynic-pg"
+    result = subprocess.run(
+        [
+            "setpriv",
+            "--reuid=postgres",
+            "--regid=postgres",
+            "--clear-groups",
+            "psql",
+            private_pg.url,
+            "-c",
+            "SELECT 1",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode != 0 and "Permission denied" in result.stderr, result
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to own files as other accounts")
+def test_a_cluster_an_earlier_version_made_as_postgres_is_handed_over(reachable_dir):
+    data_dir = reachable_dir / "data"
+    EmbeddedPostgres(data_dir).start().stop()
+    postgres = pwd.getpwnam("postgres")
+    for path in [data_dir, *data_dir.rglob("*")]:  # as the earlier version left it
+        os.chown(path, postgres.pw_uid, postgres.pw_gid, follow_symlinks=False)
+    server = EmbeddedPostgres(data_dir).start()
+    try:
+        with psycopg.connect(server.url) as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        owner = pwd.getpwnam("cynic-pg").pw_uid
+        assert all(p.lstat().st_uid == owner for p in [data_dir, *data_dir.rglob("*")])
+    finally:
+        server.destroy()
+
+
+def test_the_log_file_is_not_readable_by_others_whatever_the_umask(reachable_dir):
+    """It was 0644, and 0666 under umask 000, where every file is promised 0640."""
+    previous = os.umask(0)
+    try:
+        server = EmbeddedPostgres(reachable_dir / "data").start()
+    finally:
+        os.umask(previous)
+    try:
+        assert server.log_path.stat().st_mode & 0o777 == 0o640
+    finally:
+        server.destroy()
 
 
 def _server_links(directory: Path, real: Path) -> Path:

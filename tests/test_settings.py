@@ -32,6 +32,8 @@ BAD_VALUES = [
     ("CYNIC_TRUSTED_PROXIES", "haproxy"),
     ("CYNIC_BODY_TIMEOUT_S", "0"),
     ("CYNIC_BODY_TIMEOUT_S", "nan"),
+    ("CYNIC_HEAD_TIMEOUT_S", "0"),
+    ("CYNIC_HEAD_TIMEOUT_S", "soon"),
     ("CYNIC_LOG_LEVEL", "verbose"),
     ("CYNIC_LOG_FORMAT", "xml"),
     ("WEB_CONCURRENCY", "0"),
@@ -51,7 +53,7 @@ BAD_VALUES = [
 @pytest.mark.parametrize("raw", TRUE_SPELLINGS)
 def test_booleans_accept_every_true_spelling(raw):
     assert boolean({"X": raw}, "X", False) is True
-    assert Config.from_env({"CYNIC_PROTECT_READS": raw}).protect_reads is True
+    assert Config.from_env({"CYNIC_PROTECT_READS": raw, "CYNIC_API_TOKEN": "t"}).protect_reads is True
 
 
 @pytest.mark.parametrize("raw", FALSE_SPELLINGS)
@@ -134,6 +136,24 @@ def test_the_gunicorn_master_refuses_a_bad_setting_in_one_line(refusals, name, v
     assert result.returncode == 3, result
     assert result.stderr == f"cynic_app: refusing to start: {result.stderr.split(': ', 2)[2]}"
     assert f": {name}=" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_protecting_reads_without_a_token_is_refused():
+    """CYNIC_PROTECT_READS=true with no CYNIC_API_TOKEN protected nothing, silently."""
+    with pytest.raises(ConfigError) as refused:
+        Config.from_env({"CYNIC_PROTECT_READS": "true"})
+    message = str(refused.value)
+    assert message.startswith("CYNIC_PROTECT_READS=") and "CYNIC_API_TOKEN" in message and "\n" not in message
+    assert Config.from_env({"CYNIC_PROTECT_READS": "true", "CYNIC_API_TOKEN": "t"}).protect_reads is True
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("entry", ["cli", "gunicorn"])
+def test_both_entry_points_refuse_protected_reads_without_a_token(entry, tmp_path):
+    result = _start(CLI if entry == "cli" else GUNICORN, {"CYNIC_PROTECT_READS": "yes"}, tmp_path)
+    assert result.returncode == 3, result
+    assert "CYNIC_PROTECT_READS=" in result.stderr and "CYNIC_API_TOKEN" in result.stderr, result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
 
 
 def test_version_and_usage_errors_have_their_own_exit_codes(tmp_path):

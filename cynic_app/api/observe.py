@@ -1,7 +1,8 @@
 """Every request: a request id (X-Request-ID honoured or made), one log line, and metrics.
 
 The line names the client address: the peer's, or behind CYNIC_TRUSTED_PROXIES proxies the one
-they forwarded (werkzeug's ProxyFix, applied in create_app)."""
+they forwarded (werkzeug's ProxyFix, applied in create_app). What the client chose is escaped
+(``logs.printable``), so no request can write a line of its own into the log."""
 
 from __future__ import annotations
 
@@ -13,9 +14,13 @@ import uuid
 from flask import Flask, Response, g, request
 
 from .. import metrics
+from ..logs import printable
 
 log = logging.getLogger("cynic_app.access")
 _REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+#: The methods a metric label names; any other is ``other``. Every label takes its value from a
+#: fixed set (these, route templates or ``unmatched``, status codes), so no client can add series.
+METHOD_LABELS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 
 
 def register(app: Flask) -> None:
@@ -29,21 +34,25 @@ def register(app: Flask) -> None:
     def finish(response: Response) -> Response:
         seconds = time.perf_counter() - g.get("started", time.perf_counter())
         endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        metrics.requests.labels(endpoint, request.method, str(response.status_code)).inc()
+        method_label = request.method if request.method in METHOD_LABELS else "other"
+        metrics.requests.labels(endpoint, method_label, str(response.status_code)).inc()
         metrics.request_seconds.labels(endpoint).observe(seconds)
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        client, method, path = (
+            printable(v or "") for v in (request.remote_addr, request.method, request.path)
+        )
         log.info(
             "%s %s %s %d %.1fms",
-            request.remote_addr,
-            request.method,
-            request.path,
+            client,
+            method,
+            path,
             response.status_code,
             seconds * 1000,
             extra={
                 "request_id": g.get("request_id"),
-                "client": request.remote_addr,
-                "method": request.method,
-                "path": request.path,
+                "client": client,
+                "method": method,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": round(seconds * 1000, 3),
             },

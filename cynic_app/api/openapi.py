@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 
 from . import responses
 from .body import FALSE_VALUES, TRUE_VALUES
-from .schema import CONTENT_DESCRIPTION, JudgeRequest, JudgmentListQuery, PerceiveRequest
+from .schema import CONTENT_DESCRIPTION, MAX_LISTED_UNKNOWN, JudgeRequest, JudgmentListQuery, PerceiveRequest
 
 bp = Blueprint("openapi", __name__)
 
@@ -61,13 +61,17 @@ UNAVAILABLE = {
     **_error("persistence unavailable; details.outcome says what happened to the write"),
     "headers": RETRY_AFTER,
 }
+BAD_HOST = "the Host header is not one this node answers to (code host_not_allowed; CYNIC_ALLOWED_HOSTS)"
 WRITE_ERRORS = {
-    "400": _error("the body is not JSON"),
+    "400": _error(f"the body is not JSON (code malformed_json), or {BAD_HOST}"),
     "401": _error("a bearer token is required"),
     "408": _error("the body did not arrive within CYNIC_BODY_TIMEOUT_S"),
     "413": _error("the body is too large"),
     "415": _error("the body is not application/json"),
-    "422": _error("invalid fields (each named in details.fields), or a reused Idempotency-Key"),
+    "422": _error(
+        f"invalid fields (each named in details.fields; at most {MAX_LISTED_UNKNOWN} unknown ones, all "
+        "counted in details.unknown_fields), or a reused Idempotency-Key"
+    ),
     "500": _error("internal error"),
     "503": {
         **UNAVAILABLE,
@@ -77,6 +81,7 @@ WRITE_ERRORS = {
     },
 }
 READ_ERRORS = {
+    "400": _error(BAD_HOST),
     "401": _error("a bearer token is required"),
     "404": _error("no such record"),
     "500": _error("internal error"),
@@ -88,6 +93,12 @@ IDEMPOTENCY = {
     "required": False,
     "description": "retry safely: the same key and body return the original answer",
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[\\x20-\\x7e]+$"},
+}
+DRY_RUN = {
+    "name": "dry_run",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": [*TRUE_VALUES, *FALSE_VALUES]},
 }
 REPLAYED = {
     "Idempotent-Replayed": {
@@ -124,13 +135,7 @@ DOCUMENT = {
                 "summary": "Judge content; 200 only once the judgment is durable",
                 "parameters": [
                     IDEMPOTENCY,
-                    {
-                        "name": "dry_run",
-                        "in": "query",
-                        "required": False,
-                        "schema": {"type": "string", "enum": [*TRUE_VALUES, *FALSE_VALUES]},
-                        "description": "judge and store nothing (persisted: false)",
-                    },
+                    {**DRY_RUN, "description": "judge and store nothing (persisted: false)"},
                 ],
                 "requestBody": {
                     "required": True,
@@ -166,7 +171,10 @@ DOCUMENT = {
         "/perceive": {
             "post": {
                 "summary": "Record a perception (judged on arrival in the same transaction)",
-                "parameters": [IDEMPOTENCY],
+                "parameters": [
+                    IDEMPOTENCY,
+                    {**DRY_RUN, "description": "judge it and store nothing (persisted: false)"},
+                ],
                 "requestBody": {
                     "required": True,
                     "content": {

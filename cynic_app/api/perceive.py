@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import present
-from .body import idempotency_key, json_object, record_id, replay_headers
+from .body import flag, idempotency_key, json_object, record_id, replay_headers
 from .errors import ApiError
 from .judge import service, valid
 from .schema import PerceiveRequest
@@ -17,8 +17,10 @@ bp = Blueprint("perceive", __name__)
 def post_perceive():
     body = json_object()
     perception = valid(PerceiveRequest, body).perception()
-    written = service().perceive(perception, idempotency=idempotency_key(body))
-    return present.perception(written.record), 200, replay_headers(written.replayed)
+    dry_run = flag("dry_run")
+    idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
+    written = service().perceive(perception, dry_run=dry_run, idempotency=None if dry_run else idempotency)
+    return present.perception(written.record, persisted=not dry_run), 200, replay_headers(written.replayed)
 
 
 @bp.get("/perceive/<perception_id>")
@@ -26,4 +28,4 @@ def get_perceive(perception_id: str):
     found = service().get_perception(record_id(perception_id, "perception"))
     if found is None:
         raise ApiError(404, "not_found", f"no perception with id {perception_id}")
-    return present.perception(found)
+    return present.perception(found, persisted=True)

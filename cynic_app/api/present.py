@@ -31,7 +31,8 @@ def summary(item: dict) -> dict:
     return {**item, "created_at": timestamp(item["created_at"])}
 
 
-def perception(p: dict) -> dict:
+def perception(p: dict, *, persisted: bool) -> dict:
+    """A perception with its judgment (if any), as POST /perceive and GET /perceive/<id> return it."""
     j = p.get("judgment")
     return {
         "perception_id": p["perception_id"],
@@ -39,10 +40,10 @@ def perception(p: dict) -> dict:
         "reality": p["reality"],
         "judgment_id": j["judgment_id"] if j else None,
         "verdict": j["verdict"] if j else None,
-        "judgment": judgment(j, p["created_at"], persisted=True) if j else None,
+        "judgment": judgment(j, p["created_at"], persisted=persisted) if j else None,
         "content": p["content"],
         "context": p["context"],
         "time_dim": p["time_dim"],
         "created_at": timestamp(p["created_at"]),
-        "persisted": True,
+        "persisted": persisted,
     }

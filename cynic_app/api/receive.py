@@ -17,6 +17,10 @@ before Flask runs, so that:
   trickle bodies in. Behind a proxy that buffers whole requests (docs/deployment.md) no body is
   ever slow here.
 
+A chunked body is bounded the same way (its size after decoding): stalled, it gets 408; cut
+short, 400; with chunk framing gunicorn's parser refuses, 400 naming the fault — each a JSON
+answer with an access line, never a silently closed connection.
+
 Timeouts and slots apply under gunicorn (``gunicorn.socket`` in the environ); elsewhere (Flask's
 test client) the body is simply read. The outcome reaches Flask as ``environ[OUTCOME_KEY]`` and
 ``check_received`` turns it into the JSON error, so 408/503 get a request id and an access line
@@ -36,13 +40,16 @@ import threading
 import time
 
 from flask import Flask, request
+from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import BadRequest, RequestTimeout
 
+from ..logs import printable
 from .errors import ApiError
 
 log = logging.getLogger(__name__)
 
 OUTCOME_KEY = "cynic.body"
+MALFORMED_KEY = "cynic.body.malformed"  # what gunicorn's chunk parser said
 #: A body not complete after this long is slow: it needs a slow-receive slot to go on waiting.
 FAST_WAIT_S = 0.025
 #: Largest over-limit body read (and discarded) so its sender can read the 413.
@@ -60,6 +67,10 @@ class BodyCutShort(Exception):
 
 class NoSlowSlot(Exception):
     """The body is slow and every slow-receive slot of this worker is taken."""
+
+
+class BodyMalformed(Exception):
+    """The chunked framing of the body is invalid (gunicorn's parser refused a chunk)."""
 
 
 class ReceiveBodies:
@@ -94,6 +105,9 @@ class ReceiveBodies:
             outcome = "cut_short"
         except NoSlowSlot:
             outcome = "no_slot"
+        except BodyMalformed as exc:
+            outcome = "malformed"
+            environ[MALFORMED_KEY] = str(exc)
         else:
             if too_large:
                 outcome = "too_large"
@@ -119,10 +133,17 @@ class _Reader:
 
     def read(self, limit: int, *, keep: bool, exact: bool) -> bytes:
         """Read up to limit bytes (exactly limit when exact: a known Content-Length)."""
-        parts, received = [], 0
+        parts, received, failure = [], 0, None
         try:
             while received < limit:
-                data = self.stream.read(min(CHUNK_BYTES, limit - received))
+                try:
+                    data = self.stream.read(min(CHUNK_BYTES, limit - received))
+                except NoMoreData:  # a chunked body ended early: the client, or the watch, shut it
+                    failure = BodyCutShort()
+                    break
+                except ParseException as exc:
+                    failure = BodyMalformed(printable(str(exc))[:200])
+                    break
                 if not data:  # end of the body, the client gone, or the watch shut the read side
                     break
                 received += len(data)
@@ -134,6 +155,8 @@ class _Reader:
             raise NoSlowSlot
         if ended == "expired":
             raise BodyTimedOut
+        if failure is not None:
+            raise failure
         if exact and received < limit:
             raise BodyCutShort
         return b"".join(parts) if keep else b""
@@ -236,6 +259,8 @@ def register(app: Flask) -> None:
             raise RequestTimeout("the request body did not arrive within the time allowed")
         if outcome == "cut_short":
             raise BadRequest("the connection closed before the whole body arrived")
+        if outcome == "malformed":
+            raise BadRequest(f"the chunked body is malformed: {request.environ[MALFORMED_KEY]}")
         if outcome == "no_slot":
             raise ApiError(
                 503,

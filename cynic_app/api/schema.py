@@ -10,6 +10,7 @@ CYNIC_MAX_CONTENT_CHARS, passed as validation context.
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from typing import Annotated, Any, Literal, TypeVar
@@ -52,6 +53,9 @@ NON_BLANK_RE = re.compile(NON_BLANK)
 NO_NUL = "^[^\\u0000]*$"
 UUID4 = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
 CONTENT_DESCRIPTION = "what to judge: at least one non-blank character, no NUL"
+#: A 422 names at most this many unknown fields (then only counts them): a body of 90,000 unknown
+#: keys must not cost 90,000 errors.
+MAX_LISTED_UNKNOWN = 32
 
 
 class Rule:
@@ -344,13 +348,28 @@ M = TypeVar("M", bound=BaseModel)
 
 
 def parse(model: type[M], body: dict, *, max_content_chars: int) -> M:
-    """Validate body against model, or raise a 422 ApiError naming every bad field."""
+    """Validate body against model, or raise a 422 ApiError naming every bad field.
+
+    Unknown fields are found here, not by pydantic (which builds an error per key): the first
+    MAX_LISTED_UNKNOWN are named, ``details.unknown_fields`` counts them all, and the known
+    fields are still checked.
+    """
+    names = model.model_fields
+    unknown = sum(name not in names for name in body)
+    fields: dict[str, str] = {}
     try:
-        return model.model_validate(body, context={"max_content_chars": max_content_chars})
+        if not unknown:
+            return model.model_validate(body, context={"max_content_chars": max_content_chars})
+        known = {name: value for name, value in body.items() if name in names}
+        model.model_validate(known, context={"max_content_chars": max_content_chars})
     except ValidationError as exc:
-        raise ApiError(
-            422, "validation_failed", "the request has invalid fields", {"fields": field_errors(model, exc)}
-        ) from None
+        fields = field_errors(model, exc)
+    listed = itertools.islice((name for name in body if name not in names), MAX_LISTED_UNKNOWN)
+    fields.update(dict.fromkeys(listed, "unknown field"))
+    details: dict = {"fields": fields}
+    if unknown:
+        details["unknown_fields"] = unknown
+    raise ApiError(422, "validation_failed", "the request has invalid fields", details)
 
 
 def field_errors(model: type[BaseModel], exc: ValidationError) -> dict[str, str]:

@@ -112,8 +112,10 @@ class Service:
             return earlier
         return self._persist(judgment_write(j, utc_now(), idempotency))
 
-    def perceive(self, p: Perception, *, idempotency: IdempotencyKey | None = None) -> Written:
-        """Record a perception (and its judgment, in the same transaction)."""
+    def perceive(
+        self, p: Perception, *, dry_run: bool = False, idempotency: IdempotencyKey | None = None
+    ) -> Written:
+        """Record a perception (and its judgment, in the same transaction), unless dry_run."""
         j = None
         if p.run_judgment:
             j = judge(
@@ -129,6 +131,8 @@ class Service:
             "judgment": j,
             "created_at": utc_now(),
         }
+        if dry_run:
+            return Written(record, replayed=False)
         earlier = self._earlier("perception", idempotency, {"perception_id": record["perception_id"]})
         if earlier is not None:
             return earlier

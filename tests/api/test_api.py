@@ -131,6 +131,19 @@ def test_dry_run_judges_and_stores_nothing(client, home, database_url):
     assert client.get(f"/judge/{r.get_json()['judgment_id']}").status_code == 404
 
 
+def test_a_perceive_dry_run_stores_nothing(client, home, database_url):
+    """POST /perceive?dry_run=true stored the perception and answered persisted: true."""
+    client.post("/perceive", json={"source": "s", "content": "first"})
+    before = persisted_snapshot(home, database_url)
+    r = client.post("/perceive?dry_run=true", json={"source": "s", "content": "price rising"})
+    body = r.get_json()
+    assert r.status_code == 200 and body["persisted"] is False and body["judgment"]["persisted"] is False
+    assert body["verdict"] is not None
+    assert persisted_snapshot(home, database_url) == before
+    assert client.get(f"/perceive/{body['perception_id']}").status_code == 404
+    assert client.post("/perceive?dry_run=maybe", json={"source": "s", "content": "x"}).status_code == 422
+
+
 def test_perceive_with_judgment_and_read_back(client):
     r = client.post("/perceive", json={"source": "sensor-1", "content": "price rising trend"})
     assert r.status_code == 200

@@ -5,6 +5,7 @@ from contextlib import ExitStack
 
 import pytest
 
+from cynic_app.logs import PLAIN
 from tests.support.harness import serving
 
 
@@ -116,3 +117,29 @@ def test_access_line_names_the_client_behind_a_trusted_proxy(config, caplog):
 def test_forwarded_for_is_ignored_without_trusted_proxies(config, caplog):
     client = _access_client(config, caplog, forwarded_for="203.0.113.7", peer="10.0.0.2", trusted_proxies=0)
     assert client == "10.0.0.2"
+
+
+def test_the_access_line_escapes_control_characters(client, caplog):
+    """GET /judge/x%0a<line> wrote a forged second access line, and terminal escapes passed through."""
+    forged = "2026-01-01 00:00:00,000 INFO [1] cynic_app.access: 10.0.0.1 POST /judge 200 1.0ms"
+    with caplog.at_level(logging.INFO, logger="cynic_app.access"):
+        client.get(f"/judge/x%0a{forged}%1b[2J%e2%80%a8")
+    (line,) = [r for r in caplog.records if r.name == "cynic_app.access"]
+    written = logging.Formatter(PLAIN).format(line)
+    assert "\n" not in written and "\x1b" not in written and "\u2028" not in written, written
+    assert f"/judge/x\\n{forged}\\x1b[2J\\u2028 404" in written, written
+    assert line.path == f"/judge/x\\n{forged}\\x1b[2J\\u2028"
+
+
+def test_made_up_methods_add_no_metric_series(client):
+    """100,000 requests with methods AAAA, AAAB, … made 100,002 series (a 7.9 MB scrape)."""
+    made_up = [f"AA{a}{b}" for a in "ABCDEFGH" for b in "ABCDEFGH"]
+    for method in made_up:
+        assert client.open("/judge", method=method).status_code == 405
+    page = client.get("/metrics").get_data(as_text=True)
+    series = [line for line in page.splitlines() if line.startswith("cynic_http_requests_total{")]
+    assert not any(method in line for line in series for method in made_up), series
+    assert (
+        metric_values(page)['cynic_http_requests_total{endpoint="unmatched",method="other",status="405"}']
+        == 64
+    )

@@ -58,6 +58,44 @@ def test_a_stalled_body_gets_408_at_the_body_timeout(node):
     assert 1.9 < waited_s < 4.0, waited_s  # CYNIC_BODY_TIMEOUT_S=2
 
 
+CHUNKED_HEAD = (
+    b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Transfer-Encoding: chunked\r\n\r\n"
+)
+
+
+def test_a_stalled_chunked_body_gets_408_at_the_body_timeout(node):
+    """It was closed at the deadline with no answer and no log line."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=10) as s:
+        started = time.monotonic()
+        s.sendall(CHUNKED_HEAD + b'10\r\n{"conte')
+        status, body = read_response(s)
+        waited_s = time.monotonic() - started
+    assert status == 408 and body["error"]["code"] == "request_timeout"
+    assert 1.9 < waited_s < 4.0, waited_s  # CYNIC_BODY_TIMEOUT_S=2
+    deadline = time.monotonic() + 10
+    while "POST /judge 408" not in node.log() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "POST /judge 408" in node.log()
+
+
+def test_a_chunked_body_cut_short_is_a_json_400(node):
+    with socket.create_connection(("127.0.0.1", node.port), timeout=10) as s:
+        s.sendall(CHUNKED_HEAD + b'10\r\n{"conte')
+        s.shutdown(socket.SHUT_WR)
+        status, body = read_response(s)
+    assert status == 400 and body["error"]["code"] == "bad_request"
+
+
+def test_a_malformed_chunk_is_a_json_400(node):
+    """gunicorn answered chunk errors itself, in HTML."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=10) as s:
+        s.sendall(CHUNKED_HEAD + b"zz\r\n{}\r\n0\r\n\r\n")
+        status, body = read_response(s)
+    assert status == 400 and body["error"]["code"] == "bad_request"
+    assert body["error"]["message"].startswith("the chunked body is malformed: Invalid chunk size")
+
+
 def test_a_trickled_body_is_cut_at_the_deadline_however_steady(node):
     """One byte every 20 ms never stalls long enough for a per-read timeout to notice."""
     with socket.create_connection(("127.0.0.1", node.port), timeout=10) as s:

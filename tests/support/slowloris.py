@@ -1,17 +1,20 @@
-"""Slow clients for the tests: connections that send headers and a byte of the body, then stall,
-and a prober that measures how long real requests take meanwhile. Loopback only, bounded."""
+"""Slow clients for the tests: connections that send headers and a byte of the body, then stall;
+connections that trickle a request head forever; and a prober that measures how long real
+requests take meanwhile. Loopback only, bounded."""
 
 from __future__ import annotations
 
 import http.client
 import json
+import select
 import socket
 import threading
 import time
 from dataclasses import dataclass, field
 
 STALLED_REQUEST = (
-    b"POST /judge HTTP/1.1\r\nHost: cynic\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+    b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Content-Length: 100\r\n\r\n{"
 )
 
 
@@ -103,3 +106,67 @@ class Probe:
             return response.status
         finally:
             conn.close()
+
+
+class SlowHeaderFlood:
+    """n connections, each sending a request head one byte every ``interval_s`` (never ending
+    it); one the server ends is counted by its status and reopened."""
+
+    HEAD_START = b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+
+    def __init__(self, host: str, port: int, n: int, *, interval_s: float = 2.0):
+        self.host, self.port, self.n, self.interval_s = host, port, n, interval_s
+        self.stop = threading.Event()
+        self.opened = 0
+        self.answers: dict[int, int] = {}  # status (0: closed without one) -> count
+        self._lock = threading.Lock()
+        self._threads = [threading.Thread(target=self._hold, daemon=True) for _ in range(n)]
+
+    def __enter__(self) -> SlowHeaderFlood:
+        for t in self._threads:
+            t.start()
+        time.sleep(0.5)  # let every connection reach the server first
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop.set()
+        for t in self._threads:
+            t.join(timeout=15)
+
+    def _hold(self) -> None:
+        while not self.stop.is_set():
+            try:
+                with socket.create_connection((self.host, self.port), timeout=1) as s:
+                    s.sendall(self.HEAD_START)
+                    with self._lock:
+                        self.opened += 1
+                    status = self._trickle(s)
+            except OSError:
+                status = 0
+                time.sleep(0.05)
+            if status is not None:
+                with self._lock:
+                    self.answers[status] = self.answers.get(status, 0) + 1
+
+    def _trickle(self, s: socket.socket) -> int | None:
+        """Send a byte every interval until the server answers or closes; its status (0: none)."""
+        while not self.stop.wait(self.interval_s):
+            readable, _, _ = select.select([s], [], [], 0)
+            if readable:
+                return _status_of(_read_all(s))
+            s.sendall(b"x")
+        return None
+
+
+def _read_all(s: socket.socket) -> bytes:
+    data = b""
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+    except OSError:
+        pass  # reset after the answer: what arrived is what there is
+    return data
+
+
+def _status_of(data: bytes) -> int:
+    return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else 0

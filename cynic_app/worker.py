@@ -1,0 +1,272 @@
+"""The gunicorn workers: gthread, but a request gets a thread only once its head is whole; and
+gunicorn's own error answers in JSON.
+
+gunicorn's gthread worker hands every new connection to a thread, which waits up to 5 s for a
+first byte and then reads the request head with no time limit: a few dozen connections sending
+a header byte every 2 s held every thread, and /health timed out. ``HeadFirstWorker`` reads heads
+in the worker's event loop instead (non-blocking, like a proxy buffering requests), so slow
+heads cost a file descriptor and a buffer, never a thread:
+
+- a connection (new, or kept alive after an answer) is given to a thread only once its head
+  ends (CRLF CRLF), or once the head can only be refused (a bare LF: gunicorn's parser refuses
+  it without reading more). The bytes read are handed to gunicorn's parser as if just received;
+- per connection, the head MUST arrive within CYNIC_HEAD_TIMEOUT_S of the connection's first
+  wait (its accept, or the end of its previous answer): else a JSON 408 (or, if it sent
+  nothing, a silent close, as gunicorn closes an idle kept-alive connection). A head over
+  HEAD_LIMIT_BYTES gets a JSON 431;
+- in total, at most MAX_WAITING_HEADS connections per worker wait for their head: the oldest is
+  dropped (408, or closed if it sent nothing) to make room, so a flood cannot make the worker
+  stop accepting;
+- a connection closed after its answer lingers (its last bytes drained, LINGER_S at most) as the
+  event loop's reads, without blocking it: gunicorn's gthread worker lingered inside the loop,
+  blocking up to 2 s for each client that neither sent more nor closed. At most MAX_LINGERING
+  connections linger; past that they are closed at once.
+
+Heads are checked about once a second (the event loop's own tick). With TLS or HTTP/2 (neither
+is configured by cynic_app) the worker behaves as gunicorn's. Errors gunicorn answers itself are
+JSON (gunicorn_errors.py).
+"""
+
+from __future__ import annotations
+
+import errno
+import logging
+import selectors
+import socket
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from functools import partial
+
+from gunicorn import util
+from gunicorn.http2 import negotiation
+from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
+
+from . import metrics
+from .gunicorn_errors import JsonErrors, error_answer
+from .logs import printable
+from .serving import ServerSettings
+
+access = logging.getLogger("cynic_app.access")
+
+#: Largest request head read (and buffered) before the answer is 431.
+HEAD_LIMIT_BYTES = 64 * 1024
+#: Connections of one worker waiting for their head at once; the oldest is dropped for a new one.
+MAX_WAITING_HEADS = 256
+#: Connections of one worker draining before their close, at most; and for how long, how much.
+MAX_LINGERING = 256
+LINGER_S = 2.0
+LINGER_MAX_BYTES = 64 * 1024
+RECV_BYTES = 16 * 1024
+
+
+def head_ends(buf: bytearray, start: int) -> bool:
+    """Whether gunicorn's parser can read the head in buf without waiting for more bytes (it
+    ends, or holds a bare LF the parser refuses at once). Scans only from ``start`` (the bytes
+    before it were scanned already), so a head trickled byte by byte costs linear time."""
+    if buf.find(b"\r\n\r\n", max(0, start - 3)) >= 0:
+        return True
+    lf = buf.find(b"\n", start)
+    while lf >= 0:
+        if lf == 0 or buf[lf - 1] != ord("\r"):
+            return True
+        lf = buf.find(b"\n", lf + 1)
+    return False
+
+
+class _Conn(TConn):
+    """A connection whose graceful close lingers in the worker's event loop (never blocks it)."""
+
+    def __init__(self, worker: HeadFirstWorker, *args):
+        super().__init__(*args)
+        self.worker = worker
+        self.head: bytes | None = None  # set when the whole head is read, taken by handle()
+
+    def close(self, graceful=False):
+        if graceful:
+            self.worker.linger(self.sock)
+        else:
+            super().close()
+
+
+@dataclass
+class _Waiting:
+    buf: bytearray
+    deadline: float
+    started: float
+
+
+class HeadFirstWorker(JsonErrors, ThreadWorker):
+    """gunicorn's gthread worker reading request heads in its event loop (module doc)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.head_timeout_s = ServerSettings.from_env().head_timeout_s
+        self.heads: OrderedDict[_Conn, _Waiting] = OrderedDict()  # by deadline (all get the same timeout)
+        self.lingering: OrderedDict[socket.socket, tuple[float, int]] = OrderedDict()
+
+    # -- gunicorn's entry points ---------------------------------------------------------------
+
+    def accept(self, listener) -> None:
+        try:
+            client_sock, client_addr = listener.accept()
+        except OSError as exc:
+            if exc.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        if self.cfg.is_ssl or negotiation.prior_knowledge_allowed(self.cfg, client_addr):
+            client_sock.setblocking(True)  # TLS or HTTP/2 bytes are not an HTTP/1 head: gunicorn's way
+            super().enqueue_req(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+            return
+        self.enqueue_req(_Conn(self, self.cfg, client_sock, client_addr, listener.getsockname()))
+
+    def enqueue_req(self, conn) -> None:
+        """Give conn to a thread once its head is whole; until then the event loop reads it."""
+        if not isinstance(conn, _Conn) or conn.head is not None:
+            super().enqueue_req(conn)
+            return
+        buf = bytearray(conn.parser.unreader.take_buffered() if conn.parser is not None else b"")
+        if buf and head_ends(buf, 0):  # pipelined behind the previous request
+            self._hand_over(conn, buf)
+            return
+        if len(self.heads) >= MAX_WAITING_HEADS:
+            oldest = next(iter(self.heads))
+            self._end_head(oldest, "evicted")
+        now = time.monotonic()
+        wait_s = self.head_timeout_s if self.alive else STOP_KEEPALIVE_LINGER
+        conn.sock.setblocking(False)
+        self.heads[conn] = _Waiting(buf, now + wait_s, now)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read_head, conn))
+        self._read_head(conn, conn.sock)  # the head often came with the connection
+
+    def handle(self, conn):
+        """In a thread: feed the head read by the event loop to gunicorn's parser, then serve."""
+        if isinstance(conn, _Conn) and conn.head is not None:
+            head, conn.head = conn.head, None
+            conn.sock.setblocking(True)
+            conn.init()
+            conn.parser.unreader.unread(head)
+        return super().handle(conn)
+
+    def murder_pending(self) -> None:
+        """Every tick of the event loop: also end heads and lingering closes past their time."""
+        super().murder_pending()
+        now = time.monotonic()
+        if not self.alive:  # stopping: heads get what kept-alive connections get
+            for waiting in self.heads.values():
+                waiting.deadline = min(waiting.deadline, now + STOP_KEEPALIVE_LINGER)
+        while self.heads:
+            conn, waiting = next(iter(self.heads.items()))
+            if waiting.deadline > now:
+                break
+            self._end_head(conn, "timeout")
+        while self.lingering:
+            sock, (deadline, _drained) = next(iter(self.lingering.items()))
+            if deadline > now:
+                break
+            self._close_lingering(sock)
+
+    # -- heads ---------------------------------------------------------------------------------
+
+    def _read_head(self, conn: _Conn, _sock) -> None:
+        waiting = self.heads.get(conn)
+        if waiting is None:
+            return
+        try:
+            data = conn.sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""  # reset: as good as closed
+        if not data:  # the client closed (or reset) before its head was whole
+            self._forget_head(conn)
+            util.close(conn.sock)
+            return
+        start = len(waiting.buf)
+        waiting.buf += data
+        if head_ends(waiting.buf, start):
+            self._forget_head(conn, count=False)
+            self._hand_over(conn, waiting.buf)
+        elif len(waiting.buf) > HEAD_LIMIT_BYTES:
+            self._end_head(conn, "too_large")
+
+    def _hand_over(self, conn: _Conn, buf: bytearray) -> None:
+        conn.head = bytes(buf)
+        conn.data_ready = True  # gunicorn's handle() must not wait for data again
+        super().enqueue_req(conn)
+
+    def _forget_head(self, conn: _Conn, *, count: bool = True) -> None:
+        """Stop waiting for conn's head (count: and stop counting the connection)."""
+        del self.heads[conn]
+        self.poller.unregister(conn.sock)
+        if count:
+            self.nr_conns -= 1
+
+    def _end_head(self, conn: _Conn, reason: str) -> None:
+        """Give up on a head: 408 or 431 if the client sent part of one, else close in silence."""
+        waiting = self.heads[conn]
+        self._forget_head(conn)
+        if not waiting.buf:
+            util.close(conn.sock)
+            return
+        status = 431 if reason == "too_large" else 408
+        message = (
+            f"the request head is over {HEAD_LIMIT_BYTES} bytes"
+            if status == 431
+            else f"the request head did not arrive within {self.head_timeout_s:g} s"
+            if reason == "timeout"
+            else "the request head was arriving slowly while too many others did"
+        )
+        metrics.heads_refused.labels(reason).inc()
+        client = printable(str(conn.client[0]) if isinstance(conn.client, tuple) else str(conn.client))
+        took_ms = (time.monotonic() - waiting.started) * 1000
+        access.info(
+            "%s - - %d %.1fms (%s)",
+            client,
+            status,
+            took_ms,
+            message,
+            extra={"client": client, "status": status, "duration_ms": round(took_ms, 3), "reason": reason},
+        )
+        try:
+            conn.sock.send(error_answer(status, message))
+        except OSError as exc:  # the socket buffer is full or the client gone: close without it
+            self.log.debug("head refusal not sent: %s", exc)
+        self.linger(conn.sock)
+
+    # -- closing -------------------------------------------------------------------------------
+
+    def linger(self, sock: socket.socket) -> None:
+        """Close sock after our last answer without losing it to a reset: shut our side, drain
+        what the client still sends (in the event loop) until it closes or LINGER_S passes."""
+        if len(self.lingering) >= MAX_LINGERING:
+            util.close(sock)
+            return
+        try:
+            sock.shutdown(socket.SHUT_WR)
+            sock.setblocking(False)
+        except OSError:  # already reset: nothing to linger for
+            util.close(sock)
+            return
+        self.lingering[sock] = (time.monotonic() + LINGER_S, 0)
+        self.poller.register(sock, selectors.EVENT_READ, self._drain)
+
+    def _drain(self, sock: socket.socket) -> None:
+        try:
+            data = sock.recv(RECV_BYTES)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        deadline, drained = self.lingering[sock]
+        drained += len(data)
+        if not data or drained > LINGER_MAX_BYTES:
+            self._close_lingering(sock)
+        else:
+            self.lingering[sock] = (deadline, drained)
+
+    def _close_lingering(self, sock: socket.socket) -> None:
+        del self.lingering[sock]
+        self.poller.unregister(sock)
+        util.close(sock)

@@ -1,0 +1,69 @@
+"""The pieces of the gunicorn workers that need no server: where a request head ends, and the
+JSON error answers (the workers themselves: tests/e2e/test_slow_heads.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cynic_app.gunicorn_errors import error_answer
+from cynic_app.serving import ServerSettings
+from cynic_app.worker import head_ends
+
+HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+
+
+@pytest.mark.parametrize(
+    ("data", "ends"),
+    [
+        (HEAD, True),
+        (HEAD + b'{"content": "body bytes sent with the head"}', True),
+        (b"GET / HTTP/1.0\r\n\r\n", True),
+        (b"GET /health HTTP/1.1\r\nHost: localhost\r\n", False),
+        (b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: xxxx", False),
+        (b"GET /health HTTP/1.1\nHost: localhost", True),  # bare LF: gunicorn refuses it at once
+        (b"\n", True),
+        (b"", False),
+    ],
+)
+def test_a_head_ends_at_crlf_crlf_or_at_a_bare_lf(data, ends):
+    assert head_ends(bytearray(data), 0) is ends
+
+
+def test_a_head_trickled_byte_by_byte_ends_at_its_last_byte():
+    buf = bytearray()
+    for i, byte in enumerate(HEAD):
+        start = len(buf)
+        buf.append(byte)
+        assert head_ends(buf, start) is (i == len(HEAD) - 1), i
+
+
+def test_the_error_answer_is_the_apis_shape_and_closes():
+    head, _, body = error_answer(431, "too many fields").partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    assert lines[0] == "HTTP/1.1 431 Request Header Fields Too Large"
+    assert {"Connection: close", "Content-Type: application/json", f"Content-Length: {len(body)}"} <= set(
+        lines
+    )
+    assert json.loads(body) == {
+        "error": {"code": "request_header_fields_too_large", "message": "too many fields", "details": {}}
+    }
+    assert json.loads(error_answer(414, "x").partition(b"\r\n\r\n")[2])["error"]["code"] == "uri_too_long"
+
+
+@pytest.mark.parametrize(
+    ("env", "loaded"),
+    [
+        ({}, "cynic_app.worker.HeadFirstWorker"),
+        ({"CYNIC_WORKER_CLASS": "sync"}, "cynic_app.worker.HeadFirstWorker"),  # 8 threads: gthread
+        (
+            {"CYNIC_WORKER_CLASS": "sync", "CYNIC_THREADS": "1"},
+            "cynic_app.gunicorn_errors.JsonErrorsSyncWorker",
+        ),
+        ({"CYNIC_WORKER_CLASS": "gthread", "CYNIC_THREADS": "1"}, "cynic_app.worker.HeadFirstWorker"),
+    ],
+)
+def test_gunicorn_loads_our_workers_never_its_own(env, loaded):
+    """gunicorn runs its own gthread worker for sync with threads > 1, unless told which class."""
+    assert ServerSettings.from_env(env).worker_class_path == loaded
