@@ -322,7 +322,10 @@ class Evaluator:
         elif isinstance(target, (ast.Tuple, ast.List)):
             items = value.items if value.items is not None and len(value.items) == len(target.elts) else None
             for i, t in enumerate(target.elts):
-                self.bind(t, items[i] if items is not None else Val(taints=value.all_taints()))
+                # unpacked from something of unknown shape: each part may be all of it (conn, addr = accept())
+                self.bind(
+                    t, items[i] if items is not None else Val(taints=value.all_taints(), kind=value.kind)
+                )
         elif isinstance(target, ast.Attribute):
             parts = chain(target)
             if parts is not None:
@@ -530,7 +533,7 @@ class Evaluator:
             return found if found is not None else join(Val(taints=receiver.extra), default)
         if method == "format" and isinstance(receiver.const, str):
             return self._concat([receiver, *args, *kwargs.values()])
-        if method == "join" and args:
+        if method == "join" and args and isinstance(receiver.const, str):  # ", ".join(parts)
             return self._concat([receiver, Val(taints=args[0].all_taints())])
         return None
 

@@ -1,0 +1,85 @@
+"""The taint engine on annotated cases (tests/judgment/cases: written with the engine, so tuning
+material, not evidence): every `ruleid:` line gets that rule's finding, no `ok:` line does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cynic_app.evaluate.corpora import annotate
+from cynic_app.judgment import Cell, judge
+
+CASES = Path(__file__).parent / "cases"
+
+
+def judged(name: str):
+    text = (CASES / name).read_text()
+    return judge(Cell.create(content=text, context=f"file: {name}")), annotate(text)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CASES.glob("*.py")))
+def test_annotated_holes_are_found_and_look_alikes_are_not(name):
+    j, labels = judged(name)
+    by_line: dict[int, set[str]] = {}
+    for f in j.findings:
+        by_line.setdefault(f["line"], set()).add(f["rule"])
+    missed = {line: rule for line, rule in labels.holes.items() if rule not in by_line.get(line, set())}
+    flagged = {
+        line: rule
+        for line, rule in labels.safe.items()
+        if any(f["rule"] == rule and f["line"] == line and not f["suppressed"] for f in j.findings)
+    }
+    assert (missed, flagged) == ({}, {})
+    assert labels.holes  # the file labels something
+
+
+def test_a_flow_names_where_the_input_came_from():
+    j, _ = judged("flask_flows.py")
+    sql = next(f for f in j.findings if f["rule"] == "sql-injection")
+    assert sql["cwe"] == 89 and sql["confidence"] >= 0.8 and sql["kind"] == "security"
+    assert sql["source_line"] and sql["source_line"] < sql["line"]
+    assert f"from line {sql['source_line']}" in sql["message"]
+
+
+def test_a_flow_into_a_helper_is_reported_where_the_helper_does_harm():
+    j, _ = judged("helpers_and_sources.py")
+    (found,) = [f for f in j.findings if "request.cookies" in f["message"]]
+    assert found["rule"] == "unsafe-deserialisation" and found["line"] == 13 and found["source_line"] == 17
+
+
+def test_a_suppressed_finding_is_reported_marked_and_counts_for_nothing():
+    j, _ = judged("suppressed.py")
+    (f,) = [f for f in j.findings if f["rule"] == "shell-injection"]
+    assert f["suppressed"] == "nosec"
+    assert j.verdict in ("HOWL", "WAG") and not j.vetoed_by
+
+
+@pytest.mark.parametrize(
+    "comment, suppressed",
+    [
+        ("# nosec", "nosec"),
+        ("# nosec B602", "nosec"),
+        ("# nosec B101", None),
+        ("# noqa: S602", "noqa"),
+        ("# noqa", None),  # a bare noqa silences style, not security
+        ("# cynic: ignore[shell-injection]", "cynic: ignore"),
+        ("# cynic: ignore[sql-injection]", None),
+        ("# nosemgrep", "nosemgrep"),
+    ],
+)
+def test_suppression_comments_people_already_write(comment, suppressed):
+    text = f"import subprocess\nfrom flask import request\n\ndef run():\n    subprocess.run(request.args['c'], shell=True)  {comment}\n"
+    j = judge(Cell.create(content=text))
+    (f,) = [f for f in j.findings if f["rule"] == "shell-injection"]
+    assert f["suppressed"] == suppressed
+    assert (j.verdict == "BARK") == (suppressed is None)
+
+
+def test_a_public_parameter_built_into_a_command_barks_in_a_snippet_and_counts_less_in_a_module():
+    snippet = "import os\n\ndef compress(name):\n    os.system('gzip ' + name)\n"
+    assert judge(Cell.create(content=snippet)).verdict == "BARK"
+    padding = "".join(f"\n\ndef helper_{i}(x: int) -> int:\n    return x + {i}\n" for i in range(40))
+    module = judge(Cell.create(content=snippet + padding))
+    (f,) = [f for f in module.findings if f["rule"] == "shell-injection"]
+    assert f["confidence"] < 0.5 and module.verdict != "BARK"
