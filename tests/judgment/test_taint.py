@@ -69,7 +69,10 @@ def test_a_suppressed_finding_is_reported_marked_and_counts_for_nothing():
     ],
 )
 def test_suppression_comments_people_already_write(comment, suppressed):
-    text = f"import subprocess\nfrom flask import request\n\ndef run():\n    subprocess.run(request.args['c'], shell=True)  {comment}\n"
+    text = (
+        "import subprocess\nfrom flask import request\n\n"
+        f"def run():\n    subprocess.run(request.args['c'], shell=True)  {comment}\n"
+    )
     j = judge(Cell.create(content=text))
     (f,) = [f for f in j.findings if f["rule"] == "shell-injection"]
     assert f["suppressed"] == suppressed
