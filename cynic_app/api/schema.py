@@ -52,7 +52,10 @@ NON_BLANK = f"[^{BLANK_CHARS}]"
 NON_BLANK_RE = re.compile(NON_BLANK)
 NO_NUL = "^[^\\u0000]*$"
 UUID4 = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-4[0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$"
-CONTENT_DESCRIPTION = "what to judge: at least one non-blank character, no NUL"
+CONTENT_DESCRIPTION = (
+    "what to judge, a whole file if you like (empty too; no NUL): the judge reads its first 100,000"
+    " characters and says so in a finding when there is more; all of it is stored"
+)
 #: A 422 names at most this many unknown fields (then only counts them): a body of 90,000 unknown
 #: keys must not cost 90,000 errors.
 MAX_LISTED_UNKNOWN = 32
@@ -146,14 +149,8 @@ Content = Annotated[
     str,
     Strict(),
     AfterValidator(_storable),
-    AfterValidator(_non_blank),
     AfterValidator(_within_content_limit),
-    Schema(
-        minLength=1,
-        maxLength=DEFAULT_MAX_CONTENT_CHARS,
-        allOf=[{"pattern": NON_BLANK}, {"pattern": NO_NUL}],
-        description=CONTENT_DESCRIPTION,
-    ),
+    Schema(maxLength=DEFAULT_MAX_CONTENT_CHARS, pattern=NO_NUL, description=CONTENT_DESCRIPTION),
     Rule("must be a string"),
 ]
 _CONTENT = TypeAdapter(Content)

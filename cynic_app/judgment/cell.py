@@ -11,7 +11,9 @@ from .patterns import tokens
 REALITIES = ("CODE", "SOLANA", "MARKET", "SOCIAL", "HUMAN", "CYNIC", "COSMOS")
 CANONICAL_ANALYSES = ("PERCEIVE", "JUDGE", "DECIDE", "ACT", "LEARN", "ACCOUNT", "EMERGE")
 TIME_DIMS = ("PAST", "PRESENT", "FUTURE", "CYCLE", "TREND", "EMERGENCE", "TRANSCENDENCE")
-DEFAULT_MAX_CONTENT_CHARS = 100_000
+#: The longest content a node accepts by default: the default body limit's worth (1 MiB). The
+#: judge reads at most engine.JUDGED_CHARS of it; a node may refuse less (CYNIC_MAX_CONTENT_CHARS).
+DEFAULT_MAX_CONTENT_CHARS = 1_048_576
 MAX_CONTEXT_CHARS = 10_000
 
 # Whole-word cues for inferring time_dim; the dimension with most hits wins, ties in this order.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import time
 import uuid
 
@@ -12,8 +13,14 @@ from .dogs import DOGS, LEVELS, WEIGHTS
 from .judgment import Judgment
 from .memory import EMPTY, Memory
 from .phi import DEFECT_CAP, MAX_CONFIDENCE, PHI_INV, VETO_CAP, verdict_for
-from .source import Source
+from .rules import hit
+from .source import PYTHON, Source, language_from_context
 from .vote import Vote
+
+#: The most of a content the pack reads (the engine's limit): linear-time checks keep a body of
+#: this size well under half a second at MACRO; longer content is judged on its first part.
+JUDGED_CHARS = 100_000
+CUT_TRIES = 5
 
 
 def choose_level(cell: Cell) -> str:
@@ -41,7 +48,8 @@ def judge(
     started = time.perf_counter()
     level_used = _level(level, cell)
     memory = memory or EMPTY
-    src = Source(cell.content, cell.context)
+    judged = judged_part(cell.content, cell.context)
+    src = Source(judged, cell.context)
     names = LEVELS[level_used]
     votes: list[Vote] = [DOGS[n].vote(src, cell, memory) for n in names if n != "CYNIC"]
     if "CYNIC" in names:
@@ -69,6 +77,9 @@ def judge(
     agreement = agreeing / len(active) if active else 0.0
     confidence = consensus.combined_confidence([v.confidence for v in active], priority, agreement)
     residual = round(consensus.residual_variance(qs), 6)
+    findings = findings_of(votes)
+    if len(judged) < len(cell.content):
+        findings.append(_truncated(judged, len(cell.content)))
     return Judgment(
         judgment_id=judgment_id or str(uuid.uuid4()),
         cell=cell,
@@ -85,9 +96,50 @@ def judge(
         duration_ms=round((time.perf_counter() - started) * 1000.0, 3),
         dog_reasons={v.dog: list(v.reasons) for v in votes},
         vetoed_by=[v.dog for v in vetoes],
-        findings=findings_of(votes),
+        findings=findings,
         language=src.language,
     )
+
+
+def judged_part(content: str, context: str = "") -> str:
+    """The part of the content the pack reads: all of it up to JUDGED_CHARS, else the lines that
+    fit (the whole first line when it alone is longer). Python is cut before a top-level
+    statement, so the part still parses (up to CUT_TRIES places are tried). What is beyond is
+    stored, not read."""
+    if len(content) <= JUDGED_CHARS:
+        return content
+    cut = content.rfind("\n", 0, JUDGED_CHARS)
+    if cut <= 0:
+        return content[:JUDGED_CHARS]
+    if language_from_context(context) in (None, PYTHON):
+        at = cut
+        for _ in range(CUT_TRIES):
+            at = _top_level_line_before(content, at)
+            if at <= 0:
+                break
+            try:
+                ast.parse(content[:at])
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+            return content[:at]
+    return content[: cut + 1]
+
+
+def _top_level_line_before(content: str, end: int) -> int:
+    """The offset of the last line before end that starts a top-level statement (no indent)."""
+    at = content.rfind("\n", 0, end)
+    while at > 0:
+        first = content[at + 1 : at + 2]
+        if first and not first.isspace() and first not in ")]}#":
+            return at + 1
+        at = content.rfind("\n", 0, at)
+    return -1
+
+
+def _truncated(judged: str, total: int) -> dict:
+    lines = judged.count("\n") + (not judged.endswith("\n"))
+    message = f"only the first {len(judged):,} of {total:,} characters ({lines:,} lines) were judged"
+    return hit("truncated", lines, message, confidence=1.0).to_dict("CYNIC")
 
 
 def findings_of(votes: list[Vote]) -> list[dict]:

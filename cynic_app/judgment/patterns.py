@@ -38,9 +38,50 @@ class NotLinear(ValueError):
     """A token pattern has a shape that Python's re could backtrack on."""
 
 
+class Linear:
+    """An RE2 pattern that reads any Python string: RE2 reads UTF-8, and a string literal in
+    judged code may hold a lone surrogate (``"\\udb88"``), which UTF-8 cannot encode. Such
+    characters are read as U+FFFD (one character for one: offsets do not move)."""
+
+    __slots__ = ("_regexp", "pattern")
+
+    def __init__(self, pattern: str):
+        self._regexp = re2.compile(pattern)
+        self.pattern = pattern
+
+    def search(self, text: str, *args):
+        return self._regexp.search(_encodable(text), *args)
+
+    def match(self, text: str, *args):
+        return self._regexp.match(_encodable(text), *args)
+
+    def fullmatch(self, text: str, *args):
+        return self._regexp.fullmatch(_encodable(text), *args)
+
+    def finditer(self, text: str, *args):
+        return self._regexp.finditer(_encodable(text), *args)
+
+    def findall(self, text: str, *args):
+        return self._regexp.findall(_encodable(text), *args)
+
+    def sub(self, replacement, text: str, count: int = 0):
+        return self._regexp.sub(replacement, _encodable(text), count)
+
+
+def _encodable(text: str) -> str:
+    """text, its lone surrogates (if any) replaced by U+FFFD; linear, and free for ASCII."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in text)
+    return text
+
+
 def linear(name: str, pattern: str):
     """The pattern compiled by RE2 (``(?i)``, ``(?m)``, ``(?s)`` flags inline), registered by name."""
-    return _register(name, pattern, re2.compile)
+    return _register(name, pattern, Linear)
 
 
 def tokens(name: str, pattern: str):
@@ -73,4 +114,4 @@ def registered() -> dict[str, str]:
 
 
 def is_re2(name: str) -> bool:
-    return isinstance(_REGISTRY[name], re2._Regexp)
+    return isinstance(_REGISTRY[name], Linear)

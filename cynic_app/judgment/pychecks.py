@@ -132,7 +132,11 @@ def _explained(handler, lines: list[str] | None) -> bool:
     """A handler that says, in a comment, why it ignores the error made a decision."""
     if not lines:
         return False
-    return any("#" in lines[n - 1] for n in range(handler.lineno, min(handler.end_line, len(lines)) + 1))
+    for n in range(handler.lineno, min(handler.end_line, len(lines)) + 1):
+        at = lines[n - 1].find("#")
+        if at >= 0 and not _UNFINISHED_RE.search(lines[n - 1][at:]):  # "# TODO: retry" explains nothing
+            return True
+    return False
 
 
 def _function_findings(fn: Function, intended: set[int]) -> list[Finding]:

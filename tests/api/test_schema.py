@@ -28,10 +28,10 @@ def test_enums_accept_any_case_and_come_out_upper_cased():
 def test_every_bad_field_is_named_at_once():
     fields = bad_fields(
         JudgeRequest,
-        {"content": "", "reality": "MOON", "analysis": "9bad", "lod": 7, "budget_usd": -1, "extra": 1},
+        {"content": "x\x00", "reality": "MOON", "analysis": "9bad", "lod": 7, "budget_usd": -1, "extra": 1},
     )
     assert fields == {
-        "content": "must not be empty",
+        "content": "must not contain NUL characters",
         "reality": "must be one of CODE, SOLANA, MARKET, SOCIAL, HUMAN, CYNIC, COSMOS (any case)",
         "analysis": "must be an identifier matching [A-Z][A-Z0-9_]{0,31} (any case)",
         "lod": "must be an integer from 0 to 3",
@@ -50,8 +50,9 @@ def test_content_is_required_and_bounded_by_the_nodes_limit():
 
 
 @pytest.mark.parametrize("blank", ["", " ", "\t\n", "\u3000\u00a0", "\ufeff"])
-def test_blank_content_is_empty(blank):
-    assert bad_fields(JudgeRequest, {"content": blank}) == {"content": "must not be empty"}
+def test_blank_content_is_judged_like_any_file(blank):
+    """Issue 19: an empty __init__.py is a file to judge, not a 422."""
+    assert parse(JudgeRequest, {"content": blank}, max_content_chars=10).content == blank
 
 
 @pytest.mark.parametrize("value", [True, 1.5, "1", [], -1, 4])
@@ -134,7 +135,7 @@ def test_a_body_of_many_unknown_fields_gets_a_short_answer_built_from_a_few():
     import json
     import tracemalloc
 
-    body = {"content": "", **{f"k{i}": i for i in range(90_000)}}
+    body = {"content": "x\x00", **{f"k{i}": i for i in range(90_000)}}
     tracemalloc.start()
     try:
         with pytest.raises(ApiError) as err:
@@ -145,7 +146,7 @@ def test_a_body_of_many_unknown_fields_gets_a_short_answer_built_from_a_few():
     details = err.value.details
     unknown = [name for name, reason in details["fields"].items() if reason == "unknown field"]
     assert unknown == [f"k{i}" for i in range(MAX_LISTED_UNKNOWN)]
-    assert details["fields"]["content"] == "must not be empty"  # the known fields are still checked
+    assert details["fields"]["content"] == "must not contain NUL characters"  # known fields still checked
     assert details["unknown_fields"] == 90_000
     assert len(json.dumps(details)) < 4096
     assert peak_bytes < 4 * 1024 * 1024, peak_bytes

@@ -141,3 +141,38 @@ def test_a_judgment_is_the_same_whatever_the_node_stored_before(content, level):
     warm = judge(cell, level=level, memory=Memory.from_judgments(past))
     assert (warm.verdict, warm.q_score, warm.confidence) == (cold.verdict, cold.q_score, cold.confidence)
     assert warm.axiom_scores == cold.axiom_scores and warm.findings == cold.findings
+
+
+@pytest.mark.parametrize("content", ["", "\n", "   \n\t"])
+def test_an_empty_file_is_judged_like_any_other(content):
+    j = judge(Cell.create(content=content, context="file: pkg/__init__.py"))
+    assert j.verdict in ("HOWL", "WAG") and j.findings == []
+
+
+def test_content_past_the_engines_limit_is_judged_on_its_first_part_and_says_so():
+    from cynic_app.judgment.engine import JUDGED_CHARS
+
+    shape = '\n\nclass Shape{i}:\n    """A shape."""\n\n    def area(self) -> float:\n        return {i}.0\n'
+    block = "".join(shape.format(i=i) for i in range(4000))
+    assert len(block) > 2 * JUDGED_CHARS
+    j = judge(Cell.create(content=block, context="file: shapes.py"))
+    (cut,) = [f for f in j.findings if f["rule"] == "truncated"]
+    assert f"of {len(block):,} characters" in cut["message"]
+    assert not [f for f in j.findings if f["rule"] == "syntax-error"]  # cut before a statement: it parses
+    assert j.language == "python" and j.verdict in ("HOWL", "WAG")
+    assert j.cell.content == block  # judged on its first part, kept whole
+
+
+def test_lone_surrogates_in_string_literals_are_read_not_a_crash():
+    """Schemathesis found a 500: legacy data perceived as JSON text with escaped surrogates (a
+    Python dict literal whose strings hold lone surrogates, which RE2's UTF-8 cannot encode)."""
+    content = '{"\\udb88\\udf67key": "pB\\uda77", "password": "\\udb88hunter2x"}\n'
+    j = judge(Cell.create(content=content))
+    assert j.language == "python" and j.verdict in ("HOWL", "WAG", "GROWL", "BARK")
+
+
+def test_a_todo_comment_does_not_explain_a_swallowed_error():
+    body = "def f(path):\n    try:\n        work(path)\n    except Exception:\n        pass  # TODO: retry\n"
+    assert [f["rule"] for f in judge(Cell.create(content=body)).findings if f["kind"] == "defect"] == [
+        "swallowed-error"
+    ]
