@@ -4,7 +4,6 @@ function never caps a module, snippets stay as strict as before."""
 from __future__ import annotations
 
 import sysconfig
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -123,8 +122,7 @@ def test_the_running_pythons_standard_library_is_wag_or_howl():
     """Every top-level module of the standard library (half of them were tuned on: a regression
     check, not evidence; docs/judgment.md quotes the held-out half)."""
     stdlib = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
-    with ProcessPoolExecutor(2) as pool:
-        verdicts = dict(pool.map(_verdict, stdlib))
+    verdicts = dict(map(_verdict, stdlib))
     low = {name: v for name, v in verdicts.items() if v in ("GROWL", "BARK")}
     assert len(stdlib) > 100
     assert "BARK" not in low.values(), low
