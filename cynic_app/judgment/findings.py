@@ -14,7 +14,7 @@ from .pysecurity import security_findings
 from .rules import RULES
 from .source import Source
 from .textchecks import text_findings
-from .vote import DEFECT, SECURITY, SMELL, Finding
+from .vote import DEFECT, POSSIBLE, SECURITY, SMELL, Finding
 
 #: A matter of taste caps a verdict only where it concerns at least this share of the unit.
 TASTE_CAPS_FROM = 0.5
@@ -73,6 +73,9 @@ def temper(found: list[Finding], code_lines: int) -> list[Finding]:
     spread = min(1.0, SNIPPET_LINES / max(1, code_lines))
     out = []
     for f in found:
+        if f.kind == SECURITY and f.confidence < POSSIBLE:
+            # a sink reached by a value of no known origin: shown for a look, it costs a token
+            f = replace(f, severity=f.severity * f.confidence / 3)
         if RULES[f.rule].taste and f.end_line:
             share = (f.end_line - f.line + 1) / max(1, code_lines)
             if share < TASTE_CAPS_FROM or code_lines > TASTE_SNIPPET_LINES:

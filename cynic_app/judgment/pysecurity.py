@@ -19,7 +19,6 @@ from .secrets import is_secret_name, looks_secret
 from .taint import python_taint_findings
 from .vote import Finding
 
-_EVAL = frozenset({"eval", "exec", "builtins.eval", "builtins.exec"})
 _SUBPROCESS = frozenset(
     {
         "subprocess.call",
@@ -61,10 +60,9 @@ def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     """Every security hole the module shows, in line order."""
     aliases = py.aliases
     found = python_taint_findings(tree, aliases)
-    flowed = {(f.line, f.cwe) for f in found}
     web = bool({v.split(".")[0] for v in aliases.values()} & _WEB_FRAMEWORKS)
     for call in py.calls:
-        found += _call_findings(call, _qualified(call.name, aliases), flowed)
+        found += _call_findings(call, _qualified(call.name, aliases))
         if web:
             found += _cookie_findings(call, _qualified(call.name, aliases))
     found += _secret_findings(py)
@@ -87,7 +85,8 @@ def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
                 hit("tls-unverified", line, f"{attr} turns TLS certificate checks off", confidence=sure)
             )
     for name, value, line in py.bool_assignments:
-        if name.endswith("check_hostname") and value is False:
+        if name.endswith("check_hostname") and value is False and name != "self.check_hostname":
+            # (self.check_hostname is a class declaring its own setting, not a client turning it off)
             sure = _UNSURE if line in conditional else 0.9
             found.append(
                 hit("tls-unverified", line, "check_hostname = False accepts any server name", confidence=sure)
@@ -116,14 +115,12 @@ def _qualified(name: str, aliases: dict[str, str]) -> str:
     return f"{aliases[head]}.{rest}" if head in aliases and rest else aliases.get(name, name)
 
 
-def _call_findings(call: Call, name: str, flowed: set[tuple[int, int]]) -> list[Finding]:
+def _call_findings(call: Call, name: str) -> list[Finding]:
     node, line = call.node, call.lineno
     base = name.rsplit(".", 1)[-1]
     first = node.args[0] if node.args else None
     kw = {k.arg: k.value for k in node.keywords if k.arg}
     found = []
-    if name in _EVAL and first is not None and not is_literal(first) and (line, 94) not in flowed:
-        found.append(hit("dynamic-code", line, f"{base}() runs code built at run time", confidence=0.6))
     shell = kw.get("shell")
     if name in _SUBPROCESS and _is_true(shell) and (first is None or is_literal(first)):
         found.append(hit("shell-constant", line, f"{base}() uses shell=True for a fixed command"))

@@ -90,7 +90,6 @@ RULES: dict[str, Rule] = {
     "bare-except": Rule(SMELL, 0.15, 396, "Bare except catches KeyboardInterrupt", ("E722",)),
     "shell-constant": Rule(SMELL, 0.1, 1006, "Shell used for a fixed command", ("B602", "S602")),
     "weak-hash": Rule(SMELL, 0.1, 328, "Broken hash (MD5, SHA-1)", ("B303", "B324", "S303", "S324")),
-    "dynamic-code": Rule(SMELL, 0.1, 95, "Code built and run at run time", ("B307", "B102", "S307", "S102")),
     "no-timeout": Rule(SMELL, 0.1, 1088, "Network call without a timeout", ("B113", "S113")),
     "moderate-complexity": Rule(SMELL, 0.15, 1121, "Function getting complex", ("C901",), taste=True),
     "many-arguments": Rule(SMELL, 0.15, 1064, "Function with many arguments", ("PLR0913",), taste=True),

@@ -19,8 +19,10 @@ SECURITY = "security"
 DEFECT = "defect"
 SMELL = "smell"
 KINDS = (SECURITY, DEFECT, SMELL)
-#: A finding at least this sure counts as its kind; a less sure one counts one kind lower.
+#: A finding at least this sure counts as its kind; a less sure one counts one kind lower (a
+#: security finding below POSSIBLE: a look worth taking, counted as a smell).
 CONFIDENT = 0.5
+POSSIBLE = 0.35
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class Finding:
             return None
         if self.confidence >= CONFIDENT:
             return self.kind
-        return DEFECT if self.kind == SECURITY else SMELL
+        if self.kind == SECURITY and self.confidence >= POSSIBLE:
+            return DEFECT
+        return SMELL
 
     def to_dict(self, dog: str) -> dict:
         out = {

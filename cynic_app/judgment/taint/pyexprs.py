@@ -80,6 +80,11 @@ class Evaluator:
     def sink_reached(self, sink: Sink, val: Val, node: ast.AST, name: str) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def sink_possibly_reached(
+        self, sink: Sink, val: Val, node: ast.AST, name: str
+    ) -> None:  # pragma: no cover
+        raise NotImplementedError
+
     def call_local(
         self, node: ast.Call, args: list[Val], kwargs: dict[str, Val]
     ) -> Val | None:  # pragma: no cover
@@ -178,8 +183,7 @@ class Evaluator:
             text = "".join(str(p.const) for p in parts)
             if len(text) <= FOLD_LIMIT:
                 return const(text)
-        out = merge(parts, built=True)
-        return out if out.taints else replace(out, built=False)
+        return merge(parts, built=True)
 
     def _ev_BinOp(self, node: ast.BinOp, depth: int) -> Val:
         left, right = self.ev(node.left, depth), self.ev(node.right, depth)
@@ -379,6 +383,10 @@ class Evaluator:
             everything = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
                           for v in everything]  # fmt: skip
         out = merge(everything, built=method in ("format", "join"))
+        # a propagator of literals gives a literal (its receiver is a module); unknown code's result
+        # is no literal: nothing says what it is
+        literal = propagates and all(v.literal for v in (*args, *kwargs.values(), *spread))
+        out = replace(out, literal=literal)
         origin = ""
         if (qualified in _DERIVING or method in _DERIVING) and len(node.args) <= 1:
             target = node.args[0] if node.args else (func.value if isinstance(func, ast.Attribute) else None)
@@ -495,6 +503,8 @@ class Evaluator:
             value = items[0] if items else UNKNOWN
         if value.all_taints():
             self.sink_reached(sink, value, node, name)
+        elif sink.possible and not value.literal and (sink.possible == "any" or value.built):
+            self.sink_possibly_reached(sink, value, node, name)
 
     def _modelled(self, func, qualified, method, receiver, args, kwargs) -> Val | None:
         """Containers, config parsers and string methods, modelled precisely."""

@@ -22,13 +22,16 @@ from .spec import ALL, Sink, Tables, index
 from .values import EXTERNAL, INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
 
 MAX_BLOCK_DEPTH = 40
+POSSIBLE = "possible"
 #: How sure a flow is, by where its data came from. Remote input and predictable numbers are
 #: sure evidence anywhere. The console and command line (the person running the program), files,
 #: caches and a public function's parameters are weaker evidence: confident in a snippet (a unit of
 #: SNIPPET_LINES or fewer, whose point is the flow), unsure in a whole module, where they mostly
 #: show how an API is meant to be used (a debugger evaluates what its user types; a cache unpickles
 #: what it stored; a query builder formats identifiers).
-CONFIDENCE = {INPUT: 0.9, RANDOM: 0.8}
+#: POSSIBLE is no source: a sink reached by a value nothing shows the origin of (a pattern, as bandit
+#: reads code); worth a look, never more than a smell.
+CONFIDENCE = {INPUT: 0.9, RANDOM: 0.8, POSSIBLE: 0.3}
 WEAK_IN_SNIPPET, WEAK_IN_MODULE = 0.6, 0.45
 SNIPPET_LINES = 100
 #: Each call of unknown code a flow went through keeps this share of its confidence.
@@ -174,6 +177,8 @@ class ModuleFlow:
         confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
         if taint.label == PARAM:
             message = f"{taint.what} reaches {name}() on line {line}: callers can pass anything"
+        elif taint.label == POSSIBLE:
+            message = f"{name}() gets {taint.what} of no known origin: make sure no input reaches it"
         elif taint.line and taint.line != line:
             message = f"{taint.what} from line {taint.line} reaches {name}() on line {line}"
         else:
@@ -297,6 +302,10 @@ class FunctionFlow(Evaluator):
                 self.module.report(sink.rule, node, t, name)
         if name.endswith("set_cookie"):
             self._random_into(val, "a cookie", node.lineno)
+
+    def sink_possibly_reached(self, sink: Sink, val: Val, node: ast.AST, name: str) -> None:
+        what = "a value built at run time" if val.built else "a value"
+        self.module.report(sink.rule, node, Taint(POSSIBLE, 0, what), name)
 
     def call_local(self, node: ast.Call, args: list[Val], kwargs: dict[str, Val]) -> Val | None:
         info, offset = self._resolve(node.func)

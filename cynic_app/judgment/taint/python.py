@@ -85,18 +85,18 @@ FLAGS = (
 SINKS = (
     # CWE-78: OS commands. The command line and the console count: a program run for others (a
     # service, a setuid tool, a CI job) hands them to a shell.
-    Sink("shell-injection", calls=("os.system", "os.popen", "os.popen2", "os.popen3", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "asyncio.create_subprocess_shell", "pty.spawn"), args=(0,), kwargs=("cmd", "command"), labels=_CODE_AND_COMMANDS, param_built=True),
-    Sink("shell-injection", calls=_SUBPROCESS, args=(0,), kwargs=("args",), when=(("shell", True),), labels=_CODE_AND_COMMANDS, param_built=True),
+    Sink("shell-injection", calls=("os.system", "os.popen", "os.popen2", "os.popen3", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "asyncio.create_subprocess_shell", "pty.spawn"), args=(0,), kwargs=("cmd", "command"), labels=_CODE_AND_COMMANDS, param_built=True, possible="any"),
+    Sink("shell-injection", calls=_SUBPROCESS, args=(0,), kwargs=("args",), when=(("shell", True),), labels=_CODE_AND_COMMANDS, param_built=True, possible="any"),
     Sink("shell-injection", calls=(*_SUBPROCESS, "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.execl", "os.execlp", "os.spawnv", "os.spawnvp", "os.spawnl", "os.spawnlp", "os.posix_spawn", "os.posix_spawnp"), args=(0,), kwargs=("args", "executable"), first_item=True),
-    Sink("shell-injection", methods=("exec_command",), args=(0,), kwargs=("command",), imports=("paramiko", "fabric"), labels=_CODE_AND_COMMANDS, param_built=True),
+    Sink("shell-injection", methods=("exec_command",), args=(0,), kwargs=("command",), imports=("paramiko", "fabric"), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
     # CWE-94: code, and templates (CWE-1336). Files count too: a directory of uploaded snippets.
-    Sink("code-injection", calls=("eval", "exec", "builtins.eval", "builtins.exec", "execfile", "code.InteractiveInterpreter.runsource", "numexpr.evaluate", "pandas.eval"), args=(0,), kwargs=("source", "expression"), labels=frozenset({INPUT, LOCAL, EXTERNAL, FILE})),  # files: a directory of uploaded snippets
-    Sink("template-injection", calls=("flask.render_template_string", "jinja2.Template", "jinja2.environment.Template", "mako.template.Template", "django.template.Template", "tornado.template.Template"), args=(0,), kwargs=("source", "text")),
+    Sink("code-injection", calls=("eval", "exec", "builtins.eval", "builtins.exec", "execfile", "code.InteractiveInterpreter.runsource", "numexpr.evaluate", "pandas.eval"), args=(0,), kwargs=("source", "expression"), labels=frozenset({INPUT, LOCAL, EXTERNAL, FILE}), possible="any"),  # files: a directory of uploaded snippets
+    Sink("template-injection", calls=("flask.render_template_string", "jinja2.Template", "jinja2.environment.Template", "mako.template.Template", "django.template.Template", "tornado.template.Template"), args=(0,), kwargs=("source", "text"), possible="any"),
     Sink("template-injection", methods=("from_string",), args=(0,), imports=("jinja2", "flask")),
     # CWE-89: SQL.
-    Sink("sql-injection", methods=("execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "raw"), args=(0,), kwargs=("sql", "query", "operation", "statement"), labels=_CODE_AND_COMMANDS, param_built=True, text="sql"),
-    Sink("sql-injection", methods=("fetch", "fetchrow", "fetchval"), args=(0,), kwargs=("query",), imports=("asyncpg", "databases"), labels=_CODE_AND_COMMANDS, param_built=True, text="sql"),
-    Sink("sql-injection", calls=("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "django.db.models.expressions.RawSQL", "django.db.models.RawSQL", "pandas.read_sql", "pandas.read_sql_query"), args=(0,), kwargs=("sql", "text"), labels=_CODE_AND_COMMANDS, param_built=True, text="sql"),
+    Sink("sql-injection", methods=("execute", "executemany", "executescript", "exec_driver_sql", "mogrify", "raw"), args=(0,), kwargs=("sql", "query", "operation", "statement"), labels=_CODE_AND_COMMANDS, param_built=True, text="sql", possible="built"),
+    Sink("sql-injection", methods=("fetch", "fetchrow", "fetchval"), args=(0,), kwargs=("query",), imports=("asyncpg", "databases"), labels=_CODE_AND_COMMANDS, param_built=True, text="sql", possible="built"),
+    Sink("sql-injection", calls=("sqlalchemy.text", "sqlalchemy.sql.text", "sqlalchemy.sql.expression.text", "django.db.models.expressions.RawSQL", "django.db.models.RawSQL", "pandas.read_sql", "pandas.read_sql_query"), args=(0,), kwargs=("sql", "text"), labels=_CODE_AND_COMMANDS, param_built=True, text="sql", possible="built"),
     Sink("sql-injection", methods=("extra",), args=(), kwargs=("where", "select", "tables", "order_by"), imports=("django",)),
     # CWE-22: file paths, their existence included (a disclosure of its own).
     Sink("path-traversal", calls=_PATH_FUNCTIONS, args=(0,), kwargs=("file", "path", "filename", "name", "src", "dst", "path_or_file")),
@@ -106,16 +106,16 @@ SINKS = (
     Sink("path-traversal", methods=("exists", "is_file", "is_dir", "stat", "lstat"), on="path", args=(), receiver=True),
     Sink("path-traversal", methods=("extractall", "extract"), args=(0,), kwargs=("path",), imports=("tarfile", "zipfile")),
     # CWE-643 and CWE-90: queries of XML documents and directories.
-    Sink("xpath-injection", calls=("lxml.etree.XPath", "lxml.etree.ETXPath", "lxml.etree.XPathEvaluator"), args=(0,), kwargs=("path",), labels=_CODE_AND_COMMANDS, param_built=True),
-    Sink("xpath-injection", calls=("elementpath.select", "elementpath.iter_select", "elementpath.Selector"), args=(1,), kwargs=("path",), labels=_CODE_AND_COMMANDS, param_built=True),
+    Sink("xpath-injection", calls=("lxml.etree.XPath", "lxml.etree.ETXPath", "lxml.etree.XPathEvaluator"), args=(0,), kwargs=("path",), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
+    Sink("xpath-injection", calls=("elementpath.select", "elementpath.iter_select", "elementpath.Selector"), args=(1,), kwargs=("path",), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
     Sink("xpath-injection", methods=("xpath", "find", "findall", "iterfind", "findtext"), on="etree", args=(0,), kwargs=("path", "_path"), labels=_CODE_AND_COMMANDS, param_built=True),
     Sink("xpath-injection", methods=("xpath",), args=(0,), kwargs=("_path",), imports=("lxml",), labels=_CODE_AND_COMMANDS, param_built=True),
-    Sink("ldap-injection", methods=("search", "search_s", "search_st", "search_ext", "search_ext_s", "search_paged", "paged_search"), args=(1, 2), kwargs=("search_filter", "filterstr"), imports=("ldap3", "ldap"), labels=_CODE_AND_COMMANDS, param_built=True),
+    Sink("ldap-injection", methods=("search", "search_s", "search_st", "search_ext", "search_ext_s", "search_paged", "paged_search"), args=(1, 2), kwargs=("search_filter", "filterstr"), imports=("ldap3", "ldap"), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
     # CWE-601: redirects.
     Sink("open-redirect", calls=("flask.redirect", "werkzeug.utils.redirect", "django.shortcuts.redirect", "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect", "starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse", "bottle.redirect"), args=(0,), kwargs=("location", "url", "to", "redirect_to")),
     # CWE-79: HTML. A response built from a tuple takes its body from the first item.
     Sink("xss", calls=("flask.make_response", "flask.Response", "werkzeug.wrappers.Response", "django.http.HttpResponse", "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), args=(0,), kwargs=("response", "content"), first_item=True),
-    Sink("xss", calls=("markupsafe.Markup", "flask.Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "django.utils.html.format_html"), args=(0,), param_built=True),
+    Sink("xss", calls=("markupsafe.Markup", "flask.Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "django.utils.html.format_html"), args=(0,), param_built=True, possible="built"),
     Sink("xss", methods=("write",), on="tornado-handler", args=(0,)),
     # CWE-918: requests to a URL.
     Sink("ssrf", calls=tuple(f"requests.{m}" for m in _HTTP_METHODS if m != "request") + tuple(f"httpx.{m}" for m in _HTTP_METHODS if m != "request") + ("urllib.request.urlopen", "urllib.request.Request", "urllib.urlopen", "urllib2.urlopen"), args=(0,), kwargs=("url",)),
@@ -123,8 +123,8 @@ SINKS = (
     Sink("ssrf", methods=_HTTP_METHODS, on="http-client", args=(0,), kwargs=("url",)),
     # CWE-502: deserialisation. Data from the network or a shared cache is not to be trusted here,
     # nor what a public function is handed (it cannot know where its caller got it).
-    Sink("unsafe-deserialisation", calls=("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "cPickle.loads", "cPickle.load", "marshal.loads", "marshal.load", "dill.loads", "dill.load", "jsonpickle.decode", "shelve.open", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "cloudpickle.loads"), args=(0,), kwargs=("data", "s", "file", "string"), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True),
-    Sink("unsafe-deserialisation", calls=("yaml.load", "yaml.load_all"), args=(0,), kwargs=("stream",), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True, safe_with=(1, "Loader", "Safe")),
+    Sink("unsafe-deserialisation", calls=("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "cPickle.loads", "cPickle.load", "marshal.loads", "marshal.load", "dill.loads", "dill.load", "jsonpickle.decode", "shelve.open", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "cloudpickle.loads"), args=(0,), kwargs=("data", "s", "file", "string"), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True, possible="any"),
+    Sink("unsafe-deserialisation", calls=("yaml.load", "yaml.load_all"), args=(0,), kwargs=("stream",), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True, safe_with=(1, "Loader", "Safe"), possible="any"),
     Sink("unsafe-deserialisation", calls=("yaml.full_load", "yaml.full_load_all"), args=(0,), kwargs=("stream",), labels=frozenset({INPUT, EXTERNAL, FILE})),
     # CWE-611: XML parsers told to resolve external entities, reading untrusted XML.
     Sink("xxe", calls=("xml.dom.minidom.parseString", "xml.dom.minidom.parse", "xml.dom.pulldom.parseString", "xml.dom.pulldom.parse", "lxml.etree.fromstring", "lxml.etree.parse", "lxml.etree.XML", "lxml.etree.iterparse"), args=(0,), needs_flag=(1, "resolves-entities")),

@@ -52,9 +52,11 @@ class Sink:
     imports: tuple[str, ...] = ()  # methods on receivers of no known kind: the module imports one
     text: str = ""  # the literal text must read as this ("sql")
     needs_flag: tuple[object, str] | None = None  # (argument position or "receiver", flag)
-    safe_with: tuple[int, str, str] | None = (
-        None  # (position, keyword, text): an argument naming it makes it safe
-    )
+    #: (position, keyword, text): an argument naming it makes the call safe (Loader=SafeLoader)
+    safe_with: tuple[int, str, str] | None = None
+    #: Reached by a value of no known origin: "any" non-literal value, or one "built" from literal
+    #: text and run-time parts, is worth a low-confidence look (as bandit's pattern checks flag).
+    possible: str = ""
 
 
 @dataclass(frozen=True)

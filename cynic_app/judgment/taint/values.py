@@ -68,6 +68,7 @@ class Val:
     origin: str = ""
     is_dict: bool = False
     extra: frozenset[Taint] = frozenset()  # taint of a container's untracked part
+    literal: bool = False  # made of literals only, though which ones may depend on a branch
 
     @property
     def known(self) -> bool:
@@ -98,7 +99,7 @@ UNKNOWN = Val()
 
 def const(value: object) -> Val:
     text = value if isinstance(value, str) else ""
-    return Val(const=value, text=text[:TEXT_KEPT])
+    return Val(const=value, text=text[:TEXT_KEPT], literal=True)
 
 
 def tainted(taints: frozenset[Taint], **kw) -> Val:
@@ -111,13 +112,15 @@ def merge(values: list[Val] | tuple[Val, ...], *, built: bool = False, kind: str
     taints: set[Taint] = set()
     text = []
     was_built = built
+    literal = True
     for v in values:
         taints |= v.all_taints()
         if v.text:
             text.append(v.text)
         was_built = was_built or v.built
+        literal = literal and v.literal
     joined = "".join(text)[:TEXT_KEPT]
-    return Val(taints=frozenset(taints), built=was_built and bool(taints), text=joined, kind=kind)
+    return Val(taints=frozenset(taints), built=was_built, text=joined, kind=kind, literal=literal)
 
 
 def join(a: Val, b: Val) -> Val:
@@ -150,6 +153,7 @@ def join(a: Val, b: Val) -> Val:
         origin=a.origin if a.origin == b.origin else "",
         is_dict=a.is_dict and b.is_dict,
         extra=extra,
+        literal=a.literal and b.literal,
     )
 
 
