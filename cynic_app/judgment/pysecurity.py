@@ -163,7 +163,8 @@ def _crypto_findings(call: Call, name: str, base: str, kw: dict) -> list[Finding
         if any(_PASSWORDISH.search(n) for n in [*argument_names, target]):
             found.append(hit("weak-password-hash", line, f"{name}() of a password: fast and unsalted"))
         else:
-            found.append(hit("weak-hash", line, f"{name}() is broken for security uses", confidence=0.7))
+            # broken for security; whether this use needs security is not known: a look, not a veto
+            found.append(hit("weak-hash", line, f"{name}() is broken for security uses", confidence=0.3))
     if any(name == c or name.startswith(c + ".") for c in _WEAK_CIPHERS):
         found.append(hit("weak-cipher", line, f"{name}() is a broken cipher or mode"))
     return found
