@@ -537,10 +537,12 @@ class Evaluator:
             and (receiver.items is not None or receiver.fields is not None)
         ):
             return self._container_call(target, receiver, method, args)
-        if receiver.fields is not None and receiver.is_dict and method == "get" and args and args[0].known:
-            found = receiver.get_field(args[0].const)
-            default = args[1] if len(args) > 1 else UNKNOWN
-            return found if found is not None else join(Val(taints=receiver.extra), default)
+        if receiver.fields is not None and receiver.is_dict and method == "get" and args:
+            default = args[1] if len(args) > 1 else const(None)
+            if args[0].known:
+                found = receiver.get_field(args[0].const)
+                return found if found is not None else join(Val(taints=receiver.extra), default)
+            return lookup_any(receiver, default)  # the key chooses among the values: it is not one
         if method == "format" and isinstance(receiver.const, str):
             return self._concat([receiver, *args, *kwargs.values()])
         if method == "join" and args and isinstance(receiver.const, str):  # ", ".join(parts)
@@ -610,7 +612,17 @@ def subscript(base: Val, key: Val) -> Val:
                 return const(base.const[key.const])
             except IndexError:
                 return Val()
+    if base.fields is not None and base.is_dict:
+        return lookup_any(base)  # the key chooses among the values, it is not one
     return Val(taints=base.all_taints(), origin=base.origin)  # the key chooses, it is not the value
+
+
+def lookup_any(container: Val, default: Val | None = None) -> Val:
+    """container[key] for a key not known: any of its tracked values (or the default)."""
+    out = default if default is not None else Val(taints=container.extra)
+    for _, v in container.fields or ():
+        out = join(out, v)
+    return join(out, Val(taints=container.extra)) if container.extra else out
 
 
 def iterate(container: Val) -> Val:

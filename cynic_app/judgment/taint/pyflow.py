@@ -411,7 +411,9 @@ class FunctionFlow(Evaluator):
         if qualified in _SESSIONS or name.rsplit(".", 1)[-1].lower().endswith("session"):
             for v in (key, value):
                 for t in v.all_taints():
-                    if t.label == INPUT and 501 not in t.cleared and 0 not in t.cleared:
+                    # the input itself crosses the boundary; what unknown code looked up with it
+                    # (a user found by the e-mail typed) is the application's own value
+                    if t.label == INPUT and not t.hops and 501 not in t.cleared and 0 not in t.cleared:
                         self.module.report("trust-boundary", target, t, f"{name}[…] =")
                         break
             self._random_into(value, f"{name}[…]", target.lineno)
