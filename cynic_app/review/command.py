@@ -17,6 +17,13 @@ EXIT_FAILED = 1  # a file's verdict is the --fail-on verdict or worse
 EXIT_INCOMPLETE = 3  # a file could not be judged, or the node could not be reached
 
 
+class AnyCase(click.Choice):
+    """One of upper-case names, typed in any case (the help lists them as they are)."""
+
+    def convert(self, value, param, ctx):
+        return super().convert(value.upper() if isinstance(value, str) else value, param, ctx)
+
+
 @click.command("judge")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=str))
 @click.option(
@@ -29,7 +36,7 @@ EXIT_INCOMPLETE = 3  # a file could not be judged, or the node could not be reac
 )
 @click.option(
     "--fail-on",
-    type=click.Choice(VERDICTS[1:], case_sensitive=False),
+    type=AnyCase(VERDICTS[1:]),
     default="BARK",
     show_default=True,
     help="Exit 1 when a file's verdict is this or worse (BARK is the worst).",
@@ -44,7 +51,7 @@ EXIT_INCOMPLETE = 3  # a file could not be judged, or the node could not be reac
 @click.option("--store", is_flag=True, help="With --server: store each judgment (default: a dry run).")
 @click.option(
     "--level",
-    type=click.Choice(["REFLEX", "MICRO", "MACRO"], case_sensitive=False),
+    type=AnyCase(["REFLEX", "MICRO", "MACRO"]),
     help="The judge's level (default: a default cell's, MICRO; MACRO adds pyflakes, imports, links).",
 )
 @click.option("--jobs", type=click.IntRange(min=1), help="Processes judging at once (default: one per core).")
@@ -67,7 +74,6 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
     from .diff import DiffError, changes, keep_changed
     from .walk import source_files
 
-    fail_on = fail_on.upper()
     if store and not server:
         raise click.UsageError("--store needs --server (judging here stores nothing)")
     if level and server:
@@ -82,7 +88,7 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
         files = sorted(changed)
     else:
         files = source_files(paths)
-    reports = _judge(files, server=server, store=store, level=level and level.upper(), jobs=jobs)
+    reports = _judge(files, server=server, store=store, level=level, jobs=jobs)
     if changed is not None:
         reports = [keep_changed(r, changed[r.path]) if r.judged else r for r in reports]
     for r in reports:
