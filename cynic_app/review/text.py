@@ -47,11 +47,13 @@ def render(
     """The report's lines, findings first (by file, then line), then the failing files and the
     summary."""
     paint = _painter(colour)
+    shown = 0
     for r in reports:
         for f in sorted(r.findings, key=lambda f: (f.get("line") or 0, f.get("column") or 0, f["rule"])):
             if f.get("suppressed") and not show_suppressed:
                 continue
             link = rule_url(f["rule"], rules_base) if show_links else ""
+            shown += 1
             yield finding_line(r.path, f, colour=colour, link=link)
     judged = [r for r in reports if r.judged]
     failing = [r for r in judged if r.fails(fail_on)]
@@ -64,7 +66,8 @@ def render(
             yield f"  {r.path}: {paint(v, fg=_VERDICT_COLOUR[v], bold=True)}" + (
                 "" if r.diffed else f" (q {r.q_score:g})"
             )
-    yield ""
+    if shown or failing:
+        yield ""
     yield from _summary(reports, judged, diff=diff, paint=paint)
 
 
