@@ -1,61 +1,17 @@
-"""cynic_app: a judgment service that never answers 200 before the judgment is durable."""
+"""cynic_app: a judgment service that never answers 200 before the judgment is durable.
+
+``create_app`` (app.py) is imported on first use, so that importing a part of the package (the
+judge, ``cynic judge``) does not load Flask, psycopg and the service.
+"""
 
 from __future__ import annotations
 
-import os
-
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from . import api
-from .api.json_provider import OrjsonProvider
-from .api.receive import ReceiveBodies
-from .config import Config
-from .durability.fsio import FS, OS_FS
-from .runtime import Runtime
-from .serving import ServerSettings
-from .startup import RECOVERED_BY_ENV, open_node
+__all__ = ["create_app"]
 
 
-def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
-    """Build the WSGI app. Recovers the node first unless a gunicorn master already did.
+def __getattr__(name: str):
+    if name == "create_app":
+        from .app import create_app
 
-    ``fs`` is the file-system seam of the durability layer (tests inject faults through it).
-    """
-    config = config or Config.from_env()
-    fs = fs or OS_FS
-    threads = ServerSettings.from_env().threads  # every setting is checked before the node is touched
-    master = os.environ.get(RECOVERED_BY_ENV)
-    if master and master == str(os.getppid()):  # our gunicorn master opened the node before forking
-        runtime = Runtime(config, recovered_by=f"gunicorn master {master}", fs=fs)
-    else:
-        node_lock, _settled = open_node(config, fs=fs)
-        try:
-            runtime = Runtime(config, recovered_by=f"process {os.getpid()}", node_lock=node_lock, fs=fs)
-        except BaseException:
-            node_lock.release()
-            raise
-    try:
-        return _app(config, runtime, slow_slots=threads - 1)  # one thread per worker stays free
-    except BaseException:
-        runtime.close()  # its pool and journal, and the node lock if it holds it
-        raise
-
-
-def _app(config: Config, runtime: Runtime, *, slow_slots: int) -> Flask:
-    app = Flask(__name__)
-    app.json = OrjsonProvider(app)
-    app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.extensions["cynic"] = runtime
-    api.register(app)
-    app.wsgi_app = ReceiveBodies(
-        app.wsgi_app,
-        max_body_bytes=config.max_body_bytes,
-        timeout_s=config.body_timeout_s,
-        slow_slots=slow_slots,
-    )
-    if config.trusted_proxies:
-        # Only the last N hops of X-Forwarded-For/-Proto are believed: those our proxies added.
-        n = config.trusted_proxies
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)
-    return app
+        return create_app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,19 +14,22 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import psycopg
 
-from . import binding, settings
-from .binding import DatabaseMismatch
+from . import settings
 from .config import Config
 from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
 from .durability.journal import JournalCorrupt
 from .errors import first_line
 from .logs import configure_logging
 from .metrics import MULTIPROC_ENV
+from .review.command import judge as judge_command
 from .settings import ConfigError
+
+if TYPE_CHECKING:
+    import psycopg
 
 EXIT_VERIFY_FAILED = 1
 #: 2 is click's: a usage error (unknown option, bad argument).
@@ -44,6 +47,11 @@ def operator_command(fn):
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
+        # Here, not at the top: `cynic judge` needs no database and starts fast without psycopg.
+        import psycopg
+
+        from .binding import DatabaseMismatch
+
         try:
             configure_logging()
             if os.environ.get(MULTIPROC_ENV):  # our metrics would create their files there
@@ -80,6 +88,8 @@ def _embedded_server(config: Config):
 @contextmanager
 def database_config() -> Iterator[tuple[Config, object]]:
     """Yield (config with a reachable database URL, the embedded server this command started or None)."""
+    from . import binding
+
     config = Config.from_env()
     if config.database_url:
         yield config, None
@@ -113,6 +123,9 @@ def connection(config: Config) -> Iterator[psycopg.Connection]:
 @click.version_option(package_name="cynic_app", prog_name="cynic")
 def main() -> None:
     """cynic_app: judge content durably."""
+
+
+main.add_command(judge_command)
 
 
 @main.command()
@@ -175,6 +188,7 @@ def adopt_database() -> None:
 
     Its journals are settled into that database from now on. Refuses while the service runs.
     """
+    from . import binding
     from .store.migrations import migrate
 
     with database_config() as (config, _server):
@@ -199,6 +213,7 @@ def adopt_database() -> None:
 @operator_command
 def checkpoint() -> None:
     """Settle the journals of exited processes and write the state snapshot (safe while serving)."""
+    from . import binding
     from .durability.checkpoint import sync_checkpoint
     from .durability.settle import settle_closed
     from .judgment.state import RECENT

@@ -1,0 +1,130 @@
+"""``cynic judge --diff REV``: judge what changed since REV, report what is on changed lines.
+
+The files: those ``git diff REV`` shows added, copied, modified or renamed between REV and the
+working tree (staged or not), plus the untracked files git does not ignore (new files not yet
+added are part of the change); deleted files are gone. With PATH arguments, only those under
+them; either way only files a walk would judge (walk.is_judged_name).
+
+The lines: the added side of each hunk of ``git diff -U0 REV`` (a changed line is a removed line
+and an added one). Every line of an untracked or added file is new. A renamed file's unchanged
+lines are not changed lines.
+
+A finding is on a changed line when its line is one, or when the untrusted input it follows was
+read on one (``source_line``: a change that feeds request data into an old ``os.system`` call
+made that call a hole). A finding about the whole file (line 0) is kept only for a new file.
+Each file is still judged whole: a line's meaning depends on the rest of its file.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from .report import FileReport
+from .walk import is_judged_name
+
+
+class DiffError(RuntimeError):
+    """git could not say what changed (not a repository, an unknown revision)."""
+
+
+@dataclass
+class Change:
+    """One changed file: its added lines, or every line (new)."""
+
+    new: bool = False
+    lines: set[int] = field(default_factory=set)
+
+    def holds(self, finding: dict) -> bool:
+        line, source = finding.get("line") or 0, finding.get("source_line") or 0
+        return self.new or line in self.lines or source in self.lines
+
+
+def changes(rev: str, paths: list[str], *, cwd: str = ".") -> dict[str, Change]:
+    """{path as shown (relative to cwd): Change} for every judged file changed since rev."""
+    top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, rev=rev)
+    patch = _git(
+        ["-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv",
+         "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMR", commit.strip(), "--", *paths],
+        cwd,
+    )  # fmt: skip
+    found = parse_patch(patch)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *paths], cwd)
+    for name in filter(None, untracked.split("\0")):
+        found[name] = Change(new=True)
+    shown = {os.path.relpath(os.path.join(top, name), cwd): change for name, change in found.items()}
+    return {path: change for path, change in shown.items() if is_judged_name(path)}
+
+
+def parse_patch(patch: str) -> dict[str, Change]:
+    """{path relative to the top: Change} from ``git diff -U0`` output (a/ and b/ prefixes)."""
+    found: dict[str, Change] = {}
+    current: Change | None = None
+    in_header = was_absent = False  # "--- "/"+++ " lines are headers only before a file's first hunk
+    for line in patch.splitlines():
+        if line.startswith("diff --git "):
+            current, in_header, was_absent = None, True, False
+        elif in_header and line.startswith("--- "):
+            was_absent = line == "--- /dev/null"
+        elif in_header and line.startswith("+++ "):
+            name = line[4:].removesuffix("\t")  # git adds a tab after a name holding a space
+            current = None if name == "/dev/null" else found.setdefault(_unquote(name)[2:], Change())
+            if current is not None and was_absent:
+                current.new = True
+        elif line.startswith("@@ "):
+            in_header = False
+            if current is not None:
+                current.lines.update(_added_lines(line))
+    return found
+
+
+def _added_lines(hunk_header: str) -> range:
+    """The lines a ``@@ -a,b +c,d @@`` header adds: c … c+d-1 (d is 1 when absent)."""
+    added = hunk_header.split(" ")[2]  # "+c,d"
+    start, _, count = added[1:].partition(",")
+    return range(int(start), int(start) + (int(count) if count else 1))
+
+
+def _unquote(name: str) -> str:
+    """A path as git writes it: C-quoted (``"a/t\\303\\251st.py"``) when it holds odd bytes."""
+    if not (name.startswith('"') and name.endswith('"')):
+        return name
+    out, i, body = bytearray(), 0, name[1:-1]
+    escapes = {"n": b"\n", "t": b"\t", '"': b'"', "\\": b"\\", "a": b"\a", "b": b"\b", "f": b"\f",
+               "r": b"\r", "v": b"\v"}  # fmt: skip
+    while i < len(body):
+        c = body[i]
+        if c == "\\" and body[i + 1 : i + 2].isdigit():
+            out.append(int(body[i + 1 : i + 4], 8))
+            i += 4
+        elif c == "\\":
+            out += escapes.get(body[i + 1], body[i + 1].encode())
+            i += 2
+        else:
+            out += c.encode()
+            i += 1
+    return out.decode("utf-8", errors="surrogateescape")
+
+
+def keep_changed(report: FileReport, change: Change) -> FileReport:
+    """report with only the findings on changed lines; its gate then reads those alone."""
+    report.findings = [f for f in report.findings if change.holds(f)]
+    report.diffed = True
+    return report
+
+
+def _git(args: list[str], cwd: str, *, rev: str = "") -> str:
+    """git's output; DiffError with git's reason (or, for rev-parse of rev, what rev is not)."""
+    try:
+        done = subprocess.run(
+            ["git", *args], cwd=cwd, capture_output=True, text=True, errors="surrogateescape", check=False
+        )
+    except FileNotFoundError:
+        raise DiffError("--diff needs git, and git is not installed") from None
+    if done.returncode != 0:
+        said = done.stderr.strip().splitlines()
+        reason = said[-1] if said else f"exit status {done.returncode}"
+        raise DiffError(f"{rev!r} is not a commit git knows" if rev else f"git {args[0]}: {reason}")
+    return done.stdout

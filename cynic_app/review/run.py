@@ -1,0 +1,87 @@
+"""Judge files in this machine's processes: no node, no database, nothing stored.
+
+Each file is one cell, ``context: "file: <name>"`` (its name tells the judge the language), judged
+at the level a default cell gets, as POST /judge judges it. Files are spread over one process per
+core; a file the judge fails on is reported as an error of that file, never as a verdict, and
+the others are still judged.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from .report import FileReport
+from .walk import is_binary
+
+#: Below this many files the processes would cost more than they save.
+PARALLEL_FROM_FILES = 8
+
+
+def read_source(path: str) -> tuple[str | None, FileReport | None]:
+    """(text, None) for a file to judge, else (None, the report saying why not)."""
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        return None, FileReport(path, error=f"cannot read it: {exc.strerror or exc}")
+    if is_binary(data):
+        return None, FileReport(path, skipped="binary")
+    return data.decode("utf-8", errors="replace"), None
+
+
+def line_texts(text: str, findings: list[dict]) -> dict[int, str]:
+    """The text of each line a finding names (for fingerprints and suppression comments)."""
+    wanted = {f["line"] for f in findings if f.get("line")}
+    if not wanted:
+        return {}
+    return {n: line for n, line in enumerate(text.splitlines(), 1) if n in wanted}
+
+
+def judge_file(path: str, level: str | None = None) -> FileReport:
+    """One file's report, judged in this process (level None: a default cell's)."""
+    from ..judgment import Cell, judge
+
+    text, not_judged = read_source(path)
+    if not_judged is not None:
+        return not_judged
+    try:
+        judgment = judge(Cell.create(content=text, context=f"file: {Path(path).name}"), level=level)
+    # One file the judge cannot read must not cost the report on all the others: the failure is
+    # this file's error, printed with its name, and the exit code says the run is incomplete.
+    except Exception as exc:  # noqa: BLE001
+        return FileReport(path, error=f"the judge failed on it: {type(exc).__name__}: {exc}")
+    return FileReport(
+        path,
+        verdict=judgment.verdict,
+        q_score=judgment.q_score,
+        language=judgment.language,
+        findings=judgment.findings,
+        line_texts=line_texts(text, judgment.findings),
+    )
+
+
+def judge_files(
+    paths: list[str],
+    *,
+    jobs: int | None = None,
+    level: str | None = None,
+    done: Callable[[FileReport], None] = lambda _report: None,
+) -> list[FileReport]:
+    """Every file's report, in the order of paths; done(report) is called as each is ready."""
+    reports = []
+    for report in _each(paths, jobs or os.cpu_count() or 1, level):
+        done(report)
+        reports.append(report)
+    return reports
+
+
+def _each(paths: list[str], jobs: int, level: str | None) -> Iterator[FileReport]:
+    levels = [level] * len(paths)
+    if jobs == 1 or len(paths) < PARALLEL_FROM_FILES:
+        yield from map(judge_file, paths, levels)
+        return
+    chunk = max(1, min(16, len(paths) // (jobs * 4)))
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        yield from pool.map(judge_file, paths, levels, chunksize=chunk)

@@ -1,0 +1,103 @@
+"""`cynic judge` as a user runs it: a real process on real files, in real git repositories."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+#: A Flask view that runs a shell command from the request: the judge BARKs on it (shell-injection
+#: alone: its answer is JSON, so nothing reaches HTML).
+HOLE = """import subprocess
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.post("/run")
+def run():
+    done = subprocess.run(request.form["cmd"], shell=True)
+    return {"status": done.returncode}
+"""
+HOLE_LINE = 10
+NOSEC = HOLE.replace("shell=True)", "shell=True)  # nosec B602")
+CLEAN = '''"""Prices with tax."""
+
+from decimal import Decimal
+
+VAT = Decimal("0.2")
+
+
+def with_vat(price: Decimal) -> Decimal:
+    """The price with VAT added."""
+    return price * (1 + VAT)
+'''
+#: An error caught and dropped: a defect, GROWL.
+DEFECT = """import json
+
+
+def load(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except Exception:
+        pass
+"""
+
+
+def cynic(*args: str, cwd: Path, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    """``cynic judge ARGS…`` in a new process, its output captured (a pipe: no terminal)."""
+    return subprocess.run(
+        [sys.executable, "-m", "cynic_app.cli", "judge", *args],
+        cwd=cwd,
+        env={**os.environ, "NO_COLOR": "", **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        **kwargs,
+    )
+
+
+def judged_json(*args: str, cwd: Path) -> dict:
+    done = cynic("--format", "json", *args, cwd=cwd)
+    assert done.returncode in (0, 1), done.stderr
+    return json.loads(done.stdout)
+
+
+class Repo:
+    """A git repository in a temporary directory."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.mkdir(parents=True, exist_ok=True)
+        self.git("init", "-q", "-b", "main")
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
+            cwd=self.path,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+
+    def write(self, name: str, text: str) -> Path:
+        path = self.path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+        return path
+
+    def commit(self, message: str = "change") -> str:
+        self.git("add", "-A")
+        self.git("commit", "-q", "-m", message)
+        return self.git("rev-parse", "HEAD").strip()
+
+
+@pytest.fixture
+def repo(tmp_path) -> Repo:
+    return Repo(tmp_path / "repo")
