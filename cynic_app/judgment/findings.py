@@ -42,7 +42,7 @@ def dangers(src: Source) -> list[Finding]:
 def _dangers(src: Source) -> list[Finding]:
     found = security_findings(src.py, src.tree) if src.py else []
     found += [f for f in _text(src) if f.kind == SECURITY]
-    return _unique(temper(src.suppress(found), src.line_stats.filled))
+    return _unique(temper(src.suppress(src.in_characters(found)), src.line_stats.filled))
 
 
 def hygiene(src: Source) -> list[Finding]:

@@ -1286,23 +1286,6 @@ def cache_key(url: str) -> str:
     return hashlib.md5(url.encode(), usedforsecurity=False).hexdigest()
 """,
     ),
-    "dynamic-code": RuleDoc(
-        what="`eval` or `exec` of code built at run time, where no untrusted input is seen to reach it.",
-        why="Code assembled as text is hard to read, impossible to check statically, and becomes a code injection as soon as any part of it comes from outside. Python almost always has a direct way: `getattr`, a dictionary of functions, `ast.literal_eval`.",
-        bad="""
-def apply(operation: str, a: float, b: float) -> float:
-    return eval(f"a {operation} b")
-""",
-        good="""
-import operator
-
-OPERATIONS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
-
-
-def apply(operation: str, a: float, b: float) -> float:
-    return OPERATIONS[operation](a, b)
-""",
-    ),
     "no-timeout": RuleDoc(
         what="A `requests` call (`get`, `post`, `put`, `delete`, `request`) without a `timeout`.",
         why="requests waits forever by default. One slow or silent server holds the thread, and then every thread, until the service stops answering.",

@@ -28,6 +28,8 @@ _PASSWORDISH_RE = linear("passwordish-name", r"(?i)pass(?:word|wd|phrase)?(?:[^a
 _WORDISH_RE = linear("wordish-value", r"[A-Za-z]+(?:[._-][A-Za-z]+)*")
 #: A regular expression or a grammar: brackets, alternations, escapes.
 _PATTERNISH_RE = linear("patternish-value", r"[\[\]()|\\^]|\.\*|\+\?")
+#: Unmistakably a regular expression, whatever the name: a flag group, a class escape, ".*".
+_REGEX_RE = linear("regex-value", r"\(\?[:iLmsux=!<]|\\[bBdDsSwW]|\.\*|\[\^|\|\w+\|")
 _CHARACTER_CLASSES = tuple(
     tokens(f"value-{n}", c) for n, c in (("lower", "[a-z]"), ("upper", "[A-Z]"), ("digit", "[0-9]"))
 )
@@ -60,7 +62,7 @@ def looks_secret(value: str, name: str = "") -> bool:
     value = value.strip()
     if len(value) < 4 or " " in value or _PLACEHOLDER_RE.match(value) or _ENV_NAME_RE.match(value):
         return False
-    if value.startswith(("/", "http://", "https://", "$", "{", "%")):
+    if value.startswith(("/", "http://", "https://", "$", "{", "%")) or _REGEX_RE.search(value):
         return False
     if name and not _PASSWORDISH_RE.search(name):
         classes = sum(bool(c.search(value)) for c in _CHARACTER_CLASSES)

@@ -197,6 +197,20 @@ class Source:
         """The 1-based line holding character offset."""
         return bisect_right(self._line_starts, offset)
 
+    def in_characters(self, findings: list) -> list:
+        """The findings, their columns counted in characters (Python's tree counts UTF-8 bytes)."""
+        from dataclasses import replace
+
+        out = []
+        for f in findings:
+            if f.column > 1:
+                text = self.line_text(f.line)
+                if not text.isascii():
+                    prefix = text.encode("utf-8", "surrogatepass")[: f.column - 1]
+                    f = replace(f, column=len(prefix.decode("utf-8", "ignore")) + 1)
+            out.append(f)
+        return out
+
     def suppress(self, findings: list) -> list:
         """The findings, those a suppression comment on their line names marked (suppress.py)."""
         from .suppress import suppress

@@ -380,8 +380,12 @@ class FunctionFlow(Evaluator):
             return False
         return bool(handler(node, depth))
 
-    def _st_Expr(self, node: ast.Expr, depth: int) -> None:
+    def _st_Expr(self, node: ast.Expr, depth: int) -> bool:
         self.ev(node.value)
+        if isinstance(node.value, ast.Call):  # abort(400), sys.exit(1): the block ends here
+            parts = chain(node.value.func)
+            return bool(parts) and qualify(parts, self.aliases, self.env.keys()) in self.tables.noreturn
+        return False
 
     def _st_Assign(self, node: ast.Assign, depth: int) -> None:
         value = self.ev(node.value)
@@ -651,7 +655,11 @@ class FunctionFlow(Evaluator):
             return [(name, ALL)] if name else []
         if qualified == "isinstance" and len(test.args) == 2:
             name = _name_of(test.args[0])
-            return [(name, ALL)] if name and _numeric_type(test.args[1]) else []
+            if name and _numeric_type(test.args[1]):
+                return [(name, ALL)]
+            if name and isinstance(test.args[1], ast.Name) and test.args[1].id == "str":
+                return [(name, frozenset({943}))]  # a string holds no query operators
+            return []
         last = parts[-1] if parts else ""
         if test.args and any(
             w in last for w in ("safe_url", "allowed_host", "is_safe", "is_allowed", "valid")

@@ -179,5 +179,18 @@ PYTHON = Tables(
     web_frameworks=WEB_FRAMEWORKS,
     handles=HANDLES,
     propagators=PROPAGATORS,
+    noreturn=(
+        "flask.abort",
+        "quart.abort",
+        "werkzeug.exceptions.abort",
+        "bottle.abort",
+        "sys.exit",
+        "exit",
+        "quit",
+        "os._exit",
+        "os.abort",
+        "pytest.fail",
+        "pytest.skip",
+    ),
     secretish=r"(?i)token|passw|secret|nonce|salt|otp|csrf|session|api_?key|auth|cookie|reset|verif|remember",
 )

@@ -115,6 +115,8 @@ class Tables:
     handles: tuple[str, ...]
     #: calls through which taint passes as through the language itself (not a hop of unknown code)
     propagators: tuple[str, ...]
+    #: calls that never return (they raise or end the process): a block ending in one exits
+    noreturn: tuple[str, ...]
     secretish: str  # a regular expression: names that hold secrets, tokens and session keys
 
 
