@@ -89,7 +89,7 @@ def test_a_public_parameter_built_into_a_command_barks_in_a_snippet_and_counts_l
 
 
 def test_a_findings_column_counts_characters_not_bytes():
-    text = 'from flask import request\nimport os\n\ndef f():\n    h = "é"; os.system("ls " + request.args["x"])\n'
+    text = 'from flask import request\nimport os\n\ndef f():\n    h = "é"; os.system(request.args["x"])\n'
     (f,) = [f for f in judge(Cell.create(content=text)).findings if f["rule"] == "shell-injection"]
     line = text.splitlines()[f["line"] - 1]
     assert line[f["column"] - 1 :].startswith("os.system(")
