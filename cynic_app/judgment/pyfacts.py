@@ -20,6 +20,8 @@ class Function:
     cls: str | None  # enclosing class name
     end_line: int = 0
     raises_not_implemented: bool = False  # a stub that raises NotImplementedError (not a pass)
+    nested: bool = False  # defined inside another function
+    node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     depth: int = 0
     complexity: int = 1
     return_kinds: list[str] = field(default_factory=list)  # type names of constant returns

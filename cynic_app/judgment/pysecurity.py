@@ -59,7 +59,7 @@ _WEAK_PROTOCOLS = frozenset(
 def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     """Every security hole the module shows, in line order."""
     aliases = py.aliases
-    found = python_taint_findings(tree, aliases)
+    found = python_taint_findings(tree, aliases, py.functions, py.calls)
     web = bool({v.split(".")[0] for v in aliases.values()} & _WEB_FRAMEWORKS)
     for call in py.calls:
         found += _call_findings(call, _qualified(call.name, aliases))

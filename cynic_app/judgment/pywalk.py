@@ -227,6 +227,8 @@ class PyFacts:
             cls=cls,
             end_line=node.end_lineno or node.lineno,
             raises_not_implemented=raises,
+            nested=owner is not None,
+            node=node,
         )
         self.functions.append(fn)
         self._check_bodies(node)

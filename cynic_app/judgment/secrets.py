@@ -10,6 +10,7 @@ SECRET_NAME_RE = linear(
     r"(?i)(pass(word|wd|phrase)?|pwd|secret|token|api_?key|apikey|access_?key|private_?key|auth_?key"
     r"|credential|signing_?key|client_?secret)",
 )
+_SECRET_PARTS = ("pass", "pwd", "secret", "token", "key", "credential")
 #: Names that talk *about* a secret (its field, header, env variable, length...) hold no secret.
 _META_NAME_RE = linear(
     "secret-meta-name",
@@ -49,8 +50,9 @@ def is_secret_name(name: str) -> bool:
     """True for a name that holds a secret: db_password, API_KEY, signing_secret, db_pass; not
     password_field, passed or pass_arg (a bare "pass" counts only at the end of the name)."""
     last = name.rsplit(".", 1)[-1]
-    if _META_NAME_RE.search(last):
-        return False
+    lowered = last.lower()
+    if not any(w in lowered for w in _SECRET_PARTS) or _META_NAME_RE.search(last):
+        return False  # (the substring test first: most names hold no secret, and it is cheap)
     return any(m.group(0).lower() != "pass" or m.end() == len(last) for m in SECRET_NAME_RE.finditer(last))
 
 

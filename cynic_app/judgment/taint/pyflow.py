@@ -88,8 +88,16 @@ class FunctionInfo:
 class ModuleFlow:
     """Every taint hit in one module."""
 
-    def __init__(self, tree: ast.Module, tables: Tables, aliases: dict[str, str] | None = None):
+    def __init__(
+        self,
+        tree: ast.Module,
+        tables: Tables,
+        aliases: dict[str, str] | None = None,
+        functions: list | None = None,
+        relevant: set[int] | None = None,
+    ):
         self.tree = tree
+        self.relevant = relevant  # id(function node) of those that call a sink: None, all
         size = max((getattr(s, "end_lineno", 0) or 0 for s in tree.body), default=0)
         self.weak = WEAK_IN_SNIPPET if size <= SNIPPET_LINES else WEAK_IN_MODULE
         self.tables = tables
@@ -105,15 +113,27 @@ class ModuleFlow:
         self.html_views = bool(roots & set(HTML_FRAMEWORKS))
         self.request_first = bool(roots & set(tables.request_first))
         self.web = bool(roots & set(tables.web_frameworks))
-        self.secretish = linear("secretish-name", tables.secretish)
-        self._collect()
+        self.secretish = tables.secretish
+        if functions is None:
+            self._collect()
+        else:  # the walk's functions (pywalk.Function): no second walk of the tree
+            for fn in functions:
+                info = FunctionInfo(
+                    fn.node, fn.cls if not fn.nested else fn.cls, fn.nested, _param_names(fn.node),
+                    self._is_view(fn.node), _fixed_route(fn.node),
+                )  # fmt: skip
+                if fn.cls is not None and not fn.nested:
+                    self.methods[(fn.cls, fn.name)] = info
+                else:
+                    self.functions.setdefault(fn.name, info)
 
     def run(self) -> list[TaintHit]:
         module = FunctionFlow(self, None)
         self.globals = module.env
         module.run_body(self.tree.body, 0)
         for info in list(self.functions.values()) + list(self.methods.values()):
-            self.summary_of(info)
+            if self.relevant is None or id(info.node) in self.relevant or info.view:
+                self.summary_of(info)  # (the others are read when a function read calls them)
         return sorted(self.hits.values(), key=lambda h: (h.line, h.rule))
 
     def _collect(self) -> None:
@@ -269,7 +289,7 @@ class FunctionFlow(Evaluator):
     def assign_name(self, name: str, value: Val) -> None:
         self.env[name] = value
         last = name.rsplit(".", 1)[-1]
-        if self.module.secretish.search(last):
+        if _secretish(self.module.secretish, last):
             self._random_into(value, f"{name} on line {self.line}", self.line)
 
     def _random_into(self, value: Val, where: str, line: int) -> None:
@@ -421,8 +441,8 @@ class FunctionFlow(Evaluator):
                         self.module.report("trust-boundary", target, t, f"{name}[…] =")
                         break
             self._random_into(value, f"{name}[…]", target.lineno)
-        elif (key.known and isinstance(key.const, str) and self.module.secretish.search(key.const)) or (
-            name and self.module.secretish.search(name.rsplit(".", 1)[-1])
+        elif (key.known and isinstance(key.const, str) and _secretish(self.module.secretish, key.const)) or (
+            name and _secretish(self.module.secretish, name.rsplit(".", 1)[-1])
         ):
             self._random_into(value, f"{name}[…]", target.lineno)
         if not name:
@@ -448,7 +468,7 @@ class FunctionFlow(Evaluator):
         if info is not None:
             if info.view and self.module.html_views:
                 self._html_returned(value, node)
-            if self.module.secretish.search(info.node.name):
+            if _secretish(self.module.secretish, info.node.name):
                 self._random_into(value, f"the result of {info.node.name}()", node.lineno)
         return True
 
@@ -675,6 +695,12 @@ class FunctionFlow(Evaluator):
 _SESSIONS = frozenset({"flask.session", "quart.session", "request.session", "self.request.session"})
 
 
+def _secretish(words: tuple[str, ...], name: str) -> bool:
+    """A name that holds a secret, token or session key (a substring test: no pattern)."""
+    lowered = name.lower()
+    return any(w in lowered for w in words)
+
+
 def _name_of(node: ast.AST) -> str:
     """The variable a check is about: x, self.x, or the x inside str(x) / x.resolve()."""
     if isinstance(node, ast.Call) and len(node.args) == 1 and not isinstance(node.func, ast.Attribute):
@@ -744,9 +770,17 @@ def _case_matches(pattern: ast.pattern, value: object) -> bool | None:
     return None
 
 
-def taint_hits(tree: ast.Module, tables: Tables, aliases: dict[str, str] | None = None) -> list[TaintHit]:
-    """Every untrusted flow into a sink in the module, by line (aliases: its imports, when known)."""
-    return ModuleFlow(tree, tables, aliases).run()
+def taint_hits(
+    tree: ast.Module,
+    tables: Tables,
+    aliases: dict[str, str] | None = None,
+    functions: list | None = None,
+    relevant: set[int] | None = None,
+) -> list[TaintHit]:
+    """Every untrusted flow into a sink in the module, by line (aliases: its imports, and
+    functions: pywalk's, when the module was already walked; relevant: the functions to read
+    first, those calling a sink; the others are read when one of those calls them)."""
+    return ModuleFlow(tree, tables, aliases, functions, relevant).run()
 
 
 __all__ = ["EXTERNAL", "TaintHit", "taint_hits"]

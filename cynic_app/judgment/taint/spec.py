@@ -117,7 +117,7 @@ class Tables:
     propagators: tuple[str, ...]
     #: calls that never return (they raise or end the process): a block ending in one exits
     noreturn: tuple[str, ...]
-    secretish: str  # a regular expression: names that hold secrets, tokens and session keys
+    secretish: tuple[str, ...]  # parts of names that hold secrets, tokens and session keys
 
 
 def matches(name: str, patterns: tuple[str, ...]) -> bool:
