@@ -7,9 +7,9 @@ unchanged file within the node's key retention, gets the judgment already stored
 second one. A 503 (the node's write did not happen, or its outcome is unknown) and a connection
 failure are retried a few times with the same key, as docs/operations.md says a client should;
 any other refusal (a 422 for a file longer than the node's CYNIC_MAX_CONTENT_CHARS…) is that
-file's error, worded as the node worded it. A file holding only blank text is not sent (the node
-refuses blank content) and is reported as skipped. ``CYNIC_API_TOKEN``, when set in the
-environment, is sent as the bearer token.
+file's error, worded as the node worded it. An empty file is judged like any other (a node
+judges empty content). ``CYNIC_API_TOKEN``, when set in the environment, is sent as the bearer
+token.
 """
 
 from __future__ import annotations
@@ -75,8 +75,6 @@ def judge_remote(path: str, *, server: str, store: bool, token: str | None) -> F
     text, not_judged = read_source(path)
     if not_judged is not None:
         return not_judged
-    if not text.strip():
-        return FileReport(path, skipped="blank (a node refuses blank content)")
     headers = {"Content-Type": "application/json", "Accept": "application/json"}
     if token:
         headers["Authorization"] = f"Bearer {token}"
