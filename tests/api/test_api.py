@@ -91,7 +91,7 @@ def test_unknown_judgment_is_404_json(client):
         ({"data": b"\xff\xfe{}", "content_type": "application/json"}, 400, "malformed_json"),
         ({"data": "[" * 100000, "content_type": "application/json"}, 400, "malformed_json"),
         ({"data": "[1, 2]", "content_type": "application/json"}, 422, "validation_failed"),
-        ({"json": {"content": ""}}, 422, "validation_failed"),
+        ({"json": {"content": 7}}, 422, "validation_failed"),
         ({"json": {"content": "x", "reality": "MOON", "lod": "1", "surprise": 1}}, 422, "validation_failed"),
         ({"json": {"content": "x\u0000y"}}, 422, "validation_failed"),
         ({"json": {"content": "x", "level": "HUGE"}}, 422, "validation_failed"),
@@ -112,7 +112,7 @@ def test_bad_input_is_a_clear_4xx_and_writes_nothing(client, home, database_url,
 
 
 def test_validation_names_every_bad_field(client):
-    r = client.post("/judge", json={"content": "", "reality": "MOON", "lod": 9, "level": "X", "extra": 1})
+    r = client.post("/judge", json={"content": [], "reality": "MOON", "lod": 9, "level": "X", "extra": 1})
     assert set(r.get_json()["error"]["details"]["fields"]) == {"content", "reality", "lod", "level", "extra"}
 
 

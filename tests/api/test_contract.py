@@ -85,7 +85,7 @@ def test_every_answer_has_the_shape_its_model_states(client):
         (responses.State, client.get("/state")),
         (responses.Health, client.get("/health")),
         (responses.Ready, client.get("/ready")),
-        (responses.Error, client.post("/judge", json={"content": ""})),
+        (responses.Error, client.post("/judge", json={"content": 7})),
         (responses.Error, client.get("/judge/nope")),
         (responses.JudgmentPage, client.get("/judge?limit=1")),
         (responses.Error, client.get("/judge?limit=0")),

@@ -56,10 +56,15 @@ def test_a_node_judges_as_this_machine_does_and_stores_only_when_asked(node, tmp
 
 
 @pytest.mark.slow
-def test_a_refusal_of_the_node_is_that_files_error(node, tmp_path):
-    (tmp_path / "big.py").write_text("x = 1\n" * 20_000)  # over the node's 100,000 characters
+def test_a_refusal_of_the_node_is_that_files_error(tmp_path, database_url):
+    (tmp_path / "big.py").write_text("x = 1\n" * 20_000)  # over this node's 100,000 characters
     (tmp_path / "ok.py").write_text(CLEAN)
-    done = cynic("--server", f"http://127.0.0.1:{node.port}", ".", cwd=tmp_path)
+    node = Gunicorn(tmp_path / "home", database_url, workers=1, threads=4,
+                    env={"CYNIC_MAX_CONTENT_CHARS": "100000"}).start()  # fmt: skip
+    try:
+        done = cynic("--server", f"http://127.0.0.1:{node.port}", ".", cwd=tmp_path)
+    finally:
+        node.stop()
     assert done.returncode == 3
     assert "cynic: big.py: the node answered 422 validation_failed" in done.stderr
     assert "content must be at most 100000 characters" in done.stderr

@@ -60,7 +60,7 @@ def test_a_4xx_while_the_database_is_down_still_writes_nothing(private_pg, home)
         app.test_client().post("/judge", json={"content": "a = 1"})
         before = persisted_snapshot(home, private_pg.url)
         private_pg.stop()
-        assert app.test_client().post("/judge", json={"content": ""}).status_code == 422
+        assert app.test_client().post("/judge", json={"content": 7}).status_code == 422
         private_pg.start()
         assert persisted_snapshot(home, private_pg.url) == before
 

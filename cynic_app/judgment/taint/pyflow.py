@@ -248,29 +248,32 @@ class FunctionFlow(Evaluator):
 
     def report_public_parameters(self) -> None:
         """A public function whose parameter reaches a sink built into literal text (or, for
-        deserialisers, as it is): its callers cannot know to clean it."""
+        deserialisers, as it is): its callers cannot know to clean it. Any other parameter that
+        reaches a sink which a non-literal value makes worth a look is a possible finding."""
         info = self.info
-        if info is None or info.nested or (info.cls or "").startswith("_"):
+        if info is None:
             return
         name = info.node.name
-        if name.startswith("_") and not (name.startswith("__") and name.endswith("__")):
-            return
+        public = not (info.nested or (info.cls or "").startswith("_")) and (
+            not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
+        )
         arguments = [*info.node.args.posonlyargs, *info.node.args.args, *info.node.args.kwonlyargs]
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
             if entry.param >= len(arguments) or _numeric(arguments[entry.param]):
                 continue
             sink = entry.sink
             built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
-            if not (sink.param_any or (sink.param_built and built)):
-                continue
             cwe = RULES[sink.rule].cwe
             if cwe in entry.cleared or 0 in entry.cleared:
                 continue
-            what = f"parameter {arguments[entry.param].arg} of {name}()"
-            self.module.report(
-                sink.rule, info.node, Taint(PARAM, info.node.lineno, what), entry.name,
-                line=entry.line, column=entry.column,
-            )  # fmt: skip
+            if public and (sink.param_any or (sink.param_built and built)):
+                what = f"parameter {arguments[entry.param].arg} of {name}()"
+                taint = Taint(PARAM, info.node.lineno, what)
+            elif sink.possible == "any" or (sink.possible == "built" and entry.built):
+                taint = Taint(POSSIBLE, 0, "a value built at run time" if entry.built else "a value")
+            else:
+                continue
+            self.module.report(sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column)
 
     # -- what the evaluator asks ----------------------------------------------------------------
 
