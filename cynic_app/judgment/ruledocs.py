@@ -1440,24 +1440,6 @@ def net_price(price, vat_rate):
     return price * (1 + vat_rate)
 """,
     ),
-    "ignored-failure": RuleDoc(
-        what="A failure that is noticed and then deliberately ignored: a command's exit status discarded, an error result dropped, where nothing shows it happened.",
-        why="Work that was supposed to happen silently did not, and the next step builds on it. If the failure truly does not matter, say why in a comment next to it.",
-        bad="""
-#!/bin/sh
-set -eu
-cp config.yaml /etc/app/ || true
-systemctl restart app
-""",
-        good="""
-#!/bin/sh
-set -eu
-# The service refuses to start without its configuration: let a failed copy stop the script.
-cp config.yaml /etc/app/
-systemctl restart app
-""",
-        language=SHELL,
-    ),
     "no-errexit": RuleDoc(
         what="A shell script of more than five commands without `set -e` (or `set -o errexit`).",
         why="Without it, the script carries on after a failed command: a failed `cd` followed by `rm -rf *` deletes the wrong directory, a failed build is deployed anyway. `set -eu` stops at the first failure and at the first unset variable.",
@@ -1884,18 +1866,6 @@ import json
 
 with open("tables.json") as f:
     TABLE = json.load(f)
-""",
-    ),
-    "newer-syntax": RuleDoc(
-        what="Code that uses syntax newer than the Python this judge runs on (for example a `type` statement read by Python 3.11): it is reported, and not counted as a syntax error.",
-        why="The judge cannot parse it, so most Python rules could not look at the unit. Run cynic on the Python version the code targets.",
-        bad="""
-type Point = tuple[float, float]  # Python 3.12 syntax, judged by a 3.11 interpreter
-""",
-        good="""
-from typing import TypeAlias
-
-Point: TypeAlias = tuple[float, float]  # reads the same on 3.11
 """,
     ),
 }

@@ -97,7 +97,6 @@ RULES: dict[str, Rule] = {
     "bool-compare": Rule(SMELL, 0.08, 1006, "Comparison with True, False or None using ==", ("E711", "E712")),
     "unused-import": Rule(SMELL, 0.05, 1164, "Import never used", ("F401",)),
     "unused-variable": Rule(SMELL, 0.1, 563, "Variable assigned and never used", ("F841",)),
-    "ignored-failure": Rule(SMELL, 0.1, 252, "Failure ignored"),
     "no-errexit": Rule(SMELL, 0.1, 754, "Shell script carries on after a failure"),
     "duplicate-literal": Rule(SMELL, 0.08, 1106, "Literal repeated instead of named"),
     "assert-constant": Rule(SMELL, 0.3, 1006, "Assertion of a constant"),
@@ -120,7 +119,6 @@ RULES: dict[str, Rule] = {
     "deep-indentation": Rule(SMELL, 0.2, 1124, "Deep indentation", taste=True),
     "deep-expression": Rule(SMELL, 0.2, 1006, "Expression nested too deep to analyse"),
     "truncated": Rule(SMELL, 0.05, 1006, "Only the first part was judged"),
-    "newer-syntax": Rule(SMELL, 0.05, 1006, "Syntax newer than this judge's parser"),
 }  # fmt: skip
 
 
