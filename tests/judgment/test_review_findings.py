@@ -105,3 +105,208 @@ def test_a_match_with_many_cases_binding_one_name_is_judged_in_half_a_second():
     cell = Cell.create(content=content, context="file: codes.py")
     took = _cpu_seconds(lambda: judge(cell, level="MACRO"))
     assert took <= 0.5, f"{took:.2f} s"
+
+
+# -- false BARK or GROWL on clean code -------------------------------------------------------------
+
+
+def _decorated_module(functions: int) -> str:
+    """A clean module of registered handlers, longer than the engine reads."""
+    head = '"""Registry of handlers."""\n#\n\n\ndef registered(fn):\n    """Mark fn as a handler."""\n    return fn\n\n'
+    body = "".join(
+        f'@registered\ndef handler_{i}(value):\n    """Handle case {i}."""\n'
+        f"    total = value + {i}\n    total *= 2\n    return total\n\n\n"
+        for i in range(functions)
+    )
+    return head + body
+
+
+def test_a_long_clean_module_is_cut_where_it_still_parses():
+    """A module over 100,000 characters is cut before a top-level statement "so that the part still
+    parses", trying up to CUT_TRIES places; but `_top_level_line_before(content, at)` returns `at`
+    itself when `at` starts a line, so after the first failure every try is the same place. When
+    the last top-level line before the limit is a `def` under a decorator (or a line at column 0
+    inside a docstring), the part does not parse: the clean module gets a `syntax-error` defect
+    that is not in the file (GROWL), and is read by the generic text patterns, which BARKed
+    pydantic/types.py (passwords in its docstring examples) and GROWLed numpy's
+    _function_base_impl.py."""
+    content = _decorated_module(1800)
+    assert len(content) > JUDGED_CHARS
+    j = _judge(content, "handlers.py")
+    assert not _active(j, "syntax-error")
+    assert j.verdict in ("HOWL", "WAG")
+
+
+def test_a_random_number_named_token_that_is_no_secret_does_not_bark():
+    """The standard library's email/generator.py BARKs: `token = random.randrange(sys.maxsize)`
+    makes a MIME boundary, and any name containing "token" (or "session", "auth", "reset"...) is
+    taken for a secret. A lexer's token, a boundary's token, a paginator's reset are not secrets;
+    the target is no BARK on the standard library."""
+    content = (
+        "import random\nimport sys\n\n\n"
+        "def make_boundary(text=None):\n"
+        '    """A MIME boundary that does not occur in text."""\n'
+        "    token = random.randrange(sys.maxsize)\n"
+        '    boundary = "=" * 15 + "%019d" % token + "=="\n'
+        "    return boundary\n"
+    )
+    j = _judge(content, "generator.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_comparing_a_checksum_of_a_download_is_not_a_timing_leak():
+    """`digest != expected_sha256` BARKs as timing-unsafe-compare at 0.9: every name holding
+    "digest" or "signature" is taken for a MAC. A file's checksum or a format's magic bytes are
+    public: distlib (index.py, wheel.py), filelock (two modules), execnet's rsync, psycopg's COPY
+    signature and pydantic's function signatures all BARK for it (8 of the 13 BARKs in 1,083
+    package modules reviewed)."""
+    content = (
+        "import hashlib\n\n\n"
+        "def verify_download(path, expected_sha256):\n"
+        '    """Raise when the file at path is not the one published."""\n'
+        "    h = hashlib.sha256()\n"
+        '    with open(path, "rb") as f:\n'
+        "        h.update(f.read())\n"
+        "    digest = h.hexdigest()\n"
+        "    if digest != expected_sha256:\n"
+        '        raise ValueError(f"{path}: checksum mismatch")\n'
+    )
+    j = _judge(content, "download.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_a_binary_format_signature_compared_with_eq_is_not_a_timing_leak():
+    """psycopg's _copy_base.py BARKs on `data[: len(_binary_signature)] != _binary_signature`: the
+    PGCOPY header, a constant every client sends. A module-level constant named in lower case
+    (`_binary_signature`) is not recognised as a constant, and "signature" is read as a MAC."""
+    content = (
+        '_binary_signature = b"PGCOPY\\n\\xff\\r\\n\\x00"\n\n\n'
+        "def starts_binary_copy(data: bytes) -> bool:\n"
+        '    """True when data opens a binary COPY stream."""\n'
+        "    return data[: len(_binary_signature)] == _binary_signature\n"
+    )
+    j = _judge(content, "copy.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_a_verify_keyword_of_a_call_that_is_not_tls_does_not_bark():
+    """Any call given `verify=False` is read as TLS turned off: numpy's
+    `@array_function_dispatch(_dispatcher, verify=False, module='numpy')` makes
+    numpy/lib/_ufunclike_impl.py BARK three times, and schemathesis's `Response(..., verify=False)`
+    (a record of how a request was made) BARKs two modules. Only HTTP clients (requests, httpx,
+    aiohttp, urllib3...) take verify as a certificate check."""
+    content = (
+        "def array_function_dispatch(dispatcher, verify=True, module=None):\n"
+        '    """Register dispatcher for the decorated function."""\n'
+        "    def decorator(fn):\n"
+        "        return fn\n\n"
+        "    return decorator\n\n\n"
+        "def _dispatcher(x, out=None):\n"
+        "    return (x, out)\n\n\n"
+        '@array_function_dispatch(_dispatcher, verify=False, module="mylib")\n'
+        "def fix(x, out=None):\n"
+        '    """Round to the nearest integer towards zero."""\n'
+        "    return x // 1\n"
+    )
+    j = _judge(content, "ufunclike.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_cert_none_as_a_servers_default_for_client_certificates_does_not_bark():
+    """gunicorn/config.py BARKs on `default = ssl.CERT_NONE` in its CertReqs setting: a server
+    not asking clients for a certificate is the normal default (mutual TLS is opt-in), not a
+    client skipping the server's certificate check. The name CERT_NONE alone is read as a hole,
+    wherever it stands."""
+    content = (
+        "import ssl\n\n\n"
+        "class Setting:\n"
+        '    """A configuration setting."""\n\n'
+        "    name = None\n"
+        "    default = None\n\n\n"
+        "class CertReqs(Setting):\n"
+        '    """Whether the server requires a client certificate (ssl.CERT_*)."""\n\n'
+        '    name = "cert_reqs"\n'
+        "    default = ssl.CERT_NONE\n"
+    )
+    j = _judge(content, "config.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_ruamel_yaml_load_on_a_safe_yaml_object_does_not_bark():
+    """`yaml = YAML(typ="safe"); yaml.load(f)` is ruamel.yaml's documented idiom (and its own
+    util.py BARKs for it): the local variable `yaml` is an object, not the PyYAML module, which
+    the module never imports. pysecurity reads the call's dotted name as `yaml.load` and reports
+    "yaml.load() without a Loader" at 0.9."""
+    content = (
+        "from ruamel.yaml import YAML\n\n\n"
+        "def load_config(path):\n"
+        '    """The configuration at path."""\n'
+        '    yaml = YAML(typ="safe")\n'
+        "    with open(path) as f:\n"
+        "        return yaml.load(f)\n"
+    )
+    j = _judge(content, "config.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_a_proxy_bypass_list_is_not_a_password():
+    """`"bypass": "localhost,127.0.0.1,.internal"` BARKs as a hard-coded secret: a name ending in
+    "pass" counts as a password (bypass, compass, surpass), and under a password-ish name any
+    value of 4+ characters looks secret. playwright's _impl/_protocol.py BARKs for its proxy
+    "bypass" field."""
+    content = (
+        "PROXY = {\n"
+        '    "server": "http://proxy.internal:3128",\n'
+        '    "bypass": "localhost,127.0.0.1,.internal",\n'
+        "}\n"
+    )
+    j = _judge(content, "proxy.py")
+    assert not _active(j, "hardcoded-secret"), j.findings
+
+
+def test_a_schema_placeholder_under_password_is_not_a_secret():
+    """`{"username": "alice", "password": "string"}` in a model's JSON-schema example (FastAPI and
+    pydantic document models this way; playwright's protocol table maps "password": "string")
+    BARKs as a hard-coded secret: under a password-ish name any word of 4+ characters counts,
+    "string" included."""
+    content = (
+        "from pydantic import BaseModel\n\n\n"
+        "class Login(BaseModel):\n"
+        '    """Credentials posted to /login."""\n\n'
+        "    username: str\n"
+        "    password: str\n\n"
+        "    model_config = {\n"
+        '        "json_schema_extra": {"examples": [{"username": "alice", "password": "string"}]}\n'
+        "    }\n"
+    )
+    j = _judge(content, "schemas.py")
+    assert not _active(j, "hardcoded-secret"), j.findings
+
+
+def test_base64_data_that_happens_to_hold_akia_is_not_an_aws_key():
+    """PIL/ImageFont.py BARKs: its embedded font (base64) contains "AKIAAQAAAAAABAAHAM0A", which
+    `AKIA[0-9A-Z]{16}` matches in the middle of a longer run. An AWS key id stands alone (secret
+    scanners such as gitleaks bound it by word boundaries); a blob of base64 is data."""
+    content = (
+        "import base64\n\n"
+        "FONT = base64.b64decode(\n"
+        '    "QAHAEwAAQAAAAAAAgAHAGQAAQAAAAAAAwAaAKIAAQAAAAAABAAHAM0AAQAAAAAABQA8AU8AAQAAAA"\n'
+        ")\n"
+    )
+    j = _judge(content, "font.py")
+    assert not _active(j, "embedded-key"), j.findings
+
+
+def test_an_answer_declared_text_plain_is_not_html():
+    """`HttpResponse(request.GET["q"], content_type="text/plain")` BARKs as XSS at 0.9: a browser
+    does not render text/plain as HTML, so the value cannot script the page. (prometheus_client's
+    Django exposition view BARKs this way: its metrics answer carries the Accept header's choice
+    of format, at 0.68 through the helper that builds it.)"""
+    content = (
+        "from django.http import HttpResponse\n\n\n"
+        "def echo(request):\n"
+        '    """Echo the query, as plain text."""\n'
+        '    return HttpResponse(request.GET.get("q", ""), content_type="text/plain")\n'
+    )
+    j = _judge(content, "views.py")
+    assert not _active(j, "xss"), j.findings
