@@ -64,13 +64,7 @@ def test_folding_chained_string_replaces_does_not_exhaust_memory():
     `replace` calls square a 10,000-character literal twice, and the second asks for 10**16
     characters. MemoryError escapes judge() (a 500); a smaller chain takes seconds and gigabytes
     instead. "No input may crash judge()"."""
-    content = (
-        "import os\n"
-        'a = "a" * 10000\n'
-        'b = a.replace("a", a)\n'
-        'c = b.replace("a", b)\n'
-        "os.system(c)\n"
-    )
+    content = 'import os\na = "a" * 10000\nb = a.replace("a", a)\nc = b.replace("a", b)\nos.system(c)\n'
     j = _judge(content)
     assert j.verdict in ("HOWL", "WAG", "GROWL", "BARK")
 
@@ -112,7 +106,10 @@ def test_a_match_with_many_cases_binding_one_name_is_judged_in_half_a_second():
 
 def _decorated_module(functions: int) -> str:
     """A clean module of registered handlers, longer than the engine reads."""
-    head = '"""Registry of handlers."""\n#\n\n\ndef registered(fn):\n    """Mark fn as a handler."""\n    return fn\n\n'
+    head = (
+        '"""Registry of handlers."""\n#\n\n\n'
+        'def registered(fn):\n    """Mark fn as a handler."""\n    return fn\n\n'
+    )
     body = "".join(
         f'@registered\ndef handler_{i}(value):\n    """Handle case {i}."""\n'
         f"    total = value + {i}\n    total *= 2\n    return total\n\n\n"
@@ -310,3 +307,265 @@ def test_an_answer_declared_text_plain_is_not_html():
     )
     j = _judge(content, "views.py")
     assert not _active(j, "xss"), j.findings
+
+
+# -- false BARK on a safe look-alike ---------------------------------------------------------------
+
+
+def test_a_fastapi_path_parameter_typed_int_is_not_an_injection():
+    """`def read_item(item_id: int)` in FastAPI: the framework converts and validates the path
+    part (a non-number is a 422 before the view runs), so `f"... WHERE id = {item_id}"` can hold
+    only digits. The judge BARKs (sql-injection 0.9): a view's parameters are INPUT whatever their
+    annotation (`_numeric` is only consulted for a public function's PARAM taint)."""
+    content = (
+        "import sqlite3\n\n"
+        "from fastapi import FastAPI\n\n"
+        "app = FastAPI()\n\n\n"
+        '@app.get("/items/{item_id}")\n'
+        "def read_item(item_id: int):\n"
+        '    con = sqlite3.connect("app.db")\n'
+        "    try:\n"
+        '        row = con.execute(f"SELECT name FROM items WHERE id = {item_id}").fetchone()\n'
+        "    finally:\n"
+        "        con.close()\n"
+        '    return {"name": row[0] if row else None}\n'
+    )
+    j = _judge(content, "items.py")
+    assert not _active(j, "sql-injection"), j.findings
+
+
+def test_a_flask_int_converter_is_not_an_injection():
+    """`@app.route("/items/<int:item_id>")`: werkzeug's converter matches digits only and passes an
+    int, so the f-string SQL cannot be injected. The judge BARKs (sql-injection 0.9): route
+    converters (int, float, uuid) are not read."""
+    content = (
+        "import sqlite3\n\n"
+        "from flask import Flask\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/items/<int:item_id>")\n'
+        "def read_item(item_id):\n"
+        '    con = sqlite3.connect("app.db")\n'
+        "    try:\n"
+        '        row = con.execute(f"SELECT name FROM items WHERE id = {item_id}").fetchone()\n'
+        "    finally:\n"
+        "        con.close()\n"
+        '    return {"name": row[0] if row else None}\n'
+    )
+    j = _judge(content, "items.py")
+    assert not _active(j, "sql-injection"), j.findings
+
+
+def test_a_preference_cookie_without_secure_does_not_bark():
+    """`resp.set_cookie("theme", "dark" or "light")` BARKs (insecure-cookie at 0.6, counted as a
+    security hole): a cookie that holds a fixed display preference, no session or secret, leaks
+    nothing over plain HTTP. bandit and ruff do not flag it at all; a BARK blocks the change."""
+    content = (
+        "from flask import Flask, make_response\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/theme/<name>")\n'
+        "def set_theme(name):\n"
+        '    resp = make_response("ok")\n'
+        '    resp.set_cookie("theme", "dark" if name == "dark" else "light", max_age=31536000)\n'
+        "    return resp\n"
+    )
+    j = _judge(content, "prefs.py")
+    assert j.verdict in ("HOWL", "WAG"), j.findings
+
+
+def test_tls_turned_off_only_on_a_callers_option_is_not_a_veto():
+    """docs/judgment.md: TLS verification "turned off only on one branch of an `if` it is a
+    caller's option: 0.45". That holds for CERT_NONE and check_hostname, not for `verify=False`
+    nor `ssl._create_unverified_context()`, which stay at 0.9 and BARK: a library honouring its
+    caller's `insecure=True` (virtualenv's periodic_update.py, opt-in by an environment variable)
+    is vetoed like a client that always skips the check."""
+    content = (
+        "import requests\n\n\n"
+        "def fetch(url, insecure=False):\n"
+        '    """GET url; insecure=True skips the certificate check (a test server)."""\n'
+        "    if insecure:\n"
+        "        return requests.get(url, timeout=10, verify=False)\n"
+        "    return requests.get(url, timeout=10)\n"
+    )
+    j = _judge(content, "client.py")
+    (found,) = _active(j, "tls-unverified")
+    assert found["confidence"] < 0.5 and j.verdict != "BARK"
+
+
+# -- missed hole -----------------------------------------------------------------------------------
+
+
+def _hole(j, rule: str, line: int) -> dict:
+    """The finding of rule on line, which must count as a security hole (BARK)."""
+    found = [f for f in _active(j, rule) if f["line"] == line]
+    assert found, f"no {rule} on line {line}: {j.verdict} {j.findings}"
+    assert found[0]["kind"] == "security" and j.verdict == "BARK", (j.verdict, found)
+    return found[0]
+
+
+def test_an_uploaded_tar_extracted_without_a_filter_barks():
+    """Tar slip (CWE-22): `tarfile.open(fileobj=request.files[...].stream).extractall(dest)` writes
+    wherever the archive's member names say (`../../etc/cron.d/x`, absolute paths, symlinks). The
+    judge says HOWL with no finding: the extractall sink reads only its `path` argument, which is
+    a constant here, not the tainted archive. bandit reports B202 on it."""
+    content = (
+        "import tarfile\n\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/upload", methods=["POST"])\n'
+        "def upload():\n"
+        '    f = request.files["archive"]\n'
+        "    with tarfile.open(fileobj=f.stream) as tar:\n"
+        '        tar.extractall("/srv/data")\n'
+        '    return "ok"\n'
+    )
+    _hole(_judge(content, "upload.py"), "path-traversal", 12)
+
+
+def test_a_request_field_kept_on_an_object_and_run_by_its_method_barks():
+    """`Job(request.form["command"]).run()` where `run` does `os.system(self.command)`: the value
+    crosses `__init__` into an attribute and comes back in another method. The judge says HOWL,
+    with only a "possible" smell (0.3, no source line) on os.system: summaries carry parameters
+    to sinks and returns, not to attributes of self."""
+    content = (
+        "import os\n\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "class Job:\n"
+        "    def __init__(self, command):\n"
+        "        self.command = command\n\n"
+        "    def run(self):\n"
+        "        return os.system(self.command)\n\n\n"
+        '@app.route("/job", methods=["POST"])\n'
+        "def job():\n"
+        '    Job(request.form["command"]).run()\n'
+        '    return "started"\n'
+    )
+    found = _hole(_judge(content, "jobs.py"), "shell-injection", 13)
+    assert found["source_line"] == 18
+
+
+def test_request_path_reflected_by_an_error_handler_barks():
+    """`@app.errorhandler(404)` returning `f"<p>{request.path} does not exist</p>"` is reflected
+    XSS (request.path is percent-decoded by werkzeug). Flask answers a returned string as
+    text/html from error handlers as from views; the judge says HOWL because only functions whose
+    decorator is a route are read as views whose answers are HTML."""
+    content = (
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "@app.errorhandler(404)\n"
+        "def not_found(error):\n"
+        '    return f"<h1>Not found</h1><p>{request.path} does not exist</p>", 404\n'
+    )
+    _hole(_judge(content, "errors.py"), "xss", 8)
+
+
+def test_torch_load_of_an_uploaded_model_barks():
+    """`torch.load(...)` unpickles (CWE-502; before torch 2.6 `weights_only` defaulted to False)
+    and is the classic hole of ML-serving endpoints; `numpy.load(..., allow_pickle=True)` is the
+    same. Neither is in the deserialisation sinks, so an uploaded model file run through
+    torch.load is judged HOWL with no finding."""
+    content = (
+        "import io\n\n"
+        "import torch\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/predict", methods=["POST"])\n'
+        "def predict():\n"
+        '    model = torch.load(io.BytesIO(request.files["model"].read()))\n'
+        '    return {"params": sum(p.numel() for p in model.parameters())}\n'
+    )
+    _hole(_judge(content, "serve.py"), "unsafe-deserialisation", 11)
+
+
+def test_a_jwt_algorithm_taken_from_the_tokens_own_header_barks():
+    """`alg = jwt.get_unverified_header(token)["alg"]; jwt.decode(token, KEYS[alg],
+    algorithms=[alg])` lets the attacker choose the algorithm (CWE-347: RS256/HS256 confusion, or
+    any key the table holds). The judge only knows `verify=False`, `verify_signature: False` and a
+    literal "none" in algorithms: GROWL, for an unclosed file only."""
+    content = (
+        "import os\n\n"
+        "import jwt\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n"
+        'KEYS = {"HS256": os.environ["JWT_SECRET"], "RS256": os.environ["JWT_PUBLIC_KEY"]}\n\n\n'
+        '@app.route("/me")\n'
+        "def me():\n"
+        '    token = request.headers["Authorization"].removeprefix("Bearer ")\n'
+        '    alg = jwt.get_unverified_header(token)["alg"]\n'
+        "    claims = jwt.decode(token, KEYS[alg], algorithms=[alg])\n"
+        '    return {"user": claims["sub"]}\n'
+    )
+    _hole(_judge(content, "auth.py"), "jwt-unverified", 14)
+
+
+def test_a_password_stored_as_an_unsalted_sha256_barks():
+    """`hashlib.sha256(password.encode()).hexdigest()` stored as the password hash: fast and
+    unsalted, cracked at billions of guesses a second (CWE-916; CodeQL's
+    py/weak-sensitive-data-hashing flags any non-KDF hash of a password). weak-password-hash only
+    looks at MD5 and SHA-1, so this registration view is HOWL."""
+    content = (
+        "import hashlib\n"
+        "import sqlite3\n\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/register", methods=["POST"])\n'
+        "def register():\n"
+        '    password = request.form["password"]\n'
+        "    hashed = hashlib.sha256(password.encode()).hexdigest()\n"
+        '    with sqlite3.connect("app.db") as db:\n'
+        '        db.execute("INSERT INTO users (name, pw) VALUES (?, ?)", (request.form["user"], hashed))\n'
+        '    return "ok"\n'
+    )
+    _hole(_judge(content, "accounts.py"), "weak-password-hash", 12)
+
+
+# -- wrong detail ----------------------------------------------------------------------------------
+
+
+def test_a_flow_through_star_args_names_the_request_not_another_parameter():
+    """`run_tool("grep", request.args["pattern"], ...)` into `def run_tool(name, *args)` that
+    builds `" ".join([name, *args])` for os.popen: the finding says "parameter name of run_tool()
+    reaches os.popen(): callers can pass anything" (name is the constant "grep") with no source
+    line, at 0.6 only because the file is under 100 lines. The request field on line 14 is what
+    reaches the shell; in a longer module this hole falls to 0.45, a defect (GROWL)."""
+    content = (
+        "import os\n\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        "def run_tool(name, *args):\n"
+        '    line = " ".join([name, *args])\n'
+        "    return os.popen(line).read()\n\n\n"
+        '@app.route("/tool")\n'
+        "def tool():\n"
+        '    return {"out": run_tool("grep", request.args["pattern"], "/var/log/syslog")}\n'
+    )
+    j = _judge(content, "tools.py")
+    (found,) = _active(j, "shell-injection")
+    assert found["line"] == 10 and found["source_line"] == 15 and found["confidence"] >= 0.8, found
+
+
+def test_nosec_on_the_query_line_that_bandit_and_ruff_report_is_honoured():
+    """bandit (B608) and ruff (S608) report a built query on the line of the string, so projects
+    put `# nosec B608` / `# noqa: S608` there when black splits the call over lines; bandit 1.9.4
+    skips this very file's issue. The judge reports the flow on the call's first line and reads
+    suppressions on that line only: the reviewed, suppressed query still BARKs. (bandit reports
+    B602 on the `shell=True` keyword's line, likewise.)"""
+    content = (
+        "import sqlite3\n\n"
+        "from flask import Flask, request\n\n"
+        "app = Flask(__name__)\n\n\n"
+        '@app.route("/report")\n'
+        "def report():\n"
+        '    table = request.args["table"]\n'
+        '    db = sqlite3.connect("app.db")\n'
+        "    try:\n"
+        "        rows = db.execute(\n"
+        '            f"SELECT count(*) FROM {table}"  # nosec B608 -- the proxy allows three tables\n'
+        "        ).fetchall()\n"
+        "    finally:\n"
+        "        db.close()\n"
+        '    return {"n": rows[0][0]}\n'
+    )
+    j = _judge(content, "report.py")
+    (found,) = [f for f in j.findings if f["rule"] == "sql-injection"]
+    assert found["suppressed"] == "nosec" and j.verdict != "BARK", (j.verdict, found)
