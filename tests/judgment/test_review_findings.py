@@ -8,6 +8,9 @@ the judge as reviewed (commit abb86e3); each docstring says what is wrong and wh
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import time
 import tracemalloc
 
@@ -99,6 +102,72 @@ def test_a_match_with_many_cases_binding_one_name_is_judged_in_half_a_second():
     cell = Cell.create(content=content, context="file: codes.py")
     took = _cpu_seconds(lambda: judge(cell, level="MACRO"))
     assert took <= 0.5, f"{took:.2f} s"
+
+
+# -- not repeatable ---------------------------------------------------------------------------------
+
+_JUDGE_IN_A_PROCESS = """
+import json, sys
+from cynic_app.judgment import Cell, judge
+j = judge(Cell.create(content=sys.stdin.read(), context="file: x.py"), level="MICRO")
+print(json.dumps([j.verdict, j.q_score, j.confidence,
+                  [(f["rule"], f["line"], f["confidence"], f.get("source_line")) for f in j.findings]]))
+"""
+
+
+def _judged_by_processes(content: str, seeds=range(8)) -> set[str]:
+    """The distinct judgments of content by processes that differ only in their string-hash seed
+    (as gunicorn's workers and the nodes of a cluster do)."""
+    seen = set()
+    for seed in seeds:
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        done = subprocess.run(
+            [sys.executable, "-c", _JUDGE_IN_A_PROCESS],
+            input=content,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        seen.add(done.stdout.strip())
+    return seen
+
+
+def test_the_verdict_does_not_depend_on_the_processs_hash_seed():
+    """A value holding two predictable numbers, one drawn directly (0.8) and one through two calls
+    of unknown code (0.45), becomes a token: `_random_into` reports the first RANDOM taint of a
+    frozenset, whose order follows the string-hash seed. The same cell is BARK (0.8, security) in
+    some processes and GROWL (0.45, defect) in others: two gunicorn workers, or two nodes, give
+    different verdicts. "Same cell + level -> same verdict, q_score, confidence on any node"."""
+    content = (
+        "import random\nimport struct\nimport zlib\n\n\n"
+        "def make_token():\n"
+        '    """A short token for the download link."""\n'
+        '    token = "%04d-%08x" % (\n'
+        '        random.randint(0, 9999), zlib.crc32(struct.pack(">d", random.random()))\n'
+        "    )\n"
+        "    return token\n"
+    )
+    assert len(_judged_by_processes(content)) == 1
+
+
+def test_the_source_line_of_a_finding_does_not_depend_on_the_processs_hash_seed():
+    """Two request fields reach one os.system: which one the finding names ("request.form from line
+    10" or "request.args from line 11", and its source_line) is the first of a frozenset of taints
+    at equal confidence, so it changes with the string-hash seed. The judgment stored by one
+    gunicorn worker differs from another's for the same cell (docs/judgment.md: the same
+    "findings on any node")."""
+    content = (
+        "import os\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        '@app.route("/convert", methods=["POST"])\n'
+        "def convert():\n"
+        '    src = request.form["src"]\n'
+        '    dst = request.args["dst"]\n'
+        '    os.system("convert " + src + " " + dst)\n'
+        '    return "ok"\n'
+    )
+    assert len(_judged_by_processes(content)) == 1
 
 
 # -- false BARK or GROWL on clean code -------------------------------------------------------------
