@@ -378,6 +378,36 @@ def test_an_answer_declared_text_plain_is_not_html():
     assert not _active(j, "xss"), j.findings
 
 
+def test_a_package_init_of_explicit_re_exports_does_not_growl_at_macro():
+    """`from .exc import BadData as BadData` is the explicit re-export idiom (PEP 484; ruff's F401
+    and mypy's implicit_reexport honour it). At MACRO, CARTOGRAPHER reports every line as an
+    unused import, a relative import and, for a second name from the same module, a duplicate
+    import: its q falls to 4.7, CYNIC's to 31, and itsdangerous/__init__.py's 17 re-exports are
+    GROWL (57.8) with smells only (MICRO: HOWL). asyncio/__init__.py (`from .base_events import
+    *`, the package's own re-exports) is GROWL 49.8 the same way."""
+    content = (
+        "from .encoding import base64_decode as base64_decode\n"
+        "from .encoding import base64_encode as base64_encode\n"
+        "from .encoding import want_bytes as want_bytes\n"
+        "from .exc import BadData as BadData\n"
+        "from .exc import BadHeader as BadHeader\n"
+        "from .exc import BadPayload as BadPayload\n"
+        "from .exc import BadSignature as BadSignature\n"
+        "from .exc import BadTimeSignature as BadTimeSignature\n"
+        "from .exc import SignatureExpired as SignatureExpired\n"
+        "from .serializer import Serializer as Serializer\n"
+        "from .signer import HMACAlgorithm as HMACAlgorithm\n"
+        "from .signer import NoneAlgorithm as NoneAlgorithm\n"
+        "from .signer import Signer as Signer\n"
+        "from .timed import TimedSerializer as TimedSerializer\n"
+        "from .timed import TimestampSigner as TimestampSigner\n"
+        "from .url_safe import URLSafeSerializer as URLSafeSerializer\n"
+        "from .url_safe import URLSafeTimedSerializer as URLSafeTimedSerializer\n"
+    )
+    j = _judge(content, "__init__.py", level="MACRO")
+    assert j.verdict in ("HOWL", "WAG"), (j.q_score, j.dog_votes)
+
+
 # -- false BARK on a safe look-alike ---------------------------------------------------------------
 
 
