@@ -82,10 +82,10 @@ def test_folding_int_times_str_respects_the_fold_limit():
 
 
 def test_folding_a_percent_format_with_a_huge_precision_respects_the_fold_limit():
-    """`"%.99999999f" % 1.0` is folded by calling the real `%` operator: 100 MB are formatted (and
+    """`"%.9999999f" % 1.0` is folded by calling the real `%` operator: 10 MB are formatted (and
     `%.999999999f` took 3.5 s of CPU and 1 GB) before the result is found to exceed FOLD_LIMIT.
     A 30-character cell must not cost more than a 100,000-character one (≤ 0.5 s at MACRO)."""
-    content = 'import os\nx = "%.99999999f" % 1.0\nos.system(x)\n'
+    content = 'import os\nx = "%.9999999f" % 1.0\nos.system(x)\n'
     peak = _peak_bytes(lambda: _judge(content))
     assert peak < 10_000_000, f"{peak / 1e6:.0f} MB allocated to judge a 3-line cell"
 
