@@ -112,9 +112,9 @@ def judged_part(content: str, context: str = "") -> str:
     if cut <= 0:
         return content[:JUDGED_CHARS]
     if language_from_context(context) in (None, PYTHON):
-        at = cut
+        at = cut + 1
         for _ in range(CUT_TRIES):
-            at = _top_level_line_before(content, at)
+            at = _top_level_line_before(content, at - 1)  # strictly before the last try
             if at <= 0:
                 break
             try:

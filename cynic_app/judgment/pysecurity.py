@@ -9,6 +9,7 @@ of ``hashlib.md5``). Each check names the line and says what is wrong in a revie
 from __future__ import annotations
 
 import ast
+from dataclasses import replace
 
 from .patterns import linear
 from .pyexpr import dotted_name, is_literal
@@ -29,14 +30,20 @@ _SUBPROCESS = frozenset(
     }
 )
 _WEAK_HASHES = frozenset({"md5", "sha1", "md4", "md2", "sha", "ripemd160"})
+#: Hashes made to be fast: fine for checksums, wrong for passwords (scrypt, pbkdf2_hmac are KDFs).
+_FAST_HASHES = frozenset(
+    {"sha224", "sha256", "sha384", "sha512", "sha3_224", "sha3_256", "sha3_384", "sha3_512", "blake2b",
+     "blake2s", "shake_128", "shake_256", "new"}
+)  # fmt: skip
 _PASSWORDISH = linear("password-name", r"(?i)pass(word|wd|phrase)?|pwd|\bpw\b")
 #: Values compared in constant time: MACs, signatures, digests, and tokens that authenticate
 #: (a bare "token" is too often a lexer's).
 _MACISH = linear(
     "mac-name",
-    r"(?i)signature|digest|hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
+    r"(?i)hmac|\bmac\b|secret|api_?key|password_hash|pw_hash"
     r"|(?:access|auth|api|reset|session|csrf|refresh|bearer|otp|verification)_?token",
 )
+_DIGESTISH = linear("digest-name", r"(?i)signature|digest")
 _WEAK_CIPHERS = (
     "Crypto.Cipher.DES.new", "Crypto.Cipher.DES3.new", "Crypto.Cipher.ARC2.new", "Crypto.Cipher.ARC4.new",
     "Crypto.Cipher.Blowfish.new", "Cryptodome.Cipher.DES.new", "Cryptodome.Cipher.ARC4.new",
@@ -46,6 +53,8 @@ _WEAK_CIPHERS = (
     "cryptography.hazmat.primitives.ciphers.algorithms.IDEA",
     "cryptography.hazmat.primitives.ciphers.modes.ECB",
 )  # fmt: skip
+_HTTP_CLIENTS = frozenset({"requests", "httpx", "aiohttp", "urllib3", "pip", "botocore", "boto3"})
+_HTTP_VERBS = frozenset({"get", "post", "put", "patch", "delete", "head", "options"})
 #: A module that imports one of these answers HTTP requests: its cookies go to browsers.
 _WEB_FRAMEWORKS = frozenset(
     {"flask", "django", "starlette", "fastapi", "bottle", "pyramid", "tornado", "aiohttp", "werkzeug",
@@ -62,40 +71,36 @@ def security_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     found = python_taint_findings(tree, aliases, py.functions, py.calls)
     web = bool({v.split(".")[0] for v in aliases.values()} & _WEB_FRAMEWORKS)
     for call in py.calls:
-        found += _call_findings(call, _qualified(call.name, aliases))
+        found += _call_findings(call, _qualified(call.name, aliases), aliases)
         if web:
             found += _cookie_findings(call, _qualified(call.name, aliases))
     found += _secret_findings(py)
+    macs = "hmac" in {v.split(".")[0] for v in aliases.values()}
     for node in py.compares:
-        found += _compare_findings(node)
-    conditional = _conditional_lines(tree) if py.attributes or py.bool_assignments else frozenset()
+        found += _compare_findings(node, macs)
     for attr, line in py.attributes:
-        sure = _UNSURE if line in conditional else 0.9
         if attr in _WEAK_PROTOCOLS:
-            found.append(
-                hit(
-                    "weak-cipher",
-                    line,
-                    f"{attr} is broken: use TLS 1.2+ or an authenticated mode",
-                    confidence=sure,
-                )
-            )
+            found.append(hit("weak-cipher", line, f"{attr} is broken: use TLS 1.2+ or an authenticated mode"))
         else:
-            found.append(
-                hit("tls-unverified", line, f"{attr} turns TLS certificate checks off", confidence=sure)
-            )
+            found.append(hit("tls-unverified", line, f"{attr} turns TLS certificate checks off"))
     for name, value, line in py.bool_assignments:
         if name.endswith("check_hostname") and value is False and name != "self.check_hostname":
             # (self.check_hostname is a class declaring its own setting, not a client turning it off)
-            sure = _UNSURE if line in conditional else 0.9
-            found.append(
-                hit("tls-unverified", line, "check_hostname = False accepts any server name", confidence=sure)
-            )
+            found.append(hit("tls-unverified", line, "check_hostname = False accepts any server name"))
+    if any(f.rule in _OPTIONAL_RULES for f in found):
+        conditional = _conditional_lines(tree)
+        found = [
+            replace(f, confidence=min(f.confidence, _UNSURE))
+            if f.rule in _OPTIONAL_RULES and f.line in conditional
+            else f
+            for f in found
+        ]
     return sorted(found, key=lambda f: f.line)
 
 
 #: Confidence of a setting turned off only on one branch: a library honouring its caller's
-#: verify=False, or a test mode; worth a look, not a veto.
+#: verify=False, or a test mode; worth a look, not a veto. (Rules such a branch can turn on.)
+_OPTIONAL_RULES = frozenset({"tls-unverified", "weak-cipher"})
 _UNSURE = 0.45
 
 
@@ -115,7 +120,17 @@ def _qualified(name: str, aliases: dict[str, str]) -> str:
     return f"{aliases[head]}.{rest}" if head in aliases and rest else aliases.get(name, name)
 
 
-def _call_findings(call: Call, name: str) -> list[Finding]:
+def _http_client_call(name: str, base: str, aliases: dict[str, str]) -> bool:
+    """A call whose verify= is a TLS certificate check: an HTTP client's (requests, httpx,
+    aiohttp, urllib3, a session's get/post...), not any function with a verify parameter."""
+    if name.split(".")[0] in _HTTP_CLIENTS and name.split(".")[0] in {
+        v.split(".")[0] for v in aliases.values()
+    }:
+        return True
+    return base in _HTTP_VERBS or base in ("Client", "AsyncClient", "Session", "request", "send", "urlopen")
+
+
+def _call_findings(call: Call, name: str, aliases: dict[str, str]) -> list[Finding]:
     node, line = call.node, call.lineno
     base = name.rsplit(".", 1)[-1]
     first = node.args[0] if node.args else None
@@ -124,7 +139,7 @@ def _call_findings(call: Call, name: str) -> list[Finding]:
     shell = kw.get("shell")
     if name in _SUBPROCESS and _is_true(shell) and (first is None or is_literal(first)):
         found.append(hit("shell-constant", line, f"{base}() uses shell=True for a fixed command"))
-    if _is_false(kw.get("verify")):
+    if _is_false(kw.get("verify")) and _http_client_call(name, base, aliases):
         found.append(hit("tls-unverified", line, f"{base}() with verify=False accepts any certificate"))
     if name == "ssl._create_unverified_context":
         found.append(hit("tls-unverified", line, f"{name}() skips certificate checks"))
@@ -134,7 +149,12 @@ def _call_findings(call: Call, name: str) -> list[Finding]:
         and "AutoAddPolicy" in dotted_name(first)
     ):
         found.append(hit("tls-unverified", line, "paramiko AutoAddPolicy trusts any host key"))
-    if name in ("yaml.load", "yaml.load_all") and len(node.args) < 2 and "Loader" not in kw:
+    if (
+        name in ("yaml.load", "yaml.load_all")
+        and aliases.get(call.name.split(".")[0]) == "yaml"  # PyYAML itself, not ruamel's YAML().load
+        and len(node.args) < 2
+        and "Loader" not in kw
+    ):
         found.append(hit("unsafe-deserialisation", line, f"{name}() without a Loader: use yaml.safe_load()"))
     found += _crypto_findings(call, name, base, kw)
     found += _jwt_findings(name, kw, line)
@@ -157,12 +177,14 @@ def _crypto_findings(call: Call, name: str, base: str, kw: dict) -> list[Finding
     weak = name.startswith("hashlib.") and base in _WEAK_HASHES
     if name == "hashlib.new" and node.args and isinstance(node.args[0], ast.Constant):
         weak = str(node.args[0].value).lower().replace("-", "") in _WEAK_HASHES
-    if weak and not _is_false(kw.get("usedforsecurity")):
+    fast = name.startswith("hashlib.") and (base in _FAST_HASHES or weak)
+    if fast and not _is_false(kw.get("usedforsecurity")):
         argument_names = [dotted_name(n) for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)]
         target = _assigned_to(call)
         if any(_PASSWORDISH.search(n) for n in [*argument_names, target]):
+            # any fast hash of a password (SHA-256 too): billions of guesses a second; a KDF is meant
             found.append(hit("weak-password-hash", line, f"{name}() of a password: fast and unsalted"))
-        else:
+        elif weak:
             # broken for security; whether this use needs security is not known: a look, not a veto
             found.append(hit("weak-hash", line, f"{name}() is broken for security uses", confidence=0.3))
     if any(name == c or name.startswith(c + ".") for c in _WEAK_CIPHERS):
@@ -277,7 +299,9 @@ def _secret_findings(py: PyFacts) -> list[Finding]:
     return found
 
 
-def _compare_findings(node: ast.Compare) -> list[Finding]:
+def _compare_findings(node: ast.Compare, macs: bool) -> list[Finding]:
+    """A secret compared with ==. A digest or a signature is a MAC only in a module that makes
+    MACs (imports hmac): elsewhere it is a checksum or a format's magic bytes, which are public."""
     left, right = node.left, node.comparators[0]
     names = [_side_name(left), _side_name(right)]
     constant = next((s for s in (left, right) if isinstance(s, ast.Constant)), None)
@@ -290,7 +314,7 @@ def _compare_findings(node: ast.Compare) -> list[Finding]:
         return []  # a value compared with a named constant is not a secret compared with a secret
     if names[0] and names[1] and names[0].split(".")[-1] == names[1].split(".")[-1] and "self." in names[0]:
         return []  # self.signature == other.signature: an object's equality, not a secret's
-    if any(_MACISH.search(n) for n in names if n):
+    if any(_MACISH.search(n) or (macs and _DIGESTISH.search(n)) for n in names if n):
         return [
             hit(
                 "timing-unsafe-compare",

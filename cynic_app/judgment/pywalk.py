@@ -72,6 +72,20 @@ def _intended_empty(node, has_doc: bool, rest: list[ast.stmt], cls: str | None, 
     return False
 
 
+def _configures(node: ast.Attribute, parent) -> bool:
+    """An attribute used to configure a connection: passed to a call, as cert_reqs= or
+    verify_mode= or positionally, or assigned to a verify_mode or protocol (not a class
+    attribute's default: a server not asking for client certificates is the normal default)."""
+    if isinstance(parent, ast.Call):
+        return True
+    if isinstance(parent, ast.keyword):
+        return parent.arg in ("cert_reqs", "verify_mode", "ssl_cert_reqs", "ssl_version", "protocol", None)
+    if isinstance(parent, ast.Assign):
+        names = [dotted_name(t) for t in parent.targets]
+        return any(n.endswith(("verify_mode", "ssl_version", "protocol")) for n in names)
+    return False
+
+
 def _hands_on(parent) -> bool:
     """A call whose result leaves the function (returned, yielded, kept on an object): what it is
     given is the new owner's to close (``return _ProxyFile(f)``)."""
@@ -299,8 +313,8 @@ class PyFacts:
 
     def _attribute(self, node, parent, owner, cls):
         self.names_used.add(node.attr)
-        if node.attr in _NOTABLE_ATTRIBUTES and isinstance(parent, (ast.Call, ast.keyword, ast.Assign)):
-            # used to configure something; a comparison or a table of them is no finding
+        if node.attr in _NOTABLE_ATTRIBUTES and _configures(node, parent):
+            # used to configure a connection; a comparison, a table or a default of them is none
             self.attributes.append((node.attr, node.lineno))
 
     def _assign(self, node, parent, owner, cls):

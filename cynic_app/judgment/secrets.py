@@ -21,7 +21,8 @@ _META_NAME_RE = linear(
 _PLACEHOLDER_RE = linear(
     "secret-placeholder",
     r"(?i)^(|x+|\*+|\.+|-+|<[^>]*>|\$\{?\w+\}?|%\(\w+\)s|%s|\{\w*\}|none|null|nil|undefined|changeit|"
-    r"your[-_ ].*|replace[-_ ]?me.*|todo|tbd|dummy|example|test|secret|password|token)$",
+    r"your[-_ ].*|replace[-_ ]?me.*|todo|tbd|dummy|example|test|secret|password|token|string|str|text"
+    r"|value|sample|placeholder|redacted|hidden|masked)$",
 )
 _ENV_NAME_RE = linear("env-name", r"^[A-Z][A-Z0-9_]+$")
 _PASSWORDISH_RE = linear("passwordish-name", r"(?i)pass(?:word|wd|phrase)?(?:[^a-z]|$)|pwd|secret")
@@ -36,7 +37,9 @@ _CHARACTER_CLASSES = tuple(
 )
 KEY_RE = linear(
     "embedded-key",
-    r"AKIA[0-9A-Z]{16}|-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----"
+    # an AWS key id stands alone: not inside a longer run of base64
+    r"(?m)(?:^|[^A-Za-z0-9/+=\n])AKIA[0-9A-Z]{16}(?:[^A-Za-z0-9/+=]|$)"
+    r"|-----BEGIN (?:RSA |EC |OPENSSH |DSA |ENCRYPTED )?PRIVATE KEY-----"
     r"|gh[pousr]_[A-Za-z0-9]{36}|sk_live_[A-Za-z0-9]{16,}|xox[baprs]-[A-Za-z0-9-]{10,}"
     r"|AIza[0-9A-Za-z_-]{35}|whsec_[A-Za-z0-9]{16,}",
 )
@@ -53,7 +56,17 @@ def is_secret_name(name: str) -> bool:
     lowered = last.lower()
     if not any(w in lowered for w in _SECRET_PARTS) or _META_NAME_RE.search(last):
         return False  # (the substring test first: most names hold no secret, and it is cheap)
-    return any(m.group(0).lower() != "pass" or m.end() == len(last) for m in SECRET_NAME_RE.finditer(last))
+    return any(_a_word_of_its_own(last, m) for m in SECRET_NAME_RE.finditer(last))
+
+
+def _a_word_of_its_own(name: str, m) -> bool:
+    """A bare "pass" counts only as a word of its own at the end of the name (db_pass, userPass;
+    not passed, pass_arg, bypass, compass)."""
+    if m.group(0).lower() != "pass":
+        return True
+    start = m.start()
+    begins = start == 0 or name[start - 1] in "_-." or (name[start - 1].islower() and name[start].isupper())
+    return begins and m.end() == len(name)
 
 
 def looks_secret(value: str, name: str = "") -> bool:

@@ -527,10 +527,8 @@ class Evaluator:
                 return Val()
         if receiver.known and isinstance(receiver.const, str) and method in _PURE_STR:
             if all(a.known for a in args) and not kwargs:
-                try:
-                    return const(getattr(receiver.const, method)(*(a.const for a in args)))
-                except (TypeError, ValueError):
-                    return None
+                folded = _fold_str_method(receiver.const, method, [a.const for a in args])
+                return const(folded) if folded is not NOCONST else None
         if (
             method in _CONTAINER_METHODS
             and target
@@ -640,10 +638,47 @@ def _given(kwargs: dict[str, Val], name: str, value: object) -> bool:
     return given is not None and given.known and given.const == value
 
 
+def _fold_str_method(text: str, method: str, args: list) -> object:
+    """text.method(*args), unless its result could exceed FOLD_LIMIT: widths and replacements
+    are bounded before the call is made, so no literal can make the judge allocate gigabytes."""
+    if method in ("zfill", "center", "ljust", "rjust") and args:
+        if not isinstance(args[0], int) or args[0] > FOLD_LIMIT:
+            return NOCONST
+    if method == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+        count = text.count(args[0]) if args[0] else len(text) + 1
+        if len(text) + count * max(0, len(args[1]) - len(args[0])) > FOLD_LIMIT:
+            return NOCONST
+    try:
+        out = getattr(text, method)(*args)
+    except (TypeError, ValueError, OverflowError):  # the program itself would raise
+        return NOCONST
+    if isinstance(out, str) and len(out) > FOLD_LIMIT:
+        return NOCONST
+    return out
+
+
+def _formats_small(fmt: object) -> bool:
+    """A %-format whose widths and precisions are small (``%.999999999f`` formats a gigabyte)."""
+    if not isinstance(fmt, (str, bytes)):
+        return True
+    text = fmt if isinstance(fmt, str) else fmt.decode("latin-1")
+    if "*" in text:
+        return False
+    digits = 0
+    for c in text:
+        digits = digits + 1 if c.isdigit() else 0
+        if digits > 4:
+            return False
+    return True
+
+
 def _fold(op, a, b):
     if op is None:
         return NOCONST
-    if isinstance(a, (str, bytes, list, tuple)) and isinstance(b, int) and b * len(a) > FOLD_LIMIT:
+    for seq, n in ((a, b), (b, a)):  # "ab" * n and n * "ab"
+        if isinstance(seq, (str, bytes, list, tuple)) and isinstance(n, int) and n * len(seq) > FOLD_LIMIT:
+            return NOCONST
+    if op is operator.mod and not _formats_small(a):
         return NOCONST
     if isinstance(a, int) and isinstance(b, int) and (abs(a) > 2**64 or abs(b) > 2**64):
         return NOCONST

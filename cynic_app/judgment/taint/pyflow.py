@@ -32,6 +32,9 @@ POSSIBLE = "possible"
 #: POSSIBLE is no source: a sink reached by a value nothing shows the origin of (a pattern, as bandit
 #: reads code); worth a look, never more than a smell.
 CONFIDENCE = {INPUT: 0.9, RANDOM: 0.8, POSSIBLE: 0.3}
+#: A value only named like a secret (a variable "token"): a MIME boundary's, a lexer's token
+#: are no secrets; a session slot, a cookie or what make_token() returns are sure.
+NAMED_ONLY = 0.375  # 0.8 * 0.375 = 0.3: a look, never more than a smell
 WEAK_IN_SNIPPET, WEAK_IN_MODULE = 0.6, 0.45
 SNIPPET_LINES = 100
 #: Each call of unknown code a flow went through keeps this share of its confidence.
@@ -203,10 +206,19 @@ class ModuleFlow:
             message = f"{taint.what} from line {taint.line} reaches {name}() on line {line}"
         else:
             message = f"{taint.what} reaches {name}()"
-        key = (rule, line)
+        self.keep(TaintHit(rule, line, column, taint.line, message, confidence))
+
+    def keep(self, hit: TaintHit) -> None:
+        """One hit per (rule, line): the surest, then the earliest source, then by message, so
+        the choice never depends on the order a set was walked in (a process's hash seed)."""
+        key = (hit.rule, hit.line)
         old = self.hits.get(key)
-        if old is None or old.confidence < confidence:
-            self.hits[key] = TaintHit(rule, line, column, taint.line, message, confidence)
+        if old is None or (-hit.confidence, hit.source_line, hit.message) < (
+            -old.confidence,
+            old.source_line,
+            old.message,
+        ):
+            self.hits[key] = hit
 
 
 class FunctionFlow(Evaluator):
@@ -293,22 +305,16 @@ class FunctionFlow(Evaluator):
         self.env[name] = value
         last = name.rsplit(".", 1)[-1]
         if _secretish(self.module.secretish, last):
-            self._random_into(value, f"{name} on line {self.line}", self.line)
+            self._random_into(value, f"{name} on line {self.line}", self.line, sure=NAMED_ONLY)
 
-    def _random_into(self, value: Val, where: str, line: int) -> None:
+    def _random_into(self, value: Val, where: str, line: int, sure: float = 1.0) -> None:
+        """A predictable number becoming a secret. sure scales the confidence: a variable only
+        named like a token (a MIME boundary's "token") is weaker evidence than a session slot."""
         for t in value.all_taints():
             if t.label == RANDOM and 330 not in t.cleared:
                 message = f"predictable {t.what} (line {t.line}) becomes {where}: use secrets"
-                hit = TaintHit(
-                    "insecure-random",
-                    line,
-                    0,
-                    t.line,
-                    message,
-                    round(CONFIDENCE[RANDOM] * HOP_KEPT**t.hops, 2),
-                )
-                self.module.hits.setdefault(("insecure-random", line), hit)
-                return
+                confidence = round(CONFIDENCE[RANDOM] * HOP_KEPT**t.hops * sure, 2)
+                self.module.keep(TaintHit("insecure-random", line, 0, t.line, message, confidence))
 
     def sink_reached(self, sink: Sink, val: Val, node: ast.AST, name: str) -> None:
         cwe = RULES[sink.rule].cwe
@@ -443,11 +449,11 @@ class FunctionFlow(Evaluator):
                     if t.label == INPUT and not t.hops and 501 not in t.cleared and 0 not in t.cleared:
                         self.module.report("trust-boundary", target, t, f"{name}[…] =")
                         break
-            self._random_into(value, f"{name}[…]", target.lineno)
+            self._random_into(value, f"{name}[…]", target.lineno)  # a session slot: sure
         elif (key.known and isinstance(key.const, str) and _secretish(self.module.secretish, key.const)) or (
             name and _secretish(self.module.secretish, name.rsplit(".", 1)[-1])
         ):
-            self._random_into(value, f"{name}[…]", target.lineno)
+            self._random_into(value, f"{name}[…]", target.lineno, sure=NAMED_ONLY)
         if not name:
             self.ev(target.value)
             return
