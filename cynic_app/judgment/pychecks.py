@@ -273,21 +273,20 @@ def import_findings(py: PyFacts) -> list[Finding]:
     """CARTOGRAPHER's map: how the unit imports and how widely it reaches."""
     found: list[Finding] = []
     for module, wildcard, relative, line in py.imports:
-        if wildcard:
+        # a package re-exporting its own modules' declared names (asyncio's __init__) is no wildcard
+        if wildcard and not (relative and py.declares_all):
             found.append(hit("wildcard-import", line, f"from {module} import *"))
-        elif relative:
-            found.append(hit("relative-import", line, f"relative import of {module or 'the package'}"))
     roots = {m.split(".")[0] for m, _, rel, _ in py.imports if m and not rel}
     if len(roots) > 10 + py.n_lines // 100:
         severity = 0.35 if len(roots) > 20 + py.n_lines // 100 else None
         found.append(
             hit("fan-out", py.imports[-1][3], f"fans out to {len(roots)} modules", severity=severity)
         )
-    seen: set[str] = set()
-    for module, _, _, line in py.imports:
-        if module and module in seen:
-            found.append(hit("duplicate-import", line, f"{module} imported again"))
-        seen.add(module)
+    seen: set[tuple[str, str]] = set()
+    for bound, what, line in py.module_imports:
+        if (bound, what) in seen:
+            found.append(hit("duplicate-import", line, f"{what} imported again as {bound}"))
+        seen.add((bound, what))
     return found
 
 
@@ -297,8 +296,10 @@ def structure_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     than a snippet."""
     found = []
     scale = py.n_lines // 100
-    if len(py.imports) > 15 + scale:
-        found.append(hit("many-imports", py.imports[15][3], f"{len(py.imports)} imports in one unit"))
+    modules = list(dict.fromkeys((m, rel) for m, _, rel, _ in py.imports))  # from x import a; from x import b: one
+    if len(modules) > 15 + scale:
+        line = next(ln for m, _, rel, ln in py.imports if (m, rel) == modules[15])
+        found.append(hit("many-imports", line, f"{len(modules)} modules imported in one unit"))
     if py.max_depth > 4:
         severity = 0.35 if py.max_depth > 6 else None
         found.append(

@@ -203,6 +203,8 @@ def _cookie_findings(call: Call, name: str) -> list[Finding]:
     secure = kw.get("secure")
     if _is_false(secure):
         return [hit("insecure-cookie", line, "set_cookie(secure=False) sends the cookie over plain HTTP")]
+    if _fixed_choice(node.args[1] if len(node.args) > 1 else kw["value"]):
+        return []  # one of the module's own literals (a theme): no session, no secret to leak
     if secure is None:
         return [
             hit(
@@ -213,6 +215,16 @@ def _cookie_findings(call: Call, name: str) -> list[Finding]:
             )
         ]
     return []
+
+
+def _fixed_choice(node: ast.expr) -> bool:
+    """A literal, or a choice between literals (``"dark" if x else "light"``, ``a or "light"``
+    is not: ``a`` is not the module's)."""
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.IfExp):
+        return _fixed_choice(node.body) and _fixed_choice(node.orelse)
+    return False
 
 
 def _jwt_findings(name: str, kw: dict, line: int) -> list[Finding]:

@@ -117,6 +117,7 @@ class PyFacts:
         self.functions: list[Function] = []
         self.classes: dict[str, tuple[int, int, tuple[str, ...]]] = {}  # name -> (line, methods, bases)
         self.imports: list[tuple[str, bool, bool, int]] = []  # (module, wildcard, relative, line)
+        self.module_imports: list[tuple[str, str, int]] = []  # module level: (bound name, what, line)
         self.aliases: dict[str, str] = {}  # local name -> qualified name, from every import
         self.calls: list[Call] = []
         self.strings: list[tuple[str, int]] = []
@@ -144,10 +145,17 @@ class PyFacts:
         self.deepest_line = 1
         self.max_node_depth = 0  # of any node, expressions included: recursive tools need a bound
         self.deepest_node_line = 0
+        self.most_bindings = (0, "", 0)  # (count, name, line): one name bound most often in one scope
         self.n_statements = 0
         self.top_level = len(tree.body)
         self.n_lines = max((getattr(s, "end_lineno", 0) or 0 for s in tree.body), default=0)
         self.class_ends: dict[str, int] = {}
+        self.declares_all = any(  # the module says what it exports
+            isinstance(t, ast.Name) and t.id == "__all__"
+            for s in tree.body
+            if isinstance(s, (ast.Assign, ast.AugAssign, ast.AnnAssign))
+            for t in (s.targets if isinstance(s, ast.Assign) else [s.target])
+        )
         self._walk(tree)
 
     # -- the walk ----------------------------------------------------------------------------
@@ -163,6 +171,8 @@ class PyFacts:
             self.names_referenced,
         )
         strings: list[tuple[str, int]] = []  # collected in reverse source order, put right below
+        bindings: dict[tuple[int, str], int] = {}  # (id of the owning function or 0, name) -> stores
+        Store = ast.Store
         while stack:
             node, parent, depth, owner, owner_depth, cls, level = pop()
             kind = type(node)
@@ -199,6 +209,11 @@ class PyFacts:
                         names_used.add(child.id)
                         if not (kind is ast.Call and name == "func"):
                             referenced.add(child.id)
+                        if type(child.ctx) is Store:
+                            key = (id(owner) if owner is not None else 0, child.id)
+                            bindings[key] = bindings.get(key, 0) + 1
+                            if bindings[key] > self.most_bindings[0]:
+                                self.most_bindings = (bindings[key], child.id, child.lineno)
                     elif leaf is Constant:
                         if type(child.value) is str:
                             strings.append((child.value, child.lineno))
@@ -264,6 +279,9 @@ class PyFacts:
     def _import(self, node, parent, owner, cls):
         for alias in node.names:
             self.imports.append((alias.name, False, False, node.lineno))
+            if owner is None and cls is None:
+                bound = alias.asname or alias.name.split(".")[0]
+                self.module_imports.append((bound, alias.name if alias.asname else bound, node.lineno))
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
             else:
@@ -275,6 +293,12 @@ class PyFacts:
     def _import_from(self, node, parent, owner, cls):
         wildcard = any(alias.name == "*" for alias in node.names)
         self.imports.append((node.module or "", wildcard, node.level > 0, node.lineno))
+        if owner is None and cls is None:
+            source = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name != "*":
+                    what = f"{source}.{alias.name}" if node.module else f"{source}{alias.name}"
+                    self.module_imports.append((alias.asname or alias.name, what, node.lineno))
         if node.module and not node.level:
             for alias in node.names:
                 if alias.name != "*":

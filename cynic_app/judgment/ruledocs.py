@@ -1409,7 +1409,7 @@ def describe(user):
 """,
     ),
     "unused-import": RuleDoc(
-        what="A module imported and never used (found by pyflakes, at the MACRO level). Imports re-exported through `__all__` are used.",
+        what="A module imported and never used (found by pyflakes, at the MACRO level). Imports re-exported through `__all__` or as themselves (`from .exc import A as A`) are used.",
         why="It slows start-up, creates dependencies that do not exist in the code's logic, and misleads readers about what the module relies on.",
         bad="""
 import json
@@ -1528,7 +1528,7 @@ def test_roundtrip():
 """,
     ),
     "many-imports": RuleDoc(
-        what="A unit with many imports: more than 15 in Python (the bound grows with the file's length), or more than 12 declared dependencies in other text.",
+        what="A unit importing many modules: more than 15 in Python (several names from one module count once) (the bound grows with the file's length), or more than 12 declared dependencies in other text.",
         why="A module that needs that many others usually does several jobs; it is hard to test in isolation and breaks whenever any of them changes.",
         bad="""
 import csv
@@ -1573,16 +1573,6 @@ def total(order_id):
     return Order.get(order_id).total
 """,
     ),
-    "relative-import": RuleDoc(
-        what="A relative import (`from . import x`, `from ..models import y`).",
-        why="A matter of house style: some projects prefer absolute imports, which read the same wherever the line is moved. It costs almost nothing.",
-        bad="""
-from ..models import Order
-""",
-        good="""
-from shop.models import Order
-""",
-    ),
     "fan-out": RuleDoc(
         what="A unit that imports from many different top-level packages: more than 10 (the bound grows with the file's length).",
         why="Each dependency is a reason for the module to change and to break. High fan-out marks a module that coordinates too much itself.",
@@ -1606,7 +1596,7 @@ from shop.integrations import payments, storage, tasks
 """,
     ),
     "duplicate-import": RuleDoc(
-        what="The same module imported twice in one unit.",
+        what="The same name imported twice from the same place at a module's top level. Several names from one module on separate lines (`from .exc import A`, `from .exc import B`) is a style, not a duplicate.",
         why="Harmless at run time but a sign of careless merging; the second import can also rebind a name the first had bound differently.",
         bad="""
 import os
@@ -1851,6 +1841,27 @@ import json
 
 with open("weights.json") as f:
     WEIGHTS = json.load(f)
+""",
+    ),
+    "many-bindings": RuleDoc(
+        what="One name bound hundreds of times in one function or module (typically a generated `match` or `if` ladder): pyflakes, whose cost grows with the square of such bindings, is not run on the unit; the rest of the judgment is.",
+        why="Undefined names and unused imports go unchecked in that unit, and nobody reviews a ladder of hundreds of assignments well either. A lookup table states the same mapping once.",
+        bad="""
+def kind(code):
+    match code:
+        case 0:
+            name = "k0"
+        case 1:
+            name = "k1"
+        # …and so on for hundreds of cases
+    return name
+""",
+        good="""
+KINDS = {0: "k0", 1: "k1"}  # …one entry per code
+
+
+def kind(code):
+    return KINDS[code]
 """,
     ),
     "truncated": RuleDoc(

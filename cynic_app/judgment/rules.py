@@ -103,9 +103,8 @@ RULES: dict[str, Rule] = {
     "self-compare": Rule(SMELL, 0.3, 1006, "Value compared with itself", ("PLR0124",)),
     "many-imports": Rule(SMELL, 0.15, 1120, "Many imports in one unit", taste=True),
     "wildcard-import": Rule(SMELL, 0.3, 1006, "Wildcard import", ("F403",)),
-    "relative-import": Rule(SMELL, 0.05, 1006, "Relative import"),
     "fan-out": Rule(SMELL, 0.2, 1048, "Depends on many modules", taste=True),
-    "duplicate-import": Rule(SMELL, 0.1, 1164, "Module imported twice"),
+    "duplicate-import": Rule(SMELL, 0.1, 1164, "Name imported twice"),
     "nesting": Rule(SMELL, 0.2, 1124, "Control flow nested deep", taste=True),
     "large-class": Rule(SMELL, 0.2, 1093, "Class with many methods", taste=True),
     "many-classes": Rule(SMELL, 0.15, 1080, "Many classes in one unit", taste=True),
@@ -118,6 +117,7 @@ RULES: dict[str, Rule] = {
     "prose-contradiction": Rule(SMELL, 0.1, 1006, "Says both a thing and its opposite"),
     "deep-indentation": Rule(SMELL, 0.2, 1124, "Deep indentation", taste=True),
     "deep-expression": Rule(SMELL, 0.2, 1006, "Expression nested too deep to analyse"),
+    "many-bindings": Rule(SMELL, 0.2, 1006, "One name bound too often in one scope to analyse"),
     "truncated": Rule(SMELL, 0.05, 1006, "Only the first part was judged"),
 }  # fmt: skip
 

@@ -1,4 +1,5 @@
-"""Suppression comments people already write, honoured on the line a finding names.
+"""Suppression comments people already write, honoured on the line a finding names (for a
+security finding on a statement split over lines, on any of its first ten lines).
 
 - ``# nosec`` (bandit): every finding on the line; ``# nosec B602, B607`` (or ``nosec: B602``):
   the findings of rules that bandit calls by those ids.
@@ -55,18 +56,32 @@ def applies(kind: str, codes: frozenset[str], finding: Finding) -> bool:
     return finding.rule in codes or bool(codes & set(rule.codes))
 
 
+#: A security finding on a statement split over lines (a call black wrapped) is suppressed by a
+#: comment on any of its first lines: bandit and ruff report a built query on the string's line.
+STATEMENT_LINES = 10
+
+
 def suppress(findings: list[Finding], line_text) -> list[Finding]:
     """The findings, those a comment on their line suppresses marked so (line_text(n) gives
     line n's text)."""
     out = []
     cache: dict[int, tuple[str, frozenset[str]] | None] = {}
+
+    def asked_on(n: int) -> tuple[str, frozenset[str]] | None:
+        if n not in cache:
+            text = line_text(n)
+            cache[n] = suppression(text) if ("#" in text or "//" in text) else None
+        return cache[n]
+
     for f in findings:
         if f.line and not f.suppressed:
-            if f.line not in cache:
-                text = line_text(f.line)
-                cache[f.line] = suppression(text) if ("#" in text or "//" in text) else None
-            asked = cache[f.line]
-            if asked is not None and applies(asked[0], asked[1], f):
-                f = replace(f, suppressed=asked[0])
+            last = f.line
+            if f.kind == SECURITY and f.end_line > f.line:
+                last = min(f.end_line, f.line + STATEMENT_LINES - 1)
+            for n in range(f.line, last + 1):
+                asked = asked_on(n)
+                if asked is not None and applies(asked[0], asked[1], f):
+                    f = replace(f, suppressed=asked[0])
+                    break
         out.append(f)
     return out

@@ -12,7 +12,7 @@ import operator
 from dataclasses import replace
 
 from .names import chain, qualify
-from .spec import ALL, Sink, Tables, matches
+from .spec import ALL, ANY, Sink, Tables, matches
 from .values import (
     ITEMS_KEPT,
     NOCONST,
@@ -86,9 +86,13 @@ class Evaluator:
         raise NotImplementedError
 
     def call_local(
-        self, node: ast.Call, args: list[Val], kwargs: dict[str, Val]
+        self, node: ast.Call, args: list[Val], kwargs: dict[str, Val], receiver: Val | None
     ) -> Val | None:  # pragma: no cover
         raise NotImplementedError
+
+    def own_attribute(self, parts: list[str], node: ast.AST) -> Val | None:
+        """``self.x`` read in a method, when the method itself has not set it."""
+        return None
 
     def assign_name(self, name: str, value: Val) -> None:  # pragma: no cover
         raise NotImplementedError
@@ -140,6 +144,9 @@ class Evaluator:
             source = self._source_attr(qualify(parts, self.aliases, local), parts, node)
             if source is not None:
                 return source
+            own = self.own_attribute(parts, node)
+            if own is not None:
+                return own
         base = self.ev(node.value, depth)
         for src in self.tables.sources:
             if base.kind and src.on == base.kind and node.attr in src.methods:
@@ -348,7 +355,7 @@ class Evaluator:
         parts = chain(func)
         qualified = qualify(parts, self.aliases, self.env.keys()) if parts else ""
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        local = self.call_local(node, args, kwargs)
+        local = self.call_local(node, args, kwargs, receiver)
         if local is not None:
             return local
         everything = [*args, *kwargs.values(), *spread, *([receiver] if receiver is not None else [])]
@@ -462,9 +469,13 @@ class Evaluator:
                 and not any(v.split(".")[0] in sink.imports for v in self.aliases.values())
             ):
                 continue
-            if any(not _given(kwargs, k, v) for k, v in sink.when):
+            if any(not _given(kwargs, k, v) for k, v in sink.when) or any(
+                k in kwargs and (v is ANY or _given(kwargs, k, v)) for k, v in sink.unless
+            ):
                 continue
             if sink.safe_with is not None and self._names_safe(node, sink.safe_with):
+                continue
+            if sink.declared is not None and _declared_otherwise(kwargs, *sink.declared):
                 continue
             if sink.needs_flag is not None:
                 where, flag = sink.needs_flag
@@ -636,6 +647,15 @@ def iterate(container: Val) -> Val:
 def _given(kwargs: dict[str, Val], name: str, value: object) -> bool:
     given = kwargs.get(name)
     return given is not None and given.known and given.const == value
+
+
+def _declared_otherwise(kwargs: dict[str, Val], keywords: tuple[str, ...], text: str) -> bool:
+    """A keyword among these is a literal string that does not contain the text."""
+    for k in keywords:
+        given = kwargs.get(k)
+        if given is not None and given.known and isinstance(given.const, str):
+            return text not in given.const.lower()
+    return False
 
 
 def _fold_str_method(text: str, method: str, args: list) -> object:

@@ -19,7 +19,7 @@ from ..rules import RULES
 from .names import chain, import_aliases, qualify
 from .pyexprs import Evaluator, iterate
 from .spec import ALL, Sink, Tables, index
-from .values import EXTERNAL, INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
+from .values import EXTERNAL, INPUT, ITEMS_KEPT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
 
 MAX_BLOCK_DEPTH = 40
 POSSIBLE = "possible"
@@ -56,6 +56,7 @@ class TaintHit:
     source_line: int
     message: str
     confidence: float
+    end_line: int = 0  # the sink's statement spans to here (a call black split over lines)
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,14 @@ class SinkEntry:
     built: bool
     text: str
     name: str
+    attr: str = ""  # an attribute of the parameter (self.command) reaches the sink
 
 
 @dataclass
 class Summary:
     sinks: set[SinkEntry] = field(default_factory=set)
     returns: Val = UNKNOWN
+    attrs: dict[str, Val] = field(default_factory=dict)  # a constructor's: what it keeps on self
 
 
 @dataclass
@@ -109,6 +112,7 @@ class ModuleFlow:
         self.by_name_part = [s for s in tables.sanitizers if s.name_parts]
         self.functions: dict[str, FunctionInfo] = {}
         self.methods: dict[tuple[str, str], FunctionInfo] = {}
+        self.classes: set[str] = set()  # the module's top-level classes
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
         self.hits: dict[tuple[str, int], TaintHit] = {}
         self.globals: dict[str, Val] = {}
@@ -129,6 +133,8 @@ class ModuleFlow:
                     self.methods[(fn.cls, fn.name)] = info
                 else:
                     self.functions.setdefault(fn.name, info)
+
+        self.classes = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
 
     def run(self) -> list[TaintHit]:
         module = FunctionFlow(self, None)
@@ -177,8 +183,8 @@ class ModuleFlow:
                         and path.value.startswith("/")
                     ):
                         return True
-                    if name in ("api_view", "view_config", "route", "websocket"):
-                        return True
+                    if name in ("api_view", "view_config", "route", "websocket", "errorhandler", "app_errorhandler"):
+                        return True  # (an error handler's answer is HTML like a view's)
         return False
 
     def summary_of(self, info: FunctionInfo) -> Summary | None:
@@ -195,6 +201,7 @@ class ModuleFlow:
     def report(
         self, rule: str, node: ast.AST, taint: Taint, name: str, *, line: int = 0, column: int = 0
     ) -> None:
+        end_line = 0 if line else getattr(node, "end_lineno", 0) or 0
         line = line or getattr(node, "lineno", 0)
         column = column or getattr(node, "col_offset", -1) + 1
         confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
@@ -206,7 +213,7 @@ class ModuleFlow:
             message = f"{taint.what} from line {taint.line} reaches {name}() on line {line}"
         else:
             message = f"{taint.what} reaches {name}()"
-        self.keep(TaintHit(rule, line, column, taint.line, message, confidence))
+        self.keep(TaintHit(rule, line, column, taint.line, message, confidence, end_line if end_line > line else 0))
 
     def keep(self, hit: TaintHit) -> None:
         """One hit per (rule, line): the surest, then the earliest source, then by message, so
@@ -245,18 +252,28 @@ class FunctionFlow(Evaluator):
         info = self.info
         fn = info.node
         arguments = [*fn.args.posonlyargs, *fn.args.args, *fn.args.kwonlyargs]
+        converted = _converted_route_parts(fn) if info.view else frozenset()
+        handles_errors = _handles_errors(fn)  # its argument is the exception, not input
         for i, arg in enumerate(arguments):
             if i == 0 and arg.arg in ("self", "cls") and info.cls is not None:
-                self.env[arg.arg] = Val()
+                self.env[arg.arg] = Val(kind=f"self:{info.cls}")  # its attributes: own_attribute
                 continue
             taints = {Taint(PARAM, fn.lineno, f"parameter {arg.arg} of {fn.name}()", param=i)}
-            if info.view and arg.arg not in ("self", "cls", "request", "req") and i < len(info.params):
+            # a view's argument is input, unless the framework converted it to a number first
+            # (FastAPI validates an annotated int; a Flask route's <int:id> matches digits only)
+            typed = _numeric(arg) or arg.arg in converted
+            if info.view and arg.arg not in ("self", "cls", "request", "req") and not (typed or handles_errors):
                 taints.add(Taint(INPUT, fn.lineno, f"view argument {arg.arg}"))
-            self.env[arg.arg] = Val(taints=frozenset(taints))
-        for extra in (fn.args.vararg, fn.args.kwarg):
-            if extra is not None:
-                self.env[extra.arg] = Val()
+            self.env[arg.arg] = Val(taints=frozenset(taints), literal=typed)
+        for position, extra in ((len(arguments), fn.args.vararg), (len(arguments) + 1, fn.args.kwarg)):
+            if extra is not None:  # *args and **kwargs: what callers pass beyond the named ones
+                what = f"parameter {extra.arg} of {fn.name}()"
+                self.env[extra.arg] = Val(extra=frozenset({Taint(PARAM, fn.lineno, what, param=position)}))
         self.run_body(fn.body, 0)
+        if fn.name == "__init__" and info.cls is not None:
+            self.summary.attrs = {
+                k[5:]: v for k, v in self.env.items() if k.startswith("self.") and "." not in k[5:]
+            }
 
     def report_public_parameters(self) -> None:
         """A public function whose parameter reaches a sink built into literal text (or, for
@@ -270,8 +287,17 @@ class FunctionFlow(Evaluator):
             not name.startswith("_") or (name.startswith("__") and name.endswith("__"))
         )
         arguments = [*info.node.args.posonlyargs, *info.node.args.args, *info.node.args.kwonlyargs]
+        converted = _converted_route_parts(info.node) if info.view else frozenset()
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
-            if entry.param >= len(arguments) or _numeric(arguments[entry.param]):
+            if entry.param >= len(arguments):
+                continue
+            if entry.attr:  # self.x: what the object was given is read where it is built
+                if entry.sink.possible == "any" or (entry.sink.possible == "built" and entry.built):
+                    what = "a value built at run time" if entry.built else "a value"
+                    taint = Taint(POSSIBLE, 0, what)
+                    self.module.report(entry.sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column)
+                continue
+            if _numeric(arguments[entry.param]) or arguments[entry.param].arg in converted:
                 continue
             sink = entry.sink
             built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
@@ -324,7 +350,7 @@ class FunctionFlow(Evaluator):
             if t.label == PARAM:
                 self.summary.sinks.add(
                     SinkEntry(
-                        sink, t.param, node.lineno, node.col_offset + 1, t.cleared, val.built, val.text, name
+                        sink, t.param, node.lineno, node.col_offset + 1, t.cleared, val.built, val.text, name, t.attr
                     )
                 )
             elif t.label in sink.labels:
@@ -336,19 +362,47 @@ class FunctionFlow(Evaluator):
         what = "a value built at run time" if val.built else "a value"
         self.module.report(sink.rule, node, Taint(POSSIBLE, 0, what), name)
 
-    def call_local(self, node: ast.Call, args: list[Val], kwargs: dict[str, Val]) -> Val | None:
-        info, offset = self._resolve(node.func)
+    def own_attribute(self, parts: list[str], node: ast.AST) -> Val | None:
+        info = self.info
+        if len(parts) != 2 or parts[0] != "self" or info is None or info.cls is None:
+            return None
+        if self.env.get("self", UNKNOWN).kind != f"self:{info.cls}":
+            return None  # self rebound
+        what = f"attribute {parts[1]} of {info.cls}"
+        return Val(taints=frozenset({Taint(PARAM, getattr(node, "lineno", 0), what, param=0, attr=parts[1])}))
+
+    def call_local(
+        self, node: ast.Call, args: list[Val], kwargs: dict[str, Val], receiver: Val | None
+    ) -> Val | None:
+        info, offset, cls = self._resolve(node.func, receiver)
         if info is None:
+            if cls is not None:  # a class of the module without a constructor of its own
+                return Val(kind=f"instance:{cls}", fields=())
             return None
         summary = self.module.summary_of(info)
         if summary is None:
             return None  # recursion: read the call as an unknown function's
         by_position = {i + offset: v for i, v in enumerate(args)}
+        if offset and receiver is not None and cls is None:
+            by_position[0] = receiver  # obj.method(): self is the object
+        fn = info.node.args
+        named = len(fn.posonlyargs) + len(fn.args)
+        if fn.vararg is not None and len(args) + offset > named:  # f(*args): the extra ones
+            extra = args[named - offset :]
+            for i in range(named, len(args) + offset):
+                by_position.pop(i, None)
+            by_position[len(info.params)] = Val(extra=frozenset().union(*(v.all_taints() for v in extra)))
+        unknown = []
         for name, v in kwargs.items():
             if name in info.params:
                 by_position[info.params.index(name)] = v
+            else:
+                unknown.append(v)
+        if fn.kwarg is not None and unknown:  # f(**kwargs): the names it does not declare
+            position = len(info.params) + (1 if fn.vararg is not None else 0)
+            by_position[position] = Val(extra=frozenset().union(*(v.all_taints() for v in unknown)))
         for entry in summary.sinks:
-            arg = by_position.get(entry.param)
+            arg = self._argument(by_position.get(entry.param), entry.attr, node)
             if arg is None:
                 continue
             cwe = RULES[entry.sink.rule].cwe
@@ -358,38 +412,56 @@ class FunctionFlow(Evaluator):
                     continue
                 if t.label == PARAM:
                     self.summary.sinks.add(
-                        replace(entry, param=t.param, cleared=done, built=entry.built or arg.built)
+                        replace(entry, param=t.param, attr=t.attr, cleared=done, built=entry.built or arg.built)
                     )
                 elif t.label in entry.sink.labels:
                     self.module.report(
                         entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column
                     )
-        returned = summary.returns
+        if cls is not None:  # a constructor: the object, with what __init__ kept on self
+            fields = tuple((k, self._given(v, by_position, node)) for k, v in summary.attrs.items())
+            return Val(kind=f"instance:{cls}", fields=fields[:ITEMS_KEPT])
+        return self._given(summary.returns, by_position, node)
+
+    def _given(self, value: Val, by_position: dict[int, Val], node: ast.AST) -> Val:
+        """A summary's value as the caller sees it: each parameter's taint replaced by what the
+        caller passed for it."""
         taints: set[Taint] = set()
-        for t in returned.all_taints():
+        for t in value.all_taints():
             if t.label == PARAM:
-                arg = by_position.get(t.param)
+                arg = self._argument(by_position.get(t.param), t.attr, node)
                 if arg is not None:
                     taints |= {x.clear(t.cleared) for x in arg.all_taints()}
             else:
                 taints.add(t)
-        return Val(taints=frozenset(taints), const=returned.const, built=returned.built and bool(taints),
-                   text=returned.text, kind=returned.kind, flags=returned.flags)  # fmt: skip
+        return Val(taints=frozenset(taints), const=value.const, built=value.built and bool(taints),
+                   text=value.text, kind=value.kind, flags=value.flags)  # fmt: skip
 
-    def _resolve(self, func: ast.AST) -> tuple[FunctionInfo | None, int]:
+    def _argument(self, arg: Val | None, attr: str, node: ast.AST) -> Val | None:
+        """What the caller passed for a parameter, or for that parameter's attribute."""
+        if arg is None or not attr:
+            return arg
+        if arg.kind.startswith("self:"):  # self.run() in a method: still the caller's self.x
+            return self.own_attribute(["self", attr], node)
+        return arg.get_field(attr) if arg.fields is not None else None
+
+    def _resolve(self, func: ast.AST, receiver: Val | None) -> tuple[FunctionInfo | None, int, str | None]:
+        """The module's function a call runs, the position its first argument takes, and the
+        class when the call constructs an object."""
+        methods = self.module.methods
         if isinstance(func, ast.Name):
             if func.id in self.env or func.id in self.aliases:
-                return None, 0
-            return self.module.functions.get(func.id), 0
-        if (
-            isinstance(func, ast.Attribute)
-            and isinstance(func.value, ast.Name)
-            and func.value.id in ("self", "cls")
-            and self.info is not None
-            and self.info.cls is not None
-        ):
-            return self.module.methods.get((self.info.cls, func.attr)), 1
-        return None, 0
+                return None, 0, None
+            if func.id in self.module.classes:
+                return methods.get((func.id, "__init__")), 1, func.id
+            return self.module.functions.get(func.id), 0, None
+        if isinstance(func, ast.Attribute) and receiver is not None:
+            kind = receiver.kind
+            if kind.startswith(("self:", "instance:")):
+                info = methods.get((kind.split(":", 1)[1], func.attr))
+                if info is not None and not _static(info.node):
+                    return info, 1, None
+        return None, 0, None
 
     # -- statements -----------------------------------------------------------------------------
 
@@ -728,6 +800,34 @@ def _fixed_route(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
             if isinstance(path, str) and path.startswith("/") and not any(c in path for c in "<{*"):
                 return path
     return ""
+
+
+def _static(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
+
+
+def _handles_errors(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
+    return any(
+        isinstance(d, ast.Call) and (chain(d.func) or [""])[-1] in ("errorhandler", "app_errorhandler")
+        for d in fn.decorator_list
+    )
+
+
+def _converted_route_parts(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> frozenset[str]:
+    """Names a view's route converts to numbers (``<int:item_id>``, ``{id:int}``)."""
+    names = set()
+    for d in fn.decorator_list:
+        if isinstance(d, ast.Call) and d.args and isinstance(d.args[0], ast.Constant):
+            path = d.args[0].value
+            if isinstance(path, str):
+                for part in path.replace("{", "<").replace("}", ">").split("<")[1:]:
+                    inner = part.split(">", 1)[0]
+                    kind, _, name = inner.partition(":")
+                    if name and kind in ("int", "float", "uuid"):
+                        names.add(name)
+                    elif kind and name and name in ("int", "float", "uuid"):  # Starlette: {id:int}
+                        names.add(kind)
+    return frozenset(names)
 
 
 def _numeric_type(node: ast.AST) -> bool:

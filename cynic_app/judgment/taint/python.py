@@ -7,7 +7,7 @@ only matter where they reach code, commands or queries). Data only: pyflow.py re
 # ruff: noqa: E501 -- one entry per line reads as a table
 from __future__ import annotations
 
-from .spec import ALL, Flag, Kind, Sanitizer, Sink, Source, Tables
+from .spec import ALL, ANY, Flag, Kind, Sanitizer, Sink, Source, Tables
 from .values import EXTERNAL, FILE, INPUT, LOCAL, RANDOM
 
 # fmt: off
@@ -25,7 +25,9 @@ _PATH_FUNCTIONS = (
     "aiofiles.open", "gzip.open", "bz2.open", "lzma.open", "io.FileIO", "django.http.FileResponse",
 )
 _PATH_METHODS = ("open", "read_text", "read_bytes", "write_text", "write_bytes", "unlink", "mkdir", "rmdir", "touch", "rename", "replace", "iterdir", "symlink_to", "chmod")
-_FILE_OPENERS = ("open", "builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "io.FileIO", "tarfile.open", "zipfile.ZipFile")
+_FILE_OPENERS = ("open", "builtins.open", "io.open", "codecs.open", "gzip.open", "bz2.open", "lzma.open", "io.FileIO", "zipfile.ZipFile")
+#: An archive carries the taint of the bytes it reads: its member names are the attacker's.
+_TAR_OPENERS = ("tarfile.open", "tarfile.TarFile", "tarfile.TarFile.open")
 _CODE_AND_COMMANDS = frozenset({INPUT, LOCAL})
 _REMOTE = frozenset({INPUT})
 
@@ -52,6 +54,7 @@ KINDS = (
     Kind("socket", calls=("socket.socket", "socket.create_connection", "socket.fromfd", "socket.socketpair")),
     Kind("socket", methods=("accept",), on="socket"),
     Kind("file", calls=_FILE_OPENERS),
+    Kind("archive", calls=_TAR_OPENERS),
     Kind("external", calls=("urllib.request.urlopen", "requests.get", "requests.post", "requests.request", "httpx.get", "httpx.post", "redis.Redis", "redis.StrictRedis", "redis.from_url", "pymemcache.client.base.Client", "memcache.Client")),
     Kind("external", methods=("get", "post", "put", "request", "urlopen"), on="http-client"),
     Kind("http-client", calls=("requests.Session", "httpx.Client", "httpx.AsyncClient", "urllib3.PoolManager")),
@@ -74,7 +77,7 @@ HANDLES = ("file", "external", "http-client", "socket", "sax-parser", "lxml-pars
 
 #: Calls through which taint passes as it is (not a hop of unknown code): parsing, decoding,
 #: quoting for URLs, joining paths.
-PROPAGATORS = ("urllib.parse.*", "base64.*", "codecs.decode", "codecs.encode", "html.unescape", "json.loads", "os.path.join", "os.path.normpath", "os.path.abspath", "os.path.realpath", "os.path.expanduser", "posixpath.join", "shlex.split", "str", "bytes", "bytearray", "repr", "format", "list", "tuple", "set", "dict", "sorted", "reversed", "pathlib.Path", "pathlib.PurePath", "binascii.*", "zlib.decompress", "gzip.decompress", "io.BytesIO", "io.StringIO", "email.message_from_string", "email.message_from_bytes", "ast.literal_eval", "typing.cast")
+PROPAGATORS = ("urllib.parse.*", "base64.*", "codecs.decode", "codecs.encode", "html.unescape", "json.loads", "os.path.join", "os.path.normpath", "os.path.abspath", "os.path.realpath", "os.path.expanduser", "posixpath.join", "shlex.split", "str", "bytes", "bytearray", "repr", "format", "list", "tuple", "set", "dict", "sorted", "reversed", "pathlib.Path", "pathlib.PurePath", "binascii.*", "zlib.decompress", "gzip.decompress", "io.BytesIO", "io.StringIO", "email.message_from_string", "email.message_from_bytes", "ast.literal_eval", "typing.cast", "jwt.get_unverified_header", "jose.jwt.get_unverified_header", *_TAR_OPENERS)
 
 FLAGS = (
     Flag("resolves-entities", methods=("setFeature",), on="sax-parser", arg_names=("xml.sax.handler.feature_external_ges", "xml.sax.handler.feature_external_pes"), value=True),
@@ -105,6 +108,9 @@ SINKS = (
     Sink("path-traversal", calls=("os.path.exists", "os.path.isfile", "os.path.isdir", "os.path.getsize", "os.path.getmtime", "os.stat", "os.lstat", "os.access"), args=(0,), kwargs=("path",)),
     Sink("path-traversal", methods=("exists", "is_file", "is_dir", "stat", "lstat"), on="path", args=(), receiver=True),
     Sink("path-traversal", methods=("extractall", "extract"), args=(0,), kwargs=("path",), imports=("tarfile", "zipfile")),
+    # tar slip: a tar archive's member names ("../../etc/cron.d/x", links) say where it writes,
+    # unless an extraction filter (3.12+, PEP 706) is given; zipfile cleans member names itself
+    Sink("path-traversal", methods=("extractall", "extract"), on="archive", args=(), receiver=True, unless=(("filter", ANY),)),
     # CWE-643 and CWE-90: queries of XML documents and directories.
     Sink("xpath-injection", calls=("lxml.etree.XPath", "lxml.etree.ETXPath", "lxml.etree.XPathEvaluator"), args=(0,), kwargs=("path",), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
     Sink("xpath-injection", calls=("elementpath.select", "elementpath.iter_select", "elementpath.Selector"), args=(1,), kwargs=("path",), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
@@ -114,7 +120,7 @@ SINKS = (
     # CWE-601: redirects.
     Sink("open-redirect", calls=("flask.redirect", "werkzeug.utils.redirect", "django.shortcuts.redirect", "django.http.HttpResponseRedirect", "django.http.HttpResponsePermanentRedirect", "starlette.responses.RedirectResponse", "fastapi.responses.RedirectResponse", "bottle.redirect"), args=(0,), kwargs=("location", "url", "to", "redirect_to")),
     # CWE-79: HTML. A response built from a tuple takes its body from the first item.
-    Sink("xss", calls=("flask.make_response", "flask.Response", "werkzeug.wrappers.Response", "django.http.HttpResponse", "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), args=(0,), kwargs=("response", "content"), first_item=True),
+    Sink("xss", calls=("flask.make_response", "flask.Response", "werkzeug.wrappers.Response", "django.http.HttpResponse", "starlette.responses.HTMLResponse", "fastapi.responses.HTMLResponse"), args=(0,), kwargs=("response", "content"), first_item=True, declared=(("content_type", "mimetype", "media_type"), "html")),
     Sink("xss", calls=("markupsafe.Markup", "flask.Markup", "jinja2.Markup", "django.utils.safestring.mark_safe", "django.utils.html.format_html"), args=(0,), param_built=True, possible="built"),
     Sink("xss", methods=("write",), on="tornado-handler", args=(0,)),
     # CWE-918: requests to a URL.
@@ -125,6 +131,13 @@ SINKS = (
     # nor what a public function is handed (it cannot know where its caller got it).
     Sink("unsafe-deserialisation", calls=("pickle.loads", "pickle.load", "pickle.Unpickler", "_pickle.loads", "cPickle.loads", "cPickle.load", "marshal.loads", "marshal.load", "dill.loads", "dill.load", "jsonpickle.decode", "shelve.open", "yaml.unsafe_load", "yaml.unsafe_load_all", "pandas.read_pickle", "joblib.load", "cloudpickle.loads"), args=(0,), kwargs=("data", "s", "file", "string"), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True, possible="any"),
     Sink("unsafe-deserialisation", calls=("yaml.load", "yaml.load_all"), args=(0,), kwargs=("stream",), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True, safe_with=(1, "Loader", "Safe"), possible="any"),
+    # CWE-347: the token chooses how it is checked (RS256/HS256 confusion, "none")
+    Sink("jwt-unverified", calls=("jwt.decode", "jwt.api_jwt.decode", "jose.jwt.decode", "jwt.decode_complete"), args=(), kwargs=("algorithms",)),
+    # ML model files are pickles: torch.load unpickles unless told weights_only=True (the default
+    # only from torch 2.6), numpy.load when allow_pickle=True. A checkpoint of one's own is common:
+    # only data from the network counts.
+    Sink("unsafe-deserialisation", calls=("torch.load",), args=(0,), kwargs=("f",), labels=frozenset({INPUT, EXTERNAL}), unless=(("weights_only", True),)),
+    Sink("unsafe-deserialisation", calls=("numpy.load",), args=(0,), kwargs=("file",), labels=frozenset({INPUT, EXTERNAL}), when=(("allow_pickle", True),)),
     Sink("unsafe-deserialisation", calls=("yaml.full_load", "yaml.full_load_all"), args=(0,), kwargs=("stream",), labels=frozenset({INPUT, EXTERNAL, FILE})),
     # CWE-611: XML parsers told to resolve external entities, reading untrusted XML.
     Sink("xxe", calls=("xml.dom.minidom.parseString", "xml.dom.minidom.parse", "xml.dom.pulldom.parseString", "xml.dom.pulldom.parse", "lxml.etree.fromstring", "lxml.etree.parse", "lxml.etree.XML", "lxml.etree.iterparse"), args=(0,), needs_flag=(1, "resolves-entities")),
@@ -160,7 +173,7 @@ CHECKS = {
     "fullmatch": ALL, "match": ALL, "is_relative_to": frozenset({22}), "startswith": frozenset({22}),
 }
 
-VIEW_DECORATORS = ("route", "get", "post", "put", "patch", "delete", "api_view", "view_config", "expose", "websocket")
+VIEW_DECORATORS = ("route", "get", "post", "put", "patch", "delete", "api_view", "view_config", "expose", "websocket", "errorhandler", "app_errorhandler")
 #: Frameworks whose views take the request as their first argument (a parameter named request).
 REQUEST_FIRST = ("django", "rest_framework", "pyramid")
 #: A module that imports one of these serves the web: a local named request is the request.

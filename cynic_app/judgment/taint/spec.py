@@ -33,6 +33,10 @@ class Source:
     web_only: bool = False  # only in a module that imports a web framework
 
 
+#: Sink.unless: the keyword given with any value.
+ANY = object()
+
+
 @dataclass(frozen=True)
 class Sink:
     """Where untrusted data does harm; the rule (rules.py) gives its id, CWE and severity."""
@@ -46,6 +50,9 @@ class Sink:
     receiver: bool = False  # the receiver itself is read (``path.open()``)
     first_item: bool = False  # of a list argument, only the first item matters (a program)
     when: tuple[tuple[str, object], ...] = ()  # keyword constants that must be given
+    #: keywords that make the call safe: given at all (ANY: ``filter=``) or as this constant
+    #: (``weights_only=True``)
+    unless: tuple[tuple[str, object], ...] = ()
     labels: frozenset[str] = frozenset({INPUT})
     param_built: bool = False  # a public function's parameter counts when built into text
     param_any: bool = False  # a public function's parameter counts as it is
@@ -54,6 +61,9 @@ class Sink:
     needs_flag: tuple[object, str] | None = None  # (argument position or "receiver", flag)
     #: (position, keyword, text): an argument naming it makes the call safe (Loader=SafeLoader)
     safe_with: tuple[int, str, str] | None = None
+    #: (keywords, text): a keyword naming what the call produces, given as a literal that lacks
+    #: the text, makes it safe (``content_type="text/plain"`` is no HTML)
+    declared: tuple[tuple[str, ...], str] | None = None
     #: Reached by a value of no known origin: "any" non-literal value, or one "built" from literal
     #: text and run-time parts, is worth a low-confidence look (as bandit's pattern checks flag).
     possible: str = ""

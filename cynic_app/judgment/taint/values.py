@@ -39,6 +39,7 @@ class Taint:
     what: str  # "request.args", "input()", "parameter cmd"
     cleared: frozenset[int] = frozenset()  # CWEs a sanitiser or a check made it safe for
     param: int = -1  # for PARAM: the parameter's position in its function
+    attr: str = ""  # for PARAM: an attribute of that parameter (self.command), not the parameter
     hops: int = 0  # calls of unknown code it went through: each makes the flow less certain
 
     def clear(self, cwes: frozenset[int]) -> Taint:
