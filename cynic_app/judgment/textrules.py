@@ -1,6 +1,6 @@
 """What a text rule is, and the rules for every language: keys, credentials in URLs, markers,
 and the generic patterns that stand in when there is no parser (unknown code, prose, Python that
-does not parse). JavaScript's rules are in jsrules.py, shell's in shrules.py.
+does not parse). JavaScript, TypeScript and shell are read from their trees (treechecks.py).
 """
 
 from __future__ import annotations

@@ -55,6 +55,9 @@ class Sink:
     safe_with: tuple[int, str, str] | None = (
         None  # (position, keyword, text): an argument naming it makes it safe
     )
+    #: assignments to a property of this name (``el.innerHTML = …``; a JSX attribute too), or, for
+    #: a dotted entry, to that qualified name (``location.href = …``); ``on`` restricts the object
+    props: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,6 +117,11 @@ class Tables:
     #: calls through which taint passes as through the language itself (not a hop of unknown code)
     propagators: tuple[str, ...]
     secretish: str  # a regular expression: names that hold secrets, tokens and session keys
+    #: handler parameters that are objects of a kind by their name (JavaScript: ``req`` -> request)
+    param_kinds: tuple[tuple[str, str], ...] = ()
+    #: callbacks whose first parameter is an object of a kind, or input itself when the kind is
+    #: INPUT: (method the callback is given to, its constant first argument, kind)
+    callback_params: tuple[tuple[str, str, str], ...] = ()
 
 
 def matches(name: str, patterns: tuple[str, ...]) -> bool:

@@ -1,0 +1,223 @@
+"""Checks of JavaScript and TypeScript, read from the tree-sitter tree: the taint engine's flows
+(taint/jsflow.py), the places the parser had to recover from, and the checks that need no flow —
+secrets written into the code, TLS checks turned off, broken hashes of passwords, tokens whose
+algorithm may be ``none``, empty ``catch`` blocks, ``debugger``, ``console.log``, stubs that only
+throw "not implemented", code built and run at run time.
+
+Names are read as the module imports them (jsnames.py); nothing here applies a pattern to the
+content, so the cost is the one walk.
+"""
+
+from __future__ import annotations
+
+from tree_sitter import Node
+
+from .rules import hit
+from .secrets import is_secret_name, looks_secret
+from .taint.javascript import JAVASCRIPT
+from .taint.jsexprs import expression_children, unwrap
+from .taint.jsflow import js_taint_hits
+from .taint.jsnames import chain, import_aliases, string_value
+from .taint.names import qualify
+from .tsparse import line_of, syntax_errors, text_of, walk
+from .vote import Finding
+
+_WEAK_HASHES = frozenset({"md5", "sha1", "md4", "ripemd160"})
+_FAST_HASHES = _WEAK_HASHES | {"sha256", "sha512", "sha224", "sha384"}
+_CONSOLE = frozenset({"log", "debug", "trace", "dir"})
+_STUB_WORDS = ("not implemented", "unimplemented", "todo")
+#: Clean-up that may fail without harm: an empty catch around it says so.
+_CLEANUP = (
+    "close", "unlink", "rm", "remove", "destroy", "kill", "abort", "end", "disconnect", "cleanup",
+    "release", "unref", "removeListener", "off", "rmdir", "clear", "cancel", "stop", "delete",
+)  # fmt: skip
+_DYNAMIC_CODE = frozenset(
+    {"eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext"}
+)
+
+
+def js_findings(root: Node) -> list[Finding]:
+    """Every finding of a JavaScript or TypeScript tree, by line."""
+    found = [
+        hit(h.rule, h.line, h.message, confidence=h.confidence, column=h.column, source_line=h.source_line)
+        for h in js_taint_hits(root, JAVASCRIPT)
+    ]
+    found += [hit("syntax-error", line, f"does not parse: {what}") for line, what in syntax_errors(root)]
+    aliases = import_aliases(root)
+    for node in walk(root):
+        check = _CHECKS.get(node.type)
+        if check is not None:
+            found += check(node, aliases)
+    return found
+
+
+def _call(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    func = unwrap(node.child_by_field_name("function") or node.child_by_field_name("constructor") or node)
+    args = expression_children(node.child_by_field_name("arguments") or node)
+    line = line_of(node)
+    if func.type == "member_expression" and text_of(func.child_by_field_name("property")) == "update":
+        return _password_hash(func, args, line, aliases)
+    parts = chain(func)
+    if not parts:
+        return []
+    qualified = qualify(parts, aliases)
+    if parts[0] == "console" and len(parts) == 2 and parts[1] in _CONSOLE:
+        return [hit("console-log", line, f"console.{parts[1]}() left in")]
+    if qualified in _DYNAMIC_CODE and args and string_value(args[0]) is None:
+        return [hit("dynamic-code", line, f"{qualified}() runs text built at run time as code")]
+    if parts[-1] == "createHash" and args and (string_value(args[0]) or "").lower() in _WEAK_HASHES:
+        return [hit("weak-hash", line, f"{string_value(args[0])} is broken for security uses")]
+    if parts[-1] in ("verify", "sign") and qualified.startswith("jsonwebtoken") and args:
+        return _jwt_none(args[-1], line)
+    return []
+
+
+def _password_hash(func: Node, args: list[Node], line: int, aliases: dict[str, str]) -> list[Finding]:
+    receiver = unwrap(func.child_by_field_name("object"))
+    if receiver.type != "call_expression" or not args:
+        return []
+    inner = chain(unwrap(receiver.child_by_field_name("function")))
+    inner_args = expression_children(receiver.child_by_field_name("arguments") or receiver)
+    algorithm = (string_value(inner_args[0]) or "").lower() if inner_args else ""
+    if not inner or inner[-1] != "createHash" or algorithm not in _FAST_HASHES:
+        return []
+    data = text_of(args[0]).lower()
+    if "pass" in data or "pwd" in data:
+        return [
+            hit(
+                "weak-password-hash",
+                line,
+                f"a fast unsalted {algorithm} of a password: use bcrypt, scrypt or argon2",
+            )
+        ]
+    return []
+
+
+def _jwt_none(options: Node, line: int) -> list[Finding]:
+    options = unwrap(options)
+    if options.type != "object":
+        return []
+    for pair in expression_children(options):
+        if pair.type == "pair" and _key(pair) in ("algorithms", "algorithm"):
+            if "none" in text_of(pair.child_by_field_name("value")).lower():
+                return [
+                    hit(
+                        "jwt-unverified",
+                        line,
+                        "accepts tokens signed with algorithm 'none': anyone can forge one",
+                    )
+                ]
+    return []
+
+
+def _key(pair: Node) -> str:
+    key = pair.child_by_field_name("key")
+    if key is None:
+        return ""
+    return string_value(key) if key.type == "string" else text_of(key)
+
+
+def _pair(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    name = _key(node)
+    value = unwrap(node.child_by_field_name("value") or node)
+    line = line_of(node)
+    if name in ("rejectUnauthorized", "strictSSL") and value.type == "false":
+        return [hit("tls-unverified", line, f"{name}: false accepts any certificate")]
+    return _secret(name, value, line)
+
+
+def _secret(name: str, value: Node, line: int) -> list[Finding]:
+    literal = string_value(value)
+    if literal is not None and is_secret_name(name) and looks_secret(literal, name):
+        return [hit("hardcoded-secret", line, f"hard-coded secret in {name}")]
+    return []
+
+
+def _declarator(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    name = node.child_by_field_name("name")
+    value = node.child_by_field_name("value")
+    if name is None or value is None or name.type != "identifier":
+        return []
+    return _secret(text_of(name), unwrap(value), line_of(node))
+
+
+def _assignment(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    left = node.child_by_field_name("left")
+    right = unwrap(node.child_by_field_name("right") or node)
+    parts = chain(left) if left is not None else None
+    if not parts:
+        return []
+    line = line_of(node)
+    if parts[-1] == "NODE_TLS_REJECT_UNAUTHORIZED" and (string_value(right) == "0" or text_of(right) == "0"):
+        return [hit("tls-unverified", line, "turns off TLS verification for the whole process")]
+    return _secret(parts[-1], right, line)
+
+
+def _parameter(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    left = node.child_by_field_name("left") or node.child_by_field_name("pattern")
+    right = node.child_by_field_name("right") or node.child_by_field_name("value")
+    if left is None or right is None or left.type != "identifier":
+        return []
+    return _secret(text_of(left), unwrap(right), line_of(node))
+
+
+def _catch(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    body = node.child_by_field_name("body")
+    if body is None or body.named_children:  # a statement, or a comment saying why
+        return []
+    attempt = node.parent.child_by_field_name("body") if node.parent is not None else None
+    statements = expression_children(attempt) if attempt is not None else []
+    if len(statements) == 1 and any(w in text_of(statements[0]).split("(", 1)[0] for w in _CLEANUP):
+        return []  # clean-up that may fail without harm
+    return [hit("swallowed-error", line_of(node), "empty catch block swallows the error")]
+
+
+def _promise_catch(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    func = node.child_by_field_name("function")
+    if (
+        func is None
+        or func.type != "member_expression"
+        or text_of(func.child_by_field_name("property")) != "catch"
+    ):
+        return _call(node, aliases)
+    args = expression_children(node.child_by_field_name("arguments") or node)
+    if len(args) != 1 or args[0].type != "arrow_function":
+        return _call(node, aliases)
+    body = args[0].child_by_field_name("body")
+    empty = body is not None and (
+        (body.type == "statement_block" and not body.named_children) or body.type in ("null", "undefined")
+    )
+    if empty:
+        return [hit("swallowed-error", line_of(node), ".catch(() => {}) swallows the rejection")]
+    return _call(node, aliases)
+
+
+def _debugger(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    return [hit("breakpoint", line_of(node), "debugger statement left in")]
+
+
+def _throw(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    inner = expression_children(node)
+    thrown = unwrap(inner[0]) if inner else None
+    if thrown is None or thrown.type not in ("new_expression", "call_expression"):
+        return []
+    args = expression_children(thrown.child_by_field_name("arguments") or thrown)
+    message = (string_value(unwrap(args[0])) or "").strip().lower() if args else ""
+    if message.startswith(_STUB_WORDS):
+        return [hit("stub", line_of(node), "throws 'not implemented'")]
+    return []
+
+
+_CHECKS = {
+    "call_expression": _promise_catch,
+    "new_expression": _call,
+    "pair": _pair,
+    "variable_declarator": _declarator,
+    "assignment_expression": _assignment,
+    "assignment_pattern": _parameter,
+    "required_parameter": _parameter,
+    "optional_parameter": _parameter,
+    "catch_clause": _catch,
+    "debugger_statement": _debugger,
+    "throw_statement": _throw,
+}
