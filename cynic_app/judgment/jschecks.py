@@ -26,11 +26,6 @@ _WEAK_HASHES = frozenset({"md5", "sha1", "md4", "ripemd160"})
 _FAST_HASHES = _WEAK_HASHES | {"sha256", "sha512", "sha224", "sha384"}
 _CONSOLE = frozenset({"log", "debug", "trace", "dir"})
 _STUB_WORDS = ("not implemented", "unimplemented", "todo")
-#: Clean-up that may fail without harm: an empty catch around it says so.
-_CLEANUP = (
-    "close", "unlink", "rm", "remove", "destroy", "kill", "abort", "end", "disconnect", "cleanup",
-    "release", "unref", "removeListener", "off", "rmdir", "clear", "cancel", "stop", "delete",
-)  # fmt: skip
 _DYNAMIC_CODE = frozenset(
     {"eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext"}
 )
@@ -38,16 +33,19 @@ _DYNAMIC_CODE = frozenset(
 
 def js_findings(root: Node) -> list[Finding]:
     """Every finding of a JavaScript or TypeScript tree, by line."""
+    aliases = import_aliases(root)
     found = [
         hit(h.rule, h.line, h.message, confidence=h.confidence, column=h.column, source_line=h.source_line)
-        for h in js_taint_hits(root, JAVASCRIPT)
+        for h in js_taint_hits(root, JAVASCRIPT, aliases)
     ]
     found += [hit("syntax-error", line, f"does not parse: {what}") for line, what in syntax_errors(root)]
-    aliases = import_aliases(root)
     for node in walk(root):
         check = _CHECKS.get(node.type)
         if check is not None:
             found += check(node, aliases)
+    text = root.text
+    if text.startswith(b"#!") or b"process.argv" in text:  # a command-line program: the console is its output
+        found = [f for f in found if f.rule != "console-log"]
     return found
 
 
@@ -165,10 +163,12 @@ def _catch(node: Node, aliases: dict[str, str]) -> list[Finding]:
     body = node.child_by_field_name("body")
     if body is None or body.named_children:  # a statement, or a comment saying why
         return []
+    if node.child_by_field_name("parameter") is None:
+        return []  # `catch {}`: the error deliberately unnamed, an attempt whose failure is expected
     attempt = node.parent.child_by_field_name("body") if node.parent is not None else None
     statements = expression_children(attempt) if attempt is not None else []
-    if len(statements) == 1 and any(w in text_of(statements[0]).split("(", 1)[0] for w in _CLEANUP):
-        return []  # clean-up that may fail without harm
+    if len(statements) == 1:
+        return []  # one attempt with a fallback (a parse, a clean-up that may fail without harm)
     return [hit("swallowed-error", line_of(node), "empty catch block swallows the error")]
 
 

@@ -66,7 +66,7 @@ def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
     while stack:
         node = pop()
         yield node
-        children = node.children
+        children = node.named_children
         if children:
             extend(reversed(children))
 

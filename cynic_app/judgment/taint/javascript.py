@@ -96,6 +96,7 @@ SINKS = (
     # CWE-601: redirects.
     Sink("open-redirect", methods=("redirect",), on="response", args=(0, 1)),
     Sink("open-redirect", methods=("redirect",), on="koa-context", args=(0,)),
+    Sink("open-redirect", calls=("next.server.NextResponse.redirect", "next.navigation.redirect", "next.navigation.permanentRedirect"), args=(0,)),
     Sink("open-redirect", calls=("location.assign", "location.replace", "window.location.assign", "window.location.replace", "window.open", "document.location.assign"), args=(0,)),
     Sink("open-redirect", props=("location", "location.href", "window.location", "window.location.href", "document.location", "document.location.href")),
     # CWE-918: requests to a URL.

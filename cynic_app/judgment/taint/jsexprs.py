@@ -222,6 +222,8 @@ class JsEvaluator:
         return Val(taints=base.all_taints(), origin=base.origin)
 
     def _source_attr(self, qualified: str, node: Node) -> Val | None:
+        if qualified.split(".", 1)[0] not in _source_heads(self.tables):
+            return None
         for src in self.tables.sources:
             for root in src.attrs:
                 if qualified == root or qualified.startswith(root + "."):
@@ -465,7 +467,7 @@ class JsEvaluator:
         if method == "then" and returned:
             return merge(returned)
         for src in self.tables.sources:
-            if (src.calls and qualified and matches(qualified, src.calls)) or (
+            if (src.calls and qualified and _matches(qualified, src.calls)) or (
                 method
                 and receiver is not None
                 and receiver.kind
@@ -490,7 +492,7 @@ class JsEvaluator:
         modelled = self._modelled(func, method, receiver, args)
         if modelled is not None:
             return modelled
-        pure = (qualified and matches(qualified, self.tables.propagators)) or (method in _PURE_METHODS)
+        pure = (qualified and _matches(qualified, self.tables.propagators)) or (method in _PURE_METHODS)
         if not pure:
             hopped = [
                 Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
@@ -531,10 +533,12 @@ class JsEvaluator:
         return merge(values)
 
     def _sanitised(self, qualified: str, method: str, everything: list[Val]) -> Val | None:
+        if not any(v.taints or v.extra or v.fields or v.items for v in everything):
+            return None  # nothing to clean: the call is read like any other
         last = (qualified.rsplit(".", 1)[-1] if qualified else method).lower()
         for s in self.tables.sanitizers:
             hit = (
-                (s.calls and qualified and matches(qualified, s.calls))
+                (s.calls and qualified and _matches(qualified, s.calls))
                 or (s.methods and method in s.methods)
                 or (s.name_parts and any(p in last for p in s.name_parts))
             )
@@ -546,18 +550,20 @@ class JsEvaluator:
 
     def _kind_of(self, qualified: str, method: str, receiver: Val | None) -> str:
         for k in self.tables.kinds:
-            if k.calls and qualified and matches(qualified, k.calls):
+            if k.calls and qualified and _matches(qualified, k.calls):
                 return k.kind
             if k.methods and method in k.methods and receiver is not None and receiver.kind == k.on:
                 return k.kind
         return ""
 
     def _sinks(self, node, qualified, method, receiver, args, kwargs) -> None:
+        if not any(a.taints or a.extra or a.fields or a.items for a in args):
+            return
         for sink in self.tables.sinks:
             if sink.props:
                 continue
             if sink.calls:
-                if not (qualified and matches(qualified, sink.calls)):
+                if not (qualified and _matches(qualified, sink.calls)):
                     continue
             elif not (method and method in sink.methods):
                 continue
@@ -603,6 +609,31 @@ class JsEvaluator:
                 [Val(taints=receiver.all_taints(), text=merge(list(receiver.items)).text), *args]
             )
         return None
+
+
+_HEADS: dict[int, frozenset[str]] = {}
+
+
+def _source_heads(tables: Tables) -> frozenset[str]:
+    """The first names of every attribute source (``location``, ``process``...), once per table."""
+    found = _HEADS.get(id(tables))
+    if found is None:
+        found = _HEADS[id(tables)] = frozenset(a.split(".", 1)[0] for s in tables.sources for a in s.attrs)
+    return found
+
+
+_MATCHED: dict[tuple[str, int], bool] = {}
+
+
+def _matches(name: str, patterns: tuple[str, ...]) -> bool:
+    """spec.matches, remembered: the tables are constants and a module calls few names."""
+    key = (name, id(patterns))
+    found = _MATCHED.get(key)
+    if found is None:
+        if len(_MATCHED) > 100_000:
+            _MATCHED.clear()
+        found = _MATCHED[key] = matches(name, patterns)
+    return found
 
 
 def _fold_string(text: str, method: str, args: list[object]) -> object:

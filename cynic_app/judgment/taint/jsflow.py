@@ -64,12 +64,12 @@ class JsFunction:
 class JsModuleFlow:
     """Every taint hit in one module."""
 
-    def __init__(self, root: Node, tables: Tables):
+    def __init__(self, root: Node, tables: Tables, aliases: dict[str, str] | None = None):
         self.root = root
         self.tables = tables
         lines = root.end_point[0] + 1
         self.weak = WEAK_IN_SNIPPET if lines <= SNIPPET_LINES else WEAK_IN_MODULE
-        self.aliases = import_aliases(root)
+        self.aliases = import_aliases(root) if aliases is None else aliases
         roots = {v.split(".")[0] for v in self.aliases.values()}
         self.web = bool(roots & set(tables.web_frameworks))
         self.param_kinds = dict(tables.param_kinds)
@@ -319,7 +319,7 @@ class JsFunctionFlow(JsStatements):
         html = val.get_field("__html") if val.fields is not None else None
         if html is not None:
             val = html
-        elif cwe == 79 and sink.methods and (val.is_dict or val.items is not None):
+        elif cwe == 79 and (val.is_dict or val.items is not None):
             return  # an object or array is sent as JSON
         if sink.text == "sql" and not (val.built and _SQL_RE.search(val.text)):
             return
@@ -465,18 +465,26 @@ class JsFunctionFlow(JsStatements):
                     self.module.report("prototype-pollution", target, t, "an object's nested key")
                     return
         recursive = self.info is not None and self._recursive()
-        into_param = any(t.label == PARAM for t in holder.all_taints())
-        if (nested and outer_keys) or (recursive and into_param):
-            for t in keys:
-                if t.label == PARAM and self.info is not None:
-                    entry = SinkEntry(
-                        _POLLUTION, t.param, line, column, t.cleared, False, "", "a deep copy of its keys"
-                    )
-                    self.summary.sinks.add(entry)
+        # a deep merge writes the keys of one parameter into another (a copy into itself cannot
+        # reach a prototype it does not already hold)
+        targets = {t.param for t in holder.all_taints() if t.label == PARAM and t.hops == 0}
+        for t in keys:
+            merges = (nested and outer_keys) or (recursive and targets - {t.param})
+            if t.label == PARAM and self.info is not None and merges:
+                entry = SinkEntry(
+                    _POLLUTION, t.param, line, column, t.cleared, False, "", "a deep copy of its keys"
+                )
+                self.summary.sinks.add(entry)
 
     def _recursive(self) -> bool:
         body = self.info.node.child_by_field_name("body")
-        return body is not None and f"{self.info.name}(" in text_of(body)
+        text, called = (text_of(body) if body is not None else ""), f"{self.info.name}("
+        at = text.find(called)
+        while at >= 0:
+            if at == 0 or not (text[at - 1].isalnum() or text[at - 1] in "_$"):
+                return True
+            at = text.find(called, at + 1)
+        return False
 
     def bind_pattern(self, pattern: Node | None, value: Val) -> None:
         """Assign value to a parameter or declaration: a name, or an object or array pattern."""
@@ -569,9 +577,9 @@ def _decorated_input(p: Node) -> bool:
     return p.type in ("required_parameter", "optional_parameter") and _decorator(p) in _INPUT_DECORATORS
 
 
-def js_taint_hits(root: Node, tables: Tables) -> list[TaintHit]:
-    """Every untrusted flow into a sink in the module, by line."""
-    return JsModuleFlow(root, tables).run()
+def js_taint_hits(root: Node, tables: Tables, aliases: dict[str, str] | None = None) -> list[TaintHit]:
+    """Every untrusted flow into a sink in the module, by line (aliases: its imports, when read)."""
+    return JsModuleFlow(root, tables, aliases).run()
 
 
 __all__ = ["ALL", "JsModuleFlow", "TaintHit", "js_taint_hits"]

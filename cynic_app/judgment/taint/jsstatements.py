@@ -30,7 +30,7 @@ _POLLUTING_KEYS = frozenset({"__proto__", "constructor", "prototype"})
 _VALIDATORS = frozenset(
     {"Number.isInteger", "Number.isSafeInteger", "Number.isFinite", "isFinite", "uuid.validate"}
 )
-_REDIRECTS = frozenset({"host", "hostname", "origin", "protocol"})
+_REDIRECTS = frozenset({"host", "hostname", "protocol"})
 
 
 class JsStatements(JsEvaluator):
@@ -80,11 +80,12 @@ class JsStatements(JsEvaluator):
             if d.type != "variable_declarator":
                 continue
             value = d.child_by_field_name("value")
-            if value is not None and _imports(value):
+            name = d.child_by_field_name("name")
+            if value is not None and (
+                _imports(value) or (name is not None and text_of(name) in self.aliases)
+            ):
                 continue  # its names are the module's aliases (jsnames.py), not variables
-            self.bind_pattern(
-                d.child_by_field_name("name"), self.ev(value) if value is not None else const(None)
-            )
+            self.bind_pattern(name, self.ev(value) if value is not None else const(None))
 
     _st_variable_declaration = _st_lexical_declaration
 
@@ -247,6 +248,9 @@ class JsStatements(JsEvaluator):
             current = self.env.get(name)
             if current is None:
                 current = self.ev(node)
+            if current.kind and cwes == ALL and not current.all_taints():
+                self.env[name] = Val()  # a checked request or event: what it holds is trusted
+                continue
             self.env[name] = cleared(current, cwes)
             if current.origin and current.origin in self.env:
                 self.env[current.origin] = cleared(self.env[current.origin], cwes)
@@ -264,7 +268,7 @@ class JsStatements(JsEvaluator):
             if op in ("&&", "||"):
                 if (op == "&&") == truth:
                     return self._effects(left, truth, depth + 1) + self._effects(right, truth, depth + 1)
-                return []
+                return _either(self._effects(left, truth, depth + 1), self._effects(right, truth, depth + 1))
             if op in ("===", "==", "!==", "!="):
                 return self._compare(left, right, truth if op in ("===", "==") else not truth)
             if op == "in" and truth and self._constant_collection(right):
@@ -285,7 +289,10 @@ class JsStatements(JsEvaluator):
             return [(other, frozenset({1321}))]
         if not holds:
             return []
-        if other.type == "member_expression" and text_of(other.child_by_field_name("property")) in _REDIRECTS:
+        prop = text_of(other.child_by_field_name("property")) if other.type == "member_expression" else ""
+        if prop == "origin":
+            return [(other.child_by_field_name("object"), ALL)]  # a message from a known origin
+        if prop in _REDIRECTS:
             return [(other.child_by_field_name("object"), frozenset({601, 918}))]
         return [(other, ALL)]
 
@@ -303,8 +310,10 @@ class JsStatements(JsEvaluator):
         args = expression_children(args_node) if args_node is not None else []
         parts = chain(func) or []
         qualified = qualify(parts, self.aliases, self.env.keys()) if parts else ""
-        method = parts[-1] if parts else ""
         receiver = func.child_by_field_name("object") if func.type == "member_expression" else None
+        method = (
+            text_of(func.child_by_field_name("property")) if receiver is not None else (parts or [""])[-1]
+        )
         first = unwrap(args[0]) if args else None
         if not truth:
             if method in ("includes", "indexOf") and receiver is not None and first is not None:
@@ -340,6 +349,16 @@ def _imports(value: Node) -> bool:
             return False
         value = inner
     return required(value) is not None
+
+
+def _either(left: list, right: list) -> list[tuple[Node, frozenset[int]]]:
+    """What holds when one of two tests holds: what both clear, of the same variable."""
+    out = []
+    for node, cwes in left:
+        for other, more in right:
+            if text_of(node) == text_of(other) and cwes & more:
+                out.append((node, cwes & more))
+    return out
 
 
 def _first(node: Node) -> Node | None:
