@@ -79,8 +79,8 @@ FLOWS = [
      'app.get("/", (req, res) => run(req.query.q));\n', "file: b.ts", "sql-injection", 4),
     ('const el = document.getElementById("x");\nconst q = new URLSearchParams(location.search).get("q");\n'
      'el.innerHTML = `<b>${q}</b>`;\n', "file: c.js", "xss", 3),
-    ('const _ = require("lodash");\napp.post("/s", (req, res) => {\n  res.json(_.merge({}, req.body));\n});\n',
-     "file: d.js", "prototype-pollution", 3),
+    ('const _ = require("lodash");\napp.post("/s", (req, res) => {\n'
+     '  res.json(_.merge({}, req.body));\n});\n', "file: d.js", "prototype-pollution", 3),
 ]  # fmt: skip
 
 
@@ -113,7 +113,8 @@ def test_checked_or_cleaned_data_is_no_hole(content, context):
 def test_rules_that_need_no_flow_keep_working():
     js = judged(
         'const https = require("https");\nconst agent = new https.Agent({ rejectUnauthorized: false });\n'
-        'const db = { password: "Sh0pP@ssw0rd!" };\nfunction makeToken() {\n  return Math.random().toString(36);\n}\n',
+        'const db = { password: "Sh0pP@ssw0rd!" };\n'
+        "function makeToken() {\n  return Math.random().toString(36);\n}\n",
         "file: a.js",
     )
     assert {("tls-unverified", 2), ("hardcoded-secret", 3), ("insecure-random", 4)} <= found(js, "security")
