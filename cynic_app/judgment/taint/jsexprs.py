@@ -98,7 +98,9 @@ class JsEvaluator:
     def sink_reached(self, sink: Sink, val: Val, node: Node, name: str) -> None:  # pragma: no cover
         raise NotImplementedError
 
-    def call_local(self, node: Node, func: Node, args: list[Val]) -> Val | None:  # pragma: no cover
+    def call_local(
+        self, node: Node, func: Node, args: list[Val], receiver: Val | None
+    ) -> Val | None:  # pragma: no cover
         raise NotImplementedError
 
     def run_callback(self, fn: Node, bound: list[Val], depth: int) -> Val:  # pragma: no cover
@@ -453,7 +455,7 @@ class JsEvaluator:
         returned = [
             self.run_callback(fn, self._bound(method, receiver, args, i), depth) for i, fn in callbacks
         ]
-        local = self.call_local(node, func, args)
+        local = self.call_local(node, func, args, receiver)
         if local is not None:
             return local
         self._sinks(node, qualified, method, receiver, args, kwargs)

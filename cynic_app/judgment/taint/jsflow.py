@@ -75,6 +75,7 @@ class JsModuleFlow:
         self.param_kinds = dict(tables.param_kinds)
         self.functions: dict[str, JsFunction] = {}
         self.methods: dict[tuple[str, str], JsFunction] = {}
+        self.classes: set[str] = set()
         self.summaries: dict[int, Summary | None] = {}
         self.walked: set[int] = set()
         self.hits: dict[tuple[str, int], TaintHit] = {}
@@ -115,6 +116,8 @@ class JsModuleFlow:
                         stack.append((child, cls, nested))
                 elif kind in ("class_declaration", "abstract_class_declaration", "class"):
                     name = child.child_by_field_name("name")
+                    if name is not None:
+                        self.classes.add(text_of(name))
                     stack.append((child, text_of(name) if name is not None else "", nested))
                 elif kind == "method_definition":
                     name = text_of(child.child_by_field_name("name"))
@@ -336,9 +339,15 @@ class JsFunctionFlow(JsStatements):
             elif t.label in sink.labels:
                 self.module.report(sink.rule, node, t, label)
 
-    def call_local(self, node: Node, func: Node, args: list[Val]) -> Val | None:
-        info = self._resolve(func)
+    def call_local(self, node: Node, func: Node, args: list[Val], receiver: Val | None) -> Val | None:
+        info = self._resolve(func, receiver)
         if info is None:
+            if (
+                node.type == "new_expression"
+                and func.type == "identifier"
+                and text_of(func) in self.module.classes
+            ):
+                return Val(kind=f"class:{text_of(func)}")  # an instance: its methods are the class's
             return None
         summary = self.module.summary_of(info)
         if summary is None:
@@ -374,7 +383,7 @@ class JsFunctionFlow(JsStatements):
         return Val(taints=frozenset(taints), const=returned.const, built=returned.built and bool(taints),
                    text=returned.text, kind=returned.kind)  # fmt: skip
 
-    def _resolve(self, func: Node) -> JsFunction | None:
+    def _resolve(self, func: Node, receiver: Val | None = None) -> JsFunction | None:
         if func.type == "identifier":
             name = text_of(func)
             known = self.env.get(name)
@@ -383,8 +392,11 @@ class JsFunctionFlow(JsStatements):
             return self.module.functions.get(name)
         if func.type == "member_expression":
             obj = func.child_by_field_name("object")
+            method = text_of(func.child_by_field_name("property"))
             if obj is not None and obj.type == "this" and self.info is not None and self.info.cls is not None:
-                return self.module.methods.get((self.info.cls, text_of(func.child_by_field_name("property"))))
+                return self.module.methods.get((self.info.cls, method))
+            if receiver is not None and receiver.kind.startswith("class:"):
+                return self.module.methods.get((receiver.kind[6:], method))
         return None
 
     # -- assignment -----------------------------------------------------------------------------
@@ -431,7 +443,7 @@ class JsFunctionFlow(JsStatements):
         obj = target.child_by_field_name("object")
         key = self.ev(target.child_by_field_name("index"), depth)
         holder = self.ev(obj, depth)
-        self._pollution(target, obj, key, holder)
+        self._pollution(target, obj, key, holder, value)
         if key.known and isinstance(key.const, str) and self.module.secretish.search(key.const):
             self._random_into(value, f"[{key.const!r}]", target.start_point[0] + 1)
         parts = chain(obj)
@@ -449,7 +461,7 @@ class JsFunctionFlow(JsStatements):
         elif value.all_taints():
             self.env[name] = replace(container, extra=container.extra | value.all_taints())
 
-    def _pollution(self, target: Node, obj: Node | None, key: Val, holder: Val) -> None:
+    def _pollution(self, target: Node, obj: Node | None, key: Val, holder: Val, value: Val) -> None:
         """obj[key] = … where key may be "__proto__": through a nested key (``o[a][b] = v``), or in
         a recursive function copying one parameter's keys into another (a deep merge)."""
         keys = [t for t in key.all_taints() if 1321 not in t.cleared and 0 not in t.cleared]
@@ -468,8 +480,10 @@ class JsFunctionFlow(JsStatements):
         # a deep merge writes the keys of one parameter into another (a copy into itself cannot
         # reach a prototype it does not already hold)
         targets = {t.param for t in holder.all_taints() if t.label == PARAM and t.hops == 0}
+        copied = {t.param for t in value.all_taints() if t.label == PARAM}
         for t in keys:
-            merges = (nested and outer_keys) or (recursive and targets - {t.param})
+            others = targets - {t.param}
+            merges = (nested and outer_keys and others) or (recursive and others and t.param in copied)
             if t.label == PARAM and self.info is not None and merges:
                 entry = SinkEntry(
                     _POLLUTION, t.param, line, column, t.cleared, False, "", "a deep copy of its keys"
