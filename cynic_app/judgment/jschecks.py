@@ -17,7 +17,7 @@ from .secrets import is_secret_name, looks_secret
 from .taint.javascript import JAVASCRIPT
 from .taint.jsexprs import expression_children, unwrap
 from .taint.jsflow import js_taint_hits
-from .taint.jsnames import chain, import_aliases, string_value
+from .taint.jsnames import IMPORT_NODES, chain, import_aliases, string_value
 from .taint.names import qualify
 from .tsparse import line_of, syntax_errors, text_of, walk
 from .vote import Finding
@@ -33,16 +33,21 @@ _DYNAMIC_CODE = frozenset(
 
 def js_findings(root: Node) -> list[Finding]:
     """Every finding of a JavaScript or TypeScript tree, by line."""
-    aliases = import_aliases(root)
+    imports, checked = [], []
+    for node in walk(root):
+        kind = node.type
+        if kind in IMPORT_NODES:
+            imports.append(node)
+        if kind in _CHECKS:
+            checked.append(node)
+    aliases = import_aliases(root, imports)
     found = [
         hit(h.rule, h.line, h.message, confidence=h.confidence, column=h.column, source_line=h.source_line)
         for h in js_taint_hits(root, JAVASCRIPT, aliases)
     ]
     found += [hit("syntax-error", line, f"does not parse: {what}") for line, what in syntax_errors(root)]
-    for node in walk(root):
-        check = _CHECKS.get(node.type)
-        if check is not None:
-            found += check(node, aliases)
+    for node in checked:
+        found += _CHECKS[node.type](node, aliases)
     text = root.text
     if text.startswith(b"#!") or b"process.argv" in text:  # a command-line program: the console is its output
         found = [f for f in found if f.rule != "console-log"]

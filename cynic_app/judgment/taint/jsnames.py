@@ -75,10 +75,15 @@ def chain(node: Node | None) -> list[str] | None:
     return None
 
 
-def import_aliases(root: Node) -> dict[str, str]:
-    """{local name: qualified name} for every import and require() in the module."""
+#: The nodes import_aliases reads.
+IMPORT_NODES = frozenset({"import_statement", "variable_declarator", "import_alias", "import_require_clause"})
+
+
+def import_aliases(root: Node, found: list[Node] | None = None) -> dict[str, str]:
+    """{local name: qualified name} for every import and require() in the module (found: its
+    IMPORT_NODES, when a walk already collected them)."""
     aliases: dict[str, str] = {}
-    for node in walk(root):
+    for node in walk(root) if found is None else found:
         kind = node.type
         if kind == "import_statement":
             _import(node, aliases)
