@@ -16,7 +16,7 @@ from .rules import hit
 from .secrets import is_secret_name, looks_secret
 from .taint.javascript import JAVASCRIPT
 from .taint.jsexprs import expression_children, unwrap
-from .taint.jsflow import js_taint_hits
+from .taint.jsflow import DECLARATION_NODES, js_taint_hits
 from .taint.jsnames import IMPORT_NODES, chain, import_aliases, string_value
 from .taint.names import qualify
 from .tsparse import line_of, syntax_errors, text_of, walk
@@ -33,17 +33,19 @@ _DYNAMIC_CODE = frozenset(
 
 def js_findings(root: Node) -> list[Finding]:
     """Every finding of a JavaScript or TypeScript tree, by line."""
-    imports, checked = [], []
+    imports, declared, checked = [], [], []
     for node in walk(root):
         kind = node.type
         if kind in IMPORT_NODES:
             imports.append(node)
+        if kind in DECLARATION_NODES:
+            declared.append(node)
         if kind in _CHECKS:
             checked.append(node)
     aliases = import_aliases(root, imports)
     found = [
         hit(h.rule, h.line, h.message, confidence=h.confidence, column=h.column, source_line=h.source_line)
-        for h in js_taint_hits(root, JAVASCRIPT, aliases)
+        for h in js_taint_hits(root, JAVASCRIPT, aliases, declared)
     ]
     found += [hit("syntax-error", line, f"does not parse: {what}") for line, what in syntax_errors(root)]
     for node in checked:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from tree_sitter import Node
 
 from ..rules import RULES
-from ..tsparse import text_of
+from ..tsparse import text_of, walk
 from .jsexprs import expression_children, unwrap
 from .jsnames import chain, import_aliases
 from .jsstatements import JsStatements
@@ -64,7 +64,13 @@ class JsFunction:
 class JsModuleFlow:
     """Every taint hit in one module."""
 
-    def __init__(self, root: Node, tables: Tables, aliases: dict[str, str] | None = None):
+    def __init__(
+        self,
+        root: Node,
+        tables: Tables,
+        aliases: dict[str, str] | None = None,
+        declared: list[Node] | None = None,
+    ):
         self.root = root
         self.tables = tables
         lines = root.end_point[0] + 1
@@ -81,7 +87,7 @@ class JsModuleFlow:
         self.hits: dict[tuple[str, int], TaintHit] = {}
         self.globals: dict[str, Val] = {}
         self.secretish = re.compile(tables.secretish)
-        self._collect()
+        self._collect(declared)
 
     def run(self) -> list[TaintHit]:
         module = JsFunctionFlow(self, None)
@@ -92,42 +98,36 @@ class JsModuleFlow:
                 self.summary_of(info)
         return sorted(self.hits.values(), key=lambda h: (h.line, h.rule))
 
-    def _collect(self) -> None:
-        stack: list[tuple[Node, str | None, bool]] = [(self.root, None, False)]
-        while stack:
-            node, cls, nested = stack.pop()
-            for child in node.named_children:
-                kind = child.type
-                if kind in ("function_declaration", "generator_function_declaration"):
-                    self._add(child, text_of(child.child_by_field_name("name")), None, nested)
-                    stack.append((child, cls, True))
-                elif kind == "variable_declarator":
-                    value = child.child_by_field_name("value")
-                    name = child.child_by_field_name("name")
-                    if (
-                        value is not None
-                        and value.type in _FUNCTION_TYPES
-                        and name is not None
-                        and name.type == "identifier"
-                    ):
-                        self._add(value, text_of(name), None, nested)
-                        stack.append((value, cls, True))
-                    elif value is not None:
-                        stack.append((child, cls, nested))
-                elif kind in ("class_declaration", "abstract_class_declaration", "class"):
-                    name = child.child_by_field_name("name")
-                    if name is not None:
-                        self.classes.add(text_of(name))
-                    stack.append((child, text_of(name) if name is not None else "", nested))
-                elif kind == "method_definition":
-                    name = text_of(child.child_by_field_name("name"))
-                    if cls is not None:
-                        self.methods[(cls, name)] = JsFunction(child, name, cls, nested)
-                    stack.append((child, cls, True))
-                elif kind in _FUNCTION_TYPES:
-                    stack.append((child, cls, True))
-                else:
-                    stack.append((child, cls, nested))
+    def _collect(self, declared: list[Node] | None) -> None:
+        """The module's functions, classes and methods, from the DECLARATION_NODES a walk found
+        (or found here)."""
+        if declared is None:
+            declared = [n for n in walk(self.root) if n.type in DECLARATION_NODES]
+        for node in declared:
+            kind = node.type
+            if kind in ("function_declaration", "generator_function_declaration"):
+                self._add(node, text_of(node.child_by_field_name("name")), None, _nested(node))
+            elif kind == "variable_declarator":
+                value, name = node.child_by_field_name("value"), node.child_by_field_name("name")
+                if (
+                    value is not None
+                    and value.type in _FUNCTION_TYPES
+                    and name is not None
+                    and name.type == "identifier"
+                ):
+                    self._add(value, text_of(name), None, _nested(node))
+            elif kind == "method_definition":
+                holder = node.parent.parent if node.parent is not None else None
+                named = holder.child_by_field_name("name") if holder is not None else None
+                if named is not None:
+                    name = text_of(node.child_by_field_name("name"))
+                    self.methods[(text_of(named), name)] = JsFunction(
+                        node, name, text_of(named), _nested(holder)
+                    )
+            else:
+                named = node.child_by_field_name("name")
+                if named is not None:
+                    self.classes.add(text_of(named))
 
     def _add(self, node: Node, name: str, cls: str | None, nested: bool) -> None:
         if name and name not in self.functions:
@@ -548,6 +548,27 @@ class JsFunctionFlow(JsStatements):
             self.bind_pattern(_first(pattern), Val(extra=value.all_taints()))
 
 
+#: The nodes that declare a function, a class or a method (JsModuleFlow._collect reads them).
+DECLARATION_NODES = frozenset(
+    {"function_declaration", "generator_function_declaration", "variable_declarator", "method_definition",
+     "class_declaration", "abstract_class_declaration", "class"}
+)  # fmt: skip
+#: Past this many enclosing nodes a declaration counts as nested (the climb stays bounded).
+MAX_CLIMB = 200
+
+
+def _nested(node: Node) -> bool:
+    """True when node is inside a function (or too deep to tell)."""
+    parent = node.parent
+    for _ in range(MAX_CLIMB):
+        if parent is None or parent.type == "program":
+            return False
+        if parent.type in _FUNCTION_TYPES:
+            return True
+        parent = parent.parent
+    return True
+
+
 def merge_returns(values: list[Val]) -> Val:
     out = None
     for v in values:
@@ -591,9 +612,12 @@ def _decorated_input(p: Node) -> bool:
     return p.type in ("required_parameter", "optional_parameter") and _decorator(p) in _INPUT_DECORATORS
 
 
-def js_taint_hits(root: Node, tables: Tables, aliases: dict[str, str] | None = None) -> list[TaintHit]:
-    """Every untrusted flow into a sink in the module, by line (aliases: its imports, when read)."""
-    return JsModuleFlow(root, tables, aliases).run()
+def js_taint_hits(
+    root: Node, tables: Tables, aliases: dict[str, str] | None = None, declared: list[Node] | None = None
+) -> list[TaintHit]:
+    """Every untrusted flow into a sink in the module, by line (aliases: its imports; declared: its
+    DECLARATION_NODES, when a walk already found them)."""
+    return JsModuleFlow(root, tables, aliases, declared).run()
 
 
 __all__ = ["ALL", "JsModuleFlow", "TaintHit", "js_taint_hits"]
