@@ -1,17 +1,23 @@
 """Checks of JavaScript and TypeScript, read from the tree-sitter tree: the taint engine's flows
 (taint/jsflow.py), the places the parser had to recover from, and the checks that need no flow —
-secrets written into the code, TLS checks turned off, broken hashes of passwords, tokens whose
-algorithm may be ``none``, empty ``catch`` blocks, ``debugger``, ``console.log``, stubs that only
-throw "not implemented", code built and run at run time.
+secrets written into the code or passed to session and token libraries, TLS checks turned off,
+broken hashes of passwords and broken ciphers, tokens whose algorithm may be ``none``, secrets
+compared in variable time, cookies without Secure, patterns that backtrack catastrophically
+(regexscan.py), empty ``catch`` blocks, ``debugger``, ``console.log``, stubs that only throw
+"not implemented", code built and run at run time.
 
-Names are read as the module imports them (jsnames.py); nothing here applies a pattern to the
-content, so the cost is the one walk.
+Names are read as the module imports them (jsnames.py). No pattern is applied to the content:
+the one regular expression here reads identifiers (a name like ``apiSecret``), and the cost is the
+one walk.
 """
 
 from __future__ import annotations
 
+import re
+
 from tree_sitter import Node
 
+from .regexscan import nested_quantifier
 from .rules import hit
 from .secrets import is_secret_name, looks_secret
 from .taint.javascript import JAVASCRIPT
@@ -26,6 +32,19 @@ _WEAK_HASHES = frozenset({"md5", "sha1", "md4", "ripemd160"})
 _FAST_HASHES = _WEAK_HASHES | {"sha256", "sha512", "sha224", "sha384"}
 _CONSOLE = frozenset({"log", "debug", "trace", "dir"})
 _STUB_WORDS = ("not implemented", "unimplemented", "todo")
+_SESSIONS = frozenset({"express-session", "cookie-session", "cookie-parser", "koa-session"})
+_RESPONSES = frozenset({"res", "response", "reply", "ctx"})
+_WEAK_CIPHERS = ("des", "rc4", "rc2", "blowfish", "bf-", "-ecb", "idea")
+#: Findings whose hole depends on how the code is used (a pattern that backtracks only hurts on
+#: long input, a cookie without Secure only over plain HTTP, a compared digest only when it is
+#: secret and its timing can be measured): a security finding that counts as a defect (vote.py's
+#: CONFIDENT).
+_UNSURE = 0.45
+#: Names of values compared in constant time: MACs, signatures, digests, authenticating tokens.
+_MACISH = re.compile(
+    r"(?i)signature|digest|hmac|\bmac\b|secret|api_?key|password_?hash|pw_?hash"
+    r"|(?:access|auth|api|reset|session|csrf|refresh|bearer|otp|verification)_?token"
+)
 _DYNAMIC_CODE = frozenset(
     {"eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext"}
 )
@@ -72,8 +91,95 @@ def _call(node: Node, aliases: dict[str, str]) -> list[Finding]:
         return [hit("dynamic-code", line, f"{qualified}() runs text built at run time as code")]
     if parts[-1] == "createHash" and args and (string_value(args[0]) or "").lower() in _WEAK_HASHES:
         return [hit("weak-hash", line, f"{string_value(args[0])} is broken for security uses")]
-    if parts[-1] in ("verify", "sign") and qualified.startswith("jsonwebtoken") and args:
-        return _jwt_none(args[-1], line)
+    if qualified in ("jsonwebtoken.verify", "jsonwebtoken.sign") and len(args) >= 2:
+        return _jwt_none(args[-1], line) + _literal_secret(args[1], line, f"{qualified}()")
+    if qualified in _SESSIONS and args:
+        return _session(unwrap(args[0]), line, qualified)
+    if parts[-1] in ("createCipher", "createDecipher") and qualified.startswith("crypto"):
+        return [hit("weak-cipher", line, f"{parts[-1]}() derives its key with MD5 and uses no IV")]
+    if parts[-1] in ("createCipheriv", "createDecipheriv") and args:
+        algorithm = (string_value(unwrap(args[0])) or "").lower()
+        if any(w in algorithm for w in _WEAK_CIPHERS):
+            return [hit("weak-cipher", line, f"{algorithm} is a broken cipher or mode")]
+    if qualified == "RegExp" and args:
+        return _regex(string_value(unwrap(args[0])), line)
+    if parts[-1] == "cookie" and parts[0] in _RESPONSES and len(args) >= 2:
+        return _cookie(args, line)
+    return []
+
+
+def _literal_secret(node: Node, line: int, where: str) -> list[Finding]:
+    literal = string_value(unwrap(node))
+    if literal is not None and len(literal.strip()) >= 4:
+        return [hit("hardcoded-secret", line, f"hard-coded secret passed to {where}")]
+    return []
+
+
+def _session(options: Node, line: int, qualified: str) -> list[Finding]:
+    if options.type != "object":
+        return _literal_secret(options, line, f"{qualified}()")
+    found = []
+    for pair in expression_children(options):
+        if pair.type == "pair" and _key(pair) in ("secret", "keys"):
+            value = unwrap(pair.child_by_field_name("value") or pair)
+            items = expression_children(value) if value.type == "array" else [value]
+            found += next(
+                (_literal_secret(v, line_of(pair), f"{qualified}()") for v in items if string_value(v)), []
+            )
+    return found
+
+
+def _cookie(args: list[Node], line: int) -> list[Finding]:
+    options = unwrap(args[2]) if len(args) > 2 else None
+    if options is not None and options.type != "object":
+        return []  # options built elsewhere
+    secure = (
+        [p for p in expression_children(options) if p.type == "pair" and _key(p) == "secure"]
+        if options
+        else []
+    )
+    if secure and unwrap(secure[0].child_by_field_name("value") or secure[0]).type != "false":
+        return []
+    return [hit("insecure-cookie", line, "cookie set without secure: true", confidence=_UNSURE)]
+
+
+def _regex(pattern: str | None, line: int) -> list[Finding]:
+    if pattern and nested_quantifier(pattern):
+        message = "a repeated group that repeats inside: some inputs take exponential time to reject"
+        return [hit("unsafe-regex", line, message, confidence=_UNSURE)]
+    return []
+
+
+def _regex_literal(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    return _regex(text_of(node.child_by_field_name("pattern")), line_of(node))
+
+
+def _compare(node: Node, aliases: dict[str, str]) -> list[Finding]:
+    """A secret, signature or digest compared with == / ===: the time it takes tells how much of it
+    matched."""
+    operator = text_of(node.child_by_field_name("operator"))
+    if operator not in ("===", "==", "!==", "!="):
+        return []
+    sides = [
+        unwrap(node.child_by_field_name("left") or node),
+        unwrap(node.child_by_field_name("right") or node),
+    ]
+    if any(
+        s.type not in ("identifier", "member_expression", "subscript_expression", "call_expression")
+        for s in sides
+    ):
+        return []  # a literal, null, undefined, typeof…: no secret is compared
+    names = [(chain(s) or [""])[-1] for s in sides]
+    # a variable or field (lower case first), not a constant or an enum member (IndexSignature)
+    if any(_MACISH.search(n) for n in names if n[:1].islower()):
+        return [
+            hit(
+                "timing-unsafe-compare",
+                line_of(node),
+                f"{text_of(node)[:60]} compares a secret in variable time",
+                confidence=_UNSURE,
+            )
+        ]
     return []
 
 
@@ -115,6 +221,11 @@ def _jwt_none(options: Node, line: int) -> list[Finding]:
     return []
 
 
+def _in_cookie_options(pair: Node) -> bool:
+    holder = pair.parent.parent if pair.parent is not None else None
+    return holder is not None and holder.type == "pair" and _key(holder) == "cookie"
+
+
 def _key(pair: Node) -> str:
     key = pair.child_by_field_name("key")
     if key is None:
@@ -128,6 +239,8 @@ def _pair(node: Node, aliases: dict[str, str]) -> list[Finding]:
     line = line_of(node)
     if name in ("rejectUnauthorized", "strictSSL") and value.type == "false":
         return [hit("tls-unverified", line, f"{name}: false accepts any certificate")]
+    if name in ("secure", "httpOnly") and value.type == "false" and _in_cookie_options(node):
+        return [hit("insecure-cookie", line, f"cookie options {name}: false", confidence=_UNSURE)]
     return _secret(name, value, line)
 
 
@@ -227,4 +340,6 @@ _CHECKS = {
     "catch_clause": _catch,
     "debugger_statement": _debugger,
     "throw_statement": _throw,
+    "regex": _regex_literal,
+    "binary_expression": _compare,
 }

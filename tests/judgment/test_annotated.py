@@ -23,6 +23,8 @@ def test_the_annotated_files_hold_every_kind_of_hole_the_issue_names():
         "shell-injection", "code-injection", "path-traversal", "sql-injection", "xss", "open-redirect",
         "nosql-injection", "jwt-unverified", "regex-injection", "xxe", "prototype-pollution",
         "hardcoded-secret", "insecure-random", "tls-unverified", "remote-script", "destructive-delete",
+        "template-injection", "weak-cipher", "timing-unsafe-compare", "insecure-cookie", "unsafe-regex",
+        "ssrf",
     } <= labels  # fmt: skip
 
 

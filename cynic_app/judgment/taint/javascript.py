@@ -48,7 +48,7 @@ SOURCES = (
     Source(FILE, calls=tuple(f"{m}.{f}" for m in ("fs", "fs.promises", "fs-extra") for f in ("readFile", "readFileSync", "readJson", "readJsonSync"))),
     Source(EXTERNAL, methods=("json", "text"), on="fetch-response"),
     # Predictable numbers: only what must be unguessable cares.
-    Source(RANDOM, calls=("Math.random",)),
+    Source(RANDOM, calls=("Math.random", "crypto.pseudoRandomBytes")),
 )
 
 KINDS = (
@@ -76,6 +76,8 @@ SINKS = (
     Sink("code-injection", calls=("setTimeout", "setInterval", "setImmediate", "window.setTimeout", "window.setInterval"), args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", methods=("run", "runInContext", "runInNewContext"), on="vm-script", args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", calls=("require", "import"), args=(0,), labels=_REMOTE),
+    # CWE-1336: templates compiled from input.
+    Sink("template-injection", calls=("lodash.template", "underscore.template", "ejs.render", "ejs.compile", "pug.compile", "pug.render", "jade.compile", "handlebars.compile", "Handlebars.compile", "nunjucks.renderString", "mustache.render", "dot.template", "doT.template", "hogan.js.compile"), args=(0,), labels=_REMOTE),
     # CWE-89: SQL built into text; any value for the query methods of a database library.
     Sink("sql-injection", methods=("query", "execute", "raw", "exec", "prepare", "all", "get", "run", "each", "none", "one", "many", "any", "oneOrNone", "manyOrNone", "unsafe", "$queryRawUnsafe", "$executeRawUnsafe", "whereRaw", "orWhereRaw", "havingRaw", "orderByRaw", "groupByRaw", "joinRaw", "fromRaw", "selectRaw"), args=(0,), labels=_CODE_AND_COMMANDS, param_built=True, text="sql"),
     Sink("sql-injection", methods=("query", "execute", "raw", "unsafe", "$queryRawUnsafe", "$executeRawUnsafe", "whereRaw", "orWhereRaw", "havingRaw", "orderByRaw", "groupByRaw", "joinRaw"), args=(0,), imports=_DB_LIBRARIES),
@@ -94,13 +96,13 @@ SINKS = (
     Sink("xss", methods=("html", "append", "prepend", "after", "before", "replaceWith", "wrap"), imports=("jquery",), args=(0,)),
     Sink("xss", calls=("$", "jQuery", "jquery"), args=(0,)),
     # CWE-601: redirects.
-    Sink("open-redirect", methods=("redirect",), on="response", args=(0, 1)),
+    Sink("open-redirect", methods=("redirect", "location"), on="response", args=(0, 1)),
     Sink("open-redirect", methods=("redirect",), on="koa-context", args=(0,)),
     Sink("open-redirect", calls=("next.server.NextResponse.redirect", "next.navigation.redirect", "next.navigation.permanentRedirect"), args=(0,)),
     Sink("open-redirect", calls=("location.assign", "location.replace", "window.location.assign", "window.location.replace", "window.open", "document.location.assign"), args=(0,)),
     Sink("open-redirect", props=("location", "location.href", "window.location", "window.location.href", "document.location", "document.location.href")),
     # CWE-918: requests to a URL.
-    Sink("ssrf", calls=("axios", "axios.get", "axios.post", "axios.put", "axios.delete", "axios.request", "node-fetch", "got", "got.get", "got.post", "request", "request.get", "needle", "superagent.get", "http.get", "https.get", "http.request", "https.request", "undici.request", "undici.fetch"), args=(0,), labels=_REMOTE),
+    Sink("ssrf", calls=("fetch", "axios", "axios.get", "axios.post", "axios.put", "axios.delete", "axios.request", "node-fetch", "got", "got.get", "got.post", "request", "request.get", "needle", "superagent.get", "http.get", "https.get", "http.request", "https.request", "undici.request", "undici.fetch"), args=(0,), labels=_REMOTE),
     # CWE-502: deserialisers that run code.
     Sink("unsafe-deserialisation", calls=("node-serialize.unserialize", "serialize-to-js.deserialize", "funcster.deepDeserialize", "cryo.parse"), args=(0,), labels=frozenset({INPUT, EXTERNAL, FILE}), param_any=True),
     # CWE-943: query operators (``{"$ne": null}``) from a request body or query string.

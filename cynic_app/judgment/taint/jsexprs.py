@@ -571,7 +571,7 @@ class JsEvaluator:
                 continue
             elif sink.on and (receiver is None or receiver.kind != sink.on):
                 continue
-            elif not sink.on and sink.imports and not self.imports_one(sink.imports):
+            elif not sink.on and sink.imports and not self.imports_one(sink.imports) and not _operators(args):
                 continue
             if any(not (k in kwargs and kwargs[k].known and kwargs[k].const == v) for k, v in sink.when):
                 continue
@@ -638,6 +638,14 @@ def _matches(name: str, patterns: tuple[str, ...]) -> bool:
             _MATCHED.clear()
         found = _MATCHED[key] = matches(name, patterns)
     return found
+
+
+def _operators(args: list[Val]) -> bool:
+    """A MongoDB query written out: an argument with a ``$`` operator among its keys."""
+    return any(
+        a.fields is not None and any(isinstance(k, str) and k.startswith("$") for k, _ in a.fields)
+        for a in args
+    )
 
 
 def _fold_string(text: str, method: str, args: list[object]) -> object:

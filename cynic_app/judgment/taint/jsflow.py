@@ -326,6 +326,12 @@ class JsFunctionFlow(JsStatements):
             return  # an object or array is sent as JSON
         if sink.text == "sql" and not (val.built and _SQL_RE.search(val.text)):
             return
+        where = val.get_field("$where") if cwe == 943 and val.fields is not None else None
+        if where is not None:
+            # text run as JavaScript by the database: building it does not clean it
+            val = replace(
+                where, taints=frozenset(replace(t, cleared=t.cleared - {943}) for t in where.taints)
+            )
         line, column = node.start_point[0] + 1, node.start_point[1] + 1
         label = f"{name}()" if not sink.props else name
         for t in val.all_taints():
