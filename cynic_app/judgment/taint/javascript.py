@@ -72,7 +72,7 @@ SINKS = (
     Sink("shell-injection", calls=_CHILD_PROGRAM, args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("shell-injection", calls=_CHILD_PROGRAM, args=(0, 1), when=(("shell", True),), labels=_CODE_AND_COMMANDS, param_built=True),
     # CWE-94: code.
-    Sink("code-injection", calls=("eval", "window.eval", "globalThis.eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext", "vm.Script", "vm.compileFunction", "vm2.VM.run", "execScript"), args=(0, 1, 2, 3, 4), labels=_CODE_AND_COMMANDS),
+    Sink("code-injection", calls=("mathjs.eval", "mathjs.evaluate", "eval", "window.eval", "globalThis.eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext", "vm.Script", "vm.compileFunction", "vm2.VM.run", "execScript"), args=(0, 1, 2, 3, 4), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", calls=("setTimeout", "setInterval", "setImmediate", "window.setTimeout", "window.setInterval"), args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", methods=("run", "runInContext", "runInNewContext"), on="vm-script", args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", calls=("require", "import"), args=(0,), labels=_REMOTE),
@@ -95,6 +95,7 @@ SINKS = (
     Sink("xss", methods=("send", "write", "end"), on="response", args=(0,)),
     Sink("xss", methods=("html", "append", "prepend", "after", "before", "replaceWith", "wrap"), imports=("jquery",), args=(0,)),
     Sink("xss", calls=("$", "jQuery", "jquery"), args=(0,)),
+    Sink("xss", methods=("bypassSecurityTrustHtml", "bypassSecurityTrustScript", "bypassSecurityTrustUrl", "bypassSecurityTrustResourceUrl", "bypassSecurityTrustStyle"), args=(0,)),
     # CWE-601: redirects.
     Sink("open-redirect", methods=("redirect", "location"), on="response", args=(0, 1)),
     Sink("open-redirect", methods=("redirect",), on="koa-context", args=(0,)),

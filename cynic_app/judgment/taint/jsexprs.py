@@ -42,6 +42,7 @@ _WRAPPERS = frozenset(
      "satisfies_expression", "type_assertion", "spread_element", "yield_expression", "jsx_expression"}
 )  # fmt: skip
 _DERIVING = frozenset({"path.resolve", "path.join", "path.normalize", "String", "URL", "url.parse"})
+_HEADER_SETTERS = frozenset({"setHeader", "set", "header", "writeHead", "append"})
 _CONSTANT_FIXED = frozenset({"Set", "Object.freeze", "Array.from", "Array.of"})
 _SQL_TAGS = frozenset({"sql", "SQL", "$queryRaw", "$executeRaw", "sqltag", "sql-template-strings", "raw"})
 
@@ -361,6 +362,8 @@ class JsEvaluator:
                     extra |= value.all_taints()
                 else:
                     pairs = [(k, v) for k, v in pairs if k != key] + [(key, value)]
+            elif c.type == "method_definition":
+                self.function_value(c, depth)
             elif c.type == "shorthand_property_identifier":
                 pairs.append((text_of(c), self.ev(c, depth)))
             elif c.type == "spread_element":
@@ -390,10 +393,17 @@ class JsEvaluator:
         return None
 
     def _ev_function(self, node, depth) -> Val:
+        self.function_value(node, depth)
         return Val(kind="function")
 
     _ev_arrow_function = _ev_function_expression = _ev_generator_function = _ev_function
-    _ev_class = _ev_function
+
+    def _ev_class(self, node, depth) -> Val:
+        return Val(kind="function")
+
+    def function_value(self, node: Node, depth: int) -> None:
+        """A function written as a value (returned, exported, stored in an object): the walker
+        reads its body where it stands."""
 
     def _ev_jsx_element(self, node: Node, depth: int) -> Val:
         """A React element escapes what it holds; only its attributes can be sinks."""
@@ -579,6 +589,23 @@ class JsEvaluator:
             for i in sink.args:
                 if i < len(args) and args[i].all_taints():
                     self.sink_reached(sink, args[i], node, name)
+        if method in _HEADER_SETTERS and receiver is not None and receiver.kind == "response":
+            self._location_header(node, method, args)
+
+    def _location_header(self, node: Node, method: str, args: list[Val]) -> None:
+        """res.setHeader("Location", url), res.writeHead(302, {Location: url}): a redirect."""
+        target = None
+        if len(args) >= 2 and isinstance(args[0].const, str) and args[0].const.lower() == "location":
+            target = args[1]
+        for a in args:
+            for k, v in a.fields or ():
+                if isinstance(k, str) and k.lower() == "location":
+                    target = v
+        if target is not None and target.all_taints():
+            for sink in self.tables.sinks:
+                if sink.rule == "open-redirect" and sink.on == "response":
+                    self.sink_reached(sink, target, node, f"{method}('Location')")
+                    return
 
     def imports_one(self, modules: tuple[str, ...]) -> bool:
         """True when the module imports one of modules (or imports nothing: a snippet)."""

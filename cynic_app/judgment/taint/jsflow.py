@@ -88,6 +88,8 @@ class JsModuleFlow:
         self.globals: dict[str, Val] = {}
         self.secretish = re.compile(tables.secretish)
         self._collect(declared)
+        #: functions read through their summaries, not where they are written
+        self.declared_ids = {f.node.id for f in (*self.functions.values(), *self.methods.values())}
 
     def run(self) -> list[TaintHit]:
         module = JsFunctionFlow(self, None)
@@ -116,6 +118,15 @@ class JsModuleFlow:
                     and name.type == "identifier"
                 ):
                     self._add(value, text_of(name), None, _nested(node))
+            elif kind in ("public_field_definition", "field_definition"):
+                value = node.child_by_field_name("value")
+                holder = node.parent.parent if node.parent is not None else None
+                named = holder.child_by_field_name("name") if holder is not None else None
+                if value is not None and value.type in _FUNCTION_TYPES and named is not None:
+                    name = text_of(node.child_by_field_name("property") or node.child_by_field_name("name"))
+                    self.methods[(text_of(named), name)] = JsFunction(
+                        value, name, text_of(named), _nested(holder)
+                    )
             elif kind == "method_definition":
                 holder = node.parent.parent if node.parent is not None else None
                 named = holder.child_by_field_name("name") if holder is not None else None
@@ -222,6 +233,8 @@ class JsFunctionFlow(JsStatements):
     def _handler_kinds(self, params: list[Node]) -> list[Val | None] | None:
         """The request, response or context each parameter of a handler is; None: not a handler."""
         names = [_param_name(p) for p in params]
+        if len(names) >= 2 and names[0] == "event" and names[1] in ("context", "ctx"):
+            return [Val(kind="request")] + [None] * (len(names) - 1)  # a cloud function's event
         kinds = [self.module.param_kinds.get(n) for n in names]
         request = "request" in kinds
         handler = (request and ("response" in kinds or self.module.web)) or (
@@ -230,6 +243,10 @@ class JsFunctionFlow(JsStatements):
         if not handler:
             return None
         return [Val(kind=k) if k else None for k in kinds]
+
+    def function_value(self, node: Node, depth: int) -> None:
+        if node.id not in self.module.declared_ids:
+            self.run_callback(node, [], depth)
 
     def run_callback(self, fn: Node, bound: list[Val], depth: int) -> Val:
         if self.callback_depth >= MAX_CALLBACK_DEPTH:
@@ -557,7 +574,8 @@ class JsFunctionFlow(JsStatements):
 #: The nodes that declare a function, a class or a method (JsModuleFlow._collect reads them).
 DECLARATION_NODES = frozenset(
     {"function_declaration", "generator_function_declaration", "variable_declarator", "method_definition",
-     "class_declaration", "abstract_class_declaration", "class"}
+     "class_declaration", "abstract_class_declaration", "class", "public_field_definition",
+     "field_definition"}
 )  # fmt: skip
 #: Past this many enclosing nodes a declaration counts as nested (the climb stays bounded).
 MAX_CLIMB = 200
