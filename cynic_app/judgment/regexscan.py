@@ -25,6 +25,7 @@ def nested_quantifier(pattern: str) -> bool:
     """True when a repeated group can match the same text in many ways (see the module)."""
     groups = [_Group()]
     i, n = 0, len(pattern)
+    more = _significant_after(pattern)
     closed = False  # the previous token closed a group that can split its input many ways
     while i < n:
         c = pattern[i]
@@ -34,7 +35,7 @@ def nested_quantifier(pattern: str) -> bool:
                 groups[-1].tail = False
                 i += 1
                 continue
-            if c != "?" and closed and _can_fail_after(pattern, i):
+            if c != "?" and closed and more[min(n, _after_quantifier(pattern, i))]:
                 return True
             if groups[-1].tokens == 1 and pattern[i - 1] != "(":
                 groups[-1].fixed_head = False  # the first part repeats or may be absent
@@ -42,7 +43,7 @@ def nested_quantifier(pattern: str) -> bool:
                 groups[-1].repeats = groups[-1].repeats or c != "?"
                 groups[-1].tail = True
             closed = False
-            i = pattern.find("}", i) + 1 if c == "{" else i + 1
+            i = _after_quantifier(pattern, i)
             continue
         closed = False
         group = groups[-1]
@@ -83,12 +84,22 @@ def nested_quantifier(pattern: str) -> bool:
     return False
 
 
-def _can_fail_after(pattern: str, at: int) -> bool:
-    """Something must still match after the repeat at ``at`` (an anchor, a character): without
-    it the first way to split the input succeeds and nothing backtracks."""
-    i = pattern.find("}", at) + 1 if pattern[at] == "{" else at + 1
-    rest = pattern[i:].lstrip("?+").lstrip(")|*+?")
-    return bool(rest)
+def _significant_after(pattern: str) -> list[bool]:
+    """For each position, whether something that must match (an anchor, a character) follows at
+    or after it: without that, the first way to split the input succeeds and nothing backtracks.
+    One backward pass."""
+    more = [False] * (len(pattern) + 1)
+    for i in range(len(pattern) - 1, -1, -1):
+        more[i] = more[i + 1] or pattern[i] not in ")|*+?"
+    return more
+
+
+def _after_quantifier(pattern: str, at: int) -> int:
+    """The index just past the quantifier at ``at`` (``{m,n}`` included, as _repeats read it)."""
+    if pattern[at] != "{":
+        return at + 1
+    end = pattern.find("}", at, at + _BRACE_SPAN)
+    return end + 1 if end >= 0 else at + 1
 
 
 def _class_end(pattern: str, at: int) -> int:
@@ -103,9 +114,14 @@ def _class_end(pattern: str, at: int) -> int:
     return i
 
 
+#: A ``{m,n}`` quantifier is read within this many characters (longer: a literal brace), so that
+#: no brace makes the scan look far ahead again and again.
+_BRACE_SPAN = 16
+
+
 def _repeats(pattern: str, at: int) -> bool:
     """A ``{…}`` quantifier that allows more than one repeat."""
-    end = pattern.find("}", at)
+    end = pattern.find("}", at, at + _BRACE_SPAN)
     if end < 0:
         return False
     body = pattern[at + 1 : end]

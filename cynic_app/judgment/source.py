@@ -168,9 +168,9 @@ class Source:
         """The tree-sitter tree of JavaScript, TypeScript or shell (tsparse.py); None otherwise."""
         if self.language not in (JAVASCRIPT, TYPESCRIPT, SHELL):
             return None
-        from .tsparse import grammar_for, parse
+        from .tsparse import grammar_for, parse_recovering
 
-        return parse(self.text, grammar_for(self.language, self.context))
+        return parse_recovering(self.text, grammar_for(self.language, self.context))
 
     @cached_property
     def docstring_lines(self) -> frozenset[int]:

@@ -5,8 +5,10 @@ and hygiene like the Python checks'."""
 from __future__ import annotations
 
 from .jschecks import js_findings
+from .rules import hit
 from .shchecks import sh_findings
 from .source import SHELL, Source
+from .tsparse import MAX_SYNTAX_FINDINGS
 from .vote import Finding
 
 
@@ -16,7 +18,12 @@ def tree_findings(src: Source) -> list[Finding]:
 
 
 def _tree_findings(src: Source) -> list[Finding]:
-    tree = src.syntax_tree
-    if tree is None:
+    parsed = src.syntax_tree
+    if parsed is None:
         return []
-    return sh_findings(tree.root_node) if src.language == SHELL else js_findings(tree.root_node)
+    found = [
+        hit("syntax-error", line, "cannot parse this line; what follows it is read without it")
+        for line in parsed.skipped[:MAX_SYNTAX_FINDINGS]
+    ]
+    root = parsed.root_node
+    return found + (sh_findings(root) if src.language == SHELL else js_findings(root))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from typing import NamedTuple
 
 import tree_sitter
 import tree_sitter_bash
@@ -25,6 +26,8 @@ import tree_sitter_typescript
 JS, TS, TSX, BASH = "javascript", "typescript", "tsx", "bash"
 #: Syntax errors reported per file: the first few say where; more would only repeat it.
 MAX_SYNTAX_FINDINGS = 3
+#: Lines blanked to read past errors that swallow the lines after them (parse_recovering).
+MAX_REPAIRS = 8
 
 _GRAMMARS = {
     JS: tree_sitter_javascript.language,
@@ -50,13 +53,68 @@ def grammar_for(language: str, context: str) -> str:
 
 def parse(text: str, grammar: str) -> tree_sitter.Tree:
     """The tree of text. TypeScript that only the TSX grammar accepts is read as TSX."""
-    data = text.encode("utf-8", "surrogatepass")
+    return _parse(text.encode("utf-8", "surrogatepass"), grammar)
+
+
+def _parse(data: bytes, grammar: str) -> tree_sitter.Tree:
     tree = _parser(grammar).parse(data)
     if grammar == TS and tree.root_node.has_error:
         other = _parser(TSX).parse(data)
         if not other.root_node.has_error:
             return other
     return tree
+
+
+class Parsed(NamedTuple):
+    """A tree, and the lines blanked to read past the errors they started."""
+
+    tree: tree_sitter.Tree
+    skipped: tuple[int, ...] = ()
+
+    @property
+    def root_node(self) -> tree_sitter.Node:
+        return self.tree.root_node
+
+
+def parse_recovering(text: str, grammar: str) -> Parsed:
+    """The tree of text, read past lines that swallow what follows them into an error.
+
+    tree-sitter recovers within a statement, but a line that is not code at all (HTML pasted
+    above a script, a stray fence) can turn the lines after it into one ERROR node. When a
+    top-level error starts on one line and spans later ones, that line is blanked (spaces, so
+    every offset stays) and the text parsed again, at most MAX_REPAIRS times: linear in the size.
+    A repair is kept only when it brings back more than the line it removed.
+    """
+    data = bytearray(text.encode("utf-8", "surrogatepass"))
+    tree = _parse(bytes(data), grammar)
+    skipped: list[int] = []
+    for _ in range(MAX_REPAIRS):
+        broken = _first_spanning_error(tree.root_node)
+        if broken is None:
+            break
+        row = broken.start_point[0]
+        start = broken.start_byte - broken.start_point[1]
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end
+        trial = bytearray(data)
+        trial[start:end] = b" " * (end - start)
+        repaired = _parse(bytes(trial), grammar)
+        if _error_bytes(repaired.root_node) + (end - start) >= _error_bytes(tree.root_node):
+            break
+        data, tree = trial, repaired
+        skipped.append(row + 1)
+    return Parsed(tree, tuple(skipped))
+
+
+def _first_spanning_error(root: tree_sitter.Node) -> tree_sitter.Node | None:
+    for child in root.children:
+        if child.is_error and child.end_point[0] > child.start_point[0]:
+            return child
+    return None
+
+
+def _error_bytes(root: tree_sitter.Node) -> int:
+    return sum(c.end_byte - c.start_byte for c in root.children if c.is_error)
 
 
 def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:

@@ -132,3 +132,20 @@ def test_a_guarded_variable_may_be_deleted():
 
 def test_prototype_pollution_has_its_own_rule_and_cwe():
     assert RULES["prototype-pollution"].cwe == 1321 and RULES["prototype-pollution"].kind == "security"
+
+
+def test_lines_that_swallow_the_code_after_them_are_read_past():
+    # red before: the HTML lines turned the whole file into one error and the XSS went unseen
+    hostile = (
+        '<img src=x onerror="window.pwned = 1">\n'
+        "<script>window.pwned = 2</script>\n"
+        'document.body.innerHTML = "<b>" + location.hash;\n'
+    )
+    j = judged(hostile)
+    assert ("xss", 3) in found(j, "security")
+    assert ("syntax-error", 1) in found(j)
+
+
+def test_a_one_line_file_that_does_not_parse_is_not_blanked_away():
+    j = judged("const token = Math.random(); let x = (;", "file: a.js")
+    assert ("insecure-random", 1) in found(j, "security")
