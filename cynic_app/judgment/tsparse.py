@@ -58,7 +58,8 @@ def parse(text: str, grammar: str) -> tree_sitter.Tree:
 
 def _parse(data: bytes, grammar: str) -> tree_sitter.Tree:
     tree = _parser(grammar).parse(data)
-    if grammar == TS and tree.root_node.has_error:
+    jsx = b"</" in data or b"/>" in data  # an element closes: only then can TSX read it better
+    if grammar == TS and jsx and tree.root_node.has_error:
         other = _parser(TSX).parse(data)
         if not other.root_node.has_error:
             return other
