@@ -42,6 +42,9 @@ from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, set_field
 
 MAX_BLOCK_DEPTH = 40
 MAX_CALLBACK_DEPTH = 8
+#: A nested function is walked where it is called this many times at most (then its summary is
+#: used), so that calling a helper a thousand times costs a thousand summary applications.
+MAX_INLINED = 4
 _FUNCTION_TYPES = frozenset(
     {"function_declaration", "generator_function_declaration", "arrow_function", "function_expression",
      "function", "generator_function", "method_definition"}
@@ -82,6 +85,9 @@ class JsModuleFlow:
         self.functions: dict[str, JsFunction] = {}
         self.methods: dict[tuple[str, str], JsFunction] = {}
         self.classes: set[str] = set()
+        #: methods a constructor function defines: also read where they stand, with its locals
+        self.closures: set[int] = set()
+        self.inlined: dict[int, int] = {}  # nested function -> times walked where it was called
         self.summaries: dict[int, Summary | None] = {}
         self.walked: set[int] = set()
         self.hits: dict[tuple[str, int], TaintHit] = {}
@@ -89,7 +95,9 @@ class JsModuleFlow:
         self.secretish = re.compile(tables.secretish)
         self._collect(declared)
         #: functions read through their summaries, not where they are written
-        self.declared_ids = {f.node.id for f in (*self.functions.values(), *self.methods.values())}
+        self.declared_ids = {
+            f.node.id for f in (*self.functions.values(), *self.methods.values())
+        } - self.closures
 
     def run(self) -> list[TaintHit]:
         module = JsFunctionFlow(self, None)
@@ -118,6 +126,8 @@ class JsModuleFlow:
                     and name.type == "identifier"
                 ):
                     self._add(value, text_of(name), None, _nested(node))
+            elif kind == "assignment_expression":
+                self._constructor_method(node)
             elif kind in ("public_field_definition", "field_definition"):
                 value = node.child_by_field_name("value")
                 holder = node.parent.parent if node.parent is not None else None
@@ -139,6 +149,31 @@ class JsModuleFlow:
                 named = node.child_by_field_name("name")
                 if named is not None:
                     self.classes.add(text_of(named))
+
+    def _constructor_method(self, node: Node) -> None:
+        """``this.name = function…`` in a function: a method of the objects ``new F()`` makes."""
+        left, value = node.child_by_field_name("left"), node.child_by_field_name("right")
+        if (
+            left is None
+            or value is None
+            or value.type not in _FUNCTION_TYPES
+            or left.type != "member_expression"
+        ):
+            return
+        holder = left.child_by_field_name("object")
+        if holder is None or holder.type != "this":
+            return
+        owner = node.parent
+        for _ in range(6):  # the statement, the block, the function
+            if owner is None or owner.type in ("function_declaration", "function_expression", "function"):
+                break
+            owner = owner.parent
+        named = owner.child_by_field_name("name") if owner is not None else None
+        if named is not None:
+            cls, name = text_of(named), text_of(left.child_by_field_name("property"))
+            self.classes.add(cls)
+            self.methods.setdefault((cls, name), JsFunction(value, name, cls, _nested(owner)))
+            self.closures.add(value.id)
 
     def _add(self, node: Node, name: str, cls: str | None, nested: bool) -> None:
         if name and name not in self.functions:
@@ -186,6 +221,7 @@ class JsFunctionFlow(JsStatements):
         self.returned: list[Val] = []
         self.loop_depth = 0
         self.callback_depth = 0
+        self.inlining: set[int] = set()
         self.line = 0
         self.exits: list[tuple[list[dict[str, Val]], list[dict[str, Val]]]] = []
 
@@ -364,14 +400,29 @@ class JsFunctionFlow(JsStatements):
 
     def call_local(self, node: Node, func: Node, args: list[Val], receiver: Val | None) -> Val | None:
         info = self._resolve(func, receiver)
+        made = (
+            node.type == "new_expression"
+            and func.type == "identifier"
+            and text_of(func) in self.module.classes
+        )
         if info is None:
-            if (
-                node.type == "new_expression"
-                and func.type == "identifier"
-                and text_of(func) in self.module.classes
-            ):
-                return Val(kind=f"class:{text_of(func)}")  # an instance: its methods are the class's
-            return None
+            return Val(kind=f"class:{text_of(func)}") if made else None  # an instance of the class
+        inlined = self.module.inlined.get(info.node.id, 0)
+        if info.nested and info.cls is None and not made and inlined < MAX_INLINED:
+            # a function declared inside another reads its variables: walk it here, where they are
+            if info.node.id in self.inlining:
+                return None
+            self.module.inlined[info.node.id] = inlined + 1
+            self.inlining.add(info.node.id)
+            try:
+                return self.run_callback(info.node, args, 0)
+            finally:
+                self.inlining.discard(info.node.id)
+        value = self._apply(info, node, args)
+        return Val(kind=f"class:{text_of(func)}") if made else value
+
+    def _apply(self, info: JsFunction, node: Node, args: list[Val]) -> Val | None:
+        """A call of a function of the module: its summary's sinks and return, for these args."""
         summary = self.module.summary_of(info)
         if summary is None:
             return None  # recursion: read the call as an unknown function's
@@ -394,17 +445,7 @@ class JsFunctionFlow(JsStatements):
                     self.module.report(
                         entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column
                     )
-        returned = summary.returns
-        taints: set[Taint] = set()
-        for t in returned.all_taints():
-            if t.label == PARAM:
-                arg = by_position.get(t.param)
-                if arg is not None:
-                    taints |= {x.clear(t.cleared) for x in arg.all_taints()}
-            else:
-                taints.add(t)
-        return Val(taints=frozenset(taints), const=returned.const, built=returned.built and bool(taints),
-                   text=returned.text, kind=returned.kind)  # fmt: skip
+        return _substituted(summary.returns, by_position, 0)
 
     def _resolve(self, func: Node, receiver: Val | None = None) -> JsFunction | None:
         if func.type == "identifier":
@@ -574,6 +615,7 @@ class JsFunctionFlow(JsStatements):
 #: The nodes that declare a function, a class or a method (JsModuleFlow._collect reads them).
 DECLARATION_NODES = frozenset(
     {"function_declaration", "generator_function_declaration", "variable_declarator", "method_definition",
+     "assignment_expression",
      "class_declaration", "abstract_class_declaration", "class", "public_field_definition",
      "field_definition"}
 )  # fmt: skip
@@ -591,6 +633,28 @@ def _nested(node: Node) -> bool:
             return True
         parent = parent.parent
     return True
+
+
+def _substituted(returned: Val, by_position: dict[int, Val], depth: int) -> Val:
+    """A summary's return value at a call: each parameter's taint replaced by its argument's;
+    an object's fields kept (a query built by a helper keeps its ``$where``)."""
+    taints: set[Taint] = set()
+    for t in (
+        returned.taints | returned.extra
+        if returned.fields is not None and depth < 3
+        else returned.all_taints()
+    ):
+        if t.label == PARAM:
+            arg = by_position.get(t.param)
+            if arg is not None:
+                taints |= {x.clear(t.cleared) for x in arg.all_taints()}
+        else:
+            taints.add(t)
+    fields = None
+    if returned.fields is not None and depth < 3:
+        fields = tuple((k, _substituted(v, by_position, depth + 1)) for k, v in returned.fields)
+    return Val(taints=frozenset(taints), const=returned.const, built=returned.built and bool(taints),
+               text=returned.text, kind=returned.kind, fields=fields, is_dict=returned.is_dict)  # fmt: skip
 
 
 def merge_returns(values: list[Val]) -> Val:
