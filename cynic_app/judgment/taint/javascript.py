@@ -81,6 +81,7 @@ SINKS = (
     # CWE-89: SQL built into text; any value for the query methods of a database library.
     Sink("sql-injection", methods=("query", "execute", "raw", "exec", "prepare", "all", "get", "run", "each", "none", "one", "many", "any", "oneOrNone", "manyOrNone", "unsafe", "$queryRawUnsafe", "$executeRawUnsafe", "whereRaw", "orWhereRaw", "havingRaw", "orderByRaw", "groupByRaw", "joinRaw", "fromRaw", "selectRaw"), args=(0,), labels=_CODE_AND_COMMANDS, param_built=True, text="sql"),
     Sink("sql-injection", methods=("query", "execute", "raw", "unsafe", "$queryRawUnsafe", "$executeRawUnsafe", "whereRaw", "orWhereRaw", "havingRaw", "orderByRaw", "groupByRaw", "joinRaw"), args=(0,), imports=_DB_LIBRARIES),
+    Sink("sql-injection", methods=("where", "andWhere", "orWhere", "having", "andHaving", "orHaving", "orderBy", "addOrderBy", "groupBy", "addGroupBy", "select", "addSelect", "setParameters"), args=(0,), imports=("typeorm", "knex", "sequelize", "@mikro-orm", "objection"), text="built"),
     Sink("sql-injection", calls=("sequelize.literal", "knex.raw", "Sequelize.literal"), args=(0,), text="sql"),
     # CWE-22: file paths.
     Sink("path-traversal", calls=_FS_ONE_PATH, args=(0,)),

@@ -468,7 +468,9 @@ class JsEvaluator:
         local = self.call_local(node, func, args, receiver)
         if local is not None:
             return local
-        self._sinks(node, qualified, method, receiver, args, kwargs)
+        # a chained call is reported on the line of its method: `.where(…)` three lines down
+        where = func.child_by_field_name("property") if is_method else node
+        self._sinks(where or node, qualified, method, receiver, args, kwargs)
         everything = [*args, *([receiver] if receiver is not None else [])]
         if method in _ELEMENT_CALLBACKS and returned:
             if method in ("map", "flatMap"):

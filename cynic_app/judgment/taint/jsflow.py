@@ -52,6 +52,8 @@ _FUNCTION_TYPES = frozenset(
 _INPUT_DECORATORS = frozenset(
     {"Body", "Query", "Param", "Params", "Headers", "Req", "Request", "Cookies", "UploadedFile"}
 )
+#: Next.js functions whose first parameter holds the request's query, params and cookies.
+_PAGE_DATA = frozenset({"getServerSideProps", "generateMetadata"})
 _POLLUTION = Sink("prototype-pollution", param_any=True)
 _POLLUTING_KEYS = frozenset({"__proto__", "constructor", "prototype"})
 
@@ -233,6 +235,8 @@ class JsFunctionFlow(JsStatements):
         self.env["this"] = Val(kind="this")
         params = _params(fn)
         kinds = self._handler_kinds(params)
+        if self.info.name in _PAGE_DATA and params:
+            kinds = [Val(kind="koa-context"), *([None] * (len(params) - 1))]  # Next's request context
         for i, p in enumerate(params):
             if kinds is not None and kinds[i] is not None:
                 self.bind_pattern(p, kinds[i])
@@ -379,6 +383,8 @@ class JsFunctionFlow(JsStatements):
             return  # an object or array is sent as JSON
         if sink.text == "sql" and not (val.built and _SQL_RE.search(val.text)):
             return
+        if sink.text == "built" and not val.built:
+            return  # a query builder's fragment: only text spliced together is injected
         where = val.get_field("$where") if cwe == 943 and val.fields is not None else None
         if where is not None:
             # text run as JavaScript by the database: building it does not clean it

@@ -50,7 +50,7 @@ class Sink:
     param_built: bool = False  # a public function's parameter counts when built into text
     param_any: bool = False  # a public function's parameter counts as it is
     imports: tuple[str, ...] = ()  # methods on receivers of no known kind: the module imports one
-    text: str = ""  # the literal text must read as this ("sql")
+    text: str = ""  # the literal text must read as this ("sql"), or be text put together ("built")
     needs_flag: tuple[object, str] | None = None  # (argument position or "receiver", flag)
     safe_with: tuple[int, str, str] | None = (
         None  # (position, keyword, text): an argument naming it makes it safe
