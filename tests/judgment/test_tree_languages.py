@@ -102,6 +102,9 @@ CLEANED = [
      "file: b.js"),
     ('const el = document.getElementById("x");\nconst q = new URLSearchParams(location.search).get("q");\n'
      'el.textContent = q;\nel.innerHTML = DOMPurify.sanitize(q);\n', "file: c.js"),
+    ('const express = require("express");\napp.get("/u/:id", async (req, res) => {\n'
+     '  const user = await User.findByPk(req.params.id);\n  res.send(`<h1>${user.name}</h1>`);\n});\n',
+     "file: d.js"),
 ]  # fmt: skip
 
 

@@ -57,11 +57,14 @@ KINDS = (
     Kind("process-output", calls=_CHILD_SHELL + _CHILD_PROGRAM),
     Kind("file", calls=("fs.createReadStream", "fs.createWriteStream", "fs.openSync", "fs.promises.open", "fs.open")),
     Kind("fetch-response", calls=("fetch", "node-fetch", "window.fetch")),
+    # What a database returns is its rows, not the query's values (rows are stored data: trusted
+    # by these sinks, as a file is).
+    Kind("db-rows", methods=("findOne", "findById", "findByPk", "findAll", "findAndCountAll", "findUnique", "findFirst", "findMany", "countDocuments", "findOneAndUpdate", "findOneAndDelete", "execute", "query"), on=""),
 )
 
 #: Calls whose result is a handle on something, not the data they were given: a child process
 #: started with the input does not print the input.
-HANDLES = ("process-output", "file", "fetch-response")
+HANDLES = ("process-output", "file", "fetch-response", "db-rows")
 
 #: Calls through which taint passes as through the language itself.
 PROPAGATORS = ("path.join", "path.resolve", "path.normalize", "path.posix.join", "path.win32.join", "url.parse", "url.resolve", "URL", "URLSearchParams", "querystring.parse", "qs.parse", "Buffer.from", "JSON.parse", "decodeURIComponent", "decodeURI", "unescape", "atob", "btoa", "String", "Array.from", "Array.of", "Object.assign", "Object.values", "Object.entries", "Object.keys", "Object.fromEntries", "structuredClone", "util.format", "Promise.resolve", "Promise.all", "Set", "Map")
