@@ -89,7 +89,8 @@ SINKS = (
     # CWE-22: file paths.
     Sink("path-traversal", calls=_FS_ONE_PATH, args=(0,)),
     Sink("path-traversal", calls=_FS_TWO_PATHS, args=(0, 1)),
-    Sink("path-traversal", methods=("sendFile", "download", "sendfile"), on="response", args=(0,)),
+    # with a root option, Express's send refuses a path that leaves the root
+    Sink("path-traversal", methods=("sendFile", "download", "sendfile"), on="response", args=(0,), safe_with=(1, "root", "")),
     # CWE-79: HTML.
     Sink("xss", props=("innerHTML", "outerHTML")),
     Sink("xss", props=("dangerouslySetInnerHTML",), param_any=True),

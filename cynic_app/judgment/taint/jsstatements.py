@@ -287,6 +287,8 @@ class JsStatements(JsEvaluator):
             return [(other.child_by_field_name("argument"), ALL)] if holds and value in _NUMERIC_TYPES else []
         if value in _POLLUTING_KEYS and not holds:
             return [(other, frozenset({1321}))]
+        if value == "-1" and other.type == "call_expression":
+            return self._not_found(other, holds)
         if not holds:
             return []
         prop = text_of(other.child_by_field_name("property")) if other.type == "member_expression" else ""
@@ -295,6 +297,17 @@ class JsStatements(JsEvaluator):
         if prop in _REDIRECTS:
             return [(other.child_by_field_name("object"), frozenset({601, 918}))]
         return [(other, ALL)]
+
+    def _not_found(self, call: Node, absent: bool) -> list[tuple[Node, frozenset[int]]]:
+        """``p.indexOf("..") === -1`` holding: the path has no parent step."""
+        func = unwrap(call.child_by_field_name("function"))
+        if not absent or func.type != "member_expression":
+            return []
+        args = expression_children(call.child_by_field_name("arguments") or call)
+        text = string_value(unwrap(args[0])) if args else None
+        if text_of(func.child_by_field_name("property")) == "indexOf" and text and ".." in text:
+            return [(func.child_by_field_name("object"), frozenset({22}))]
+        return []
 
     def _constant_collection(self, node: Node) -> bool:
         value = self.ev(node)
@@ -376,6 +389,9 @@ def _literal(node: Node | None) -> object:
         return text_of(node)
     if node.type in ("true", "false"):
         return node.type == "true"
+    if node.type == "unary_expression" and text_of(node.child_by_field_name("operator")) == "-":
+        inner = node.child_by_field_name("argument")
+        return "-" + text_of(inner) if inner is not None and inner.type == "number" else None
     return None
 
 

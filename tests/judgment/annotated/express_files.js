@@ -51,3 +51,17 @@ app.get("/logo", (req, res) => {
 });
 
 app.listen(3000);
+
+app.get("/doc", (req, res) => {
+  // ok: path-traversal
+  res.sendFile(req.query.name, { root: UPLOADS });
+});
+
+app.get("/doc-checked", (req, res) => {
+  const name = String(req.query.name);
+  if (name.indexOf("..") !== -1) {
+    return res.status(400).end();
+  }
+  // ok: path-traversal
+  fs.readFile(path.join(UPLOADS, name), (err, data) => res.send(data));
+});
