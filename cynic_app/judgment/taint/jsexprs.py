@@ -587,8 +587,9 @@ class JsEvaluator:
                 continue
             if any(not (k in kwargs and kwargs[k].known and kwargs[k].const == v) for k, v in sink.when):
                 continue
-            if sink.safe_with is not None and sink.safe_with[1] in kwargs:
-                continue  # an option that makes the call safe (JavaScript: a key of its options object)
+            option = kwargs.get(sink.safe_with[1]) if sink.safe_with is not None else None
+            if option is not None and not (option.known and option.const in ("/", "")):
+                continue  # an option that makes the call safe (a root that is not the whole disk)
             name = qualified or method
             for i in sink.args:
                 if i < len(args) and args[i].all_taints():
