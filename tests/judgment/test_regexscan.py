@@ -41,10 +41,12 @@ def test_nested_repeats_that_split_input_many_ways_are_told_apart(pattern, backt
 
 def test_the_scan_is_linear_in_the_length_of_the_pattern():
     def cost(n: int) -> float:
-        pattern = "(" * n + "a+" + ")+" * n + "[" + "\\]" * n + "]"
-        started = time.process_time()
-        for _ in range(3):
+        pattern = "(" * n + "a+" + ")+" * n + "[" + "\\]" * n + "]" + "{" * n
+        best = float("inf")
+        for _ in range(5):  # the best of five: the machine is shared
+            started = time.process_time()
             nested_quantifier(pattern)
-        return time.process_time() - started
+            best = min(best, time.process_time() - started)
+        return best
 
-    assert cost(40_000) / max(cost(10_000), 1e-3) <= 8
+    assert cost(80_000) / max(cost(20_000), 1e-3) <= 8
