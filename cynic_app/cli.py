@@ -294,9 +294,9 @@ def stats() -> None:
 )
 @click.option(
     "--tools",
-    default="cynic,bandit,ruff",
+    default="cynic,bandit,ruff,eslint-security",
     show_default=True,
-    help="Comma-separated: cynic, bandit, ruff (bandit and ruff as installed).",
+    help="Comma-separated: cynic, bandit, ruff, eslint-security (as installed; eslint: $CYNIC_ESLINT_DIR).",
 )
 @click.option(
     "--level",

@@ -1,4 +1,5 @@
-"""Run the judge, bandit and ruff on the same files, and read what each reports.
+"""Run the judge, bandit, ruff and eslint-plugin-security on the same files, and read what each
+reports.
 
 Each tool answers, per file: its findings (line, CWE, rule id, whether it is a security
 finding), the judge's verdict, and the time it took. bandit and ruff run as the user's own
@@ -21,7 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 JUDGE, BANDIT, RUFF = "cynic", "bandit", "ruff"
-TOOLS = (JUDGE, BANDIT, RUFF)
+ESLINT = "eslint-security"  # JavaScript and TypeScript: eslint.py
+TOOLS = (JUDGE, BANDIT, RUFF, ESLINT)
 
 #: bandit test id -> CWE, from bandit's documentation (security meaning, not bandit's CWE field).
 BANDIT_CWE = {
@@ -68,6 +70,10 @@ def run_tool(tool: str, paths: list[Path], *, level: str | None = None, jobs: in
         return run_bandit(paths)
     if tool == RUFF:
         return run_ruff(paths)
+    if tool == ESLINT:
+        from .eslint import run_eslint
+
+        return run_eslint(paths)
     raise ValueError(f"unknown tool {tool!r}: one of {', '.join(TOOLS)}")
 
 

@@ -1,7 +1,8 @@
 """The findings every dog and axiom shares, computed once per Source.
 
 This module only gathers: the Python checks (pysecurity.py, pychecks.py) read the one walk's
-facts, the text checks (textchecks.py) scan the text once. Dogs decide which findings they
+facts, the text checks (textchecks.py) scan the text once, and JavaScript, TypeScript and shell are
+read from their tree-sitter trees (treechecks.py). Dogs decide which findings they
 voice; a finding's cost and kind come from its rule (rules.py).
 """
 
@@ -14,6 +15,7 @@ from .pysecurity import security_findings
 from .rules import RULES
 from .source import Source
 from .textchecks import text_findings
+from .treechecks import tree_findings
 from .vote import DEFECT, POSSIBLE, SECURITY, SMELL, Finding
 
 #: A matter of taste caps a verdict only where it concerns at least this share of the unit.
@@ -42,6 +44,7 @@ def dangers(src: Source) -> list[Finding]:
 def _dangers(src: Source) -> list[Finding]:
     found = security_findings(src.py, src.tree) if src.py else []
     found += [f for f in _text(src) if f.kind == SECURITY]
+    found += [f for f in tree_findings(src) if f.kind == SECURITY]  # JavaScript, TypeScript, shell
     return _unique(temper(src.suppress(src.in_characters(found)), src.line_stats.filled))
 
 
@@ -53,6 +56,7 @@ def hygiene(src: Source) -> list[Finding]:
 def _hygiene(src: Source) -> list[Finding]:
     found = hygiene_findings(src.py, src.lines) if src.py else []
     found += [f for f in _text(src) if f.kind != SECURITY]
+    found += [f for f in tree_findings(src) if f.kind != SECURITY]  # JavaScript, TypeScript, shell
     return _unique(temper(src.suppress(found), src.line_stats.filled))
 
 

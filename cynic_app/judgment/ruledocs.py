@@ -707,6 +707,62 @@ def greet():
     return render_template_string("<p>Hello {{ name }}</p>", name=request.args["name"])
 """,
     ),
+    "prototype-pollution": RuleDoc(
+        what="Keys taken from a request written into an object one level down (`store[section][key] = value`), or a request body deep-merged into an object (`_.merge`, `$.extend(true, …)`, a hand-written recursive merge).",
+        why="A key named `__proto__` (or `constructor.prototype`) writes onto `Object.prototype`: every object in the process gains the property. Attackers use it to turn on options (`isAdmin`, `shell`), crash the service, or reach code execution through a template engine or `child_process` option.",
+        bad="""
+const express = require("express");
+
+const app = express();
+app.use(express.json());
+const store = {};
+
+app.post("/set", (req, res) => {
+  const { section, key, value } = req.body;
+  store[section] = store[section] || {};
+  store[section][key] = value;
+  res.json(store);
+});
+""",
+        good="""
+const express = require("express");
+
+const app = express();
+app.use(express.json());
+const store = new Map();
+
+app.post("/set", (req, res) => {
+  const { section, key, value } = req.body;
+  if (!store.has(section)) store.set(section, new Map());
+  store.get(section).set(String(key), value);
+  res.sendStatus(204);
+});
+""",
+        language="javascript",
+    ),
+    "unsafe-regex": RuleDoc(
+        what="A regular expression with a repetition inside a repetition that can match the same text in many ways (`(a+)+`, `([a-z]+\\s?)*`): on text that almost matches, a backtracking engine (V8's, Python's `re`) tries them all.",
+        why="Matching time grows exponentially with the input: a 30-character string can stall the event loop or a worker for seconds (ReDoS, CWE-1333). One request stops the service for everyone. Write each part so that it can match in one way only, or bound the input's length first.",
+        bad="""
+const EMAIL = /^([a-zA-Z0-9]+\\s?)*@example\\.com$/;
+
+function isCompanyEmail(text) {
+  return EMAIL.test(text);
+}
+
+module.exports = { isCompanyEmail };
+""",
+        good="""
+const EMAIL = /^[a-zA-Z0-9]+(?: [a-zA-Z0-9]+)*@example\\.com$/;
+
+function isCompanyEmail(text) {
+  return text.length <= 254 && EMAIL.test(text);
+}
+
+module.exports = { isCompanyEmail };
+""",
+        language="javascript",
+    ),
     "remote-script": RuleDoc(
         what="A download piped straight into a shell (`curl … | sh`, `wget -O- … | sudo bash`).",
         why="Whatever the server sends runs with your privileges, unread and unchecked: a compromised host, a hijacked DNS name or a truncated download (a half-sent `rm -rf /tmp/x` is `rm -rf /`) runs as is. Download, check a published checksum, then run.",

@@ -63,6 +63,8 @@ RULES: dict[str, Rule] = {
     "destructive-delete": Rule(SECURITY, 0.6, 20, "Recursive delete of an unchecked path"),
     "world-writable": Rule(SECURITY, 0.5, 732, "File made writable by everyone", ("B103", "S103")),
     "debug-server": Rule(SECURITY, 0.5, 489, "Interactive debugger served to the network", ("B201", "S201")),
+    "prototype-pollution": Rule(SECURITY, 0.55, 1321, "Object prototype reachable through keys from untrusted input"),
+    "unsafe-regex": Rule(SECURITY, 0.4, 1333, "Regular expression that can backtrack catastrophically"),
     # Defects a reviewer sends back: the judgment is capped at GROWL.
     "syntax-error": Rule(DEFECT, 0.8, 1006, "Code that does not parse"),
     "swallowed-error": Rule(DEFECT, 0.4, 390, "Error caught and dropped", ("B110", "B112", "S110", "S112", "BLE001")),

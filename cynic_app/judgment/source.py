@@ -2,7 +2,8 @@
 
 Parsing is the expensive part of judging, so a ``Source`` parses Python at most once and the
 one walk in pywalk.py collects everything the Python checks ask about. Other content is read
-line by line (textchecks.py). Every fact is computed lazily and at most once.
+line by line (textchecks.py); JavaScript, TypeScript and shell are also parsed by tree-sitter
+(``syntax_tree``, read by treechecks.py). Every fact is computed lazily and at most once.
 
 Language: a context naming a file (``app.ts``) or saying ``language: shell`` decides it;
 otherwise content that ``ast.parse`` accepts and that reads like code is Python, and the rest
@@ -41,6 +42,8 @@ _EXTENSIONS = {
     "jsx": JAVASCRIPT,
     "ts": TYPESCRIPT,
     "tsx": TYPESCRIPT,
+    "mts": TYPESCRIPT,
+    "cts": TYPESCRIPT,
     "sh": SHELL,
     "bash": SHELL,
 }
@@ -162,6 +165,15 @@ class Source:
     def py(self) -> PyFacts | None:
         """The facts of the one walk over the Python tree (None when not Python)."""
         return PyFacts(self.tree) if self.tree is not None else None
+
+    @cached_property
+    def syntax_tree(self):
+        """The tree-sitter tree of JavaScript, TypeScript or shell (tsparse.py); None otherwise."""
+        if self.language not in (JAVASCRIPT, TYPESCRIPT, SHELL):
+            return None
+        from .tsparse import grammar_for, parse_recovering
+
+        return parse_recovering(self.text, grammar_for(self.language, self.context))
 
     @cached_property
     def docstring_lines(self) -> frozenset[int]:

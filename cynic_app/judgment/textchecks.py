@@ -1,6 +1,6 @@
-"""The text scan: JavaScript/TypeScript and shell (which have no parser here), and what Python's
-tree does not hold (comments, keys inside any literal). The rules are in textrules.py,
-jsrules.py and shrules.py.
+"""The text scan: what a tree does not hold (comments, keys inside any literal, credentials in
+URLs), and the generic patterns that stand in where there is no tree. The rules are in
+textrules.py; JavaScript, TypeScript and shell are read from their trees (treechecks.py).
 
 A rule's pattern runs only when one of its needles occurs in the lower-cased text (a substring
 test at C speed; most rules never find theirs), then in one pass over the text; a match is
@@ -11,19 +11,17 @@ literal (bounded by its backticks).
 
 from __future__ import annotations
 
-from .jsrules import JS
 from .patterns import linear
 from .rules import hit
-from .shrules import SH
 from .source import JAVASCRIPT, OTHER_CODE, PYTHON, SHELL, TEXT, TYPESCRIPT, Source
 from .textrules import ANY, GENERIC
 from .vote import Finding
 
 _RULES_BY_LANGUAGE = {
     PYTHON: ANY,
-    JAVASCRIPT: ANY + JS,
-    TYPESCRIPT: ANY + JS,
-    SHELL: ANY + SH,
+    JAVASCRIPT: ANY,
+    TYPESCRIPT: ANY,
+    SHELL: ANY,
     OTHER_CODE: ANY + GENERIC,
     TEXT: ANY + GENERIC,
 }
@@ -58,21 +56,9 @@ def text_findings(src: Source) -> list[Finding]:
             if rule.rule in _EXAMPLE_RULES and line in src.docstring_lines:
                 continue  # a credential in a docstring is an example of how to write one
             found.append(hit(rule.rule, line, message))
-    if src.language == SHELL:
-        found += _shell_hygiene(src)
     if language == PYTHON and "#" in src.text:
         found += commented_out_code(src)
     return found
-
-
-_ERREXIT_RE = linear("shell-errexit", r"(?m)^\s*set\s+(?:-[a-zA-Z]*e|-o\s+errexit)")
-
-
-def _shell_hygiene(src: Source) -> list[Finding]:
-    commands = sum(1 for ln in src.lines if ln.strip() and not ln.lstrip().startswith("#"))
-    if commands > 5 and not _ERREXIT_RE.search(src.text):
-        return [hit("no-errexit", 1, "no set -e: the script carries on after a failed command")]
-    return []
 
 
 _COMMENTED_CODE_RE = linear(

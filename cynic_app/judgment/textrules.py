@@ -1,13 +1,12 @@
 """What a text rule is, and the rules for every language: keys, credentials in URLs, markers,
 and the generic patterns that stand in when there is no parser (unknown code, prose, Python that
-does not parse). JavaScript's rules are in jsrules.py, shell's in shrules.py.
+does not parse). JavaScript, TypeScript and shell are read from their trees (treechecks.py).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from .patterns import linear
 from .secrets import KEY_RE, URL_CREDENTIAL_RE, credential_in_url, is_secret_name, looks_secret
@@ -23,29 +22,20 @@ class TextRule:
     message: str  # may use {0}, {1}: the match's groups
     confirm: Confirm | None = None  # returns a message, or None to drop the match
     needles: tuple[str, ...] = ()  # lower-case substrings one of which must occur; () runs always
-    legacy: bool = False  # compiled by Python's re: only the regex rules issue 20 replaces with trees
 
     @property
     def regex(self):
-        return compiled(self.pattern, legacy=self.legacy, name=f"text-{self.rule}")
+        return compiled(self.pattern, name=f"text-{self.rule}")
 
 
 _COMPILED: dict[str, object] = {}
 
 
-def compiled(pattern: str, *, legacy: bool = False, name: str = "text"):
+def compiled(pattern: str, *, name: str = "text"):
     """The pattern compiled once, multi-line (^ and $ are per line), by RE2 (patterns.py)."""
     if pattern not in _COMPILED:
-        if legacy:
-            _COMPILED[pattern] = re.compile(pattern, re.MULTILINE)
-        else:
-            _COMPILED[pattern] = linear(f"{name}-{len(_COMPILED)}", "(?m)" + pattern)
+        _COMPILED[pattern] = linear(f"{name}-{len(_COMPILED)}", "(?m)" + pattern)
     return _COMPILED[pattern]
-
-
-def legacy(*rules: TextRule) -> tuple[TextRule, ...]:
-    """The rules, compiled by Python's re (jsrules.py, shrules.py: replaced by trees in issue 20)."""
-    return tuple(replace(r, legacy=True) for r in rules)
 
 
 def secret_literal(src: Source, m, line: str) -> str | None:

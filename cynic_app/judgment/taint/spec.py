@@ -57,7 +57,7 @@ class Sink:
     param_built: bool = False  # a public function's parameter counts when built into text
     param_any: bool = False  # a public function's parameter counts as it is
     imports: tuple[str, ...] = ()  # methods on receivers of no known kind: the module imports one
-    text: str = ""  # the literal text must read as this ("sql")
+    text: str = ""  # the literal text must read as this ("sql"), or be text put together ("built")
     needs_flag: tuple[object, str] | None = None  # (argument position or "receiver", flag)
     #: (position, keyword, text): an argument naming it makes the call safe (Loader=SafeLoader)
     safe_with: tuple[int, str, str] | None = None
@@ -67,6 +67,9 @@ class Sink:
     #: Reached by a value of no known origin: "any" non-literal value, or one "built" from literal
     #: text and run-time parts, is worth a low-confidence look (as bandit's pattern checks flag).
     possible: str = ""
+    #: assignments to a property of this name (``el.innerHTML = …``; a JSX attribute too), or, for
+    #: a dotted entry, to that qualified name (``location.href = …``); ``on`` restricts the object
+    props: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,18 @@ class Tables:
     #: calls that never return (they raise or end the process): a block ending in one exits
     noreturn: tuple[str, ...]
     secretish: tuple[str, ...]  # parts of names that hold secrets, tokens and session keys
+    #: handler parameters that are objects of a kind by their name (JavaScript: ``req`` -> request)
+    param_kinds: tuple[tuple[str, str], ...] = ()
+    #: callbacks whose first parameter is an object of a kind, or input itself when the kind is
+    #: INPUT: (method the callback is given to, its constant first argument, kind)
+    callback_params: tuple[tuple[str, str, str], ...] = ()
+
+
+def secretish(words: tuple[str, ...], name: str) -> bool:
+    """A name that holds a secret, token or session key (Tables.secretish: a substring test,
+    no pattern)."""
+    lowered = name.lower()
+    return any(w in lowered for w in words)
 
 
 def matches(name: str, patterns: tuple[str, ...]) -> bool:
