@@ -42,7 +42,13 @@ def _pyflakes(src: Source) -> list[Finding]:
         return [hit("deep-expression", line, f"expression nested {depth} deep: not analysed by pyflakes")]
     count, name, line = src.py.most_bindings
     if count > PYFLAKES_MAX_BINDINGS:
-        return [hit("many-bindings", line, f"'{name}' is bound {count} times in one scope: not analysed by pyflakes")]
+        return [
+            hit(
+                "many-bindings",
+                line,
+                f"'{name}' is bound {count} times in one scope: not analysed by pyflakes",
+            )
+        ]
     found = []
     exported = _explicit_re_exports(src.tree)
     for m in checker.Checker(src.tree, filename="<cell>").messages:

@@ -13,7 +13,6 @@ one walk.
 
 from __future__ import annotations
 
-
 from tree_sitter import Node
 
 from .regexscan import nested_quantifier
@@ -49,9 +48,7 @@ def _macish(name: str) -> bool:
     lowered = name.lower()
     joined = lowered.replace("_", "")
     return (
-        lowered == "mac"
-        or any(w in joined for w in _MACISH)
-        or any(f"{w}token" in joined for w in _TOKENISH)
+        lowered == "mac" or any(w in joined for w in _MACISH) or any(f"{w}token" in joined for w in _TOKENISH)
     )
 
 

@@ -296,7 +296,9 @@ def structure_findings(py: PyFacts, tree: ast.Module) -> list[Finding]:
     than a snippet."""
     found = []
     scale = py.n_lines // 100
-    modules = list(dict.fromkeys((m, rel) for m, _, rel, _ in py.imports))  # from x import a; from x import b: one
+    modules = list(
+        dict.fromkeys((m, rel) for m, _, rel, _ in py.imports)
+    )  # from x import a; from x import b: one
     if len(modules) > 15 + scale:
         line = next(ln for m, _, rel, ln in py.imports if (m, rel) == modules[15])
         found.append(hit("many-imports", line, f"{len(modules)} modules imported in one unit"))

@@ -91,6 +91,14 @@ def python_taint_findings(
             return []
         relevant = _reaching_sinks(calls, aliases, functions or [])
     return [
-        hit(h.rule, h.line, h.message, confidence=h.confidence, column=h.column, source_line=h.source_line, end_line=h.end_line)
+        hit(
+            h.rule,
+            h.line,
+            h.message,
+            confidence=h.confidence,
+            column=h.column,
+            source_line=h.source_line,
+            end_line=h.end_line,
+        )
         for h in taint_hits(tree, PYTHON, aliases, functions, relevant)
     ]

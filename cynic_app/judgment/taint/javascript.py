@@ -10,8 +10,8 @@ itself: ``import merge from "lodash/merge"`` makes ``merge()`` a call of ``lodas
 # ruff: noqa: E501 -- one entry per line reads as a table
 from __future__ import annotations
 
-from .spec import ALL, Kind, Sanitizer, Sink, Source, Tables
 from .python import PYTHON
+from .spec import ALL, Kind, Sanitizer, Sink, Source, Tables
 from .values import EXTERNAL, FILE, INPUT, LOCAL, RANDOM
 
 # fmt: off

@@ -183,7 +183,14 @@ class ModuleFlow:
                         and path.value.startswith("/")
                     ):
                         return True
-                    if name in ("api_view", "view_config", "route", "websocket", "errorhandler", "app_errorhandler"):
+                    if name in (
+                        "api_view",
+                        "view_config",
+                        "route",
+                        "websocket",
+                        "errorhandler",
+                        "app_errorhandler",
+                    ):
                         return True  # (an error handler's answer is HTML like a view's)
         return False
 
@@ -213,7 +220,9 @@ class ModuleFlow:
             message = f"{taint.what} from line {taint.line} reaches {name}() on line {line}"
         else:
             message = f"{taint.what} reaches {name}()"
-        self.keep(TaintHit(rule, line, column, taint.line, message, confidence, end_line if end_line > line else 0))
+        self.keep(
+            TaintHit(rule, line, column, taint.line, message, confidence, end_line if end_line > line else 0)
+        )
 
     def keep(self, hit: TaintHit) -> None:
         """One hit per (rule, line): the surest, then the earliest source, then by message, so
@@ -262,7 +271,11 @@ class FunctionFlow(Evaluator):
             # a view's argument is input, unless the framework converted it to a number first
             # (FastAPI validates an annotated int; a Flask route's <int:id> matches digits only)
             typed = _numeric(arg) or arg.arg in converted
-            if info.view and arg.arg not in ("self", "cls", "request", "req") and not (typed or handles_errors):
+            if (
+                info.view
+                and arg.arg not in ("self", "cls", "request", "req")
+                and not (typed or handles_errors)
+            ):
                 taints.add(Taint(INPUT, fn.lineno, f"view argument {arg.arg}"))
             self.env[arg.arg] = Val(taints=frozenset(taints), literal=typed)
         for position, extra in ((len(arguments), fn.args.vararg), (len(arguments) + 1, fn.args.kwarg)):
@@ -295,7 +308,9 @@ class FunctionFlow(Evaluator):
                 if entry.sink.possible == "any" or (entry.sink.possible == "built" and entry.built):
                     what = "a value built at run time" if entry.built else "a value"
                     taint = Taint(POSSIBLE, 0, what)
-                    self.module.report(entry.sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column)
+                    self.module.report(
+                        entry.sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column
+                    )
                 continue
             if _numeric(arguments[entry.param]) or arguments[entry.param].arg in converted:
                 continue
@@ -350,7 +365,15 @@ class FunctionFlow(Evaluator):
             if t.label == PARAM:
                 self.summary.sinks.add(
                     SinkEntry(
-                        sink, t.param, node.lineno, node.col_offset + 1, t.cleared, val.built, val.text, name, t.attr
+                        sink,
+                        t.param,
+                        node.lineno,
+                        node.col_offset + 1,
+                        t.cleared,
+                        val.built,
+                        val.text,
+                        name,
+                        t.attr,
                     )
                 )
             elif t.label in sink.labels:
@@ -412,7 +435,9 @@ class FunctionFlow(Evaluator):
                     continue
                 if t.label == PARAM:
                     self.summary.sinks.add(
-                        replace(entry, param=t.param, attr=t.attr, cleared=done, built=entry.built or arg.built)
+                        replace(
+                            entry, param=t.param, attr=t.attr, cleared=done, built=entry.built or arg.built
+                        )
                     )
                 elif t.label in entry.sink.labels:
                     self.module.report(
