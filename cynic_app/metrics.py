@@ -91,8 +91,16 @@ def _define() -> dict:
             "cynic_write_failures", "Writes not acknowledged, by truthful outcome", ["outcome", "step"]
         ),
         "idempotent_replays": Counter("cynic_idempotent_replays", "Retries answered from an Idempotency-Key"),
-        "replay_records": Counter("cynic_replay_records", "Records seen by start-up replay", ["result"]),
-        "replay_torn_bytes": Counter("cynic_replay_torn_bytes", "Torn journal bytes repaired at start-up"),
+        # Named after `cynic replay`; counted wherever a closed journal is settled (start-up, the
+        # master when a worker exits, cynic replay and checkpoint, a worker's recovery).
+        "replay_records": Counter(
+            "cynic_replay_records",
+            "Records of closed journals settled, by result (applied, already_present, aborted, superseded)",
+            ["result"],
+        ),
+        "replay_torn_bytes": Counter(
+            "cynic_replay_torn_bytes", "Torn bytes cut from the tails of closed journals being settled"
+        ),
     }
 
 

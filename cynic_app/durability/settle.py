@@ -28,6 +28,7 @@ from pathlib import Path
 
 import psycopg
 
+from .. import metrics
 from . import locks
 from .archive import Archive
 from .fsio import FS, OS_FS, make_dir_durable
@@ -153,6 +154,9 @@ def _settle_one(
     total.repaired += scanned.repaired
     if dry_run:
         return
+    metrics.replay_torn_bytes.inc(scanned.torn_bytes)
+    for result in ("applied", "already_present", "aborted", "superseded"):
+        metrics.replay_records.labels(result).inc(getattr(applied, result))
     newest = applied.newest_judgment()
     if newest is not None:
         guidance.write(*newest)

@@ -120,6 +120,26 @@ def test_a_torn_tail_is_cut_and_its_bytes_kept_in_broken(home, db):
     assert kept.name == f"{writer.name}-{path.name}.broken" and kept.read_bytes().endswith(b'"kind":"judg')
 
 
+def test_settling_counts_its_records_and_torn_bytes_where_operations_md_alerts_on_them(home, db):
+    """Review finding: cynic_replay_torn_bytes_total, which docs/operations.md says to alert on,
+    and cynic_replay_records_total were defined and never incremented."""
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = sample("cynic_replay_torn_bytes_total"), sample("cynic_replay_records_total", result="applied")
+    aborted_before = sample("cynic_replay_records_total", result="aborted")
+    writer, _ = journal(home, 3, aborted={1})
+    ((_, path),) = list_segments(writer.directory)
+    torn = b'{"crc":"1234abcd","seq":5,"ts":1,"kind":"judg'
+    path.write_bytes(path.read_bytes() + torn)
+    settle_closed(db, home, node="n")
+    after = sample("cynic_replay_torn_bytes_total"), sample("cynic_replay_records_total", result="applied")
+    assert (after[0] - before[0], after[1] - before[1]) == (len(torn), 2)
+    assert sample("cynic_replay_records_total", result="aborted") - aborted_before == 1
+
+
 def test_corruption_in_a_closed_journal_refuses_and_leaves_it_as_it_is(home, db):
     writer, _ = journal(home, 4)
     ((_, path),) = list_segments(writer.directory)
