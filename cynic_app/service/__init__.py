@@ -1,10 +1,11 @@
 """Judging and perceiving, durably: what the API calls.
 
 A request is validated and judged in its own thread (pure, parallel), turned into a Write
-(records.py: serialised once), and handed to the group commit (group_commit.py), which takes it
-through the write path (write_path.py: journal → PostgreSQL → guidance.json, the one place that
-order lives) with the others waiting at the same moment. What a failure tells the client is in
-outcomes.py; the in-doubt records are the write path's to settle.
+(writes.py: its record encoded once, by cynic_app/record.py), and handed to the group commit
+(group_commit.py), which takes it through the write path (write_path.py: journal → PostgreSQL →
+guidance.json, the one place that order lives) with the others waiting at the same moment. What
+a failure tells the client is in outcomes.py; the records in doubt are the write path's to
+resolve.
 """
 
 from __future__ import annotations
@@ -26,13 +27,14 @@ from ..durability.journal import JournalWriter
 from ..durability.settle import Settled, settle_closed
 from ..judgment import Cell, judge
 from ..judgment.perception import Perception
+from ..record import judgment_record, perception_record
 from ..store import listing, repository
 from ..store.deadline import bounded
 from .group_commit import GroupCommit
 from .memory import MemoryCache
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch, PersistenceError, failure
-from .records import IdempotencyKey, Write, judgment_write, perception_write
 from .write_path import BUDGET_S, WritePath, earlier_candidate
+from .writes import IdempotencyKey, Write
 
 __all__ = [
     "NOT_WRITTEN",
@@ -110,7 +112,7 @@ class Service:
         earlier = self._earlier("judgment", idempotency, {"judgment_id": j["judgment_id"]})
         if earlier is not None:
             return earlier
-        return self._persist(judgment_write(j, utc_now(), idempotency))
+        return self._persist(Write.of(judgment_record(j, utc_now(), idempotency)))
 
     def perceive(
         self, p: Perception, *, dry_run: bool = False, idempotency: IdempotencyKey | None = None
@@ -121,22 +123,20 @@ class Service:
             j = judge(
                 p.cell, level=p.level, memory=self._memory.get(), judgment_id=str(uuid.uuid4())
             ).to_dict()
-        record = {
+        fields = {
             "perception_id": str(uuid.uuid4()),
             "source": p.source,
             "reality": p.cell.reality,
             "content": p.cell.content,
             "context": p.cell.context,
             "time_dim": p.cell.time_dim,
-            "judgment": j,
-            "created_at": utc_now(),
         }
         if dry_run:
-            return Written(record, replayed=False)
-        earlier = self._earlier("perception", idempotency, {"perception_id": record["perception_id"]})
+            return Written({**fields, "judgment": j, "created_at": utc_now()}, replayed=False)
+        earlier = self._earlier("perception", idempotency, {"perception_id": fields["perception_id"]})
         if earlier is not None:
             return earlier
-        return self._persist(perception_write(record, idempotency))
+        return self._persist(Write.of(perception_record(fields, j, utc_now(), idempotency)))
 
     def _persist(self, write: Write) -> Written:
         self._group.submit(write)
@@ -144,7 +144,7 @@ class Service:
             raise write.error
         if write.earlier is not None:
             return Written(write.earlier, replayed=True)
-        return Written(write.record, replayed=False)
+        return Written(write.record.answer(), replayed=False)
 
     def _earlier(self, kind: str, idempotency: IdempotencyKey | None, ids: dict) -> Written | None:
         """The record an Idempotency-Key already stands for (None if unused); 422 on a new body.

@@ -39,7 +39,7 @@ from ..store.commit import CommitNotConfirmed, commit
 from ..store.deadline import bounded
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
-from .records import Write, record_ids
+from .writes import Write, record_ids
 
 log = logging.getLogger(__name__)
 #: A request answers within about 2 s even when the database does not: what is left of this,

@@ -170,17 +170,6 @@ def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, 
     return {row[0] for row in conn.execute(_INSERT_PERCEPTIONS, {"node": node, "rows": _document(document)})}
 
 
-def add_counters(conn: psycopg.Connection, sums: dict[tuple[int, str], list]) -> None:
-    """Add {(shard, name): [n, total]} to the state counters in one statement (bulk replay)."""
-    keys = sorted(sums)
-    conn.execute(
-        "INSERT INTO state_counters AS c (shard, name, n, total)"
-        " SELECT * FROM unnest(%s::smallint[], %s::text[], %s::bigint[], %s::float8[])"
-        " ON CONFLICT (shard, name) DO UPDATE SET n = c.n + excluded.n, total = c.total + excluded.total",
-        ([k[0] for k in keys], [k[1] for k in keys], [sums[k][0] for k in keys], [sums[k][1] for k in keys]),
-    )
-
-
 #: Keys are kept at least this long (the API promises 24 hours).
 IDEMPOTENCY_KEEP_S = 48 * 3600
 

@@ -48,6 +48,7 @@ from cynic_app.durability.journal import (
 from cynic_app.durability.journal.layout import list_journals, list_segments
 from cynic_app.durability.journal.reader import records
 from cynic_app.durability.settle import settle_closed
+from cynic_app.record import from_data
 from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
@@ -286,7 +287,7 @@ class JournalChurn(RuleBasedStateMachine):
 
     def commit(self, writer, seq, rid, data):
         with self.conn.transaction():
-            rows = record_rows("judgment", data, journal=writer.name, seq=seq, ts=0)
+            rows = record_rows(from_data("judgment", data), journal=writer.name, seq=seq, ts=0)
             repository.store_records(self.conn, [rows], node="n")
         del self.unsettled[(writer.name, seq)]
         with Watchdog():

@@ -161,6 +161,7 @@ def test_start_up_settles_before_it_forgets_old_keys(config, database_url):
     """Issue 22.2: a record in doubt on a node that stayed down over 48 h, retried on another
     node with its Idempotency-Key, was stored twice at start-up: the key was forgotten first, so
     settling the closed journal claimed it again for the record in doubt."""
+    from cynic_app.record import from_data
     from cynic_app.store import repository
     from cynic_app.store.rows import record_rows
 
@@ -172,7 +173,7 @@ def test_start_up_settles_before_it_forgets_old_keys(config, database_url):
         with conn.transaction():  # the retry, stored by another node three days ago
             data = {"judgment": other, "created_at": "2026-11-22T00:00:00+00:00", "idempotency": key}
             repository.store_records(
-                conn, [record_rows("judgment", data, journal="other", seq=1, ts=0)], node="m"
+                conn, [record_rows(from_data("judgment", data), journal="other", seq=1, ts=0)], node="m"
             )
         conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '3 days'")
     config.journal_dir.mkdir(parents=True, exist_ok=True)

@@ -14,6 +14,7 @@ from cynic_app.durability.journal import JournalCorrupt, JournalWriter
 from cynic_app.durability.journal.layout import LOCK_NAME, list_journals, list_segments
 from cynic_app.durability.settle import remove_unborn, settle_closed
 from cynic_app.judgment import Cell, judge
+from cynic_app.record import from_data
 from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
@@ -169,7 +170,7 @@ def test_guidance_never_names_a_record_settling_did_not_store(home, db):
     loser, loser_data = judgment_record(2, idempotency={"key": "k", "fingerprint": "f"})
     with db.transaction():
         repository.store_records(
-            db, [record_rows("judgment", winner_data, journal="other", seq=1, ts=0)], node="n"
+            db, [record_rows(from_data("judgment", winner_data), journal="other", seq=1, ts=0)], node="n"
         )
     (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal")
