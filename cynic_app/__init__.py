@@ -12,9 +12,9 @@ from .api.json_provider import OrjsonProvider
 from .api.receive import ReceiveBodies
 from .config import Config
 from .durability.fsio import FS, OS_FS
-from .runtime import Runtime
+from .node.open import RECOVERED_BY_ENV, open_node
+from .node.runtime import Runtime
 from .serving import ServerSettings
-from .startup import RECOVERED_BY_ENV, open_node
 
 
 def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:

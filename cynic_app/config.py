@@ -8,8 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import settings
-from .durability.archive import DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_S, Archive, Retention
-from .durability.fsio import FS, OS_FS
+from .durability.archive import DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_S, Retention
 from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
 from .judgment.cell import DEFAULT_MAX_CONTENT_CHARS
 from .settings import ConfigError
@@ -53,7 +52,7 @@ class Config:
     protect_reads: bool = False
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     body_timeout_s: float = 10.0  # a request body must arrive within this, else 408
-    pgbouncer: bool = False  # the database URL is PgBouncer's (store/pool.py reads it too)
+    pgbouncer: bool = False  # the database URL is PgBouncer's in transaction pooling
     database_embedded: bool = False  # the database is the home's embedded one (set by cynic serve)
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS  # Host names answered; None: any
 
@@ -99,10 +98,6 @@ class Config:
     @property
     def journal_dir(self) -> Path:
         return self.home / "journal"
-
-    def archive(self, *, fs: FS = OS_FS) -> Archive:
-        """Where this node's settled segments go (kept for the retention, or deleted)."""
-        return Archive(self.home, self.retention, fs=fs)
 
 
 def _allowed_hosts(env) -> tuple[str, ...] | None:

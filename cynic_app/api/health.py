@@ -54,10 +54,10 @@ def ready():
     except OSError as exc:  # GuidanceBusy: writes would answer `written` until it is let go
         checks["guidance"] = {"ok": False, "error": first_line(exc)}
     database_ok = checks["database"]["ok"]
-    unsettled = service.settle_pending() if database_ok else None
+    unsettled = service.resolve_doubt() if database_ok else None
     checks["in_doubt"] = {"ok": not unsettled, "unsettled": unsettled}
     checks["closed_journals"] = (
-        _closed_journals(service) if database_ok else {"ok": False, "error": "no database"}
+        _closed_journals(runtime) if database_ok else {"ok": False, "error": "no database"}
     )
     ok = all(check["ok"] for check in checks.values())
     body = {"status": "ready" if ok else "not_ready", "checks": checks}
@@ -65,10 +65,10 @@ def ready():
     return body, 200 if ok else 503, headers
 
 
-def _closed_journals(service) -> dict:
+def _closed_journals(runtime) -> dict:
     """Settle journals of processes that are gone; not ready while one cannot be settled."""
     try:
-        settled = service.settle_closed_journals()
+        settled = runtime.settle_closed_journals()
     except (psycopg.Error, PoolTimeout, OSError, JournalError) as exc:
         log.error("a closed journal could not be settled: %s", exc)
         return {"ok": False, "error": first_line(exc)}

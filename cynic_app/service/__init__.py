@@ -15,16 +15,13 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
-from ..durability.archive import Archive
 from ..durability.guidance import GuidanceWriter
 from ..durability.journal import JournalWriter
-from ..durability.settle import Settled, settle_closed
 from ..judgment import Cell, judge
 from ..judgment.perception import Perception
 from ..record import judgment_record, perception_record
@@ -49,8 +46,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 #: A read never waits longer than this for its query.
 READ_DEADLINE_S = 2.0
-#: Settling closed journals from /ready: long enough for a big one, bounded when the database stalls.
-SETTLE_DEADLINE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -75,14 +70,12 @@ class Service:
         pool: ConnectionPool,
         guidance: GuidanceWriter,
         node: str,
-        home: Path,
-        archive: Archive | None = None,
         pool_timeout_s: float = 1.0,
         memory_ttl_s: float = 1.0,
         on_journal_failure: Callable[[], None] | None = None,
     ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
-        self.node, self.home, self.archive = node, home, archive
+        self.node = node
         self.pool_timeout_s = pool_timeout_s
         self.write_path = WritePath(
             journal=journal,
@@ -194,29 +187,13 @@ class Service:
         self.pool.close()
         self.journal.close()
 
-    # -- records in doubt, closed journals ---------------------------------------------------
+    # -- records in doubt ----------------------------------------------------------------------
 
-    def settle_pending(self) -> int:
+    def resolve_doubt(self) -> int:
         """Try the records in doubt again now; return how many remain in doubt."""
         if self.write_path.in_doubt:
             self._group.flush()
         return self.write_path.in_doubt
-
-    def settle_closed_journals(self) -> Settled:
-        """Settle the journals of this node's processes that are gone.
-
-        The gunicorn master does this the moment a worker exits; this catches what it could not
-        (the database was down then). Raise what stopped it (database, disk, corruption).
-        """
-        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, SETTLE_DEADLINE_S):
-            return settle_closed(
-                conn,
-                self.home,
-                node=self.node,
-                guidance=self.guidance,
-                archive=self.archive,
-                fs=self.journal.fs,
-            )
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -257,3 +257,18 @@ def load_state(conn: psycopg.Connection, recent: int) -> ConsciousState:
     for body in reversed(recent_judgments(conn, recent)):
         state.recent.appendleft(summarise(body))
     return state
+
+
+#: The tables ``count_rows`` counts.
+COUNTED = ("judgments", "perceptions", "idempotency_keys")
+
+
+def count_rows(conn: psycopg.Connection) -> dict[str, int]:
+    """How many rows each table of COUNTED holds."""
+    query = psycopg.sql.SQL("SELECT {}").format(
+        psycopg.sql.SQL(", ").join(
+            psycopg.sql.SQL("(SELECT count(*) FROM {})").format(psycopg.sql.Identifier(table))
+            for table in COUNTED
+        )
+    )
+    return dict(zip(COUNTED, conn.execute(query).fetchone(), strict=True))

@@ -5,7 +5,7 @@ import threading
 import psycopg
 import pytest
 
-from cynic_app.startup import replay
+from cynic_app.node.open import settle_node as replay
 from tests.support.harness import serving
 
 BODY = {"content": "def f(x: int) -> int:\n    return x * 2\n"}

@@ -7,9 +7,9 @@ import pytest
 
 from cynic_app import create_app
 from cynic_app.config import Config
-from cynic_app.durability.home import HomeUnusable
 from cynic_app.durability.journal import reader
 from cynic_app.durability.journal.layout import list_journals
+from cynic_app.node.errors import HomeUnusable
 from tests.support.faults import FailingFS
 from tests.support.harness import serving
 

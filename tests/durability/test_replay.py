@@ -5,14 +5,14 @@ import pytest
 
 from cynic_app import create_app
 from cynic_app.config import ConfigError
-from cynic_app.durability.checkpoint import load_from_checkpoint
 from cynic_app.durability.guidance import read_guidance
-from cynic_app.durability.home import acquire_node_lock
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
+from cynic_app.durability.journal.closed import remove_unborn
 from cynic_app.durability.journal.layout import list_journals, list_segments
-from cynic_app.durability.settle import remove_unborn
 from cynic_app.judgment import Cell, judge
-from cynic_app.startup import replay
+from cynic_app.node.checkpoint import load_from_checkpoint
+from cynic_app.node.home import acquire_node_lock
+from cynic_app.node.open import settle_node as replay
 from cynic_app.store.migrations import migrate
 from tests.support.faults import flip_a_byte_after_the_first_line
 from tests.support.harness import serving
@@ -28,7 +28,7 @@ def journal_judgments(home, n, *, aborted=()):
             "judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-11-25T00:00:00+00:00"}
         ).seq
         if i in aborted:
-            writer.append("abort", j["judgment_id"], {"ref_seq": seq}, settled=True)
+            writer.append("abort", j["judgment_id"], {"ref_seq": seq}, resolved=True)
         ids.append(j["judgment_id"])
     writer.close()
     return writer, ids
@@ -89,7 +89,7 @@ def test_the_app_serves_what_start_up_applied(config):
 
 
 def test_a_second_app_on_the_same_home_is_refused(app, config):
-    from cynic_app.durability.home import NodeBusy
+    from cynic_app.node.errors import NodeBusy
 
     with pytest.raises(NodeBusy):
         create_app(config)

@@ -11,9 +11,10 @@ import pytest
 from cynic_app.durability.fsio import FS
 from cynic_app.durability.guidance import read_guidance
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
+from cynic_app.durability.journal.closed import remove_unborn
 from cynic_app.durability.journal.layout import LOCK_NAME, list_journals, list_segments
-from cynic_app.durability.settle import remove_unborn, settle_closed
 from cynic_app.judgment import Cell, judge
+from cynic_app.node.settle import settle_closed
 from cynic_app.record import from_data
 from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
@@ -43,7 +44,7 @@ def journal(home, n, *, aborted=(), close=True, segment_bytes=64 * 1024):
         rid, data = judgment_record(i)
         seq = writer.append("judgment", rid, data).seq
         if i in aborted:
-            writer.append("abort", rid, {"ref_seq": seq}, settled=True)
+            writer.append("abort", rid, {"ref_seq": seq}, resolved=True)
         ids.append(rid)
     if close:
         writer.close()
@@ -323,8 +324,8 @@ def test_broken_copies_survive_a_settler_that_died_half_way_through_deleting(hom
 def test_start_up_waits_for_writers_of_an_earlier_run_and_refuses_if_they_stay(config):
     """Review finding: with the master killed, its workers lived on while a new start-up removed
     'unborn' journals — one of them a live writer's, half-way through its birth."""
-    from cynic_app.durability.home import WritersAlive
-    from cynic_app.startup import replay
+    from cynic_app.node.errors import WritersAlive
+    from cynic_app.node.open import settle_node as replay
 
     config.journal_dir.mkdir(parents=True)
     writer = JournalWriter(config.journal_dir)

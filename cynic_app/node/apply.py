@@ -2,7 +2,7 @@
 
 Every batch runs in a real transaction that has COMMITted when ``apply_journal`` returns:
 the connection MUST be in autocommit mode, or ``conn.transaction()`` would only open savepoints
-inside a transaction the caller has yet to commit — and a journal deleted after "replay"
+inside a transaction the caller has yet to commit — and a journal deleted after applying
 would then hold the only copy of rows that were never committed.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import psycopg
 
 from .. import record as codec
+from ..durability.journal.clock import Position
+from ..durability.journal.reader import RawRecord, ScanResult, raw_records
 from ..store import bulk, repository
 from ..store.rows import JudgmentRow, record_rows
-from .journal.clock import Position
-from .journal.reader import RawRecord, ScanResult, raw_records
 
 log = logging.getLogger(__name__)
 BATCH = 5000

@@ -11,17 +11,22 @@ import os
 import threading
 from collections.abc import Callable
 
-from .config import Config
-from .durability.fsio import FS, OS_FS
-from .durability.guidance import GuidanceWriter
-from .durability.journal import Clock, JournalWriter
-from .service import Service
-from .store.pool import make_pool
+from ..config import Config
+from ..durability.fsio import FS, OS_FS
+from ..durability.guidance import GuidanceWriter
+from ..durability.journal import Clock, JournalWriter
+from ..service import Service
+from ..store.deadline import bounded
+from ..store.pool import make_pool
+from .home import archive_of
+from .settle import Settled, settle_closed
 
 log = logging.getLogger(__name__)
 #: How long a stopping process waits for the batches under way: they are bounded by the write
 #: path's ~2 s budget, and this stays well within gunicorn's graceful_timeout (20 s).
 DRAIN_TIMEOUT_S = 10.0
+#: Settling closed journals from a worker: long enough for a big one, bounded when the database stalls.
+SETTLE_DEADLINE_S = 30.0
 
 
 class Runtime:
@@ -37,6 +42,7 @@ class Runtime:
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._service: Service | None = None
+        self._archive = None
 
     def service(self) -> Service:
         if self._pid != os.getpid():
@@ -53,25 +59,45 @@ class Runtime:
             max_size=c.pool_max_size,
             timeout_s=c.pool_timeout_s,
             statement_timeout_ms=c.statement_timeout_ms,
+            pgbouncer=c.pgbouncer,
         )
         pool.open(wait=False)  # a database that is down must not stop /health from answering
         clock = Clock()  # orders this process's records among every journal's (journal/clock.py)
-        archive = c.archive(fs=self.fs)
+        archive = archive_of(c, fs=self.fs)
         journal = JournalWriter(
             c.journal_dir, segment_bytes=c.segment_bytes, fs=self.fs, clock=clock, retire=archive.retire
         )
+        self._archive = archive
         self._service = Service(
             journal=journal,
-            archive=archive,
             pool=pool,
             guidance=GuidanceWriter(c.home, fs=self.fs, clock=clock),
             node=c.node,
             on_journal_failure=self._journal_failed,
-            home=c.home,
             pool_timeout_s=c.pool_timeout_s,
         )
         self._pid = os.getpid()
         log.info("process %d opened its pool and journal writer", self._pid)
+
+    def settle_closed_journals(self) -> Settled:
+        """Settle the journals of this node's processes that are gone.
+
+        The gunicorn master does this the moment a worker exits; this catches what it could not
+        (the database was down then). Raise what stopped it (database, disk, corruption).
+        """
+        service = self.service()
+        with (
+            service.pool.connection(timeout=self.config.pool_timeout_s) as conn,
+            bounded(conn, SETTLE_DEADLINE_S),
+        ):
+            return settle_closed(
+                conn,
+                self.config.home,
+                node=self.config.node,
+                guidance=service.guidance,
+                archive=self._archive,
+                fs=self.fs,
+            )
 
     def _journal_failed(self) -> None:
         if self.on_journal_failure is not None:

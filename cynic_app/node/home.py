@@ -1,4 +1,4 @@
-"""CYNIC_HOME: create it, prove it is writable, and hold the node lock on it."""
+"""CYNIC_HOME: create it, prove it is writable, hold the node lock on it, name its archive."""
 
 from __future__ import annotations
 
@@ -10,21 +10,12 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from . import locks
-from .fsio import FS, OS_FS, make_dir_durable
-from .journal.layout import WRITERS_LOCK_NAME
-
-
-class HomeUnusable(Exception):
-    """CYNIC_HOME cannot be used; the message is the one-line reason shown to the operator."""
-
-
-class NodeBusy(Exception):
-    """Another cynic_app process already serves this CYNIC_HOME."""
-
-
-class WritersAlive(NodeBusy):
-    """Processes of an earlier run still write journals in this CYNIC_HOME."""
+from ..config import Config
+from ..durability import locks
+from ..durability.archive import Archive
+from ..durability.fsio import FS, OS_FS, make_dir_durable
+from ..durability.journal.layout import WRITERS_LOCK_NAME
+from .errors import HomeUnusable, NodeBusy, WritersAlive
 
 
 def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
@@ -79,3 +70,8 @@ def no_writers(home: Path, *, timeout_s: float) -> Iterator[None]:
         yield
     finally:
         locks.release(fd)
+
+
+def archive_of(config: Config, *, fs: FS = OS_FS) -> Archive:
+    """Where this node's settled segments go (kept for the retention, or deleted)."""
+    return Archive(config.home, config.retention, fs=fs)
