@@ -61,9 +61,8 @@ def _embedded_server(config: Config):
     port = running_port(data_dir)
     if port is not None:  # the service's embedded server is up: share it
         return EmbeddedPostgres(data_dir, port=port), False
-    port = settings.integer(os.environ, "CYNIC_EMBEDDED_PG_PORT", 0, low=1, high=65535) or None
     try:
-        return EmbeddedPostgres(data_dir, port=port).start(), True
+        return EmbeddedPostgres(data_dir, port=config.embedded_pg_port).start(), True
     except EmbeddedPostgresError as exc:
         _fail(EXIT_UNAVAILABLE, str(exc))
 
@@ -272,10 +271,8 @@ def _bind_option(_ctx, _param, value: str | None) -> str | None:
 @operator_command
 def serve(bind: str | None) -> None:
     """Serve under gunicorn on CYNIC_BIND; starts an embedded PostgreSQL if none is set."""
-    from .serving import ServerSettings
-
     overrides = {"CYNIC_BIND": bind} if bind else {}
-    ServerSettings.from_env({**os.environ, **overrides})  # refuse bad settings before starting anything
+    Config.from_env({**os.environ, **overrides})  # refuse bad settings before starting anything
     with database_config() as (config, server):
         if server is not None:
             click.echo(f"cynic: embedded PostgreSQL at {server.url} (data in {server.data_dir})")

@@ -8,12 +8,11 @@ import sys
 import tempfile
 
 from cynic_app import metrics
-from cynic_app.config import Config, ConfigError
+from cynic_app.config import OPENED_BY_ENV, Config, ConfigError
 from cynic_app.logs import configure_logging, logging_config
 from cynic_app.node.checkpoint import checkpoint_now
 from cynic_app.node.errors import EXIT_UNAVAILABLE, refusal
-from cynic_app.node.open import RECOVERED_BY_ENV, open_node
-from cynic_app.serving import ServerSettings
+from cynic_app.node.open import open_node
 from cynic_app.settings import writable_directory
 
 
@@ -27,8 +26,8 @@ def _refuse(reason: str, code: int = EXIT_UNAVAILABLE) -> None:
 _own_metrics_dir: str | None = None  # the metrics directory this master made (and removes)
 
 try:  # a bad setting stops the master here, before it binds: one line, exit 3
-    _server = ServerSettings.from_env()
     _config = Config.from_env()
+    _server = _config.server
     logconfig_dict = logging_config()
     if os.environ.get(metrics.MULTIPROC_ENV):
         writable_directory(os.environ, metrics.MULTIPROC_ENV)
@@ -71,7 +70,7 @@ def on_starting(server) -> None:
         if refused is None:
             raise  # a bug: its traceback, not a one-line reason
         _refuse(refused.reason, refused.exit_code)
-    os.environ[RECOVERED_BY_ENV] = str(os.getpid())
+    os.environ[OPENED_BY_ENV] = str(os.getpid())  # each worker's Config.from_env reads it
 
 
 def post_worker_init(worker) -> None:

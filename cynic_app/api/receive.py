@@ -80,7 +80,8 @@ class ReceiveBodies:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.timeout_s = timeout_s
-        self.slots = threading.BoundedSemaphore(max(slow_slots, 1))
+        self.slow_slots = max(slow_slots, 1)
+        self.slots = threading.BoundedSemaphore(self.slow_slots)
 
     def __call__(self, environ, start_response):
         length = _content_length(environ)

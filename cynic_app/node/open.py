@@ -26,8 +26,6 @@ from .home import acquire_node_lock, no_writers, prepare_home
 from .settle import Settled
 
 log = logging.getLogger(__name__)
-#: Environment variable a gunicorn master sets to its pid once it has opened the node.
-RECOVERED_BY_ENV = "CYNIC_RECOVERED_BY"
 
 
 def require_database_url(config: Config) -> str:

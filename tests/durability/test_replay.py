@@ -145,10 +145,13 @@ def test_a_failed_create_app_holds_nothing(config, monkeypatch):
     """Review finding: a bad setting read after the node was opened (CYNIC_THREADS) failed
     create_app with the node lock still held, so a corrected retry in the same process was
     refused. Every setting is now checked before the node is touched, and a failure after it
-    lets go of the node."""
+    lets go of the node. (create_app(config) reads no setting of its own any more: a bad one in
+    the environment is refused by Config.from_env, when create_app is given no config.)"""
+    monkeypatch.setenv("CYNIC_HOME", str(config.home))
+    monkeypatch.setenv("CYNIC_DATABASE_URL", config.database_url)
     monkeypatch.setenv("CYNIC_THREADS", "lots")
     with pytest.raises(ConfigError, match="CYNIC_THREADS"):
-        create_app(config)
+        create_app()
     assert not config.home.exists()  # refused before the node was touched
     monkeypatch.delenv("CYNIC_THREADS")
     monkeypatch.setattr("cynic_app.api.register", lambda app: 1 / 0)  # fails after the node is open
