@@ -27,7 +27,7 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
-from filelock import FileLock
+from .durability import locks
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -167,5 +167,5 @@ def _samples(path: Path) -> list[tuple[str, float]]:
         return []
 
 
-def _merge_lock(directory: str) -> FileLock:
-    return FileLock(os.path.join(directory, ".merge.lock"))
+def _merge_lock(directory: str):
+    return locks.hold(Path(directory) / ".merge.lock")

@@ -8,14 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from ..config import Config
 from ..durability import locks
 from ..durability.archive import Archive
 from ..durability.fsio import FS, OS_FS, make_dir_durable
 from ..durability.journal.layout import WRITERS_LOCK_NAME
 from .errors import HomeUnusable, NodeBusy, WritersAlive
+
+NODE_LOCK_NAME = "node.lock"
 
 
 def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
@@ -39,14 +39,25 @@ def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
         raise HomeUnusable(f"CYNIC_HOME {home} is not writable: {exc.strerror or exc}") from exc
 
 
-def acquire_node_lock(home: Path) -> FileLock:
+class NodeLock:
+    """``node.lock``, held on a descriptor (durability/locks.py) until released."""
+
+    def __init__(self, fd: int):
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        """Let go of the node (once: later calls do nothing)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            locks.release(fd)
+
+
+def acquire_node_lock(home: Path) -> NodeLock:
     """Hold ``node.lock`` for the life of the serving process; raise NodeBusy if taken."""
-    lock = FileLock(Path(home) / "node.lock", timeout=0, mode=0o640, thread_local=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise NodeBusy(f"another cynic_app process is already serving CYNIC_HOME {home}") from None
-    return lock
+    fd = locks.try_lock(Path(home) / NODE_LOCK_NAME, create=True)
+    if fd is None:
+        raise NodeBusy(f"another cynic_app process is already serving CYNIC_HOME {home}")
+    return NodeLock(fd)
 
 
 @contextmanager

@@ -11,7 +11,6 @@ import logging
 from contextlib import nullcontext
 
 import psycopg
-from filelock import FileLock
 
 from ..config import Config
 from ..durability.fsio import FS, OS_FS, remove_temporaries
@@ -22,7 +21,7 @@ from ..store.migrations import MIGRATIONS, migrate, schema_version
 from ..store.repository import prune_idempotency_keys
 from . import binding
 from .checkpoint import checkpoint
-from .home import acquire_node_lock, no_writers, prepare_home
+from .home import NodeLock, acquire_node_lock, no_writers, prepare_home
 from .settle import Settled
 
 log = logging.getLogger(__name__)
@@ -45,7 +44,7 @@ def connect(config: Config) -> psycopg.Connection:
 
 def open_node(
     config: Config, *, dry_run: bool = False, from_start: bool = False, fs: FS = OS_FS
-) -> tuple[FileLock | None, Settled]:
+) -> tuple[NodeLock | None, Settled]:
     """Check the settings, prepare CYNIC_HOME, take its node lock and recover the node.
 
     Returns the node lock, which the caller holds for as long as it serves (None for a dry run,
