@@ -8,6 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api
+from .api import context
 from .api.json_provider import OrjsonProvider
 from .api.receive import ReceiveBodies
 from .config import Config
@@ -46,7 +47,7 @@ def _app(config: Config, runtime: Runtime, *, slow_slots: int) -> Flask:
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.extensions["cynic"] = runtime
+    context.attach(app, runtime)
     api.register(app)
     app.wsgi_app = ReceiveBodies(
         app.wsgi_app,

@@ -8,6 +8,7 @@ import sys
 import tempfile
 
 from cynic_app import metrics
+from cynic_app.api.context import runtime_of
 from cynic_app.config import OPENED_BY_ENV, Config, ConfigError
 from cynic_app.logs import configure_logging, logging_config
 from cynic_app.node.checkpoint import checkpoint_now
@@ -81,7 +82,7 @@ def post_worker_init(worker) -> None:
         worker.log.error("journal fsync failed: retiring worker %s; its journal will be settled", worker.pid)
         worker.alive = False
 
-    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("cynic")  # None: app never loaded
+    runtime = runtime_of(getattr(worker, "wsgi", None))  # None: the app was never loaded
     if runtime is not None:
         runtime.on_journal_failure = retire
 
@@ -100,7 +101,7 @@ def child_exit(server, worker) -> None:
 
 def worker_exit(server, worker) -> None:
     """Graceful stop: in-flight requests are done; close this worker's pool and journal."""
-    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("cynic")  # None: app never loaded
+    runtime = runtime_of(getattr(worker, "wsgi", None))  # None: the app was never loaded
     if runtime is not None:
         runtime.close()
 

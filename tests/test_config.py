@@ -7,6 +7,7 @@ import os
 from dataclasses import replace
 
 from cynic_app import create_app
+from cynic_app.api.context import runtime_of
 from cynic_app.config import Config, ServerSettings
 from tests.support.harness import serving
 
@@ -21,7 +22,7 @@ def test_create_app_takes_pgbouncer_threads_and_the_master_from_its_config_not_t
     monkeypatch.setenv("CYNIC_RECOVERED_BY", str(os.getppid()))  # "our master opened the node"
     given = replace(config, pgbouncer=False, server=ServerSettings(threads=5))
     with serving(given) as app:
-        runtime = app.extensions["cynic"]
+        runtime = runtime_of(app)
         kwargs = runtime.service().pool.kwargs
         assert "options" in kwargs and "prepare_threshold" not in kwargs  # not PgBouncer's
         assert app.wsgi_app.slow_slots == 4  # threads - 1, from the config
@@ -31,7 +32,7 @@ def test_create_app_takes_pgbouncer_threads_and_the_master_from_its_config_not_t
 def test_pgbouncer_in_the_config_is_obeyed_with_nothing_in_the_environment(config, monkeypatch):
     monkeypatch.delenv("CYNIC_PGBOUNCER", raising=False)
     with serving(replace(config, pgbouncer=True)) as app:
-        kwargs = app.extensions["cynic"].service().pool.kwargs
+        kwargs = runtime_of(app).service().pool.kwargs
         assert kwargs["prepare_threshold"] is None and "options" not in kwargs
 
 
@@ -50,6 +51,6 @@ def test_create_app_without_a_config_reads_the_environment(home, database_url, m
     monkeypatch.setenv("CYNIC_THREADS", "3")
     app = create_app()
     try:
-        assert app.extensions["cynic"].config.home == home and app.wsgi_app.slow_slots == 2
+        assert runtime_of(app).config.home == home and app.wsgi_app.slow_slots == 2
     finally:
-        app.extensions["cynic"].close()
+        runtime_of(app).close()

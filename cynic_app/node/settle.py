@@ -12,7 +12,7 @@ in this order — each step MUST finish before the next:
    moved to ``CYNIC_HOME/broken/``, then the lock and the directory.
 
 Who settles: start-up (``open.py``), the gunicorn master when a worker exits and when it stops
-(``checkpoint.py``), ``cynic replay``/``cynic checkpoint``, and any worker answering ``/ready``
+(``checkpoint.py``), ``cynic replay``/``cynic checkpoint``, and each worker's recovery timer
 (``runtime.py``). They exclude each other through the journal's lock, so any of them may run at
 any time.
 """

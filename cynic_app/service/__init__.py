@@ -189,6 +189,11 @@ class Service:
 
     # -- records in doubt ----------------------------------------------------------------------
 
+    @property
+    def in_doubt(self) -> int:
+        """How many records are in doubt (their COMMIT was cut off): resolved as committed."""
+        return self.write_path.in_doubt
+
     def resolve_doubt(self) -> int:
         """Try the records in doubt again now; return how many remain in doubt."""
         if self.write_path.in_doubt:

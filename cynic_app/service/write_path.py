@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 #: A request answers within about 2 s even when the database does not: what is left of this,
 #: counted from the batch's oldest request, bounds the wait for a connection and the transaction.
 BUDGET_S = 1.8
-#: Resolving records in doubt on their own (no new write with them) gets this much.
+#: Resolving records in doubt on their own (the recovery timer, node/runtime.py) gets this much.
 DOUBT_BUDGET_S = 1.0
 #: How long a batch waits for an Idempotency-Key another transaction has claimed and not yet
 #: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused

@@ -174,6 +174,11 @@ def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, 
 IDEMPOTENCY_KEEP_S = 48 * 3600
 
 
+def ping(conn: psycopg.Connection) -> None:
+    """One round trip: the database answers (readiness)."""
+    conn.execute("SELECT 1")
+
+
 def find_idempotency_key(conn: psycopg.Connection, key: str) -> tuple[str, str, str] | None:
     """Return (fingerprint, kind, record_id) for key, or None."""
     return conn.execute(

@@ -4,6 +4,7 @@ import psycopg
 import pytest
 
 from cynic_app import create_app
+from cynic_app.api.context import runtime_of
 from cynic_app.config import ConfigError
 from cynic_app.durability.guidance import read_guidance
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
@@ -117,7 +118,7 @@ def test_bulk_replay_rebuilds_exactly_what_the_live_path_stored(config, database
         client.post("/judge", json={"content": f"v_{i} = eval(input())" if i % 3 else f"v_{i} = {i}"})
     client.post("/perceive", json={"source": "s", "content": "a perception"})
     client.post("/judge", json={"content": "keyed = 1"}, headers={"Idempotency-Key": "replay-key"})
-    app.extensions["cynic"].close()  # its journal is closed, still on disk (one segment)
+    runtime_of(app).close()  # its journal is closed, still on disk (one segment)
 
     def snapshot():
         with psycopg.connect(database_url) as conn:

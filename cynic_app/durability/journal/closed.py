@@ -56,6 +56,15 @@ def claim(journal: Path, *, exclusive: bool = False) -> Iterator[bool]:
         locks.release(fd)
 
 
+def any_closed(root: Path) -> bool:
+    """Whether a journal under root is closed now (a look at each journal's lock, nothing held)."""
+    for journal in list_journals(root):
+        with claim(journal) as closed:
+            if closed:
+                return True
+    return False
+
+
 def delete(journal: Path, name: str, home: Path, archive: Archive, *, fs: FS = OS_FS) -> None:
     """Delete a settled journal: its .broken copies to CYNIC_HOME/broken/, its segments retired
     oldest first (each durable before the next: a power loss leaves a suffix, never a gap), then
