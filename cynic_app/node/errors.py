@@ -17,10 +17,8 @@ from ..durability.journal import JournalCorrupt
 from ..errors import first_line
 from ..settings import ConfigError
 
-EXIT_OK = 0
 EXIT_VERIFY_FAILED = 1
-EXIT_USAGE = 2  # click's own
-EXIT_UNAVAILABLE = 3
+EXIT_UNAVAILABLE = 3  # (2 is click's: a usage error)
 EXIT_CORRUPT = 4
 
 

@@ -92,8 +92,6 @@ class JournalWriter:
         self._closed: deque[tuple[int, int, Path]] = deque()  # (first, last seq, path), oldest first
         self._retiring = threading.Lock()
         self._retire_failed = False
-        self.appends = 0
-        self.rotations = 0
         self.fsyncs = 0
         self.retired = 0
 
@@ -143,7 +141,6 @@ class JournalWriter:
             raise self._poisoned_by(exc) from exc
         if full:
             self.resolve(())  # the segment just closed may hold only resolved records
-        self.appends += len(entries)
         for kind, *_ in entries:
             metrics.journal_appends.labels(kind).inc()
         metrics.journal_bytes.inc(len(data))
@@ -322,7 +319,6 @@ class JournalWriter:
             self.fs.close(fd)
         self._mark_synced(self._written, self._last_seq)
         self._closed.append((self._first, self._last_seq, self.directory / segment_name(self._first)))
-        self.rotations += 1
 
     def _write(self, data: bytes) -> None:
         try:
