@@ -9,7 +9,7 @@ would then hold the only copy of rows that were never committed.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import psycopg
 
@@ -64,104 +64,102 @@ def apply_journal(
     """
     if not dry_run and not conn.autocommit:
         raise ValueError("apply_journal needs an autocommit connection: its transactions must be real")
-    out = Applied()
+    run = _Run(conn, journal=journal, node=node, dry_run=dry_run)
     copied: list[RawRecord] = []  # judgments without a key: COPYed
     single: list[RawRecord] = []
     for record in raw_records(scanned):
-        out.scanned += 1
+        run.out.scanned += 1
         if record.kind == "abort":
             continue
         if record.id in scanned.aborted:
-            out.aborted += 1
+            run.out.aborted += 1
             continue
         (copied if codec.bulk(record.kind, record.data) else single).append(record)
         if len(copied) >= BATCH:
-            _apply_bulk(conn, copied, out, journal=journal, node=node, dry_run=dry_run)
+            run.bulk(copied)
             copied = []
         if len(single) >= BATCH:
-            _apply_single(conn, single, out, journal=journal, node=node, dry_run=dry_run)
+            run.single(single)
             single = []
-    _apply_bulk(conn, copied, out, journal=journal, node=node, dry_run=dry_run)
-    _apply_single(conn, single, out, journal=journal, node=node, dry_run=dry_run)
-    return out
+    run.bulk(copied)
+    run.single(single)
+    return run.out
 
 
-def _stored(out: Applied, record: RawRecord, journal: str) -> None:
-    """Record is in PostgreSQL now: it may be the newest judgment for guidance."""
-    if codec.carries_judgment(record.kind, record.data):
-        position = Position(record.ts, journal, record.seq)
-        if out.newest is None or position > out.newest[0]:
-            out.newest = (position, record)
+@dataclass
+class _Run:
+    """Applying one journal: where to, and what it did so far."""
 
+    conn: psycopg.Connection
+    journal: str
+    node: str
+    dry_run: bool
+    out: Applied = field(default_factory=Applied)
 
-def _apply_bulk(
-    conn: psycopg.Connection,
-    records: list[RawRecord],
-    out: Applied,
-    *,
-    journal: str,
-    node: str,
-    dry_run: bool,
-) -> None:
-    """COPY the judgments PostgreSQL lacks straight into their table (store/bulk.py); each is
-    decoded only if it is missing, while the ones before it are sent."""
-    if not records:
-        return
-    present = repository.existing_ids(conn, "judgment", [r.id for r in records])
-    missing = [r for r in records if r.id not in present]
-    if missing and not dry_run:
-        rows = (_judgment_row(r, journal) for r in missing)
-        with conn.transaction():
-            bulk.copy_judgments(conn, rows, node=node, journal=journal)
-    out.already_present += len(present)
-    out.applied += len(missing)  # in a dry run: would be applied
-    for record in records:
-        _stored(out, record, journal)
+    def stored(self, record: RawRecord) -> None:
+        """Record is in PostgreSQL now: it may be the newest judgment for guidance."""
+        if codec.carries_judgment(record.kind, record.data):
+            position = Position(record.ts, self.journal, record.seq)
+            if self.out.newest is None or position > self.out.newest[0]:
+                self.out.newest = (position, record)
 
+    def bulk(self, records: list[RawRecord]) -> None:
+        """COPY the judgments PostgreSQL lacks straight into their table (store/bulk.py); each is
+        decoded only if it is missing, while the ones before it are sent."""
+        if not records:
+            return
+        present = repository.existing_ids(self.conn, "judgment", [r.id for r in records])
+        missing = [r for r in records if r.id not in present]
+        if missing and not self.dry_run:
+            rows = (self._judgment_row(r) for r in missing)
+            with self.conn.transaction():
+                bulk.copy_judgments(self.conn, rows, node=self.node, journal=self.journal)
+        self.out.already_present += len(present)
+        self.out.applied += len(missing)  # in a dry run: would be applied
+        for record in records:
+            self.stored(record)
 
-def _judgment_row(raw: RawRecord, journal: str) -> JudgmentRow:
-    record = codec.decode(raw.kind, raw.data)
-    return JudgmentRow.of(
-        record.judgment, record.judgment_json, record.created_at, journal=journal, seq=raw.seq, ts=raw.ts
-    )
+    def _judgment_row(self, raw: RawRecord) -> JudgmentRow:
+        record = codec.decode(raw.kind, raw.data)
+        return JudgmentRow.of(
+            record.judgment,
+            record.judgment_json,
+            record.created_at,
+            journal=self.journal,
+            seq=raw.seq,
+            ts=raw.ts,
+        )
 
+    def single(self, records: list[RawRecord]) -> None:
+        """Apply the others one by one (perceptions, records with an Idempotency-Key to claim)."""
+        by_kind: dict[str, list[RawRecord]] = {}
+        for record in records:
+            by_kind.setdefault(record.kind, []).append(record)
+        for kind, group in by_kind.items():
+            present = repository.existing_ids(self.conn, kind, [r.id for r in group])
+            for record in group:
+                if record.id in present:
+                    self.out.already_present += 1
+                elif self.dry_run:
+                    self.out.applied += 1  # would be applied
+                elif not self._one(kind, record):
+                    continue
+                self.stored(record)
 
-def _apply_single(
-    conn: psycopg.Connection,
-    records: list[RawRecord],
-    out: Applied,
-    *,
-    journal: str,
-    node: str,
-    dry_run: bool,
-) -> None:
-    by_kind: dict[str, list[RawRecord]] = {}
-    for record in records:
-        by_kind.setdefault(record.kind, []).append(record)
-    for kind, group in by_kind.items():
-        present = repository.existing_ids(conn, kind, [r.id for r in group])
-        for record in group:
-            if record.id in present:
-                out.already_present += 1
-            elif dry_run:
-                out.applied += 1  # would be applied
-            elif not _apply_one(conn, kind, record, out, journal=journal, node=node):
-                continue
-            _stored(out, record, journal)
-
-
-def _apply_one(conn, kind: str, record: RawRecord, out: Applied, *, journal: str, node: str) -> bool:
-    """Apply one record in its own transaction; False when it can never be applied."""
-    rows = record_rows(codec.decode(kind, record.data), journal=journal, seq=record.seq, ts=record.ts)
-    with conn.transaction():
-        stored = repository.store_records(conn, [rows], node=node)
-    if stored.superseded:
-        # Its key belongs to another record, so it never committed and never can. (Only a double
-        # failure — the write failed and its abort could not be journaled — leaves one behind.)
-        log.warning("%s %s lost its Idempotency-Key to another record; not applied", kind, record.id)
-        out.superseded += 1
-        return False
-    inserted = record.id in stored.inserted
-    out.applied += inserted
-    out.already_present += not inserted
-    return True
+    def _one(self, kind: str, record: RawRecord) -> bool:
+        """Apply one record in its own transaction; False when it can never be applied."""
+        rows = record_rows(
+            codec.decode(kind, record.data), journal=self.journal, seq=record.seq, ts=record.ts
+        )
+        with self.conn.transaction():
+            stored = repository.store_records(self.conn, [rows], node=self.node)
+        if stored.superseded:
+            # Its key belongs to another record, so it never committed and never can. (Only a
+            # double failure — the write failed and its abort could not be journaled — leaves one.)
+            log.warning("%s %s lost its Idempotency-Key to another record; not applied", kind, record.id)
+            self.out.superseded += 1
+            return False
+        inserted = record.id in stored.inserted
+        self.out.applied += inserted
+        self.out.already_present += not inserted
+        return True
