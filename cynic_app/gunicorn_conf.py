@@ -75,8 +75,9 @@ def on_starting(server) -> None:
 
 
 def post_worker_init(worker) -> None:
-    """A worker whose journal failed finishes its requests and exits; the master settles its
-    journal and starts a fresh worker with a new one."""
+    """Open the worker's resources now, with its recovery timer (node/runtime.py), so that
+    recovery never waits for a first request. A worker whose journal failed finishes its
+    requests and exits; the master settles its journal and starts a fresh worker with a new one."""
 
     def retire() -> None:
         worker.log.error("journal fsync failed: retiring worker %s; its journal will be settled", worker.pid)
@@ -85,6 +86,7 @@ def post_worker_init(worker) -> None:
     runtime = runtime_of(getattr(worker, "wsgi", None))  # None: the app was never loaded
     if runtime is not None:
         runtime.on_journal_failure = retire
+        runtime.service()
 
 
 def child_exit(server, worker) -> None:
