@@ -8,25 +8,26 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import api
+from .api import context
 from .api.json_provider import OrjsonProvider
 from .api.receive import ReceiveBodies
 from .config import Config
 from .durability.fsio import FS, OS_FS
-from .runtime import Runtime
-from .serving import ServerSettings
-from .startup import RECOVERED_BY_ENV, open_node
+from .node.open import open_node
+from .node.runtime import Runtime
 
 
 def create_app(config: Config | None = None, *, fs: FS | None = None) -> Flask:
-    """Build the WSGI app. Recovers the node first unless a gunicorn master already did.
+    """Build the WSGI app from config (the environment's when None): it reads nothing else.
+    Opens the node first unless the gunicorn master that forked this process already did.
 
     ``fs`` is the file-system seam of the durability layer (tests inject faults through it).
     """
-    config = config or Config.from_env()
+    config = config or Config.from_env()  # every setting is checked before the node is touched
     fs = fs or OS_FS
-    threads = ServerSettings.from_env().threads  # every setting is checked before the node is touched
-    master = os.environ.get(RECOVERED_BY_ENV)
-    if master and master == str(os.getppid()):  # our gunicorn master opened the node before forking
+    threads = config.server.threads
+    master = config.opened_by
+    if master is not None and master == os.getppid():  # our master opened the node before forking
         runtime = Runtime(config, recovered_by=f"gunicorn master {master}", fs=fs)
     else:
         node_lock, _settled = open_node(config, fs=fs)
@@ -46,7 +47,7 @@ def _app(config: Config, runtime: Runtime, *, slow_slots: int) -> Flask:
     app = Flask(__name__)
     app.json = OrjsonProvider(app)
     app.config["MAX_CONTENT_LENGTH"] = config.max_body_bytes
-    app.extensions["cynic"] = runtime
+    context.attach(app, runtime)
     api.register(app)
     app.wsgi_app = ReceiveBodies(
         app.wsgi_app,

@@ -14,27 +14,15 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from . import settings
 from .config import Config
-from .durability.home import HomeUnusable, NodeBusy, acquire_node_lock, prepare_home
-from .durability.journal import JournalCorrupt
-from .errors import first_line
 from .logs import configure_logging
 from .metrics import MULTIPROC_ENV
 from .review.command import judge as judge_command
 from .settings import ConfigError
-
-if TYPE_CHECKING:
-    import psycopg
-
-EXIT_VERIFY_FAILED = 1
-#: 2 is click's: a usage error (unknown option, bad argument).
-EXIT_UNAVAILABLE = 3  # a bad setting, an unusable home or database
-EXIT_CORRUPT = 4
 
 
 def _fail(code: int, message: str):
@@ -43,28 +31,24 @@ def _fail(code: int, message: str):
 
 
 def operator_command(fn):
-    """Configure logging and turn the failures an operator can meet into one line and an exit code."""
+    """Configure logging and turn the failures an operator can meet into one line and an exit
+    code (node/errors.py: refusal)."""
 
     @functools.wraps(fn)
     def run(*args, **kwargs):
         # Here, not at the top: `cynic judge` needs no database and starts fast without psycopg.
-        import psycopg
-
-        from .binding import DatabaseMismatch
+        from .node.errors import refusal
 
         try:
             configure_logging()
             if os.environ.get(MULTIPROC_ENV):  # our metrics would create their files there
                 settings.writable_directory(os.environ, MULTIPROC_ENV)
             return fn(*args, **kwargs)
-        except JournalCorrupt as exc:
-            _fail(EXIT_CORRUPT, f"{exc}. See docs/operations.md, 'Corrupt journal'.")
-        except NodeBusy as exc:
-            _fail(EXIT_UNAVAILABLE, f"{exc}; stop it first (it replays by itself at start-up)")
-        except (ConfigError, HomeUnusable, DatabaseMismatch) as exc:
-            _fail(EXIT_UNAVAILABLE, str(exc))
-        except psycopg.OperationalError as exc:
-            _fail(EXIT_UNAVAILABLE, f"database unreachable: {first_line(exc)}")
+        except Exception as exc:
+            refused = refusal(exc)
+            if refused is None:
+                raise
+            _fail(refused.exit_code, refused.reason)
 
     return run
 
@@ -72,15 +56,16 @@ def operator_command(fn):
 def _embedded_server(config: Config):
     """The embedded PostgreSQL for a config without a database URL: the running one, or a new one."""
     from .embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, running_port
+    from .node.errors import EXIT_UNAVAILABLE
+    from .node.home import prepare_home
 
     prepare_home(config.home)
     data_dir = config.home / "postgres"
     port = running_port(data_dir)
     if port is not None:  # the service's embedded server is up: share it
         return EmbeddedPostgres(data_dir, port=port), False
-    port = settings.integer(os.environ, "CYNIC_EMBEDDED_PG_PORT", 0, low=1, high=65535) or None
     try:
-        return EmbeddedPostgres(data_dir, port=port).start(), True
+        return EmbeddedPostgres(data_dir, port=config.embedded_pg_port).start(), True
     except EmbeddedPostgresError as exc:
         _fail(EXIT_UNAVAILABLE, str(exc))
 
@@ -88,7 +73,8 @@ def _embedded_server(config: Config):
 @contextmanager
 def database_config() -> Iterator[tuple[Config, object]]:
     """Yield (config with a reachable database URL, the embedded server this command started or None)."""
-    from . import binding
+    from .node import binding
+    from .node.errors import EXIT_UNAVAILABLE
 
     config = Config.from_env()
     if config.database_url:
@@ -109,14 +95,6 @@ def database_config() -> Iterator[tuple[Config, object]]:
         if started:
             server.stop()
             server.remove_socket_dir()
-
-
-@contextmanager
-def connection(config: Config) -> Iterator[psycopg.Connection]:
-    from .startup import wait_for_database
-
-    with wait_for_database(config.database_url, timeout_s=config.startup_timeout_s) as conn:
-        yield conn
 
 
 @click.group()
@@ -143,20 +121,21 @@ def replay(dry_run: bool, verify: bool, from_start: bool) -> None:
     Exit codes: 0 done, 1 verify found disagreement, 2 usage error, 3 bad setting or unusable
     database/home, 4 journal corrupt.
     """
-    from .startup import replay as replay_node
+    from .node.open import settle_node
 
     with database_config() as (config, _server):
         if verify:
             _verify(config)
             return
-        summary = replay_node(config, dry_run=dry_run, from_start=from_start)
+        summary = settle_node(config, dry_run=dry_run, from_start=from_start)
         click.echo(f"replay: {summary.line()}")
 
 
 def _verify(config: Config) -> None:
-    from .durability.verify import verify
+    from .node.open import connect
+    from .node.verify import verify
 
-    with connection(config) as conn:
+    with connect(config) as conn:
         result = verify(conn, config.home)
     click.echo(
         f"verify: {result.records} records, {len(result.missing)} missing from PostgreSQL, "
@@ -167,6 +146,8 @@ def _verify(config: Config) -> None:
     for rid in result.resurrected[:20]:
         click.echo(f"  aborted but present: {rid}")
     if not result.ok:
+        from .node.errors import EXIT_VERIFY_FAILED
+
         sys.exit(EXIT_VERIFY_FAILED)
 
 
@@ -174,9 +155,10 @@ def _verify(config: Config) -> None:
 @operator_command
 def migrate() -> None:
     """Apply the database schema migrations."""
+    from .node.open import connect
     from .store.migrations import migrate as apply
 
-    with database_config() as (config, _server), connection(config) as conn:
+    with database_config() as (config, _server), connect(config) as conn:
         applied = apply(conn)
     click.echo(f"migrations applied now: {applied or 'none (up to date)'}")
 
@@ -188,21 +170,10 @@ def adopt_database() -> None:
 
     Its journals are settled into that database from now on. Refuses while the service runs.
     """
-    from . import binding
-    from .store.migrations import migrate
+    from .node.open import adopt_database as adopt
 
     with database_config() as (config, _server):
-        prepare_home(config.home)
-        lock = acquire_node_lock(config.home)
-        try:
-            with connection(config) as conn:
-                before = binding.read_binding(config.home)
-                migrate(conn)  # gives the database an identity if it has none
-                found = binding.bind(
-                    conn, config.home, config.database_url, embedded=config.database_embedded
-                )
-        finally:
-            lock.release()
+        before, found = adopt(config)
     was = f"database {before['cluster_id']} ({before['database']})" if before else "no database"
     click.echo(
         f"adopt-database: CYNIC_HOME {config.home} now belongs to database {found}; it belonged to {was}"
@@ -213,16 +184,13 @@ def adopt_database() -> None:
 @operator_command
 def checkpoint() -> None:
     """Settle the journals of exited processes and write the state snapshot (safe while serving)."""
-    from . import binding
-    from .durability.checkpoint import sync_checkpoint
-    from .durability.settle import settle_closed
-    from .judgment.state import RECENT
-    from .store.repository import load_state
+    from .node import binding
+    from .node.checkpoint import checkpoint as checkpoint_node
+    from .node.open import connect
 
-    with database_config() as (config, _server), connection(config) as conn:
+    with database_config() as (config, _server), connect(config) as conn:
         binding.check(conn, config.home, config.database_url)
-        summary = settle_closed(conn, config.home, node=config.node, archive=config.archive())
-        sync_checkpoint(config.home, load_state(conn, RECENT))
+        summary = checkpoint_node(conn, config)
     click.echo(f"checkpoint: {summary.line()}")
 
 
@@ -230,43 +198,11 @@ def checkpoint() -> None:
 @operator_command
 def stats() -> None:
     """Print what the node holds: its journals and the database's counts (JSON)."""
-    from .durability.journal import scan
-    from .durability.journal.layout import list_journals, list_segments
-    from .durability.settle import claim
-    from .store.migrations import schema_version
+    from .node.open import connect
+    from .node.verify import stats as node_stats
 
-    with database_config() as (config, _server), connection(config) as conn:
-        journals = []
-        for journal in list_journals(config.journal_dir):
-            segments = list_segments(journal)
-            with claim(journal) as closed:
-                result = scan(journal, repair=False)
-            journals.append(
-                {
-                    "name": journal.name,
-                    "state": "closed" if closed else "live",
-                    "segments": len(segments),
-                    "bytes": sum(p.stat().st_size for _, p in segments),
-                    "records": result.records,
-                    "last_seq": result.last_seq,
-                    "torn_bytes": result.torn_bytes,
-                }
-            )
-        version = schema_version(conn)
-        rows = (
-            conn.execute(
-                "SELECT (SELECT count(*) FROM judgments), (SELECT count(*) FROM perceptions),"
-                " (SELECT count(*) FROM idempotency_keys)"
-            ).fetchone()
-            if version
-            else (0, 0, 0)
-        )
-        out = {
-            "home": str(config.home),
-            "journals": journals,
-            "schema_version": version,
-            "database": {"judgments": rows[0], "perceptions": rows[1], "idempotency_keys": rows[2]},
-        }
+    with database_config() as (config, _server), connect(config) as conn:
+        out = node_stats(conn, config)
     click.echo(json.dumps(out, indent=2))
 
 
@@ -347,10 +283,8 @@ def _bind_option(_ctx, _param, value: str | None) -> str | None:
 @operator_command
 def serve(bind: str | None) -> None:
     """Serve under gunicorn on CYNIC_BIND; starts an embedded PostgreSQL if none is set."""
-    from .serving import ServerSettings
-
     overrides = {"CYNIC_BIND": bind} if bind else {}
-    ServerSettings.from_env({**os.environ, **overrides})  # refuse bad settings before starting anything
+    Config.from_env({**os.environ, **overrides})  # refuse bad settings before starting anything
     with database_config() as (config, server):
         if server is not None:
             click.echo(f"cynic: embedded PostgreSQL at {server.url} (data in {server.data_dir})")

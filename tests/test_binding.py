@@ -11,8 +11,9 @@ import psycopg
 import pytest
 
 from cynic_app import create_app
-from cynic_app.binding import DatabaseMismatch, database_identity, read_binding
-from cynic_app.startup import replay
+from cynic_app.node.binding import database_identity, read_binding
+from cynic_app.node.errors import DatabaseMismatch
+from cynic_app.node.open import settle_node as replay
 from tests.support.harness import ROOT, Gunicorn, new_database
 
 

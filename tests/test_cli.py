@@ -56,7 +56,7 @@ def test_stats_then_checkpoint_settles_closed_journals(home, runner):
     (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal", segment_bytes=4096)
     for i in range(200):  # aborts are settled by definition
-        writer.append("abort", f"x-{i}", {"ref_seq": 0}, settled=True)
+        writer.append("abort", f"x-{i}", {"ref_seq": 0}, resolved=True)
     writer.close()
     assert runner("migrate").exit_code == 0
     stats = runner("stats")

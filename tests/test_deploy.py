@@ -103,3 +103,24 @@ def test_the_license_is_the_one_setup_cfg_names():
     metadata.read(ROOT / "setup.cfg")
     assert metadata["metadata"]["license"] == "MIT"
     assert (ROOT / "LICENSE").read_text().startswith("MIT License\n")
+
+
+def test_the_package_requires_exactly_the_pinned_requirements():
+    """Issue 23.8: setup.cfg's install_requires was a second list, and lacked pydantic, which the
+    API cannot run without. The package's requirements are read from requirements.txt."""
+    from importlib.metadata import requires
+
+    from packaging.requirements import Requirement
+
+    metadata = configparser.ConfigParser()
+    metadata.read(ROOT / "setup.cfg")
+    assert metadata["options"]["install_requires"].strip() == "file: requirements.txt"
+    pinned = [
+        line.strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert sorted(str(Requirement(r)) for r in requires("cynic_app")) == sorted(
+        str(Requirement(r)) for r in pinned
+    )
+    assert any(Requirement(r).name == "pydantic" for r in pinned)

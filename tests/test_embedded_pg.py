@@ -13,6 +13,7 @@ import psycopg
 import pytest
 
 from cynic_app.embedded_pg import EmbeddedPostgres, EmbeddedPostgresError, find_bin_dir
+from tests.support.pg import PrivatePostgres
 
 pytestmark = pytest.mark.slow
 
@@ -64,7 +65,7 @@ def test_a_long_data_path_gets_a_short_private_socket_directory(reachable_dir):
     data_dir = reachable_dir / ("d" * 90) / "data"
     data_dir.parent.mkdir()
     data_dir.parent.chmod(0o711)
-    server = EmbeddedPostgres(data_dir).start()
+    server = PrivatePostgres(data_dir).start()
     try:
         assert server.socket_dir != server.data_dir and len(str(server.socket_dir)) < 40
         assert server.socket_dir.stat().st_mode & 0o777 == 0o700
@@ -86,7 +87,7 @@ def test_a_socket_directory_another_user_made_first_does_not_stop_the_server(rea
     if os.geteuid() == 0:
         os.chown(squatted, pwd.getpwnam("nobody").pw_uid, -1)
     try:
-        server = EmbeddedPostgres(data_dir).start()
+        server = PrivatePostgres(data_dir).start()
         made = server.socket_dir
         try:
             assert made != squatted
@@ -134,7 +135,7 @@ def test_a_cluster_an_earlier_version_made_as_postgres_is_handed_over(reachable_
     postgres = pwd.getpwnam("postgres")
     for path in [data_dir, *data_dir.rglob("*")]:  # as the earlier version left it
         os.chown(path, postgres.pw_uid, postgres.pw_gid, follow_symlinks=False)
-    server = EmbeddedPostgres(data_dir).start()
+    server = PrivatePostgres(data_dir).start()
     try:
         with psycopg.connect(server.url) as conn:
             assert conn.execute("SELECT 1").fetchone() == (1,)
@@ -148,7 +149,7 @@ def test_the_log_file_is_not_readable_by_others_whatever_the_umask(reachable_dir
     """It was 0644, and 0666 under umask 000, where every file is promised 0640."""
     previous = os.umask(0)
     try:
-        server = EmbeddedPostgres(reachable_dir / "data").start()
+        server = PrivatePostgres(reachable_dir / "data").start()
     finally:
         os.umask(previous)
     try:
@@ -192,8 +193,9 @@ def test_cynic_pg_bin_without_a_server_is_refused(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("when", ["starting", "serving"])
 def test_the_test_wrapper_stops_its_server_when_it_is_terminated(when, reachable_dir):
-    """`python -m cynic_app.embedded_pg DIR -- CMD` (scripts/test) left its server running when
-    it was sent SIGTERM (a CI timeout, `kill`): Python's default handler skips the cleanup. CI then
+    """`python -m tests.support.pg DIR -- CMD` (scripts/test; it was cynic_app.embedded_pg's) left
+    its server running when it was sent SIGTERM (a CI timeout, `kill`): Python's default handler
+    skips the cleanup. CI then
     found the same leak when SIGTERM came while the server was still starting (the handler's
     exception escaped before the cleanup was armed): "starting" sends it the moment the postmaster
     writes its pid file, "serving" once COMMAND runs."""
@@ -201,12 +203,13 @@ def test_the_test_wrapper_stops_its_server_when_it_is_terminated(when, reachable
     import sys
     import time
 
-    from cynic_app.embedded_pg import _children, running_port
+    from cynic_app.embedded_pg import running_port
     from tests.support.harness import ROOT
+    from tests.support.pg import children
 
     data_dir = reachable_dir / "pg"
     wrapper = subprocess.Popen(
-        [sys.executable, "-m", "cynic_app.embedded_pg", str(data_dir), "--", "sleep", "60"],
+        [sys.executable, "-m", "tests.support.pg", str(data_dir), "--", "sleep", "60"],
         cwd=ROOT,
         stderr=subprocess.PIPE,
         text=True,
@@ -215,7 +218,7 @@ def test_the_test_wrapper_stops_its_server_when_it_is_terminated(when, reachable
     def reached() -> bool:
         if when == "starting":
             return running_port(data_dir) is not None
-        return running_port(data_dir) is not None and len(_children(wrapper.pid)) == 2
+        return running_port(data_dir) is not None and len(children(wrapper.pid)) == 2
 
     try:
         deadline = time.monotonic() + 60

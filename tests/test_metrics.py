@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 from cynic_app import metrics
 from tests.support.harness import ROOT
@@ -34,3 +36,14 @@ def test_the_gunicorn_config_changes_nothing_at_import(tmp_path):
         [sys.executable, "-c", probe], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "[] False", result.stderr
+
+
+def test_every_metric_is_defined_by_name_and_counted_somewhere():
+    """Issue 23.8: metrics were made by a module __getattr__, so no linter could tell a misspelt
+    or unused one. Every use names a definition, and every definition is used."""
+    source = "\n".join(p.read_text() for p in Path(metrics.__file__).parent.rglob("*.py"))
+    used = set(re.findall(r"\bmetrics\.(?!py\b)([a-z_]+)\b", source))  # not "metrics.py"
+    defined = {name for name, value in vars(metrics).items() if isinstance(value, metrics._Metric)}
+    assert used - set(vars(metrics)) == set()
+    assert defined - used == set()
+    assert not hasattr(metrics, "__getattr__")

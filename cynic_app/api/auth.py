@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
+from . import context
 from .errors import error_response
 
 OPEN_PATHS = ("/health", "/ready", "/openapi.json", "/")
@@ -21,7 +22,7 @@ WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 def register(app: Flask) -> None:
     @app.before_request
     def authenticate():
-        config = current_app.extensions["cynic"].config
+        config = context.config()
         if not config.api_token or request.path in OPEN_PATHS or request.path.startswith(OPEN_PREFIXES):
             return None
         if request.method not in WRITE_METHODS and not config.protect_reads:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 
 import psycopg
-from flask import Flask, current_app, jsonify
+from flask import Flask, jsonify
 from psycopg_pool import PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from ..service import IdempotencyMismatch, PersistenceError
+from . import context
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ def error_response(status: int, code: str, message: str, details: dict | None = 
 
 
 def _retry_after() -> list[tuple[str, str]]:
-    return [("Retry-After", str(current_app.extensions["cynic"].config.retry_after_s))]
+    return [("Retry-After", str(context.config().retry_after_s))]
 
 
 def register(app: Flask) -> None:

@@ -4,9 +4,10 @@ to 127.0.0.1 therefore reaches a developer's node under that name, and is refuse
 
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, request
 
 from ..logs import printable
+from . import context
 from .errors import error_response
 
 
@@ -25,7 +26,7 @@ def host_name(header: str) -> str:
 def register(app: Flask) -> None:
     @app.before_request
     def check_host():
-        allowed = current_app.extensions["cynic"].config.allowed_hosts
+        allowed = context.config().allowed_hosts
         header = request.environ.get("HTTP_HOST")
         # No Host at all (HTTP/1.0, HAProxy's health check): no browser sends that.
         if allowed is None or header is None or host_name(header) in allowed:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 
 from . import present
 from .body import flag, idempotency_key, json_object, query_parameters, record_id, replay_headers
+from .context import config, service
 from .cursor import cursor
 from .errors import ApiError
 from .schema import JudgeRequest, JudgmentListQuery, M, parse
@@ -13,13 +14,9 @@ from .schema import JudgeRequest, JudgmentListQuery, M, parse
 bp = Blueprint("judge", __name__)
 
 
-def service():
-    return current_app.extensions["cynic"].service()
-
-
 def valid(model: type[M], body: dict) -> M:
     """body as model, checked against this node's limits; a 422 naming every bad field if not."""
-    return parse(model, body, max_content_chars=current_app.extensions["cynic"].config.max_content_chars)
+    return parse(model, body, max_content_chars=config().max_content_chars)
 
 
 @bp.post("/judge")

@@ -12,10 +12,10 @@ import copy
 from functools import cache
 from importlib.metadata import version
 
-from flask import Blueprint, current_app
+from flask import Blueprint
 from pydantic.json_schema import models_json_schema
 
-from . import responses
+from . import context, responses
 from .body import FALSE_VALUES, TRUE_VALUES
 from .schema import CONTENT_DESCRIPTION, MAX_LISTED_UNKNOWN, JudgeRequest, JudgmentListQuery, PerceiveRequest
 
@@ -252,7 +252,7 @@ DOCUMENT = {
 
 @bp.get("/openapi.json")
 def openapi_document():
-    return document_for(current_app.extensions["cynic"].config.max_content_chars)
+    return document_for(context.config().max_content_chars)
 
 
 @cache

@@ -6,8 +6,9 @@ from flask import Blueprint
 
 from . import present
 from .body import flag, idempotency_key, json_object, record_id, replay_headers
+from .context import service
 from .errors import ApiError
-from .judge import service, valid
+from .judge import valid
 from .schema import PerceiveRequest
 
 bp = Blueprint("perceive", __name__)

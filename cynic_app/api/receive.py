@@ -8,7 +8,7 @@ before Flask runs, so that:
   the JSON 413 instead of a connection reset. Past DRAIN_LIMIT_BYTES the connection is closed
   unread (a client that insists on sending more may then see a reset);
 - a body MUST arrive within CYNIC_BODY_TIMEOUT_S of the request's start, else the request is
-  answered 408 (JSON) and the thread is free again: a watchdog shuts the socket's read side at the
+  answered 408 (JSON) and the thread is free again: a timer shuts the socket's read side at the
   deadline, which ends the blocked read however slowly the client trickles;
 - slow senders cannot take every thread of a worker. A body not fully received within
   FAST_WAIT_S needs one of the worker's ``threads - 1`` slow-receive slots to keep waiting; when
@@ -30,11 +30,7 @@ like any other answer.
 from __future__ import annotations
 
 import errno
-import heapq
 import io
-import itertools
-import logging
-import os
 import socket
 import threading
 import time
@@ -44,9 +40,8 @@ from gunicorn.http.errors import NoMoreData, ParseException
 from werkzeug.exceptions import BadRequest, RequestTimeout
 
 from ..logs import printable
+from ..timers import TIMERS
 from .errors import ApiError
-
-log = logging.getLogger(__name__)
 
 OUTCOME_KEY = "cynic.body"
 MALFORMED_KEY = "cynic.body.malformed"  # what gunicorn's chunk parser said
@@ -80,7 +75,8 @@ class ReceiveBodies:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.timeout_s = timeout_s
-        self.slots = threading.BoundedSemaphore(max(slow_slots, 1))
+        self.slow_slots = max(slow_slots, 1)
+        self.slots = threading.BoundedSemaphore(self.slow_slots)
 
     def __call__(self, environ, start_response):
         length = _content_length(environ)
@@ -163,12 +159,12 @@ class _Reader:
 
 
 class _Watch:
-    """The timers of one body read, run by the process's watchdog thread.
+    """The timers of one body read, run by the process's timer thread (cynic_app/timers.py).
 
     States: fast → (FAST_WAIT_S later, body still arriving) slow with a slot, or refused → (at
     the deadline, still arriving) expired; finish() moves any state to done. Refusing and
     expiring shut the socket's read side, which ends a blocked read at once with EOF. The slot
-    is taken by the watchdog and given back by finish(), under the same lock as the state.
+    is taken by the timer and given back by finish(), under the same lock as the state.
     """
 
     def __init__(self, sock: socket.socket, timeout_s: float, slots: threading.Semaphore):
@@ -177,7 +173,7 @@ class _Watch:
         self._lock = threading.Lock()
         now = time.monotonic()
         self.deadline = now + timeout_s
-        WATCHDOG.schedule(now + min(FAST_WAIT_S, timeout_s), self._fast_wait_over)
+        TIMERS.schedule(now + min(FAST_WAIT_S, timeout_s), self._fast_wait_over)
 
     def _fast_wait_over(self) -> None:
         with self._lock:
@@ -185,7 +181,7 @@ class _Watch:
                 return
             if self.slots.acquire(blocking=False):
                 self.state = "slow"
-                WATCHDOG.schedule(self.deadline, self._deadline_reached)
+                TIMERS.schedule(self.deadline, self._deadline_reached)
             else:
                 self.state = "refused"
                 self._shut_read_side()
@@ -211,39 +207,6 @@ class _Watch:
             if ended in ("slow", "expired"):
                 self.slots.release()
         return ended
-
-
-class _Watchdog:
-    """One thread per process running scheduled callbacks in time order (started after fork)."""
-
-    def __init__(self):
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, object]] = []
-        self._seq = itertools.count()
-        self._pid: int | None = None
-
-    def schedule(self, when: float, callback) -> None:
-        with self._cond:
-            if self._pid != os.getpid():  # a forked child inherits no threads: start ours
-                self._heap.clear()
-                threading.Thread(target=self._run, name="cynic-body-watchdog", daemon=True).start()
-                self._pid = os.getpid()
-            heapq.heappush(self._heap, (when, next(self._seq), callback))
-            self._cond.notify()
-
-    def _run(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap or self._heap[0][0] > time.monotonic():
-                    self._cond.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
-                _when, _seq, callback = heapq.heappop(self._heap)
-            try:
-                callback()
-            except OSError:
-                log.exception("body watchdog: could not end a body read")
-
-
-WATCHDOG = _Watchdog()
 
 
 def _content_length(environ) -> int | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from ..judgment.state import RECENT
-from .judge import service
+from .context import service
 
 bp = Blueprint("state", __name__)
 

@@ -1,9 +1,17 @@
-"""Exclusive file locks held on a descriptor (``flock``): released when the holder closes it or dies.
+"""File locks (``flock``) held on a descriptor: released when the holder closes it or dies.
 
-A journal's ``lock`` is held by its one writer for the writer's whole life; a free lock is how
-everyone else knows the writer is gone. flock conflicts between *open files*, so a second open of
-the same path — even in the same process — cannot take a lock that is held. The descriptor is
-inherited across fork, so a process MUST NOT fork while it holds one it means to release.
+The one lock idiom of cynic_app, in two forms:
+
+- a descriptor a holder keeps for as long as it holds the lock (``try_lock``, ``share``,
+  ``hold``, ``release``): a journal's ``lock`` (its writer's whole life: a free lock is how
+  everyone else knows the writer is gone), ``writers.lock``, ``node.lock`` (the serving
+  process's life), the metrics' ``.merge.lock``;
+- ``HeldLock``, when the threads of a process share one lock taken and let go again and again,
+  waited for within a bound (``guidance.json.lock``).
+
+flock conflicts between *open files*, so a second open of the same path — even in the same
+process — cannot take a lock that is held. The descriptor is inherited across fork, so a process
+MUST NOT fork while it holds one it means to release.
 """
 
 from __future__ import annotations
@@ -13,6 +21,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -46,6 +56,18 @@ def share(path: Path) -> int:
         os.close(fd)
         raise
     return fd
+
+
+@contextmanager
+def hold(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on path (created if missing) for the block, waiting as long as it
+    takes: for holders that keep it for moments only."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def release(fd: int) -> None:

@@ -1,10 +1,11 @@
 """Judging and perceiving, durably: what the API calls.
 
 A request is validated and judged in its own thread (pure, parallel), turned into a Write
-(records.py: serialised once), and handed to the group commit (group_commit.py), which takes it
-through the write path (write_path.py: journal → PostgreSQL → guidance.json, the one place that
-order lives) with the others waiting at the same moment. What a failure tells the client is in
-outcomes.py; the in-doubt records are the write path's to settle.
+(writes.py: its record encoded once, by cynic_app/record.py), and handed to the group commit
+(group_commit.py), which takes it through the write path (write_path.py: journal → PostgreSQL →
+guidance.json, the one place that order lives) with the others waiting at the same moment. What
+a failure tells the client is in outcomes.py; the records in doubt are the write path's to
+resolve.
 """
 
 from __future__ import annotations
@@ -14,25 +15,23 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
-from ..durability.archive import Archive
 from ..durability.guidance import GuidanceWriter
 from ..durability.journal import JournalWriter
-from ..durability.settle import Settled, settle_closed
 from ..judgment import Cell, judge
 from ..judgment.perception import Perception
+from ..record import judgment_record, perception_record
 from ..store import listing, repository
 from ..store.deadline import bounded
 from .group_commit import GroupCommit
 from .memory import MemoryCache
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch, PersistenceError, failure
-from .records import IdempotencyKey, Write, judgment_write, perception_write
 from .write_path import BUDGET_S, WritePath, earlier_candidate
+from .writes import IdempotencyKey, Write
 
 __all__ = [
     "NOT_WRITTEN",
@@ -47,8 +46,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 #: A read never waits longer than this for its query.
 READ_DEADLINE_S = 2.0
-#: Settling closed journals from /ready: long enough for a big one, bounded when the database stalls.
-SETTLE_DEADLINE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -73,14 +70,12 @@ class Service:
         pool: ConnectionPool,
         guidance: GuidanceWriter,
         node: str,
-        home: Path,
-        archive: Archive | None = None,
         pool_timeout_s: float = 1.0,
         memory_ttl_s: float = 1.0,
         on_journal_failure: Callable[[], None] | None = None,
     ):
         self.journal, self.pool, self.guidance = journal, pool, guidance
-        self.node, self.home, self.archive = node, home, archive
+        self.node = node
         self.pool_timeout_s = pool_timeout_s
         self.write_path = WritePath(
             journal=journal,
@@ -110,7 +105,7 @@ class Service:
         earlier = self._earlier("judgment", idempotency, {"judgment_id": j["judgment_id"]})
         if earlier is not None:
             return earlier
-        return self._persist(judgment_write(j, utc_now(), idempotency))
+        return self._persist(Write.of(judgment_record(j, utc_now(), idempotency)))
 
     def perceive(
         self, p: Perception, *, dry_run: bool = False, idempotency: IdempotencyKey | None = None
@@ -121,22 +116,20 @@ class Service:
             j = judge(
                 p.cell, level=p.level, memory=self._memory.get(), judgment_id=str(uuid.uuid4())
             ).to_dict()
-        record = {
+        fields = {
             "perception_id": str(uuid.uuid4()),
             "source": p.source,
             "reality": p.cell.reality,
             "content": p.cell.content,
             "context": p.cell.context,
             "time_dim": p.cell.time_dim,
-            "judgment": j,
-            "created_at": utc_now(),
         }
         if dry_run:
-            return Written(record, replayed=False)
-        earlier = self._earlier("perception", idempotency, {"perception_id": record["perception_id"]})
+            return Written({**fields, "judgment": j, "created_at": utc_now()}, replayed=False)
+        earlier = self._earlier("perception", idempotency, {"perception_id": fields["perception_id"]})
         if earlier is not None:
             return earlier
-        return self._persist(perception_write(record, idempotency))
+        return self._persist(Write.of(perception_record(fields, j, utc_now(), idempotency)))
 
     def _persist(self, write: Write) -> Written:
         self._group.submit(write)
@@ -144,7 +137,7 @@ class Service:
             raise write.error
         if write.earlier is not None:
             return Written(write.earlier, replayed=True)
-        return Written(write.record, replayed=False)
+        return Written(write.record.answer(), replayed=False)
 
     def _earlier(self, kind: str, idempotency: IdempotencyKey | None, ids: dict) -> Written | None:
         """The record an Idempotency-Key already stands for (None if unused); 422 on a new body.
@@ -194,29 +187,18 @@ class Service:
         self.pool.close()
         self.journal.close()
 
-    # -- records in doubt, closed journals ---------------------------------------------------
+    # -- records in doubt ----------------------------------------------------------------------
 
-    def settle_pending(self) -> int:
+    @property
+    def in_doubt(self) -> int:
+        """How many records are in doubt (their COMMIT was cut off): resolved as committed."""
+        return self.write_path.in_doubt
+
+    def resolve_doubt(self) -> int:
         """Try the records in doubt again now; return how many remain in doubt."""
         if self.write_path.in_doubt:
             self._group.flush()
         return self.write_path.in_doubt
-
-    def settle_closed_journals(self) -> Settled:
-        """Settle the journals of this node's processes that are gone.
-
-        The gunicorn master does this the moment a worker exits; this catches what it could not
-        (the database was down then). Raise what stopped it (database, disk, corruption).
-        """
-        with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, SETTLE_DEADLINE_S):
-            return settle_closed(
-                conn,
-                self.home,
-                node=self.node,
-                guidance=self.guidance,
-                archive=self.archive,
-                fs=self.journal.fs,
-            )
 
     # -- reads ---------------------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 
 from .outcomes import NOT_WRITTEN, UNKNOWN
-from .records import Write
+from .writes import Write
 
 log = logging.getLogger(__name__)
 

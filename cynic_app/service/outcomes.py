@@ -3,8 +3,9 @@
 ``not_written``  nothing was stored, and never will be (an ``abort`` record tells recovery so);
 ``unknown``      it may or may not be stored: the connection died during COMMIT, or a journal
                  fsync failed. Such a record is *resolved as committed* — re-applied with the
-                 next batch (or when /ready is asked); once its process is gone, by whoever
-                 settles its journal — unless a retry with its Idempotency-Key committed first.
+                 next batch, or by its process's recovery timer within a second; once its
+                 process is gone, by whoever settles its journal — unless a retry with its
+                 Idempotency-Key committed first.
                  One case is decided by recovery instead: a write that failed in the database
                  and whose abort record's fsync failed is stored only if that abort record did
                  not reach the disk. Either way a retry with the same Idempotency-Key never

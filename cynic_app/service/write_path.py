@@ -39,14 +39,14 @@ from ..store.commit import CommitNotConfirmed, commit
 from ..store.deadline import bounded
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
-from .records import Write, record_ids
+from .writes import Write, record_ids
 
 log = logging.getLogger(__name__)
 #: A request answers within about 2 s even when the database does not: what is left of this,
 #: counted from the batch's oldest request, bounds the wait for a connection and the transaction.
 BUDGET_S = 1.8
-#: Settling records in doubt on their own (/ready) gets this much.
-SETTLE_BUDGET_S = 1.0
+#: Resolving records in doubt on their own (the recovery timer, node/runtime.py) gets this much.
+DOUBT_BUDGET_S = 1.0
 #: How long a batch waits for an Idempotency-Key another transaction has claimed and not yet
 #: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused
 #: and its records go alone, so only the keyed record fails (not_written; its retry finds the key).
@@ -109,7 +109,7 @@ class WritePath:
 
         Afterwards every write has its ``error`` (a PersistenceError telling the truth, or an
         IdempotencyMismatch) or none: acknowledged, with ``earlier`` set when it is answered
-        with the record its Idempotency-Key already stood for. An empty batch settles the
+        with the record its Idempotency-Key already stood for. An empty batch resolves the
         records in doubt.
         """
         with self._state:
@@ -120,7 +120,7 @@ class WritePath:
             if batch and not journaled:
                 return  # the journal failed: every answer is known, and the database can wait
             committed = self._store(journaled)
-            budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + SETTLE_BUDGET_S
+            budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + DOUBT_BUDGET_S
             self._name_in_guidance(committed, budget_end)
         finally:
             with self._state:
@@ -178,7 +178,7 @@ class WritePath:
         if not todo:
             return []
         started = min((w.submitted for w in journaled), default=None)
-        budget = self.budget_s - (time.monotonic() - started) if started is not None else SETTLE_BUDGET_S
+        budget = self.budget_s - (time.monotonic() - started) if started is not None else DOUBT_BUDGET_S
         try:
             stored = self._commit(todo, budget)
         except _InDoubt as exc:
@@ -195,7 +195,7 @@ class WritePath:
         except BaseException:
             self._keep_in_doubt(doubt)  # a bug, not a fault: whatever it was, they stay in doubt
             raise
-        return self._settled(todo, stored)
+        return self._committed(todo, stored)
 
     def _commit(self, writes: list[Write], budget_s: float) -> Stored:
         """Store the writes in one transaction within budget_s; classify any failure."""
@@ -278,13 +278,13 @@ class WritePath:
             else:
                 self._abort([w], exc.__cause__)
             return []
-        return self._settled([w], stored)
+        return self._committed([w], stored)
 
-    def _settled(self, writes: list[Write], stored: Stored) -> list[Write]:
-        """The transaction committed: settle its records, answer the superseded ones."""
+    def _committed(self, writes: list[Write], stored: Stored) -> list[Write]:
+        """The transaction committed: resolve its records, answer the superseded ones."""
         committed = [w for w in writes if w.record_id not in stored.superseded]
         superseded = [w for w in writes if w.record_id in stored.superseded]
-        self.journal.settle([w.position.seq for w in committed])
+        self.journal.resolve([w.position.seq for w in committed])
         for w in committed:
             if w.done:
                 log.warning("in-doubt %s %s resolved as committed", w.kind, w.record_id)
@@ -301,7 +301,7 @@ class WritePath:
             log.warning("abort records of %d superseded records not journaled: %s", len(writes), exc)
             if self.journal.poisoned is not None:
                 self._journal_failed()
-        self.journal.settle([w.position.seq for w in writes])
+        self.journal.resolve([w.position.seq for w in writes])
         for w in writes:
             fingerprint, kind, owner = stored.superseded[w.record_id]
             if w.done:
@@ -348,7 +348,7 @@ class WritePath:
             for w in writes:
                 w.fail(UNKNOWN, "database", exc)
             return
-        self.journal.settle([w.position.seq for w in writes])
+        self.journal.resolve([w.position.seq for w in writes])
         for w in writes:
             w.fail(NOT_WRITTEN, "database", cause)
 

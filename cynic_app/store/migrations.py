@@ -76,7 +76,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         4,
         "the database's identity",
         """
-        -- One row: the identity CYNIC_HOME binds its journals to (cynic_app/binding.py). A dump
+        -- One row: the identity CYNIC_HOME binds its journals to (cynic_app/node/binding.py). A dump
         -- carries it, so a restored database is still the same one.
         CREATE TABLE IF NOT EXISTS cynic_identity (
             only_row   boolean PRIMARY KEY DEFAULT true CHECK (only_row),

@@ -2,32 +2,32 @@
 
 from __future__ import annotations
 
-import os
+import logging
+import time
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
-from .. import settings
+from ..errors import first_line
 from .deadline import bounded
 
-#: Set when the database URL points at PgBouncer in transaction pooling (docs/deployment.md).
-PGBOUNCER_ENV = "CYNIC_PGBOUNCER"
+log = logging.getLogger(__name__)
 
 #: libpq gives up on a connection attempt after this (its minimum is 2 s).
 CONNECT_TIMEOUT_S = 2
 
 
-def connection_kwargs(*, statement_timeout_ms: int) -> dict:
+def connection_kwargs(*, statement_timeout_ms: int, pgbouncer: bool) -> dict:
     """Settings every connection of ours uses: autocommit, bounded waits, dead peers detected.
 
     Autocommit, so that ``with conn.transaction():`` is always a real BEGIN … COMMIT: on a
     connection that is already in a transaction it would only be a savepoint, and whatever the
     caller did next (delete a journal, acknowledge) would precede the real commit.
 
-    Behind PgBouncer (CYNIC_PGBOUNCER) there is no ``options`` startup parameter, which PgBouncer
-    refuses: the statement timeout is then the database role's (ALTER ROLE … SET
-    statement_timeout), and psycopg prepares no statements, since each transaction may run on
-    another server connection.
+    Behind PgBouncer (``pgbouncer``: Config.pgbouncer, CYNIC_PGBOUNCER) there is no ``options``
+    startup parameter, which PgBouncer refuses: the statement timeout is then the database
+    role's (ALTER ROLE … SET statement_timeout), and psycopg prepares no statements, since each
+    transaction may run on another server connection.
     """
     kwargs = {
         "autocommit": True,
@@ -39,7 +39,7 @@ def connection_kwargs(*, statement_timeout_ms: int) -> dict:
         "keepalives_count": 2,
         "tcp_user_timeout": 5000,
     }
-    if settings.boolean(os.environ, PGBOUNCER_ENV, False):
+    if pgbouncer:
         kwargs["prepare_threshold"] = None
     else:
         kwargs["options"] = f"-c statement_timeout={statement_timeout_ms}"
@@ -58,7 +58,13 @@ def check_connection(conn: psycopg.Connection) -> None:
 
 
 def make_pool(
-    url: str, *, min_size: int, max_size: int, timeout_s: float, statement_timeout_ms: int = 5000
+    url: str,
+    *,
+    min_size: int,
+    max_size: int,
+    timeout_s: float,
+    statement_timeout_ms: int = 5000,
+    pgbouncer: bool = False,
 ) -> ConnectionPool:
     """Create a closed pool; the caller opens it in the process that will use it."""
     return ConnectionPool(
@@ -68,7 +74,7 @@ def make_pool(
         timeout=timeout_s,
         open=False,
         check=check_connection,
-        kwargs=connection_kwargs(statement_timeout_ms=statement_timeout_ms),
+        kwargs=connection_kwargs(statement_timeout_ms=statement_timeout_ms, pgbouncer=pgbouncer),
         # Give up a background reconnect loop quickly: its backoff doubles, so a long loop would
         # notice a returning database late. After giving up, the next request that needs a
         # connection starts a fresh attempt at once.
@@ -77,6 +83,21 @@ def make_pool(
     )
 
 
-def connect(url: str, *, statement_timeout_ms: int = 0) -> psycopg.Connection:
+def connect(url: str, *, statement_timeout_ms: int = 0, pgbouncer: bool = False) -> psycopg.Connection:
     """One plain autocommit connection, for start-up work and the CLI (no pool)."""
-    return psycopg.connect(url, **connection_kwargs(statement_timeout_ms=statement_timeout_ms))
+    return psycopg.connect(
+        url, **connection_kwargs(statement_timeout_ms=statement_timeout_ms, pgbouncer=pgbouncer)
+    )
+
+
+def wait_for_database(url: str, *, timeout_s: float, pgbouncer: bool = False) -> psycopg.Connection:
+    """Connect (autocommit), retrying until timeout_s; raise the last error when the time is up."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return connect(url, pgbouncer=pgbouncer)
+        except psycopg.OperationalError as exc:
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("database not reachable yet (%s); retrying", first_line(exc))
+            time.sleep(1.0)

@@ -170,19 +170,13 @@ def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, 
     return {row[0] for row in conn.execute(_INSERT_PERCEPTIONS, {"node": node, "rows": _document(document)})}
 
 
-def add_counters(conn: psycopg.Connection, sums: dict[tuple[int, str], list]) -> None:
-    """Add {(shard, name): [n, total]} to the state counters in one statement (bulk replay)."""
-    keys = sorted(sums)
-    conn.execute(
-        "INSERT INTO state_counters AS c (shard, name, n, total)"
-        " SELECT * FROM unnest(%s::smallint[], %s::text[], %s::bigint[], %s::float8[])"
-        " ON CONFLICT (shard, name) DO UPDATE SET n = c.n + excluded.n, total = c.total + excluded.total",
-        ([k[0] for k in keys], [k[1] for k in keys], [sums[k][0] for k in keys], [sums[k][1] for k in keys]),
-    )
-
-
 #: Keys are kept at least this long (the API promises 24 hours).
 IDEMPOTENCY_KEEP_S = 48 * 3600
+
+
+def ping(conn: psycopg.Connection) -> None:
+    """One round trip: the database answers (readiness)."""
+    conn.execute("SELECT 1")
 
 
 def find_idempotency_key(conn: psycopg.Connection, key: str) -> tuple[str, str, str] | None:
@@ -268,3 +262,18 @@ def load_state(conn: psycopg.Connection, recent: int) -> ConsciousState:
     for body in reversed(recent_judgments(conn, recent)):
         state.recent.appendleft(summarise(body))
     return state
+
+
+#: The tables ``count_rows`` counts.
+COUNTED = ("judgments", "perceptions", "idempotency_keys")
+
+
+def count_rows(conn: psycopg.Connection) -> dict[str, int]:
+    """How many rows each table of COUNTED holds."""
+    query = psycopg.sql.SQL("SELECT {}").format(
+        psycopg.sql.SQL(", ").join(
+            psycopg.sql.SQL("(SELECT count(*) FROM {})").format(psycopg.sql.Identifier(table))
+            for table in COUNTED
+        )
+    )
+    return dict(zip(COUNTED, conn.execute(query).fetchone(), strict=True))

@@ -1,4 +1,4 @@
-"""The rows a journaled record becomes in PostgreSQL, typed, built once per record."""
+"""The rows a record (``cynic_app/record.py``) becomes in PostgreSQL, typed, built once per record."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import orjson
 
 from ..judgment.cell import state_key_of
+from ..record import PerceptionRecord, Record
 
 SHARDS = 16
 
@@ -94,34 +95,31 @@ class RecordRows:
     claim: Claim | None = None
 
 
-def record_rows(
-    kind: str, data: dict, *, journal: str, seq: int, ts: int, judgment_json: bytes | None = None
-) -> RecordRows:
-    """The rows of one journaled record (its ``data``); judgment_json: the judgment already
-    serialised (the live path hands over the journal's bytes; recovery lets this serialise it)."""
-    created = data["created_at"]
-    judgment = data.get("judgment")
+def record_rows(record: Record, *, journal: str, seq: int, ts: int) -> RecordRows:
+    """The rows of one journaled record, its judgment's body the bytes the record holds."""
     judgments: tuple[JudgmentRow, ...] = ()
-    if judgment is not None:
-        body = judgment_json if judgment_json is not None else orjson.dumps(judgment)
-        judgments = (JudgmentRow.of(judgment, body, created, journal=journal, seq=seq, ts=ts),)
+    if record.judgment is not None:
+        judgments = (
+            JudgmentRow.of(
+                record.judgment, record.judgment_json, record.created_at, journal=journal, seq=seq, ts=ts
+            ),
+        )
     perceptions: tuple[PerceptionRow, ...] = ()
-    if kind == "perception":
-        rest = {k: v for k, v in data.items() if k not in ("judgment", "idempotency")}
+    if isinstance(record, PerceptionRecord):
+        fields = record.fields
         perceptions = (
             PerceptionRow(
-                perception_id=data["perception_id"],
-                created_at=created,
-                source=data["source"],
-                reality=data["reality"],
-                judgment_id=judgment["judgment_id"] if judgment else None,
+                perception_id=fields["perception_id"],
+                created_at=record.created_at,
+                source=fields["source"],
+                reality=fields["reality"],
+                judgment_id=record.judgment["judgment_id"] if record.judgment else None,
                 journal=journal,
                 journal_seq=seq,
                 journal_ts=ts,
-                body=orjson.dumps(rest),
+                body=orjson.dumps({**fields, "created_at": record.created_at}),
             ),
         )
-    record_id = judgment["judgment_id"] if kind == "judgment" else data["perception_id"]
-    idem = data.get("idempotency")
-    claim = Claim(idem["key"], idem["fingerprint"], kind, record_id) if idem else None
-    return RecordRows(record_id, judgments, perceptions, claim)
+    key = record.idempotency
+    claim = Claim(key.key, key.fingerprint, record.kind, record.record_id) if key else None
+    return RecordRows(record.record_id, judgments, perceptions, claim)

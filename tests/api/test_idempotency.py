@@ -5,7 +5,8 @@ import threading
 import psycopg
 import pytest
 
-from cynic_app.startup import replay
+from cynic_app.api.context import runtime_of
+from cynic_app.node.open import settle_node as replay
 from tests.support.harness import serving
 
 BODY = {"content": "def f(x: int) -> int:\n    return x * 2\n"}
@@ -69,7 +70,7 @@ def test_malformed_keys_are_422(client, key):
 
 def test_replay_restores_keys_with_their_records(app, config, client, database_url):
     first = client.post("/judge", json=BODY, headers={"Idempotency-Key": "k-replay"}).get_json()
-    app.extensions["cynic"].close()
+    runtime_of(app).close()
     with psycopg.connect(database_url) as conn:
         conn.execute("TRUNCATE judgments, perceptions, idempotency_keys, state_counters")
     replay(config)

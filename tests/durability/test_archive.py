@@ -12,8 +12,8 @@ from cynic_app.durability.archive import NONE, Archive, Retention
 from cynic_app.durability.journal import JournalWriter, scan
 from cynic_app.durability.journal.layout import list_segments
 from cynic_app.durability.journal.reader import records
-from cynic_app.durability.settle import replay_archive, settle_closed
 from cynic_app.judgment import Cell, judge
+from cynic_app.node.settle import apply_archive, settle_closed
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import migrate
 
@@ -31,7 +31,7 @@ def write(home, n, archive, *, settle=True):
         rid, data = judgment_record(i)
         seq = writer.append("judgment", rid, data).seq
         if settle:
-            writer.settle([seq])
+            writer.resolve([seq])
         ids.append(rid)
     return writer, ids
 
@@ -108,7 +108,7 @@ def test_replay_from_the_archive_restores_what_a_restored_database_lost(home, db
     settle_closed(db, home, node="n", archive=archive)
     assert db.execute("SELECT count(*) FROM judgments").fetchone()[0] == 25
     db.execute("TRUNCATE judgments, perceptions, state_counters")  # a restore from before these writes
-    again = replay_archive(db, home, archive, node="n")
+    again = apply_archive(db, home, archive, node="n")
     assert (again.applied, again.already_present) == (25, 0)
     assert sorted(r[0] for r in db.execute("SELECT judgment_id::text FROM judgments")) == sorted(ids)
-    assert replay_archive(db, home, archive, node="n").applied == 0  # once
+    assert apply_archive(db, home, archive, node="n").applied == 0  # once

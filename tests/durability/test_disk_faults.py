@@ -6,10 +6,11 @@ import psycopg
 import pytest
 
 from cynic_app import create_app
+from cynic_app.api.context import runtime_of
 from cynic_app.config import Config
-from cynic_app.durability.home import HomeUnusable
 from cynic_app.durability.journal import reader
 from cynic_app.durability.journal.layout import list_journals
+from cynic_app.node.errors import HomeUnusable
 from tests.support.faults import FailingFS
 from tests.support.harness import serving
 
@@ -56,7 +57,7 @@ def test_a_failed_fsync_answers_unknown_and_the_journal_is_not_trusted_again(hom
     with serving(
         Config(home=home, database_url=database_url, node="n"), fs=FailingFS(fail_fsync_at=3)
     ) as app:
-        app.extensions["cynic"].on_journal_failure = lambda: retired.append(True)
+        runtime_of(app).on_journal_failure = lambda: retired.append(True)
         client = app.test_client()
         assert client.post("/judge", json={"content": "a = 1"}).status_code == 200
         r = client.post("/judge", json={"content": "b = 2"})

@@ -2,12 +2,12 @@ import json
 import multiprocessing
 import threading
 
-from cynic_app.durability.checkpoint import load_from_checkpoint, sync_checkpoint
 from cynic_app.durability.fsio import FS
 from cynic_app.durability.guidance import GuidanceWriter, read_guidance
 from cynic_app.durability.journal import Clock, Position
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.state import ConsciousState
+from cynic_app.node.checkpoint import load_from_checkpoint, sync_checkpoint
 
 
 def judgment(text="x = 1"):

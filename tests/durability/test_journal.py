@@ -13,9 +13,9 @@ from cynic_app.durability.journal import (
     JournalWriter,
     scan,
 )
+from cynic_app.durability.journal.closed import claim
 from cynic_app.durability.journal.layout import list_journals, list_segments
 from cynic_app.durability.journal.reader import records
-from cynic_app.durability.settle import claim
 from tests.support.faults import FailingFS
 
 
@@ -220,7 +220,7 @@ def test_a_full_disk_at_the_first_write_of_a_segment_leaves_an_empty_tail_that_i
 def test_a_closed_journal_with_only_an_empty_tail_scans_clean(tmp_path):
     writer = JournalWriter(tmp_path, segment_bytes=4096)
     seqs = [writer.append("judgment", f"r{i}", {"pad": "x" * 1500}).seq for i in range(4)]
-    writer.settle(seqs)
+    writer.resolve(seqs)
     writer.close()
     for _, path in list_segments(writer.directory)[:-1]:
         path.unlink()
@@ -236,9 +236,9 @@ def test_settled_closed_segments_are_deleted_oldest_first_and_the_tail_is_kept(t
     seqs = [writer.append("judgment", f"r{i}", {"pad": "x" * 1000}).seq for i in range(12)]
     closed = list_segments(writer.directory)[:-1]
     assert len(closed) >= 3
-    writer.settle(seqs[1:])  # seq 1 is still in doubt: nothing can go
+    writer.resolve(seqs[1:])  # seq 1 is still in doubt: nothing can go
     assert list_segments(writer.directory)[:-1] == closed
-    writer.settle([1])
+    writer.resolve([1])
     assert [first for first, _ in list_segments(writer.directory)] == [closed[-1][0] + 3]
     assert fs.unlinked == [path for _, path in closed]  # oldest first
     writer.close()
@@ -248,7 +248,7 @@ def test_a_record_in_doubt_keeps_its_segment_however_many_follow(tmp_path):
     writer = JournalWriter(tmp_path, segment_bytes=4096)
     doubt = writer.append("judgment", "doubt", {"pad": "x" * 1000}).seq
     for i in range(20):
-        writer.settle([writer.append("judgment", f"r{i}", {"pad": "x" * 1000}).seq])
+        writer.resolve([writer.append("judgment", f"r{i}", {"pad": "x" * 1000}).seq])
     assert list_segments(writer.directory)[0][0] == 1
     writer.close()
     assert "doubt" in {r.id for r in records(scan(writer.directory))}
@@ -277,7 +277,7 @@ def test_a_poisoned_journal_is_never_appended_to_again_by_anyone(tmp_path):
 
 def test_the_journal_root_is_made_durable_in_home_and_home_in_its_parent(tmp_path):
     """Finding 7: CYNIC_HOME/journal was never fsynced into its parent after mkdir."""
-    from cynic_app.durability.home import prepare_home
+    from cynic_app.node.home import prepare_home
 
     fs = FailingFS()
     synced = []
@@ -371,5 +371,5 @@ def test_a_closed_writer_never_deletes_a_segment(tmp_path):
     segments = list_segments(writer.directory)
     assert len(segments) >= 3
     writer.close()
-    writer.settle([p.seq for p in positions])
+    writer.resolve([p.seq for p in positions])
     assert list_segments(writer.directory) == segments

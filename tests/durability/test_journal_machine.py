@@ -47,7 +47,8 @@ from cynic_app.durability.journal import (
 )
 from cynic_app.durability.journal.layout import list_journals, list_segments
 from cynic_app.durability.journal.reader import records
-from cynic_app.durability.settle import settle_closed
+from cynic_app.node.settle import settle_closed
+from cynic_app.record import from_data
 from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
@@ -270,7 +271,7 @@ class JournalChurn(RuleBasedStateMachine):
         elif outcome == "abort":
             with Watchdog():
                 try:
-                    abort = writer.append("abort", rid, {"ref_seq": position.seq}, settled=True)
+                    abort = writer.append("abort", rid, {"ref_seq": position.seq}, resolved=True)
                 except JournalError:
                     self.doubt[name].append((position.seq, rid))  # as the service does: in doubt
                     if writer.poisoned is not None:
@@ -280,17 +281,17 @@ class JournalChurn(RuleBasedStateMachine):
             self.next_seq[name] += 1
             self.written[(name, abort.seq)] = rid
             del self.unsettled[where]
-            writer.settle([position.seq])
+            writer.resolve([position.seq])
         else:
             self.doubt[name].append((position.seq, rid))
 
     def commit(self, writer, seq, rid, data):
         with self.conn.transaction():
-            rows = record_rows("judgment", data, journal=writer.name, seq=seq, ts=0)
+            rows = record_rows(from_data("judgment", data), journal=writer.name, seq=seq, ts=0)
             repository.store_records(self.conn, [rows], node="n")
         del self.unsettled[(writer.name, seq)]
         with Watchdog():
-            writer.settle([seq])
+            writer.resolve([seq])
 
     @precondition(lambda self: any(self.doubt[name] for name in self.live))
     @rule(data=st.data())

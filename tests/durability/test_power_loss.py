@@ -16,14 +16,14 @@ from pathlib import Path
 
 import psycopg
 
-from cynic_app.durability.checkpoint import load_from_checkpoint, sync_checkpoint
 from cynic_app.durability.guidance import GuidanceWriter, position_of
 from cynic_app.durability.journal import Clock, JournalWriteFailed, JournalWriter, scan
 from cynic_app.durability.journal.layout import list_journals
 from cynic_app.durability.journal.reader import records
-from cynic_app.durability.settle import settle_closed
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.state import ConsciousState
+from cynic_app.node.checkpoint import load_from_checkpoint, sync_checkpoint
+from cynic_app.node.settle import settle_closed
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import migrate
 from tests.support.powerloss import VARIANTS, PowerLossFS, durable_lines, materialise, scratch_dir
@@ -97,27 +97,27 @@ def test_every_sync_point_of_a_writer_survives_power_loss(tmp_path):
             *extra, position = writer.append_many([*batch, record])
             for other, at in zip(others, extra, strict=True):
                 journaled[(at.journal, at.seq)] = other["judgment_id"]
-                writer.settle([at.seq])  # committed (modelled)
+                writer.resolve([at.seq])  # committed (modelled)
         else:
             position = writer.append(*record[:3])
         where = (position.journal, position.seq)
         journaled[where] = unsettled[where] = j["judgment_id"]
         if i % ABORT_EVERY == ABORT_EVERY - 1:
-            abort = writer.append("abort", j["judgment_id"], {"ref_seq": position.seq}, settled=True)
+            abort = writer.append("abort", j["judgment_id"], {"ref_seq": position.seq}, resolved=True)
             journaled[(abort.journal, abort.seq)] = j["judgment_id"]
             aborted.add(j["judgment_id"])
             del unsettled[where]
-            writer.settle([position.seq])
+            writer.resolve([position.seq])
             continue
         if i % DOUBT_EVERY == 0:
             in_doubt.append((i + DOUBT_FOR, where))
         else:  # committed in PostgreSQL (modelled): settled
             del unsettled[where]
-            writer.settle([position.seq])
+            writer.resolve([position.seq])
         for due, held in [d for d in in_doubt if d[0] <= i]:
             in_doubt.remove((due, held))
             del unsettled[held]  # resolved as committed
-            writer.settle([held[1]])
+            writer.resolve([held[1]])
         guidance.write(j, position)
         state.apply(j)
         acked.append((position, j["judgment_id"]))

@@ -4,15 +4,16 @@ import psycopg
 import pytest
 
 from cynic_app import create_app
+from cynic_app.api.context import runtime_of
 from cynic_app.config import ConfigError
-from cynic_app.durability.checkpoint import load_from_checkpoint
 from cynic_app.durability.guidance import read_guidance
-from cynic_app.durability.home import acquire_node_lock
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
+from cynic_app.durability.journal.closed import remove_unborn
 from cynic_app.durability.journal.layout import list_journals, list_segments
-from cynic_app.durability.settle import remove_unborn
 from cynic_app.judgment import Cell, judge
-from cynic_app.startup import replay
+from cynic_app.node.checkpoint import load_from_checkpoint
+from cynic_app.node.home import acquire_node_lock
+from cynic_app.node.open import settle_node as replay
 from cynic_app.store.migrations import migrate
 from tests.support.faults import flip_a_byte_after_the_first_line
 from tests.support.harness import serving
@@ -28,7 +29,7 @@ def journal_judgments(home, n, *, aborted=()):
             "judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-11-25T00:00:00+00:00"}
         ).seq
         if i in aborted:
-            writer.append("abort", j["judgment_id"], {"ref_seq": seq}, settled=True)
+            writer.append("abort", j["judgment_id"], {"ref_seq": seq}, resolved=True)
         ids.append(j["judgment_id"])
     writer.close()
     return writer, ids
@@ -89,7 +90,7 @@ def test_the_app_serves_what_start_up_applied(config):
 
 
 def test_a_second_app_on_the_same_home_is_refused(app, config):
-    from cynic_app.durability.home import NodeBusy
+    from cynic_app.node.errors import NodeBusy
 
     with pytest.raises(NodeBusy):
         create_app(config)
@@ -117,7 +118,7 @@ def test_bulk_replay_rebuilds_exactly_what_the_live_path_stored(config, database
         client.post("/judge", json={"content": f"v_{i} = eval(input())" if i % 3 else f"v_{i} = {i}"})
     client.post("/perceive", json={"source": "s", "content": "a perception"})
     client.post("/judge", json={"content": "keyed = 1"}, headers={"Idempotency-Key": "replay-key"})
-    app.extensions["cynic"].close()  # its journal is closed, still on disk (one segment)
+    runtime_of(app).close()  # its journal is closed, still on disk (one segment)
 
     def snapshot():
         with psycopg.connect(database_url) as conn:
@@ -145,10 +146,13 @@ def test_a_failed_create_app_holds_nothing(config, monkeypatch):
     """Review finding: a bad setting read after the node was opened (CYNIC_THREADS) failed
     create_app with the node lock still held, so a corrected retry in the same process was
     refused. Every setting is now checked before the node is touched, and a failure after it
-    lets go of the node."""
+    lets go of the node. (create_app(config) reads no setting of its own any more: a bad one in
+    the environment is refused by Config.from_env, when create_app is given no config.)"""
+    monkeypatch.setenv("CYNIC_HOME", str(config.home))
+    monkeypatch.setenv("CYNIC_DATABASE_URL", config.database_url)
     monkeypatch.setenv("CYNIC_THREADS", "lots")
     with pytest.raises(ConfigError, match="CYNIC_THREADS"):
-        create_app(config)
+        create_app()
     assert not config.home.exists()  # refused before the node was touched
     monkeypatch.delenv("CYNIC_THREADS")
     monkeypatch.setattr("cynic_app.api.register", lambda app: 1 / 0)  # fails after the node is open
@@ -161,6 +165,7 @@ def test_start_up_settles_before_it_forgets_old_keys(config, database_url):
     """Issue 22.2: a record in doubt on a node that stayed down over 48 h, retried on another
     node with its Idempotency-Key, was stored twice at start-up: the key was forgotten first, so
     settling the closed journal claimed it again for the record in doubt."""
+    from cynic_app.record import from_data
     from cynic_app.store import repository
     from cynic_app.store.rows import record_rows
 
@@ -172,7 +177,7 @@ def test_start_up_settles_before_it_forgets_old_keys(config, database_url):
         with conn.transaction():  # the retry, stored by another node three days ago
             data = {"judgment": other, "created_at": "2026-11-22T00:00:00+00:00", "idempotency": key}
             repository.store_records(
-                conn, [record_rows("judgment", data, journal="other", seq=1, ts=0)], node="m"
+                conn, [record_rows(from_data("judgment", data), journal="other", seq=1, ts=0)], node="m"
             )
         conn.execute("UPDATE idempotency_keys SET created_at = now() - interval '3 days'")
     config.journal_dir.mkdir(parents=True, exist_ok=True)

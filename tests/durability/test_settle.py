@@ -11,9 +11,11 @@ import pytest
 from cynic_app.durability.fsio import FS
 from cynic_app.durability.guidance import read_guidance
 from cynic_app.durability.journal import JournalCorrupt, JournalWriter
+from cynic_app.durability.journal.closed import remove_unborn
 from cynic_app.durability.journal.layout import LOCK_NAME, list_journals, list_segments
-from cynic_app.durability.settle import remove_unborn, settle_closed
 from cynic_app.judgment import Cell, judge
+from cynic_app.node.settle import settle_closed
+from cynic_app.record import from_data
 from cynic_app.store import pool as store_pool
 from cynic_app.store import repository
 from cynic_app.store.migrations import migrate
@@ -42,7 +44,7 @@ def journal(home, n, *, aborted=(), close=True, segment_bytes=64 * 1024):
         rid, data = judgment_record(i)
         seq = writer.append("judgment", rid, data).seq
         if i in aborted:
-            writer.append("abort", rid, {"ref_seq": seq}, settled=True)
+            writer.append("abort", rid, {"ref_seq": seq}, resolved=True)
         ids.append(rid)
     if close:
         writer.close()
@@ -120,6 +122,26 @@ def test_a_torn_tail_is_cut_and_its_bytes_kept_in_broken(home, db):
     assert kept.name == f"{writer.name}-{path.name}.broken" and kept.read_bytes().endswith(b'"kind":"judg')
 
 
+def test_settling_counts_its_records_and_torn_bytes_where_operations_md_alerts_on_them(home, db):
+    """Review finding: cynic_replay_torn_bytes_total, which docs/operations.md says to alert on,
+    and cynic_replay_records_total were defined and never incremented."""
+    from prometheus_client import REGISTRY
+
+    def sample(name: str, **labels) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = sample("cynic_replay_torn_bytes_total"), sample("cynic_replay_records_total", result="applied")
+    aborted_before = sample("cynic_replay_records_total", result="aborted")
+    writer, _ = journal(home, 3, aborted={1})
+    ((_, path),) = list_segments(writer.directory)
+    torn = b'{"crc":"1234abcd","seq":5,"ts":1,"kind":"judg'
+    path.write_bytes(path.read_bytes() + torn)
+    settle_closed(db, home, node="n")
+    after = sample("cynic_replay_torn_bytes_total"), sample("cynic_replay_records_total", result="applied")
+    assert (after[0] - before[0], after[1] - before[1]) == (len(torn), 2)
+    assert sample("cynic_replay_records_total", result="aborted") - aborted_before == 1
+
+
 def test_corruption_in_a_closed_journal_refuses_and_leaves_it_as_it_is(home, db):
     writer, _ = journal(home, 4)
     ((_, path),) = list_segments(writer.directory)
@@ -149,7 +171,7 @@ def test_guidance_never_names_a_record_settling_did_not_store(home, db):
     loser, loser_data = judgment_record(2, idempotency={"key": "k", "fingerprint": "f"})
     with db.transaction():
         repository.store_records(
-            db, [record_rows("judgment", winner_data, journal="other", seq=1, ts=0)], node="n"
+            db, [record_rows(from_data("judgment", winner_data), journal="other", seq=1, ts=0)], node="n"
         )
     (home / "journal").mkdir(parents=True)
     writer = JournalWriter(home / "journal")
@@ -302,8 +324,8 @@ def test_broken_copies_survive_a_settler_that_died_half_way_through_deleting(hom
 def test_start_up_waits_for_writers_of_an_earlier_run_and_refuses_if_they_stay(config):
     """Review finding: with the master killed, its workers lived on while a new start-up removed
     'unborn' journals — one of them a live writer's, half-way through its birth."""
-    from cynic_app.durability.home import WritersAlive
-    from cynic_app.startup import replay
+    from cynic_app.node.errors import WritersAlive
+    from cynic_app.node.open import settle_node as replay
 
     config.journal_dir.mkdir(parents=True)
     writer = JournalWriter(config.journal_dir)

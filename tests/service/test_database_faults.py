@@ -46,7 +46,7 @@ def test_database_down_fails_fast_honestly_and_recovers_without_restart(private_
 def test_unwritable_home_refuses_to_start(tmp_path, database_url):
     import pytest
 
-    from cynic_app.durability.home import HomeUnusable
+    from cynic_app.node.errors import HomeUnusable
 
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

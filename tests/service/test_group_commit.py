@@ -7,16 +7,19 @@ import threading
 import uuid
 
 from cynic_app.judgment import Cell, judge
+from cynic_app.record import judgment_record
 from cynic_app.service import utc_now
 from cynic_app.service.group_commit import GroupCommit
-from cynic_app.service.records import judgment_write
+from cynic_app.service.writes import Write
 
 WAIT_S = 30  # reached only when something hangs
 
 
 def new_write(content: str):
-    return judgment_write(
-        judge(Cell.create(content=content), judgment_id=str(uuid.uuid4())).to_dict(), utc_now(), None
+    return Write.of(
+        judgment_record(
+            judge(Cell.create(content=content), judgment_id=str(uuid.uuid4())).to_dict(), utc_now(), None
+        )
     )
 
 

@@ -15,6 +15,7 @@ import time
 import psycopg
 import pytest
 
+from cynic_app.api.context import runtime_of
 from cynic_app.durability.guidance import read_guidance
 from cynic_app.judgment import Cell
 from cynic_app.service import PersistenceError
@@ -26,7 +27,9 @@ WAIT_S = 30  # generous bounds for a busy machine: reached only when something i
 @pytest.fixture
 def runtime(config):
     with serving(config) as app:
-        yield app.extensions["cynic"]
+        runtime = runtime_of(app)
+        runtime.recover_every_s = 3600  # records in doubt stay so until a test resolves them
+        yield runtime
 
 
 class HeldBatch:

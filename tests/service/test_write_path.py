@@ -16,9 +16,10 @@ from cynic_app.durability.journal import Clock, JournalWriter, scan
 from cynic_app.durability.journal.reader import records
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.perception import Perception
+from cynic_app.node.open import settle_node as replay
+from cynic_app.record import judgment_record
 from cynic_app.service import IdempotencyKey, PersistenceError, Service, utc_now
-from cynic_app.service.records import judgment_write
-from cynic_app.startup import replay
+from cynic_app.service.writes import Write
 from cynic_app.store.pool import make_pool
 from tests.support.faults import FailingFS, FaultyPool
 
@@ -73,7 +74,6 @@ def make_node(config, *, start_up=True, clock=None):
         pool=FaultyPool(pool),
         guidance=GuidanceWriter(config.home, fs=fs, clock=clock),
         node="n",
-        home=config.home,
         memory_ttl_s=3600,  # loaded once, below: a fault aimed at a write never hits a memory read
         on_journal_failure=lambda: retired.append(True),
     )
@@ -244,7 +244,7 @@ def test_records_in_doubt_never_make_a_write_wait_longer_with_the_database_down(
         assert node.service.write_path.in_doubt == 12
         private_pg.start()
         deadline = time.monotonic() + 10
-        while node.service.settle_pending():
+        while node.service.resolve_doubt():
             assert time.monotonic() < deadline, "records in doubt not settled after PostgreSQL returned"
             time.sleep(0.2)
     finally:
@@ -255,8 +255,10 @@ def test_records_in_doubt_never_make_a_write_wait_longer_with_the_database_down(
 def new_write(content: str, key: IdempotencyKey | None = None):
     """A judgment on its way to the write path, as Service.judge sends it once its key lookup
     found nothing (so a key can be taken by another worker in between, as here)."""
-    return judgment_write(
-        judge(Cell.create(content=content), judgment_id=str(uuid.uuid4())).to_dict(), utc_now(), key
+    return Write.of(
+        judgment_record(
+            judge(Cell.create(content=content), judgment_id=str(uuid.uuid4())).to_dict(), utc_now(), key
+        )
     )
 
 

@@ -10,6 +10,7 @@ import pytest
 from psycopg import sql
 
 from cynic_app.judgment import Cell, judge
+from cynic_app.record import from_data
 from cynic_app.store.listing import Position, list_judgments, page_query
 from cynic_app.store.migrations import migrate
 from cynic_app.store.repository import store_records
@@ -29,7 +30,9 @@ def store(conn, content: str, created_at: datetime, *, reality: str = "CODE", se
     judgment = judge(Cell.create(content=content, reality=reality, context="listing test")).to_dict()
     data = {"judgment": judgment, "created_at": created_at.isoformat()}
     with conn.transaction():
-        store_records(conn, [record_rows("judgment", data, journal="j1", seq=seq, ts=seq)], node="n")
+        store_records(
+            conn, [record_rows(from_data("judgment", data), journal="j1", seq=seq, ts=seq)], node="n"
+        )
     return judgment
 
 

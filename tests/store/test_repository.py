@@ -9,6 +9,7 @@ import psycopg
 import pytest
 
 from cynic_app.judgment import Cell, judge
+from cynic_app.record import from_data
 from cynic_app.store.migrations import migrate
 from cynic_app.store.repository import (
     find_idempotency_key,
@@ -38,7 +39,7 @@ def judgment_record(
     data = {"judgment": judgment, "created_at": datetime.now(UTC).isoformat()}
     if key is not None:
         data["idempotency"] = {"key": key, "fingerprint": fp}
-    return judgment, record_rows("judgment", data, journal=journal, seq=seq, ts=seq)
+    return judgment, record_rows(from_data("judgment", data), journal=journal, seq=seq, ts=seq)
 
 
 def store(conn, records):
@@ -119,7 +120,7 @@ def test_a_perception_with_its_judgment(conn):
         "judgment": judgment,
         "created_at": datetime.now(UTC).isoformat(),
     }
-    rows = record_rows("perception", data, journal="j1", seq=1, ts=1)
+    rows = record_rows(from_data("perception", data), journal="j1", seq=1, ts=1)
     assert store(conn, [rows]).inserted == {data["perception_id"], judgment["judgment_id"]}
     got = get_perception(conn, data["perception_id"])
     assert got["source"] == "sensor-1" and got["content"] == "prices rising"

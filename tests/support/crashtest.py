@@ -223,9 +223,14 @@ class CrashTest:
         return time.monotonic() - started
 
     def settle_and_retry(self, result: Round) -> None:
-        """Resolve doubt the way a client should: retry with the same Idempotency-Key."""
-        for _ in range(4 * self.service.workers):
-            request(self.service.port, "GET", "/ready")  # each worker settles its in-doubt records
+        """Resolve doubt the way a client should: once /ready says so, retry with the same
+        Idempotency-Key. Each worker's recovery timer resolves its records in doubt by itself;
+        /ready only says whether it has (several answers in a row: any worker may answer)."""
+        in_a_row, deadline = 0, time.monotonic() + 30
+        while in_a_row < 4 * self.service.workers and time.monotonic() < deadline:
+            in_a_row = in_a_row + 1 if request(self.service.port, "GET", "/ready")[0] == 200 else 0
+            if not in_a_row:
+                time.sleep(0.2)
         for attempt in [a for a in result.attempts if a.outcome in ("unknown", "no_answer")]:
             retry = post(self.service.port, attempt.key, attempt.n)
             if retry.outcome != "ok":

@@ -26,6 +26,7 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from cynic_app import create_app
+from cynic_app.api.context import runtime_of
 from cynic_app.config import DEFAULT_THREADS, Config, default_workers
 from cynic_app.embedded_pg import free_port
 
@@ -52,7 +53,7 @@ def serving(config: Config, **kwargs) -> Iterator:
     try:
         yield app
     finally:
-        app.extensions["cynic"].close()
+        runtime_of(app).close()
 
 
 class Gunicorn:

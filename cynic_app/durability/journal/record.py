@@ -29,14 +29,19 @@ class Record:
     data: dict
 
 
+def payload(kind: str, record_id: str, data: bytes) -> bytes:
+    """The part of a line that depends on neither seq nor ts (data: its JSON object, encoded):
+    build it before any lock."""
+    return b'"kind":' + _json(kind) + b',"id":' + _json(record_id) + b',"data":' + data
+
+
 def encode_payload(kind: str, record_id: str, data: dict) -> bytes:
-    """The part of a line that depends on neither seq nor ts: serialise it before any lock."""
-    return json.dumps(
-        {"kind": kind, "id": record_id, "data": data},
-        ensure_ascii=False,
-        separators=(",", ":"),
-        allow_nan=False,
-    ).encode("utf-8")[1:-1]
+    """payload with data given as a dict (serialised here)."""
+    return payload(kind, record_id, _json(data))
+
+
+def _json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
 
 
 def frame(seq: int, ts: int, sync: int, payload: bytes) -> bytes:

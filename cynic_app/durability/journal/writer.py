@@ -19,8 +19,8 @@ file or a directory, or a failed cut, *poisons* the writer: it cannot know what 
 disk, so it refuses every later append and its process MUST end (PostgreSQL's rule); the
 journal is then closed and settled by recovery, which never trusts this process's view.
 
-Each record is *unsettled* from its append until the caller says it is settled (committed in
-PostgreSQL, or aborted). A closed segment whose records are all settled is retired (``retire``:
+Each record is *unresolved* from its append until the caller says it is resolved (committed in
+PostgreSQL, or aborted). A closed segment whose records are all resolved is retired (``retire``:
 moved to the archive, or deleted), oldest first, each retirement made durable before the next:
 a power loss can only leave a suffix.
 """
@@ -46,7 +46,7 @@ from .record import encode_payload, frame
 log = logging.getLogger(__name__)
 DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 
-#: (kind, record id, data, settled at birth) — an abort record is settled the moment it is durable.
+#: (kind, record id, data, resolved at birth) — an abort record is resolved the moment it is durable.
 #: data is the record's dict, or its payload already encoded (record.encode_payload's framing).
 Entry = tuple[str, str, "dict | bytes", bool]
 
@@ -88,12 +88,10 @@ class JournalWriter:
         self._group = threading.Condition()
         self._poison: BaseException | None = None
         self._closed_for_good = False
-        self._unsettled: set[int] = set()
+        self._unresolved: set[int] = set()
         self._closed: deque[tuple[int, int, Path]] = deque()  # (first, last seq, path), oldest first
         self._retiring = threading.Lock()
         self._retire_failed = False
-        self.appends = 0
-        self.rotations = 0
         self.fsyncs = 0
         self.retired = 0
 
@@ -101,9 +99,9 @@ class JournalWriter:
     def poisoned(self) -> BaseException | None:
         return self._poison
 
-    def append(self, kind: str, record_id: str, data: dict, *, settled: bool = False) -> Position:
+    def append(self, kind: str, record_id: str, data: dict, *, resolved: bool = False) -> Position:
         """Write one record durably and return its position; see ``append_many``."""
-        return self.append_many([(kind, record_id, data, settled)])[0]
+        return self.append_many([(kind, record_id, data, resolved)])[0]
 
     def append_many(self, entries: Sequence[Entry]) -> list[Position]:
         """Write records with one write, return once an fsync covers them, in entry order.
@@ -134,7 +132,7 @@ class JournalWriter:
             self._last_seq = seqs[-1]
             self._written += 1
             generation = self._written
-            self._unsettled.update(s for s, e in zip(seqs, entries, strict=True) if not e[3])
+            self._unresolved.update(s for s, e in zip(seqs, entries, strict=True) if not e[3])
         try:
             self._wait_durable(generation)
         except JournalPoisoned:
@@ -142,18 +140,17 @@ class JournalWriter:
         except Exception as exc:  # after the write, any failure leaves the line's fate unknown
             raise self._poisoned_by(exc) from exc
         if full:
-            self.settle(())  # the segment just closed may hold only settled records
-        self.appends += len(entries)
+            self.resolve(())  # the segment just closed may hold only resolved records
         for kind, *_ in entries:
             metrics.journal_appends.labels(kind).inc()
         metrics.journal_bytes.inc(len(data))
         return [Position(t, self.name, s) for t, s in zip(ts, seqs, strict=True)]
 
-    def settle(self, seqs: Sequence[int]) -> None:
-        """Note that these records are settled; delete closed segments that hold nothing else."""
+    def resolve(self, seqs: Sequence[int]) -> None:
+        """Note that these records are resolved; retire closed segments that hold nothing else."""
         with self._mutex:
-            self._unsettled.difference_update(seqs)
-            retirable = bool(self._closed) and not self._holds_unsettled(self._closed[0])
+            self._unresolved.difference_update(seqs)
+            retirable = bool(self._closed) and not self._holds_unresolved(self._closed[0])
         if retirable:
             self._retire()
 
@@ -322,7 +319,6 @@ class JournalWriter:
             self.fs.close(fd)
         self._mark_synced(self._written, self._last_seq)
         self._closed.append((self._first, self._last_seq, self.directory / segment_name(self._first)))
-        self.rotations += 1
 
     def _write(self, data: bytes) -> None:
         try:
@@ -339,30 +335,30 @@ class JournalWriter:
                 raise JournalPoisoned(f"write failed ({exc}) and could not be undone ({cut_exc})") from exc
             raise JournalWriteFailed(f"journal write failed: {exc}") from exc
 
-    def _holds_unsettled(self, segment: tuple[int, int, Path]) -> bool:
+    def _holds_unresolved(self, segment: tuple[int, int, Path]) -> bool:
         first, last, _ = segment
-        return any(first <= seq <= last for seq in self._unsettled)
+        return any(first <= seq <= last for seq in self._unresolved)
 
     # -- pruning ---------------------------------------------------------------------------------
 
     def _retire(self) -> None:
-        """Delete fully settled closed segments, oldest first, each deletion durable before the next."""
+        """Retire fully resolved closed segments, oldest first, each deletion durable before the next."""
         with self._retiring:
             while not self._retire_failed:
                 with self._mutex:
                     if self._closed_for_good:  # the journal is a settler's now: hands off
                         return
-                    if not self._closed or self._holds_unsettled(self._closed[0]):
+                    if not self._closed or self._holds_unresolved(self._closed[0]):
                         return
                     path = self._closed[0][2]
                 try:
                     self._retire_segment(path)
                     self.fs.fsync_dir(self.directory)
                 except OSError as exc:
-                    # Nothing is lost: the segment only holds settled records, and recovery
+                    # Nothing is lost: the segment only holds resolved records, and recovery
                     # deletes it once this journal is closed.
                     self._retire_failed = True
-                    log.error("journal %s keeps its settled segments from now on: %s", self.name, exc)
+                    log.error("journal %s keeps its resolved segments from now on: %s", self.name, exc)
                     return
                 with self._mutex:
                     self._closed.popleft()

@@ -1,4 +1,5 @@
-"""Check that the journals and PostgreSQL agree (``cynic replay --verify``)."""
+"""Check a node: do its journals and PostgreSQL agree (``cynic replay --verify``), and what does it
+hold (``cynic stats``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,13 @@ from pathlib import Path
 
 import psycopg
 
+from ..config import Config
+from ..durability.archive import Archive
+from ..durability.journal import reader
+from ..durability.journal.closed import claim
+from ..durability.journal.layout import has_legacy_segments, list_journals, list_segments
 from ..store import repository
-from .archive import Archive
-from .journal import reader
-from .journal.layout import has_legacy_segments, list_journals
+from ..store.migrations import schema_version
 
 
 @dataclass
@@ -63,3 +67,27 @@ def _verify_one(conn, scanned: reader.ScanResult, result: Disagreement, batch: i
             flush(record.kind)
     for kind in pending:
         flush(kind)
+
+
+def stats(conn: psycopg.Connection, config: Config) -> dict:
+    """What the node holds: its journals (live or closed, records, torn bytes; read, never
+    repaired) and the database's row counts."""
+    journals = []
+    for journal in list_journals(config.journal_dir):
+        segments = list_segments(journal)
+        with claim(journal) as closed:
+            result = reader.scan(journal, repair=False)
+        journals.append(
+            {
+                "name": journal.name,
+                "state": "closed" if closed else "live",
+                "segments": len(segments),
+                "bytes": sum(p.stat().st_size for _, p in segments),
+                "records": result.records,
+                "last_seq": result.last_seq,
+                "torn_bytes": result.torn_bytes,
+            }
+        )
+    version = schema_version(conn)
+    counts = repository.count_rows(conn) if version else dict.fromkeys(repository.COUNTED, 0)
+    return {"home": str(config.home), "journals": journals, "schema_version": version, "database": counts}

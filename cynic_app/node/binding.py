@@ -20,13 +20,10 @@ from pathlib import Path
 import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
-from .durability.fsio import atomic_write
+from ..durability.fsio import atomic_write
+from .errors import DatabaseMismatch
 
 FILE_NAME = "database.json"
-
-
-class DatabaseMismatch(Exception):
-    """CYNIC_HOME belongs to another database than the one configured."""
 
 
 def database_identity(conn: psycopg.Connection) -> str | None:

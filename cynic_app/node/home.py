@@ -1,4 +1,4 @@
-"""CYNIC_HOME: create it, prove it is writable, and hold the node lock on it."""
+"""CYNIC_HOME: create it, prove it is writable, hold the node lock on it, name its archive."""
 
 from __future__ import annotations
 
@@ -8,23 +8,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from filelock import FileLock, Timeout
+from ..config import Config
+from ..durability import locks
+from ..durability.archive import Archive
+from ..durability.fsio import FS, OS_FS, make_dir_durable
+from ..durability.journal.layout import WRITERS_LOCK_NAME
+from .errors import HomeUnusable, NodeBusy, WritersAlive
 
-from . import locks
-from .fsio import FS, OS_FS, make_dir_durable
-from .journal.layout import WRITERS_LOCK_NAME
-
-
-class HomeUnusable(Exception):
-    """CYNIC_HOME cannot be used; the message is the one-line reason shown to the operator."""
-
-
-class NodeBusy(Exception):
-    """Another cynic_app process already serves this CYNIC_HOME."""
-
-
-class WritersAlive(NodeBusy):
-    """Processes of an earlier run still write journals in this CYNIC_HOME."""
+NODE_LOCK_NAME = "node.lock"
 
 
 def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
@@ -48,14 +39,25 @@ def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
         raise HomeUnusable(f"CYNIC_HOME {home} is not writable: {exc.strerror or exc}") from exc
 
 
-def acquire_node_lock(home: Path) -> FileLock:
+class NodeLock:
+    """``node.lock``, held on a descriptor (durability/locks.py) until released."""
+
+    def __init__(self, fd: int):
+        self._fd: int | None = fd
+
+    def release(self) -> None:
+        """Let go of the node (once: later calls do nothing)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            locks.release(fd)
+
+
+def acquire_node_lock(home: Path) -> NodeLock:
     """Hold ``node.lock`` for the life of the serving process; raise NodeBusy if taken."""
-    lock = FileLock(Path(home) / "node.lock", timeout=0, mode=0o640, thread_local=False)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise NodeBusy(f"another cynic_app process is already serving CYNIC_HOME {home}") from None
-    return lock
+    fd = locks.try_lock(Path(home) / NODE_LOCK_NAME, create=True)
+    if fd is None:
+        raise NodeBusy(f"another cynic_app process is already serving CYNIC_HOME {home}")
+    return NodeLock(fd)
 
 
 @contextmanager
@@ -79,3 +81,8 @@ def no_writers(home: Path, *, timeout_s: float) -> Iterator[None]:
         yield
     finally:
         locks.release(fd)
+
+
+def archive_of(config: Config, *, fs: FS = OS_FS) -> Archive:
+    """Where this node's settled segments go (kept for the retention, or deleted)."""
+    return Archive(config.home, config.retention, fs=fs)

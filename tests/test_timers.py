@@ -1,0 +1,90 @@
+"""One timer thread per process runs every deadline (database calls, request bodies)."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+from cynic_app.timers import TIMERS, Timers
+
+WAIT_S = 30  # reached only when something hangs
+
+
+def test_callbacks_run_in_time_order():
+    timers, ran, done = Timers("test-timers"), [], threading.Event()
+    now = time.monotonic()
+    timers.schedule(now + 0.06, lambda: (ran.append(3), done.set()))
+    timers.schedule(now + 0.02, lambda: ran.append(1))
+    timers.schedule(now + 0.04, lambda: ran.append(2))
+    assert done.wait(WAIT_S) and ran == [1, 2, 3]
+
+
+def test_a_cancelled_callback_never_runs():
+    timers, ran, later = Timers("test-timers"), [], threading.Event()
+    token = timers.schedule(time.monotonic() + 0.05, lambda: ran.append("cancelled one"))
+    timers.cancel(token)
+    timers.schedule(time.monotonic() + 0.1, later.set)
+    assert later.wait(WAIT_S) and ran == []
+
+
+def test_cancel_waits_for_a_callback_that_is_running():
+    """So a caller that cancelled may hand on what the callback touches (a connection to cut)."""
+    timers, started, go, cancelled = (
+        Timers("test-timers"),
+        threading.Event(),
+        threading.Event(),
+        threading.Event(),
+    )
+
+    def slow() -> None:
+        started.set()
+        go.wait(WAIT_S)
+
+    token = timers.schedule(time.monotonic(), slow)
+    assert started.wait(WAIT_S)
+    canceller = threading.Thread(target=lambda: (timers.cancel(token), cancelled.set()))
+    canceller.start()
+    assert not cancelled.wait(0.2)  # still running: cancel has not returned
+    go.set()
+    assert cancelled.wait(WAIT_S)
+    canceller.join()
+
+
+def test_a_failing_callback_does_not_stop_the_others():
+    timers, after = Timers("test-timers"), threading.Event()
+    timers.schedule(time.monotonic(), lambda: 1 / 0)
+    timers.schedule(time.monotonic() + 0.01, after.set)
+    assert after.wait(WAIT_S)
+
+
+def test_deadlines_and_body_timers_share_one_thread():
+    from cynic_app.api import receive
+    from cynic_app.store import deadline
+
+    assert receive.TIMERS is deadline.TIMERS is TIMERS
+    fired = threading.Event()
+    TIMERS.schedule(time.monotonic(), fired.set)
+    assert fired.wait(WAIT_S)
+    names = [t.name for t in threading.enumerate()]
+    assert names.count("cynic-timers") == 1
+    assert "db-deadlines" not in names and "cynic-body-watchdog" not in names
+
+
+def test_a_forked_child_runs_timers_of_its_own():
+    TIMERS.schedule(time.monotonic() + 3600, lambda: None)  # the parent's thread exists
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no thread of the parent's came with the fork
+        try:
+            fired = threading.Event()
+            TIMERS.schedule(time.monotonic(), fired.set)
+            os.write(write, b"1" if fired.wait(WAIT_S) else b"0")
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        assert os.read(read, 1) == b"1"
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
