@@ -1,13 +1,18 @@
-"""File locks (``flock``) held on a descriptor: released when the holder closes it or dies.
+"""File locks (``flock``): released when the holder lets go, closes its descriptor or dies.
 
-The one lock idiom of cynic_app, in two forms:
+Every lock of cynic_app is taken here, in three forms:
 
-- a descriptor a holder keeps for as long as it holds the lock (``try_lock``, ``share``,
-  ``hold``, ``release``): a journal's ``lock`` (its writer's whole life: a free lock is how
-  everyone else knows the writer is gone), ``writers.lock``, ``node.lock`` (the serving
-  process's life), the metrics' ``.merge.lock``;
+- ``exclusive`` and ``hold`` (filelock, the design card's choice): a lock on a fixed path of the
+  home that one holder takes whole, ``node.lock`` (the serving process's life) and the metrics'
+  ``.merge.lock`` (moments);
+- a descriptor a journal's writer keeps for as long as it holds the lock (``try_lock``,
+  ``share``, ``release``): a journal's ``lock`` (its writer's whole life: a free lock is how
+  everyone else knows the writer is gone) and ``writers.lock``, held *shared* by every writer.
+  filelock has no shared mode, and it creates a missing lock's directories and truncates the
+  file, where a settler deleting a journal must find it gone (closed.py);
 - ``HeldLock``, when the threads of a process share one lock taken and let go again and again,
-  waited for within a bound (``guidance.json.lock``).
+  waited for within a bound without polling (``guidance.json.lock``), which filelock's polling
+  acquire cannot do.
 
 flock conflicts between *open files*, so a second open of the same path — even in the same
 process — cannot take a lock that is held. The descriptor is inherited across fork, so a process
@@ -24,6 +29,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from filelock import FileLock, Timeout
 
 log = logging.getLogger(__name__)
 
@@ -58,16 +65,36 @@ def share(path: Path) -> int:
     return fd
 
 
+def _file_lock(path: Path, *, timeout: float) -> FileLock:
+    # thread_local=False: the thread that lets go need not be the one that took it (a worker's
+    # close); no soft fallback (a lock file that outlives a killed holder); the file is kept.
+    return FileLock(
+        path,
+        timeout=timeout,
+        mode=0o640,
+        thread_local=False,
+        fallback_to_soft=False,
+        preserve_lock_file=True,
+    )
+
+
+def exclusive(path: Path) -> FileLock | None:
+    """Take an exclusive lock on path (created if missing) without waiting: the held lock, to
+    ``release()``, or None if another holder has it."""
+    lock = _file_lock(Path(path), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        return None
+    return lock
+
+
 @contextmanager
 def hold(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on path (created if missing) for the block, waiting as long as it
     takes: for holders that keep it for moments only."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o640)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    with _file_lock(Path(path), timeout=-1):
         yield
-    finally:
-        os.close(fd)
 
 
 def release(fd: int) -> None:

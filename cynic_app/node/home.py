@@ -40,24 +40,24 @@ def prepare_home(home: Path, *, fs: FS = OS_FS) -> None:
 
 
 class NodeLock:
-    """``node.lock``, held on a descriptor (durability/locks.py) until released."""
+    """``node.lock``, held (durability/locks.py ``exclusive``) until released."""
 
-    def __init__(self, fd: int):
-        self._fd: int | None = fd
+    def __init__(self, lock):
+        self._lock = lock
 
     def release(self) -> None:
         """Let go of the node (once: later calls do nothing)."""
-        fd, self._fd = self._fd, None
-        if fd is not None:
-            locks.release(fd)
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
 
 
 def acquire_node_lock(home: Path) -> NodeLock:
     """Hold ``node.lock`` for the life of the serving process; raise NodeBusy if taken."""
-    fd = locks.try_lock(Path(home) / NODE_LOCK_NAME, create=True)
-    if fd is None:
+    lock = locks.exclusive(Path(home) / NODE_LOCK_NAME)
+    if lock is None:
         raise NodeBusy(f"another cynic_app process is already serving CYNIC_HOME {home}")
-    return NodeLock(fd)
+    return NodeLock(lock)
 
 
 @contextmanager
