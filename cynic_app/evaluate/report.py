@@ -56,8 +56,12 @@ def markdown(ev: Evaluation) -> str:
         out.append(_times(ev, corpus, tools))
     for corpus in sorted({c for c, _, _ in ev.clean}):
         out.append(f"### {corpus} ({ev.files[corpus]} files): clean code\n")
-        out.append(_row(["tool", "half", "files", "any security finding", "HOWL/WAG/GROWL/BARK"]))
-        out.append(_row(["---", "---", "---:", "---:", "---"]))
+        out.append(
+            _row(
+                ["tool", "half", "files", "any security finding", "one it is sure of", "HOWL/WAG/GROWL/BARK"]
+            )
+        )
+        out.append(_row(["---", "---", "---:", "---:", "---:", "---"]))
         for t in tools:
             for half, label in HALF_LABELS:
                 s = ev.clean[(corpus, t, half)]
@@ -68,7 +72,14 @@ def markdown(ev: Evaluation) -> str:
                 )
                 out.append(
                     _row(
-                        [t, label, str(s.files), f"{s.flagged} ({s.flagged / max(1, s.files):.0%})", verdicts]
+                        [
+                            t,
+                            label,
+                            str(s.files),
+                            f"{s.flagged} ({s.flagged / max(1, s.files):.0%})",
+                            f"{s.flagged_sure} ({s.flagged_sure / max(1, s.files):.0%})",
+                            verdicts,
+                        ]
                     )
                 )
         judge_all = ev.clean.get((corpus, JUDGE, ALL))
@@ -95,7 +106,8 @@ def as_json(ev: Evaluation) -> dict:
                                             "counts": v.counts}),
         "lines": keyed(ev.lines, lambda v: dict(vars(v))),
         "clean": keyed(ev.clean, lambda v: {"files": v.files, "verdicts": dict(v.verdicts),
-                                            "flagged": v.flagged, "below_wag": [p for p, _ in v.worst]}),
+                                            "flagged": v.flagged, "flagged_sure": v.flagged_sure,
+                                            "below_wag": [p for p, _ in v.worst]}),
         "ms_per_file": {"|".join(k): v for k, v in ev.ms.items()},
     }  # fmt: skip
 

@@ -83,6 +83,7 @@ class CleanScore:
     files: int = 0
     verdicts: Counter = field(default_factory=Counter)
     flagged: int = 0  # files with at least one security finding
+    flagged_sure: int = 0  # files with at least one the tool is sure of (ToolFinding.sure)
     worst: list[tuple[str, str]] = field(default_factory=list)  # (file, verdict) below WAG
 
     @property
@@ -100,6 +101,7 @@ def clean(files: list[CleanFile], results: dict[object, FileResult]) -> CleanSco
             if result.verdict not in PASSING:
                 score.worst.append((str(f.path), result.verdict))
         score.flagged += any(x.security for x in result.findings)
+        score.flagged_sure += any(x.security and x.sure for x in result.findings)
     return score
 
 

@@ -49,6 +49,9 @@ class ToolFinding:
     cwe: int
     rule: str
     security: bool
+    #: the tool says it is sure: the judge's confidence >= 0.5 (a finding that counts as what its
+    #: rule is); bandit's MEDIUM or HIGH confidence; ruff states none, so all of its
+    sure: bool = True
 
 
 @dataclass
@@ -99,7 +102,13 @@ def judge_file(path: Path, level: str | None = None) -> FileResult:
     j = judge(Cell.create(content=text, context=f"file: {path.name}"), level=level)
     ms = (time.perf_counter() - started) * 1000.0
     findings = [
-        ToolFinding(f["line"], f.get("cwe") or 0, f["rule"], RULES[f["rule"]].kind == "security")
+        ToolFinding(
+            f["line"],
+            f.get("cwe") or 0,
+            f["rule"],
+            RULES[f["rule"]].kind == "security",
+            f["confidence"] >= 0.5,
+        )
         for f in j.findings
         if not f.get("suppressed")
     ]
@@ -138,7 +147,13 @@ def run_bandit(paths: list[Path]) -> dict:
         for issue in json.loads(out or "{}").get("results", []):
             test = issue["test_id"]
             results[Path(issue["filename"])].findings.append(
-                ToolFinding(issue["line_number"], BANDIT_CWE.get(test, 0), test, True)
+                ToolFinding(
+                    issue["line_number"],
+                    BANDIT_CWE.get(test, 0),
+                    test,
+                    True,
+                    issue.get("issue_confidence") in ("MEDIUM", "HIGH"),
+                )
             )
     _spread_time(results, py, started)
     return results

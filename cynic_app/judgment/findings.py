@@ -85,9 +85,8 @@ def temper(found: list[Finding], code_lines: int) -> list[Finding]:
             if share < TASTE_CAPS_FROM or code_lines > TASTE_SNIPPET_LINES:
                 f = replace(f, severity=f.severity * min(1.0, 2 * share), kind=SMELL)
         elif f.counted_kind == DEFECT and sparse:
-            f = replace(
-                f, severity=f.severity * min(1.0, DEFECT_LINES / code_lines), kind=SMELL, confidence=0.9
-            )
+            # (its confidence stays the check's: how sure it is, not how much it costs)
+            f = replace(f, severity=f.severity * min(1.0, DEFECT_LINES / code_lines), kind=SMELL)
         elif f.counted_kind == SMELL and spread < 1.0:
             f = replace(f, severity=f.severity * spread)
         out.append(f)

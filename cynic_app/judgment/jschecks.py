@@ -99,7 +99,10 @@ def _call(node: Node, aliases: dict[str, str]) -> list[Finding]:
         message = f"{qualified}() runs text built at run time as code: make sure no input reaches it"
         return [hit("code-injection", line, message, confidence=0.3)]
     if parts[-1] == "createHash" and args and (string_value(args[0]) or "").lower() in _WEAK_HASHES:
-        return [hit("weak-hash", line, f"{string_value(args[0])} is broken for security uses")]
+        # broken for security; whether this use needs security (an ETag, a UUID v3, the WebSocket
+        # handshake's RFC-given SHA-1) is not known: a look, not a veto, as in Python
+        message = f"{string_value(args[0])} is broken for security uses"
+        return [hit("weak-hash", line, message, confidence=0.3)]
     if qualified in ("jsonwebtoken.verify", "jsonwebtoken.sign") and len(args) >= 2:
         return _jwt_none(args[-1], line) + _literal_secret(args[1], line, f"{qualified}()")
     if qualified in _SESSIONS and args:
