@@ -81,6 +81,9 @@ FLOWS = [
      'el.innerHTML = `<b>${q}</b>`;\n', "file: c.js", "xss", 3),
     ('const _ = require("lodash");\napp.post("/s", (req, res) => {\n'
      '  res.json(_.merge({}, req.body));\n});\n', "file: d.js", "prototype-pollution", 3),
+    # any window may post a message to a page
+    ('window.addEventListener("message", async (event) => {\n  const r = await fetch(event.data.url);\n'
+     '  event.source.postMessage(await r.text(), "*");\n});\n', "file: e.js", "ssrf", 2),
 ]  # fmt: skip
 
 
@@ -105,6 +108,9 @@ CLEANED = [
     ('const express = require("express");\napp.get("/u/:id", async (req, res) => {\n'
      '  const user = await User.findByPk(req.params.id);\n  res.send(`<h1>${user.name}</h1>`);\n});\n',
      "file: d.js"),
+    # a worker's messages come from the same-origin page that started it (urllib3's fetch worker)
+    ('self.addEventListener("message", async (event) => {\n  const r = await fetch(event.data.url);\n'
+     '  self.postMessage(await r.text());\n});\n', "file: fetch_worker.js"),
 ]  # fmt: skip
 
 

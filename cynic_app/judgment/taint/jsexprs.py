@@ -463,7 +463,7 @@ class JsEvaluator:
                 args.append(self.ev(a, depth))
         kwargs = {k: v for k, v in args[-1].fields if isinstance(k, str)} if args and args[-1].fields else {}
         returned = [
-            self.run_callback(fn, self._bound(method, receiver, args, i), depth) for i, fn in callbacks
+            self.run_callback(fn, self._bound(method, receiver, args, i, parts), depth) for i, fn in callbacks
         ]
         local = self.call_local(node, func, args, receiver)
         if local is not None:
@@ -521,7 +521,9 @@ class JsEvaluator:
             origin = ".".join(named) if named else args[-1].origin
         return replace(out, kind=kind, origin=origin)
 
-    def _bound(self, method: str, receiver: Val | None, args: list[Val], position: int) -> list[Val]:
+    def _bound(
+        self, method: str, receiver: Val | None, args: list[Val], position: int, parts: list[str] | None
+    ) -> list[Val]:
         """What a callback given at position is called with."""
         if receiver is not None and method in _ELEMENT_CALLBACKS:
             return [iterate(receiver)]
@@ -529,6 +531,10 @@ class JsEvaluator:
             return [Val(), iterate(receiver)]
         if receiver is not None and method == "then" and position == 0:
             return [Val(taints=receiver.all_taints(), kind=receiver.kind)]
+        if parts and parts[0] == "self":
+            # a worker's own messages (self.addEventListener / self.onmessage in a dedicated or
+            # service worker) come from the same-origin page that runs it, not any window
+            return []
         for m, event, kind in self.tables.callback_params:
             if m == method and (not event or (args and args[0].known and args[0].const == event)):
                 return (
