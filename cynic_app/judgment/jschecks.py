@@ -52,11 +52,6 @@ def _macish(name: str) -> bool:
     )
 
 
-_DYNAMIC_CODE = frozenset(
-    {"eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext"}
-)
-
-
 def js_findings(root: Node) -> list[Finding]:
     """Every finding of a JavaScript or TypeScript tree, by line."""
     imports, declared, checked = [], [], []
@@ -94,10 +89,6 @@ def _call(node: Node, aliases: dict[str, str]) -> list[Finding]:
     qualified = qualify(parts, aliases)
     if parts[0] == "console" and len(parts) == 2 and parts[1] in _CONSOLE:
         return [hit("console-log", line, f"console.{parts[1]}() left in")]
-    if qualified in _DYNAMIC_CODE and args and string_value(args[0]) is None:
-        # of no known origin (the flow reports input reaching it): a look, as in Python
-        message = f"{qualified}() runs text built at run time as code: make sure no input reaches it"
-        return [hit("code-injection", line, message, confidence=0.3)]
     if parts[-1] == "createHash" and args and (string_value(args[0]) or "").lower() in _WEAK_HASHES:
         # broken for security; whether this use needs security (an ETag, a UUID v3, the WebSocket
         # handshake's RFC-given SHA-1) is not known: a look, not a veto, as in Python

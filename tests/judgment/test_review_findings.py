@@ -117,20 +117,20 @@ def test_a_match_with_many_cases_binding_one_name_costs_linear_time():
 _JUDGE_IN_A_PROCESS = """
 import json, sys
 from cynic_app.judgment import Cell, judge
-j = judge(Cell.create(content=sys.stdin.read(), context="file: x.py"), level="MICRO")
+j = judge(Cell.create(content=sys.stdin.read(), context=sys.argv[1]), level="MICRO")
 print(json.dumps([j.verdict, j.q_score, j.confidence,
                   [(f["rule"], f["line"], f["confidence"], f.get("source_line")) for f in j.findings]]))
 """
 
 
-def _judged_by_processes(content: str, seeds=range(8)) -> set[str]:
+def _judged_by_processes(content: str, seeds=range(8), context: str = "file: x.py") -> set[str]:
     """The distinct judgments of content by processes that differ only in their string-hash seed
     (as gunicorn's workers and the nodes of a cluster do)."""
     seen = set()
     for seed in seeds:
         env = {**os.environ, "PYTHONHASHSEED": str(seed)}
         done = subprocess.run(
-            [sys.executable, "-c", _JUDGE_IN_A_PROCESS],
+            [sys.executable, "-c", _JUDGE_IN_A_PROCESS, context],
             input=content,
             env=env,
             capture_output=True,
@@ -158,6 +158,21 @@ def test_the_verdict_does_not_depend_on_the_processs_hash_seed():
         "    return token\n"
     )
     assert len(_judged_by_processes(content)) == 1
+
+
+def test_a_javascript_finding_does_not_depend_on_the_processs_hash_seed():
+    """The JavaScript reader kept the first hit it met at equal confidence (and the first
+    predictable number of a set): two request fields reaching one exec named either, by the
+    string-hash seed. It now keeps hits as the Python reader does."""
+    content = (
+        'const { exec } = require("child_process");\n'
+        'app.post("/convert", (req, res) => {\n'
+        "  const src = req.body.src;\n"
+        "  const dst = req.query.dst;\n"
+        '  exec("convert " + src + " " + dst);\n'
+        "});\n"
+    )
+    assert len(_judged_by_processes(content, context="file: convert.js")) == 1
 
 
 def test_the_source_line_of_a_finding_does_not_depend_on_the_processs_hash_seed():

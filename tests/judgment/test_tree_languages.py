@@ -158,3 +158,16 @@ def test_lines_that_swallow_the_code_after_them_are_read_past():
 def test_a_one_line_file_that_does_not_parse_is_not_blanked_away():
     j = judged("const token = Math.random(); let x = (;", "file: a.js")
     assert ("insecure-random", 1) in found(j, "security")
+
+
+def test_eval_of_a_value_of_no_known_origin_is_a_look_as_in_python():
+    """eval/Function of a value nothing shows the origin of is a possible code-injection (0.3, a
+    look that moves no verdict); of a request field, a hole; of numbers made from one, nothing."""
+    look = judged("function run(code) {\n  return eval(code);\n}\nmodule.exports = { run };\n", "file: r.js")
+    (f,) = [f for f in look.findings if f["rule"] == "code-injection"]
+    assert (f["line"], f["confidence"], look.verdict) == (2, 0.3, "WAG")
+    numbers = (
+        'app.post("/calc", (req, res) => {\n  const a = Number(req.body.a);\n'
+        "  res.json(eval(`${a} + 1`));\n});\n"
+    )
+    assert not [f for f in judged(numbers, "file: c.js").findings if f["rule"] == "code-injection"]

@@ -76,7 +76,7 @@ SINKS = (
     Sink("shell-injection", calls=_CHILD_PROGRAM, args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("shell-injection", calls=_CHILD_PROGRAM, args=(0, 1), when=(("shell", True),), labels=_CODE_AND_COMMANDS, param_built=True),
     # CWE-94: code.
-    Sink("code-injection", calls=("mathjs.eval", "mathjs.evaluate", "eval", "window.eval", "globalThis.eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext", "vm.Script", "vm.compileFunction", "vm2.VM.run", "execScript"), args=(0, 1, 2, 3, 4), labels=_CODE_AND_COMMANDS),
+    Sink("code-injection", calls=("mathjs.eval", "mathjs.evaluate", "eval", "window.eval", "globalThis.eval", "Function", "vm.runInContext", "vm.runInNewContext", "vm.runInThisContext", "vm.Script", "vm.compileFunction", "vm2.VM.run", "execScript"), args=(0, 1, 2, 3, 4), labels=_CODE_AND_COMMANDS, possible="any"),
     Sink("code-injection", calls=("setTimeout", "setInterval", "setImmediate", "window.setTimeout", "window.setInterval"), args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", methods=("run", "runInContext", "runInNewContext"), on="vm-script", args=(0,), labels=_CODE_AND_COMMANDS),
     Sink("code-injection", calls=("require", "import"), args=(0,), labels=_REMOTE),

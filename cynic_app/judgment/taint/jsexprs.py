@@ -99,6 +99,9 @@ class JsEvaluator:
     def sink_reached(self, sink: Sink, val: Val, node: Node, name: str) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def sink_possibly_reached(self, sink: Sink, val: Val, node: Node, name: str) -> None:  # pragma: no cover
+        raise NotImplementedError
+
     def call_local(
         self, node: Node, func: Node, args: list[Val], receiver: Val | None
     ) -> Val | None:  # pragma: no cover
@@ -577,10 +580,11 @@ class JsEvaluator:
         return ""
 
     def _sinks(self, node, qualified, method, receiver, args, kwargs) -> None:
-        if not any(a.taints or a.extra or a.fields or a.items for a in args):
-            return
+        tainted = any(a.taints or a.extra or a.fields or a.items for a in args)
+        if not tainted and not (qualified and _matches(qualified, _possible_calls(self.tables))):
+            return  # (a value of no known origin counts only at the sinks that say so)
         for sink in self.tables.sinks:
-            if sink.props:
+            if sink.props or not (tainted or sink.possible):
                 continue
             if sink.calls:
                 if not (qualified and _matches(qualified, sink.calls)):
@@ -598,8 +602,12 @@ class JsEvaluator:
                 continue  # an option that makes the call safe (a root that is not the whole disk)
             name = qualified or method
             for i in sink.args:
-                if i < len(args) and args[i].all_taints():
+                if i >= len(args):
+                    continue
+                if args[i].all_taints():
                     self.sink_reached(sink, args[i], node, name)
+                elif sink.possible and _unknown_text(args[i], sink.possible):
+                    self.sink_possibly_reached(sink, args[i], node, name)
         if method in _HEADER_SETTERS and receiver is not None and receiver.kind == "response":
             self._location_header(node, method, args)
 
@@ -701,3 +709,21 @@ def _what(base: Val) -> str:
 
 
 __all__ = ["JsEvaluator", "expression_children", "unwrap"]
+
+
+_POSSIBLE_CALLS: dict[int, tuple[str, ...]] = {}
+
+
+def _possible_calls(tables: Tables) -> tuple[str, ...]:
+    """The calls of the sinks that a value of no known origin is worth a look at."""
+    key = id(tables)
+    if key not in _POSSIBLE_CALLS:
+        _POSSIBLE_CALLS[key] = tuple(c for s in tables.sinks if s.possible for c in s.calls)
+    return _POSSIBLE_CALLS[key]
+
+
+def _unknown_text(value: Val, possible: str) -> bool:
+    """A value the reader cannot vouch for: not made of literals, not a function (a callback)."""
+    if value.literal or value.known or value.kind == "function":
+        return False
+    return possible == "any" or value.built

@@ -29,12 +29,15 @@ from .pyflow import (
     _SQL_RE,
     CONFIDENCE,
     HOP_KEPT,
+    POSSIBLE,
     SNIPPET_LINES,
     WEAK_IN_MODULE,
     WEAK_IN_SNIPPET,
     SinkEntry,
     Summary,
     TaintHit,
+    hit_message,
+    keep,
 )
 from .spec import ALL, Sink, Tables, secretish
 from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, set_field
@@ -197,16 +200,7 @@ class JsModuleFlow:
         line = line or node.start_point[0] + 1
         column = column or node.start_point[1] + 1
         confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
-        if taint.label == PARAM:
-            message = f"{taint.what} reaches {name} on line {line}: callers can pass anything"
-        elif taint.line and taint.line != line:
-            message = f"{taint.what} from line {taint.line} reaches {name} on line {line}"
-        else:
-            message = f"{taint.what} reaches {name}"
-        key = (rule, line)
-        old = self.hits.get(key)
-        if old is None or old.confidence < confidence:
-            self.hits[key] = TaintHit(rule, line, column, taint.line, message, confidence)
+        keep(self.hits, TaintHit(rule, line, column, taint.line, hit_message(taint, name, line), confidence))
 
 
 class JsFunctionFlow(JsStatements):
@@ -322,28 +316,29 @@ class JsFunctionFlow(JsStatements):
 
     def report_public_parameters(self) -> None:
         """A public function whose parameter reaches a sink built into literal text (or, for
-        deserialisers and raw HTML, as it is): its callers cannot know to clean it."""
+        deserialisers and raw HTML, as it is): its callers cannot know to clean it. Any other
+        parameter that reaches a sink which a non-literal value makes worth a look is a possible
+        finding (as in Python)."""
         info = self.info
-        if (
-            info is None
-            or info.nested
-            or info.name.startswith(("_", "#"))
-            or (info.cls or "").startswith("_")
-        ):
+        if info is None:
             return
+        public = not (info.nested or info.name.startswith(("_", "#")) or (info.cls or "").startswith("_"))
         params = _params(info.node)
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
             if entry.param >= len(params):
                 continue
             sink = entry.sink
-            built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
-            if not (sink.param_any or (sink.param_built and built)):
-                continue
             cwe = RULES[sink.rule].cwe
             if cwe in entry.cleared or 0 in entry.cleared:
                 continue
-            what = f"parameter {_param_name(params[entry.param]) or entry.param + 1} of {info.name}()"
-            taint = Taint(PARAM, info.node.start_point[0] + 1, what)
+            built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
+            if public and (sink.param_any or (sink.param_built and built)):
+                what = f"parameter {_param_name(params[entry.param]) or entry.param + 1} of {info.name}()"
+                taint = Taint(PARAM, info.node.start_point[0] + 1, what)
+            elif sink.possible == "any" or (sink.possible == "built" and entry.built):
+                taint = Taint(POSSIBLE, 0, "a value built at run time" if entry.built else "a value")
+            else:
+                continue
             self.module.report(sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column)
 
     # -- what the evaluator asks ----------------------------------------------------------------
@@ -367,11 +362,12 @@ class JsFunctionFlow(JsStatements):
             if t.label == RANDOM and 330 not in t.cleared:
                 message = f"predictable {t.what} (line {t.line}) becomes {where}: use crypto.randomBytes"
                 confidence = round(CONFIDENCE[RANDOM] * HOP_KEPT**t.hops, 2)
-                self.module.hits.setdefault(
-                    ("insecure-random", line),
-                    TaintHit("insecure-random", line, 0, t.line, message, confidence),
-                )
-                return
+                keep(self.module.hits, TaintHit("insecure-random", line, 0, t.line, message, confidence))
+
+    def sink_possibly_reached(self, sink: Sink, val: Val, node: Node, name: str) -> None:
+        what = "a value built at run time" if val.built else "a value"
+        label = f"{name}()" if not sink.props else name
+        self.module.report(sink.rule, node, Taint(POSSIBLE, 0, what), label)
 
     def sink_reached(self, sink: Sink, val: Val, node: Node, name: str) -> None:
         cwe = RULES[sink.rule].cwe

@@ -59,6 +59,30 @@ class TaintHit:
     end_line: int = 0  # the sink's statement spans to here (a call black split over lines)
 
 
+def hit_message(taint: Taint, called: str, line: int) -> str:
+    """What a hit says: where the value came from and the call (``os.system()``) it reached."""
+    if taint.label == PARAM:
+        return f"{taint.what} reaches {called} on line {line}: callers can pass anything"
+    if taint.label == POSSIBLE:
+        return f"{called} gets {taint.what} of no known origin: make sure no input reaches it"
+    if taint.line and taint.line != line:
+        return f"{taint.what} from line {taint.line} reaches {called} on line {line}"
+    return f"{taint.what} reaches {called}"
+
+
+def keep(hits: dict[tuple[str, int], TaintHit], hit: TaintHit) -> None:
+    """One hit per (rule, line): the surest, then the earliest source, then by message, so the
+    choice never depends on the order a set was walked in (a process's hash seed)."""
+    key = (hit.rule, hit.line)
+    old = hits.get(key)
+    if old is None or (-hit.confidence, hit.source_line, hit.message) < (
+        -old.confidence,
+        old.source_line,
+        old.message,
+    ):
+        hits[key] = hit
+
+
 @dataclass(frozen=True)
 class SinkEntry:
     """A parameter of a function reaching a sink, inside it or in a function it calls."""
@@ -212,29 +236,12 @@ class ModuleFlow:
         line = line or getattr(node, "lineno", 0)
         column = column or getattr(node, "col_offset", -1) + 1
         confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
-        if taint.label == PARAM:
-            message = f"{taint.what} reaches {name}() on line {line}: callers can pass anything"
-        elif taint.label == POSSIBLE:
-            message = f"{name}() gets {taint.what} of no known origin: make sure no input reaches it"
-        elif taint.line and taint.line != line:
-            message = f"{taint.what} from line {taint.line} reaches {name}() on line {line}"
-        else:
-            message = f"{taint.what} reaches {name}()"
-        self.keep(
-            TaintHit(rule, line, column, taint.line, message, confidence, end_line if end_line > line else 0)
-        )
+        message = hit_message(taint, f"{name}()", line)
+        end_line = end_line if end_line > line else 0
+        keep(self.hits, TaintHit(rule, line, column, taint.line, message, confidence, end_line))
 
     def keep(self, hit: TaintHit) -> None:
-        """One hit per (rule, line): the surest, then the earliest source, then by message, so
-        the choice never depends on the order a set was walked in (a process's hash seed)."""
-        key = (hit.rule, hit.line)
-        old = self.hits.get(key)
-        if old is None or (-hit.confidence, hit.source_line, hit.message) < (
-            -old.confidence,
-            old.source_line,
-            old.message,
-        ):
-            self.hits[key] = hit
+        keep(self.hits, hit)
 
 
 class FunctionFlow(Evaluator):
