@@ -167,6 +167,7 @@ def test_eval_of_a_value_of_no_known_origin_is_a_look_as_in_python():
     (f,) = [f for f in look.findings if f["rule"] == "code-injection"]
     assert (f["line"], f["confidence"], look.verdict) == (2, 0.3, "WAG")
     numbers = (
+        'const express = require("express");\nconst app = express();\n'
         'app.post("/calc", (req, res) => {\n  const a = Number(req.body.a);\n'
         "  res.json(eval(`${a} + 1`));\n});\n"
     )

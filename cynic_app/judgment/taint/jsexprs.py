@@ -77,7 +77,7 @@ def _number(text: str) -> object:
 def _random_only(values: list[Val]) -> Val:
     """A number computed from values: only the predictability of a random one survives."""
     kept = frozenset(t for v in values for t in v.all_taints() if t.label == RANDOM)
-    return Val(taints=kept)
+    return Val(taints=kept, literal=True)  # (a number vouched for: no sink's look either)
 
 
 class JsEvaluator:

@@ -414,7 +414,7 @@ class Evaluator:
             )
             if hit:
                 if s.cwes == ALL:
-                    return Val()
+                    return Val(literal=True)  # a number: vouched for, no sink's look either
                 return cleared(merge(everything), s.cwes)
         return None
 
