@@ -19,7 +19,7 @@ from ..tsparse import text_of
 from .jsnames import chain, required, string_value
 from .names import qualify
 from .pyexprs import FOLD_LIMIT, iterate, subscript
-from .spec import ALL, Sink, Tables, matches
+from .spec import ALL, Sink, Tables, cleans, matches
 from .values import INPUT, RANDOM, UNKNOWN, Taint, Val, cleared, const, dict_of, join, list_of, merge
 
 MAX_DEPTH = 60
@@ -558,14 +558,8 @@ class JsEvaluator:
     def _sanitised(self, qualified: str, method: str, everything: list[Val]) -> Val | None:
         if not any(v.taints or v.extra or v.fields or v.items for v in everything):
             return None  # nothing to clean: the call is read like any other
-        last = (qualified.rsplit(".", 1)[-1] if qualified else method).lower()
         for s in self.tables.sanitizers:
-            hit = (
-                (s.calls and qualified and _matches(qualified, s.calls))
-                or (s.methods and method in s.methods)
-                or (s.name_parts and any(p in last for p in s.name_parts))
-            )
-            if hit:
+            if cleans(s, qualified, method):
                 if s.cwes == ALL:
                     return _random_only(everything)
                 return cleared(merge(everything), s.cwes)

@@ -38,6 +38,7 @@ from .pyflow import (
     TaintHit,
     hit_message,
     keep,
+    parameter_taint,
 )
 from .spec import ALL, Sink, Tables, secretish
 from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, set_field
@@ -327,19 +328,11 @@ class JsFunctionFlow(JsStatements):
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
             if entry.param >= len(params):
                 continue
-            sink = entry.sink
-            cwe = RULES[sink.rule].cwe
-            if cwe in entry.cleared or 0 in entry.cleared:
-                continue
-            built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
-            if public and (sink.param_any or (sink.param_built and built)):
-                what = f"parameter {_param_name(params[entry.param]) or entry.param + 1} of {info.name}()"
-                taint = Taint(PARAM, info.node.start_point[0] + 1, what)
-            elif sink.possible == "any" or (sink.possible == "built" and entry.built):
-                taint = Taint(POSSIBLE, 0, "a value built at run time" if entry.built else "a value")
-            else:
-                continue
-            self.module.report(sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column)
+            what = f"parameter {_param_name(params[entry.param]) or entry.param + 1} of {info.name}()"
+            taint = parameter_taint(entry, public, what, info.node.start_point[0] + 1)
+            if taint is not None:
+                at = {"line": entry.line, "column": entry.column}
+                self.module.report(entry.sink.rule, info.node, taint, entry.name, **at)
 
     # -- what the evaluator asks ----------------------------------------------------------------
 

@@ -12,7 +12,7 @@ import operator
 from dataclasses import replace
 
 from .names import chain, qualify
-from .spec import ALL, ANY, Sink, Tables, matches
+from .spec import ALL, ANY, Sink, Tables, cleans, matches
 from .values import (
     ITEMS_KEPT,
     NOCONST,
@@ -404,15 +404,9 @@ class Evaluator:
         return replace(out, kind=kind, flags=flags, origin=origin)
 
     def _sanitised(self, qualified: str, method: str, everything: list[Val]) -> Val | None:
-        last = (qualified.rsplit(".", 1)[-1] if qualified else method).lower()
         candidates = self.index["sanitizers"].for_call(qualified, method) + self._by_name_part
         for s in candidates:
-            hit = (
-                (s.calls and qualified and matches(qualified, s.calls))
-                or (s.methods and method in s.methods)
-                or (s.name_parts and any(p in last for p in s.name_parts))
-            )
-            if hit:
+            if cleans(s, qualified, method):
                 if s.cwes == ALL:
                     return Val(literal=True)  # a number: vouched for, no sink's look either
                 return cleared(merge(everything), s.cwes)

@@ -70,6 +70,23 @@ def hit_message(taint: Taint, called: str, line: int) -> str:
     return f"{taint.what} reaches {called}"
 
 
+def parameter_taint(entry: SinkEntry, public: bool, what: str, line: int) -> Taint | None:
+    """What a function's parameter reaching a sink (entry) is worth reporting as: a public
+    function's parameter built into literal text (or, for some sinks, as it is) is a flow its
+    callers cannot know to clean; any other parameter at a sink a non-literal value makes worth a
+    look is a possible finding; else nothing."""
+    sink = entry.sink
+    cwe = RULES[sink.rule].cwe
+    if cwe in entry.cleared or 0 in entry.cleared:
+        return None
+    built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
+    if public and (sink.param_any or (sink.param_built and built)):
+        return Taint(PARAM, line, what)
+    if sink.possible == "any" or (sink.possible == "built" and entry.built):
+        return Taint(POSSIBLE, 0, "a value built at run time" if entry.built else "a value")
+    return None
+
+
 def keep(hits: dict[tuple[str, int], TaintHit], hit: TaintHit) -> None:
     """One hit per (rule, line): the surest, then the earliest source, then by message, so the
     choice never depends on the order a set was walked in (a process's hash seed)."""
@@ -311,29 +328,15 @@ class FunctionFlow(Evaluator):
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
             if entry.param >= len(arguments):
                 continue
-            if entry.attr:  # self.x: what the object was given is read where it is built
-                if entry.sink.possible == "any" or (entry.sink.possible == "built" and entry.built):
-                    what = "a value built at run time" if entry.built else "a value"
-                    taint = Taint(POSSIBLE, 0, what)
-                    self.module.report(
-                        entry.sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column
-                    )
+            argument = arguments[entry.param]
+            if not entry.attr and (_numeric(argument) or argument.arg in converted):
                 continue
-            if _numeric(arguments[entry.param]) or arguments[entry.param].arg in converted:
-                continue
-            sink = entry.sink
-            built = entry.built and (sink.text != "sql" or bool(_SQL_RE.search(entry.text)))
-            cwe = RULES[sink.rule].cwe
-            if cwe in entry.cleared or 0 in entry.cleared:
-                continue
-            if public and (sink.param_any or (sink.param_built and built)):
-                what = f"parameter {arguments[entry.param].arg} of {name}()"
-                taint = Taint(PARAM, info.node.lineno, what)
-            elif sink.possible == "any" or (sink.possible == "built" and entry.built):
-                taint = Taint(POSSIBLE, 0, "a value built at run time" if entry.built else "a value")
-            else:
-                continue
-            self.module.report(sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column)
+            # self.x: what the object was given is read where it is built, so only a look here
+            what = f"parameter {argument.arg} of {name}()"
+            taint = parameter_taint(entry, public and not entry.attr, what, info.node.lineno)
+            if taint is not None:
+                at = {"line": entry.line, "column": entry.column}
+                self.module.report(entry.sink.rule, info.node, taint, entry.name, **at)
 
     # -- what the evaluator asks ----------------------------------------------------------------
 

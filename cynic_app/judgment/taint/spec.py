@@ -145,6 +145,17 @@ def secretish(words: tuple[str, ...], name: str) -> bool:
     return any(w in lowered for w in words)
 
 
+def cleans(s: Sanitizer, qualified: str, method: str) -> bool:
+    """The sanitiser names this call: its qualified name, its method, or a part of its own name
+    (``escape_html``)."""
+    last = (qualified.rsplit(".", 1)[-1] if qualified else method).lower()
+    return bool(
+        (s.calls and qualified and matches(qualified, s.calls))
+        or (s.methods and method in s.methods)
+        or (s.name_parts and any(p in last for p in s.name_parts))
+    )
+
+
 def matches(name: str, patterns: tuple[str, ...]) -> bool:
     """True when name is one of patterns, or below a pattern ending in ``.*``."""
     for p in patterns:
