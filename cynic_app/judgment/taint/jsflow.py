@@ -36,6 +36,7 @@ from .pyflow import (
     SinkEntry,
     Summary,
     TaintHit,
+    Walk,
     hit_message,
     keep,
     parameter_taint,
@@ -204,7 +205,7 @@ class JsModuleFlow:
         keep(self.hits, TaintHit(rule, line, column, taint.line, hit_message(taint, name, line), confidence))
 
 
-class JsFunctionFlow(JsStatements):
+class JsFunctionFlow(Walk, JsStatements):
     """The walk over one function's body (or the module's top level, when info is None)."""
 
     def __init__(self, module: JsModuleFlow, info: JsFunction | None):
@@ -335,15 +336,6 @@ class JsFunctionFlow(JsStatements):
                 self.module.report(entry.sink.rule, info.node, taint, entry.name, **at)
 
     # -- what the evaluator asks ----------------------------------------------------------------
-
-    def serves_web(self) -> bool:
-        return self.module.web
-
-    def lookup(self, name: str) -> Val | None:
-        found = self.env.get(name)
-        if found is None and self.info is not None:
-            found = self.module.globals.get(name)
-        return found
 
     def assign_name(self, name: str, value: Val) -> None:
         self.env[name] = value

@@ -112,14 +112,10 @@ class JsStatements(JsEvaluator):
         return True
 
     def _st_break_statement(self, node, depth) -> bool:
-        if self.exits:
-            self.exits[-1][0].append(dict(self.env))
-        return True
+        return self.leave_loop(False)
 
     def _st_continue_statement(self, node, depth) -> bool:
-        if self.exits:
-            self.exits[-1][1].append(dict(self.env))
-        return True
+        return self.leave_loop(True)
 
     def _st_if_statement(self, node: Node, depth: int) -> bool:
         condition = node.child_by_field_name("condition")

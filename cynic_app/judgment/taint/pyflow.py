@@ -261,7 +261,32 @@ class ModuleFlow:
         keep(self.hits, hit)
 
 
-class FunctionFlow(Evaluator):
+class Walk:
+    """What a walk over a function's body does alike in either language: its environment (the
+    module's names beneath its own) and the exits of the loops it is in."""
+
+    module: object
+    info: object
+    env: dict[str, Val]
+    exits: list[tuple[list[dict[str, Val]], list[dict[str, Val]]]]  # per loop: breaks, continues
+
+    def serves_web(self) -> bool:
+        return self.module.web
+
+    def lookup(self, name: str) -> Val | None:
+        found = self.env.get(name)
+        if found is None and self.info is not None:
+            found = self.module.globals.get(name)
+        return found
+
+    def leave_loop(self, continuing: bool) -> bool:
+        """break (or continue): the environment leaves by the loop's exit; the block ends here."""
+        if self.exits:
+            self.exits[-1][1 if continuing else 0].append(dict(self.env))
+        return True
+
+
+class FunctionFlow(Walk, Evaluator):
     """The walk over one function's body (or the module's top level, when info is None)."""
 
     def __init__(self, module: ModuleFlow, info: FunctionInfo | None):
@@ -342,15 +367,6 @@ class FunctionFlow(Evaluator):
 
     def fixed_path(self) -> str:
         return self.info.route if self.info is not None else ""
-
-    def serves_web(self) -> bool:
-        return self.module.web
-
-    def lookup(self, name: str) -> Val | None:
-        found = self.env.get(name)
-        if found is None and self.info is not None:
-            found = self.module.globals.get(name)
-        return found
 
     def assign_name(self, name: str, value: Val) -> None:
         self.env[name] = value
@@ -605,14 +621,10 @@ class FunctionFlow(Evaluator):
         return True
 
     def _st_Break(self, node, depth) -> bool:
-        if self.exits:
-            self.exits[-1][0].append(dict(self.env))
-        return True
+        return self.leave_loop(False)
 
     def _st_Continue(self, node, depth) -> bool:
-        if self.exits:
-            self.exits[-1][1].append(dict(self.env))
-        return True
+        return self.leave_loop(True)
 
     def _st_Assert(self, node: ast.Assert, depth: int) -> None:
         self.ev(node.test)
