@@ -18,18 +18,21 @@ STALLED_REQUEST = (
 )
 
 
-class SlowBodyFlood:
-    """n connections, each sending STALLED_REQUEST and then nothing; a closed one is reopened."""
+class _Flood:
+    """n connections, each opened, sent ``opening`` and then held by ``_stall`` until the server
+    answers or closes it; each ended one is counted by its status (0: none) and reopened."""
+
+    opening = b""
 
     def __init__(self, host: str, port: int, n: int):
         self.host, self.port, self.n = host, port, n
         self.stop = threading.Event()
         self.opened = 0
-        self.answers: dict[int, int] = {}  # status -> count, for the connections the server ended
+        self.answers: dict[int, int] = {}  # status (0: closed without one) -> count
         self._lock = threading.Lock()
         self._threads = [threading.Thread(target=self._hold, daemon=True) for _ in range(n)]
 
-    def __enter__(self) -> SlowBodyFlood:
+    def __enter__(self):
         for t in self._threads:
             t.start()
         time.sleep(0.5)  # let every connection reach the server first
@@ -44,17 +47,27 @@ class SlowBodyFlood:
         while not self.stop.is_set():
             try:
                 with socket.create_connection((self.host, self.port), timeout=1) as s:
-                    s.sendall(STALLED_REQUEST)
+                    s.sendall(self.opening)
                     with self._lock:
                         self.opened += 1
-                    status = self._wait_for_answer(s)
+                    status = self._stall(s)
             except OSError:
                 status = 0  # refused or reset: count it and come back
                 time.sleep(0.05)
-            with self._lock:
-                self.answers[status] = self.answers.get(status, 0) + 1
+            if status is not None:
+                with self._lock:
+                    self.answers[status] = self.answers.get(status, 0) + 1
 
-    def _wait_for_answer(self, s: socket.socket) -> int:
+    def _stall(self, s: socket.socket) -> int | None:  # pragma: no cover - each flood's own
+        raise NotImplementedError
+
+
+class SlowBodyFlood(_Flood):
+    """n connections, each sending STALLED_REQUEST and then nothing; a closed one is reopened."""
+
+    opening = STALLED_REQUEST
+
+    def _stall(self, s: socket.socket) -> int | None:
         data = b""
         while not self.stop.is_set():
             try:
@@ -64,7 +77,7 @@ class SlowBodyFlood:
             if not chunk:
                 break
             data += chunk
-        return int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.1 ") else 0
+        return _status_of(data)
 
 
 @dataclass
@@ -108,47 +121,17 @@ class Probe:
             conn.close()
 
 
-class SlowHeaderFlood:
+class SlowHeaderFlood(_Flood):
     """n connections, each sending a request head one byte every ``interval_s`` (never ending
     it); one the server ends is counted by its status and reopened."""
 
-    HEAD_START = b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
+    opening = b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Slow: "
 
     def __init__(self, host: str, port: int, n: int, *, interval_s: float = 2.0):
-        self.host, self.port, self.n, self.interval_s = host, port, n, interval_s
-        self.stop = threading.Event()
-        self.opened = 0
-        self.answers: dict[int, int] = {}  # status (0: closed without one) -> count
-        self._lock = threading.Lock()
-        self._threads = [threading.Thread(target=self._hold, daemon=True) for _ in range(n)]
+        super().__init__(host, port, n)
+        self.interval_s = interval_s
 
-    def __enter__(self) -> SlowHeaderFlood:
-        for t in self._threads:
-            t.start()
-        time.sleep(0.5)  # let every connection reach the server first
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stop.set()
-        for t in self._threads:
-            t.join(timeout=15)
-
-    def _hold(self) -> None:
-        while not self.stop.is_set():
-            try:
-                with socket.create_connection((self.host, self.port), timeout=1) as s:
-                    s.sendall(self.HEAD_START)
-                    with self._lock:
-                        self.opened += 1
-                    status = self._trickle(s)
-            except OSError:
-                status = 0
-                time.sleep(0.05)
-            if status is not None:
-                with self._lock:
-                    self.answers[status] = self.answers.get(status, 0) + 1
-
-    def _trickle(self, s: socket.socket) -> int | None:
+    def _stall(self, s: socket.socket) -> int | None:
         """Send a byte every interval until the server answers or closes; its status (0: none)."""
         while not self.stop.wait(self.interval_s):
             readable, _, _ = select.select([s], [], [], 0)
