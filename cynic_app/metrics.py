@@ -83,6 +83,10 @@ heads_refused = _counter(
     "Request heads given up on before a thread saw them (worker.py), by why",
     ("reason",),  # timeout, too_large, evicted
 )
+connections_handed_back = _counter(
+    "cynic_http_connections_handed_back",
+    "Kept-alive connections closed after an answer because their worker held more than its threads",
+)
 journal_appends = _counter("cynic_journal_appends", "Records appended to the journal", ("kind",))
 journal_fsyncs = _counter("cynic_journal_fsyncs", "fsync calls on journal segments")
 journal_bytes = _counter("cynic_journal_bytes", "Bytes appended to the journal")

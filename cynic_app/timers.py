@@ -10,6 +10,11 @@ overstays) and of request bodies (``api/receive.py``: a body that arrives too sl
   shut down, a state changed) and never wait. They may schedule more (the lock is re-entrant).
 - ``cancel`` returns once the callback will not run: if it was running, after it ran. So a
   caller that cancels can hand on what the callback would have touched.
+- The thread is woken only when it must be: by a timer due before the time it sleeps until,
+  never by a later one nor by a cancel. Cancelled timers are dropped from the heap when they reach
+  its top (and the heap is compacted when they are most of it), so a timer scheduled and
+  cancelled by every request costs no wake-up: each wake-up took the GIL from the request
+  threads (scripts/bench, docs/performance.md).
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ from __future__ import annotations
 import heapq
 import itertools
 import logging
+import math
 import os
 import threading
 import time
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
+#: The heap is compacted when it holds this many more cancelled timers than live ones.
+COMPACT_SLACK = 256
 
 
 class Timers:
@@ -35,18 +43,24 @@ class Timers:
         self._pending: set[int] = set()
         self._tokens = itertools.count()
         self._pid: int | None = None
+        self._wake_at = -math.inf  # when the sleeping thread wakes by itself; -inf: it is awake
+        self.wakeups = 0  # times the thread woke (by a notify or at its time)
 
     def schedule(self, when: float, callback: Callable[[], None]) -> int:
         """Run callback at time.monotonic() == when (or soon after); return its token."""
         with self._cond:
             if self._pid != os.getpid():  # first use in this process
                 self._pid = os.getpid()
-                self._heap, self._pending = [], set()
+                self._heap, self._pending, self._wake_at = [], set(), -math.inf
                 threading.Thread(target=self._run, name=self.name, daemon=True).start()
             token = next(self._tokens)
             self._pending.add(token)
             heapq.heappush(self._heap, (when, token, callback))
-            self._cond.notify()
+            if when < self._wake_at:  # due before the sleeping thread would look again
+                self._cond.notify()
+            if len(self._heap) > 2 * len(self._pending) + COMPACT_SLACK:
+                self._heap = [entry for entry in self._heap if entry[1] in self._pending]
+                heapq.heapify(self._heap)
             return token
 
     def cancel(self, token: int) -> None:
@@ -57,11 +71,17 @@ class Timers:
     def _run(self) -> None:
         while True:
             with self._cond:
-                while not self._heap or self._heap[0][0] > time.monotonic():
-                    self._cond.wait(self._heap[0][0] - time.monotonic() if self._heap else None)
+                while True:
+                    while self._heap and self._heap[0][1] not in self._pending:
+                        heapq.heappop(self._heap)  # cancelled
+                    now = time.monotonic()
+                    if self._heap and self._heap[0][0] <= now:
+                        break
+                    self._wake_at = self._heap[0][0] if self._heap else math.inf
+                    self._cond.wait(self._wake_at - now if self._heap else None)
+                    self._wake_at = -math.inf
+                    self.wakeups += 1
                 _when, token, callback = heapq.heappop(self._heap)
-                if token not in self._pending:
-                    continue  # cancelled
                 self._pending.discard(token)
                 try:
                     callback()

@@ -22,6 +22,21 @@ heads cost a file descriptor and a buffer, never a thread:
   blocking up to 2 s for each client that neither sent more nor closed. At most MAX_LINGERING
   connections linger; past that they are closed at once.
 
+Both workers share the load whatever the clients do with their connections. gthread accepts
+while it has room for connections (1,000), and a kept-alive connection stays with the worker that
+accepted it: keep-alive clients (every load balancer) sometimes all sat on one worker, with one
+core busy and the other idle. So:
+
+- a worker accepts only while one of its threads is free (connections it is serving or has
+  queued for a thread: ``busy``). A connection waiting for its head or kept alive between
+  requests does not count, so a flood of slow heads still cannot stop it accepting;
+- after an answer, a worker that holds more connections than it has threads (heads of new
+  connections not counted) closes that one (``Connection: close``, as HTTP allows after any
+  answer): its client reconnects, and the connection goes to whichever worker has a thread free.
+  With as many keep-alive clients as the node has threads, each worker ends with its share and
+  keeps them alive; with more, the ones beyond wait in the listen queue, as they would have
+  waited behind a busy thread.
+
 Heads are checked about once a second (the event loop's own tick). With TLS or HTTP/2 (neither
 is configured by cynic_app) the worker behaves as gunicorn's. Errors gunicorn answers itself are
 JSON (gunicorn_errors.py).
@@ -94,6 +109,7 @@ class _Waiting:
     buf: bytearray
     deadline: float
     started: float
+    fresh: bool  # a new connection's first head (not yet this worker's load)
 
 
 class HeadFirstWorker(JsonErrors, ThreadWorker):
@@ -104,6 +120,32 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.head_timeout_s = ServerSettings.from_env().head_timeout_s
         self.heads: OrderedDict[_Conn, _Waiting] = OrderedDict()  # by deadline (all get the same timeout)
         self.lingering: OrderedDict[socket.socket, tuple[float, int]] = OrderedDict()
+        self.busy = 0  # connections being served or queued for a thread (the event loop's count)
+        self.new_heads = 0  # heads waiting of connections never served (not this worker's load)
+
+    # -- sharing the load with the other workers (module doc) --------------------------------
+
+    def set_accept_enabled(self, enabled: bool) -> None:
+        """gunicorn's loop asks this whenever its own answer changes, and on every tick while
+        the listeners are off: accept only while a thread is free."""
+        super().set_accept_enabled(enabled and self.busy < self.cfg.threads)
+
+    def _submit(self, conn) -> None:
+        self.busy += 1
+        if self.busy >= self.cfg.threads:
+            super().set_accept_enabled(False)
+        super().enqueue_req(conn)
+
+    def finish_request(self, conn, fs):
+        self.busy -= 1
+        super().finish_request(conn, fs)
+
+    def handle_request(self, req, conn):
+        """In a thread: a connection beyond this worker's share is answered, then closed."""
+        if self.nr_conns - self.new_heads > self.cfg.threads:
+            req.must_close = True
+            metrics.connections_handed_back.inc()
+        return super().handle_request(req, conn)
 
     # -- gunicorn's entry points ---------------------------------------------------------------
 
@@ -117,14 +159,14 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.nr_conns += 1
         if self.cfg.is_ssl or negotiation.prior_knowledge_allowed(self.cfg, client_addr):
             client_sock.setblocking(True)  # TLS or HTTP/2 bytes are not an HTTP/1 head: gunicorn's way
-            super().enqueue_req(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))
+            self._submit(TConn(self.cfg, client_sock, client_addr, listener.getsockname()))
             return
         self.enqueue_req(_Conn(self, self.cfg, client_sock, client_addr, listener.getsockname()))
 
     def enqueue_req(self, conn) -> None:
         """Give conn to a thread once its head is whole; until then the event loop reads it."""
         if not isinstance(conn, _Conn) or conn.head is not None:
-            super().enqueue_req(conn)
+            self._submit(conn)
             return
         buf = bytearray(conn.parser.unreader.take_buffered() if conn.parser is not None else b"")
         if buf and head_ends(buf, 0):  # pipelined behind the previous request
@@ -136,7 +178,8 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         now = time.monotonic()
         wait_s = self.head_timeout_s if self.alive else STOP_KEEPALIVE_LINGER
         conn.sock.setblocking(False)
-        self.heads[conn] = _Waiting(buf, now + wait_s, now)
+        self.heads[conn] = _Waiting(buf, now + wait_s, now, fresh=not conn.initialized)
+        self.new_heads += self.heads[conn].fresh
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read_head, conn))
         self._read_head(conn, conn.sock)  # the head often came with the connection
 
@@ -194,11 +237,11 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
     def _hand_over(self, conn: _Conn, buf: bytearray) -> None:
         conn.head = bytes(buf)
         conn.data_ready = True  # gunicorn's handle() must not wait for data again
-        super().enqueue_req(conn)
+        self._submit(conn)
 
     def _forget_head(self, conn: _Conn, *, count: bool = True) -> None:
         """Stop waiting for conn's head (count: and stop counting the connection)."""
-        del self.heads[conn]
+        self.new_heads -= self.heads.pop(conn).fresh
         self.poller.unregister(conn.sock)
         if count:
             self.nr_conns -= 1

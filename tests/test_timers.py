@@ -51,6 +51,31 @@ def test_cancel_waits_for_a_callback_that_is_running():
     canceller.join()
 
 
+def test_timers_scheduled_and_cancelled_do_not_wake_the_thread():
+    """Every request schedules a body timer and cancels it: each wake-up of the thread took the
+    GIL from the request threads. Only a timer due before the thread's own time wakes it."""
+    timers = Timers("test-timers")
+    first = timers.schedule(time.monotonic() + 5, lambda: None)  # the thread sleeps until then
+    time.sleep(0.05)
+    woken = timers.wakeups
+    for _ in range(50):
+        timers.cancel(timers.schedule(time.monotonic() + 10, lambda: None))
+        time.sleep(0.002)  # the thread, were it woken, would be back asleep before the next
+    time.sleep(0.05)
+    assert timers.wakeups - woken == 0
+    ran = threading.Event()
+    timers.schedule(time.monotonic() + 0.01, ran.set)  # due before the thread's time: it wakes
+    assert ran.wait(WAIT_S)
+    timers.cancel(first)
+
+
+def test_the_heap_forgets_cancelled_timers():
+    timers = Timers("test-timers")
+    for _ in range(5000):
+        timers.cancel(timers.schedule(time.monotonic() + 3600, lambda: None))
+    assert len(timers._heap) <= 2 * len(timers._pending) + 256 + 1
+
+
 def test_a_failing_callback_does_not_stop_the_others():
     timers, after = Timers("test-timers"), threading.Event()
     timers.schedule(time.monotonic(), lambda: 1 / 0)

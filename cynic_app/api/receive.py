@@ -173,7 +173,8 @@ class _Watch:
         self._lock = threading.Lock()
         now = time.monotonic()
         self.deadline = now + timeout_s
-        TIMERS.schedule(now + min(FAST_WAIT_S, timeout_s), self._fast_wait_over)
+        self._deadline_timer: int | None = None
+        self._fast_timer = TIMERS.schedule(now + min(FAST_WAIT_S, timeout_s), self._fast_wait_over)
 
     def _fast_wait_over(self) -> None:
         with self._lock:
@@ -181,7 +182,7 @@ class _Watch:
                 return
             if self.slots.acquire(blocking=False):
                 self.state = "slow"
-                TIMERS.schedule(self.deadline, self._deadline_reached)
+                self._deadline_timer = TIMERS.schedule(self.deadline, self._deadline_reached)
             else:
                 self.state = "refused"
                 self._shut_read_side()
@@ -201,7 +202,12 @@ class _Watch:
                 raise
 
     def finish(self) -> str:
-        """Stop watching; return the state the read ended in."""
+        """Stop watching; return the state the read ended in. The timers are cancelled first,
+        outside the lock their callbacks take: once the fast one cannot run, the deadline's
+        timer is known (it is set by the fast one), and cancelled too."""
+        TIMERS.cancel(self._fast_timer)
+        if self._deadline_timer is not None:
+            TIMERS.cancel(self._deadline_timer)
         with self._lock:
             ended, self.state = self.state, "done"
             if ended in ("slow", "expired"):

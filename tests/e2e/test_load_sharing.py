@@ -1,0 +1,85 @@
+"""Both workers share the load whatever the clients do with their connections.
+
+gunicorn's gthread worker accepts while it has room for connections (1,000), and a kept-alive
+connection stays with the worker that accepted it: 16 keep-alive clients sometimes all sat on
+one worker (one core at 97 %, the other idle; half the node's throughput). A worker now accepts
+only while one of its threads is free, and hands back (``Connection: close``) a connection
+beyond its thread count, so the client reconnects to whichever worker has a thread free."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import threading
+import time
+
+import psutil
+import pytest
+
+from tests.support.harness import Gunicorn
+
+pytestmark = pytest.mark.slow
+
+WORKERS, THREADS = 2, 4
+CLIENTS = 2 * THREADS
+BODY = json.dumps({"reality": "CODE", "content": "def hello(): pass\n", "context": "load sharing"})
+
+
+def workers_of(g: Gunicorn) -> list[psutil.Process]:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        children = psutil.Process(g.process.pid).children()
+        if len(children) == WORKERS:
+            return children
+        time.sleep(0.1)
+    raise AssertionError(f"expected {WORKERS} workers")
+
+
+def connections_per_worker(g: Gunicorn, workers: list[psutil.Process]) -> list[int]:
+    def established(c) -> bool:
+        return c.status == psutil.CONN_ESTABLISHED and c.laddr.port == g.port
+
+    return [sum(1 for c in w.net_connections("tcp") if established(c)) for w in workers]
+
+
+def test_keep_alive_clients_all_accepted_by_one_worker_end_up_shared(tmp_path, database_url):
+    g = Gunicorn(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS).start()
+    try:
+        first, second = workers = workers_of(g)
+        # Every client connects while the second worker cannot accept: all land on the first.
+        os.kill(second.pid, signal.SIGSTOP)
+        try:
+            conns = [http.client.HTTPConnection("127.0.0.1", g.port, timeout=10) for _ in range(CLIENTS)]
+            for conn in conns:
+                conn.connect()
+            deadline = time.monotonic() + 10
+            while connections_per_worker(g, workers) != [CLIENTS, 0] and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert connections_per_worker(g, workers) == [CLIENTS, 0]
+        finally:
+            os.kill(second.pid, signal.SIGCONT)
+        failures: list[str] = []
+
+        def client(conn: http.client.HTTPConnection) -> None:
+            for _ in range(60):  # http.client reconnects by itself after a Connection: close
+                conn.request("POST", "/judge?dry_run=true", BODY, {"Content-Type": "application/json"})
+                response = conn.getresponse()
+                response.read()
+                if response.status != 200:
+                    failures.append(str(response.status))
+
+        threads = [threading.Thread(target=client, args=(conn,)) for conn in conns]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        shared = connections_per_worker(g, workers)
+        print(f"connections per worker after the load: {shared}")
+        assert failures == []
+        assert max(shared) <= THREADS and min(shared) > 0, shared
+        for conn in conns:
+            conn.close()
+    finally:
+        g.stop()

@@ -1,0 +1,118 @@
+"""What scripts/bench compares the service with, measured in the same run on the same machine:
+a trivial Flask app under the same gunicorn layout, and the parts of a durable write alone (a
+journal append and its fsync, a PostgreSQL commit of a 1 KB jsonb row, a guidance.json
+replacement). The service cannot answer faster than the first, nor make durability cost less
+than the sum of the second."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import orjson
+import psycopg
+from flask import Flask, request
+
+from cynic_app.durability.fsio import atomic_write
+from cynic_app.embedded_pg import free_port
+
+from .harness import ROOT
+
+app = Flask(__name__)
+
+
+@app.post("/judge")
+def judge():
+    """Parse the JSON body, answer a small JSON: the least a request of the service does."""
+    body = request.get_json()
+    return {"verdict": "WAG", "chars": len(body.get("content", ""))}
+
+
+class TrivialApp:
+    """The app above under gunicorn: the service's worker class is not used (gthread, the same
+    number of workers and threads, the same keep-alive), so this is what gunicorn and Flask cost."""
+
+    def __init__(self, *, workers: int, threads: int, log_dir: Path):
+        self.workers, self.threads, self.port = workers, threads, free_port()
+        self.log_path = log_dir / f"trivial-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> TrivialApp:
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", str(self.workers),
+                 "--threads", str(self.threads), "--keep-alive", "5", "-b", f"127.0.0.1:{self.port}",
+                 "tests.support.limits:app"],
+                # not from ROOT: gunicorn would read the service's gunicorn.conf.py there
+                cwd=self.log_path.parent, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                stdout=log, stderr=log, start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("POST", "/judge", b'{"content": ""}', {"Content-Type": "application/json"})
+                if conn.getresponse().status == 200:
+                    return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"the trivial app did not start (see {self.log_path})")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(30)
+
+
+def _p50_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 3)
+
+
+def journal_fsync_ms(directory: Path, *, n: int = 2000) -> float:
+    """p50 of appending a 200-byte line to a file and fsyncing it (the journal's step)."""
+    path = directory / "fsync-probe.jsonl"
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    samples = []
+    try:
+        for _ in range(n):
+            started = time.perf_counter()
+            os.write(fd, b"x" * 199 + b"\n")
+            os.fsync(fd)
+            samples.append(time.perf_counter() - started)
+    finally:
+        os.close(fd)
+        path.unlink()
+    return _p50_ms(samples)
+
+
+def guidance_replace_ms(directory: Path, *, n: int = 1000) -> float:
+    """p50 of replacing a 1 KB file atomically (temporary file, fsync, rename, directory fsync)."""
+    data = orjson.dumps({"padding": "x" * 1000})
+    samples = []
+    for _ in range(n):
+        started = time.perf_counter()
+        atomic_write(directory / "guidance-probe.json", data)
+        samples.append(time.perf_counter() - started)
+    (directory / "guidance-probe.json").unlink()
+    return _p50_ms(samples)
+
+
+def pg_commit_ms(database_url: str, *, n: int = 2000) -> float:
+    """p50 of one transaction inserting a 1 KB jsonb row and committing it (fsync=on), at c=1,
+    over the same kind of connection the service uses."""
+    body = orjson.dumps({"padding": "x" * 1000}).decode()
+    samples = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("CREATE TABLE IF NOT EXISTS commit_probe (id bigserial PRIMARY KEY, body jsonb)")
+        for _ in range(n):
+            started = time.perf_counter()
+            with conn.transaction():
+                conn.execute("INSERT INTO commit_probe (body) VALUES (%s::jsonb)", (body,))
+            samples.append(time.perf_counter() - started)
+        conn.execute("DROP TABLE commit_probe")
+    return _p50_ms(samples)
