@@ -38,6 +38,7 @@ except ConfigError as exc:
 bind = _server.bind
 workers = _server.workers
 worker_class = _server.worker_class_path  # gunicorn's, reading heads first (worker.py)
+logger_class = "cynic_app.worker.QuietAccessLogger"
 threads = _server.threads
 timeout = 30
 graceful_timeout = 20

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from gunicorn import util
+from gunicorn.glogging import Logger
 from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
@@ -87,6 +88,18 @@ def head_ends(buf: bytearray, start: int) -> bool:
             return True
         lf = buf.find(b"\n", lf + 1)
     return False
+
+
+class QuietAccessLogger(Logger):
+    """gunicorn's logger, building an access line only when gunicorn.access would write it.
+
+    Each request is logged once, by the app (with its request id): gunicorn.access is set to
+    WARNING. But with a logging dictConfig gunicorn builds every request's access atoms (a dict
+    of some twenty fields, a date formatted) before its logger drops the line."""
+
+    def access(self, resp, req, environ, request_time):
+        if self.access_log.isEnabledFor(logging.INFO):
+            super().access(resp, req, environ, request_time)
 
 
 class _Conn(TConn):

@@ -9,7 +9,7 @@ import pytest
 
 from cynic_app.gunicorn_errors import error_answer
 from cynic_app.serving import ServerSettings
-from cynic_app.worker import head_ends
+from cynic_app.worker import QuietAccessLogger, head_ends
 
 HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -67,3 +67,22 @@ def test_the_error_answer_is_the_apis_shape_and_closes():
 def test_gunicorn_loads_our_workers_never_its_own(env, loaded):
     """gunicorn runs its own gthread worker for sync with threads > 1, unless told which class."""
     assert ServerSettings.from_env(env).worker_class_path == loaded
+
+
+def test_no_access_atoms_are_built_for_a_line_nobody_writes(monkeypatch):
+    """gunicorn.access is at WARNING (the app logs each request): gunicorn built the atoms of
+    every request all the same, because a logging dictConfig is set."""
+    from gunicorn.config import Config as GunicornConfig
+
+    from cynic_app.logs import logging_config
+
+    cfg = GunicornConfig()
+    cfg.set("logconfig_dict", logging_config())
+    logger = QuietAccessLogger(cfg)
+    built = []
+    monkeypatch.setattr(logger, "atoms", lambda *args: built.append(args) or {})
+    logger.access(None, None, {}, None)
+    assert built == []
+    logger.access_log.setLevel("INFO")
+    logger.access(None, None, {}, None)
+    assert len(built) == 1
