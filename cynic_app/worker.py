@@ -35,7 +35,10 @@ core busy and the other idle. So:
   answer): its client reconnects, and the connection goes to whichever worker has a thread free.
   With as many keep-alive clients as the node has threads, each worker ends with its share and
   keeps them alive; with more, the ones beyond wait in the listen queue, as they would have
-  waited behind a busy thread.
+  waited behind a busy thread;
+- with fewer, every worker has a thread free and none sheds: so a kept-alive connection is also
+  closed after KEEPALIVE_REQUESTS answers. Both workers wait on the listening socket; the idle
+  one accepts first (the busy one's event loop waits for the GIL), so connections drift to it.
 
 Heads are checked about once a second (the event loop's own tick). With TLS or HTTP/2 (neither
 is configured by cynic_app) the worker behaves as gunicorn's. Errors gunicorn answers itself are
@@ -74,6 +77,9 @@ MAX_LINGERING = 256
 LINGER_S = 2.0
 LINGER_MAX_BYTES = 64 * 1024
 RECV_BYTES = 16 * 1024
+#: Answers on one kept-alive connection before it is closed, so that its client reconnects to
+#: whichever worker accepts first (the idle one; module doc). nginx's keepalive_requests, smaller.
+KEEPALIVE_REQUESTS = 100
 
 
 def head_ends(buf: bytearray, start: int) -> bool:
@@ -109,6 +115,7 @@ class _Conn(TConn):
         super().__init__(*args)
         self.worker = worker
         self.head: bytes | None = None  # set when the whole head is read, taken by handle()
+        self.answered = 0  # requests answered on this connection
 
     def close(self, graceful=False):
         if graceful:
@@ -154,7 +161,12 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         super().finish_request(conn, fs)
 
     def handle_request(self, req, conn):
-        """In a thread: a connection beyond this worker's share is answered, then closed."""
+        """In a thread: a connection beyond this worker's share, or one that has had its
+        KEEPALIVE_REQUESTS answers, is answered and then closed."""
+        if isinstance(conn, _Conn):
+            conn.answered += 1
+            if conn.answered >= KEEPALIVE_REQUESTS:
+                req.must_close = True
         if self.nr_conns - self.new_heads > self.cfg.threads:
             req.must_close = True
             metrics.connections_handed_back.inc()

@@ -18,6 +18,7 @@ import time
 import psutil
 import pytest
 
+from cynic_app.worker import KEEPALIVE_REQUESTS
 from tests.support.harness import Gunicorn
 
 pytestmark = pytest.mark.slow
@@ -44,42 +45,62 @@ def connections_per_worker(g: Gunicorn, workers: list[psutil.Process]) -> list[i
     return [sum(1 for c in w.net_connections("tcp") if established(c)) for w in workers]
 
 
-def test_keep_alive_clients_all_accepted_by_one_worker_end_up_shared(tmp_path, database_url):
-    g = Gunicorn(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS).start()
+def load_clients_landed_on_one_worker(g: Gunicorn, clients: int, requests: int) -> list[int]:
+    """Connect `clients` keep-alive clients while the second worker cannot accept (so all land
+    on the first), then send `requests` dry runs on each; return the connections per worker."""
+    first, second = workers = workers_of(g)
+    os.kill(second.pid, signal.SIGSTOP)
     try:
-        first, second = workers = workers_of(g)
-        # Every client connects while the second worker cannot accept: all land on the first.
-        os.kill(second.pid, signal.SIGSTOP)
-        try:
-            conns = [http.client.HTTPConnection("127.0.0.1", g.port, timeout=10) for _ in range(CLIENTS)]
-            for conn in conns:
-                conn.connect()
-            deadline = time.monotonic() + 10
-            while connections_per_worker(g, workers) != [CLIENTS, 0] and time.monotonic() < deadline:
-                time.sleep(0.05)
-            assert connections_per_worker(g, workers) == [CLIENTS, 0]
-        finally:
-            os.kill(second.pid, signal.SIGCONT)
-        failures: list[str] = []
-
-        def client(conn: http.client.HTTPConnection) -> None:
-            for _ in range(60):  # http.client reconnects by itself after a Connection: close
-                conn.request("POST", "/judge?dry_run=true", BODY, {"Content-Type": "application/json"})
-                response = conn.getresponse()
-                response.read()
-                if response.status != 200:
-                    failures.append(str(response.status))
-
-        threads = [threading.Thread(target=client, args=(conn,)) for conn in conns]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(60)
-        shared = connections_per_worker(g, workers)
-        print(f"connections per worker after the load: {shared}")
-        assert failures == []
-        assert max(shared) <= THREADS and min(shared) > 0, shared
+        conns = [http.client.HTTPConnection("127.0.0.1", g.port, timeout=10) for _ in range(clients)]
         for conn in conns:
-            conn.close()
+            conn.connect()
+        deadline = time.monotonic() + 10
+        while connections_per_worker(g, workers) != [clients, 0] and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert connections_per_worker(g, workers) == [clients, 0]
     finally:
-        g.stop()
+        os.kill(second.pid, signal.SIGCONT)
+    failures: list[str] = []
+
+    def client(conn: http.client.HTTPConnection) -> None:
+        for _ in range(requests):  # http.client reconnects by itself after a Connection: close
+            conn.request("POST", "/judge?dry_run=true", BODY, {"Content-Type": "application/json"})
+            response = conn.getresponse()
+            response.read()
+            if response.status != 200:
+                failures.append(str(response.status))
+
+    threads = [threading.Thread(target=client, args=(conn,)) for conn in conns]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(120)
+    shared = connections_per_worker(g, workers)
+    for conn in conns:
+        conn.close()
+    assert failures == []
+    return shared
+
+
+@pytest.fixture
+def node(tmp_path, database_url):
+    g = Gunicorn(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS).start()
+    yield g
+    g.stop()
+
+
+def test_as_many_clients_as_threads_all_accepted_by_one_worker_end_up_shared(node):
+    shared = load_clients_landed_on_one_worker(node, CLIENTS, 60)
+    print(f"connections per worker after the load: {shared}")
+    assert max(shared) <= THREADS and min(shared) > 0, shared
+
+
+def test_fewer_clients_than_a_worker_has_threads_move_to_the_idle_worker(node):
+    """Each worker has a thread free, so none sheds for want of threads: a kept-alive connection
+    is closed after KEEPALIVE_REQUESTS answers, and its client reconnects to whichever worker
+    accepts first; the idle one does, while the busy one waits for the GIL."""
+    shared = load_clients_landed_on_one_worker(
+        node, THREADS, 4 * KEEPALIVE_REQUESTS + KEEPALIVE_REQUESTS // 2
+    )
+    print(f"connections per worker after the load: {shared}")
+    assert min(shared) > 0, shared
