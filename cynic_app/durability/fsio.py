@@ -85,6 +85,13 @@ def atomic_write(path: Path, data: bytes, *, fs: FS = OS_FS) -> None:
     directory, fsync it, rename it over path, fsync the directory so the rename survives
     power loss. On failure the temporary file is removed and the old file is untouched.
     """
+    install(write_temporary(path, data, fs=fs), path, fs=fs)
+
+
+def write_temporary(path: Path, data: bytes, *, fs: FS = OS_FS) -> Path:
+    """The first half of atomic_write: a temporary file beside path holding data, fsynced and
+    closed; nobody reads it until ``install`` renames it (or the caller removes it). On failure
+    it is removed."""
     fd, tmp = fs.mkstemp(path.parent, f".{path.name}.")
     try:
         try:
@@ -92,11 +99,25 @@ def atomic_write(path: Path, data: bytes, *, fs: FS = OS_FS) -> None:
             fs.fsync(fd)
         finally:
             fs.close(fd)
+    except BaseException:
+        _remove_quietly(tmp, fs)
+        raise
+    return tmp
+
+
+def install(tmp: Path, path: Path, *, fs: FS = OS_FS) -> None:
+    """The second half of atomic_write: rename tmp over path, then fsync the directory."""
+    try:
         fs.replace(tmp, path)
     except BaseException:
         _remove_quietly(tmp, fs)
         raise
     fs.fsync_dir(path.parent)
+
+
+def remove_temporary(tmp: Path, *, fs: FS = OS_FS) -> None:
+    """Remove a temporary file that will not be installed (gone already is fine)."""
+    _remove_quietly(tmp, fs)
 
 
 def remove_temporaries(directory: Path, *, fs: FS = OS_FS) -> int:

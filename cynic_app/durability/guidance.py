@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import orjson
 
 from .. import metrics
 from ..judgment.cell import state_key_of
-from .fsio import FS, OS_FS, atomic_write
+from .fsio import FS, OS_FS, install, remove_temporary, write_temporary
 from .journal.clock import Clock, Position
 from .locks import HeldLock
 
@@ -33,6 +34,16 @@ LOCK_NAME = "guidance.json.lock"
 #: How long a write waits for the lock when its caller names no bound (settling journals).
 LOCK_TIMEOUT_S = 5.0
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Prepared:
+    """guidance.json's next version naming the judgment at position, written and fsynced beside
+    it under a temporary name (``GuidanceWriter.prepare``); nobody reads it until installed."""
+
+    position: Position
+    tmp: Path
+    taken: bool = False  # handed to install (which removes it itself if the rename fails)
 
 
 class GuidanceBusy(TimeoutError):
@@ -55,6 +66,10 @@ def guidance_for(judgment: dict, position: Position) -> dict:
         "journal": position.journal,
         "journal_seq": position.seq,
     }
+
+
+def encode(doc: dict) -> bytes:
+    return orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE)
 
 
 def position_of(doc: dict) -> Position:
@@ -82,13 +97,43 @@ class GuidanceWriter:
         self._durable: Position | None = None  # guidance.json durably names this or a newer one
         self.writes = 0
 
-    def write(self, judgment: dict, position: Position, *, timeout_s: float | None = None) -> bool:
+    def prepare(self, judgment: dict, position: Position) -> Prepared:
+        """Write the version of guidance.json that names this judgment, under a temporary name
+        beside it (fsynced), to be installed by ``write(..., prepared=)`` once the judgment is
+        committed: the write path does this while its COMMIT is on its way. Raise OSError as
+        atomic_write does (nothing is left behind)."""
+        return Prepared(position, self._temporary(judgment, position))
+
+    def discard(self, prepared: Prepared | None) -> None:
+        """Remove a prepared version that will not be installed."""
+        if prepared is not None:
+            remove_temporary(prepared.tmp, fs=self.fs)
+
+    def write(
+        self,
+        judgment: dict,
+        position: Position,
+        *,
+        timeout_s: float | None = None,
+        prepared: Prepared | None = None,
+    ) -> bool:
         """Return once guidance.json durably names this judgment or a newer one.
 
         True when this call replaced the file, False when a newer judgment was already named
         (or was named by the replacement another thread made for it). Raise GuidanceBusy when
-        that is not done within timeout_s (lock_timeout_s when None).
+        that is not done within timeout_s (lock_timeout_s when None). ``prepared`` (from
+        ``prepare``) is installed instead of writing the file when it names exactly what this
+        call is to name; otherwise it is removed.
         """
+        try:
+            return self._write(judgment, position, timeout_s, prepared)
+        finally:
+            if prepared is not None and not prepared.taken:
+                self.discard(prepared)  # not installed: superseded, or a failure on the way
+
+    def _write(
+        self, judgment: dict, position: Position, timeout_s: float | None, prepared: Prepared | None
+    ) -> bool:
         bound_s = self.lock_timeout_s if timeout_s is None else timeout_s
         deadline = time.monotonic() + bound_s
         with self._group:
@@ -111,7 +156,8 @@ class GuidanceWriter:
                 return False
         named = None
         try:
-            named, replaced = self._replace(newest, leading, deadline, bound_s)
+            usable = prepared if prepared is not None and prepared.position == leading else None
+            named, replaced = self._replace(newest, leading, deadline, bound_s, usable)
         finally:
             with self._group:
                 if named is not None:
@@ -133,6 +179,9 @@ class GuidanceWriter:
         if current is not None:
             self.clock.observe(position_of(current).ts)
 
+    def _temporary(self, judgment: dict, position: Position) -> Path:
+        return write_temporary(self.path, encode(guidance_for(judgment, position)), fs=self.fs)
+
     def probe(self, timeout_s: float) -> None:
         """Raise GuidanceBusy unless the lock can be taken within timeout_s (for /ready)."""
         if not self._lock.acquire(timeout_s):
@@ -140,10 +189,11 @@ class GuidanceWriter:
         self._lock.release()
 
     def _replace(
-        self, judgment: dict, position: Position, deadline: float, bound_s: float
+        self, judgment: dict, position: Position, deadline: float, bound_s: float, prepared: Prepared | None
     ) -> tuple[Position, bool]:
-        """Under the file lock, name judgment unless the file names a newer one; return
-        (the position the file now durably names, whether it was replaced)."""
+        """Under the file lock, name judgment unless the file names a newer one (installing
+        prepared, which names it, when given); return (the position the file now durably
+        names, whether it was replaced)."""
         if not self._lock.acquire(max(0.0, deadline - time.monotonic())):
             raise GuidanceBusy(f"{LOCK_NAME} not taken within {bound_s:.2f} s: another process holds it")
         try:
@@ -155,12 +205,12 @@ class GuidanceWriter:
                     self.fs.fsync_dir(self.path.parent)  # its renamer may not have
                     metrics.guidance_skips.inc()
                     return named, False
-            doc = guidance_for(judgment, position)
-            atomic_write(
-                self.path,
-                orjson.dumps(doc, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE),
-                fs=self.fs,
-            )
+            if prepared is not None:
+                prepared.taken = True
+                tmp = prepared.tmp
+            else:
+                tmp = self._temporary(judgment, position)
+            install(tmp, self.path, fs=self.fs)
             self.writes += 1
             metrics.guidance_writes.inc()
             return position, True

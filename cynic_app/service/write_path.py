@@ -9,7 +9,9 @@ only after all of these, in this order, each finished before the next starts:
    records still in doubt from earlier batches: one transaction, whose COMMIT MUST be seen to
    commit it (a COMMIT that finds no transaction open is answered like one that did);
 3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement,
-   its lock waited for until the batch's budget is spent.
+   its lock waited for until the batch's budget is spent. Its next version is written and
+   fsynced under a temporary name while the COMMIT is on its way (a thread beside the batch,
+   joined before step 3); only the rename, after the COMMIT confirmed, makes anyone see it.
 
 Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
 naming only committed judgments. What each record's client is told when a step fails is in
@@ -24,15 +26,17 @@ batch ``unknown``, and guidance.json not replaced in time makes the stored ones 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
-from ..durability.guidance import GuidanceWriter
+from ..durability.guidance import GuidanceWriter, Prepared
 from ..durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
 from ..store import repository
 from ..store.commit import CommitNotConfirmed, commit
@@ -98,6 +102,9 @@ class WritePath:
         self._closing = False
         #: A seam for tests: called with the connection between a batch's INSERTs and its COMMIT.
         self.before_commit: Callable[[psycopg.Connection], None] | None = None
+        self._beside: ThreadPoolExecutor | None = None  # prepares guidance.json during COMMITs
+        self._beside_pid: int | None = None
+        self._preparing: tuple[Position, Future] | None = None  # the running batch's only
 
     @property
     def in_doubt(self) -> int:
@@ -123,6 +130,7 @@ class WritePath:
             budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + DOUBT_BUDGET_S
             self._name_in_guidance(committed, budget_end)
         finally:
+            self._drop_prepared()  # prepared and not installed: the batch failed on the way
             with self._state:
                 self._running = False
                 if self._closing:  # close() left the connection to this batch
@@ -212,6 +220,7 @@ class WritePath:
                     stored = _begin_and_store(conn, rows, node=self.node)
                     if self.before_commit is not None:
                         self.before_commit(conn)
+                    self._prepare_guidance(writes, stored)
                     commit_sent = True
                     commit(conn)
             except CommitNotConfirmed as exc:
@@ -256,6 +265,8 @@ class WritePath:
     def close(self) -> None:
         """Give the write path's connection back (the process is stopping); if a batch is
         running, leave it the connection: it gives it back when it ends."""
+        if self._beside is not None and self._beside_pid == os.getpid():
+            self._beside.shutdown(wait=False)  # a batch still running joins its preparation itself
         with self._state:
             self._closing = True
             if not self._running:
@@ -361,20 +372,70 @@ class WritePath:
 
     # -- 3. guidance.json ------------------------------------------------------------------------
 
+    def _prepare_guidance(self, writes: list[Write], stored: Stored) -> None:
+        """Before COMMIT is sent: in the thread beside the batch, write guidance.json's next
+        version for the newest judgment this transaction commits. A preparation left by an
+        earlier attempt of the same batch is discarded first."""
+        self._drop_prepared()
+        candidates = [
+            (w.position, w.judgment)
+            for w in writes
+            if w.judgment is not None and w.record_id not in stored.superseded
+        ]
+        if not candidates:
+            return
+        position, judgment = max(candidates, key=lambda c: c[0])
+        if self._beside is None or self._beside_pid != os.getpid():  # first use in this process
+            self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cynic-guidance")
+            self._beside_pid = os.getpid()
+        try:
+            self._preparing = (position, self._beside.submit(self.guidance.prepare, judgment, position))
+        except RuntimeError as exc:  # the process is stopping: step 3 writes the file itself
+            log.warning("guidance.json not prepared during the COMMIT: %s", exc)
+
+    def _prepared(self) -> tuple[Prepared | None, tuple[Position, OSError] | None]:
+        """Join the preparation, if any: (the prepared version, or (its position, the error)
+        when preparing it failed)."""
+        if self._preparing is None:
+            return None, None
+        (position, future), self._preparing = self._preparing, None
+        try:
+            return future.result(), None
+        except OSError as exc:
+            return None, (position, exc)
+
+    def _drop_prepared(self) -> None:
+        """Join the preparation, if any, and remove what it wrote: it will not be installed."""
+        prepared, failed = self._prepared()
+        if failed is not None:  # nothing to install anyway; the file system may be failing
+            log.warning("guidance.json not prepared for %s: %s", failed[0], failed[1])
+        self.guidance.discard(prepared)
+
     def _name_in_guidance(self, writes: list[Write], budget_end: float) -> None:
         """Name the newest judgment committed now, or answered as an earlier record, waiting
         for guidance.json.lock until budget_end (GUIDANCE_MIN_WAIT_S at least): past it, the
-        records are stored and their clients are told so (``written``)."""
+        records are stored and their clients are told so (``written``). The version prepared
+        during the COMMIT is installed when it names that judgment; when preparing it failed,
+        so does this step."""
+        prepared, failed = self._prepared()
         candidates = [
             (w.position, w.judgment) for w in writes if w.earlier is None and w.judgment is not None
         ]
         candidates += [c for w in writes if w.earlier is not None and (c := earlier_candidate(w.earlier))]
         if not candidates:
+            self.guidance.discard(prepared)
             return
         position, judgment = max(candidates, key=lambda c: c[0])
         try:
+            if failed is not None:
+                if failed[0] == position:
+                    raise failed[1]
+                log.warning("guidance.json not prepared for %s (written now): %s", failed[0], failed[1])
             self.guidance.write(
-                judgment, position, timeout_s=max(budget_end - time.monotonic(), GUIDANCE_MIN_WAIT_S)
+                judgment,
+                position,
+                timeout_s=max(budget_end - time.monotonic(), GUIDANCE_MIN_WAIT_S),
+                prepared=prepared,
             )
         except OSError as exc:  # GuidanceBusy (the lock stayed held) among them
             for w in writes:

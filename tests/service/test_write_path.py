@@ -8,6 +8,7 @@ import time
 import uuid
 from dataclasses import dataclass
 
+import orjson
 import psycopg
 import pytest
 
@@ -403,3 +404,40 @@ def test_after_the_clock_steps_back_the_next_acknowledged_write_is_named(config)
     finally:
         for n in nodes:
             next(n, None)
+
+
+def temporaries(node) -> list:
+    return sorted(node.service.guidance.path.parent.glob(".guidance.json.*.tmp"))
+
+
+def test_guidance_is_prepared_while_the_commit_runs_and_seen_only_after_it(node, monkeypatch):
+    """The next guidance.json is written and fsynced beside the file during COMMIT (issue 24:
+    the replacement was the longest step after it); only the rename after COMMIT shows it."""
+    from cynic_app.service import write_path
+
+    path, seen = node.service.guidance.path, {}
+    real_commit = write_path.commit
+
+    def observing_commit(conn):
+        node.service.write_path._preparing[1].result()  # the preparation has finished
+        seen["named"] = read_guidance(path)["judgment_id"]
+        seen["prepared"] = [orjson.loads(p.read_bytes())["judgment_id"] for p in temporaries(node)]
+        real_commit(conn)
+
+    before = read_guidance(path)["judgment_id"]
+    monkeypatch.setattr(write_path, "commit", observing_commit)
+    jid = node.service.judge(Cell.create(content="x = 1")).record["judgment"]["judgment_id"]
+    assert seen == {"named": before, "prepared": [jid]}
+    assert read_guidance(path)["judgment_id"] == jid and temporaries(node) == []
+
+
+def test_guidance_prepared_for_a_commit_cut_off_is_never_seen(node):
+    path = node.service.guidance.path
+    before = read_guidance(path)
+    unlinked = len(node.fs.unlinked)
+    commit_cut_off(node)
+    with pytest.raises(PersistenceError) as err:
+        node.service.judge(Cell.create(content="x = 1"))
+    assert err.value.outcome == "unknown"
+    assert read_guidance(path) == before and temporaries(node) == []
+    assert [p.name.startswith(".guidance.json.") for p in node.fs.unlinked[unlinked:]] == [True]
