@@ -5,7 +5,8 @@ overstays) and of request bodies (``api/receive.py``: a body that arrives too sl
 (time, token, callback) under one condition; the thread sleeps until the earliest is due.
 
 - Started on first use in each process: threads do not survive fork, so a forked child starts
-  its own and forgets its parent's timers.
+  its own and forgets its parent's timers — and its condition, whose copy still lists the
+  parent thread's waiter (a notify would wake that dead entry, not the child's thread).
 - Callbacks run in the timer thread, under its lock, one at a time: they MUST be quick (a socket
   shut down, a state changed) and never wait. They may schedule more (the lock is re-entrant).
 - ``cancel`` returns once the callback will not run: if it was running, after it ran. So a
@@ -26,6 +27,7 @@ import math
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,14 @@ class Timers:
         self._pid: int | None = None
         self._wake_at = -math.inf  # when the sleeping thread wakes by itself; -inf: it is awake
         self.wakeups = 0  # times the thread woke (by a notify or at its time)
+        me = weakref.ref(self)
+        os.register_at_fork(after_in_child=lambda: (timers := me()) is not None and timers._forget_parent())
+
+    def _forget_parent(self) -> None:
+        """In a forked child, before any thread runs: nothing of the parent's timers is ours."""
+        self._cond = threading.Condition(threading.RLock())
+        self._heap, self._pending, self._wake_at = [], set(), -math.inf
+        self._pid = None  # the first schedule starts this process's thread
 
     def schedule(self, when: float, callback: Callable[[], None]) -> int:
         """Run callback at time.monotonic() == when (or soon after); return its token."""

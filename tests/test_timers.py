@@ -113,3 +113,54 @@ def test_a_forked_child_runs_timers_of_its_own():
     finally:
         os.close(read)
         os.waitpid(pid, 0)
+
+
+def in_child(body) -> bytes:
+    """Run body in a forked child; return what it returned (bytes)."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.write(write, body())
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        return os.read(read, 100)
+    finally:
+        os.close(read)
+        os.waitpid(pid, 0)
+
+
+def test_an_earlier_timer_in_a_forked_child_fires_on_time():
+    """Review finding: the child's condition was its parent's copy, still listing the parent
+    thread's waiter; the child's first notify woke that dead entry and its own thread slept on."""
+    timers = Timers("test-timers")
+    timers.schedule(time.monotonic() + 3600, lambda: None)  # the parent's thread sleeps in wait()
+    time.sleep(0.1)
+
+    def child() -> bytes:
+        timers.schedule(time.monotonic() + 3600, lambda: None)  # the child's thread sleeps till then
+        time.sleep(0.1)
+        fired = threading.Event()
+        timers.schedule(time.monotonic() + 0.05, fired.set)  # due first: must wake the thread
+        return b"on time" if fired.wait(3) else b"not fired within 3 s"
+
+    assert in_child(child) == b"on time"
+
+
+def test_a_timer_in_a_forked_child_whose_thread_idles_fires():
+    timers = Timers("test-timers")
+    timers.schedule(time.monotonic() + 3600, lambda: None)
+    time.sleep(0.1)
+
+    def child() -> bytes:
+        first = threading.Event()
+        timers.schedule(time.monotonic() + 0.01, first.set)  # starts the thread; fires
+        first.wait(3)
+        time.sleep(0.1)  # heap empty: the thread waits with no timeout
+        fired = threading.Event()
+        timers.schedule(time.monotonic() + 0.05, fired.set)  # a body watch's fast timer, say
+        return b"fired" if fired.wait(3) else b"never fired"
+
+    assert in_child(child) == b"fired"
