@@ -39,10 +39,14 @@ log = logging.getLogger(__name__)
 @dataclass
 class Prepared:
     """guidance.json's next version naming the judgment at position, written and fsynced beside
-    it under a temporary name (``GuidanceWriter.prepare``); nobody reads it until installed."""
+    it under a temporary name (``GuidanceWriter.prepare``); nobody reads it until installed.
+    When writing it failed, ``error`` says how and there is no file: a write that has to
+    replace guidance.json raises it (it does not try again), one that finds a newer judgment
+    named already needs no file."""
 
     position: Position
-    tmp: Path
+    tmp: Path | None
+    error: OSError | None = None
     taken: bool = False  # handed to install (which removes it itself if the rename fails)
 
 
@@ -105,8 +109,12 @@ class GuidanceWriter:
         return Prepared(position, self._temporary(judgment, position))
 
     def discard(self, prepared: Prepared | None) -> None:
-        """Remove a prepared version that will not be installed."""
-        if prepared is not None:
+        """Remove a prepared version that will not be installed (one that failed: say so)."""
+        if prepared is None:
+            return
+        if prepared.error is not None:
+            log.warning("guidance.json's version for %s not written: %s", prepared.position, prepared.error)
+        elif prepared.tmp is not None:
             remove_temporary(prepared.tmp, fs=self.fs)
 
     def write(
@@ -206,6 +214,9 @@ class GuidanceWriter:
                     metrics.guidance_skips.inc()
                     return named, False
             if prepared is not None:
+                if prepared.error is not None:
+                    prepared.taken = True  # its error goes up: the caller tells the client
+                    raise prepared.error  # writing it failed, and it is needed: as atomic_write would
                 prepared.taken = True
                 tmp = prepared.tmp
             else:

@@ -30,7 +30,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
@@ -130,7 +130,7 @@ class WritePath:
             budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + DOUBT_BUDGET_S
             self._name_in_guidance(committed, budget_end)
         finally:
-            self._drop_prepared()  # prepared and not installed: the batch failed on the way
+            self.guidance.discard(self._prepared())  # not installed: the batch failed on the way
             with self._state:
                 self._running = False
                 if self._closing:  # close() left the connection to this batch
@@ -222,7 +222,10 @@ class WritePath:
                         self.before_commit(conn)
                     self._prepare_guidance(writes, stored)
                     commit_sent = True
-                    commit(conn)
+                    try:
+                        commit(conn)
+                    finally:  # nothing else touches the disk before the preparation is done
+                        self._await_preparation()
             except CommitNotConfirmed as exc:
                 self._drop_connection()
                 metrics.db_errors.labels("in_doubt").inc()
@@ -265,6 +268,8 @@ class WritePath:
     def close(self) -> None:
         """Give the write path's connection back (the process is stopping); if a batch is
         running, leave it the connection: it gives it back when it ends."""
+        with self._state:
+            self._closing = True  # no thread beside is started from now on
         if self._beside is not None and self._beside_pid == os.getpid():
             self._beside.shutdown(wait=False)  # a batch still running joins its preparation itself
         with self._state:
@@ -376,13 +381,13 @@ class WritePath:
         """Before COMMIT is sent: in the thread beside the batch, write guidance.json's next
         version for the newest judgment this transaction commits. A preparation left by an
         earlier attempt of the same batch is discarded first."""
-        self._drop_prepared()
+        self.guidance.discard(self._prepared())
         candidates = [
             (w.position, w.judgment)
             for w in writes
             if w.judgment is not None and w.record_id not in stored.superseded
         ]
-        if not candidates:
+        if not candidates or self._closing:  # stopping: step 3 writes the file itself
             return
         position, judgment = max(candidates, key=lambda c: c[0])
         if self._beside is None or self._beside_pid != os.getpid():  # first use in this process
@@ -390,34 +395,32 @@ class WritePath:
             self._beside_pid = os.getpid()
         try:
             self._preparing = (position, self._beside.submit(self.guidance.prepare, judgment, position))
-        except RuntimeError as exc:  # the process is stopping: step 3 writes the file itself
+        except RuntimeError as exc:  # shut down meanwhile: step 3 writes the file itself
             log.warning("guidance.json not prepared during the COMMIT: %s", exc)
 
-    def _prepared(self) -> tuple[Prepared | None, tuple[Position, OSError] | None]:
-        """Join the preparation, if any: (the prepared version, or (its position, the error)
-        when preparing it failed)."""
+    def _await_preparation(self) -> None:
+        """Wait until the preparation (if any) has finished: the batch's next disk writes
+        (abort records, guidance.json) come after it, in one order whatever the threads do."""
+        if self._preparing is not None:
+            wait([self._preparing[1]])
+
+    def _prepared(self) -> Prepared | None:
+        """Join the preparation, if any: the prepared version (with its error if it failed)."""
         if self._preparing is None:
-            return None, None
+            return None
         (position, future), self._preparing = self._preparing, None
         try:
-            return future.result(), None
+            return future.result()
         except OSError as exc:
-            return None, (position, exc)
-
-    def _drop_prepared(self) -> None:
-        """Join the preparation, if any, and remove what it wrote: it will not be installed."""
-        prepared, failed = self._prepared()
-        if failed is not None:  # nothing to install anyway; the file system may be failing
-            log.warning("guidance.json not prepared for %s: %s", failed[0], failed[1])
-        self.guidance.discard(prepared)
+            return Prepared(position, None, error=exc)
 
     def _name_in_guidance(self, writes: list[Write], budget_end: float) -> None:
         """Name the newest judgment committed now, or answered as an earlier record, waiting
         for guidance.json.lock until budget_end (GUIDANCE_MIN_WAIT_S at least): past it, the
         records are stored and their clients are told so (``written``). The version prepared
-        during the COMMIT is installed when it names that judgment; when preparing it failed,
-        so does this step."""
-        prepared, failed = self._prepared()
+        during the COMMIT is installed when it names that judgment (when preparing it failed,
+        so does this step, unless a newer judgment is named already)."""
+        prepared = self._prepared()
         candidates = [
             (w.position, w.judgment) for w in writes if w.earlier is None and w.judgment is not None
         ]
@@ -427,10 +430,6 @@ class WritePath:
             return
         position, judgment = max(candidates, key=lambda c: c[0])
         try:
-            if failed is not None:
-                if failed[0] == position:
-                    raise failed[1]
-                log.warning("guidance.json not prepared for %s (written now): %s", failed[0], failed[1])
             self.guidance.write(
                 judgment,
                 position,

@@ -3,6 +3,7 @@ gets, and what the journal and PostgreSQL hold afterwards."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
@@ -20,8 +21,10 @@ from cynic_app.judgment.perception import Perception
 from cynic_app.node.open import settle_node as replay
 from cynic_app.record import judgment_record
 from cynic_app.service import IdempotencyKey, PersistenceError, Service, utc_now
+from cynic_app.service.write_path import WritePath
 from cynic_app.service.writes import Write
 from cynic_app.store.pool import make_pool
+from cynic_app.store.rows import shard_of
 from tests.support.faults import FailingFS, FaultyPool
 
 REJECT = """
@@ -441,3 +444,65 @@ def test_guidance_prepared_for_a_commit_cut_off_is_never_seen(node):
     assert err.value.outcome == "unknown"
     assert read_guidance(path) == before and temporaries(node) == []
     assert [p.name.startswith(".guidance.json.") for p in node.fs.unlinked[unlinked:]] == [True]
+
+
+def test_a_failed_preparation_under_a_cut_off_commit_is_logged(node, caplog):
+    """Review finding: with the COMMIT cut off, a failed temporary-file write was dropped
+    without a log line."""
+    caplog.set_level(logging.WARNING)
+    commit_cut_off(node)
+    before = node.fs.writes
+    node.fs.fail_write_at = before + 2  # 1: the journal line, 2: guidance.json's temporary file
+    with pytest.raises(PersistenceError) as err:
+        node.service.judge(Cell.create(content="x = 1"))
+    assert err.value.outcome == "unknown"
+    assert node.fs.writes == before + 2
+    assert any("No space left" in r.getMessage() for r in caplog.records)
+
+
+def test_a_failed_preparation_is_no_failure_when_a_newer_judgment_is_named(config):
+    """Review finding: the temporary file failed while another writer named a newer judgment;
+    nothing had to be written, yet the answer was 503 written (before the change: 200)."""
+    nodes = [make_node(config), make_node(config, start_up=False)]
+    a, b = (next(n) for n in nodes)
+    try:
+        if shard_of(a.journal.name) == shard_of(b.journal.name):
+            pytest.skip("b would wait on a's counter row")
+        newer = {}
+
+        def meanwhile(conn):  # another writer names a newer judgment while a's COMMIT is pending
+            newer["jid"] = b.service.judge(Cell.create(content="b = 2")).record["judgment"]["judgment_id"]
+            a.fs.fail_write_at = a.fs.writes + 1  # a's next write: its guidance temporary file
+            a.service.write_path.before_commit = None
+
+        a.service.write_path.before_commit = meanwhile
+        a.service.judge(Cell.create(content="a = 1"))  # 200: guidance.json names a newer one
+        assert read_guidance(a.service.guidance.path)["judgment_id"] == newer["jid"]
+    finally:
+        for n in nodes:
+            next(n, None)
+
+
+def test_which_write_a_fault_hits_does_not_depend_on_thread_timing(node):
+    """Review finding: the preparation ran beside the abort records of superseded keys, so which
+    write was "the second" was a race. It now ends before anything else touches the disk."""
+    seen = []
+    for r in range(20):
+        key = IdempotencyKey(f"k-order-{r}", "same-body")
+        node.service.judge(Cell.create(content=f"first_{r} = 1"), idempotency=key)
+        plain, loser = new_write(f"plain_{r} = 2"), new_write(f"first_{r} = 1", key)
+        node.fs.fail_write_at = node.fs.writes + 2
+        node.service.write_path.write([plain, loser])
+        seen.append((outcome_of(plain), outcome_of(loser)))
+    assert len(set(seen)) == 1, seen
+
+
+def test_close_stops_the_thread_beside_even_before_its_first_use(node):
+    """Review finding: a batch running when close() came created the executor afterwards."""
+    s = node.service
+    wp = WritePath(journal=s.journal, pool=s.pool, guidance=s.guidance, node="n")
+    wp.before_commit = lambda conn: wp.close()  # the stop arrives while the first batch runs
+    w = new_write("late = 1")
+    wp.write([w])
+    assert outcome_of(w) is None
+    assert wp._beside is None or wp._beside._shutdown
