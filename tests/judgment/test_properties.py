@@ -86,3 +86,10 @@ def test_adding_a_secret_or_eval_never_raises_q(snippet, flaw, data, level):
     before = judge(Cell.create(content=snippet), level=level).q_score
     after = judge(Cell.create(content=flawed), level=level).q_score
     assert after <= before
+
+
+@given(st.frozensets(st.text(max_size=3)), st.frozensets(st.text(max_size=3)))
+def test_scholar_similarity_is_the_jaccard_index(a, b):
+    from cynic_app.judgment.dogs.scholar import jaccard
+
+    assert jaccard(a, b) == (len(a & b) / len(a | b) if a or b else 0.0)

@@ -16,7 +16,10 @@ COLD_START = Vote(NAME, 50.0, 0.1, False, ("no similar content judged yet",))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a or b else 0.0
+    """|a ∩ b| / |a ∪ b|, the union counted rather than built (a 20 KB cell against the memory's
+    89 judgments built 89 unions of hundreds of tokens per request)."""
+    shared = len(a & b)
+    return shared / (len(a) + len(b) - shared) if a or b else 0.0
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
