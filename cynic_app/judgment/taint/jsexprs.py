@@ -11,8 +11,6 @@ name in it), so a 50,000-deep nesting cannot exhaust the stack.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from tree_sitter import Node
 
 from ..tsparse import text_of
@@ -20,7 +18,7 @@ from .jsnames import chain, required, string_value
 from .names import qualify
 from .pyexprs import FOLD_LIMIT, iterate, subscript
 from .spec import ALL, Sink, Tables, cleans, matches
-from .values import INPUT, RANDOM, UNKNOWN, Taint, Val, cleared, const, dict_of, join, list_of, merge
+from .values import INPUT, RANDOM, UNKNOWN, Taint, Val, cleared, const, dict_of, join, list_of, merge, replace
 
 MAX_DEPTH = 60
 #: Methods of strings and arrays that hand on what they are given without being unknown code.

@@ -14,7 +14,7 @@ callbacks deeper than MAX_CALLBACK_DEPTH are not entered, so the cost stays line
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from tree_sitter import Node
 
@@ -42,7 +42,7 @@ from .pyflow import (
     parameter_taint,
 )
 from .spec import ALL, Sink, Tables, secretish
-from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, set_field
+from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, replace, set_field
 
 MAX_BLOCK_DEPTH = 40
 MAX_CALLBACK_DEPTH = 8

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import operator
-from dataclasses import replace
 
 from .names import chain, qualify
 from .spec import ALL, ANY, Sink, Tables, cleans, matches
@@ -26,6 +25,7 @@ from .values import (
     join,
     list_of,
     merge,
+    replace,
     set_field,
 )
 

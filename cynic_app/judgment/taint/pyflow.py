@@ -12,14 +12,27 @@ stays linear in the size of the code.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from ..patterns import linear
 from ..rules import RULES
 from .names import chain, import_aliases, qualify
 from .pyexprs import Evaluator, iterate
 from .spec import ALL, Sink, Tables, index, secretish
-from .values import EXTERNAL, INPUT, ITEMS_KEPT, PARAM, RANDOM, UNKNOWN, Taint, Val, cleared, join, set_field
+from .values import (
+    EXTERNAL,
+    INPUT,
+    ITEMS_KEPT,
+    PARAM,
+    RANDOM,
+    UNKNOWN,
+    Taint,
+    Val,
+    cleared,
+    join,
+    replace,
+    set_field,
+)
 
 MAX_BLOCK_DEPTH = 40
 POSSIBLE = "possible"
