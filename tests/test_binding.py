@@ -11,9 +11,10 @@ import psycopg
 import pytest
 
 from cynic_app import create_app
-from cynic_app.node.binding import database_identity, read_binding
+from cynic_app.node.binding import read_binding
 from cynic_app.node.errors import DatabaseMismatch
 from cynic_app.node.open import settle_node as replay
+from cynic_app.store.repository import database_identity
 from tests.support.harness import ROOT, Gunicorn, new_database
 
 

@@ -21,17 +21,10 @@ import psycopg
 from psycopg.conninfo import conninfo_to_dict
 
 from ..durability.fsio import atomic_write
+from ..store.repository import database_identity
 from .errors import DatabaseMismatch
 
 FILE_NAME = "database.json"
-
-
-def database_identity(conn: psycopg.Connection) -> str | None:
-    """The database's cluster_id, or None when it has no identity (not one of ours yet)."""
-    if conn.execute("SELECT to_regclass('cynic_identity')").fetchone()[0] is None:
-        return None
-    row = conn.execute("SELECT cluster_id::text FROM cynic_identity").fetchone()
-    return row[0] if row else None
 
 
 def read_binding(home: Path) -> dict | None:

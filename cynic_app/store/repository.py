@@ -174,6 +174,14 @@ def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, 
 IDEMPOTENCY_KEEP_S = 48 * 3600
 
 
+def database_identity(conn: psycopg.Connection) -> str | None:
+    """The database's cluster_id (node/binding.py), or None when it has none (not ours yet)."""
+    if conn.execute("SELECT to_regclass('cynic_identity')").fetchone()[0] is None:
+        return None
+    row = conn.execute("SELECT cluster_id::text FROM cynic_identity").fetchone()
+    return row[0] if row else None
+
+
 def ping(conn: psycopg.Connection) -> None:
     """One round trip: the database answers (readiness)."""
     conn.execute("SELECT 1")
