@@ -214,10 +214,9 @@ class GuidanceWriter:
                     metrics.guidance_skips.inc()
                     return named, False
             if prepared is not None:
+                prepared.taken = True  # installed below, or its error goes up to the caller
                 if prepared.error is not None:
-                    prepared.taken = True  # its error goes up: the caller tells the client
                     raise prepared.error  # writing it failed, and it is needed: as atomic_write would
-                prepared.taken = True
                 tmp = prepared.tmp
             else:
                 tmp = self._temporary(judgment, position)

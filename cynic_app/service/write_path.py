@@ -269,15 +269,14 @@ class WritePath:
         """Give the write path's connection back (the process is stopping); if a batch is
         running, leave it the connection: it gives it back when it ends."""
         with self._state:
-            self._closing = True  # no thread beside is started from now on
+            self._closing = True  # and no thread beside is started from now on
+            running = self._running
+            if not running:
+                self._drop_connection()
         if self._beside is not None and self._beside_pid == os.getpid():
             self._beside.shutdown(wait=False)  # a batch still running joins its preparation itself
-        with self._state:
-            self._closing = True
-            if not self._running:
-                self._drop_connection()
-                return
-        log.warning("the write path closes while a batch runs: the batch gives its connection back")
+        if running:
+            log.warning("the write path closes while a batch runs: the batch gives its connection back")
 
     def _alone(self, w: Write, budget_s: float) -> list[Write]:
         """The server refused a batch: try each record alone, so only the one it refuses fails."""
