@@ -9,9 +9,15 @@ only after all of these, in this order, each finished before the next starts:
    records still in doubt from earlier batches: one transaction, whose COMMIT MUST be seen to
    commit it (a COMMIT that finds no transaction open is answered like one that did);
 3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement,
-   its lock waited for until the batch's budget is spent. Its next version is written and
-   fsynced under a temporary name while the COMMIT is on its way (a thread beside the batch,
-   joined before step 3); only the rename, after the COMMIT confirmed, makes anyone see it.
+   its lock waited for until the batch's budget is spent.
+
+"Finished before the next starts" is about what becomes durable or visible. Step 1's fsync runs
+while the server runs the batch's INSERTs (sent in a pipeline, their results read after it);
+the COMMIT is sent only once the fsync has returned, and when it fails the transaction is
+rolled back, never committed. Then, while the results come back and the COMMIT is on its way,
+a thread beside the batch writes guidance.json's next version under a temporary name, fsynced
+and invisible (joined before step 3 and before any other write of the batch); only its rename,
+after the COMMIT is confirmed, makes anyone see it.
 
 Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
 naming only committed judgments. What each record's client is told when a step fails is in
@@ -72,6 +78,32 @@ class _Rejected(Exception):
     """The server refused the transaction (an error in the statements, not the connection)."""
 
 
+class _JournalLost(Exception):
+    """The batch's journal fsync failed: its records may or may not be on disk, so the
+    transaction is rolled back (never committed) and the process's journal is done."""
+
+
+class _Once:
+    """fn(*args), run in the batch's thread the first time it is asked to; its error kept."""
+
+    def __init__(self, fn: Callable, *args):
+        self._call: tuple | None = (fn, args)
+        self.error: BaseException | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+    def run(self) -> None:
+        if self._call is None:
+            return
+        (fn, args), self._call = self._call, None
+        try:
+            fn(*args)
+        except BaseException as exc:  # kept for whoever needs the outcome: _synced raises it
+            self.error = exc
+
+
 class WritePath:
     """Runs batches through the ordered steps. One per process; one batch at a time.
 
@@ -123,10 +155,10 @@ class WritePath:
             self._running = True
         try:
             oldest = min((w.submitted for w in batch), default=None)
-            journaled = self._journal(batch)
+            journaled, synced = self._journal(batch)
             if batch and not journaled:
                 return  # the journal failed: every answer is known, and the database can wait
-            committed = self._store(journaled)
+            committed = self._store(journaled, synced)
             budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + DOUBT_BUDGET_S
             self._name_in_guidance(committed, budget_end)
         finally:
@@ -138,15 +170,17 @@ class WritePath:
 
     # -- 1. the journal ----------------------------------------------------------------------
 
-    def _journal(self, batch: list[Write]) -> list[Write]:
+    def _journal(self, batch: list[Write]) -> tuple[list[Write], _Once | None]:
+        """Write the batch's records to the journal; return them with their fsync, run while
+        the server runs the batch's INSERTs (the COMMIT waits for it: ``_synced``)."""
         if not batch:
-            return []
+            return [], None
         try:
             self.guidance.catch_up()  # stamps never behind what another process named
         except OSError as exc:  # the write goes on; guidance.json is replaced (or fails) after it
             log.warning("guidance.json not read before stamping a batch: %s", exc)
         try:
-            positions = self.journal.append_many([(w.kind, w.record_id, w.payload, False) for w in batch])
+            appended = self.journal.write_many([(w.kind, w.record_id, w.payload, False) for w in batch])
         except JournalPoisoned as exc:
             # On disk or not, nobody knows (an fsync failed, or a failed write could not be cut
             # off): recovery settles this process's journal once the process has exited (this
@@ -154,17 +188,17 @@ class WritePath:
             self._journal_failed()
             for w in batch:
                 w.fail(UNKNOWN, "journal", exc)
-            return []
+            return [], None
         except JournalError as exc:  # nothing of the batch is on disk
             if self.journal.poisoned is not None:
                 self._journal_failed()
             for w in batch:
                 w.fail(NOT_WRITTEN, "journal", exc)
-            return []
-        for w, position in zip(batch, positions, strict=True):
+            return [], None
+        for w, position in zip(batch, appended.positions, strict=True):
             w.position = position
         metrics.batch_records.observe(len(batch))
-        return batch
+        return batch, _Once(self.journal.await_durable, appended)
 
     def _journal_failed(self) -> None:
         """PostgreSQL's rule: after a failed fsync nobody knows what reached the disk, so this
@@ -174,9 +208,10 @@ class WritePath:
 
     # -- 2. PostgreSQL -------------------------------------------------------------------------
 
-    def _store(self, journaled: list[Write]) -> list[Write]:
-        """Commit the batch with the records in doubt; return the writes whose judgment
-        guidance.json may name: committed now, or answered with their key's earlier record.
+    def _store(self, journaled: list[Write], synced: _Once | None = None) -> list[Write]:
+        """Commit the batch with the records in doubt, once the batch's journal fsync (synced)
+        has returned; return the writes whose judgment guidance.json may name: committed now,
+        or answered with their key's earlier record.
 
         A write whose client still waits is not ``done``; one in doubt from an earlier batch is.
         """
@@ -188,7 +223,16 @@ class WritePath:
         started = min((w.submitted for w in journaled), default=None)
         budget = self.budget_s - (time.monotonic() - started) if started is not None else DOUBT_BUDGET_S
         try:
-            stored = self._commit(todo, budget)
+            try:
+                stored = self._commit(todo, budget, synced)
+            finally:  # nothing else touches the disk before the preparation is done
+                self._await_preparation()
+        except _JournalLost as exc:  # no COMMIT was sent: the database has none of them
+            self._journal_failed()
+            self._keep_in_doubt(doubt)
+            for w in journaled:
+                w.fail(UNKNOWN, "journal", exc.__cause__)
+            return []
         except _InDoubt as exc:
             self._keep_in_doubt(todo)
             for w in journaled:
@@ -205,27 +249,48 @@ class WritePath:
             raise
         return self._committed(todo, stored)
 
-    def _commit(self, writes: list[Write], budget_s: float) -> Stored:
-        """Store the writes in one transaction within budget_s; classify any failure."""
+    def _commit(self, writes: list[Write], budget_s: float, synced: _Once | None = None) -> Stored:
+        """Store the writes in one transaction within budget_s, its COMMIT sent only once the
+        journal fsync synced (when given) has returned; classify any failure. Whatever happens,
+        this returns only once that fsync has: a failed one (``_JournalLost``) is the answer,
+        whatever the database did (it committed nothing)."""
+        try:
+            return self._transaction(writes, budget_s, synced)
+        except _JournalLost:
+            raise
+        except BaseException:
+            self._synced(synced)  # raises _JournalLost instead, when the fsync failed too
+            raise
+
+    def _transaction(self, writes: list[Write], budget_s: float, synced: _Once | None) -> Stored:
         if budget_s < 0.05:
             raise _Unavailable() from TimeoutError("no time was left for the database")
         rows = [w.rows() for w in writes]
         deadline = time.monotonic() + budget_s
+
+        def meanwhile() -> None:  # the INSERTs are on their way: the fsync, then guidance.json
+            if synced is not None:
+                synced.run()
+                if synced.failed:
+                    return
+            self._prepare_guidance(writes)
+
         for attempt in (1, 2):
             commit_sent = False
             started = time.perf_counter()
             try:
                 conn = self._connection(min(self.pool_timeout_s, deadline - time.monotonic()))
                 with bounded(conn, deadline - time.monotonic()):
-                    stored = _begin_and_store(conn, rows, node=self.node)
+                    stored = _begin_and_store(conn, rows, node=self.node, meanwhile=meanwhile)
+                    try:
+                        self._synced(synced)
+                    except _JournalLost:
+                        self._roll_back(conn)
+                        raise
                     if self.before_commit is not None:
                         self.before_commit(conn)
-                    self._prepare_guidance(writes, stored)
                     commit_sent = True
-                    try:
-                        commit(conn)
-                    finally:  # nothing else touches the disk before the preparation is done
-                        self._await_preparation()
+                    commit(conn)
             except CommitNotConfirmed as exc:
                 self._drop_connection()
                 metrics.db_errors.labels("in_doubt").inc()
@@ -252,6 +317,15 @@ class WritePath:
             metrics.db_commits.inc()
             return stored
         raise AssertionError("unreachable: the second attempt returns or raises")
+
+    def _roll_back(self, conn: psycopg.Connection) -> None:
+        """End the open transaction without committing it; a connection that cannot is
+        dropped (its transaction ends with it)."""
+        try:
+            conn.execute("ROLLBACK")
+        except psycopg.Error as exc:
+            log.warning("ROLLBACK failed; the connection is dropped: %s", exc)
+            self._drop_connection()
 
     def _connection(self, timeout_s: float) -> psycopg.Connection:
         """The write path's connection, kept across batches (borrowed from the pool once, so
@@ -376,26 +450,40 @@ class WritePath:
 
     # -- 3. guidance.json ------------------------------------------------------------------------
 
-    def _prepare_guidance(self, writes: list[Write], stored: Stored) -> None:
-        """Before COMMIT is sent: in the thread beside the batch, write guidance.json's next
-        version for the newest judgment this transaction commits. A preparation left by an
-        earlier attempt of the same batch is discarded first."""
+    def _prepare_guidance(self, writes: list[Write]) -> None:
+        """Once the batch's journal fsync has returned, while the INSERTs run: in the thread
+        beside the batch, write guidance.json's next version for the newest judgment of the
+        transaction. Step 3 installs it if the transaction commits and that judgment is still
+        the one to name (its Idempotency-Key may turn out to stand for another record); else it
+        is removed. A preparation left by an earlier attempt of the same batch is removed first."""
         self.guidance.discard(self._prepared())
-        candidates = [
-            (w.position, w.judgment)
-            for w in writes
-            if w.judgment is not None and w.record_id not in stored.superseded
-        ]
+        candidates = [(w.position, w.judgment) for w in writes if w.judgment is not None]
         if not candidates or self._closing:  # stopping: step 3 writes the file itself
             return
         position, judgment = max(candidates, key=lambda c: c[0])
+        try:
+            self._preparing = (position, self._beside_executor().submit(self.guidance.prepare, judgment, position))
+        except RuntimeError as exc:  # shut down meanwhile: step 3 writes the file itself
+            log.warning("guidance.json not prepared during the transaction: %s", exc)
+
+    def _beside_executor(self) -> ThreadPoolExecutor:
+        """The one thread beside the batch, which prepares guidance.json's next version."""
         if self._beside is None or self._beside_pid != os.getpid():  # first use in this process
             self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cynic-guidance")
             self._beside_pid = os.getpid()
-        try:
-            self._preparing = (position, self._beside.submit(self.guidance.prepare, judgment, position))
-        except RuntimeError as exc:  # shut down meanwhile: step 3 writes the file itself
-            log.warning("guidance.json not prepared during the COMMIT: %s", exc)
+        return self._beside
+
+    @staticmethod
+    def _synced(synced: _Once | None) -> None:
+        """Make sure the batch's journal fsync has run (now, if the INSERTs failed before it
+        could); raise _JournalLost when it failed."""
+        if synced is None:
+            return
+        synced.run()
+        if isinstance(synced.error, JournalPoisoned):
+            raise _JournalLost() from synced.error
+        if synced.error is not None:
+            raise synced.error  # a bug, not a fault
 
     def _await_preparation(self) -> None:
         """Wait until the preparation (if any) has finished: the batch's next disk writes
@@ -417,7 +505,7 @@ class WritePath:
         """Name the newest judgment committed now, or answered as an earlier record, waiting
         for guidance.json.lock until budget_end (GUIDANCE_MIN_WAIT_S at least): past it, the
         records are stored and their clients are told so (``written``). The version prepared
-        during the COMMIT is installed when it names that judgment (when preparing it failed,
+        during the transaction is installed when it names that judgment (when preparing it failed,
         so does this step, unless a newer judgment is named already)."""
         prepared = self._prepared()
         candidates = [
@@ -441,14 +529,17 @@ class WritePath:
                     w.fail(WRITTEN, "guidance", exc)
 
 
-def _begin_and_store(conn: psycopg.Connection, rows: list, *, node: str) -> Stored:
+def _begin_and_store(
+    conn: psycopg.Connection, rows: list, *, node: str, meanwhile: Callable[[], None] | None = None
+) -> Stored:
     """BEGIN and store the rows: BEGIN travels with the first statement (a pipeline), so a batch
-    costs two round trips with its COMMIT. The transaction is left open for the caller to
-    COMMIT, which is the only step whose failure leaves the outcome in doubt."""
+    costs two round trips with its COMMIT; ``meanwhile`` runs while the server runs the
+    INSERTs. The transaction is left open for the caller to COMMIT, which is the only step
+    whose failure leaves the outcome in doubt."""
     try:
         with conn.pipeline():
             conn.execute("BEGIN")
-            return repository.store_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S)
+            return repository.store_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S, meanwhile=meanwhile)
     except psycopg.errors.LockNotAvailable:
         conn.execute("ROLLBACK")  # the connection is fine: only the transaction failed
         raise

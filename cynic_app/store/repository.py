@@ -7,6 +7,7 @@ A batch of records is one statement per table. Callers own the transaction.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -80,7 +81,12 @@ def _document(rows: list[dict]) -> Jsonb:
 
 
 def store_records(
-    conn: psycopg.Connection, records: list[RecordRows], *, node: str, key_wait_s: float | None = None
+    conn: psycopg.Connection,
+    records: list[RecordRows],
+    *,
+    node: str,
+    key_wait_s: float | None = None,
+    meanwhile: Callable[[], None] | None = None,
 ) -> Stored:
     """Store the records in the caller's transaction: each with its rows and its key claim.
 
@@ -89,6 +95,10 @@ def store_records(
     else is inserted once: ``ON CONFLICT DO NOTHING``, counters only for rows really inserted.
     A key another transaction has claimed and not yet decided is waited for, at most key_wait_s
     when given (then psycopg.errors.LockNotAvailable, and the transaction is aborted).
+
+    ``meanwhile`` (which MUST NOT raise) is called once the INSERTs are sent and before their
+    results are read: in a pipeline, the server runs them meanwhile. Without a pipeline it
+    runs after them.
     """
     out = Stored()
     claims = sorted((r.claim for r in records if r.claim is not None), key=lambda c: c.key)
@@ -120,16 +130,22 @@ def store_records(
         if key_wait_s is not None:
             conn.execute("SELECT set_config('lock_timeout', %s, true)", (prior.fetchone()[0],))
     kept = [r for r in records if r.record_id not in out.superseded]
+    sent = []
     judgments = [j for r in kept for j in r.judgments]
     if judgments:
-        out.inserted |= _insert_judgments(conn, judgments, node=node)
+        sent.append(_insert_judgments(conn, judgments, node=node))
     perceptions = [p for r in kept for p in r.perceptions]
     if perceptions:
-        out.inserted |= _insert_perceptions(conn, perceptions, node=node)
+        sent.append(_insert_perceptions(conn, perceptions, node=node))
+    if meanwhile is not None:
+        meanwhile()
+    for cursor in sent:
+        out.inserted |= {row[0] for row in cursor}
     return out
 
 
-def _insert_judgments(conn: psycopg.Connection, rows: list[JudgmentRow], *, node: str) -> set[str]:
+def _insert_judgments(conn: psycopg.Connection, rows: list[JudgmentRow], *, node: str) -> psycopg.Cursor:
+    """Send the INSERT; its cursor yields the ids really inserted."""
     shard = shard_of(rows[0].journal)  # a batch is one journal's
     document = [
         {
@@ -149,10 +165,11 @@ def _insert_judgments(conn: psycopg.Connection, rows: list[JudgmentRow], *, node
         for r in rows
     ]
     params = {"node": node, "shard": shard, "rows": _document(document)}
-    return {row[0] for row in conn.execute(_INSERT_JUDGMENTS, params)}
+    return conn.execute(_INSERT_JUDGMENTS, params)
 
 
-def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, node: str) -> set[str]:
+def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, node: str) -> psycopg.Cursor:
+    """Send the INSERT; its cursor yields the ids really inserted."""
     document = [
         {
             "perception_id": r.perception_id,
@@ -167,7 +184,7 @@ def _insert_perceptions(conn: psycopg.Connection, rows: list[PerceptionRow], *, 
         }
         for r in rows
     ]
-    return {row[0] for row in conn.execute(_INSERT_PERCEPTIONS, {"node": node, "rows": _document(document)})}
+    return conn.execute(_INSERT_PERCEPTIONS, {"node": node, "rows": _document(document)})
 
 
 #: Keys are kept at least this long (the API promises 24 hours).

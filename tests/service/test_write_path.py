@@ -307,7 +307,9 @@ def test_written_for_a_superseded_record_names_the_stored_one(node):
         node.service.judge(Cell.create(content="first = 1"), idempotency=key)
     owner = err.value.ids["judgment_id"]
     loser = new_write("first = 1", key)
-    node.fs.fail_write_at = node.fs.writes + 3  # 1: its line, 2: its abort, 3: guidance.json
+    # 1: its line, 2: the version of guidance.json prepared for it (not installed: superseded),
+    # 3: its abort, 4: guidance.json naming the key's record
+    node.fs.fail_write_at = node.fs.writes + 4
     node.service.write_path.write([loser])
     assert outcome_of(loser) == "written" and loser.error.ids["judgment_id"] == owner
     assert node.stored(owner) == 1
@@ -414,8 +416,9 @@ def temporaries(node) -> list:
 
 
 def test_guidance_is_prepared_while_the_commit_runs_and_seen_only_after_it(node, monkeypatch):
-    """The next guidance.json is written and fsynced beside the file during COMMIT (issue 24:
-    the replacement was the longest step after it); only the rename after COMMIT shows it."""
+    """The next guidance.json is written and fsynced beside the file during the transaction
+    (issue 24: the replacement was the longest step after it); only the rename after COMMIT
+    shows it."""
     from cynic_app.service import write_path
 
     path, seen = node.service.guidance.path, {}
@@ -472,11 +475,12 @@ def test_a_failed_preparation_is_no_failure_when_a_newer_judgment_is_named(confi
 
         def meanwhile(conn):  # another writer names a newer judgment while a's COMMIT is pending
             newer["jid"] = b.service.judge(Cell.create(content="b = 2")).record["judgment"]["judgment_id"]
-            a.fs.fail_write_at = a.fs.writes + 1  # a's next write: its guidance temporary file
             a.service.write_path.before_commit = None
 
         a.service.write_path.before_commit = meanwhile
+        a.fs.fail_write_at = a.fs.writes + 2  # 1: a's journal line, 2: its guidance temporary file
         a.service.judge(Cell.create(content="a = 1"))  # 200: guidance.json names a newer one
+        assert a.fs.writes == a.fs.fail_write_at  # the preparation did fail
         assert read_guidance(a.service.guidance.path)["judgment_id"] == newer["jid"]
     finally:
         for n in nodes:
@@ -506,3 +510,60 @@ def test_close_stops_the_thread_beside_even_before_its_first_use(node):
     wp.write([w])
     assert outcome_of(w) is None
     assert wp._beside is None or wp._beside._shutdown
+
+
+def open_transactions(url: str) -> int:
+    """How many of the service's connections hold an open transaction that has written (its
+    INSERTs ran: it has a transaction id)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_stat_activity"
+            " WHERE application_name = 'cynic_app' AND backend_xid IS NOT NULL"
+        ).fetchone()[0]
+
+
+def fsync_waiting_for_the_inserts(node, *, fails: bool) -> dict:
+    """Make the next fsync (the batch's journal fsync) wait until the server has run the write
+    path's INSERTs in its open transaction, then return (or fail with EIO)."""
+    seen: dict = {}
+    real = node.fs.fsync
+    target = node.fs.fsyncs + 1
+
+    def fsync(fd):
+        if node.fs.fsyncs + 1 == target:
+            deadline = time.monotonic() + 1  # within the batch's budget
+            while not (opened := open_transactions(node.url)) and time.monotonic() < deadline:
+                time.sleep(0.005)
+            seen["transaction_open_during_fsync"] = bool(opened)
+            if fails:
+                node.fs.fail_fsync_at = target
+        real(fd)
+        seen.setdefault("fsync_returned_at", time.monotonic())
+
+    node.fs.fsync = fsync
+    return seen
+
+
+def test_the_journal_fsync_runs_while_the_inserts_travel_and_the_commit_waits_for_it(node):
+    """Issue 24: the batch's journal fsync runs beside its BEGIN and INSERTs; the COMMIT is sent
+    only after the fsync has returned, so PostgreSQL never holds a record the journal may lack."""
+    seen = fsync_waiting_for_the_inserts(node, fails=False)
+    node.service.write_path.before_commit = lambda conn: seen.setdefault("commit_at", time.monotonic())
+    jid = node.service.judge(Cell.create(content="x = 1")).record["judgment"]["judgment_id"]
+    assert seen["transaction_open_during_fsync"]
+    assert seen["fsync_returned_at"] <= seen["commit_at"]
+    assert node.stored(jid) == 1 and jid in node.journaled()[0]
+
+
+def test_a_journal_fsync_failing_under_an_open_transaction_rolls_it_back(node):
+    """The fsync fails after the INSERTs were sent: the transaction is rolled back, never
+    committed; the client is told the outcome is unknown (the line may be on disk: recovery
+    decides), and the process asks to be replaced."""
+    seen = fsync_waiting_for_the_inserts(node, fails=True)
+    with pytest.raises(PersistenceError) as err:
+        node.service.judge(Cell.create(content="x = 1"))
+    assert seen["transaction_open_during_fsync"]
+    assert (err.value.outcome, err.value.step) == ("unknown", "journal")
+    assert node.stored(err.value.ids["judgment_id"]) == 0
+    assert open_transactions(node.url) == 0  # rolled back, not left open on a pooled connection
+    assert node.retired == [True]

@@ -33,6 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from ... import metrics
@@ -49,6 +50,18 @@ DEFAULT_SEGMENT_BYTES = 64 * 1024 * 1024
 #: (kind, record id, data, resolved at birth) — an abort record is resolved the moment it is durable.
 #: data is the record's dict, or its payload already encoded (record.encode_payload's framing).
 Entry = tuple[str, str, "dict | bytes", bool]
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Records written by ``write_many``: their positions, and the write's generation, which
+    ``await_durable`` waits to see covered by an fsync."""
+
+    positions: list[Position]
+    generation: int
+    rotated: bool  # the write closed the segment before it
+    kinds: list[str]
+    nbytes: int
 
 
 class JournalWriter:
@@ -110,6 +123,15 @@ class JournalWriter:
         when the fsync that was to cover them failed, or a failed write could not be cut off:
         whether they are on disk is unknown.
         """
+        written = self.write_many(entries)
+        self.await_durable(written)
+        return written.positions
+
+    def write_many(self, entries: Sequence[Entry]) -> Appended:
+        """The first half of ``append_many``: write the records with one write and return
+        without waiting for their fsync. They are NOT durable until ``await_durable`` of the
+        result returns: nothing may rely on them before (the write path commits only then).
+        Raise JournalWriteFailed or JournalRefused when nothing was journaled."""
         payloads = [  # serialised outside every lock
             data if isinstance(data, bytes) else encode_payload(kind, rid, data)
             for kind, rid, data, _ in entries
@@ -133,18 +155,29 @@ class JournalWriter:
             self._written += 1
             generation = self._written
             self._unresolved.update(s for s, e in zip(seqs, entries, strict=True) if not e[3])
+        return Appended(
+            [Position(t, self.name, s) for t, s in zip(ts, seqs, strict=True)],
+            generation,
+            rotated=full,
+            kinds=[kind for kind, *_ in entries],
+            nbytes=len(data),
+        )
+
+    def await_durable(self, written: Appended) -> None:
+        """Return once an fsync that started after ``written`` was written has returned (this
+        thread runs it, or another waiting thread does for both). Raise JournalPoisoned when it
+        failed: whether the records are on disk is unknown, and the writer appends no more."""
         try:
-            self._wait_durable(generation)
+            self._wait_durable(written.generation)
         except JournalPoisoned:
             raise
         except Exception as exc:  # after the write, any failure leaves the line's fate unknown
             raise self._poisoned_by(exc) from exc
-        if full:
+        if written.rotated:
             self.resolve(())  # the segment just closed may hold only resolved records
-        for kind, *_ in entries:
+        for kind in written.kinds:
             metrics.journal_appends.labels(kind).inc()
-        metrics.journal_bytes.inc(len(data))
-        return [Position(t, self.name, s) for t, s in zip(ts, seqs, strict=True)]
+        metrics.journal_bytes.inc(written.nbytes)
 
     def resolve(self, seqs: Sequence[int]) -> None:
         """Note that these records are resolved; retire closed segments that hold nothing else."""
