@@ -44,6 +44,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from .. import metrics
 from ..durability.guidance import GuidanceWriter, Prepared
 from ..durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
+from ..durability.journal.writer import Appended
 from ..store import repository
 from ..store.commit import CommitNotConfirmed, commit
 from ..store.deadline import bounded
@@ -83,24 +84,21 @@ class _JournalLost(Exception):
     transaction is rolled back (never committed) and the process's journal is done."""
 
 
-class _Once:
-    """fn(*args), run in the batch's thread the first time it is asked to; its error kept."""
+class _Fsync:
+    """A batch's journal fsync, run in the batch's thread the first time it is asked to (while
+    the server runs the INSERTs, or when they failed before that); a failure is kept."""
 
-    def __init__(self, fn: Callable, *args):
-        self._call: tuple | None = (fn, args)
-        self.error: BaseException | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None
+    def __init__(self, journal: JournalWriter, appended: Appended):
+        self._pending: tuple[JournalWriter, Appended] | None = (journal, appended)
+        self.error: JournalPoisoned | None = None
 
     def run(self) -> None:
-        if self._call is None:
+        if self._pending is None:
             return
-        (fn, args), self._call = self._call, None
+        (journal, appended), self._pending = self._pending, None
         try:
-            fn(*args)
-        except BaseException as exc:  # kept for whoever needs the outcome: _synced raises it
+            journal.await_durable(appended)
+        except JournalPoisoned as exc:  # kept for _synced, which answers with it
             self.error = exc
 
 
@@ -170,7 +168,7 @@ class WritePath:
 
     # -- 1. the journal ----------------------------------------------------------------------
 
-    def _journal(self, batch: list[Write]) -> tuple[list[Write], _Once | None]:
+    def _journal(self, batch: list[Write]) -> tuple[list[Write], _Fsync | None]:
         """Write the batch's records to the journal; return them with their fsync, run while
         the server runs the batch's INSERTs (the COMMIT waits for it: ``_synced``)."""
         if not batch:
@@ -198,7 +196,7 @@ class WritePath:
         for w, position in zip(batch, appended.positions, strict=True):
             w.position = position
         metrics.batch_records.observe(len(batch))
-        return batch, _Once(self.journal.await_durable, appended)
+        return batch, _Fsync(self.journal, appended)
 
     def _journal_failed(self) -> None:
         """PostgreSQL's rule: after a failed fsync nobody knows what reached the disk, so this
@@ -208,7 +206,7 @@ class WritePath:
 
     # -- 2. PostgreSQL -------------------------------------------------------------------------
 
-    def _store(self, journaled: list[Write], synced: _Once | None = None) -> list[Write]:
+    def _store(self, journaled: list[Write], synced: _Fsync | None = None) -> list[Write]:
         """Commit the batch with the records in doubt, once the batch's journal fsync (synced)
         has returned; return the writes whose judgment guidance.json may name: committed now,
         or answered with their key's earlier record.
@@ -249,7 +247,7 @@ class WritePath:
             raise
         return self._committed(todo, stored)
 
-    def _commit(self, writes: list[Write], budget_s: float, synced: _Once | None = None) -> Stored:
+    def _commit(self, writes: list[Write], budget_s: float, synced: _Fsync | None = None) -> Stored:
         """Store the writes in one transaction within budget_s, its COMMIT sent only once the
         journal fsync synced (when given) has returned; classify any failure. Whatever happens,
         this returns only once that fsync has: a failed one (``_JournalLost``) is the answer,
@@ -262,7 +260,7 @@ class WritePath:
             self._synced(synced)  # raises _JournalLost instead, when the fsync failed too
             raise
 
-    def _transaction(self, writes: list[Write], budget_s: float, synced: _Once | None) -> Stored:
+    def _transaction(self, writes: list[Write], budget_s: float, synced: _Fsync | None) -> Stored:
         if budget_s < 0.05:
             raise _Unavailable() from TimeoutError("no time was left for the database")
         rows = [w.rows() for w in writes]
@@ -271,7 +269,7 @@ class WritePath:
         def meanwhile() -> None:  # the INSERTs are on their way: the fsync, then guidance.json
             if synced is not None:
                 synced.run()
-                if synced.failed:
+                if synced.error is not None:
                     return
             self._prepare_guidance(writes)
 
@@ -462,7 +460,8 @@ class WritePath:
             return
         position, judgment = max(candidates, key=lambda c: c[0])
         try:
-            self._preparing = (position, self._beside_executor().submit(self.guidance.prepare, judgment, position))
+            preparing = self._beside_executor().submit(self.guidance.prepare, judgment, position)
+            self._preparing = (position, preparing)
         except RuntimeError as exc:  # shut down meanwhile: step 3 writes the file itself
             log.warning("guidance.json not prepared during the transaction: %s", exc)
 
@@ -474,16 +473,14 @@ class WritePath:
         return self._beside
 
     @staticmethod
-    def _synced(synced: _Once | None) -> None:
+    def _synced(synced: _Fsync | None) -> None:
         """Make sure the batch's journal fsync has run (now, if the INSERTs failed before it
         could); raise _JournalLost when it failed."""
         if synced is None:
             return
         synced.run()
-        if isinstance(synced.error, JournalPoisoned):
-            raise _JournalLost() from synced.error
         if synced.error is not None:
-            raise synced.error  # a bug, not a fault
+            raise _JournalLost() from synced.error
 
     def _await_preparation(self) -> None:
         """Wait until the preparation (if any) has finished: the batch's next disk writes
