@@ -109,13 +109,18 @@ class GuidanceWriter:
         return Prepared(position, self._temporary(judgment, position))
 
     def discard(self, prepared: Prepared | None) -> None:
-        """Remove a prepared version that will not be installed (one that failed: say so)."""
+        """Remove a prepared version that will not be installed (one that failed: say so).
+        Never raises: a temporary file that cannot be removed is invisible to readers, said in
+        a warning, and removed at the next start-up (remove_temporaries)."""
         if prepared is None:
             return
         if prepared.error is not None:
             log.warning("guidance.json's version for %s not written: %s", prepared.position, prepared.error)
         elif prepared.tmp is not None:
-            remove_temporary(prepared.tmp, fs=self.fs)
+            try:
+                remove_temporary(prepared.tmp, fs=self.fs)
+            except OSError as exc:
+                log.warning("guidance.json's unused version %s not removed: %s", prepared.tmp, exc)
 
     def write(
         self,

@@ -221,10 +221,7 @@ class WritePath:
         started = min((w.submitted for w in journaled), default=None)
         budget = self.budget_s - (time.monotonic() - started) if started is not None else DOUBT_BUDGET_S
         try:
-            try:
-                stored = self._commit(todo, budget, synced)
-            finally:  # nothing else touches the disk before the preparation is done
-                self._await_preparation()
+            stored = self._commit(todo, budget, synced)
         except _JournalLost as exc:  # no COMMIT was sent: the database has none of them
             self._journal_failed()
             self._keep_in_doubt(doubt)
@@ -251,7 +248,8 @@ class WritePath:
         """Store the writes in one transaction within budget_s, its COMMIT sent only once the
         journal fsync synced (when given) has returned; classify any failure. Whatever happens,
         this returns only once that fsync has: a failed one (``_JournalLost``) is the answer,
-        whatever the database did (it committed nothing)."""
+        whatever the database did (it committed nothing). It also returns only once
+        guidance.json's preparation has: nothing else of the batch touches the disk before."""
         try:
             return self._transaction(writes, budget_s, synced)
         except _JournalLost:
@@ -259,6 +257,8 @@ class WritePath:
         except BaseException:
             self._synced(synced)  # raises _JournalLost instead, when the fsync failed too
             raise
+        finally:
+            self._await_preparation()
 
     def _transaction(self, writes: list[Write], budget_s: float, synced: _Fsync | None) -> Stored:
         if budget_s < 0.05:
@@ -279,7 +279,13 @@ class WritePath:
             try:
                 conn = self._connection(min(self.pool_timeout_s, deadline - time.monotonic()))
                 with bounded(conn, deadline - time.monotonic()):
-                    stored = _begin_and_store(conn, rows, node=self.node, meanwhile=meanwhile)
+                    try:
+                        stored = _begin_and_store(conn, rows, node=self.node, meanwhile=meanwhile)
+                    except psycopg.Error:
+                        raise
+                    except BaseException:  # a bug: the transaction ends with the connection
+                        self._drop_connection()
+                        raise
                     try:
                         self._synced(synced)
                     except _JournalLost:
