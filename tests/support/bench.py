@@ -166,25 +166,33 @@ def measure(
     return row
 
 
-def load_points(service: Gunicorn, work: Path, *, duration_s: int, label: str, repeats: int) -> list[dict]:
-    """Per content size, on a primed service: dry-run and durable at c=1, then ``repeats``
+def load_points(
+    services: list[tuple[str, Gunicorn]], work: Path, *, duration_s: int, repeats: int
+) -> list[dict]:
+    """Per content size, on primed services: dry-run and durable at c=1, then ``repeats``
     rounds of dry-run and durable at c=16, alternating (so drift hits both alike), after a
-    warm-up at c=16 that is not counted."""
+    warm-up at c=16 that is not counted. With several services (before and after) every point
+    is measured on each in turn, the order swapped from one point to the next: this machine's
+    speed drifts by a quarter from minute to minute, and a comparison of services measured
+    minutes apart would measure the drift."""
     rows = []
     for size, content in CONTENTS.items():
         body = {"reality": "CODE", "analysis": "QUALITY", "content": content, "context": "bench"}
-        for _ in range(PRIME):
-            status, answer = request(service.port, "POST", "/judge", body)
-            assert status == 200, answer
+        for _, service in services:
+            for _ in range(PRIME):
+                status, answer = request(service.port, "POST", "/judge", body)
+                assert status == 200, answer
         rounds = [(16, scenario) for _ in range(repeats) for scenario in ("dry_run", "durable")]
         plan = [(1, "dry_run"), (1, "durable"), *rounds]
-        wrk(service.port, "/judge?dry_run=true", body, concurrency=16, duration_s=WARM_UP_S, work=work)
-        for concurrency, scenario in plan:
+        for _, service in services:
+            wrk(service.port, "/judge?dry_run=true", body, concurrency=16, duration_s=WARM_UP_S, work=work)
+        for n, (concurrency, scenario) in enumerate(plan):
             path = "/judge?dry_run=true" if scenario == "dry_run" else "/judge"
-            row = measure(service.port, path, body, concurrency=concurrency, duration_s=duration_s, work=work,
-                          scenario=scenario, service=label, size=size)  # fmt: skip
-            rows.append(row)
-            print(f"  {label:>8} {size:>5} c={concurrency:<2} {scenario:>8}: {describe(row)}", flush=True)
+            for label, service in services if n % 2 == 0 else services[::-1]:
+                row = measure(service.port, path, body, concurrency=concurrency, duration_s=duration_s,
+                              work=work, scenario=scenario, service=label, size=size)  # fmt: skip
+                rows.append(row)
+                print(f"  {label:>8} {size:>5} c={concurrency:<2} {scenario:>8}: {describe(row)}", flush=True)
     return rows
 
 
@@ -558,16 +566,20 @@ def main(argv: list[str] | None = None) -> int:
             runs.insert(0, ("before", trees[-1]))
             results["services"] = ["before", "after"]
             results["baseline"] = args.baseline
-        for label, root in runs:
-            service = service_for(pg, work, label, root=root, layout=layout, env={"CYNIC_MAX_REQUESTS": "0"})
-            service.start(timeout_s=60)
-            results.setdefault("layouts", {})[label] = service.describe()
-            print(f"load: {label} ({root}), {service.describe()}", flush=True)
-            try:
-                results["load"] += load_points(
-                    service, work, duration_s=args.duration, label=label, repeats=args.repeats
+        services: list[tuple[str, Gunicorn]] = []
+        try:
+            for label, root in runs:  # all started first: their points are measured in turn
+                service = service_for(
+                    pg, work, label, root=root, layout=layout, env={"CYNIC_MAX_REQUESTS": "0"}
                 )
-            finally:
+                services.append((label, service))
+                service.start(timeout_s=60)
+                results.setdefault("layouts", {})[label] = service.describe()
+                print(f"load: {label} ({root}), {service.describe()}", flush=True)
+            if services:
+                results["load"] += load_points(services, work, duration_s=args.duration, repeats=args.repeats)
+        finally:
+            for _, service in services:
                 service.stop()
         if wanted["load"]:
             shipped = (service.workers, service.threads)
