@@ -104,7 +104,7 @@ class GuidanceWriter:
     def prepare(self, judgment: dict, position: Position) -> Prepared:
         """Write the version of guidance.json that names this judgment, under a temporary name
         beside it (fsynced), to be installed by ``write(..., prepared=)`` once the judgment is
-        committed: the write path does this while its COMMIT is on its way. Raise OSError as
+        committed: the write path does this while its transaction runs. Raise OSError as
         atomic_write does (nothing is left behind)."""
         return Prepared(position, self._temporary(judgment, position))
 

@@ -98,8 +98,14 @@ class _Fsync:
         (journal, appended), self._pending = self._pending, None
         try:
             journal.await_durable(appended)
-        except JournalPoisoned as exc:  # kept for _synced, which answers with it
+        except JournalPoisoned as exc:  # kept: confirm() answers with it
             self.error = exc
+
+    def confirm(self) -> None:
+        """Run the fsync if it has not run yet; raise _JournalLost when it failed."""
+        self.run()
+        if self.error is not None:
+            raise _JournalLost() from self.error
 
 
 class WritePath:
@@ -132,7 +138,7 @@ class WritePath:
         self._closing = False
         #: A seam for tests: called with the connection between a batch's INSERTs and its COMMIT.
         self.before_commit: Callable[[psycopg.Connection], None] | None = None
-        self._beside: ThreadPoolExecutor | None = None  # prepares guidance.json during COMMITs
+        self._beside: ThreadPoolExecutor | None = None  # prepares guidance.json during transactions
         self._beside_pid: int | None = None
         self._preparing: tuple[Position, Future] | None = None  # the running batch's only
 
@@ -170,7 +176,7 @@ class WritePath:
 
     def _journal(self, batch: list[Write]) -> tuple[list[Write], _Fsync | None]:
         """Write the batch's records to the journal; return them with their fsync, run while
-        the server runs the batch's INSERTs (the COMMIT waits for it: ``_synced``)."""
+        the server runs the batch's INSERTs (the COMMIT waits for it: ``_Fsync.confirm``)."""
         if not batch:
             return [], None
         try:
@@ -255,7 +261,8 @@ class WritePath:
         except _JournalLost:
             raise
         except BaseException:
-            self._synced(synced)  # raises _JournalLost instead, when the fsync failed too
+            if synced is not None:
+                synced.confirm()  # raises _JournalLost instead, when the fsync failed too
             raise
         finally:
             self._await_preparation()
@@ -287,7 +294,8 @@ class WritePath:
                         self._drop_connection()
                         raise
                     try:
-                        self._synced(synced)
+                        if synced is not None:
+                            synced.confirm()
                     except _JournalLost:
                         self._roll_back(conn)
                         raise
@@ -477,16 +485,6 @@ class WritePath:
             self._beside = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cynic-guidance")
             self._beside_pid = os.getpid()
         return self._beside
-
-    @staticmethod
-    def _synced(synced: _Fsync | None) -> None:
-        """Make sure the batch's journal fsync has run (now, if the INSERTs failed before it
-        could); raise _JournalLost when it failed."""
-        if synced is None:
-            return
-        synced.run()
-        if synced.error is not None:
-            raise _JournalLost() from synced.error
 
     def _await_preparation(self) -> None:
         """Wait until the preparation (if any) has finished: the batch's next disk writes
