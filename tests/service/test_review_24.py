@@ -25,7 +25,8 @@ def open_transactions(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
         return conn.execute(
             "SELECT count(*) FROM pg_stat_activity"
-            " WHERE application_name = 'cynic_app' AND backend_xid IS NOT NULL"
+            " WHERE datname = current_database() AND application_name = 'cynic_app'"
+            " AND backend_xid IS NOT NULL"
         ).fetchone()[0]
 
 

@@ -513,12 +513,14 @@ def test_close_stops_the_thread_beside_even_before_its_first_use(node):
 
 
 def open_transactions(url: str) -> int:
-    """How many of the service's connections hold an open transaction that has written (its
-    INSERTs ran: it has a transaction id)."""
+    """How many of the service's connections to this test's database hold an open transaction
+    that has written (its INSERTs ran: it has a transaction id). Other tests' databases on the
+    same server are not counted: the suite runs in two processes."""
     with psycopg.connect(url, autocommit=True) as conn:
         return conn.execute(
             "SELECT count(*) FROM pg_stat_activity"
-            " WHERE application_name = 'cynic_app' AND backend_xid IS NOT NULL"
+            " WHERE datname = current_database() AND application_name = 'cynic_app'"
+            " AND backend_xid IS NOT NULL"
         ).fetchone()[0]
 
 
