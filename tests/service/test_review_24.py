@@ -9,25 +9,12 @@ import time
 
 import pytest
 
-from tests.service.test_write_path import make_node, new_write, outcome_of, server_rejects
+from tests.service.test_write_path import make_node, new_write, open_transactions, outcome_of, server_rejects
 
 
 @pytest.fixture
 def node(config):
     yield from make_node(config)
-
-
-def open_transactions(url: str) -> int:
-    """Connections of the service's holding an open transaction that has written (as in
-    test_write_path.py, copied so this file also runs against the code before the change)."""
-    import psycopg
-
-    with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND application_name = 'cynic_app'"
-            " AND backend_xid IS NOT NULL"
-        ).fetchone()[0]
 
 
 def record_writes(node) -> list:
