@@ -533,14 +533,18 @@ class WritePath:
 def _begin_and_store(
     conn: psycopg.Connection, rows: list, *, node: str, meanwhile: Callable[[], None] | None = None
 ) -> Stored:
-    """BEGIN and store the rows: BEGIN travels with the first statement (a pipeline), so a batch
-    costs two round trips with its COMMIT; ``meanwhile`` runs while the server runs the
-    INSERTs. The transaction is left open for the caller to COMMIT, which is the only step
-    whose failure leaves the outcome in doubt."""
+    """BEGIN and store the rows: BEGIN travels with the first statement (a pipeline), and the
+    INSERTs' results come back with the pipeline's sync, so a batch costs two round trips with
+    its COMMIT; ``meanwhile`` (which MUST NOT raise) runs while the server runs the INSERTs.
+    The transaction is left open for the caller to COMMIT, which is the only step whose failure
+    leaves the outcome in doubt."""
     try:
         with conn.pipeline():
             conn.execute("BEGIN")
-            return repository.store_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S, meanwhile=meanwhile)
+            sent = repository.send_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S)
+            if meanwhile is not None:
+                meanwhile()
+        return sent.result()
     except psycopg.errors.LockNotAvailable:
         conn.execute("ROLLBACK")  # the connection is fine: only the transaction failed
         raise

@@ -7,7 +7,6 @@ A batch of records is one statement per table. Callers own the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import orjson
@@ -80,13 +79,27 @@ def _document(rows: list[dict]) -> Jsonb:
     return Jsonb(None, dumps=lambda _obj: text)
 
 
+class Sent:
+    """The statements ``send_records`` sent: the records left out already known, the ids
+    inserted read by ``result`` — in a pipeline, after its sync point, which brings every
+    result back in one round trip."""
+
+    def __init__(self, superseded: dict[str, tuple[str, str, str]], cursors: list[psycopg.Cursor]):
+        self.superseded, self._cursors = superseded, cursors
+
+    def result(self) -> Stored:
+        out = Stored(superseded=self.superseded)
+        for cursor in self._cursors:
+            out.inserted |= {row[0] for row in cursor}
+        return out
+
+
 def store_records(
     conn: psycopg.Connection,
     records: list[RecordRows],
     *,
     node: str,
     key_wait_s: float | None = None,
-    meanwhile: Callable[[], None] | None = None,
 ) -> Stored:
     """Store the records in the caller's transaction: each with its rows and its key claim.
 
@@ -95,12 +108,22 @@ def store_records(
     else is inserted once: ``ON CONFLICT DO NOTHING``, counters only for rows really inserted.
     A key another transaction has claimed and not yet decided is waited for, at most key_wait_s
     when given (then psycopg.errors.LockNotAvailable, and the transaction is aborted).
-
-    ``meanwhile`` (which MUST NOT raise) is called once the INSERTs are sent and before their
-    results are read: in a pipeline, the server runs them meanwhile. Without a pipeline it
-    runs after them.
     """
-    out = Stored()
+    return send_records(conn, records, node=node, key_wait_s=key_wait_s).result()
+
+
+def send_records(
+    conn: psycopg.Connection,
+    records: list[RecordRows],
+    *,
+    node: str,
+    key_wait_s: float | None = None,
+) -> Sent:
+    """``store_records``, its INSERTs sent and their results left to ``Sent.result``: in a
+    pipeline the server runs them while the caller does something else, and the caller reads
+    their results after the pipeline's sync point (before it, reading them costs a round trip
+    of its own). The key claims, when there are any, are read here (one round trip)."""
+    superseded: dict[str, tuple[str, str, str]] = {}
     claims = sorted((r.claim for r in records if r.claim is not None), key=lambda c: c.key)
     if claims:
         if key_wait_s is not None:  # for the claim only: the rest waits as long as it must
@@ -126,10 +149,10 @@ def store_records(
         }
         for claim in claims:
             if owners[claim.key][2] != claim.record_id:
-                out.superseded[claim.record_id] = owners[claim.key]
+                superseded[claim.record_id] = owners[claim.key]
         if key_wait_s is not None:
             conn.execute("SELECT set_config('lock_timeout', %s, true)", (prior.fetchone()[0],))
-    kept = [r for r in records if r.record_id not in out.superseded]
+    kept = [r for r in records if r.record_id not in superseded]
     sent = []
     judgments = [j for r in kept for j in r.judgments]
     if judgments:
@@ -137,11 +160,7 @@ def store_records(
     perceptions = [p for r in kept for p in r.perceptions]
     if perceptions:
         sent.append(_insert_perceptions(conn, perceptions, node=node))
-    if meanwhile is not None:
-        meanwhile()
-    for cursor in sent:
-        out.inserted |= {row[0] for row in cursor}
-    return out
+    return Sent(superseded, sent)
 
 
 def _insert_judgments(conn: psycopg.Connection, rows: list[JudgmentRow], *, node: str) -> psycopg.Cursor:

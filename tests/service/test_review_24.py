@@ -1,5 +1,5 @@
 """Review of issue 24 (commits 1b12d3f, 28b87b7): the journal fsync moved into the pipeline,
-guidance.json's preparation submitted from store_records' ``meanwhile`` hook."""
+guidance.json's preparation submitted from the write path's ``meanwhile`` hook."""
 
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ from cynic_app.durability.journal.record import encode_payload, frame
 from cynic_app.embedded_pg import EmbeddedPostgres
 from cynic_app.judgment import Cell, judge
 from cynic_app.store.migrations import migrate
-from tests.support import judge_speed, limits
+from tests.support import judge_speed, limits, stepcost
 from tests.support.harness import ROOT, Gunicorn, request
 
 CONTENTS = {
@@ -479,6 +479,8 @@ def report(results: dict) -> str:
     lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in targets(results)]
     if results.get("judge"):
         lines += ["", judge_speed.tables(results["judge"])]
+    if results.get("breakdown"):
+        lines += ["", stepcost.tables(results["breakdown"])]
     return "\n".join(lines)
 
 
@@ -527,7 +529,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rss-requests", default="10000,100000", help="FIRST,THEN durable requests")
     parser.add_argument("--no-judge", action="store_true", help="skip the judge() size sweep")
     parser.add_argument(
-        "--only", choices=("judge", "load", "startup", "rss"), default=None, help="measure one part only"
+        "--only",
+        choices=("judge", "load", "breakdown", "startup", "rss"),
+        default=None,
+        help="measure one part only",
     )
     parser.add_argument("--quick", action="store_true", help="short points, small start-up and RSS runs")
     parser.add_argument("--out", default=str(ROOT), help="directory for bench-results.json and bench.png")
@@ -556,7 +561,8 @@ def main(argv: list[str] | None = None) -> int:
     trees = []
     try:
         pg.start()
-        wanted = {part: args.only in (None, part) for part in ("judge", "load", "startup", "rss")}
+        parts_ = ("judge", "load", "breakdown", "startup", "rss")
+        wanted = {part: args.only in (None, part) for part in parts_}
         if wanted["judge"] and not args.no_judge:
             print("judge() against content size…", flush=True)
             results["judge"] = judge_speed.measure(runs=9 if args.quick else 15)
@@ -587,6 +593,13 @@ def main(argv: list[str] | None = None) -> int:
                 work, layout=shipped, duration_s=args.duration, repeats=args.repeats
             )
             results["parts"] = parts(pg, work)
+        if wanted["breakdown"]:
+            print("where a request's time goes (a traced service of its own)…", flush=True)
+            tiny = {"reality": "CODE", "analysis": "QUALITY", "content": CONTENTS["tiny"], "context": "bench"}
+            results["breakdown"] = stepcost.measure(
+                pg, work, duration_s=args.duration, wrk=wrk, service_for=service_for, prime=PRIME, body=tiny
+            )
+            print(stepcost.tables(results["breakdown"]), flush=True)
         if wanted["startup"] and args.startup_records:
             print(f"start-up with {args.startup_records:,} journaled judgments…", flush=True)
             results["startup"] = startup_with_journal(pg, work, args.startup_records)

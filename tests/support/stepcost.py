@@ -1,0 +1,250 @@
+"""Where a request's time goes, step by step, under gunicorn and wrk (scripts/bench's breakdown).
+
+The service runs with ``tests/support/stepcost_site`` on its PYTHONPATH: its sitecustomize calls
+``install()`` in every process, which wraps the functions of STEPS so that each call records its
+wall time (perf_counter, one clock for all processes) and its thread's CPU time. Events go to a
+file per process, in batches and at exit. The driver marks when each wrk point ran, so the
+events of a point are those that started inside it.
+
+Two views come out, for the tiny body, dry-run and durable:
+
+- **c=1, wall**: the median of each step and where it starts within the request (``worker``,
+  gunicorn's handling of a request's connection, is the request; one request at a time).
+- **c=16, CPU**: CPU milliseconds per request of each step (its thread's CPU time summed over
+  the point, divided by the requests wrk completed), beside the CPU per request of the whole
+  service (psutil, every gunicorn process) and of PostgreSQL's processes.
+
+Wrapping costs a few microseconds per call (about 25 calls per durable request), so the figures
+come from a service of their own, never from the load points. A step renamed in the code makes
+``install`` fail loudly rather than measure nothing.
+"""
+
+from __future__ import annotations
+
+import atexit
+import bisect
+import collections
+import functools
+import importlib
+import json
+import os
+import statistics
+import threading
+import time
+from pathlib import Path
+
+ENV = "CYNIC_STEPCOST_DIR"
+SITE = Path(__file__).resolve().parent / "stepcost_site"
+
+#: (module, attribute path, label), outermost first. Labels are what the tables print.
+STEPS = [
+    ("gunicorn.workers.gthread", "ThreadWorker.handle", "worker (gunicorn: read, app, send)"),
+    ("flask", "Flask.wsgi_app", "Flask app (hooks, view)"),
+    ("cynic_app.service", "Service.judge", "Service.judge"),
+    ("cynic_app.service", "judge", "judge() (the dogs)"),
+    ("cynic_app.service", "Service._persist", "persist (queue + batch)"),
+    ("cynic_app.service.write_path", "WritePath.write", "batch: write path"),
+    ("cynic_app.service.write_path", "WritePath._journal", "batch: 1. journal (write, no fsync)"),
+    ("cynic_app.durability.guidance", "GuidanceWriter.catch_up", "batch: 1a. read guidance.json stamp"),
+    ("cynic_app.durability.journal.writer", "JournalWriter.write_many", "batch: 1b. journal write"),
+    ("cynic_app.service.write_path", "_begin_and_store", "batch: 2. BEGIN + INSERT (pipeline)"),
+    ("cynic_app.store.repository", "_insert_judgments", "batch: 2a. INSERT built and sent"),
+    ("cynic_app.durability.journal.writer", "JournalWriter.await_durable", "batch: 2b. journal fsync"),
+    ("cynic_app.service.write_path", "WritePath._prepare_guidance", "batch: 2c. hand guidance.json over"),
+    ("cynic_app.durability.guidance", "GuidanceWriter.prepare", "beside: guidance.json temporary"),
+    ("cynic_app.service.write_path", "commit", "batch: 2d. COMMIT"),
+    ("cynic_app.service.write_path", "WritePath._await_preparation", "batch: 2e. join the preparation"),
+    ("cynic_app.service.write_path", "WritePath._name_in_guidance", "batch: 3. guidance.json installed"),
+]
+REQUEST = STEPS[0][2]
+FLUSH_EVERY = 1000
+
+
+def install() -> None:
+    """Wrap every step (in the service's processes; ENV names the directory for the events)."""
+    out = Path(os.environ[ENV])
+    buffer: list[tuple] = []
+    lock = threading.Lock()
+
+    def flush() -> None:
+        with lock:
+            events, buffer[:] = list(buffer), []
+        if events:
+            with open(out / f"events-{os.getpid()}.jsonl", "a") as f:
+                f.writelines(json.dumps(e) + "\n" for e in events)
+
+    def wrap(owner, attr: str, label: str) -> None:
+        original = getattr(owner, attr)
+
+        @functools.wraps(original)
+        def timed(*args, **kwargs):
+            started, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                event = (label, threading.get_ident(), started, time.perf_counter(), time.thread_time() - cpu)
+                with lock:
+                    buffer.append(event)
+                    full = len(buffer) >= FLUSH_EVERY
+                if full:
+                    flush()
+
+        setattr(owner, attr, timed)
+
+    for module, path, label in STEPS:
+        owner = importlib.import_module(module)
+        *parents, attr = path.split(".")
+        for name in parents:
+            owner = getattr(owner, name)
+        getattr(owner, attr)  # AttributeError: the step was renamed, and this table must follow
+        wrap(owner, attr, label)
+    atexit.register(flush)
+
+
+def events(directory: Path) -> list[tuple]:
+    return [tuple(json.loads(line)) for f in sorted(directory.glob("events-*.jsonl")) for line in open(f)]
+
+
+def within(all_events: list[tuple], window: tuple[float, float]) -> list[tuple]:
+    return [e for e in all_events if window[0] <= e[2] <= window[1]]
+
+
+def wall_view(point: list[tuple]) -> list[dict]:
+    """c=1 (one request at a time): per step, its median wall time and its median start within
+    the request, over the requests that ran it (point sorted by start)."""
+    starts = [e[2] for e in point]
+    durations, offsets = collections.defaultdict(list), collections.defaultdict(list)
+    requests = [e for e in point if e[0] == REQUEST]
+    for req in requests:
+        seen = set()
+        for e in point[bisect.bisect_left(starts, req[2]) : bisect.bisect_right(starts, req[3])]:
+            if e[3] <= req[3] and e[0] not in seen:  # a step's first call in the request
+                seen.add(e[0])
+                durations[e[0]].append((e[3] - e[2]) * 1000)
+                offsets[e[0]].append((e[2] - req[2]) * 1000)
+    return [
+        {"step": label, "per_request": round(len(durations[label]) / len(requests), 2),
+         "starts_ms": round(statistics.median(offsets[label]), 3),
+         "wall_ms": round(statistics.median(durations[label]), 3)}
+        for _, _, label in STEPS if durations[label]
+    ]  # fmt: skip
+
+
+def cpu_view(point: list[tuple], requests: int) -> list[dict]:
+    """c=16: per step, CPU milliseconds per request (the step's threads' CPU, summed)."""
+    cpu = collections.defaultdict(float)
+    calls = collections.Counter()
+    for e in point:
+        cpu[e[0]] += e[4]
+        calls[e[0]] += 1
+    return [
+        {"step": label, "calls_per_request": round(calls[label] / requests, 2),
+         "cpu_ms": round(cpu[label] * 1000 / requests, 3)}
+        for _, _, label in STEPS if calls[label]
+    ]  # fmt: skip
+
+
+def _index(point: list[tuple]) -> list[tuple]:
+    return sorted(point, key=lambda e: e[2])
+
+
+def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, body: dict) -> dict:
+    """Run the breakdown: a traced service, c=1 dry-run and durable, then c=16 dry-run and
+    durable after a warm-up; return both views per scenario and the CPU per request."""
+    import psutil
+
+    directory = work / "stepcost"
+    directory.mkdir(exist_ok=True)
+    directory.chmod(0o777)
+    from tests.support.harness import ROOT, request
+
+    env = {"CYNIC_MAX_REQUESTS": "0", ENV: str(directory), "PYTHONPATH": f"{ROOT}:{SITE}"}
+    service = service_for(pg, work, "stepcost", root=ROOT, layout=None, env=env)
+    service.start(timeout_s=60)
+    postmaster = psutil.Process(pg.process.pid)
+
+    def cpu_of(root) -> float:
+        total = 0.0
+        for p in [root, *root.children(recursive=True)]:
+            try:
+                times = p.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
+    points = {}
+    try:
+        gunicorn = psutil.Process(service.process.pid)
+        for _ in range(prime):
+            status, answer = request(service.port, "POST", "/judge", body)
+            assert status == 200, answer
+        plan = [(1, "dry_run"), (1, "durable"), (16, "warm-up"), (16, "dry_run"), (16, "durable")]
+        for concurrency, scenario in plan:
+            path = "/judge" if scenario == "durable" else "/judge?dry_run=true"
+            seconds = 3 if scenario == "warm-up" else duration_s
+            started, service_cpu, pg_cpu = time.perf_counter(), cpu_of(gunicorn), cpu_of(postmaster)
+            result = wrk(service.port, path, body, concurrency=concurrency, duration_s=seconds, work=work)
+            if scenario == "warm-up":
+                continue
+            done = max(result["requests"], 1)
+            points[(concurrency, scenario)] = {
+                "window": (started, time.perf_counter()),
+                "wrk": result,
+                "service_cpu_ms": round((cpu_of(gunicorn) - service_cpu) * 1000 / done, 3),
+                "postgres_cpu_ms": round((cpu_of(postmaster) - pg_cpu) * 1000 / done, 3),
+            }
+    finally:
+        service.stop()
+    recorded = _index(events(directory))
+    out = {}
+    for (concurrency, scenario), point in points.items():
+        inside = within(recorded, point["window"])
+        key = f"c{concurrency}_{scenario}"
+        out[key] = {k: v for k, v in point.items() if k != "window"}
+        if concurrency == 1:
+            out[key]["steps"] = wall_view(inside)
+        else:
+            out[key]["steps"] = cpu_view(inside, point["wrk"]["requests"])
+    return out
+
+
+def tables(result: dict) -> str:
+    """The two views as markdown."""
+    lines = [
+        "| c=1, tiny body: step | dry-run starts at | dry-run p50 | durable starts at | durable p50 |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    dry = {r["step"]: r for r in result["c1_dry_run"]["steps"]}
+    durable = {r["step"]: r for r in result["c1_durable"]["steps"]}
+    for _, _, label in STEPS:
+        a, b = dry.get(label), durable.get(label)
+        if a is None and b is None:
+            continue
+        cells = [f"{r['starts_ms']:.3f} ms | {r['wall_ms']:.3f} ms" if r else "— | —" for r in (a, b)]
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    lines.append(
+        f"| wrk p50 (client to client) | | {result['c1_dry_run']['wrk']['p50_ms']:.3f} ms |"
+        f" | {result['c1_durable']['wrk']['p50_ms']:.3f} ms |"
+    )
+    lines += [
+        "",
+        "| c=16, tiny body: CPU per request | dry-run | durable |",
+        "|---|---:|---:|",
+    ]
+    dry = {r["step"]: r for r in result["c16_dry_run"]["steps"]}
+    durable = {r["step"]: r for r in result["c16_durable"]["steps"]}
+    for _, _, label in STEPS:
+        a, b = dry.get(label), durable.get(label)
+        if a is None and b is None:
+            continue
+        cells = [f"{r['cpu_ms']:.3f} ms ({r['calls_per_request']}×)" if r else "—" for r in (a, b)]
+        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
+    for name, key in (("the whole service (every gunicorn process)", "service_cpu_ms"),
+                      ("PostgreSQL (every server process)", "postgres_cpu_ms")):  # fmt: skip
+        lines.append(
+            f"| {name} | {result['c16_dry_run'][key]:.3f} ms | {result['c16_durable'][key]:.3f} ms |"
+        )
+    rps = [result[f"c16_{scenario}"]["wrk"]["rps"] for scenario in ("dry_run", "durable")]
+    lines.append(f"| req/s (wrk) | {rps[0]:.0f} | {rps[1]:.0f} |")
+    return "\n".join(lines)
