@@ -311,9 +311,14 @@ class WritePath:
             except PoolTimeout as exc:
                 metrics.db_errors.labels("unavailable").inc()
                 raise _Unavailable() from exc
-            except psycopg.errors.LockNotAvailable as exc:  # a key another transaction holds
+            except psycopg.errors.LockNotAvailable as exc:  # a key another transaction holds, mostly
                 metrics.db_errors.labels("key_busy").inc()
-                log.warning("a batch of %d records waited too long for a key: %s", len(writes), exc)
+                log.warning(
+                    "a batch of %d records waited too long for a lock another transaction holds"
+                    " (an Idempotency-Key's, or a row's under the database's lock_timeout): %s",
+                    len(writes),
+                    exc,
+                )
                 raise _Rejected() from exc
             except psycopg.OperationalError as exc:
                 self._drop_connection()
