@@ -172,9 +172,9 @@ def load_points(
     """Per content size, on primed services: dry-run and durable at c=1, then ``repeats``
     rounds of dry-run and durable at c=16, alternating (so drift hits both alike), after a
     warm-up at c=16 that is not counted. With several services (before and after) every point
-    is measured on each in turn, the order swapped from one point to the next: this machine's
-    speed drifts by a quarter from minute to minute, and a comparison of services measured
-    minutes apart would measure the drift."""
+    is measured on each in turn, the order swapped from one point of a scenario to its next:
+    this machine's speed drifts by a quarter from minute to minute, and a comparison of
+    services measured minutes apart would measure the drift."""
     rows = []
     for size, content in CONTENTS.items():
         body = {"reality": "CODE", "analysis": "QUALITY", "content": content, "context": "bench"}
@@ -188,7 +188,9 @@ def load_points(
             wrk(service.port, "/judge?dry_run=true", body, concurrency=16, duration_s=WARM_UP_S, work=work)
         for n, (concurrency, scenario) in enumerate(plan):
             path = "/judge?dry_run=true" if scenario == "dry_run" else "/judge"
-            for label, service in services if n % 2 == 0 else services[::-1]:
+            # The order flips every two points, so that it alternates within each scenario too
+            # (flipping every point gave every durable point the same order: after, then before).
+            for label, service in services if (n + 1) // 2 % 2 == 0 else services[::-1]:
                 row = measure(service.port, path, body, concurrency=concurrency, duration_s=duration_s,
                               work=work, scenario=scenario, service=label, size=size)  # fmt: skip
                 rows.append(row)
