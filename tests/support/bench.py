@@ -9,7 +9,8 @@ replacements per request and the mean batch.
 
 ``--baseline REV`` runs the same points against the service at git revision REV (a temporary
 worktree), under the same conditions: before and after, in one run. Also measured: judge()
-against content size, start-up to /ready after a journal of N judgments, worker RSS growth with
+against content size, where a request's time goes step by step (stepcost.py, a traced service
+of its own), start-up to /ready after a journal of N judgments, worker RSS growth with
 recycling off (with glibc's default malloc arenas and with MALLOC_ARENA_MAX=2), and every
 target of docs/performance.md in one table.
 """
@@ -477,8 +478,10 @@ def targets(results: dict) -> list[tuple[str, str, bool]]:
 
 def report(results: dict) -> str:
     lines = [summary(results), ""] if results["load"] else []
-    lines += ["| target | measured | met |", "|---|---|---|"]
-    lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in targets(results)]
+    met = targets(results)
+    if met:
+        lines += ["| target | measured | met |", "|---|---|---|"]
+        lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in met]
     if results.get("judge"):
         lines += ["", judge_speed.tables(results["judge"])]
     if results.get("breakdown"):
