@@ -16,6 +16,8 @@ from cynic_app.service import IdempotencyKey, utc_now
 from cynic_app.service.writes import Write
 from tests.service.test_write_path import (
     REJECT,
+    WRITING_BACKENDS,
+    key_held_by_another_transaction,
     make_node,
     new_write,
     open_transactions,
@@ -178,17 +180,10 @@ def test_a_key_held_by_another_transaction_in_a_mixed_batch(node):
     """LockNotAvailable on the claim (read inside the pipeline): the records go alone, only the
     keyed perception fails; the connection is not left in the aborted transaction."""
     key = IdempotencyKey("k-held-p", "fp")
-    with psycopg.connect(node.url, autocommit=True) as holder:
-        holder.execute("BEGIN")
-        holder.execute(
-            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
-            " VALUES (%s, %s, 'perception', gen_random_uuid())",
-            (key.key, key.fingerprint),
-        )
+    with key_held_by_another_transaction(node.url, key, "perception"):
         bad = new_perception("held = 1", key)
         batch = mixed_batch("held", bad)
         node.service.write_path.write(batch)
-        holder.execute("ROLLBACK")
     for w in batch:
         assert outcome_of(w) == ("not_written" if w is bad else None), (w.kind, outcome_of(w))
     assert stored_perception(node, bad.record_id) == 0
@@ -221,11 +216,8 @@ def test_superseded_records_in_a_mixed_batch_with_a_rejected_one(node):
 
 def terminate_service_backends(url: str) -> int:
     with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND application_name = 'cynic_app'"
-            " AND backend_xid IS NOT NULL) t"
-        ).fetchone()[0]
+        query = f"SELECT count(*) FROM (SELECT pg_terminate_backend(pid) {WRITING_BACKENDS}) t"
+        return conn.execute(query).fetchone()[0]
 
 
 def test_a_backend_terminated_while_the_fsync_runs_is_retried(node):
@@ -433,13 +425,7 @@ def test_a_backend_terminated_while_its_claim_waits_for_a_key(node):
     """Terminated while the claim waits on a key another transaction holds: retried on a fresh
     connection, which waits KEY_WAIT_S and then sends the records alone."""
     key = IdempotencyKey("k-held-term", "fj")
-    with psycopg.connect(node.url, autocommit=True) as holder:
-        holder.execute("BEGIN")
-        holder.execute(
-            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
-            " VALUES (%s, %s, 'judgment', gen_random_uuid())",
-            (key.key, key.fingerprint),
-        )
+    with key_held_by_another_transaction(node.url, key, "judgment"):
         bad = new_write("held_term = 1", key)
         batch = mixed_batch("held_term", bad)
 
@@ -460,7 +446,6 @@ def test_a_backend_terminated_while_its_claim_waits_for_a_key(node):
         t.start()
         node.service.write_path.write(batch)
         t.join()
-        holder.execute("ROLLBACK")
     for w in batch:
         assert outcome_of(w) == ("not_written" if w is bad else None), (w.kind, outcome_of(w))
     assert node.stored(bad.record_id) == 0
@@ -481,18 +466,11 @@ def test_the_second_attempt_meets_a_rejected_statement_at_the_sync(node):
 
 def test_the_second_attempt_meets_a_held_key(node):
     key = IdempotencyKey("k-held-2nd", "fj")
-    with psycopg.connect(node.url, autocommit=True) as holder:
-        holder.execute("BEGIN")
-        holder.execute(
-            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
-            " VALUES (%s, %s, 'judgment', gen_random_uuid())",
-            (key.key, key.fingerprint),
-        )
+    with key_held_by_another_transaction(node.url, key, "judgment"):
         bad = new_write("held2 = 1", key)
         batch = mixed_batch("held2", bad)
         node.pool.fail_next("before_commit")
         node.service.write_path.write(batch)
-        holder.execute("ROLLBACK")
     for w in batch:
         assert outcome_of(w) == ("not_written" if w is bad else None), (w.kind, outcome_of(w))
     assert settle_open_transactions(node) == 0

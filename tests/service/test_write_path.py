@@ -7,6 +7,8 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import orjson
@@ -336,16 +338,9 @@ def test_a_key_another_transaction_holds_fails_only_its_own_record(node):
     holding a retry with K and an unrelated record waited on K until its deadline, and both were
     answered not_written. Now the batch waits KEY_WAIT_S, then its records go alone."""
     key = IdempotencyKey("k-held", "same-body")
-    with psycopg.connect(node.url, autocommit=True) as holder:
-        holder.execute("BEGIN")
-        holder.execute(
-            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
-            " VALUES (%s, %s, 'judgment', gen_random_uuid())",
-            (key.key, key.fingerprint),
-        )
+    with key_held_by_another_transaction(node.url, key):
         keyed, plain = new_write("k = 1", key), new_write("unrelated = 2")
         node.service.write_path.write([keyed, plain])
-        holder.execute("ROLLBACK")
     assert outcome_of(plain) is None and node.stored(plain.record_id) == 1
     assert outcome_of(keyed) == "not_written" and node.stored(keyed.record_id) == 0
     assert keyed.record_id in node.journaled()[1]  # its abort: recovery never applies it
@@ -512,16 +507,36 @@ def test_close_stops_the_thread_beside_even_before_its_first_use(node):
     assert wp._beside is None or wp._beside._shutdown
 
 
+@contextmanager
+def key_held_by_another_transaction(url: str, key: IdempotencyKey, kind: str = "judgment") -> Iterator[None]:
+    """Another transaction (another worker's, say) has claimed key and not yet decided: the
+    block runs while it holds the key's row, and it is rolled back afterwards."""
+    with psycopg.connect(url, autocommit=True) as holder:
+        holder.execute("BEGIN")
+        holder.execute(
+            "INSERT INTO idempotency_keys (key, fingerprint, kind, record_id)"
+            " VALUES (%s, %s, %s, gen_random_uuid())",
+            (key.key, key.fingerprint, kind),
+        )
+        try:
+            yield
+        finally:
+            holder.execute("ROLLBACK")
+
+
+#: The service's connections to this test's database whose transaction has written (has an xid).
+WRITING_BACKENDS = (
+    "FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'cynic_app'"
+    " AND backend_xid IS NOT NULL"
+)
+
+
 def open_transactions(url: str) -> int:
     """How many of the service's connections to this test's database hold an open transaction
     that has written (its INSERTs ran: it has a transaction id). Other tests' databases on the
     same server are not counted: the suite runs in two processes."""
     with psycopg.connect(url, autocommit=True) as conn:
-        return conn.execute(
-            "SELECT count(*) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND application_name = 'cynic_app'"
-            " AND backend_xid IS NOT NULL"
-        ).fetchone()[0]
+        return conn.execute(f"SELECT count(*) {WRITING_BACKENDS}").fetchone()[0]
 
 
 def fsync_waiting_for_the_inserts(node, *, fails: bool) -> dict:

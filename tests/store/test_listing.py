@@ -5,25 +5,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import psycopg
 import pytest
 from psycopg import sql
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.record import from_data
 from cynic_app.store.listing import Position, list_judgments, page_query
-from cynic_app.store.migrations import migrate
 from cynic_app.store.repository import store_records
 from cynic_app.store.rows import record_rows
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        migrate(conn)
-        yield conn
 
 
 def store(conn, content: str, created_at: datetime, *, reality: str = "CODE", seq: int = 1) -> dict:

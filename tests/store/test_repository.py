@@ -5,12 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import psycopg
-import pytest
-
 from cynic_app.judgment import Cell, judge
 from cynic_app.record import from_data
-from cynic_app.store.migrations import migrate
 from cynic_app.store.repository import (
     find_idempotency_key,
     get_judgment,
@@ -23,13 +19,6 @@ from cynic_app.store.repository import (
 from cynic_app.store.rows import record_rows, shard_of
 
 NODE = "node-a"
-
-
-@pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        migrate(conn)
-        yield conn
 
 
 def judgment_record(

@@ -12,19 +12,11 @@ import pytest
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.record import from_data
-from cynic_app.store.migrations import migrate
 from cynic_app.store.repository import send_records, store_records
 from cynic_app.store.rows import record_rows
 from tests.store.test_repository import judgment_record
 
 NODE = "node-a"
-
-
-@pytest.fixture
-def conn(database_url):
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        migrate(conn)
-        yield conn
 
 
 def perception_rows(content: str, *, seq: int, key: str | None = None, with_judgment: bool = True):

@@ -209,37 +209,34 @@ def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, bo
     return out
 
 
+def _step_rows(result: dict, concurrency: int, cell) -> list[str]:
+    """One row per step that ran in either scenario: its label, then cell(row) or "—" for each."""
+    views = [{r["step"]: r for r in result[f"c{concurrency}_{s}"]["steps"]} for s in ("dry_run", "durable")]
+    rows = []
+    for _, _, label in STEPS:
+        found = tuple(view.get(label) for view in views)
+        if found != (None, None):
+            rows.append(f"| {label} | " + " | ".join(cell(r) for r in found) + " |")
+    return rows
+
+
+def _wall_cells(r: dict | None) -> str:
+    return f"{r['starts_ms']:.3f} ms | {r['wall_ms']:.3f} ms" if r else "— | —"
+
+
 def tables(result: dict) -> str:
     """The two views as markdown."""
     lines = [
         "| c=1, tiny body: step | dry-run starts at | dry-run p50 | durable starts at | durable p50 |",
         "|---|---:|---:|---:|---:|",
-    ]
-    dry = {r["step"]: r for r in result["c1_dry_run"]["steps"]}
-    durable = {r["step"]: r for r in result["c1_durable"]["steps"]}
-    for _, _, label in STEPS:
-        a, b = dry.get(label), durable.get(label)
-        if a is None and b is None:
-            continue
-        cells = [f"{r['starts_ms']:.3f} ms | {r['wall_ms']:.3f} ms" if r else "— | —" for r in (a, b)]
-        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
-    lines.append(
+        *_step_rows(result, 1, _wall_cells),
         f"| wrk p50 (client to client) | | {result['c1_dry_run']['wrk']['p50_ms']:.3f} ms |"
-        f" | {result['c1_durable']['wrk']['p50_ms']:.3f} ms |"
-    )
-    lines += [
+        f" | {result['c1_durable']['wrk']['p50_ms']:.3f} ms |",
         "",
         "| c=16, tiny body: CPU per request | dry-run | durable |",
         "|---|---:|---:|",
+        *_step_rows(result, 16, lambda r: f"{r['cpu_ms']:.3f} ms ({r['calls_per_request']}×)" if r else "—"),
     ]
-    dry = {r["step"]: r for r in result["c16_dry_run"]["steps"]}
-    durable = {r["step"]: r for r in result["c16_durable"]["steps"]}
-    for _, _, label in STEPS:
-        a, b = dry.get(label), durable.get(label)
-        if a is None and b is None:
-            continue
-        cells = [f"{r['cpu_ms']:.3f} ms ({r['calls_per_request']}×)" if r else "—" for r in (a, b)]
-        lines.append(f"| {label} | {cells[0]} | {cells[1]} |")
     for name, key in (("the whole service (every gunicorn process)", "service_cpu_ms"),
                       ("PostgreSQL (every server process)", "postgres_cpu_ms")):  # fmt: skip
         lines.append(
