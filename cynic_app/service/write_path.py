@@ -225,9 +225,9 @@ class WritePath:
         if not todo:
             return []
         started = min((w.submitted for w in journaled), default=None)
-        budget = self.budget_s - (time.monotonic() - started) if started is not None else DOUBT_BUDGET_S
+        deadline = started + self.budget_s if started is not None else time.monotonic() + DOUBT_BUDGET_S
         try:
-            stored = self._commit(todo, budget, synced)
+            stored = self._commit(todo, deadline - time.monotonic(), synced)
         except _JournalLost as exc:  # no COMMIT was sent: the database has none of them
             self._journal_failed()
             self._keep_in_doubt(doubt)
@@ -243,8 +243,8 @@ class WritePath:
             self._keep_in_doubt(doubt)
             self._abort(journaled, exc.__cause__)
             return []
-        except _Rejected:
-            return [w for one in todo for w in self._alone(one, budget)]
+        except _Rejected:  # one at a time, within what is left of the batch's budget
+            return [w for one in todo for w in self._alone(one, deadline - time.monotonic())]
         except BaseException:
             self._keep_in_doubt(doubt)  # a bug, not a fault: whatever it was, they stay in doubt
             raise
@@ -319,6 +319,16 @@ class WritePath:
                     len(writes),
                     exc,
                 )
+                raise _Rejected() from exc
+            except psycopg.errors.QueryCanceled as exc:
+                if commit_sent:  # the COMMIT's outcome is not known: as if it were cut off
+                    self._drop_connection()
+                    metrics.db_errors.labels("in_doubt").inc()
+                    raise _InDoubt() from exc
+                # statement_timeout (the role's, behind PgBouncer) or a cancel: the server refused
+                # this transaction, not the connection, so its records go alone
+                metrics.db_errors.labels("rejected").inc()
+                log.error("a batch of %d records was cancelled by the server: %s", len(writes), exc)
                 raise _Rejected() from exc
             except psycopg.OperationalError as exc:
                 self._drop_connection()
@@ -550,7 +560,7 @@ def _begin_and_store(
             if meanwhile is not None:
                 meanwhile()
         return sent.result()
-    except psycopg.errors.LockNotAvailable:
+    except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled):
         conn.execute("ROLLBACK")  # the connection is fine: only the transaction failed
         raise
     except psycopg.OperationalError:

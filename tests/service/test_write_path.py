@@ -66,13 +66,15 @@ def node(config):
     yield from make_node(config)
 
 
-def make_node(config, *, start_up=True, clock=None):
+def make_node(config, *, start_up=True, clock=None, statement_timeout_ms: int = 5000):
     """A node's service with a fault-injecting pool and file system (start_up: recover the
     home first, as a new process would; False for a second writer beside a live one)."""
     if start_up:
         replay(config)
     fs, clock, retired = FailingFS(), clock or Clock(), []
-    pool = make_pool(config.database_url, min_size=1, max_size=4, timeout_s=1.0)
+    pool = make_pool(
+        config.database_url, min_size=1, max_size=4, timeout_s=1.0, statement_timeout_ms=statement_timeout_ms
+    )
     pool.open(wait=True)
     journal = JournalWriter(config.journal_dir, fs=fs, clock=clock)
     service = Service(
@@ -331,6 +333,40 @@ def test_a_retry_of_a_written_perception_makes_guidance_name_its_judgment(node):
     jid = err.value.ids["judgment_id"]
     assert retry.replayed and retry.record["judgment"]["judgment_id"] == jid
     assert read_guidance(node.service.guidance.path)["judgment_id"] == jid
+
+
+SLOW_ALONE = """
+CREATE FUNCTION slow_alone() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF (SELECT count(*) FROM inserted) = 1 THEN
+        PERFORM pg_sleep(5);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER slow_alone AFTER INSERT ON judgments REFERENCING NEW TABLE AS inserted
+    FOR EACH STATEMENT EXECUTE FUNCTION slow_alone();
+"""
+
+
+def test_records_retried_alone_share_what_is_left_of_the_batch_budget(node):
+    """A batch the server rejects is retried record by record, and each retry was given the
+    batch's whole remaining budget: when the server then stalls on every record alone, a batch
+    of four was answered after three budgets (2.4 s for a 0.8 s budget) where a request answers
+    within about its budget (two seconds by default). The retries share the batch's deadline:
+    those it leaves no time for are not_written at once (with their abort records)."""
+    with psycopg.connect(node.url, autocommit=True) as conn:
+        conn.execute(REJECT)
+        conn.execute(SLOW_ALONE)
+    wp = node.service.write_path
+    wp.budget_s = 0.8
+    writes = [new_write(f"ok_{i} = {i}") for i in range(3)] + [new_write("bad = 'REJECT_ME'")]
+    started = time.monotonic()
+    wp.write(writes)
+    took = time.monotonic() - started
+    assert [outcome_of(w) for w in writes] == ["not_written"] * 4
+    assert all(node.stored(w.record_id) == 0 for w in writes)
+    assert {w.record_id for w in writes} <= node.journaled()[1]  # each has its abort record
+    assert took < 1.5 * wp.budget_s, f"answered after {took:.2f} s for a {wp.budget_s} s budget"
 
 
 def test_a_key_another_transaction_holds_fails_only_its_own_record(node):
