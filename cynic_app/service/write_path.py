@@ -62,6 +62,9 @@ DOUBT_BUDGET_S = 1.0
 #: decided (another worker's COMMIT is normally milliseconds away). Past it the batch is refused
 #: and its records go alone, so only the keyed record fails (not_written; its retry finds the key).
 KEY_WAIT_S = 0.25
+#: A record retried alone (the server refused its batch) gets at least this long while the
+#: batch's budget lasts; below it, the records left are not_written without trying.
+MIN_ALONE_S = 0.05
 #: guidance.json.lock is waited for until the batch's budget is spent, but at least this long
 #: (other workers hold it for a replacement: milliseconds).
 GUIDANCE_MIN_WAIT_S = 0.2
@@ -243,8 +246,8 @@ class WritePath:
             self._keep_in_doubt(doubt)
             self._abort(journaled, exc.__cause__)
             return []
-        except _Rejected:  # one at a time, within what is left of the batch's budget
-            return [w for one in todo for w in self._alone(one, deadline - time.monotonic())]
+        except _Rejected:
+            return self._one_by_one(todo, deadline)
         except BaseException:
             self._keep_in_doubt(doubt)  # a bug, not a fault: whatever it was, they stay in doubt
             raise
@@ -379,22 +382,37 @@ class WritePath:
         if running:
             log.warning("the write path closes while a batch runs: the batch gives its connection back")
 
-    def _alone(self, w: Write, budget_s: float) -> list[Write]:
-        """The server refused a batch: try each record alone, so only the one it refuses fails."""
-        try:
-            stored = self._commit([w], budget_s)
-        except _InDoubt as exc:
-            self._keep_in_doubt([w])
-            if not w.done:
-                w.fail(UNKNOWN, "database", exc.__cause__)
-            return []
-        except (_Unavailable, _Rejected) as exc:
-            if w.done:  # still in doubt: whatever stored it, if anything, was not this transaction
+    def _one_by_one(self, writes: list[Write], deadline: float) -> list[Write]:
+        """The server refused a batch: try each record alone, so only the ones it refuses fail,
+        all within the batch's deadline. Records without an Idempotency-Key go first (they
+        cannot wait on a key another transaction holds), and each gets an even share of the
+        time left (at least MIN_ALONE_S while there is that much), so one record the server
+        stalls on costs the others nothing. The records that did not commit are aborted
+        together: one journal append and one fsync (a record still in doubt from an earlier
+        batch stays in doubt: whatever stored it, if anything, was not this transaction)."""
+        order = sorted(writes, key=lambda w: w.idempotency is not None)
+        committed: list[Write] = []
+        refused: dict[str, BaseException | None] = {}
+        for i, w in enumerate(order):
+            left = deadline - time.monotonic()
+            if left < MIN_ALONE_S:
+                for rest in order[i:]:
+                    refused[rest.record_id] = TimeoutError("no time was left for the database")
+                break
+            try:
+                stored = self._commit([w], min(left, max(left / (len(order) - i), MIN_ALONE_S)))
+            except _InDoubt as exc:
                 self._keep_in_doubt([w])
-            else:
-                self._abort([w], exc.__cause__)
-            return []
-        return self._committed([w], stored)
+                if not w.done:
+                    w.fail(UNKNOWN, "database", exc.__cause__)
+                continue
+            except (_Unavailable, _Rejected) as exc:
+                refused[w.record_id] = exc.__cause__
+                continue
+            committed += self._committed([w], stored)
+        self._keep_in_doubt([w for w in order if w.record_id in refused and w.done])
+        self._abort([w for w in order if w.record_id in refused and not w.done], None, causes=refused)
+        return committed
 
     def _committed(self, writes: list[Write], stored: Stored) -> list[Write]:
         """The transaction committed: resolve its records, answer the superseded ones."""
@@ -443,8 +461,15 @@ class WritePath:
         w.ids = record_ids(kind, earlier)
         metrics.idempotent_replays.inc()
 
-    def _abort(self, writes: list[Write], cause: BaseException | None) -> None:
-        """They did not commit: journal that they never will, then answer not_written."""
+    def _abort(
+        self,
+        writes: list[Write],
+        cause: BaseException | None,
+        *,
+        causes: dict[str, BaseException | None] | None = None,
+    ) -> None:
+        """They did not commit: journal that they never will, then answer not_written (with
+        cause, or each with its own from causes, by record id)."""
         if not writes:
             return
         try:
@@ -466,7 +491,7 @@ class WritePath:
             return
         self.journal.resolve([w.position.seq for w in writes])
         for w in writes:
-            w.fail(NOT_WRITTEN, "database", cause)
+            w.fail(NOT_WRITTEN, "database", causes.get(w.record_id, cause) if causes else cause)
 
     def _journal_aborts(self, writes: list[Write]) -> None:
         self.journal.append_many([("abort", w.record_id, {"ref_seq": w.position.seq}, True) for w in writes])

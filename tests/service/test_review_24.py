@@ -9,12 +9,7 @@ import time
 
 import pytest
 
-from tests.service.test_write_path import make_node, new_write, open_transactions, outcome_of, server_rejects
-
-
-@pytest.fixture
-def node(config):
-    yield from make_node(config)
+from tests.service.test_write_path import new_write, open_transactions, outcome_of, server_rejects
 
 
 def record_writes(node) -> list:

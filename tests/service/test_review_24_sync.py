@@ -54,11 +54,6 @@ CREATE TRIGGER slow_marked BEFORE INSERT ON judgments FOR EACH ROW EXECUTE FUNCT
 """
 
 
-@pytest.fixture
-def node(config):
-    yield from make_node(config)
-
-
 def ddl(node, sql: str) -> None:
     with psycopg.connect(node.url, autocommit=True) as conn:
         conn.execute(sql)

@@ -61,11 +61,6 @@ class Node:
         return [r.id for r in records(scanned) if r.kind != "abort"], scanned.aborted
 
 
-@pytest.fixture
-def node(config):
-    yield from make_node(config)
-
-
 def make_node(config, *, start_up=True, clock=None, statement_timeout_ms: int = 5000):
     """A node's service with a fault-injecting pool and file system (start_up: recover the
     home first, as a new process would; False for a second writer beside a live one)."""
