@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import threading
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 
 import psycopg
 
@@ -67,12 +68,8 @@ def test_a_cancel_during_the_commit_is_in_doubt_and_recovery_agrees(config):
         ddl(node, SLOW_AT_COMMIT)
         wp = node.service.write_path
         bad, ok = new_write("x = 'SLOW_AT_COMMIT'"), new_write("ok = 1")
-        done, seen = threading.Event(), []
-        t = threading.Thread(target=cancel_when, args=(node.url, "query = 'COMMIT'", done, seen))
-        t.start()
-        run(wp, [bad, ok])
-        done.set()
-        t.join()
+        with cancelling(node.url, "query = 'COMMIT'") as seen:
+            run(wp, [bad, ok])
         assert seen, "no cancel was sent"
         assert (outcome_of(bad), outcome_of(ok), wp.in_doubt) == ("unknown", "unknown", 2)
         assert node.stored(bad.record_id) == node.stored(ok.record_id) == 0
@@ -160,6 +157,20 @@ def test_doubt_stays_in_doubt_when_the_deadline_runs_out_between_alone_retries(n
     assert all(node.stored(w.record_id) == 0 for w in writes)
 
 
+@contextmanager
+def cancelling(url: str, predicate: str) -> Iterator[list]:
+    """While the block runs, another session cancels the service's backend once it matches
+    predicate; yields the cancels sent (one at most)."""
+    done, seen = threading.Event(), []
+    thread = threading.Thread(target=cancel_when, args=(url, predicate, done, seen))
+    thread.start()
+    try:
+        yield seen
+    finally:
+        done.set()
+        thread.join()
+
+
 def cancel_when(url: str, predicate: str, done: threading.Event, seen: list) -> None:
     """Another session: pg_cancel_backend the service's backend once it matches predicate."""
     with psycopg.connect(url, autocommit=True) as conn:
@@ -178,13 +189,9 @@ def cancel_when(url: str, predicate: str, done: threading.Event, seen: list) -> 
 def test_a_cancel_during_the_key_claim_fails_only_the_held_key(node):
     tag = "cclaim"
     batch = mixed_batch(tag, bad := new_write(f"held_{tag} = 1", IdempotencyKey("held-c", "fh")))
-    done, seen = threading.Event(), []
     with key_held_by_another_transaction(node.url, bad.idempotency):
-        t = threading.Thread(target=cancel_when, args=(node.url, "wait_event_type = 'Lock'", done, seen))
-        t.start()
-        node.service.write_path.write(batch)
-        done.set()
-        t.join()
+        with cancelling(node.url, "wait_event_type = 'Lock'") as seen:
+            node.service.write_path.write(batch)
     assert seen, "no cancel was sent"
     check_only_bad_failed(node, batch, bad)
 
@@ -193,12 +200,8 @@ def test_a_cancel_during_the_inserts_fails_only_the_slow_record(node, config):
     ddl(node, SLOW)
     bad = new_write("slow = 'SLOW_ME'")
     batch = mixed_batch("cins", bad)
-    done, seen = threading.Event(), []
-    t = threading.Thread(target=cancel_when, args=(node.url, "query LIKE '%INSERT%'", done, seen))
-    t.start()
-    node.service.write_path.write(batch)
-    done.set()
-    t.join()
+    with cancelling(node.url, "query LIKE '%INSERT%'") as seen:
+        node.service.write_path.write(batch)
     assert seen, "no cancel was sent"
     no_lies(node, config, batch)  # holds: the answers are true
     assert [outcome_of(w) for w in batch] == [None, None, "not_written", None, None, None]
