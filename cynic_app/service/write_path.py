@@ -386,10 +386,11 @@ class WritePath:
         """The server refused a batch: try each record alone, so only the ones it refuses fail,
         all within the batch's deadline. Records without an Idempotency-Key go first (they
         cannot wait on a key another transaction holds), and each gets an even share of the
-        time left (at least MIN_ALONE_S while there is that much), so one record the server
-        stalls on costs the others nothing. The records that did not commit are aborted
-        together: one journal append and one fsync (a record still in doubt from an earlier
-        batch stays in doubt: whatever stored it, if anything, was not this transaction)."""
+        time left (at least MIN_ALONE_S, or KEY_WAIT_S more for a keyed one, while there is that
+        much), so one record the server stalls on costs the others nothing. The records that
+        did not commit are aborted together: one journal append and one fsync (a record still
+        in doubt from an earlier batch stays in doubt: whatever stored it, if anything, was not
+        this transaction)."""
         order = sorted(writes, key=lambda w: w.idempotency is not None)
         committed: list[Write] = []
         refused: dict[str, BaseException | None] = {}
@@ -399,8 +400,11 @@ class WritePath:
                 for rest in order[i:]:
                     refused[rest.record_id] = TimeoutError("no time was left for the database")
                 break
+            # a keyed record may wait KEY_WAIT_S for its key: a share shorter than that would cut
+            # a wait its key's holder could still end in time
+            floor = KEY_WAIT_S + MIN_ALONE_S if w.idempotency is not None else MIN_ALONE_S
             try:
-                stored = self._commit([w], min(left, max(left / (len(order) - i), MIN_ALONE_S)))
+                stored = self._commit([w], min(left, max(left / (len(order) - i), floor)))
             except _InDoubt as exc:
                 self._keep_in_doubt([w])
                 if not w.done:
