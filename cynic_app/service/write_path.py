@@ -162,12 +162,12 @@ class WritePath:
             self._running = True
         try:
             oldest = min((w.submitted for w in batch), default=None)
+            deadline = oldest + self.budget_s if oldest is not None else time.monotonic() + DOUBT_BUDGET_S
             journaled, synced = self._journal(batch)
             if batch and not journaled:
                 return  # the journal failed: every answer is known, and the database can wait
-            committed = self._store(journaled, synced)
-            budget_end = oldest + self.budget_s if oldest is not None else time.monotonic() + DOUBT_BUDGET_S
-            self._name_in_guidance(committed, budget_end)
+            committed = self._store(journaled, deadline, synced)
+            self._name_in_guidance(committed, deadline)
         finally:
             self.guidance.discard(self._prepared())  # not installed: the batch failed on the way
             with self._state:
@@ -215,10 +215,10 @@ class WritePath:
 
     # -- 2. PostgreSQL -------------------------------------------------------------------------
 
-    def _store(self, journaled: list[Write], synced: _Fsync | None = None) -> list[Write]:
-        """Commit the batch with the records in doubt, once the batch's journal fsync (synced)
-        has returned; return the writes whose judgment guidance.json may name: committed now,
-        or answered with their key's earlier record.
+    def _store(self, journaled: list[Write], deadline: float, synced: _Fsync | None = None) -> list[Write]:
+        """Commit the batch with the records in doubt by the batch's deadline, once its journal
+        fsync (synced) has returned; return the writes whose judgment guidance.json may name:
+        committed now, or answered with their key's earlier record.
 
         A write whose client still waits is not ``done``; one in doubt from an earlier batch is.
         """
@@ -227,8 +227,6 @@ class WritePath:
         todo = journaled + doubt
         if not todo:
             return []
-        started = min((w.submitted for w in journaled), default=None)
-        deadline = started + self.budget_s if started is not None else time.monotonic() + DOUBT_BUDGET_S
         try:
             stored = self._commit(todo, deadline - time.monotonic(), synced)
         except _JournalLost as exc:  # no COMMIT was sent: the database has none of them
@@ -546,9 +544,9 @@ class WritePath:
         except OSError as exc:
             return Prepared(position, None, error=exc)
 
-    def _name_in_guidance(self, writes: list[Write], budget_end: float) -> None:
+    def _name_in_guidance(self, writes: list[Write], deadline: float) -> None:
         """Name the newest judgment committed now, or answered as an earlier record, waiting
-        for guidance.json.lock until budget_end (GUIDANCE_MIN_WAIT_S at least): past it, the
+        for guidance.json.lock until the batch's deadline (GUIDANCE_MIN_WAIT_S at least): past it, the
         records are stored and their clients are told so (``written``). The version prepared
         during the transaction is installed when it names that judgment (when preparing it failed,
         so does this step, unless a newer judgment is named already)."""
@@ -565,7 +563,7 @@ class WritePath:
             self.guidance.write(
                 judgment,
                 position,
-                timeout_s=max(budget_end - time.monotonic(), GUIDANCE_MIN_WAIT_S),
+                timeout_s=max(deadline - time.monotonic(), GUIDANCE_MIN_WAIT_S),
                 prepared=prepared,
             )
         except OSError as exc:  # GuidanceBusy (the lock stayed held) among them
