@@ -11,13 +11,17 @@ only after all of these, in this order, each finished before the next starts:
 3. guidance.json durably names the batch's newest judgment, or a newer one: one replacement,
    its lock waited for until the batch's budget is spent.
 
-"Finished before the next starts" is about what becomes durable or visible. Step 1's fsync runs
-while the server runs the batch's INSERTs (sent in a pipeline, their results read after it);
-the COMMIT is sent only once the fsync has returned, and when it fails the transaction is
-rolled back, never committed. Then, while the results come back and the COMMIT is on its way,
-a thread beside the batch writes guidance.json's next version under a temporary name, fsynced
-and invisible (joined before step 3 and before any other write of the batch); only its rename,
-after the COMMIT is confirmed, makes anyone see it.
+"Finished before the next starts" is about what becomes durable or visible. BEGIN, the INSERTs
+and the COMMIT travel in one pipeline, whose sync brings every result back (one round trip,
+two with an Idempotency-Key). Step 1's fsync runs while the server runs the INSERTs; the COMMIT
+is sent only once the fsync has returned, and when it fails the transaction is rolled back,
+never committed. The server skips the COMMIT when a statement before it failed (the transaction
+is then known not to have committed), and cancels a statement that outlasts the batch's budget
+before the client would cut the connection, so a COMMIT is in doubt only when the connection
+is lost after it was sent. Meanwhile, from the moment the INSERTs are sent, a thread beside the
+batch writes guidance.json's next version under a temporary name, fsynced and invisible (its
+fsync overlaps the journal's; joined before step 3 and before any other write of the batch);
+only its rename, after the COMMIT is confirmed, makes anyone see it.
 
 Recovery relies on every row in PostgreSQL having its record in a journal, and guidance.json on
 naming only committed judgments. What each record's client is told when a step fails is in
@@ -33,12 +37,14 @@ from __future__ import annotations
 
 import logging
 import os
+import select
 import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 
 import psycopg
+from psycopg.pq import TransactionStatus
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from .. import metrics
@@ -46,7 +52,7 @@ from ..durability.guidance import GuidanceWriter, Prepared
 from ..durability.journal import JournalError, JournalPoisoned, JournalWriter, Position
 from ..durability.journal.writer import Appended
 from ..store import repository
-from ..store.commit import CommitNotConfirmed, commit
+from ..store.commit import CommitNotConfirmed, send_commit
 from ..store.deadline import bounded
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
@@ -65,6 +71,11 @@ KEY_WAIT_S = 0.25
 #: A record retried alone (the server refused its batch) gets at least this long while the
 #: batch's budget lasts; below it, the records left are not_written without trying.
 MIN_ALONE_S = 0.05
+#: The transaction's statements get the server's statement_timeout set to what is left of its
+#: budget less this (never more than the role's own): the server then cancels a statement that
+#: stalls before the client cuts the connection, so the transaction is known not to have
+#: committed (its COMMIT, sent in the same pipeline, is skipped) instead of being in doubt.
+SERVER_MARGIN_S = 0.05
 #: guidance.json.lock is waited for until the batch's budget is spent, but at least this long
 #: (other workers hold it for a replacement: milliseconds).
 GUIDANCE_MIN_WAIT_S = 0.2
@@ -274,36 +285,38 @@ class WritePath:
         rows = [w.rows() for w in writes]
         deadline = time.monotonic() + budget_s
 
-        def meanwhile() -> None:  # the INSERTs are on their way: the fsync, then guidance.json
-            if synced is not None:
-                synced.run()
-                if synced.error is not None:
-                    return
+        def meanwhile() -> bool:  # the INSERTs are on their way: guidance.json, the fsync
             self._prepare_guidance(writes)
+            if synced is None:
+                return True
+            synced.run()
+            return synced.error is None  # COMMIT only once the journal is durable
 
         for attempt in (1, 2):
-            commit_sent = False
+            progress = _Progress()
             started = time.perf_counter()
             try:
                 conn = self._connection(min(self.pool_timeout_s, deadline - time.monotonic()))
                 with bounded(conn, deadline - time.monotonic()):
                     try:
-                        stored = _begin_and_store(conn, rows, node=self.node, meanwhile=meanwhile)
-                    except psycopg.Error:
+                        stored = _store_and_commit(
+                            conn,
+                            rows,
+                            node=self.node,
+                            timeout_s=deadline - time.monotonic() - SERVER_MARGIN_S,
+                            meanwhile=meanwhile,
+                            before_commit=self.before_commit,
+                            progress=progress,
+                        )
+                    except (psycopg.Error, CommitNotConfirmed):
                         raise
                     except BaseException:  # a bug: the transaction ends with the connection
                         self._drop_connection()
                         raise
-                    try:
-                        if synced is not None:
-                            synced.confirm()
-                    except _JournalLost:
+                    if not progress.commit_sent:  # the journal fsync failed: never committed
                         self._roll_back(conn)
-                        raise
-                    if self.before_commit is not None:
-                        self.before_commit(conn)
-                    commit_sent = True
-                    commit(conn)
+                        synced.confirm()  # raises _JournalLost
+                        raise AssertionError("unreachable: COMMIT is held back only for a failed fsync")
             except CommitNotConfirmed as exc:
                 self._drop_connection()
                 metrics.db_errors.labels("in_doubt").inc()
@@ -322,7 +335,7 @@ class WritePath:
                 )
                 raise _Rejected() from exc
             except psycopg.errors.QueryCanceled as exc:
-                if commit_sent:  # the COMMIT's outcome is not known: as if it were cut off
+                if progress.commit_sent:  # the COMMIT's outcome is not known: as if it were cut off
                     self._drop_connection()
                     metrics.db_errors.labels("in_doubt").inc()
                     raise _InDoubt() from exc
@@ -333,10 +346,10 @@ class WritePath:
                 raise _Rejected() from exc
             except psycopg.OperationalError as exc:
                 self._drop_connection()
-                if not commit_sent and attempt == 1 and deadline - time.monotonic() > 0.05:
+                if not progress.commit_sent and attempt == 1 and deadline - time.monotonic() > 0.05:
                     continue  # no COMMIT was sent, so nothing is stored: try a fresh connection
-                metrics.db_errors.labels("in_doubt" if commit_sent else "unavailable").inc()
-                raise (_InDoubt() if commit_sent else _Unavailable()) from exc
+                metrics.db_errors.labels("in_doubt" if progress.commit_sent else "unavailable").inc()
+                raise (_InDoubt() if progress.commit_sent else _Unavailable()) from exc
             except psycopg.Error as exc:
                 metrics.db_errors.labels("rejected").inc()
                 log.error("the database rejected a batch of %d records: %s", len(writes), exc)
@@ -350,7 +363,7 @@ class WritePath:
         """End the open transaction without committing it; a connection that cannot is
         dropped (its transaction ends with it)."""
         try:
-            conn.execute("ROLLBACK")
+            conn.rollback()
         except psycopg.Error as exc:
             log.warning("ROLLBACK failed; the connection is dropped: %s", exc)
             self._drop_connection()
@@ -505,11 +518,12 @@ class WritePath:
     # -- 3. guidance.json ------------------------------------------------------------------------
 
     def _prepare_guidance(self, writes: list[Write]) -> None:
-        """Once the batch's journal fsync has returned, while the INSERTs run: in the thread
-        beside the batch, write guidance.json's next version for the newest judgment of the
-        transaction. Step 3 installs it if the transaction commits and that judgment is still
-        the one to name (its Idempotency-Key may turn out to stand for another record); else it
-        is removed. A preparation left by an earlier attempt of the same batch is removed first."""
+        """Once the INSERTs are sent, while the server runs them and the journal fsync runs: in
+        the thread beside the batch, write guidance.json's next version for the newest judgment
+        of the transaction. Step 3 installs it if the transaction commits and that judgment is
+        still the one to name (its Idempotency-Key may turn out to stand for another record);
+        else (the fsync failed too) it is removed. A preparation left by an earlier attempt of
+        the same batch is removed first."""
         self.guidance.discard(self._prepared())
         candidates = [(w.position, w.judgment) for w in writes if w.judgment is not None]
         if not candidates or self._closing:  # stopping: step 3 writes the file itself
@@ -572,29 +586,73 @@ class WritePath:
                     w.fail(WRITTEN, "guidance", exc)
 
 
-def _begin_and_store(
-    conn: psycopg.Connection, rows: list, *, node: str, meanwhile: Callable[[], None] | None = None
+class _Progress:
+    """How far a transaction got: once its COMMIT may have been sent, a connection lost (or a
+    COMMIT cancelled) leaves its outcome unknown."""
+
+    commit_sent = False
+
+
+def _store_and_commit(
+    conn: psycopg.Connection,
+    rows: list,
+    *,
+    node: str,
+    timeout_s: float,
+    meanwhile: Callable[[], bool],
+    progress: _Progress,
+    before_commit: Callable[[psycopg.Connection], None] | None = None,
 ) -> Stored:
-    """BEGIN and store the rows: BEGIN travels with the first statement (a pipeline), and the
-    INSERTs' results come back with the pipeline's sync, so a batch costs two round trips with
-    its COMMIT; ``meanwhile`` (which MUST NOT raise) runs while the server runs the INSERTs.
-    The transaction is left open for the caller to COMMIT, which is the only step whose failure
-    leaves the outcome in doubt."""
+    """BEGIN, store the rows and COMMIT in one pipeline: one round trip with its sync, which
+    brings every result back. ``meanwhile`` (which MUST NOT raise) runs while the server runs the
+    INSERTs; COMMIT is sent after it, and only when it says so (the journal fsync has returned),
+    else the transaction is left open for the caller to roll back. The server runs COMMIT only
+    when every statement before it succeeded: when one failed, its error is raised here, the
+    transaction rolled back and ``progress.commit_sent`` false. Each statement is cancelled by
+    the server past timeout_s (the role's statement_timeout when that is shorter), which makes a
+    stalled INSERT such a failure rather than a connection cut while COMMIT is on its way.
+    Before COMMIT goes, a server that has spoken unasked (in a pipeline it answers only a sync,
+    so that is an error that ended the connection: a backend terminated, a server shutting
+    down) is heard out with a sync first, so that a connection lost during the fsync leaves the
+    transaction known not to have committed (and the caller tries again) rather than in doubt.
+    ``before_commit``, a seam for tests, runs just before COMMIT is sent, once the INSERTs'
+    results are back."""
+    sent_commit = None
     try:
-        with conn.pipeline():
-            conn.execute("BEGIN")
-            sent = repository.send_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S)
-            if meanwhile is not None:
-                meanwhile()
-        return sent.result()
-    except (psycopg.errors.LockNotAvailable, psycopg.errors.QueryCanceled):
-        conn.execute("ROLLBACK")  # the connection is fine: only the transaction failed
-        raise
-    except psycopg.OperationalError:
-        raise  # the connection is gone, and with it the transaction
+        try:
+            with conn.pipeline() as pipeline:
+                conn.execute("BEGIN")
+                repository.limit_statements(conn, timeout_s)
+                sent = repository.send_records(conn, rows, node=node, key_wait_s=KEY_WAIT_S)
+                if meanwhile():
+                    if before_commit is not None or _said_something(conn):
+                        pipeline.sync()  # raises what the server said (or the connection's end)
+                    if before_commit is not None:
+                        before_commit(conn)
+                    progress.commit_sent = True  # from here on, it may reach the server
+                    sent_commit = send_commit(conn)
+            stored = sent.result()
+        finally:
+            if sent_commit is not None:
+                sent_commit.forget()
     except psycopg.Error:
-        conn.execute("ROLLBACK")
+        # Still in the transaction: a statement before COMMIT failed (QueryCanceled, an
+        # OperationalError, among them) and the server skipped the rest, or the error came before
+        # COMMIT was sent. Nothing committed. Otherwise the connection is gone, and with it the
+        # transaction (committed or not, once COMMIT may have been sent), or COMMIT itself failed.
+        if conn.info.transaction_status in (TransactionStatus.INERROR, TransactionStatus.INTRANS):
+            progress.commit_sent = False
+            conn.rollback()  # also forgets what psycopg took for prepared in the skipped statements
         raise
+    if sent_commit is not None:
+        sent_commit.confirm()
+    return stored
+
+
+def _said_something(conn: psycopg.Connection) -> bool:
+    """Whether the server has sent anything not yet read (a poll that does not wait)."""
+    readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
+    return bool(readable)
 
 
 def earlier_candidate(earlier: dict) -> tuple[Position, dict] | None:

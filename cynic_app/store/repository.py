@@ -94,6 +94,23 @@ class Sent:
         return out
 
 
+_LIMIT_STATEMENTS = """
+SELECT set_config('statement_timeout',
+    CASE WHEN current_setting('statement_timeout')::interval
+              BETWEEN interval '1 microsecond' AND %(ms)s * interval '1 ms'
+         THEN current_setting('statement_timeout')
+         ELSE %(ms)s || 'ms' END,
+    true)
+"""
+
+
+def limit_statements(conn: psycopg.Connection, timeout_s: float) -> None:
+    """Make the server cancel each statement of the caller's transaction that runs longer than
+    timeout_s (1 ms at least), unless the role's own statement_timeout is shorter; it lasts
+    until the transaction ends."""
+    conn.execute(_LIMIT_STATEMENTS, {"ms": max(1, int(timeout_s * 1000))})
+
+
 def store_records(
     conn: psycopg.Connection,
     records: list[RecordRows],

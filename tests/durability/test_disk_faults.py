@@ -53,9 +53,10 @@ def test_read_only_home_refuses_to_start_with_one_line(tmpfs, database_url):
 
 def test_a_failed_fsync_answers_unknown_and_the_journal_is_not_trusted_again(home, database_url):
     retired = []
-    # File fsyncs: 1 the first judgment's journal record, 2 its guidance file, 3 the second's record.
+    # File fsyncs (temporary files' are counted apart): 1 the first judgment's journal record,
+    # 2 the second's.
     with serving(
-        Config(home=home, database_url=database_url, node="n"), fs=FailingFS(fail_fsync_at=3)
+        Config(home=home, database_url=database_url, node="n"), fs=FailingFS(fail_fsync_at=2)
     ) as app:
         runtime_of(app).on_journal_failure = lambda: retired.append(True)
         client = app.test_client()

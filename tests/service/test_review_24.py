@@ -105,7 +105,7 @@ def test_a_failing_temporary_cleanup_on_the_retry_leaves_no_transaction_open(nod
     armed = {"cut": True, "unlink": True}
 
     def fsync(fd):
-        if armed["cut"] and node.fs.fsyncs + 1 == target:
+        if armed["cut"] and node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):
             armed["cut"] = False
             cut(wp._conn)  # the connection dies while the server runs the INSERTs
         real_fsync(fd)

@@ -92,7 +92,7 @@ def slow_fsync(node, seconds: float) -> None:
     target = node.fs.fsyncs + 1
 
     def fsync(fd):
-        if node.fs.fsyncs + 1 == target:
+        if node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):
             time.sleep(seconds)
         real(fd)
 
@@ -221,7 +221,7 @@ def test_a_backend_terminated_while_the_fsync_runs_is_retried(node):
     real, target, seen = node.fs.fsync, node.fs.fsyncs + 1, {}
 
     def fsync(fd):
-        if node.fs.fsyncs + 1 == target:
+        if node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):
             deadline = time.monotonic() + 1
             while not open_transactions(node.url) and time.monotonic() < deadline:
                 time.sleep(0.005)
@@ -315,7 +315,7 @@ def test_fsync_failure_with_a_rejected_statement_is_unknown_and_rolled_back(node
     real, target = node.fs.fsync, node.fs.fsyncs + 1
 
     def fsync(fd):
-        if node.fs.fsyncs + 1 == target:
+        if node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):
             time.sleep(0.1)
             node.fs.fail_fsync_at = target
         real(fd)
@@ -515,3 +515,23 @@ def test_meanwhile_raising_leaves_no_transaction_for_the_next_batch(node, monkey
     for w in batch:
         n = stored_perception(node, w.record_id) if w.kind == "perception" else node.stored(w.record_id)
         assert n == 0
+
+
+def test_statements_skipped_in_refused_batches_are_not_taken_for_prepared(node):
+    """psycopg prepares a statement on its fifth execution (prepare_threshold); when that
+    execution is one the server skipped (the pipeline was aborted by an earlier error), psycopg
+    still counted it as prepared, and every later batch with perceptions failed with 'prepared
+    statement "_pg3_N" does not exist' on that connection. Reproduced: the third refused batch
+    here did it. The write path now rolls a refused transaction back with conn.rollback(), which
+    also clears psycopg's cache of prepared statements and the server's."""
+    ddl(node, REJECT)
+    wp = node.service.write_path
+    for r in range(6):
+        good = new_perception(f"kept_{r}")
+        wp.write([new_write(f"bad_{r} = 'REJECT_ME'"), good])
+        assert outcome_of(good) is None, (r, good.error)
+        assert stored_perception(node, good.record_id) == 1
+    batch = [new_write("plain_after = 1"), new_perception("perceived_after")]
+    wp.write(batch)
+    assert [outcome_of(w) for w in batch] == [None, None]
+    assert settle_open_transactions(node) == 0

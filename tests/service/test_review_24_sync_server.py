@@ -47,7 +47,7 @@ def test_the_server_killed_around_the_sync(config, private_pg, when):
         if when == "during_fsync":
 
             def fsync(fd):
-                if node.fs.fsyncs + 1 == target:
+                if node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):
                     kill()
                 real(fd)
 

@@ -448,16 +448,16 @@ def test_guidance_is_prepared_while_the_commit_runs_and_seen_only_after_it(node,
     from cynic_app.service import write_path
 
     path, seen = node.service.guidance.path, {}
-    real_commit = write_path.commit
+    real_commit = write_path.send_commit
 
     def observing_commit(conn):
         node.service.write_path._preparing[1].result()  # the preparation has finished
         seen["named"] = read_guidance(path)["judgment_id"]
         seen["prepared"] = [orjson.loads(p.read_bytes())["judgment_id"] for p in temporaries(node)]
-        real_commit(conn)
+        return real_commit(conn)
 
     before = read_guidance(path)["judgment_id"]
-    monkeypatch.setattr(write_path, "commit", observing_commit)
+    monkeypatch.setattr(write_path, "send_commit", observing_commit)
     jid = node.service.judge(Cell.create(content="x = 1")).record["judgment"]["judgment_id"]
     assert seen == {"named": before, "prepared": [jid]}
     assert read_guidance(path)["judgment_id"] == jid and temporaries(node) == []
@@ -578,7 +578,7 @@ def fsync_waiting_for_the_inserts(node, *, fails: bool) -> dict:
     target = node.fs.fsyncs + 1
 
     def fsync(fd):
-        if node.fs.fsyncs + 1 == target:
+        if node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):
             deadline = time.monotonic() + 1  # within the batch's budget
             while not (opened := open_transactions(node.url)) and time.monotonic() < deadline:
                 time.sleep(0.005)
@@ -615,3 +615,42 @@ def test_a_journal_fsync_failing_under_an_open_transaction_rolls_it_back(node):
     assert node.stored(err.value.ids["judgment_id"]) == 0
     assert open_transactions(node.url) == 0  # rolled back, not left open on a pooled connection
     assert node.retired == [True]
+
+
+def test_commit_travels_in_the_pipeline_after_the_journal_fsync(node, monkeypatch):
+    """Issue 24: BEGIN, the INSERTs and COMMIT go in one pipeline (one sync brings every result
+    back); COMMIT is sent only once the journal fsync has returned."""
+    from cynic_app.service import write_path
+
+    seen = fsync_waiting_for_the_inserts(node, fails=False)
+    real_send = write_path.send_commit
+
+    def observing(conn):
+        seen["in_pipeline"] = conn.pgconn.pipeline_status != psycopg.pq.PipelineStatus.OFF
+        seen["sent_at"] = time.monotonic()
+        return real_send(conn)
+
+    monkeypatch.setattr(write_path, "send_commit", observing)
+    jid = node.service.judge(Cell.create(content="x = 1")).record["judgment"]["judgment_id"]
+    assert seen["in_pipeline"] and seen["fsync_returned_at"] <= seen["sent_at"]
+    assert node.stored(jid) == 1
+
+
+def test_guidance_is_prepared_while_the_journal_fsync_runs(node):
+    """Issue 24: the next guidance.json's temporary file is written and fsynced beside the batch
+    while its journal fsync runs (the two fsyncs overlap), not after it."""
+    real, target, seen = node.fs.fsync, node.fs.fsyncs + 1, {}
+
+    def fsync(fd):
+        if node.fs.fsyncs + 1 == target and not node.fs.temporary(fd):  # the journal's
+            deadline = time.monotonic() + 1
+            while not node.fs.temporary_fsyncs > before and time.monotonic() < deadline:
+                time.sleep(0.002)
+            seen["prepared_during_fsync"] = node.fs.temporary_fsyncs > before
+        real(fd)
+
+    before = node.fs.temporary_fsyncs
+    node.fs.fsync = fsync
+    jid = node.service.judge(Cell.create(content="x = 1")).record["judgment"]["judgment_id"]
+    assert seen["prepared_during_fsync"]
+    assert read_guidance(node.service.guidance.path)["judgment_id"] == jid

@@ -21,16 +21,40 @@ class FailingFS(FS):
     """Fail the nth write (half of it written, then ENOSPC), fsync or directory fsync (EIO).
 
     Counters count every call, so a test can aim at "the next write" (``fail_write_at =
-    writes + 1``). ``unlinked`` lists deleted paths in order.
+    writes + 1``). A temporary file's fsync (atomic_write's first half: the write path runs it
+    in a thread beside the batch, at the same time as the journal's fsync) is counted apart, in
+    ``temporary_fsyncs`` (``fail_temporary_fsync_at``), so that "the next fsync" is the
+    journal's whatever the threads do. ``unlinked`` lists deleted paths in order.
     """
 
     def __init__(
-        self, *, fail_write_at=None, fail_fsync_at=None, fail_dir_fsync_at=None, fail_truncate=False
+        self,
+        *,
+        fail_write_at=None,
+        fail_fsync_at=None,
+        fail_dir_fsync_at=None,
+        fail_truncate=False,
+        fail_temporary_fsync_at=None,
     ):
-        self.writes = self.fsyncs = self.dir_fsyncs = 0
+        self.writes = self.fsyncs = self.dir_fsyncs = self.temporary_fsyncs = 0
         self.fail_write_at, self.fail_fsync_at = fail_write_at, fail_fsync_at
         self.fail_dir_fsync_at, self.fail_truncate = fail_dir_fsync_at, fail_truncate
+        self.fail_temporary_fsync_at = fail_temporary_fsync_at
         self.unlinked = []
+        self._temporaries: set[int] = set()  # descriptors of temporary files, open
+
+    def temporary(self, fd) -> bool:
+        """Whether fd is a temporary file's (its fsync counts in ``temporary_fsyncs``)."""
+        return fd in self._temporaries
+
+    def mkstemp(self, directory, prefix):
+        fd, path = super().mkstemp(directory, prefix)
+        self._temporaries.add(fd)
+        return fd, path
+
+    def close(self, fd):
+        self._temporaries.discard(fd)  # before its number can be reused
+        super().close(fd)
 
     def write_all(self, fd, data):
         self.writes += 1
@@ -40,8 +64,13 @@ class FailingFS(FS):
         super().write_all(fd, data)
 
     def fsync(self, fd):
-        self.fsyncs += 1
-        if self.fsyncs == self.fail_fsync_at:
+        if fd in self._temporaries:
+            self.temporary_fsyncs += 1
+            failing = self.temporary_fsyncs == self.fail_temporary_fsync_at
+        else:
+            self.fsyncs += 1
+            failing = self.fsyncs == self.fail_fsync_at
+        if failing:
             raise OSError(errno.EIO, "Input/output error")
         super().fsync(fd)
 
