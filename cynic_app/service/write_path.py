@@ -72,9 +72,10 @@ KEY_WAIT_S = 0.25
 #: batch's budget lasts; below it, the records left are not_written without trying.
 MIN_ALONE_S = 0.05
 #: The transaction's statements get the server's statement_timeout set to what is left of its
-#: budget less this (never more than the role's own): the server then cancels a statement that
-#: stalls before the client cuts the connection, so the transaction is known not to have
-#: committed (its COMMIT, sent in the same pipeline, is skipped) instead of being in doubt.
+#: budget less this, or less half of it when that is shorter (never more than the role's own):
+#: the server then cancels a statement that stalls before the client cuts the connection, so
+#: the transaction is known not to have committed (its COMMIT, sent in the same pipeline, is
+#: skipped) instead of being in doubt.
 SERVER_MARGIN_S = 0.05
 #: guidance.json.lock is waited for until the batch's budget is spent, but at least this long
 #: (other workers hold it for a replacement: milliseconds).
@@ -258,7 +259,10 @@ class WritePath:
         except _Rejected:
             return self._one_by_one(todo, deadline)
         except BaseException:
-            self._keep_in_doubt(doubt)  # a bug, not a fault: whatever it was, they stay in doubt
+            # a bug, not a fault: the batch's journal fsync has returned (a failed one is answered
+            # above), so whatever the database did, all of them stay in doubt and the next batch
+            # resolves them as committed (their clients are told the outcome is unknown)
+            self._keep_in_doubt(todo)
             raise
         return self._committed(todo, stored)
 
@@ -303,7 +307,7 @@ class WritePath:
                             conn,
                             rows,
                             node=self.node,
-                            timeout_s=deadline - time.monotonic() - SERVER_MARGIN_S,
+                            timeout_s=_server_limit(deadline - time.monotonic()),
                             meanwhile=meanwhile,
                             before_commit=self.before_commit,
                             progress=progress,
@@ -586,6 +590,13 @@ class WritePath:
                     w.fail(WRITTEN, "guidance", exc)
 
 
+def _server_limit(budget_s: float) -> float:
+    """The statement_timeout for a transaction with budget_s left: SERVER_MARGIN_S less, so the
+    server's cancel arrives before the client's cut, or half of it when it is that short (a
+    record retried alone may get 50 ms: 1 ms would refuse a record the server stores in 3)."""
+    return budget_s - min(SERVER_MARGIN_S, budget_s / 2)
+
+
 class _Progress:
     """How far a transaction got: once its COMMIT may have been sent, a connection lost (or a
     COMMIT cancelled) leaves its outcome unknown."""
@@ -650,9 +661,11 @@ def _store_and_commit(
 
 
 def _said_something(conn: psycopg.Connection) -> bool:
-    """Whether the server has sent anything not yet read (a poll that does not wait)."""
-    readable, _, _ = select.select([conn.pgconn.socket], [], [], 0)
-    return bool(readable)
+    """Whether the server has sent anything not yet read (a poll that does not wait; poll, not
+    select, which refuses descriptors numbered past 1023)."""
+    poller = select.poll()
+    poller.register(conn.pgconn.socket, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def earlier_candidate(earlier: dict) -> tuple[Position, dict] | None:
