@@ -3,8 +3,8 @@
 A COMMIT that finds no transaction open (something ended it before: a ROLLBACK, a pool that
 took the connection back) is answered with a WARNING (SQLSTATE 25P01) and the tag COMMIT all the
 same, and one that ends a failed transaction with the tag ROLLBACK. A caller that acknowledges
-writes on the strength of its COMMIT MUST use ``commit`` here (or ``send_commit`` in a pipeline)
-instead of executing it.
+writes on the strength of its COMMIT MUST send it with ``send_commit`` here (in a pipeline or
+not) and ``confirm`` it, instead of executing it.
 """
 
 from __future__ import annotations
@@ -62,11 +62,3 @@ def send_commit(conn: psycopg.Connection) -> SentCommit:
     """Send COMMIT for the transaction the caller opened (in a pipeline, with its other
     statements); ``confirm`` the result once it has arrived."""
     return SentCommit(conn)
-
-
-def commit(conn: psycopg.Connection) -> None:
-    """COMMIT the transaction the caller opened; raise CommitNotConfirmed unless it did."""
-    status = conn.info.transaction_status
-    if status != TransactionStatus.INTRANS:
-        raise CommitNotConfirmed(f"the transaction had ended before COMMIT (status {status.name})")
-    send_commit(conn).confirm()
