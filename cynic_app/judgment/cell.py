@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .patterns import tokens
 
@@ -135,14 +135,17 @@ class Cell:
 
     @property
     def state_key(self) -> str:
-        """The key that groups comparable judgments."""
-        return state_key_of(self.to_dict())
+        """The key that groups comparable judgments (``state_key_of`` of ``to_dict``)."""
+        return f"{self.reality}:{self.analysis}:{self.time_dim}:{self.lod}"
 
     def to_dict(self) -> dict:
-        """Return the cell as plain JSON-ready data."""
-        return asdict(self)
+        """Return the cell as plain JSON-ready data (every field is a scalar: no copy is deep)."""
+        return {name: getattr(self, name) for name in _CELL_FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict) -> Cell:
         """Rebuild a cell stored by ``to_dict``."""
         return cls(**data)
+
+
+_CELL_FIELDS = tuple(f.name for f in fields(Cell))

@@ -41,15 +41,15 @@ class Judgment:
     def to_dict(self) -> dict:
         """Return plain JSON-ready data; ``from_dict`` rebuilds an equal Judgment."""
         out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _JUDGMENT_FIELDS:
+            value = getattr(self, name)
             if isinstance(value, Cell):
                 value = value.to_dict()
             elif isinstance(value, dict):
                 value = {k: (list(v) if isinstance(v, list) else v) for k, v in value.items()}
             elif isinstance(value, list):
                 value = [dict(v) if isinstance(v, dict) else v for v in value]
-            out[f.name] = value
+            out[name] = value
         return out
 
     @classmethod
@@ -66,3 +66,6 @@ class Judgment:
     @property
     def state_key(self) -> str:
         return self.cell.state_key
+
+
+_JUDGMENT_FIELDS = tuple(f.name for f in fields(Judgment))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -51,7 +52,29 @@ class Memory:
         return len(self.items)
 
     def with_state_key(self, state_key: str) -> list[Recollection]:
-        return [r for r in self.items if r.state_key == state_key]
+        return list(self._by_state_key.get(state_key, ()))
+
+    # What the dogs read of a memory is computed once per memory, not once per judgment: a
+    # node's memory stays the same for many requests (service/memory.py refreshes it at most
+    # once a second). Computing twice, by two threads at once, gives the same values.
+
+    @cached_property
+    def _by_state_key(self) -> dict[str, tuple[Recollection, ...]]:
+        grouped: dict[str, list[Recollection]] = {}
+        for r in self.items:
+            grouped.setdefault(r.state_key, []).append(r)
+        return {key: tuple(rs) for key, rs in grouped.items()}
+
+    @cached_property
+    def consensus_share(self) -> float:
+        """The share of the recollections whose pack reached consensus (0.0 when empty)."""
+        return statistics.fmean(r.consensus_reached for r in self.items) if self.items else 0.0
+
+    @cached_property
+    def token_sets(self) -> tuple[tuple[frozenset[str], ...], tuple[int, ...], tuple[float, ...]]:
+        """Each recollection's tokens, their count and its q_score, in the memory's order."""
+        sets = tuple(r.tokens for r in self.items)
+        return sets, tuple(map(len, sets)), tuple(r.q_score for r in self.items)
 
 
 EMPTY = Memory()

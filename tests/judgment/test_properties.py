@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cynic_app.judgment import MAX_CONFIDENCE, REALITIES, Cell, Judgment, judge, verdict_for
+from cynic_app.judgment.cell import CANONICAL_ANALYSES, TIME_DIMS, state_key_of
 
 CORPUS = sorted((Path(__file__).resolve().parent.parent / "corpus").glob("*/*.py"))
 SNIPPETS = [p.read_text() for p in CORPUS]
@@ -93,3 +94,53 @@ def test_scholar_similarity_is_the_jaccard_index(a, b):
     from cynic_app.judgment.dogs.scholar import jaccard
 
     assert jaccard(a, b) == (len(a & b) / len(a | b) if a or b else 0.0)
+
+
+# Few distinct words, so that contents share tokens and tie often.
+_WORDS = st.sampled_from(["alpha", "beta", "gamma", "delta", "eps", "zeta", "x1"])
+_CONTENTS = st.lists(_WORDS, max_size=6).map(" ".join)
+
+
+@given(
+    st.lists(_CONTENTS, max_size=30),
+    _CONTENTS,
+    st.lists(st.floats(0, 100), min_size=30, max_size=30),
+)
+def test_scholar_nearest_is_the_jaccard_ranking_of_the_memory(contents, mine, q_scores):
+    """nearest() counts intersections set by set; it ranks like sorting every recollection by
+    its Jaccard index (most similar first, ties in the memory's order) and keeping five."""
+    from cynic_app.judgment.dogs.scholar import NEIGHBOURS, jaccard, nearest
+    from cynic_app.judgment.memory import Memory, Recollection, tokens
+
+    key = "CODE:JUDGE:PRESENT:1"
+    recollections = [Recollection(key, q, True, c) for c, q in zip(contents, q_scores, strict=False)]
+    scored = [(jaccard(tokens(mine), r.tokens), r.q_score) for r in recollections]
+    reference = sorted(scored, key=lambda t: -t[0])
+    assert nearest(tokens(mine), Memory(tuple(recollections))) == reference[:NEIGHBOURS]
+
+
+_KEYS = st.sampled_from(["A:B:C:1", "A:B:C:2", "X:Y:Z:1"])
+
+
+@given(st.lists(st.tuples(_KEYS, st.floats(0, 100), st.booleans())))
+def test_memory_summaries_are_those_of_its_recollections(items):
+    """What Memory computes once (by state key, the consensus share) is what a scan finds."""
+    from cynic_app.judgment.memory import Memory, Recollection
+
+    memory = Memory(tuple(Recollection(key, q, reached, "") for key, q, reached in items))
+    for key in ("A:B:C:1", "A:B:C:2", "X:Y:Z:1", "none"):
+        assert memory.with_state_key(key) == [r for r in memory.items if r.state_key == key]
+    if items:
+        assert memory.consensus_share == sum(r.consensus_reached for r in memory.items) / len(items)
+
+
+@given(
+    st.sampled_from(sorted(REALITIES)),
+    st.sampled_from(CANONICAL_ANALYSES),
+    st.sampled_from(TIME_DIMS),
+    st.integers(0, 5),
+)
+def test_a_cells_state_key_is_the_one_its_stored_form_gives(reality, analysis, time_dim, lod):
+    cell = Cell.create(content="x = 1", reality=reality, analysis=analysis, time_dim=time_dim, lod=lod)
+    assert cell.state_key == state_key_of(cell.to_dict())
+    assert Cell.from_dict(cell.to_dict()) == cell

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
-
 from ..phi import PHI_INV, clamp
 from ..source import Source
 from ..vote import Vote
@@ -29,7 +27,7 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
     participation = len(others) / max(1, len(votes))
     budget = min(1.0, 0.5 + cell.budget_usd / (2 * COMFORTABLE_BUDGET_USD))
     if len(memory) >= 5:  # told, never counted: a judgment does not depend on what a node stored
-        health = statistics.fmean(r.consensus_reached for r in memory.items)
+        health = memory.consensus_share
         reasons.append(f"recent consensus: {health:.0%} of {len(memory)} past judgments")
     confidence = PHI_INV * participation * budget
     return Vote(NAME, round(clamp(q), 3), round(confidence, 4), False, tuple(reasons))
