@@ -10,6 +10,14 @@ from .cell import state_key_of
 from .patterns import tokens
 
 _TOKEN_RE = tokens("identifier-token", r"[A-Za-z_][A-Za-z0-9_]{2,}")
+#: What a memory keeps of each content: its first RECALLED_CHARS characters (a node reads no
+#: more of its stored judgments: service/memory.py). SCHOLAR compares the same prefix of a cell.
+RECALLED_CHARS = 2000
+
+
+def recalled(content: str) -> str:
+    """What a memory keeps of content, and what SCHOLAR compares of a cell."""
+    return content[:RECALLED_CHARS]
 
 
 def tokens(text: str) -> frozenset[str]:
@@ -26,7 +34,8 @@ class Recollection:
 
     @cached_property
     def tokens(self) -> frozenset[str]:
-        return tokens(self.content)
+        """The tokens of what is recalled of the content (``recalled``)."""
+        return tokens(recalled(self.content))
 
 
 class Memory:

@@ -10,6 +10,7 @@ import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..judgment import Memory
+from ..judgment.memory import RECALLED_CHARS
 from ..judgment.state import RECENT
 from ..store import repository
 from ..store.deadline import bounded
@@ -18,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class MemoryCache:
-    CONTENT_CHARS = 2000
+    CONTENT_CHARS = RECALLED_CHARS  # what the judgment domain's memory keeps of each content
     TIMEOUT_S = 0.25  # judging never waits long for memory: it is an input, not a requirement
 
     def __init__(self, pool: ConnectionPool, *, ttl_s: float):

@@ -1,4 +1,7 @@
 import json
+import textwrap
+import time
+from pathlib import Path
 
 import pytest
 
@@ -221,3 +224,17 @@ def test_a_permalink_is_the_page_named_for_its_judgment_and_holds_none_of_it(con
         assert c.get(f"/judge/{judgment_id}").status_code == 401  # what it shows still needs the token
         absent = c.get("/j/not-a-uuid")
         assert absent.status_code == 404 and absent.get_json()["error"]["code"] == "not_found"
+
+
+def test_scholar_finds_long_content_judged_before_as_alike(client):
+    """The node remembers the first RECALLED_CHARS characters of each content; SCHOLAR compares
+    the same prefix of the cell, so content judged again is told it is alike (1.00), however
+    long it is (comparing all of a 20 KB cell with the first 2,000 characters of its twin told
+    0.2-something)."""
+    content = Path(textwrap.__file__).read_text()
+    assert len(content) > 10_000
+    body = {"reality": "CODE", "content": content}
+    assert client.post("/judge", json=body).status_code == 200
+    time.sleep(1.05)  # the node's memory (service/memory.py) is refreshed at most once a second
+    again = client.post("/judge?dry_run=true", json=body).get_json()
+    assert again["dog_reasons"]["SCHOLAR"] == ["1 similar past judgments (best similarity 1.00)"]

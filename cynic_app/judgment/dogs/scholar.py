@@ -8,7 +8,7 @@ from __future__ import annotations
 import heapq
 from operator import itemgetter
 
-from ..memory import tokens
+from ..memory import recalled, tokens
 from ..source import Source
 from ..vote import TELLS_ONLY, Vote
 
@@ -41,7 +41,7 @@ def nearest(mine: frozenset[str], memory) -> list[tuple[float, float]]:
 def vote(src: Source, cell, memory, votes=None) -> Vote:
     if not memory.items:
         return COLD_START
-    mine = src.memo("tokens", lambda s: tokens(s.text))
+    mine = tokens(recalled(src.text))  # compared like with like: the memory holds no more
     near = [(s, q) for s, q in nearest(mine, memory) if s >= MIN_SIMILARITY]
     if not near:
         return COLD_START
