@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import sys
@@ -88,6 +89,11 @@ def post_worker_init(worker) -> None:
     if runtime is not None:
         runtime.on_journal_failure = retire
         runtime.service()
+    # What the worker holds from now on (modules, the app, its pools) lives as long as the worker:
+    # moved out of the collector's generations, a full collection no longer walks it. Measured in
+    # one process under load (docs/performance.md): a full collection 29-42 ms before, 7 ms after,
+    # every collection stopping all of the worker's threads while it runs.
+    gc.freeze()
 
 
 def child_exit(server, worker) -> None:
