@@ -20,3 +20,29 @@ def test_a_worker_moves_what_it_loaded_out_of_the_collectors_reach(app, config, 
         assert gc.get_freeze_count() > 10_000  # the modules and the app, not a handful of objects
     finally:
         gc.unfreeze()
+
+
+def test_what_a_worker_freezes_is_what_it_still_uses(app, config, monkeypatch):
+    """Garbage left by loading (reference cycles nobody holds) is collected before the freeze,
+    not kept for the worker's life."""
+    import weakref
+
+    monkeypatch.setenv("CYNIC_HOME", str(config.home))
+    monkeypatch.setenv("CYNIC_DATABASE_URL", config.database_url)
+    hooks = importlib.import_module("cynic_app.gunicorn_conf")
+
+    class Node:
+        pass
+
+    gc.unfreeze()
+    gc.disable()  # no automatic collection between here and the hook
+    try:
+        garbage = Node()
+        garbage.self = garbage  # a cycle: only a collection frees it
+        left = weakref.ref(garbage)
+        del garbage
+        hooks.post_worker_init(SimpleNamespace(wsgi=app, pid=0, log=None, alive=True))
+        assert left() is None
+    finally:
+        gc.enable()
+        gc.unfreeze()

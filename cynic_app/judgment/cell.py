@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass, field, fields
+from functools import cache
 
 from .patterns import tokens
 
@@ -140,7 +141,7 @@ class Cell:
 
     def to_dict(self) -> dict:
         """Return the cell as plain JSON-ready data (every field is a scalar: no copy is deep)."""
-        return {name: getattr(self, name) for name in _CELL_FIELDS}
+        return {name: getattr(self, name) for name in field_names(type(self))}
 
     @classmethod
     def from_dict(cls, data: dict) -> Cell:
@@ -148,4 +149,7 @@ class Cell:
         return cls(**data)
 
 
-_CELL_FIELDS = tuple(f.name for f in fields(Cell))
+@cache
+def field_names(cls: type) -> tuple[str, ...]:
+    """The names of a dataclass's fields, read once per class (``dataclasses.fields`` is slow)."""
+    return tuple(f.name for f in fields(cls))

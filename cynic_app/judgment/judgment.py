@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-from .cell import Cell
+from .cell import Cell, field_names
 from .errors import InvalidJudgment
 
 
@@ -41,7 +41,7 @@ class Judgment:
     def to_dict(self) -> dict:
         """Return plain JSON-ready data; ``from_dict`` rebuilds an equal Judgment."""
         out = {}
-        for name in _JUDGMENT_FIELDS:
+        for name in field_names(type(self)):
             value = getattr(self, name)
             if isinstance(value, Cell):
                 value = value.to_dict()
@@ -66,6 +66,3 @@ class Judgment:
     @property
     def state_key(self) -> str:
         return self.cell.state_key
-
-
-_JUDGMENT_FIELDS = tuple(f.name for f in fields(Judgment))

@@ -39,10 +39,15 @@ class Recollection:
 
 
 class Memory:
-    """An immutable sequence of recollections, newest last."""
+    """An immutable sequence of recollections, newest last (what the dogs read of it is computed
+    once, below: its recollections cannot be replaced)."""
 
     def __init__(self, recollections: tuple[Recollection, ...] = ()):
-        self.items = tuple(recollections)
+        self._items = tuple(recollections)
+
+    @property
+    def items(self) -> tuple[Recollection, ...]:
+        return self._items
 
     @classmethod
     def from_judgments(cls, judgments) -> Memory:

@@ -144,3 +144,36 @@ def test_a_cells_state_key_is_the_one_its_stored_form_gives(reality, analysis, t
     cell = Cell.create(content="x = 1", reality=reality, analysis=analysis, time_dim=time_dim, lod=lod)
     assert cell.state_key == state_key_of(cell.to_dict())
     assert Cell.from_dict(cell.to_dict()) == cell
+
+
+def test_a_subclass_keeps_its_own_fields_in_to_dict():
+    """to_dict reads the fields of the object's own class (a subclass adds fields; as
+    dataclasses.asdict did before the names were cached)."""
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class TaggedCell(Cell):
+        tag: str = "t"
+
+    @dataclass(frozen=True)
+    class SignedJudgment(Judgment):
+        signature: str = "sig"
+
+    cell = TaggedCell(content="x = 1\n", cell_id="c", timestamp=1.0)
+    assert cell.to_dict()["tag"] == "t"
+    j = judge(cell, judgment_id="j")
+    assert j.to_dict()["cell"]["tag"] == "t"
+    signed = SignedJudgment(**{name: getattr(j, name) for name in j.__dataclass_fields__})
+    assert signed.to_dict()["signature"] == "sig"
+
+
+def test_a_memory_cannot_be_changed_under_what_it_computed():
+    """Memory caches what the dogs read of it, so its recollections cannot be replaced."""
+    import pytest
+
+    from cynic_app.judgment.memory import Memory, Recollection
+
+    memory = Memory((Recollection("CODE:JUDGE:PRESENT:1", 10.0, False, "alpha beta"),))
+    assert len(memory.with_state_key("CODE:JUDGE:PRESENT:1")) == 1
+    with pytest.raises(AttributeError):
+        memory.items = ()
