@@ -12,10 +12,17 @@ overstays) and of request bodies (``api/receive.py``: a body that arrives too sl
 - ``cancel`` returns once the callback will not run: if it was running, after it ran. So a
   caller that cancels can hand on what the callback would have touched.
 - The thread is woken only when it must be: by a timer due before the time it sleeps until,
-  never by a later one nor by a cancel. Cancelled timers are dropped from the heap when they reach
-  its top (and the heap is compacted when they are most of it), so a timer scheduled and
-  cancelled by every request costs no wake-up: each wake-up took the GIL from the request
-  threads (scripts/bench, docs/performance.md).
+  never by a later one nor by a cancel. Cancelled timers stay in the heap until their time (or
+  until the heap is compacted, when they are most of it), and the thread sleeps until the
+  earliest entry's time, cancelled or not: so while requests come, a timer every request
+  schedules and cancels at once is always later than that, and costs no wake-up. (Dropping
+  cancelled timers as soon as they were at the top emptied the heap between requests; the
+  thread then slept with no time set, and the next schedule woke it: once or so per request,
+  each wake-up taking the GIL from the request threads. docs/performance.md.)
+- And it wakes only on a GRANULARITY_S grid of monotonic time: a timer runs up to GRANULARITY_S
+  after its time, never before, and every timer due within one step runs in one wake-up, so
+  a busy process's thread wakes at most once a step. Every user's time is far longer: 25 ms
+  for a body to count as slow, seconds for a body or a database call to be cut.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ from collections.abc import Callable
 log = logging.getLogger(__name__)
 #: The heap is compacted when it holds this many more cancelled timers than live ones.
 COMPACT_SLACK = 256
+#: The thread wakes only at multiples of this (monotonic time): a timer runs up to this much
+#: after its time, never before, and every timer due within one step runs in one wake-up.
+GRANULARITY_S = 0.01
 
 
 class Timers:
@@ -57,7 +67,8 @@ class Timers:
         self._pid = None  # the first schedule starts this process's thread
 
     def schedule(self, when: float, callback: Callable[[], None]) -> int:
-        """Run callback at time.monotonic() == when (or soon after); return its token."""
+        """Run callback once time.monotonic() >= when, at most about GRANULARITY_S later;
+        return its token."""
         with self._cond:
             if self._pid != os.getpid():  # first use in this process
                 self._pid = os.getpid()
@@ -66,7 +77,7 @@ class Timers:
             token = next(self._tokens)
             self._pending.add(token)
             heapq.heappush(self._heap, (when, token, callback))
-            if when < self._wake_at:  # due before the sleeping thread would look again
+            if _step(when) < self._wake_at:  # due before the sleeping thread would look again
                 self._cond.notify()
             if len(self._heap) > 2 * len(self._pending) + COMPACT_SLACK:
                 self._heap = [entry for entry in self._heap if entry[1] in self._pending]
@@ -82,13 +93,16 @@ class Timers:
         while True:
             with self._cond:
                 while True:
-                    while self._heap and self._heap[0][1] not in self._pending:
-                        heapq.heappop(self._heap)  # cancelled
                     now = time.monotonic()
+                    while self._heap and self._heap[0][0] <= now and self._heap[0][1] not in self._pending:
+                        heapq.heappop(self._heap)  # cancelled, and due: dropped
                     if self._heap and self._heap[0][0] <= now:
                         break
-                    self._wake_at = self._heap[0][0] if self._heap else math.inf
-                    self._cond.wait(self._wake_at - now if self._heap else None)
+                    # A cancelled timer not yet due stays, and the thread sleeps until its step:
+                    # dropping it could leave the heap without a time to wake at, so that the next
+                    # schedule (every request's body watch, cancelled at once) would wake it.
+                    self._wake_at = _step(self._heap[0][0]) if self._heap else math.inf
+                    self._cond.wait(max(0.0, self._wake_at - now) if self._heap else None)
                     self._wake_at = -math.inf
                     self.wakeups += 1
                 _when, token, callback = heapq.heappop(self._heap)
@@ -97,6 +111,11 @@ class Timers:
                     callback()
                 except Exception:  # the thread serves every timer of the process: it goes on
                     log.exception("a timer's callback failed")
+
+
+def _step(when: float) -> float:
+    """The first step of the grid at or after when."""
+    return math.ceil(when / GRANULARITY_S) * GRANULARITY_S
 
 
 TIMERS = Timers()
