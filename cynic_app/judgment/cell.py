@@ -7,8 +7,6 @@ import uuid
 from dataclasses import dataclass, field, fields
 from functools import cache
 
-from .patterns import tokens
-
 REALITIES = ("CODE", "SOLANA", "MARKET", "SOCIAL", "HUMAN", "CYNIC", "COSMOS")
 CANONICAL_ANALYSES = ("PERCEIVE", "JUDGE", "DECIDE", "ACT", "LEARN", "ACCOUNT", "EMERGE")
 TIME_DIMS = ("PAST", "PRESENT", "FUTURE", "CYCLE", "TREND", "EMERGENCE", "TRANSCENDENCE")
@@ -83,20 +81,22 @@ _TIME_CUES = {
     ),
     "TRANSCENDENCE": ("transcend", "transcendent", "transcendence", "beyond"),
 }
-_WORD_RE = tokens("time-cue-word", r"[a-z]+")
+_CUE_OF = {cue.encode(): dim for dim, cues in _TIME_CUES.items() for cue in cues}
+#: Every byte that is not a-z becomes a space. In UTF-8 a character other than a-z is made of
+#: bytes other than a-z only, so the words left are exactly the runs of a-z of the text.
+_LETTERS_ONLY = bytes(b if 0x61 <= b <= 0x7A else 0x20 for b in range(256))
 
 
 def infer_time_dim(analysis: str, content: str, context: str) -> str:
-    """Infer the time dimension from the analysis and content+context keywords."""
+    """Infer the time dimension from the analysis and content+context keywords: the cues are
+    the runs of a-z of the lower-cased text (of all of it, which is read in C: a request carries
+    up to a mebibyte, and a Python loop over its words took 0.44 ms for 20 KB)."""
     if analysis == "EMERGE":
         return "TRANSCENDENCE"
-    words = _WORD_RE.findall(f"{content}\n{context}".lower())
+    text = f"{content}\n{context}".lower().encode("utf-8", "surrogatepass")
     counts = dict.fromkeys(_TIME_CUES, 0)
-    cue_of = {cue: dim for dim, cues in _TIME_CUES.items() for cue in cues}
-    for word in words:
-        dim = cue_of.get(word)
-        if dim is not None:
-            counts[dim] += 1
+    for dim in filter(None, map(_CUE_OF.get, text.translate(_LETTERS_ONLY).split())):
+        counts[dim] += 1
     best = max(counts.values())
     if best == 0:
         return "PRESENT"

@@ -177,3 +177,32 @@ def test_a_memory_cannot_be_changed_under_what_it_computed():
     assert len(memory.with_state_key("CODE:JUDGE:PRESENT:1")) == 1
     with pytest.raises(AttributeError):
         memory.items = ()
+
+
+# Cue words, their neighbours in ASCII and beyond it, characters whose lower case is ASCII
+# (KELVIN SIGN) or longer (İ), a lone surrogate, separators.
+_CUE_TEXT = st.lists(
+    st.sampled_from(["was", "will", "plan", "cycle", "trend", "novel", "beyond", "WAS", "Will", "x", "_"])
+    | st.sampled_from([" ", "\n", "-", "é", "\u212a", "\u0130", "\udb88", "\u00df", "wasé", "plan_"])
+    | st.text(max_size=4),
+    max_size=25,
+).map("".join)
+
+
+@given(st.sampled_from(CANONICAL_ANALYSES), _CUE_TEXT, _CUE_TEXT)
+def test_time_dim_counts_the_cue_words_among_the_runs_of_letters(analysis, content, context):
+    """infer_time_dim reads the text in C; it finds what counting every run of a-z of the lower-cased
+    text in Python finds (the code before it)."""
+    import re
+
+    from cynic_app.judgment.cell import _TIME_CUES, infer_time_dim
+
+    counts = dict.fromkeys(_TIME_CUES, 0)
+    for word in re.findall("[a-z]+", f"{content}\n{context}".lower()):
+        for dim, cues in _TIME_CUES.items():
+            counts[dim] += word in cues
+    best = max(counts.values())
+    expected = "PRESENT" if best == 0 else next(d for d, n in counts.items() if n == best)
+    if analysis == "EMERGE":
+        expected = "TRANSCENDENCE"
+    assert infer_time_dim(analysis, content, context) == expected
