@@ -99,25 +99,6 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             ON judgments (reality, created_at DESC, judgment_id DESC);
     """,
     ),
-    (
-        6,
-        "bodies compressed with lz4",
-        """
-        -- A judgment's body holds its content: past about 2 KB PostgreSQL compresses it, with pglz
-        -- unless told otherwise. lz4 compresses a 20 KB body in well under half the time and reads
-        -- it back faster (docs/performance.md); rows stored before keep their compression. A
-        -- server built without lz4 (or older than 14) keeps pglz.
-        DO $$
-        BEGIN
-            IF EXISTS (SELECT FROM pg_settings
-                        WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals)) THEN
-                ALTER TABLE judgments ALTER COLUMN body SET COMPRESSION lz4;
-                ALTER TABLE perceptions ALTER COLUMN body SET COMPRESSION lz4;
-            END IF;
-        END
-        $$;
-    """,
-    ),
 ]
 
 

@@ -141,18 +141,3 @@ def test_old_idempotency_keys_are_forgotten_young_ones_kept(conn):
     assert prune_idempotency_keys(conn, keep_s=48 * 3600) == 1
     assert find_idempotency_key(conn, "old") is None
     assert find_idempotency_key(conn, "young") is not None
-
-
-def test_a_long_body_is_stored_compressed_with_lz4_where_the_server_has_it(conn):
-    """Migration 6: pglz took more than twice lz4's time for a 20 KB body (docs/performance.md)."""
-    has_lz4 = conn.execute(
-        "SELECT 'lz4' = ANY (enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
-    ).fetchone()
-    content = "\n".join(f"def f{i}(a, b):\n    return a * {i} + b" for i in range(800))
-    judgment, rows = judgment_record(content)
-    store(conn, [rows])
-    (method,) = conn.execute(
-        "SELECT pg_column_compression(body) FROM judgments WHERE judgment_id = %s", (judgment["judgment_id"],)
-    ).fetchone()
-    assert method == ("lz4" if has_lz4 and has_lz4[0] else "pglz")
-    assert get_judgment(conn, judgment["judgment_id"])["judgment"] == judgment
