@@ -58,10 +58,12 @@ def check_connection(conn: psycopg.Connection) -> None:
 
 
 #: Compress what this session stores with lz4 where the server has it (PostgreSQL 14 or newer,
-#: built with lz4); a server without it keeps its default (pglz), and the query changes nothing.
+#: built with lz4) and nobody chose otherwise (the server's, the database's or the role's own
+#: setting is kept); else the query changes nothing.
 _PREFER_LZ4 = """
 SELECT set_config('default_toast_compression', 'lz4', false)
- WHERE EXISTS (SELECT FROM pg_settings WHERE name = 'default_toast_compression' AND 'lz4' = ANY (enumvals))
+ WHERE EXISTS (SELECT FROM pg_settings
+                WHERE name = 'default_toast_compression' AND source = 'default' AND 'lz4' = ANY (enumvals))
 """
 
 
@@ -70,10 +72,16 @@ def prefer_lz4(conn: psycopg.Connection) -> None:
     content, and PostgreSQL compresses a value past about 2 KB): for a 20 KB body, pglz took
     more than twice lz4's time (docs/performance.md). A session setting, not a column's: no
     table lock is taken, so nodes already serving are not stopped, and rows stored before keep
-    what they have. Behind PgBouncer it stays on the server connection that ran it, which other
-    clients then share: harmless, it changes only how values are compressed."""
+    what they have. Not behind PgBouncer, where a session setting would stay on whichever server
+    connection ran it, shared with other clients, and miss the others: there the role's setting
+    does it, as it does the statement timeout (docs/deployment.md)."""
+    conn.execute(_PREFER_LZ4)
+
+
+def _configure(conn: psycopg.Connection) -> None:
+    """A new pool connection (in a worker, which has its timer thread): under a deadline."""
     with bounded(conn, CHECK_DEADLINE_S):
-        conn.execute(_PREFER_LZ4)
+        prefer_lz4(conn)
 
 
 def make_pool(
@@ -93,7 +101,7 @@ def make_pool(
         timeout=timeout_s,
         open=False,
         check=check_connection,
-        configure=prefer_lz4,
+        configure=None if pgbouncer else _configure,
         kwargs=connection_kwargs(statement_timeout_ms=statement_timeout_ms, pgbouncer=pgbouncer),
         # Give up a background reconnect loop quickly: its backoff doubles, so a long loop would
         # notice a returning database late. After giving up, the next request that needs a
@@ -108,7 +116,11 @@ def connect(url: str, *, statement_timeout_ms: int = 0, pgbouncer: bool = False)
     conn = psycopg.connect(
         url, **connection_kwargs(statement_timeout_ms=statement_timeout_ms, pgbouncer=pgbouncer)
     )
+    if pgbouncer:
+        return conn
     try:
+        # No client-side deadline here: start-up runs in the gunicorn master, which must not start
+        # the timer thread before it forks (its other start-up statements have none either).
         prefer_lz4(conn)
     except BaseException:
         conn.close()

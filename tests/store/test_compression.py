@@ -4,9 +4,12 @@ column-level ALTER deadlocked with their reads and queued behind any open transa
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 
 import psycopg
+import psycopg.sql
 
 from cynic_app.store import pool as store_pool
 from cynic_app.store.migrations import MIGRATIONS, migrate
@@ -85,3 +88,52 @@ def test_a_judgment_written_through_the_service_is_stored_with_lz4(client, datab
     with psycopg.connect(database_url) as conn:
         expected = "lz4" if server_has_lz4(conn) else "pglz"
         assert stored_method(conn, answer.get_json()["judgment_id"]) == expected
+
+
+def test_an_operators_own_setting_is_kept(database_url):
+    """A database (or role, or server) told to use pglz keeps it: only the built-in default is
+    overridden (review of 87a0635: a session of ours overrode ALTER DATABASE … SET)."""
+    with psycopg.connect(database_url, autocommit=True) as admin:
+        name = admin.info.dbname
+        admin.execute(
+            psycopg.sql.SQL("ALTER DATABASE {} SET default_toast_compression = 'pglz'").format(
+                psycopg.sql.Identifier(name)
+            )
+        )
+    with store_pool.connect(database_url) as conn:
+        assert conn.execute("SHOW default_toast_compression").fetchone()[0] == "pglz"
+        migrate(conn)
+        judgment, rows = judgment_record(LONG)
+        store(conn, [rows])
+        assert stored_method(conn, judgment["judgment_id"]) == "pglz"
+
+
+def test_behind_pgbouncer_no_session_setting_is_made(database_url):
+    """Behind PgBouncer a session setting would stay on whichever server connection ran it and
+    miss the others (review of 87a0635): the role's setting does it there, as the statement
+    timeout's does."""
+    with store_pool.connect(database_url, pgbouncer=True) as conn:
+        assert conn.execute("SHOW default_toast_compression").fetchone()[0] == "pglz"
+    pool = store_pool.make_pool(database_url, min_size=1, max_size=1, timeout_s=5, pgbouncer=True)
+    pool.open(wait=True)
+    try:
+        with pool.connection() as conn:
+            assert conn.execute("SHOW default_toast_compression").fetchone()[0] == "pglz"
+    finally:
+        pool.close()
+
+
+def test_start_up_connections_start_no_thread(database_url):
+    """The gunicorn master opens the node with store.pool.connect before it forks its workers:
+    that must not start the timer thread (review of 87a0635: the master forked with two)."""
+    code = (
+        "import sys, threading\n"
+        "from cynic_app.store.pool import connect\n"
+        "with connect(sys.argv[1]) as conn:\n"
+        "    conn.execute('SELECT 1')\n"
+        "print(threading.active_count())\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, database_url], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == "1", out.stderr
