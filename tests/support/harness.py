@@ -71,8 +71,10 @@ class Gunicorn:
         host: str = "127.0.0.1",
         port: int | None = None,
         root: Path = ROOT,
+        config: str = "cynic_app.gunicorn_conf",
     ):
         self.home, self.database_url, self.host = home, database_url, host
+        self.config = config  # the gunicorn configuration module (a probe wraps the shipped one)
         self.root = root  # the source tree the service runs from (the bench measures an older one too)
         self._layout = {
             **({"WEB_CONCURRENCY": str(workers)} if workers is not None else {}),
@@ -117,7 +119,7 @@ class Gunicorn:
                     "-m",
                     "gunicorn",
                     "-c",
-                    "python:cynic_app.gunicorn_conf",
+                    f"python:{self.config}",
                     "cynic_app.wsgi:app",
                 ],
                 env=self.env(),
