@@ -148,6 +148,20 @@ def _index(point: list[tuple]) -> list[tuple]:
     return sorted(point, key=lambda e: e[2])
 
 
+def cpu_seconds(processes) -> float:
+    """User and system CPU of the processes (psutil.Process), those already gone left out."""
+    import psutil  # here, like measure's: the processes this module is loaded into never need it
+
+    total = 0.0
+    for p in processes:
+        try:
+            times = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, body: dict) -> dict:
     """Run the breakdown: a traced service, c=1 dry-run and durable, then c=16 dry-run and
     durable after a warm-up; return both views per scenario and the CPU per request."""
@@ -164,14 +178,7 @@ def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, bo
     postmaster = psutil.Process(pg.process.pid)
 
     def cpu_of(root) -> float:
-        total = 0.0
-        for p in [root, *root.children(recursive=True)]:
-            try:
-                times = p.cpu_times()
-            except psutil.Error:
-                continue
-            total += times.user + times.system
-        return total
+        return cpu_seconds([root, *root.children(recursive=True)])
 
     points = {}
     try:

@@ -154,21 +154,11 @@ def serve(path: str, gather_s: float) -> None:
 # -- the comparison -----------------------------------------------------------------------------
 
 
-def _cpu(processes: list[psutil.Process]) -> float:
-    total = 0.0
-    for p in processes:
-        try:
-            t = p.cpu_times()
-            total += t.user + t.system
-        except psutil.NoSuchProcess:
-            continue
-    return total
-
-
 def main(argv: list[str] | None = None) -> int:
     from cynic_app.embedded_pg import EmbeddedPostgres
     from tests.support import bench
     from tests.support.harness import Gunicorn, request
+    from tests.support.stepcost import cpu_seconds
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pairs", type=int, default=4, help="rounds of the three services")
@@ -219,11 +209,11 @@ def main(argv: list[str] | None = None) -> int:
                     "writer": [psutil.Process(writer.pid)] if mode == "writer" else [],
                     "postgres": [postmaster, *postmaster.children(recursive=True)],
                 }
-                before = {k: _cpu(v) for k, v in watched.items()}
+                before = {k: cpu_seconds(v) for k, v in watched.items()}
                 row = bench.wrk(service.port, path, body, concurrency=16, duration_s=args.duration,
                                 work=work)  # fmt: skip
                 for k, v in watched.items():
-                    row[f"cpu_{k}_ms"] = (_cpu(v) - before[k]) / row["requests"] * 1000
+                    row[f"cpu_{k}_ms"] = (cpu_seconds(v) - before[k]) / row["requests"] * 1000
                 rows[mode].append(row)
                 print(f"  {mode:>10}: {row['rps']:7.1f} req/s  p50 {row['p50_ms']:6.2f}  "
                       f"p99 {row['p99_ms']:6.2f} ms  errors {row['errors']}", flush=True)  # fmt: skip
