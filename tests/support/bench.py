@@ -516,6 +516,27 @@ def plot(results: dict, path: Path) -> None:
     fig.savefig(path, dpi=110)
 
 
+def processor(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
+    """The processor's model as the kernel names it, with its family and model numbers (a VM's
+    name is often only the vendor's line: "AMD EPYC"), so that runs on different machines are
+    not compared as if they were one; "unknown" where /proc/cpuinfo does not say."""
+    fields: dict[str, str] = {}
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return "unknown"
+    for line in text.splitlines():
+        if not line.strip():
+            break  # the first processor's block is enough
+        key, _, value = line.partition(":")
+        fields.setdefault(key.strip(), value.strip())
+    name = fields.get("model name")
+    if not name:
+        return "unknown"
+    numbers = [f"{k} {fields[k]}" for k in ("cpu family", "model") if k in fields]
+    return f"{name} ({', '.join(numbers)})" if numbers else name
+
+
 def update_docs(markdown: str, doc: Path) -> None:
     text = doc.read_text()
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
@@ -556,6 +577,7 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "machine": {
             "cores": psutil.cpu_count(),
+            "cpu": processor(),
             "python": platform.python_version(),
             "postgres_bin": str(pg.bin_dir),
         },
@@ -634,7 +656,10 @@ def main(argv: list[str] | None = None) -> int:
             judge_speed.plot(results["judge"]["sweep"], ROOT / "docs" / "judge-speed.png")
         services = "; ".join(f"{k}: {v}" for k, v in results["layouts"].items())
         before = f", before = {results['baseline']}" if results.get("baseline") else ""
-        heading = f"Measured {results['started']} with `scripts/bench` ({services}{before}):"
+        heading = (
+            f"Measured {results['started']} with `scripts/bench` on {results['machine']['cores']} cores"
+            f" of {results['machine']['cpu']} ({services}{before}):"
+        )
         update_docs(f"{heading}\n\n{markdown}", ROOT / "docs" / "performance.md")
     return 0
 
