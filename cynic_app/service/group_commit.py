@@ -4,9 +4,10 @@ The first request to arrive leads: it takes every write waiting (its own include
 through the write path as one batch, and wakes the others; whoever arrived meanwhile forms the
 next batch, led by the first of them, to whom the leader hands the queue. Nobody sleeps or
 polls, and nobody is woken for nothing: each write waits on its own event, set when it is done
-or when it is to lead. At most ``max_batches`` batches run at a time per process, so a batch is
-as large as the load makes it — one record when requests come one by one, many under load —
-and journal fsyncs, transactions and guidance.json replacements are shared by its records.
+or when it is to lead. One batch runs at a time per process (the write path's connection,
+journal and guidance.json preparation serve one batch at a time), so a batch is as large as the
+load makes it — one record when requests come one by one, many under load — and journal
+fsyncs, transactions and guidance.json replacements are shared by its records.
 
 A write waits in the queue at most ``queue_wait_s`` from its submission: past that its own
 batch would have no time left for the database, so it leaves the queue ``not_written`` (nothing
@@ -37,14 +38,13 @@ class QueueTimeout(TimeoutError):
 
 
 class GroupCommit:
-    def __init__(self, run: Callable[[list[Write]], None], *, max_batches: int = 1, queue_wait_s: float):
+    def __init__(self, run: Callable[[list[Write]], None], *, queue_wait_s: float):
         self._run = run
         self._lock = threading.Lock()
         self._idle = threading.Condition(self._lock)  # notified when no batch runs any more
         self._queue: list[Write] = []
-        self._leading = 0
+        self._leading = False  # a batch runs (its leader hands the queue on, or clears this)
         self._stopping = False
-        self.max_batches = max_batches
         self.queue_wait_s = queue_wait_s
 
     @property
@@ -55,9 +55,9 @@ class GroupCommit:
         """Return once write went through the write path (its error says how)."""
         with self._lock:
             refused = self._stopping
-            lead = not refused and self._leading < self.max_batches
+            lead = not refused and not self._leading
             if lead:
-                self._leading += 1
+                self._leading = True
                 batch, self._queue = [*self._queue, write], []
             elif not refused:
                 self._queue.append(write)
@@ -126,5 +126,5 @@ class GroupCommit:
                     successor, successor.handed, self._queue = self._queue[0], self._queue, []
                     successor.event.set()
                 else:
-                    self._leading -= 1
+                    self._leading = False
                     self._idle.notify_all()

@@ -1,10 +1,14 @@
-"""GroupCommit's bounds: a write never waits in the queue past its budget, and stop() refuses
-new writes while the batches under way finish. The batch is held by an event, not a clock."""
+"""GroupCommit's bounds: a write never waits in the queue past its budget, stop() refuses new
+writes while the batch under way finishes, and one batch runs at a time, each write in exactly
+one. The batch is held by an event, not a clock."""
 
 from __future__ import annotations
 
 import threading
 import uuid
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.record import judgment_record
@@ -69,3 +73,50 @@ def test_stop_refuses_new_writes_and_waits_for_the_batch_under_way():
     assert group.stop(timeout_s=WAIT_S) is True
     leader.join(WAIT_S)
     assert outcome(first) is None and run.batches == [[first.record_id]]
+
+
+class CountingRun:
+    """A write path that records how many batches run at once and which writes each held; it
+    holds each batch for a moment drawn by the test, so that submitters arrive mid-batch."""
+
+    def __init__(self, pauses):
+        self.pauses, self.lock = list(pauses), threading.Lock()
+        self.running = self.most = 0  # batches running now, and the most at once
+        self.batches: list[list[str]] = []
+
+    def __call__(self, batch):
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+            pause = self.pauses[len(self.batches) % len(self.pauses)]
+            self.batches.append([w.record_id for w in batch])
+        threading.Event().wait(pause)
+        with self.lock:
+            self.running -= 1
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    pauses=st.lists(st.sampled_from([0.0, 0.0002, 0.001, 0.003]), min_size=1, max_size=8),
+    threads=st.integers(min_value=2, max_value=8),
+    per_thread=st.integers(min_value=1, max_value=12),
+)
+def test_one_batch_at_a_time_and_every_write_in_exactly_one(pauses, threads, per_thread):
+    """The write path serves one batch at a time per process (its connection, its journal and
+    its guidance.json preparation): however submitters interleave, GroupCommit never runs two
+    batches at once, and each write is in exactly one batch and answered."""
+    run = CountingRun(pauses)
+    group = GroupCommit(run, queue_wait_s=WAIT_S)
+    writes = [[new_write(f"x_{t}_{i} = {i}") for i in range(per_thread)] for t in range(threads)]
+    workers = [threading.Thread(target=lambda ws=ws: [group.submit(w) for w in ws]) for ws in writes]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(WAIT_S)
+    assert not any(worker.is_alive() for worker in workers)
+    assert run.most == 1
+    batched = [record_id for batch in run.batches for record_id in batch]
+    submitted = [w.record_id for ws in writes for w in ws]
+    assert sorted(batched) == sorted(submitted)  # each exactly once
+    assert all(w.done and outcome(w) is None for ws in writes for w in ws)
+    assert group.stop(timeout_s=WAIT_S) is True
