@@ -112,11 +112,16 @@ class GroupCommit:
     def _lead(self, batch: list[Write]) -> None:
         try:
             self._run([w for w in batch if not w.is_marker])
-        except Exception as exc:  # a bug: the records may be journaled, so nothing is promised
+        except BaseException as exc:  # the records may be journaled: nothing is promised
+            # A bug (an Exception), or SystemExit / KeyboardInterrupt, which the write path lets
+            # through after its own clean-up: the writes are in doubt either way, and the
+            # latter still ends the leader's thread once they are answered.
             log.exception("a batch of %d records failed unexpectedly", len(batch))
             for w in batch:
                 if w.error is None and not w.is_marker:
                     w.fail(UNKNOWN, "internal", exc)
+            if not isinstance(exc, Exception):
+                raise
         finally:
             for w in batch:
                 w.done = True

@@ -120,3 +120,48 @@ def test_one_batch_at_a_time_and_every_write_in_exactly_one(pauses, threads, per
     assert sorted(batched) == sorted(submitted)  # each exactly once
     assert all(w.done and outcome(w) is None for ws in writes for w in ws)
     assert group.stop(timeout_s=WAIT_S) is True
+
+
+def test_a_batch_interrupted_by_a_base_exception_answers_its_writes_unknown():
+    """A SystemExit or KeyboardInterrupt out of the write path (which re-raises them after its
+    own clean-up) leaves the batch's records in doubt: its writes are answered unknown, never
+    acknowledged, and the exception still reaches the leader's thread. Found by review: the
+    writes of such a batch ended done without an error, which means written."""
+    started, go_on, batches = threading.Event(), threading.Event(), []
+
+    def run(batch):
+        batches.append(batch)
+        if len(batches) == 1:  # the first batch holds on while two writes queue behind it
+            started.set()
+            assert go_on.wait(WAIT_S)
+        elif len(batches) == 2:
+            raise SystemExit(1)
+
+    group = GroupCommit(run, queue_wait_s=WAIT_S)
+    first, queued = new_write("a = 1"), [new_write("b = 2"), new_write("c = 3")]
+    raised = []
+
+    def submit(write):
+        try:
+            group.submit(write)
+        except SystemExit as exc:  # the leader of the second batch: the exception reaches it
+            raised.append(exc)
+
+    threads = [threading.Thread(target=submit, args=(first,))]
+    threads[0].start()
+    assert started.wait(WAIT_S)
+    for write in queued:
+        threads.append(threading.Thread(target=submit, args=(write,)))
+        threads[-1].start()
+    while len(group._queue) < len(queued):  # both wait behind the first batch
+        threading.Event().wait(0.001)
+    go_on.set()
+    for thread in threads:
+        thread.join(WAIT_S)
+    assert not any(thread.is_alive() for thread in threads)
+    assert outcome(first) is None
+    assert [outcome(w) for w in queued] == [("unknown", "internal")] * 2
+    assert all(w.done for w in queued)
+    assert [type(exc) for exc in raised] == [SystemExit]
+    group.submit(last := new_write("d = 4"))  # the group is led again afterwards
+    assert outcome(last) is None
