@@ -264,7 +264,7 @@ class WritePath:
             # resolves them as committed (their clients are told the outcome is unknown)
             self._keep_in_doubt(todo)
             raise
-        return self._committed(todo, stored)
+        return self._committed(todo, stored, deadline)
 
     def _commit(self, writes: list[Write], budget_s: float, synced: _Fsync | None = None) -> Stored:
         """Store the writes in one transaction within budget_s, its COMMIT sent only once the
@@ -428,13 +428,14 @@ class WritePath:
             except (_Unavailable, _Rejected) as exc:
                 refused[w.record_id] = exc.__cause__
                 continue
-            committed += self._committed([w], stored)
+            committed += self._committed([w], stored, deadline)
         self._keep_in_doubt([w for w in order if w.record_id in refused and w.done])
         self._abort([w for w in order if w.record_id in refused and not w.done], None, causes=refused)
         return committed
 
-    def _committed(self, writes: list[Write], stored: Stored) -> list[Write]:
-        """The transaction committed: resolve its records, answer the superseded ones."""
+    def _committed(self, writes: list[Write], stored: Stored, deadline: float) -> list[Write]:
+        """The transaction committed: resolve its records, answer the superseded ones (their
+        keys' records read back by the batch's deadline)."""
         committed = [w for w in writes if w.record_id not in stored.superseded]
         superseded = [w for w in writes if w.record_id in stored.superseded]
         self.journal.resolve([w.position.seq for w in committed])
@@ -442,12 +443,13 @@ class WritePath:
             if w.done:
                 log.warning("in-doubt %s %s resolved as committed", w.kind, w.record_id)
         if superseded:
-            self._supersede(superseded, stored)
+            self._supersede(superseded, stored, deadline)
         return committed + [w for w in superseded if w.earlier is not None]
 
-    def _supersede(self, writes: list[Write], stored: Stored) -> None:
+    def _supersede(self, writes: list[Write], stored: Stored, deadline: float) -> None:
         """Their Idempotency-Key stands for another record: they never commit (an abort record
-        says so) and are answered with that record, or refused when the key's request differs."""
+        says so) and are answered with that record, read back by deadline, or refused when the
+        key's request differs."""
         try:
             self._journal_aborts(writes)
         except JournalError as exc:  # recovery leaves them out all the same: the key is taken
@@ -464,14 +466,23 @@ class WritePath:
             elif fingerprint != w.idempotency.fingerprint or kind != w.kind:
                 w.error = IdempotencyMismatch(w.idempotency.key)
             else:
-                self._answer_with_earlier(w, kind, owner)
+                self._answer_with_earlier(w, kind, owner, deadline)
 
-    def _answer_with_earlier(self, w: Write, kind: str, owner: str) -> None:
+    def _answer_with_earlier(self, w: Write, kind: str, owner: str, deadline: float) -> None:
         """w is answered with the record its key stands for (committed: the key row is), and
-        every answer about it names that record from now on. Never with w itself: it is aborted."""
+        every answer about it names that record from now on. Never with w itself: it is aborted.
+        The record is read back within what is left of the batch's budget, shared by every
+        superseded write of the batch: past it, w is answered ``written`` without it."""
         w.ids = {f"{kind}_id": owner}
+        left = deadline - time.monotonic()
+        if left <= 0:
+            w.fail(WRITTEN, "database", TimeoutError("no time was left to read the key's record back"))
+            return
         try:
-            with self.pool.connection(timeout=self.pool_timeout_s) as conn, bounded(conn, BUDGET_S):
+            with (
+                self.pool.connection(timeout=min(self.pool_timeout_s, left)) as conn,
+                bounded(conn, deadline - time.monotonic()),
+            ):
                 earlier = repository.get_record(conn, kind, owner)
         except (PoolTimeout, psycopg.Error) as exc:
             w.fail(WRITTEN, "database", exc)  # stored, as the key's record; not read back
