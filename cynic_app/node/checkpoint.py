@@ -22,6 +22,7 @@ from ..errors import first_line
 from ..judgment.state import RECENT, ConsciousState
 from ..store import pool
 from ..store.repository import load_state
+from .errors import RecordsRefused
 from .home import archive_of
 from .settle import Settled, apply_archive, settle_closed
 
@@ -89,7 +90,7 @@ def checkpoint_now(config: Config, why: str, *, snapshot: bool, log: logging.Log
     try:
         with pool.wait_for_database(config.database_url, timeout_s=0, pgbouncer=config.pgbouncer) as conn:
             settled = checkpoint(conn, config, snapshot=snapshot)
-    except (psycopg.Error, OSError, JournalError) as exc:
+    except (psycopg.Error, OSError, JournalError, RecordsRefused) as exc:
         log.warning("closed journals not settled at %s (retried later): %s", why, first_line(exc))
         return
     if settled.journals:

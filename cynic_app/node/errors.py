@@ -42,6 +42,15 @@ class DatabaseMismatch(NodeError):
     """CYNIC_HOME belongs to another database than the one configured."""
 
 
+class RecordsRefused(NodeError):
+    """PostgreSQL refuses a record of a closed journal (a constraint, a trigger of the
+    operator's): the journal cannot be settled until the database accepts it."""
+
+
+#: Where the operator reads what to do about a record the database refuses.
+SEE_REFUSED = ". See docs/operations.md, 'A record the database refuses'."
+
+
 @dataclass(frozen=True)
 class Refusal:
     exit_code: int
@@ -55,6 +64,8 @@ def refusal(exc: BaseException) -> Refusal | None:
     """
     if isinstance(exc, JournalCorrupt):
         return Refusal(EXIT_CORRUPT, f"{first_line(exc)}. See docs/operations.md, 'Corrupt journal'.")
+    if isinstance(exc, RecordsRefused):
+        return Refusal(EXIT_UNAVAILABLE, f"{first_line(exc)}{SEE_REFUSED}")
     if isinstance(exc, NodeBusy):
         return Refusal(
             EXIT_UNAVAILABLE, f"{first_line(exc)}; stop it first (it replays by itself at start-up)"

@@ -32,6 +32,7 @@ from ..errors import first_line
 from ..service import Service
 from ..store.deadline import bounded
 from ..store.pool import make_pool
+from .errors import RecordsRefused
 from .home import NodeLock, archive_of
 from .settle import Settled, settle_closed
 
@@ -131,7 +132,7 @@ class Runtime:
             return
         try:
             settled = self.settle_closed_journals()
-        except (psycopg.Error, PoolTimeout, OSError, JournalError) as exc:
+        except (psycopg.Error, PoolTimeout, OSError, JournalError, RecordsRefused) as exc:
             if first_line(exc) != self._settle_error:  # once per cause, not every few seconds
                 log.error(
                     "a closed journal could not be settled (retried every %.0f s): %s",

@@ -33,9 +33,15 @@ from ..durability.journal.closed import LEGACY_NAME, claim, delete
 from ..durability.journal.errors import JournalCorrupt
 from ..durability.journal.layout import has_legacy_segments, list_journals
 from ..durability.journal.reader import ScanResult, scan
+from ..errors import first_line
 from .apply import Applied, apply_journal
+from .errors import RecordsRefused
 
 log = logging.getLogger(__name__)
+#: The SQLSTATE classes in which PostgreSQL refuses a record itself, not the connection or the
+#: schema: a value it rejects (22), a constraint (23), PL/pgSQL raising (P0: a trigger of the
+#: operator's). The batch rolls back, the connection stays usable, the next journals are settled.
+REFUSED_CLASSES = frozenset({"22", "23", "P0"})
 
 
 @dataclass
@@ -100,6 +106,14 @@ def settle_closed(
             except (JournalCorrupt, OSError) as exc:  # the next journals do not wait for this one
                 log.error("journal %s not settled: %s", journal.name, exc)
                 failures.append(exc)
+            except psycopg.DatabaseError as exc:  # nor for a record the database refuses
+                if (exc.sqlstate or "")[:2] not in REFUSED_CLASSES:
+                    raise  # the connection or the schema: no journal can be settled now
+                refused = RecordsRefused(
+                    f"journal {journal} not settled: the database refuses a record of it: {first_line(exc)}"
+                )
+                log.error("%s", refused)
+                failures.append(refused)
     if failures:
         raise failures[0]
     return total

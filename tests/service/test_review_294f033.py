@@ -1,15 +1,25 @@
-"""Adversarial review of 294f033 (the write path's answers under faults). Real PostgreSQL, real
-files. Each test failed on 294f033."""
+"""Adversarial review of 294f033 (the write path's answers under faults, and settling a journal
+the database refuses). Real PostgreSQL, real files. Each test failed on 294f033."""
 
 from __future__ import annotations
 
+import logging
 import time
 
 import psycopg
+import pytest
 
-from cynic_app.judgment import Cell
+from cynic_app.api.context import runtime_of
+from cynic_app.durability.journal import JournalWriter
+from cynic_app.errors import first_line
+from cynic_app.judgment import Cell, judge
+from cynic_app.node.checkpoint import checkpoint_now
+from cynic_app.node.errors import EXIT_UNAVAILABLE, SEE_REFUSED, RecordsRefused, Refusal, refusal
+from cynic_app.node.open import settle_node
 from cynic_app.service import IdempotencyKey
-from tests.service.test_write_path import new_write, outcome_of
+from tests.service.test_recovery import eventually
+from tests.service.test_write_path import REJECT, new_write, outcome_of
+from tests.support.harness import serving
 
 
 def test_a_batch_of_superseded_records_answers_within_its_budget(node):
@@ -40,3 +50,72 @@ def test_a_batch_of_superseded_records_answers_within_its_budget(node):
     # stored as their keys' records, not read back: honest, and within the batch's budget
     assert [outcome_of(w) for w in batch] == ["written"] * 4
     assert took < wp.budget_s + 0.5, f"answered after {took:.2f} s for a {wp.budget_s} s budget"
+
+
+def closed_journal_of(config, contents: list[str]) -> tuple:
+    """A journal whose writer is gone (closed), holding judgments of these contents."""
+    writer = JournalWriter(config.journal_dir)
+    ids = []
+    for content in contents:
+        j = judge(Cell.create(content=content)).to_dict()
+        record = {"judgment": j, "created_at": "2026-12-07T10:00:00+00:00"}
+        writer.append("judgment", j["judgment_id"], record)
+        ids.append(j["judgment_id"])
+    writer.close()
+    return writer.directory, ids
+
+
+def test_a_journal_the_database_refuses_stops_neither_the_others_nor_says_less_than_why(config):
+    """A record the server refuses (an operator's trigger or constraint), journaled and never
+    aborted (its abort record could not be written when it was refused), stopped the settling
+    of every journal after it: the COPY's RaiseException left settle_closed's loop, and start-up
+    died of it as of a bug, with a traceback. Now the other journals are settled, and start-up
+    refuses with one line naming the journal and the server's reason (exit 3)."""
+    settle_node(config)  # the database migrated and bound to the home
+    with psycopg.connect(config.database_url, autocommit=True) as conn:
+        conn.execute(REJECT)
+    refused, _ = closed_journal_of(config, ["bad = 'REJECT_ME'"])
+    fine, ids = closed_journal_of(config, ["good = 1", "also_good = 2"])
+    with pytest.raises(RecordsRefused) as err:
+        settle_node(config)
+    assert refused.name in str(err.value) and "rejected by a check of the operator's" in str(err.value)
+    assert refusal(err.value) == Refusal(EXIT_UNAVAILABLE, first_line(err.value) + SEE_REFUSED)
+    with psycopg.connect(config.database_url) as conn:
+        stored = "SELECT count(*) FROM judgments WHERE judgment_id = ANY(%s)"
+        assert conn.execute(stored, (ids,)).fetchone()[0] == len(ids)
+    assert not fine.exists() and refused.exists()  # the refused journal is kept for the operator
+    with psycopg.connect(config.database_url, autocommit=True) as conn:
+        conn.execute("DROP TRIGGER reject_marked ON judgments")
+    settle_node(config)  # the operator's check lifted: the record is applied, the journal settled
+    assert not refused.exists()
+
+
+def test_the_recovery_timer_reports_a_journal_the_database_refuses(config, caplog):
+    """The same refusal met by a worker's recovery timer: /ready says which journal and why, and
+    the timer goes on (it took the refusal for a bug of its own and logged a traceback each time)."""
+    caplog.set_level(logging.WARNING)
+    with serving(config) as app:
+        runtime = runtime_of(app)
+        runtime.recover_every_s, runtime.settle_every_s = 0.05, 0.1
+        runtime.service()
+        with psycopg.connect(config.database_url, autocommit=True) as conn:
+            conn.execute(REJECT)
+        refused, _ = closed_journal_of(config, ["bad = 'REJECT_ME'"])
+        eventually(lambda: not runtime.closed_journals()["ok"], "the refusal was not reported")
+        assert refused.name in runtime.closed_journals()["error"]
+        assert app.test_client().get("/ready").get_json()["checks"]["closed_journals"]["ok"] is False
+    assert not any("recovery timer failed" in r.getMessage() for r in caplog.records)
+
+
+def test_the_master_meeting_a_journal_the_database_refuses_goes_on(config, caplog):
+    """gunicorn's master settles a worker's journal when the worker exits, in its main loop,
+    where nothing may raise: the refusal is a warning there, and the journal waits."""
+    settle_node(config)
+    with psycopg.connect(config.database_url, autocommit=True) as conn:
+        conn.execute(REJECT)
+    refused, _ = closed_journal_of(config, ["bad = 'REJECT_ME'"])
+    caplog.set_level(logging.WARNING)
+    checkpoint_now(config, "worker exit", snapshot=False, log=logging.getLogger("test"))
+    assert refused.exists()
+    said = [r.getMessage() for r in caplog.records]
+    assert any("not settled at worker exit" in m and refused.name in m for m in said), said
