@@ -94,26 +94,30 @@ def settle_closed(
         "fs": fs,
     }
     failures: list[Exception] = []
+
+    def settle(journal: Path, name: str) -> None:
+        try:
+            _settle_one(conn, journal, name, total, **options)
+        except (JournalCorrupt, OSError) as exc:  # the next journals do not wait for this one
+            log.error("journal %s not settled: %s", name, exc)
+            failures.append(exc)
+        except psycopg.DatabaseError as exc:  # nor for a record the database refuses
+            if (exc.sqlstate or "")[:2] not in REFUSED_CLASSES:
+                raise  # the connection or the schema: no journal can be settled now
+            refused = RecordsRefused(
+                f"journal {journal} not settled: the database refuses a record of it: {first_line(exc)}"
+            )
+            log.error("%s", refused)
+            failures.append(refused)
+
     if exclusive and has_legacy_segments(root):
-        _settle_one(conn, root, LEGACY_NAME, total, **options)
+        settle(root, LEGACY_NAME)
     for journal in list_journals(root):
         with claim(journal, exclusive=exclusive) as closed:
             if not closed:
                 total.live += 1
                 continue
-            try:
-                _settle_one(conn, journal, journal.name, total, **options)
-            except (JournalCorrupt, OSError) as exc:  # the next journals do not wait for this one
-                log.error("journal %s not settled: %s", journal.name, exc)
-                failures.append(exc)
-            except psycopg.DatabaseError as exc:  # nor for a record the database refuses
-                if (exc.sqlstate or "")[:2] not in REFUSED_CLASSES:
-                    raise  # the connection or the schema: no journal can be settled now
-                refused = RecordsRefused(
-                    f"journal {journal} not settled: the database refuses a record of it: {first_line(exc)}"
-                )
-                log.error("%s", refused)
-                failures.append(refused)
+            settle(journal, journal.name)
     if failures:
         raise failures[0]
     return total

@@ -17,6 +17,7 @@ from cynic_app.node.checkpoint import checkpoint_now
 from cynic_app.node.errors import EXIT_UNAVAILABLE, SEE_REFUSED, RecordsRefused, Refusal, refusal
 from cynic_app.node.open import settle_node
 from cynic_app.service import IdempotencyKey
+from tests.durability.test_settle import _v1_line
 from tests.service.test_recovery import eventually
 from tests.service.test_write_path import REJECT, new_write, outcome_of
 from tests.support.harness import serving
@@ -119,3 +120,24 @@ def test_the_master_meeting_a_journal_the_database_refuses_goes_on(config, caplo
     assert refused.exists()
     said = [r.getMessage() for r in caplog.records]
     assert any("not settled at worker exit" in m and refused.name in m for m in said), said
+
+
+def test_a_format_1_journal_the_database_refuses_is_refused_the_same_way(config):
+    """Review of cb90d3a: the format-1 journal (segments in journal/ itself) was settled outside
+    the new handling, before the other journals: its refused record still ended start-up with a
+    traceback, and no other journal was settled."""
+    settle_node(config)
+    with psycopg.connect(config.database_url, autocommit=True) as conn:
+        conn.execute(REJECT)
+    j = judge(Cell.create(content="x = 'REJECT_ME'")).to_dict()
+    legacy = config.home / "journal"
+    record = {"judgment": j, "created_at": "2026-12-07T10:00:00+00:00"}
+    (legacy / "00000000000000000001.jsonl").write_bytes(_v1_line(j["judgment_id"], record))
+    (legacy / ".lock").touch()
+    fine, ids = closed_journal_of(config, ["g = 1"])
+    with pytest.raises(RecordsRefused) as err:
+        settle_node(config)
+    assert refusal(err.value) == Refusal(EXIT_UNAVAILABLE, first_line(err.value) + SEE_REFUSED)
+    assert not fine.exists()  # settled all the same
+    with psycopg.connect(config.database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM judgments WHERE judgment_id = %s", ids).fetchone()[0] == 1
