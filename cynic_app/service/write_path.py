@@ -54,6 +54,7 @@ from ..durability.journal.writer import Appended
 from ..store import repository
 from ..store.commit import CommitNotConfirmed, send_commit
 from ..store.deadline import bounded
+from ..store.pool import checkouts_by
 from ..store.repository import Stored
 from .outcomes import NOT_WRITTEN, UNKNOWN, WRITTEN, IdempotencyMismatch
 from .writes import Write, record_ids
@@ -376,7 +377,9 @@ class WritePath:
         """The write path's connection, kept across batches (borrowed from the pool once, so
         the pool's check does not cost every batch a round trip); replaced when it fails."""
         if self._conn is None:
-            self._conn = self.pool.getconn(timeout=max(timeout_s, 0.01))
+            timeout_s = max(timeout_s, 0.01)
+            with checkouts_by(time.monotonic() + timeout_s):
+                self._conn = self.pool.getconn(timeout=timeout_s)
         return self._conn
 
     def _drop_connection(self) -> None:
@@ -480,6 +483,7 @@ class WritePath:
             return
         try:
             with (
+                checkouts_by(deadline),
                 self.pool.connection(timeout=min(self.pool_timeout_s, left)) as conn,
                 bounded(conn, deadline - time.monotonic()),
             ):

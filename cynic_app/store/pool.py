@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import psycopg
 from psycopg_pool import ConnectionPool
@@ -49,11 +52,37 @@ def connection_kwargs(*, statement_timeout_ms: int, pgbouncer: bool) -> dict:
 #: A connection the pool hands out is checked first; a server that does not answer the check
 #: within this is taken for dead (without it, a stalled server hangs the checkout for ever).
 CHECK_DEADLINE_S = 1.0
+_checkout = threading.local()  # .deadline: when the checkouts of this thread must have ended
+
+
+@contextmanager
+def checkouts_by(deadline: float) -> Iterator[None]:
+    """The pool's checks of the connections this thread takes in the block end by deadline
+    (``time.monotonic()``), if that comes before CHECK_DEADLINE_S: the pool's own timeout bounds
+    only the wait for a connection, and a request's budget must bound the whole checkout."""
+    before = getattr(_checkout, "deadline", None)
+    _checkout.deadline = deadline if before is None else min(before, deadline)
+    try:
+        yield
+    finally:
+        _checkout.deadline = before
+
+
+class CheckoutTooLate(Exception):
+    """No time is left to check a connection (``checkouts_by``): the pool gives up with
+    PoolTimeout once its own timeout passes, and keeps the connection."""
 
 
 def check_connection(conn: psycopg.Connection) -> None:
-    """psycopg_pool's check (one empty query), under a client-side deadline."""
-    with bounded(conn, CHECK_DEADLINE_S):
+    """psycopg_pool's check (one empty query), under a client-side deadline: CHECK_DEADLINE_S,
+    or what is left before this thread's ``checkouts_by`` deadline when that is sooner."""
+    limit = CHECK_DEADLINE_S
+    deadline = getattr(_checkout, "deadline", None)
+    if deadline is not None:
+        limit = min(limit, deadline - time.monotonic())
+        if limit <= 0:
+            raise CheckoutTooLate("no time left to check a connection")
+    with bounded(conn, limit):
         ConnectionPool.check_connection(conn)
 
 

@@ -8,6 +8,7 @@ import time
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from cynic_app.api.context import runtime_of
 from cynic_app.durability.journal import JournalWriter
@@ -19,7 +20,8 @@ from cynic_app.node.open import settle_node
 from cynic_app.service import IdempotencyKey
 from tests.durability.test_settle import _v1_line
 from tests.service.test_recovery import eventually
-from tests.service.test_write_path import REJECT, new_write, outcome_of
+from tests.service.test_write_path import REJECT, make_node, new_write, outcome_of
+from tests.support.faults import StallingProxy
 from tests.support.harness import serving
 
 
@@ -141,3 +143,64 @@ def test_a_format_1_journal_the_database_refuses_is_refused_the_same_way(config)
     assert not fine.exists()  # settled all the same
     with psycopg.connect(config.database_url) as conn:
         assert conn.execute("SELECT count(*) FROM judgments WHERE judgment_id = %s", ids).fetchone()[0] == 1
+
+
+def test_a_read_back_past_the_budget_is_not_held_by_the_pools_check(config):
+    """Review of a6fc43d: the pool checks a connection before handing it out, under a deadline
+    of its own (1 s), not cut to what was left of the batch's: with the server silent right
+    after the COMMIT and 0.3 s of the budget left, the read-back answered 2.6 s after the write
+    was submitted instead of by its 1.8 s budget. (The write path's own checkouts share it.)"""
+    info = conninfo_to_dict(config.database_url)
+    proxy = StallingProxy(info.get("host") or "127.0.0.1", int(info.get("port") or 5432))
+    through_proxy = make_conninfo(config.database_url, host="127.0.0.1", port=proxy.port)
+    proxied = config.with_overrides(database_url=through_proxy)
+    nodes = make_node(proxied)
+    node = next(nodes)
+    try:
+        key = IdempotencyKey("k-silent", "same")
+        node.service.judge(Cell.create(content="first = 1"), idempotency=key)
+        pool = node.pool._pool
+        with pool.connection(), pool.connection():
+            pass  # idle connections: the read-back's checkout checks one
+        wp = node.service.write_path
+        real = wp._supersede
+
+        def silent_after_commit(*args):
+            proxy.stalled.set()
+            return real(*args)
+
+        wp._supersede = silent_after_commit
+        w = new_write("first = 1", key)
+        w.submitted -= 1.5  # it waited in the queue: 0.3 s of its budget are left
+        wp.write([w])
+        answered_after = time.monotonic() - w.submitted
+    finally:
+        proxy.stalled.clear()
+        next(nodes, None)
+        proxy.close()
+    assert outcome_of(w) == "written"
+    assert answered_after < wp.budget_s + 0.3, f"answered {answered_after:.2f} s after it was submitted"
+
+
+def test_a_batch_taking_a_connection_from_a_silent_server_answers_by_its_budget(config):
+    """The same check held the write path's own checkout (a new connection for a batch) up to a
+    second past the batch's budget."""
+    info = conninfo_to_dict(config.database_url)
+    proxy = StallingProxy(info.get("host") or "127.0.0.1", int(info.get("port") or 5432))
+    through_proxy = make_conninfo(config.database_url, host="127.0.0.1", port=proxy.port)
+    nodes = make_node(config.with_overrides(database_url=through_proxy))
+    node = next(nodes)
+    try:
+        wp = node.service.write_path
+        wp._drop_connection()  # the next batch takes one from the pool, which checks it
+        proxy.stalled.set()
+        w = new_write("silent = 1")
+        w.submitted -= 1.5
+        wp.write([w])
+        answered_after = time.monotonic() - w.submitted
+    finally:
+        proxy.stalled.clear()
+        next(nodes, None)
+        proxy.close()
+    assert outcome_of(w) == "not_written"
+    assert answered_after < wp.budget_s + 0.3, f"answered {answered_after:.2f} s after it was submitted"

@@ -1,13 +1,16 @@
 """Deliberate faults where a real part cannot be had on demand: a disk that fails one write or
 fsync (through the durability layer's ``fs`` seam), a connection that dies at a chosen moment,
-another process holding a lock."""
+a server that stops answering (a proxy in front of it), another process holding a lock."""
 
 from __future__ import annotations
 
 import errno
 import os
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -193,3 +196,53 @@ def flock_held(path) -> Iterator[subprocess.Popen]:
     finally:
         holder.kill()
         holder.wait()
+
+
+class StallingProxy:
+    """A TCP proxy on 127.0.0.1 in front of a server, which stops forwarding (both ways, holding
+    the bytes, the connections left open) while ``stalled`` is set: a server or network that
+    stops answering without closing anything, which no signal to a local server can give."""
+
+    def __init__(self, host: str, port: int):
+        self.target = (host, port)
+        self.stalled = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = [self._listener]
+        self._closed = False
+        threading.Thread(target=self._accept, name="stalling-proxy", daemon=True).start()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # closed
+            server = socket.create_connection(self.target)
+            self._sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
+
+    def _pump(self, source: socket.socket, sink: socket.socket) -> None:
+        while True:
+            try:
+                data = source.recv(65536)
+            except OSError:
+                return
+            if not data:
+                return
+            while self.stalled.is_set() and not self._closed:
+                time.sleep(0.005)
+            try:
+                sink.sendall(data)
+            except OSError:
+                return
+
+    def close(self) -> None:
+        self._closed = True
+        for s in self._sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass  # not connected (the listener), or already shut down by its peer
+            s.close()
