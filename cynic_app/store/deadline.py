@@ -15,10 +15,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import partial
 
 import psycopg
 
@@ -34,9 +34,24 @@ def bounded(conn: psycopg.Connection, seconds: float) -> Iterator[psycopg.Connec
     The cut runs in the process's timer thread (cynic_app/timers.py); leaving the block cancels
     it, and once cancelled it cannot run, so conn is never cut after the block handed it on.
     """
-    token = TIMERS.schedule(time.monotonic() + seconds, partial(cut, conn))
-    try:
+    with watched(conn, seconds):
         yield conn
+
+
+@contextmanager
+def watched(conn: psycopg.Connection, seconds: float) -> Iterator[threading.Event]:
+    """``bounded``, telling whether the cut came: an event set once conn was cut. The block and
+    the timer thread race, so a block can end well just before its cut fires and leave conn cut
+    after a success: read the event after the block (leaving it waits for a cut under way)."""
+    fired = threading.Event()
+
+    def fire() -> None:
+        fired.set()
+        cut(conn)
+
+    token = TIMERS.schedule(time.monotonic() + seconds, fire)
+    try:
+        yield fired
     finally:
         TIMERS.cancel(token)
 

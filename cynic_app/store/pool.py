@@ -12,7 +12,7 @@ import psycopg
 from psycopg_pool import ConnectionPool
 
 from ..errors import first_line
-from .deadline import bounded
+from .deadline import bounded, watched
 
 log = logging.getLogger(__name__)
 
@@ -82,8 +82,11 @@ def check_connection(conn: psycopg.Connection) -> None:
         limit = min(limit, deadline - time.monotonic())
         if limit <= 0:
             raise CheckoutTooLate("no time left to check a connection")
-    with bounded(conn, limit):
+    with watched(conn, limit) as cut:
         ConnectionPool.check_connection(conn)
+    if cut.is_set():  # it passed just before its cut: never hand out a connection cut since
+        conn.close()  # the pool drops a closed connection
+        raise CheckoutTooLate("the check of a connection outlasted its deadline")
 
 
 #: Compress what this session stores with lz4 where the server has it (PostgreSQL 14 or newer,
