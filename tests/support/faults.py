@@ -4,6 +4,7 @@ a server that stops answering (a proxy in front of it), another process holding 
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import socket
@@ -224,25 +225,19 @@ class StallingProxy:
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
 
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
-        while True:
-            try:
-                data = source.recv(65536)
-            except OSError:
-                return
-            if not data:
-                return
-            while self.stalled.is_set() and not self._closed:
-                time.sleep(0.005)
-            try:
+        try:
+            while data := source.recv(65536):
+                while self.stalled.is_set() and not self._closed:
+                    time.sleep(0.005)
                 sink.sendall(data)
-            except OSError:
-                return
+        except OSError:
+            pass  # either side went away: the other is closed below
+        with contextlib.suppress(OSError):  # already shut down by its peer
+            sink.shutdown(socket.SHUT_RDWR)  # one side closed: so is the other (no server left open)
 
     def close(self) -> None:
         self._closed = True
         for s in self._sockets:
-            try:
+            with contextlib.suppress(OSError):  # not connected (the listener), or already shut down
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass  # not connected (the listener), or already shut down by its peer
             s.close()
