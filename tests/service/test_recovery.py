@@ -62,6 +62,8 @@ def test_a_closed_journal_is_settled_with_no_request_and_no_probe(config, databa
         eventually(lambda: not journal.exists(), "the closed journal was not settled")
         for judgment_id in ids:
             assert stored(database_url, judgment_id) == 1
+        # the journal is deleted inside the timer's settling, and counted once it returns
+        eventually(lambda: runtime.closed_journals() == {"ok": True, "settled": 1}, "not counted")
         assert app.test_client().get("/ready").get_json()["checks"]["closed_journals"] == {
             "ok": True,
             "settled": 1,

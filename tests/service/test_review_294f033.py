@@ -8,7 +8,6 @@ import time
 
 import psycopg
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from cynic_app.api.context import runtime_of
 from cynic_app.durability.journal import JournalWriter
@@ -150,11 +149,8 @@ def test_a_read_back_past_the_budget_is_not_held_by_the_pools_check(config):
     of its own (1 s), not cut to what was left of the batch's: with the server silent right
     after the COMMIT and 0.3 s of the budget left, the read-back answered 2.6 s after the write
     was submitted instead of by its 1.8 s budget. (The write path's own checkouts share it.)"""
-    info = conninfo_to_dict(config.database_url)
-    proxy = StallingProxy(info.get("host") or "127.0.0.1", int(info.get("port") or 5432))
-    through_proxy = make_conninfo(config.database_url, host="127.0.0.1", port=proxy.port)
-    proxied = config.with_overrides(database_url=through_proxy)
-    nodes = make_node(proxied)
+    proxy, through_proxy = StallingProxy.in_front_of(config.database_url)
+    nodes = make_node(config.with_overrides(database_url=through_proxy))
     node = next(nodes)
     try:
         key = IdempotencyKey("k-silent", "same")
@@ -185,9 +181,7 @@ def test_a_read_back_past_the_budget_is_not_held_by_the_pools_check(config):
 def test_a_batch_taking_a_connection_from_a_silent_server_answers_by_its_budget(config):
     """The same check held the write path's own checkout (a new connection for a batch) up to a
     second past the batch's budget."""
-    info = conninfo_to_dict(config.database_url)
-    proxy = StallingProxy(info.get("host") or "127.0.0.1", int(info.get("port") or 5432))
-    through_proxy = make_conninfo(config.database_url, host="127.0.0.1", port=proxy.port)
+    proxy, through_proxy = StallingProxy.in_front_of(config.database_url)
     nodes = make_node(config.with_overrides(database_url=through_proxy))
     node = next(nodes)
     try:

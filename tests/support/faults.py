@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import PoolTimeout
 
 from cynic_app.durability.fsio import FS
@@ -205,7 +206,9 @@ class StallingProxy:
     stops answering without closing anything, which no signal to a local server can give."""
 
     def __init__(self, host: str, port: int):
-        self.target = (host, port)
+        # a host that is a directory is PostgreSQL's Unix socket there (libpq's rule)
+        unix = host.startswith("/")
+        self.target: tuple[str, int] | str = f"{host}/.s.PGSQL.{port}" if unix else (host, port)
         self.stalled = threading.Event()
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = self._listener.getsockname()[1]
@@ -219,7 +222,11 @@ class StallingProxy:
                 client, _ = self._listener.accept()
             except OSError:
                 return  # closed
-            server = socket.create_connection(self.target)
+            if isinstance(self.target, str):
+                server = socket.socket(socket.AF_UNIX)
+                server.connect(self.target)
+            else:
+                server = socket.create_connection(self.target)
             self._sockets += [client, server]
             for a, b in ((client, server), (server, client)):
                 threading.Thread(target=self._pump, args=(a, b), daemon=True).start()
@@ -234,6 +241,14 @@ class StallingProxy:
             pass  # either side went away: the other is closed below
         with contextlib.suppress(OSError):  # already shut down by its peer
             sink.shutdown(socket.SHUT_RDWR)  # one side closed: so is the other (no server left open)
+
+    @classmethod
+    def in_front_of(cls, conninfo: str) -> tuple[StallingProxy, str]:
+        """A proxy in front of the server of conninfo (TCP or a Unix socket), and the conninfo
+        that reaches that server through it."""
+        info = conninfo_to_dict(conninfo)
+        proxy = cls(info.get("host") or "127.0.0.1", int(info.get("port") or 5432))
+        return proxy, make_conninfo(conninfo, host="127.0.0.1", port=proxy.port)
 
     def close(self) -> None:
         self._closed = True
