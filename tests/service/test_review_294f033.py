@@ -144,57 +144,60 @@ def test_a_format_1_journal_the_database_refuses_is_refused_the_same_way(config)
         assert conn.execute("SELECT count(*) FROM judgments WHERE judgment_id = %s", ids).fetchone()[0] == 1
 
 
-def test_a_read_back_past_the_budget_is_not_held_by_the_pools_check(config):
+@pytest.fixture
+def behind_proxy(config):
+    """A node whose database is reached through a StallingProxy: (node, proxy)."""
+    proxy, through_proxy = StallingProxy.in_front_of(config.database_url)
+    nodes = make_node(config.with_overrides(database_url=through_proxy))
+    try:
+        yield next(nodes), proxy
+    finally:
+        proxy.stalled.clear()
+        next(nodes, None)
+        proxy.close()
+
+
+def answered_after(wp, w) -> float:
+    """Write w, submitted 1.5 s ago (0.3 s of its budget left); seconds from its submission to
+    its answer."""
+    w.submitted -= 1.5  # it waited in the queue
+    wp.write([w])
+    return time.monotonic() - w.submitted
+
+
+def test_a_read_back_past_the_budget_is_not_held_by_the_pools_check(behind_proxy):
     """Review of a6fc43d: the pool checks a connection before handing it out, under a deadline
     of its own (1 s), not cut to what was left of the batch's: with the server silent right
     after the COMMIT and 0.3 s of the budget left, the read-back answered 2.6 s after the write
-    was submitted instead of by its 1.8 s budget. (The write path's own checkouts share it.)"""
-    proxy, through_proxy = StallingProxy.in_front_of(config.database_url)
-    nodes = make_node(config.with_overrides(database_url=through_proxy))
-    node = next(nodes)
-    try:
-        key = IdempotencyKey("k-silent", "same")
-        node.service.judge(Cell.create(content="first = 1"), idempotency=key)
-        pool = node.pool._pool
-        with pool.connection(), pool.connection():
-            pass  # idle connections: the read-back's checkout checks one
-        wp = node.service.write_path
-        real = wp._supersede
+    was submitted instead of by its 1.8 s budget."""
+    node, proxy = behind_proxy
+    key = IdempotencyKey("k-silent", "same")
+    node.service.judge(Cell.create(content="first = 1"), idempotency=key)
+    pool = node.pool._pool
+    with pool.connection(), pool.connection():
+        pass  # idle connections: the read-back's checkout checks one
+    wp = node.service.write_path
+    real = wp._supersede
 
-        def silent_after_commit(*args):
-            proxy.stalled.set()
-            return real(*args)
+    def silent_after_commit(*args):
+        proxy.stalled.set()
+        return real(*args)
 
-        wp._supersede = silent_after_commit
-        w = new_write("first = 1", key)
-        w.submitted -= 1.5  # it waited in the queue: 0.3 s of its budget are left
-        wp.write([w])
-        answered_after = time.monotonic() - w.submitted
-    finally:
-        proxy.stalled.clear()
-        next(nodes, None)
-        proxy.close()
+    wp._supersede = silent_after_commit
+    w = new_write("first = 1", key)
+    took = answered_after(wp, w)
     assert outcome_of(w) == "written"
-    assert answered_after < wp.budget_s + 0.3, f"answered {answered_after:.2f} s after it was submitted"
+    assert took < wp.budget_s + 0.3, f"answered {took:.2f} s after it was submitted"
 
 
-def test_a_batch_taking_a_connection_from_a_silent_server_answers_by_its_budget(config):
+def test_a_batch_taking_a_connection_from_a_silent_server_answers_by_its_budget(behind_proxy):
     """The same check held the write path's own checkout (a new connection for a batch) up to a
     second past the batch's budget."""
-    proxy, through_proxy = StallingProxy.in_front_of(config.database_url)
-    nodes = make_node(config.with_overrides(database_url=through_proxy))
-    node = next(nodes)
-    try:
-        wp = node.service.write_path
-        wp._drop_connection()  # the next batch takes one from the pool, which checks it
-        proxy.stalled.set()
-        w = new_write("silent = 1")
-        w.submitted -= 1.5
-        wp.write([w])
-        answered_after = time.monotonic() - w.submitted
-    finally:
-        proxy.stalled.clear()
-        next(nodes, None)
-        proxy.close()
+    node, proxy = behind_proxy
+    wp = node.service.write_path
+    wp._drop_connection()  # the next batch takes one from the pool, which checks it
+    proxy.stalled.set()
+    w = new_write("silent = 1")
+    took = answered_after(wp, w)
     assert outcome_of(w) == "not_written"
-    assert answered_after < wp.budget_s + 0.3, f"answered {answered_after:.2f} s after it was submitted"
+    assert took < wp.budget_s + 0.3, f"answered {took:.2f} s after it was submitted"
