@@ -17,14 +17,12 @@ import psycopg
 
 from ..config import Config
 from ..durability.fsio import FS, OS_FS, atomic_write
-from ..durability.journal import JournalError
 from ..errors import first_line
 from ..judgment.state import RECENT, ConsciousState
 from ..store import pool
 from ..store.repository import load_state
-from .errors import RecordsRefused
 from .home import archive_of
-from .settle import Settled, apply_archive, settle_closed
+from .settle import NOT_SETTLED, Settled, apply_archive, settle_closed
 
 FILE_NAME = "conscious_state.json"
 FORMAT = 2
@@ -90,7 +88,7 @@ def checkpoint_now(config: Config, why: str, *, snapshot: bool, log: logging.Log
     try:
         with pool.wait_for_database(config.database_url, timeout_s=0, pgbouncer=config.pgbouncer) as conn:
             settled = checkpoint(conn, config, snapshot=snapshot)
-    except (psycopg.Error, OSError, JournalError, RecordsRefused) as exc:
+    except NOT_SETTLED as exc:
         log.warning("closed journals not settled at %s (retried later): %s", why, first_line(exc))
         return
     if settled.journals:

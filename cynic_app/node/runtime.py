@@ -20,21 +20,19 @@ import threading
 import time
 from collections.abc import Callable
 
-import psycopg
 from psycopg_pool import PoolTimeout
 
 from ..config import Config
 from ..durability.fsio import FS, OS_FS
 from ..durability.guidance import GuidanceWriter
-from ..durability.journal import Clock, JournalError, JournalWriter
+from ..durability.journal import Clock, JournalWriter
 from ..durability.journal.closed import any_closed
 from ..errors import first_line
 from ..service import Service
 from ..store.deadline import bounded
 from ..store.pool import make_pool
-from .errors import RecordsRefused
 from .home import NodeLock, archive_of
-from .settle import Settled, settle_closed
+from .settle import NOT_SETTLED, Settled, settle_closed
 
 log = logging.getLogger(__name__)
 #: How long a stopping process waits for the batches under way: they are bounded by the write
@@ -132,7 +130,7 @@ class Runtime:
             return
         try:
             settled = self.settle_closed_journals()
-        except (psycopg.Error, PoolTimeout, OSError, JournalError, RecordsRefused) as exc:
+        except (*NOT_SETTLED, PoolTimeout) as exc:
             if first_line(exc) != self._settle_error:  # once per cause, not every few seconds
                 log.error(
                     "a closed journal could not be settled (retried every %.0f s): %s",

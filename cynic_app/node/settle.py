@@ -30,7 +30,7 @@ from ..durability.archive import Archive
 from ..durability.fsio import FS, OS_FS
 from ..durability.guidance import GuidanceWriter
 from ..durability.journal.closed import LEGACY_NAME, claim, delete
-from ..durability.journal.errors import JournalCorrupt
+from ..durability.journal.errors import JournalCorrupt, JournalError
 from ..durability.journal.layout import has_legacy_segments, list_journals
 from ..durability.journal.reader import ScanResult, scan
 from ..errors import first_line
@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 #: schema: a value it rejects (22), a constraint (23), PL/pgSQL raising (P0: a trigger of the
 #: operator's). The batch rolls back, the connection stays usable, the next journals are settled.
 REFUSED_CLASSES = frozenset({"22", "23", "P0"})
+#: What stops settling now and leaves the closed journals for the next attempt (a worker's
+#: recovery timer, the master's next hook, the next start): the database or the disk failing, a
+#: journal corrupt or refused. Who retries catches these, and lets anything else (a bug) through.
+NOT_SETTLED = (psycopg.Error, OSError, JournalError, RecordsRefused)
 
 
 @dataclass

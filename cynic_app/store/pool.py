@@ -82,9 +82,9 @@ def check_connection(conn: psycopg.Connection) -> None:
         limit = min(limit, deadline - time.monotonic())
         if limit <= 0:
             raise CheckoutTooLate("no time left to check a connection")
-    with watched(conn, limit) as cut:
+    with watched(conn, limit) as was_cut:
         ConnectionPool.check_connection(conn)
-    if cut.is_set():  # it passed just before its cut: never hand out a connection cut since
+    if was_cut.is_set():  # it passed just before its cut: never hand out a connection cut since
         conn.close()  # the pool drops a closed connection
         raise CheckoutTooLate("the check of a connection outlasted its deadline")
 

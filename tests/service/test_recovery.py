@@ -26,12 +26,13 @@ def eventually(check, what: str) -> None:
         time.sleep(0.05)
 
 
-def closed_journal(config, n: int = 3) -> tuple:
-    """A journal whose writer is gone (closed), holding n judgments PostgreSQL lacks."""
+def closed_journal(config, n: int = 3, *, contents: list[str] | None = None) -> tuple:
+    """A journal whose writer is gone (closed), holding n judgments PostgreSQL lacks (of these
+    contents, when given)."""
     writer = JournalWriter(config.journal_dir)
     ids = []
-    for i in range(n):
-        j = judge(Cell.create(content=f"left_behind_{i} = {i}")).to_dict()
+    for content in contents if contents is not None else [f"left_behind_{i} = {i}" for i in range(n)]:
+        j = judge(Cell.create(content=content)).to_dict()
         writer.append(
             "judgment", j["judgment_id"], {"judgment": j, "created_at": "2026-12-07T10:00:00+00:00"}
         )

@@ -10,7 +10,6 @@ import psycopg
 import pytest
 
 from cynic_app.api.context import runtime_of
-from cynic_app.durability.journal import JournalWriter
 from cynic_app.errors import first_line
 from cynic_app.judgment import Cell, judge
 from cynic_app.node.checkpoint import checkpoint_now
@@ -18,7 +17,7 @@ from cynic_app.node.errors import EXIT_UNAVAILABLE, SEE_REFUSED, RecordsRefused,
 from cynic_app.node.open import settle_node
 from cynic_app.service import IdempotencyKey
 from tests.durability.test_settle import _v1_line
-from tests.service.test_recovery import eventually
+from tests.service.test_recovery import closed_journal, eventually
 from tests.service.test_write_path import REJECT, make_node, new_write, outcome_of
 from tests.support.faults import StallingProxy
 from tests.support.harness import serving
@@ -54,19 +53,6 @@ def test_a_batch_of_superseded_records_answers_within_its_budget(node):
     assert took < wp.budget_s + 0.5, f"answered after {took:.2f} s for a {wp.budget_s} s budget"
 
 
-def closed_journal_of(config, contents: list[str]) -> tuple:
-    """A journal whose writer is gone (closed), holding judgments of these contents."""
-    writer = JournalWriter(config.journal_dir)
-    ids = []
-    for content in contents:
-        j = judge(Cell.create(content=content)).to_dict()
-        record = {"judgment": j, "created_at": "2026-12-07T10:00:00+00:00"}
-        writer.append("judgment", j["judgment_id"], record)
-        ids.append(j["judgment_id"])
-    writer.close()
-    return writer.directory, ids
-
-
 def test_a_journal_the_database_refuses_stops_neither_the_others_nor_says_less_than_why(config):
     """A record the server refuses (an operator's trigger or constraint), journaled and never
     aborted (its abort record could not be written when it was refused), stopped the settling
@@ -76,8 +62,8 @@ def test_a_journal_the_database_refuses_stops_neither_the_others_nor_says_less_t
     settle_node(config)  # the database migrated and bound to the home
     with psycopg.connect(config.database_url, autocommit=True) as conn:
         conn.execute(REJECT)
-    refused, _ = closed_journal_of(config, ["bad = 'REJECT_ME'"])
-    fine, ids = closed_journal_of(config, ["good = 1", "also_good = 2"])
+    refused, _ = closed_journal(config, contents=["bad = 'REJECT_ME'"])
+    fine, ids = closed_journal(config, contents=["good = 1", "also_good = 2"])
     with pytest.raises(RecordsRefused) as err:
         settle_node(config)
     assert refused.name in str(err.value) and "rejected by a check of the operator's" in str(err.value)
@@ -102,7 +88,7 @@ def test_the_recovery_timer_reports_a_journal_the_database_refuses(config, caplo
         runtime.service()
         with psycopg.connect(config.database_url, autocommit=True) as conn:
             conn.execute(REJECT)
-        refused, _ = closed_journal_of(config, ["bad = 'REJECT_ME'"])
+        refused, _ = closed_journal(config, contents=["bad = 'REJECT_ME'"])
         eventually(lambda: not runtime.closed_journals()["ok"], "the refusal was not reported")
         assert refused.name in runtime.closed_journals()["error"]
         assert app.test_client().get("/ready").get_json()["checks"]["closed_journals"]["ok"] is False
@@ -115,7 +101,7 @@ def test_the_master_meeting_a_journal_the_database_refuses_goes_on(config, caplo
     settle_node(config)
     with psycopg.connect(config.database_url, autocommit=True) as conn:
         conn.execute(REJECT)
-    refused, _ = closed_journal_of(config, ["bad = 'REJECT_ME'"])
+    refused, _ = closed_journal(config, contents=["bad = 'REJECT_ME'"])
     caplog.set_level(logging.WARNING)
     checkpoint_now(config, "worker exit", snapshot=False, log=logging.getLogger("test"))
     assert refused.exists()
@@ -135,7 +121,7 @@ def test_a_format_1_journal_the_database_refuses_is_refused_the_same_way(config)
     record = {"judgment": j, "created_at": "2026-12-07T10:00:00+00:00"}
     (legacy / "00000000000000000001.jsonl").write_bytes(_v1_line(j["judgment_id"], record))
     (legacy / ".lock").touch()
-    fine, ids = closed_journal_of(config, ["g = 1"])
+    fine, ids = closed_journal(config, contents=["g = 1"])
     with pytest.raises(RecordsRefused) as err:
         settle_node(config)
     assert refusal(err.value) == Refusal(EXIT_UNAVAILABLE, first_line(err.value) + SEE_REFUSED)
