@@ -122,6 +122,47 @@ def test_one_batch_at_a_time_and_every_write_in_exactly_one(pauses, threads, per
     assert group.stop(timeout_s=WAIT_S) is True
 
 
+@settings(max_examples=25, deadline=None)
+@given(
+    pause=st.sampled_from([0.001, 0.002, 0.004]),
+    threads=st.integers(min_value=2, max_value=8),
+    per_thread=st.integers(min_value=1, max_value=8),
+    wait_in_pauses=st.sampled_from([0.5, 1.2, 1.5, 1.8, 3.0]),
+)
+def test_a_write_leaving_the_queue_races_its_hand_off_and_is_in_one_place(
+    pause, threads, per_thread, wait_in_pauses
+):
+    """The interleaving that could lose a write: its queue wait ends just as a leader takes the
+    queue or hands it on. Each write is then either in exactly one batch and answered, or left
+    the queue not_written (step queue) and is in none; still one batch at a time, and nobody
+    is left waiting on a queue that no leader holds."""
+    # a wait between one and two batches long: queued behind one batch, handed the next, and
+    # out of time while it runs
+    run = CountingRun([pause])
+    group = GroupCommit(run, queue_wait_s=pause * wait_in_pauses)
+    writes = [[new_write(f"y_{t}_{i} = {i}") for i in range(per_thread)] for t in range(threads)]
+    workers = [threading.Thread(target=lambda ws=ws: [group.submit(w) for w in ws]) for ws in writes]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(WAIT_S)
+    assert not any(worker.is_alive() for worker in workers)
+    assert run.most == 1
+    batched = [record_id for batch in run.batches for record_id in batch]
+    assert len(batched) == len(set(batched))
+    for w in (w for ws in writes for w in ws):
+        assert w.done
+        if w.record_id in batched:
+            assert outcome(w) is None
+        else:
+            assert outcome(w) == ("not_written", "queue")
+    last = new_write("z = 0")  # a leader is found again afterwards
+    group.queue_wait_s = WAIT_S
+    group.submit(last)
+    assert outcome(last) is None
+    assert group.stop(timeout_s=WAIT_S) is True
+
+
 def test_a_batch_interrupted_by_a_base_exception_answers_its_writes_unknown():
     """A SystemExit or KeyboardInterrupt out of the write path (which re-raises them after its
     own clean-up) leaves the batch's records in doubt: its writes are answered unknown, never
