@@ -95,6 +95,19 @@ class CountingRun:
             self.running -= 1
 
 
+def submitted_from_threads(group, prefix: str, threads: int, per_thread: int) -> list[list]:
+    """Each of threads submits per_thread writes one after another; return them once every
+    thread has returned (none may hang)."""
+    writes = [[new_write(f"{prefix}_{t}_{i} = {i}") for i in range(per_thread)] for t in range(threads)]
+    workers = [threading.Thread(target=lambda ws=ws: [group.submit(w) for w in ws]) for ws in writes]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(WAIT_S)
+    assert not any(worker.is_alive() for worker in workers)
+    return writes
+
+
 @settings(max_examples=25, deadline=None)
 @given(
     pauses=st.lists(st.sampled_from([0.0, 0.0002, 0.001, 0.003]), min_size=1, max_size=8),
@@ -107,13 +120,7 @@ def test_one_batch_at_a_time_and_every_write_in_exactly_one(pauses, threads, per
     batches at once, and each write is in exactly one batch and answered."""
     run = CountingRun(pauses)
     group = GroupCommit(run, queue_wait_s=WAIT_S)
-    writes = [[new_write(f"x_{t}_{i} = {i}") for i in range(per_thread)] for t in range(threads)]
-    workers = [threading.Thread(target=lambda ws=ws: [group.submit(w) for w in ws]) for ws in writes]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(WAIT_S)
-    assert not any(worker.is_alive() for worker in workers)
+    writes = submitted_from_threads(group, "x", threads, per_thread)
     assert run.most == 1
     batched = [record_id for batch in run.batches for record_id in batch]
     submitted = [w.record_id for ws in writes for w in ws]
@@ -140,13 +147,7 @@ def test_a_write_leaving_the_queue_races_its_hand_off_and_is_in_one_place(
     # out of time while it runs
     run = CountingRun([pause])
     group = GroupCommit(run, queue_wait_s=pause * wait_in_pauses)
-    writes = [[new_write(f"y_{t}_{i} = {i}") for i in range(per_thread)] for t in range(threads)]
-    workers = [threading.Thread(target=lambda ws=ws: [group.submit(w) for w in ws]) for ws in writes]
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join(WAIT_S)
-    assert not any(worker.is_alive() for worker in workers)
+    writes = submitted_from_threads(group, "y", threads, per_thread)
     assert run.most == 1
     batched = [record_id for batch in run.batches for record_id in batch]
     assert len(batched) == len(set(batched))
