@@ -1,8 +1,8 @@
 """What scripts/bench compares the service with, measured in the same run on the same machine:
 a trivial Flask app under the same gunicorn layout, and the parts of a durable write alone (a
 journal append and its fsync, a PostgreSQL commit of a 1 KB jsonb row, a guidance.json
-replacement). The service cannot answer faster than the first, nor make durability cost less
-than the sum of the second."""
+replacement), one after another and overlapped as the write path overlaps them. The service
+cannot answer faster than the first, nor make durability cost less than the second."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import os
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import orjson
 import psycopg
 from flask import Flask, request
 
-from cynic_app.durability.fsio import atomic_write
+from cynic_app.durability.fsio import atomic_write, install, write_temporary
 from cynic_app.embedded_pg import free_port
 
 from .harness import ROOT
@@ -115,4 +116,45 @@ def pg_commit_ms(database_url: str, *, n: int = 2000) -> float:
                 conn.execute("INSERT INTO commit_probe (body) VALUES (%s::jsonb)", (body,))
             samples.append(time.perf_counter() - started)
         conn.execute("DROP TABLE commit_probe")
+    return _p50_ms(samples)
+
+
+def _prepare(into: list[Path], target: Path, data: bytes) -> None:
+    into.append(write_temporary(target, data))
+
+
+def overlapped_ms(directory: Path, database_url: str, *, n: int = 1000) -> float:
+    """p50 of the three parts arranged as the write path arranges them (service/write_path.py):
+    the journal append; then, while the server runs the INSERT, the journal fsync and, in a thread
+    beside it, guidance.json's temporary file written and fsynced; then COMMIT; then the rename
+    and the directory fsync. What the disk and the server allow a durable write at best, against
+    the same parts one after another."""
+    journal = directory / "overlap-probe.jsonl"
+    target = directory / "overlap-probe.json"
+    body = orjson.dumps({"padding": "x" * 1000}).decode()
+    data = orjson.dumps({"padding": "x" * 1000})
+    fd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    samples = []
+    try:
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            conn.execute("CREATE TABLE IF NOT EXISTS overlap_probe (id bigserial PRIMARY KEY, body jsonb)")
+            for _ in range(n):
+                started = time.perf_counter()
+                os.write(fd, b"x" * 199 + b"\n")
+                prepared: list[Path] = []
+                beside = threading.Thread(target=_prepare, args=(prepared, target, data))
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    conn.execute("INSERT INTO overlap_probe (body) VALUES (%s::jsonb)", (body,))
+                    beside.start()
+                    os.fsync(fd)
+                    conn.execute("COMMIT")
+                beside.join()
+                install(prepared[0], target)
+                samples.append(time.perf_counter() - started)
+            conn.execute("DROP TABLE overlap_probe")
+    finally:
+        os.close(fd)
+        journal.unlink()
+        target.unlink(missing_ok=True)
     return _p50_ms(samples)

@@ -1,0 +1,35 @@
+"""The parts scripts/bench measures the service against (tests/support/limits.py) run the real
+steps on real files and a real PostgreSQL, and leave nothing behind."""
+
+from __future__ import annotations
+
+import psycopg
+
+from cynic_app.durability.fsio import remove_temporaries
+from tests.support import limits
+
+
+def test_the_overlapped_parts_install_the_file_and_clean_up(tmp_path, database_url):
+    ms = limits.overlapped_ms(tmp_path, database_url, n=5)
+    assert ms > 0
+    assert list(tmp_path.iterdir()) == []  # journal, file and temporary files removed
+    assert remove_temporaries(tmp_path) == 0
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT to_regclass('overlap_probe')").fetchone() == (None,)
+
+
+def test_the_overlapped_parts_commit_each_row(tmp_path, database_url, monkeypatch):
+    """Each round commits its row: just before the table is dropped, another connection sees
+    n rows in it."""
+    counted = []
+    real = psycopg.Connection.execute
+
+    def execute(self, query, *args, **kwargs):
+        if isinstance(query, str) and query.startswith("DROP TABLE overlap_probe"):
+            with psycopg.connect(database_url) as other:
+                counted.append(other.execute("SELECT count(*) FROM overlap_probe").fetchone()[0])
+        return real(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", execute)
+    limits.overlapped_ms(tmp_path, database_url, n=7)
+    assert counted == [7]
