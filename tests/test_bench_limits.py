@@ -9,27 +9,27 @@ from cynic_app.durability.fsio import remove_temporaries
 from tests.support import limits
 
 
-def test_the_overlapped_parts_install_the_file_and_clean_up(tmp_path, database_url):
-    ms = limits.overlapped_ms(tmp_path, database_url, n=5)
-    assert ms > 0
+def test_the_chained_parts_install_the_file_and_clean_up(tmp_path, database_url):
+    ms = limits.chain_ms(tmp_path, database_url, n=5)
+    assert set(ms) == {"overlapped", "serial"} and min(ms.values()) > 0
     assert list(tmp_path.iterdir()) == []  # journal, file and temporary files removed
     assert remove_temporaries(tmp_path) == 0
     with psycopg.connect(database_url) as conn:
-        assert conn.execute("SELECT to_regclass('overlap_probe')").fetchone() == (None,)
+        assert conn.execute("SELECT to_regclass('chain_probe')").fetchone() == (None,)
 
 
-def test_the_overlapped_parts_commit_each_row(tmp_path, database_url, monkeypatch):
-    """Each round commits its row: just before the table is dropped, another connection sees
-    n rows in it."""
+def test_the_chained_parts_commit_each_row(tmp_path, database_url, monkeypatch):
+    """Each write of either arrangement commits its row: just before the table is dropped,
+    another connection sees all of them."""
     counted = []
     real = psycopg.Connection.execute
 
     def execute(self, query, *args, **kwargs):
-        if isinstance(query, str) and query.startswith("DROP TABLE overlap_probe"):
+        if isinstance(query, str) and query.startswith("DROP TABLE chain_probe"):
             with psycopg.connect(database_url) as other:
-                counted.append(other.execute("SELECT count(*) FROM overlap_probe").fetchone()[0])
+                counted.append(other.execute("SELECT count(*) FROM chain_probe").fetchone()[0])
         return real(self, query, *args, **kwargs)
 
     monkeypatch.setattr(psycopg.Connection, "execute", execute)
-    limits.overlapped_ms(tmp_path, database_url, n=7)
-    assert counted == [7]
+    limits.chain_ms(tmp_path, database_url, n=7)
+    assert counted == [14]  # 7 of each arrangement

@@ -1,8 +1,8 @@
 """What scripts/bench compares the service with, measured in the same run on the same machine:
 a trivial Flask app under the same gunicorn layout, and the parts of a durable write alone (a
 journal append and its fsync, a PostgreSQL commit of a 1 KB jsonb row, a guidance.json
-replacement), one after another and overlapped as the write path overlaps them. The service
-cannot answer faster than the first, nor make durability cost less than the second."""
+replacement), alone and together in one loop. The service cannot answer faster than the
+first, nor make durability cost much less than the second."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ import os
 import statistics
 import subprocess
 import sys
-import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import orjson
@@ -119,42 +119,49 @@ def pg_commit_ms(database_url: str, *, n: int = 2000) -> float:
     return _p50_ms(samples)
 
 
-def _prepare(into: list[Path], target: Path, data: bytes) -> None:
-    into.append(write_temporary(target, data))
-
-
-def overlapped_ms(directory: Path, database_url: str, *, n: int = 1000) -> float:
-    """p50 of the three parts arranged as the write path arranges them (service/write_path.py):
-    the journal append; then, while the server runs the INSERT, the journal fsync and, in a thread
-    beside it, guidance.json's temporary file written and fsynced; then COMMIT; then the rename
-    and the directory fsync. What the disk and the server allow a durable write at best, against
-    the same parts one after another."""
-    journal = directory / "overlap-probe.jsonl"
-    target = directory / "overlap-probe.json"
+def chain_ms(directory: Path, database_url: str, *, n: int = 1000) -> dict[str, float]:
+    """p50 of a durable write's three parts in one loop, in two arrangements alternating write by
+    write: ``overlapped`` as the write path arranges them (service/write_path.py: the journal
+    append; then, while the server runs the INSERT, the journal fsync and, in a thread beside
+    it, guidance.json's temporary file written and fsynced; then COMMIT; then the rename and the
+    directory fsync), and ``serial``, each part after the one before (the journal fsync, the
+    INSERT and COMMIT, the temporary file, the rename and the directory fsync). Whether the
+    overlap pays on this disk and server, and the least the parts cost together."""
+    journal = directory / "chain-probe.jsonl"
+    target = directory / "chain-probe.json"
     body = orjson.dumps({"padding": "x" * 1000}).decode()
     data = orjson.dumps({"padding": "x" * 1000})
+    insert = "INSERT INTO chain_probe (body) VALUES (%s::jsonb)"
     fd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-    samples = []
+    samples: dict[str, list[float]] = {"overlapped": [], "serial": []}
     try:
-        with psycopg.connect(database_url, autocommit=True) as conn:
-            conn.execute("CREATE TABLE IF NOT EXISTS overlap_probe (id bigserial PRIMARY KEY, body jsonb)")
-            for _ in range(n):
+        with (
+            psycopg.connect(database_url, autocommit=True) as conn,
+            ThreadPoolExecutor(1, thread_name_prefix="beside") as beside,
+        ):
+            conn.execute("CREATE TABLE IF NOT EXISTS chain_probe (id bigserial PRIMARY KEY, body jsonb)")
+            for i in range(2 * n):
                 started = time.perf_counter()
                 os.write(fd, b"x" * 199 + b"\n")
-                prepared: list[Path] = []
-                beside = threading.Thread(target=_prepare, args=(prepared, target, data))
-                with conn.pipeline():
-                    conn.execute("BEGIN")
-                    conn.execute("INSERT INTO overlap_probe (body) VALUES (%s::jsonb)", (body,))
-                    beside.start()
+                if i % 2 == 0:
+                    with conn.pipeline():
+                        conn.execute("BEGIN")
+                        conn.execute(insert, (body,))
+                        prepared = beside.submit(write_temporary, target, data)
+                        os.fsync(fd)
+                        conn.execute("COMMIT")
+                    install(prepared.result(), target)
+                else:
                     os.fsync(fd)
-                    conn.execute("COMMIT")
-                beside.join()
-                install(prepared[0], target)
-                samples.append(time.perf_counter() - started)
-            conn.execute("DROP TABLE overlap_probe")
+                    with conn.pipeline():
+                        conn.execute("BEGIN")
+                        conn.execute(insert, (body,))
+                        conn.execute("COMMIT")
+                    install(write_temporary(target, data), target)
+                samples["serial" if i % 2 else "overlapped"].append(time.perf_counter() - started)
+            conn.execute("DROP TABLE chain_probe")
     finally:
         os.close(fd)
         journal.unlink()
         target.unlink(missing_ok=True)
-    return _p50_ms(samples)
+    return {arrangement: _p50_ms(s) for arrangement, s in samples.items()}
