@@ -546,6 +546,27 @@ def processor(cpuinfo: Path = Path("/proc/cpuinfo")) -> str:
     return f"{name} ({', '.join(numbers)})" if numbers else name
 
 
+def head_commit() -> str:
+    """The short hash of the checked-out commit, with "+changes" when the tree differs from it."""
+    rev = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True
+    )
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain"], capture_output=True, text=True)
+    commit = rev.stdout.strip() or "unknown"
+    return f"{commit}+changes" if dirty.stdout.strip() else commit
+
+
+def docs_heading(results: dict, argv: list[str], *, commit: str) -> str:
+    """The line above the tables in docs/performance.md: when, with which command, on what."""
+    services = "; ".join(f"{k}: {v}" for k, v in results.get("layouts", {}).items())
+    before = f", before = {results['baseline']}" if results.get("baseline") else ""
+    command = " ".join(["scripts/bench", *argv])
+    return (
+        f"Measured {results['started']} with `{command}` at {commit}, on "
+        f"{results['machine']['cores']} cores of {results['machine']['cpu']} ({services}{before}):"
+    )
+
+
 def update_docs(markdown: str, doc: Path) -> None:
     text = doc.read_text()
     start, end = text.index(BEGIN) + len(BEGIN), text.index(END)
@@ -573,6 +594,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=str(ROOT), help="directory for bench-results.json and bench.png")
     parser.add_argument("--update-docs", action="store_true", help="write the tables and plot into docs/")
     args = parser.parse_args(argv)
+    if args.update_docs and args.only not in (None, "load"):
+        parser.error(
+            "--update-docs writes the load tables (and, on a full run, the plots): "
+            "use it without --only, or with --only load"
+        )
     if args.quick:
         args.duration, args.startup_records, args.rss_requests, args.repeats = 4, 20_000, "1000,3000", 2
     if shutil.which("wrk") is None:
@@ -659,16 +685,12 @@ def main(argv: list[str] | None = None) -> int:
     print(markdown)
     if results["load"]:
         plot(results, out / "bench.png")
-    if args.update_docs and args.only is None:
-        shutil.copy(out / "bench.png", ROOT / "docs" / "performance.png")
-        if results.get("judge"):
-            judge_speed.plot(results["judge"]["sweep"], ROOT / "docs" / "judge-speed.png")
-        services = "; ".join(f"{k}: {v}" for k, v in results["layouts"].items())
-        before = f", before = {results['baseline']}" if results.get("baseline") else ""
-        heading = (
-            f"Measured {results['started']} with `scripts/bench` on {results['machine']['cores']} cores"
-            f" of {results['machine']['cpu']} ({services}{before}):"
-        )
+    if args.update_docs:
+        if args.only is None:
+            shutil.copy(out / "bench.png", ROOT / "docs" / "performance.png")
+            if results.get("judge"):
+                judge_speed.plot(results["judge"]["sweep"], ROOT / "docs" / "judge-speed.png")
+        heading = docs_heading(results, argv if argv is not None else sys.argv[1:], commit=head_commit())
         update_docs(f"{heading}\n\n{markdown}", ROOT / "docs" / "performance.md")
     return 0
 
