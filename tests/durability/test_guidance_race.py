@@ -27,7 +27,7 @@ PROCESSES, THREADS, WRITES = 3, 2, 40
 BOUNDS_S = (0.0, 0.0002, 0.001, 0.005, 0.05)
 
 
-def _race(home, index: int, seed: int, start, finished, out) -> None:
+def _race(home, index: int, seed: int, start, first_tries, finished, out) -> None:
     writer = GuidanceWriter(home)
     j = judge(Cell.create(content="x = 1")).to_dict()
     rng = random.Random(seed)
@@ -47,6 +47,10 @@ def _race(home, index: int, seed: int, start, finished, out) -> None:
                 with lock:
                     result["busy"] += 1
                 continue
+            finally:
+                if i == 0:
+                    with first_tries.get_lock():
+                        first_tries.value += 1
             named = position_of(read_guidance(writer.path))
             with lock:
                 result["done"].append(tuple(position))
@@ -72,9 +76,10 @@ def _race(home, index: int, seed: int, start, finished, out) -> None:
 def test_writes_that_give_up_mid_race_leave_the_file_and_the_lock_sound(tmp_path):
     ctx = multiprocessing.get_context("fork")
     start, finished, out = ctx.Event(), ctx.Barrier(PROCESSES), ctx.Queue()
+    first_tries = ctx.Value("i", 0)
     seed = random.randrange(2**32)
     procs = [
-        ctx.Process(target=_race, args=(tmp_path, p, seed + p, start, finished, out))
+        ctx.Process(target=_race, args=(tmp_path, p, seed + p, start, first_tries, finished, out))
         for p in range(PROCESSES)
     ]
     for p in procs:
@@ -97,8 +102,10 @@ def test_writes_that_give_up_mid_race_leave_the_file_and_the_lock_sound(tmp_path
     fd = os.open(tmp_path / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o640)
     fcntl.flock(fd, fcntl.LOCK_EX)
     start.set()
-    time.sleep(0.2)
-    os.close(fd)  # lets go: the takers started by the first writes may now take it
+    deadline = time.monotonic() + 60
+    while first_tries.value < PROCESSES * THREADS and time.monotonic() < deadline:
+        time.sleep(0.005)
+    os.close(fd)  # lets go once every first write has given up: their takers may now take it
     r.start()
     results = [out.get(timeout=60) for _ in procs]
     for p in procs:
