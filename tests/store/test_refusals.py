@@ -10,15 +10,7 @@ from __future__ import annotations
 import psycopg
 import pytest
 
-from cynic_app.store.repository import store_records
-from tests.store.test_repository import judgment_record
-
-NODE = "node-a"
-
-
-def store(conn, records):
-    with conn.transaction():
-        return store_records(conn, records, node=NODE)
+from tests.store.test_repository import judgment_record, store
 
 
 def stored_once(conn):

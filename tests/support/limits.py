@@ -129,8 +129,8 @@ def chain_ms(directory: Path, database_url: str, *, n: int = 1000) -> dict[str, 
     overlap pays on this disk and server, and the least the parts cost together."""
     journal = directory / "chain-probe.jsonl"
     target = directory / "chain-probe.json"
-    body = orjson.dumps({"padding": "x" * 1000}).decode()
     data = orjson.dumps({"padding": "x" * 1000})
+    body = data.decode()
     insert = "INSERT INTO chain_probe (body) VALUES (%s::jsonb)"
     fd = os.open(journal, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
     samples: dict[str, list[float]] = {"overlapped": [], "serial": []}
