@@ -12,6 +12,7 @@ import ast
 
 from pyflakes import checker, messages
 
+from .pyexpr import depth_within
 from .rules import hit
 from .source import Source
 from .vote import Finding
@@ -21,6 +22,13 @@ PYFLAKES_MAX_DEPTH = 100
 #: pyflakes compares each binding of a name with the scope's earlier ones (Checker.differentForks
 #: walks the alternatives of their fork): quadratic, ~2.5 s for one name bound in 1,600 match cases.
 PYFLAKES_MAX_BINDINGS = 300
+#: The walk counts only names stored by assignment; a name bound by def, class, import or a match
+#: capture, or 299 stores through a long if, reaches differentForks all the same (23 s for one
+#: name defined 9,000 times in one if). So its steps up the tree (getCommonAncestor) are counted
+#: too: past this many (a few hundredths of a second; no module of Python 3.13's standard library
+#: takes more than 3,818), pyflakes stops and the module is reported not analysed. The count is
+#: a function of the tree alone, so the same content always gets the same findings.
+PYFLAKES_MAX_ANCESTRY_STEPS = 250_000
 _RULE_OF = {
     messages.UndefinedName: "undefined-name",
     messages.UnusedImport: "unused-import",
@@ -49,15 +57,75 @@ def _pyflakes(src: Source) -> list[Finding]:
                 f"'{name}' is bound {count} times in one scope: not analysed by pyflakes",
             )
         ]
+    try:
+        reported = _Bounded(src.tree, filename="<cell>").messages
+    except _TooCostly as exc:
+        return [hit("many-bindings", exc.line, f"{exc}: not analysed by pyflakes")]
+    except _TooDeep as exc:
+        return [hit("deep-expression", exc.line, f"{exc}: not analysed by pyflakes")]
+    except RecursionError:  # a recursion no bound above foresaw: reported, not raised (a 500)
+        return [hit("deep-expression", 1, "too deep for pyflakes: not analysed")]
     found = []
     exported = _explicit_re_exports(src.tree)
-    for m in checker.Checker(src.tree, filename="<cell>").messages:
+    for m in reported:
         rule = _RULE_OF.get(type(m))
         if rule == "unused-import" and m.lineno in exported:
             continue
         if rule is not None:
             found.append(hit(rule, m.lineno, m.message % m.message_args))
     return sorted(found, key=lambda f: (f.line, f.rule))
+
+
+class _TooDeep(Exception):
+    def __init__(self, message: str, line: int):
+        super().__init__(message)
+        self.line = line
+
+
+class _TooCostly(_TooDeep):
+    pass
+
+
+class _Bounded(checker.Checker):
+    """pyflakes with its costly paths bounded, each by a count of the tree (never by a clock):
+
+    - a string annotation (which pyflakes parses into a tree of its own, below the depth the
+      walk measured) nested deeper than PYFLAKES_MAX_DEPTH;
+    - more than PYFLAKES_MAX_ANCESTRY_STEPS steps comparing bindings (``getCommonAncestor``);
+    - no duplicate-key check of dict literals: it compares every key with every duplicated one
+      (quadratic) and reports messages this module does not use.
+    """
+
+    _steps = 0
+    _binding_line = 0
+
+    def getCommonAncestor(self, lnode, rnode, stop):  # noqa: N802 (pyflakes' name)
+        self._steps += 1
+        if self._steps > PYFLAKES_MAX_ANCESTRY_STEPS:
+            raise _TooCostly("names bound too often in one scope", self._binding_line)
+        return super().getCommonAncestor(lnode, rnode, stop)
+
+    def addBinding(self, node, value):  # noqa: N802
+        self._binding_line = getattr(node, "lineno", self._binding_line)
+        super().addBinding(node, value)
+
+    def handleStringAnnotation(self, s, node, ref_lineno, ref_col_offset):  # noqa: N802
+        if len(s) > PYFLAKES_MAX_DEPTH:  # a shorter one cannot nest deeper
+            too_deep = _TooDeep(f"string annotation nested over {PYFLAKES_MAX_DEPTH} deep", ref_lineno)
+            try:
+                parsed = ast.parse(s)
+            except (SyntaxError, ValueError):
+                parsed = None  # pyflakes reports what it cannot parse, and goes no deeper
+            except (RecursionError, MemoryError) as exc:
+                raise too_deep from exc
+            if parsed is not None and not depth_within(parsed, PYFLAKES_MAX_DEPTH):
+                raise too_deep
+        super().handleStringAnnotation(s, node, ref_lineno, ref_col_offset)
+
+    def DICT(self, node):  # noqa: N802
+        for key, value in checker.iter_dict_children(node):
+            self.handleNode(key, node)
+            self.handleNode(value, node)
 
 
 def _explicit_re_exports(tree) -> set[int]:

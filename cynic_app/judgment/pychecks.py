@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 
 from .patterns import linear
-from .pyexpr import depth_within, unparse
+from .pyexpr import SUBTREE_NODES, depth_within, unparse, walk_bounded
 from .pyfacts import Function
 from .pywalk import PyFacts
 from .rules import hit
@@ -226,7 +226,7 @@ def _is_debug_print(py: PyFacts, call) -> bool:
     text = " ".join(
         n.value.lower()
         for a in node.args
-        for n in ast.walk(a)
+        for n in walk_bounded(a, SUBTREE_NODES)
         if isinstance(n, ast.Constant) and isinstance(n.value, str)
     )
     if _DEBUG_MARKER_RE.search(text):

@@ -12,7 +12,7 @@ import ast
 from dataclasses import replace
 
 from .patterns import linear
-from .pyexpr import dotted_name, is_literal
+from .pyexpr import SUBTREE_NODES, dotted_name, is_literal, walk_bounded
 from .pyfacts import Call
 from .pywalk import PyFacts
 from .rules import hit
@@ -179,7 +179,9 @@ def _crypto_findings(call: Call, name: str, base: str, kw: dict) -> list[Finding
         weak = str(node.args[0].value).lower().replace("-", "") in _WEAK_HASHES
     fast = name.startswith("hashlib.") and (base in _FAST_HASHES or weak)
     if fast and not _is_false(kw.get("usedforsecurity")):
-        argument_names = [dotted_name(n) for a in node.args for n in ast.walk(a) if isinstance(n, ast.Name)]
+        argument_names = [
+            n.id for a in node.args for n in walk_bounded(a, SUBTREE_NODES) if isinstance(n, ast.Name)
+        ]
         target = _assigned_to(call)
         if any(_PASSWORDISH.search(n) for n in [*argument_names, target]):
             # any fast hash of a password (SHA-256 too): billions of guesses a second; a KDF is meant

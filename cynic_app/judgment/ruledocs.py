@@ -1885,7 +1885,7 @@ function notify(users) {
         language="javascript",
     ),
     "deep-expression": RuleDoc(
-        what="An expression nested so deep (hundreds of levels, typically generated code) that the judge's analysers would exhaust their stack on it: the rest of the unit is judged, that expression is not analysed.",
+        what="An expression nested so deep (hundreds of levels, typically generated code), in the code or in a string annotation, that the judge's analysers would exhaust their stack on it: the rest of the unit is judged, that expression is not analysed.",
         why="Nobody can review such an expression, and other tools choke on it too. If it is generated, judge the generator; if it is data, load it from a data file.",
         bad="""
 # generated_weights.py
@@ -1900,7 +1900,7 @@ with open("weights.json") as f:
 """,
     ),
     "many-bindings": RuleDoc(
-        what="One name bound hundreds of times in one function or module (typically a generated `match` or `if` ladder): pyflakes, whose cost grows with the square of such bindings, is not run on the unit; the rest of the judgment is.",
+        what="One name bound hundreds of times in one function or module (typically a generated `match` or `if` ladder), or bound so often through long branches that comparing its bindings would cost pyflakes more than a fixed count of steps: pyflakes, whose cost grows with the square of such bindings, is not run on the unit; the rest of the judgment is.",
         why="Undefined names and unused imports go unchecked in that unit, and nobody reviews a ladder of hundreds of assignments well either. A lookup table states the same mapping once.",
         bad="""
 def kind(code):
