@@ -13,10 +13,14 @@ heads cost a file descriptor and a buffer, never a thread:
 - per connection, the head MUST arrive within CYNIC_HEAD_TIMEOUT_S of the connection's first
   wait (its accept, or the end of its previous answer): else a JSON 408 (or, if it sent
   nothing, a silent close, as gunicorn closes an idle kept-alive connection). A head over
-  HEAD_LIMIT_BYTES gets a JSON 431;
+  HEAD_LIMIT_BYTES gets a JSON 431, however its bytes arrive;
 - in total, at most MAX_WAITING_HEADS connections per worker wait for their head: the oldest is
   dropped (408, or closed if it sent nothing) to make room, so a flood cannot make the worker
   stop accepting;
+- the app may ask for a connection to be closed after its answer (``environ[CLOSE_KEY]``:
+  api/receive.py does for a refused body): the answer says ``Connection: close``, and what the
+  client sends after it is only discarded by the linger below, never parsed (gunicorn neither
+  drains the rest of the body in the thread nor reads a next request);
 - a connection closed after its answer lingers (its last bytes drained, LINGER_S at most) as the
   event loop's reads, without blocking it: gunicorn's gthread worker lingered inside the loop,
   blocking up to 2 s for each client that neither sent more nor closed. At most MAX_LINGERING
@@ -51,6 +55,7 @@ import errno
 import logging
 import selectors
 import socket
+import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -62,6 +67,7 @@ from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
 from . import metrics
+from .api.receive import CLOSE_KEY
 from .gunicorn_errors import JsonErrors, error_answer
 from .logs import printable
 from .serving import ServerSettings
@@ -82,18 +88,18 @@ RECV_BYTES = 16 * 1024
 KEEPALIVE_REQUESTS = 100
 
 
-def head_ends(buf: bytearray, start: int) -> bool:
-    """Whether gunicorn's parser can read the head in buf without waiting for more bytes (it
-    ends, or holds a bare LF the parser refuses at once). Scans only from ``start`` (the bytes
-    before it were scanned already), so a head trickled byte by byte costs linear time."""
-    if buf.find(b"\r\n\r\n", max(0, start - 3)) >= 0:
-        return True
+def head_end(buf: bytearray, start: int) -> int | None:
+    """The length of the head in buf once gunicorn's parser can read it without waiting for more
+    bytes (up to its CRLF CRLF, or past a bare LF the parser refuses at once); None while it goes
+    on. Scans only from ``start`` (the bytes before it were scanned already), so a head trickled
+    byte by byte costs linear time."""
+    crlfcrlf = buf.find(b"\r\n\r\n", max(0, start - 3))
     lf = buf.find(b"\n", start)
-    while lf >= 0:
+    while lf >= 0 and (crlfcrlf < 0 or lf < crlfcrlf):
         if lf == 0 or buf[lf - 1] != ord("\r"):
-            return True
+            return lf + 1
         lf = buf.find(b"\n", lf + 1)
-    return False
+    return crlfcrlf + 4 if crlfcrlf >= 0 else None
 
 
 class QuietAccessLogger(Logger):
@@ -142,6 +148,7 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.lingering: OrderedDict[socket.socket, tuple[float, int]] = OrderedDict()
         self.busy = 0  # connections being served or queued for a thread (the event loop's count)
         self.new_heads = 0  # heads waiting of connections never served (not this worker's load)
+        self.serving = threading.local()  # .req: the request this thread is serving
 
     # -- sharing the load with the other workers (module doc) --------------------------------
 
@@ -170,7 +177,25 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         if self.nr_conns - self.new_heads > self.cfg.threads:
             req.must_close = True
             metrics.connections_handed_back.inc()
-        return super().handle_request(req, conn)
+        self.serving.req = req
+        try:
+            return super().handle_request(req, conn)
+        finally:
+            self.serving.req = None
+
+    # -- the app's say on the connection (module doc) ------------------------------------------
+
+    def load_wsgi(self) -> None:
+        super().load_wsgi()
+        self.wsgi = partial(self._serve, self.wsgi)
+
+    def _serve(self, app, environ, start_response):
+        """Run the app with ``environ[CLOSE_KEY]``: called before the answer starts, it makes the
+        answer say ``Connection: close`` and gunicorn close the connection after it."""
+        req = getattr(self.serving, "req", None)
+        if req is not None:
+            environ[CLOSE_KEY] = partial(setattr, req, "must_close", True)
+        return app(environ, start_response)
 
     # -- gunicorn's entry points ---------------------------------------------------------------
 
@@ -194,7 +219,8 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
             self._submit(conn)
             return
         buf = bytearray(conn.parser.unreader.take_buffered() if conn.parser is not None else b"")
-        if buf and head_ends(buf, 0):  # pipelined behind the previous request
+        end = head_end(buf, 0)
+        if end is not None and end <= HEAD_LIMIT_BYTES:  # pipelined behind the previous request
             self._hand_over(conn, buf)
             return
         if len(self.heads) >= MAX_WAITING_HEADS:
@@ -206,6 +232,9 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.heads[conn] = _Waiting(buf, now + wait_s, now, fresh=not conn.initialized)
         self.new_heads += self.heads[conn].fresh
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read_head, conn))
+        if end is not None or len(buf) > HEAD_LIMIT_BYTES:
+            self._end_head(conn, "too_large")
+            return
         self._read_head(conn, conn.sock)  # the head often came with the connection
 
     def handle(self, conn):
@@ -253,10 +282,11 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
             return
         start = len(waiting.buf)
         waiting.buf += data
-        if head_ends(waiting.buf, start):
+        end = head_end(waiting.buf, start)
+        if end is not None and end <= HEAD_LIMIT_BYTES:
             self._forget_head(conn, count=False)
             self._hand_over(conn, waiting.buf)
-        elif len(waiting.buf) > HEAD_LIMIT_BYTES:
+        elif end is not None or len(waiting.buf) > HEAD_LIMIT_BYTES:
             self._end_head(conn, "too_large")
 
     def _hand_over(self, conn: _Conn, buf: bytearray) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from cynic_app.gunicorn_errors import error_answer
 from cynic_app.serving import ServerSettings
-from cynic_app.worker import QuietAccessLogger, head_ends
+from cynic_app.worker import QuietAccessLogger, head_end
 
 HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
 
@@ -28,7 +28,21 @@ HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
     ],
 )
 def test_a_head_ends_at_crlf_crlf_or_at_a_bare_lf(data, ends):
-    assert head_ends(bytearray(data), 0) is ends
+    assert (head_end(bytearray(data), 0) is not None) is ends
+
+
+@pytest.mark.parametrize(
+    ("data", "end"),
+    [
+        (HEAD, len(HEAD)),
+        (HEAD + b"body bytes\n with a bare LF", len(HEAD)),  # the body's LF is not the head's
+        (b"GET /health HTTP/1.1\nHost: localhost\r\n\r\n", len(b"GET /health HTTP/1.1\n")),
+        (b"GET /health HTTP/1.1\r\nHost: localhost\r\n", None),
+    ],
+)
+def test_a_heads_length_is_up_to_its_end(data, end):
+    """What HEAD_LIMIT_BYTES is checked against, however many bytes came with the head."""
+    assert head_end(bytearray(data), 0) == end
 
 
 def test_a_head_trickled_byte_by_byte_ends_at_its_last_byte():
@@ -36,7 +50,7 @@ def test_a_head_trickled_byte_by_byte_ends_at_its_last_byte():
     for i, byte in enumerate(HEAD):
         start = len(buf)
         buf.append(byte)
-        assert head_ends(buf, start) is (i == len(HEAD) - 1), i
+        assert head_end(buf, start) == (len(HEAD) if i == len(HEAD) - 1 else None), i
 
 
 def test_the_error_answer_is_the_apis_shape_and_closes():

@@ -21,6 +21,14 @@ A chunked body is bounded the same way (its size after decoding): stalled, it ge
 short, 400; with chunk framing gunicorn's parser refuses, 400 naming the fault — each a JSON
 answer with an access line, never a silently closed connection.
 
+A request whose body is refused (any of the above: 408, 503, 400, 413) is the last of its
+connection: its answer says ``Connection: close`` and the connection is closed after it, unread.
+Where that body ends on the connection is not known (a read side shut at the deadline still
+receives what the client sends next), so no byte after it is ever parsed as a request: the rest
+of a declared body, sent after the answer, is never served as one. The server is asked to close
+through ``environ[CLOSE_KEY]`` (a callable HeadFirstWorker puts there, worker.py); gunicorn's sync
+worker closes after every answer anyway.
+
 Timeouts and slots apply under gunicorn (``gunicorn.socket`` in the environ); elsewhere (Flask's
 test client) the body is simply read. The outcome reaches Flask as ``environ[OUTCOME_KEY]`` and
 ``check_received`` turns it into the JSON error, so 408/503 get a request id and an access line
@@ -44,6 +52,8 @@ from ..timers import TIMERS
 from .errors import ApiError
 
 OUTCOME_KEY = "cynic.body"
+#: Called (when the server provides it) for a refused body: the connection closes after the answer.
+CLOSE_KEY = "cynic.close_connection"
 MALFORMED_KEY = "cynic.body.malformed"  # what gunicorn's chunk parser said
 #: A body not complete after this long is slow: it needs a slow-receive slot to go on waiting.
 FAST_WAIT_S = 0.025
@@ -82,7 +92,10 @@ class ReceiveBodies:
         length = _content_length(environ)
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if length or chunked:
-            environ[OUTCOME_KEY] = self._receive(environ, length, chunked)
+            environ[OUTCOME_KEY] = outcome = self._receive(environ, length, chunked)
+            close = environ.get(CLOSE_KEY)
+            if outcome != "received" and close is not None:
+                close()
         return self.app(environ, start_response)
 
     def _receive(self, environ, length: int | None, chunked: bool) -> str:
@@ -90,7 +103,7 @@ class ReceiveBodies:
         stream = environ["wsgi.input"]
         too_large = length is not None and length > self.max_body_bytes
         if too_large and length > DRAIN_LIMIT_BYTES:
-            return "too_large"  # not worth reading: werkzeug answers 413 and gunicorn closes
+            return "too_large"  # not worth reading: werkzeug answers 413, the connection closes
         limit = min(length, DRAIN_LIMIT_BYTES) if too_large else (length or self.max_body_bytes + 1)
         reader = _Reader(stream, environ.get("gunicorn.socket"), self.timeout_s, self.slots)
         try:

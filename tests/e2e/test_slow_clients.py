@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.harness import Gunicorn
+from tests.support.harness import Gunicorn, persisted_snapshot, request
 from tests.support.slowloris import STALLED_REQUEST, Probe, SlowBodyFlood
 
 pytestmark = pytest.mark.slow
@@ -131,3 +131,157 @@ def test_a_flood_of_slow_bodies_does_not_starve_health_or_judge(node):
     assert probe.failures == []
     assert worst_s < 1.0, sorted(probe.latencies_s)[-5:]
     assert flood.answers.get(503, 0) + flood.answers.get(408, 0) > 0  # the flood was refused, not served
+
+
+def answers(s: socket.socket, *, quiet_s: float) -> tuple[list[tuple[int, str, bytes]], bool]:
+    """Read until the server closes, or sends nothing for quiet_s: the answers read (status,
+    Connection header, body), and whether the server closed (a reset counts)."""
+    s.settimeout(quiet_s)
+    data, closed = b"", False
+    try:
+        while chunk := s.recv(65536):
+            data += chunk
+        closed = True
+    except ConnectionResetError:
+        closed = True
+    except TimeoutError:
+        pass
+    found = []
+    while data:
+        head, _, rest = data.partition(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in lines[1:])}
+        length = int(headers.get("content-length", "0"))
+        found.append((int(lines[0].split(" ", 2)[1]), headers.get("connection", ""), rest[:length]))
+        data = rest[length:]
+    return found, closed
+
+
+def read_answer(s: socket.socket) -> tuple[int, str, bytes]:
+    """Read one answer (Content-Length framed) and nothing after it."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        byte = s.recv(1)
+        assert byte, f"closed before an answer: {data!r}"
+        data += byte
+    head = data.decode("latin-1").split("\r\n")
+    headers = {k.lower(): v.strip() for k, _, v in (line.partition(":") for line in head[1:])}
+    body = b""
+    while len(body) < int(headers["content-length"]):
+        body += s.recv(int(headers["content-length"]) - len(body))
+    return int(head[0].split(" ", 2)[1]), headers.get("connection", ""), body
+
+
+#: A whole request that writes a judgment, sent where the request before it declared body bytes.
+INNER = json.dumps({"reality": "CODE", "content": "smuggled", "context": "sent as body bytes"}).encode()
+SMUGGLED = (
+    b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n" % len(INNER) + INNER
+)
+BODY_START = b'{"a":'
+DECLARING = (
+    b"POST /judge?dry_run=true HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    b"Content-Length: %d\r\n\r\n" % (len(BODY_START) + len(SMUGGLED))
+)
+
+
+def refused_then_rest_of_body(port: int) -> tuple[tuple[int, str, bytes], list, bool]:
+    """Send DECLARING and the start of its body; once answered, send the rest of the declared
+    body (SMUGGLED, a whole request): (first answer, the answers after it, closed)."""
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as s:
+        s.sendall(DECLARING + BODY_START)
+        first = read_answer(s)
+        try:
+            s.sendall(SMUGGLED)
+        except OSError:
+            pass  # already closed: the rest of the body is not wanted
+        later, closed = answers(s, quiet_s=4)
+    return first, later, closed
+
+
+def test_the_rest_of_a_body_timed_out_is_never_read_as_a_request(node):
+    """The 408 said keep-alive, and the declared body bytes the client sent after it were parsed
+    and served as a second request (a judgment written): request smuggling."""
+    before = persisted_snapshot(node.home, node.database_url)
+    first, later, closed = refused_then_rest_of_body(node.port)
+    after = persisted_snapshot(node.home, node.database_url)
+    answered = [(status, connection) for status, connection, _ in [first, *later]]
+    assert answered == [(408, "close")], (answered, later, "judgments", before["rows"][0], after["rows"][0])
+    assert closed
+    assert after == before
+
+
+def test_the_rest_of_a_body_refused_a_slow_slot_is_never_read_as_a_request(tmp_path, database_url):
+    """The same through the 503 for a slow body with no slow-receive slot free: one worker of two
+    threads has one slot, which a stalled body holds."""
+    g = Gunicorn(tmp_path / "home", database_url, workers=1, threads=2).start()
+    try:
+        with socket.create_connection(("127.0.0.1", g.port), timeout=20) as occupant:
+            occupant.sendall(STALLED_REQUEST)
+            time.sleep(0.5)  # its body is slow: it holds the slot (CYNIC_BODY_TIMEOUT_S is 10 s)
+            before = persisted_snapshot(g.home, g.database_url)
+            first, later, closed = refused_then_rest_of_body(g.port)
+            after = persisted_snapshot(g.home, g.database_url)
+    finally:
+        g.stop()
+    answered = [(status, connection) for status, connection, _ in [first, *later]]
+    assert answered == [(503, "close")], (answered, later)
+    assert json.loads(first[2])["error"]["code"] == "too_many_slow_bodies"
+    assert closed
+    assert after == before
+
+
+NEXT = b"GET /state HTTP/1.1\r\nHost: localhost\r\n\r\n"
+OVER_LIMIT = b'{"content": "' + b"x" * (1024 * 1024 + 10) + b'"}'  # CYNIC_MAX_BODY_BYTES is 1 MiB
+
+
+@pytest.mark.parametrize(
+    ("raw", "half_close", "status"),
+    [
+        (CHUNKED_HEAD + b'5\r\n{"a":XX0\r\n\r\n' + NEXT, False, 400),
+        (STALLED_REQUEST + b'"content": "cut"', True, 400),
+        (
+            b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n" % len(OVER_LIMIT) + OVER_LIMIT + NEXT,
+            False,
+            413,
+        ),
+    ],
+    ids=["malformed-chunk", "cut-short", "over-the-limit"],
+)
+def test_an_answer_to_a_refused_body_closes_the_connection(node, raw, half_close, status):
+    """They said keep-alive; after the malformed chunk the connection was then closed with the
+    request pipelined behind it unanswered."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=20) as s:
+        s.sendall(raw)
+        if half_close:
+            s.shutdown(socket.SHUT_WR)
+        found, closed = answers(s, quiet_s=4)
+    assert [(answered, connection) for answered, connection, _ in found] == [(status, "close")], found
+    assert closed
+
+
+def test_a_body_over_the_drain_limit_holds_no_thread(node):
+    """Its 413 said keep-alive, and gunicorn then drained the unread body in the request's
+    thread for 5 s: as many such clients as the node has threads held /health back that long."""
+    raw = (
+        b"POST /judge HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % (16 * 1024 * 1024 + 1)  # DRAIN_LIMIT_BYTES + 1, none sent
+    )
+    held, answered = [], []
+    try:
+        for _ in range(WORKERS * THREADS):
+            s = socket.create_connection(("127.0.0.1", node.port), timeout=20)
+            s.sendall(raw)
+            held.append(s)
+            answered.append(read_answer(s)[:2])
+        started = time.monotonic()
+        status, _ = request(node.port, "GET", "/health", timeout_s=20)
+        waited_s = time.monotonic() - started
+        closed = [answers(s, quiet_s=4) == ([], True) for s in held]
+    finally:
+        for s in held:
+            s.close()
+    assert status == 200 and waited_s < 1.0, waited_s
+    assert answered == [(413, "close")] * len(held), answered
+    assert all(closed), closed

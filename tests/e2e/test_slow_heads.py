@@ -95,6 +95,32 @@ def test_a_head_over_the_limit_gets_a_json_431(node):
     assert status == 431 and body["error"]["code"] == "request_header_fields_too_large", body
 
 
+def head_of(size: int) -> bytes:
+    """A GET /health head of exactly size bytes, padded with fields of about 8,000 bytes."""
+    start = b"GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n"
+    pad = size - len(start) - 2
+    n = -(-pad // 8000)
+    each, extra = divmod(pad - n * len(b"X-Pad-000: \r\n"), n)
+    fields = [b"X-Pad-%03d: " % i + b"a" * (each + (i < extra)) + b"\r\n" for i in range(n)]
+    head = start + b"".join(fields) + b"\r\n"
+    assert len(head) == size
+    return head
+
+
+@pytest.mark.parametrize(
+    ("size", "status"),
+    [(64 * 1024, 200), (64 * 1024 + 1, 431), (64 * 1024 + 16 * 1024 - 1, 431)],
+    ids=["at-the-limit", "one-byte-over", "ending-in-the-read-past-the-limit"],
+)
+def test_the_head_limit_holds_however_the_head_arrives(node, size, status):
+    """Heads of 65,537 and 81,919 bytes sent at once were served: the limit was checked only when
+    a head had not ended in the read that crossed it (16 KiB at a time)."""
+    answered, _, body = exchange(node.port, head_of(size))
+    assert answered == status, (answered, body)
+    if status == 431:
+        assert body["error"]["code"] == "request_header_fields_too_large"
+
+
 @pytest.mark.parametrize(
     ("raw", "status", "code"),
     [
