@@ -13,6 +13,8 @@ from cynic_app.judgment import Cell, judge
 N = 25_000
 #: 4x the input may cost at most this many times the time (linear: ~4; quadratic: ~16).
 MAX_GROWTH = 8.0
+#: A chain a.b.b… may cost at most this many times what a sum a+b+b… of its size does.
+MAX_OVER_A_SUM = 5.0
 
 
 def shapes(n: int) -> dict[str, str]:
@@ -24,6 +26,22 @@ def shapes(n: int) -> dict[str, str]:
         "minified one-liner": "var a=function(b,c){return b+c},d=a(1,2);if(d>2){e(d)}else{f(d)};" * (n // 62),
         "nested callbacks": "app.get('/', (req, res) => {" * (n // 40) + "});" * (n // 40),
         "nested blocks": "function f(req,res){" + "if (a) {" * (n // 9) + "}" * (n // 9) + "}",
+        **chains(n),
+    }
+
+
+def chains(n: int, link: str = ".b") -> dict[str, str]:
+    """A chain a.b.b… of about n characters read in each way a statement reads one; with link
+    "+b", the same statements around a sum a+b+b… of its size."""
+    c = "a" + link * ((n - 100) // len(link))  # within the 100,000 characters a cell is read to
+    return {
+        "long member chain": f"const y = {c};\neval(y);\n",
+        "long member chain in two loops": f"for (;;) {{ for (;;) {{ const y = {c}; eval(y); }} }}\n",
+        "long member chain from a source": f"eval(req.query{c[1:]});\n",
+        "call of a long member chain": f"{c}(req.query.x);\n",
+        "assignment to a long member chain": f"{c} = req.query.x;\n"
+        if link == ".b"
+        else f"{c}+(x = req.query.x);\n",
     }
 
 
@@ -42,6 +60,16 @@ def test_judging_grows_linearly_with_the_size_of_the_body(shape, context):
     small, large = shapes(N)[shape], shapes(4 * N)[shape]
     ratio = cpu_seconds(large, context) / max(cpu_seconds(small, context), 1e-3)
     assert ratio <= MAX_GROWTH, f"{shape}: 4x the input cost {ratio:.1f}x the time"
+
+
+@pytest.mark.parametrize("shape", sorted(chains(100)))
+def test_a_long_member_chain_costs_what_a_sum_of_its_size_does(shape):
+    """Each link of a.b.b… is read a bounded number of times, however long the chain: not the
+    whole chain below it again at each of its links (to MAX_DEPTH: ~60 times the cost of
+    a+b+b…, linear in the size, so only this comparison, not the growth, tells)."""
+    chain, total = chains(4 * N)[shape], chains(4 * N, "+b")[shape]
+    ratio = cpu_seconds(chain, "file: big.js") / max(cpu_seconds(total, "file: big.js"), 1e-3)
+    assert ratio <= MAX_OVER_A_SUM, f"{shape}: {ratio:.1f}x the time of a sum of its size"
 
 
 def test_shell_grows_linearly_too():

@@ -14,7 +14,7 @@ from __future__ import annotations
 from tree_sitter import Node
 
 from ..tsparse import text_of
-from .jsnames import chain, required, string_value
+from .jsnames import MAX_LINKS, chain, required, string_value
 from .names import qualify
 from .pyexprs import FOLD_LIMIT, iterate, subscript
 from .spec import ALL, Sink, Tables, cleans, matches
@@ -200,6 +200,20 @@ class JsEvaluator:
                 source = self._source_attr(qualify(parts, self.aliases, self.env.keys()), node)
                 if source is not None:
                     return source
+        else:
+            links = _beyond_a_name(node)
+            if links:
+                # a.b.b… of more links than a name has: what its last MAX_LINKS links are, and
+                # then each link above them read in one loop (recursing, each level would read
+                # the chain below it again, and stop at MAX_DEPTH short of the source it ends in)
+                base, bare = self.ev(links[-1].child_by_field_name("object"), depth), False
+                for link in reversed(links):
+                    prop = text_of(link.child_by_field_name("property"))
+                    if bare and prop != "length":
+                        continue  # member() gives a bare value (its taints, its origin) back as it is
+                    base = self.member(base, prop, link)
+                    bare = base == Val(taints=base.taints, origin=base.origin)
+                return base
         base = self.ev(node.child_by_field_name("object"), depth)
         return self.member(base, prop, node)
 
@@ -649,6 +663,17 @@ class JsEvaluator:
                 [Val(taints=receiver.all_taints(), text=merge(list(receiver.items)).text), *args]
             )
         return None
+
+
+def _beyond_a_name(node: Node) -> list[Node]:
+    """The member expressions of a chain a.b.b… above its last MAX_LINKS (outermost first), or []
+    when the chain is not that long."""
+    links: list[Node] = []
+    inner: Node | None = node
+    while inner is not None and inner.type == "member_expression":
+        links.append(inner)
+        inner = inner.child_by_field_name("object")
+    return links[: len(links) - MAX_LINKS] if len(links) > MAX_LINKS else []
 
 
 #: Every character that cannot be part of a name, as a space: the words of a text are its names.

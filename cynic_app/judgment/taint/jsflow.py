@@ -521,11 +521,13 @@ class JsFunctionFlow(Walk, JsStatements):
         outer = self.ev(unwrap(obj).child_by_field_name("index")) if nested else Val()
         outer_keys = [t for t in outer.all_taints() if 1321 not in t.cleared and 0 not in t.cleared]
         line, column = target.start_point[0] + 1, target.start_point[1] + 1
-        if nested and outer_keys:
-            for t in keys:
-                if t.label == INPUT:
-                    self.module.report("prototype-pollution", target, t, "an object's nested key")
-                    return
+        inputs = [t for t in keys if t.label == INPUT]
+        if nested and outer_keys and inputs:
+            # every input is reported: keep() chooses among them by a stable key, never by the
+            # order a frozenset (a process's hash seed) walks them in
+            for t in inputs:
+                self.module.report("prototype-pollution", target, t, "an object's nested key")
+            return
         recursive = self.info is not None and self._recursive()
         # a deep merge writes the keys of one parameter into another (a copy into itself cannot
         # reach a prototype it does not already hold)

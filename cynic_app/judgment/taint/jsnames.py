@@ -50,10 +50,20 @@ def required(node: Node | None) -> str | None:
     return module_name(name) if name else None
 
 
+#: The most links (names, and the parentheses or ``!`` between them) chain() reads. The longest
+#: name a table knows has four parts (``next.server.NextResponse.redirect``), and code tracks
+#: ``this.state.user.name``, not a name of tens of links: a longer chain is no name. (Read whole
+#: at each of its links, down to jsexprs.MAX_DEPTH, a 50,000-link chain cost 60 times a sum's.)
+MAX_LINKS = 32
+
+
 def chain(node: Node | None) -> list[str] | None:
-    """["a", "b", "c"] for a.b.c (``require("m").b`` is ["m", "b"]), None for anything else."""
+    """["a", "b", "c"] for a.b.c (``require("m").b`` is ["m", "b"]), None for anything else,
+    a chain of more than MAX_LINKS links too."""
     parts: list[str] = []
-    while node is not None:
+    for _ in range(MAX_LINKS + 1):
+        if node is None:
+            return None
         kind = node.type
         if kind == "member_expression":
             prop = node.child_by_field_name("property")
@@ -72,7 +82,7 @@ def chain(node: Node | None) -> list[str] | None:
             return parts[::-1]
         else:
             return None
-    return None
+    return None  # longer than MAX_LINKS
 
 
 #: The nodes import_aliases reads.

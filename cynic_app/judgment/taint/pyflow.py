@@ -583,8 +583,7 @@ class FunctionFlow(Walk, Evaluator):
                     # the input itself crosses the boundary; what unknown code looked up with it
                     # (a user found by the e-mail typed) is the application's own value
                     if t.label == INPUT and not t.hops and 501 not in t.cleared and 0 not in t.cleared:
-                        self.module.report("trust-boundary", target, t, f"{name}[…] =")
-                        break
+                        self.module.report("trust-boundary", target, t, f"{name}[…] =")  # keep() chooses
             self._random_into(value, f"{name}[…]", target.lineno)  # a session slot: sure
         elif (key.known and isinstance(key.const, str) and secretish(self.module.secretish, key.const)) or (
             name and secretish(self.module.secretish, name.rsplit(".", 1)[-1])
@@ -623,10 +622,11 @@ class FunctionFlow(Walk, Evaluator):
         body = value.items[0] if value.items else value  # (body, status[, headers])
         if body.is_dict or body.items is not None:
             return
+        # every input is reported: keep() chooses among them by a stable key, never by the order
+        # a frozenset (a process's hash seed) walks them in
         for t in body.all_taints():
             if t.label == INPUT and 79 not in t.cleared and 0 not in t.cleared:
                 self.module.report("xss", node, t, "the view's HTML answer")
-                return
 
     def _st_Raise(self, node: ast.Raise, depth: int) -> bool:
         if node.exc is not None:
