@@ -17,15 +17,20 @@ MAX_GROWTH = 8.0
 MAX_OVER_A_SUM = 5.0
 
 
+MINIFIED = "var a=function(b,c){return b+c},d=a(1,2);if(d>2){e(d)}else{f(d)};"
+
+
 def shapes(n: int) -> dict[str, str]:
+    """Bodies of at most n characters (4N is the engine's 100,000: a longer one is cut, and no
+    longer the shape it claims to be)."""
     return {
-        "one line of a1 then Math.random": "a1" * (n // 2) + "\nconst token = Math.random();\n",
-        "nested brackets": "x = " + "[" * (n // 2) + "]" * (n // 2),
+        "one line of a1 then Math.random": "a1" * ((n - 100) // 2) + "\nconst token = Math.random();\n",
+        "nested brackets": "x = " + "[" * ((n - 100) // 2) + "]" * ((n - 100) // 2),
         "nested calls": "f(" * (n // 3) + ")" * (n // 3),
-        "huge template literal": "const s = `" + "${a}b" * (n // 5) + "`;",
-        "minified one-liner": "var a=function(b,c){return b+c},d=a(1,2);if(d>2){e(d)}else{f(d)};" * (n // 62),
+        "huge template literal": "const s = `" + "${a}b" * ((n - 100) // 5) + "`;",
+        "minified one-liner": MINIFIED * ((n - 100) // len(MINIFIED)),
         "nested callbacks": "app.get('/', (req, res) => {" * (n // 40) + "});" * (n // 40),
-        "nested blocks": "function f(req,res){" + "if (a) {" * (n // 9) + "}" * (n // 9) + "}",
+        "nested blocks": "function f(req,res){" + "if (a) {" * (m := (n - 100) // 9) + "}" * m + "}",
         **chains(n),
     }
 
