@@ -17,6 +17,12 @@ heads cost a file descriptor and a buffer, never a thread:
 - in total, at most MAX_WAITING_HEADS connections per worker wait for their head: the oldest is
   dropped (408, or closed if it sent nothing) to make room, so a flood cannot make the worker
   stop accepting;
+- a client that does not read its answer cannot hold a thread for long: a thread waits for it
+  FAST_SEND_WAIT_S, and longer only while holding one of the worker's slow slots (the ones slow
+  bodies take, api/receive.py: ``threads - 1``, so one thread is always left), at most the body
+  timeout; past either its connection is closed, answered in part (``_BoundedSend``). A blocking
+  send had no limit at all: eight connections pipelining big answers they never read held every
+  thread of both workers, and /health went unanswered as long as they stayed;
 - the app may ask for a connection to be closed after its answer (``environ[CLOSE_KEY]``:
   api/receive.py does for a refused body): the answer says ``Connection: close``, and what the
   client sends after it is only discarded by the linger below, never parsed (gunicorn neither
@@ -53,6 +59,7 @@ from __future__ import annotations
 
 import errno
 import logging
+import select
 import selectors
 import socket
 import threading
@@ -67,7 +74,7 @@ from gunicorn.http2 import negotiation
 from gunicorn.workers.gthread import STOP_KEEPALIVE_LINGER, TConn, ThreadWorker
 
 from . import metrics
-from .api.receive import CLOSE_KEY
+from .api.receive import CLOSE_KEY, SEND_BOUNDS_KEY
 from .gunicorn_errors import JsonErrors, error_answer
 from .logs import printable
 from .serving import ServerSettings
@@ -138,6 +145,74 @@ class _Waiting:
     fresh: bool  # a new connection's first head (not yet this worker's load)
 
 
+#: How long a thread waits for a client to read its answer before it needs a slow slot.
+FAST_SEND_WAIT_S = 0.025
+
+
+class SendRefused(OSError):
+    """The client did not read its answer: no slow slot was free, or its time ran out."""
+
+
+class _BoundedSend:
+    """A connection's socket as gunicorn's Response writes an answer to it (module doc).
+
+    ``sendall`` sends without blocking and waits (poll) while the client's buffers are full:
+    FAST_SEND_WAIT_S from the answer's first wait, then only holding a slow slot, until
+    ``timeout_s`` from that first wait; past either it raises SendRefused. Until the app has
+    bound it (``environ[SEND_BOUNDS_KEY]``, which api/receive.py calls with its slots and the
+    body timeout) it sends as the socket does. Anything else is the socket's own.
+    """
+
+    def __init__(self, sock: socket.socket):
+        self._sock = sock
+        self._slots: threading.Semaphore | None = None
+        self._timeout_s = 0.0
+        self._since: float | None = None  # the answer's first wait for the client
+        self._holding = False
+
+    def __getattr__(self, name):
+        return getattr(self._sock, name)
+
+    def bound(self, slots: threading.Semaphore, timeout_s: float) -> None:
+        self._slots, self._timeout_s = slots, timeout_s
+
+    def sendall(self, data, flags: int = 0) -> None:
+        if self._slots is None:
+            self._sock.sendall(data, flags)
+            return
+        view = memoryview(data).cast("B")
+        while view:
+            try:
+                view = view[self._sock.send(view, flags | socket.MSG_DONTWAIT) :]
+            except BlockingIOError:
+                self._wait_writable()
+
+    def _wait_writable(self) -> None:
+        now = time.monotonic()
+        if self._since is None:
+            self._since = now
+        if not self._holding and now >= self._since + FAST_SEND_WAIT_S:
+            if not self._slots.acquire(blocking=False):
+                raise SendRefused(
+                    errno.ETIMEDOUT, "the client does not read its answer, and no slow slot is free"
+                )
+            self._holding = True
+        ends = self._since + (self._timeout_s if self._holding else FAST_SEND_WAIT_S)
+        if now >= ends:
+            raise SendRefused(
+                errno.ETIMEDOUT, f"the client did not read its answer within {self._timeout_s:g} s"
+            )
+        poller = select.poll()  # not select: it refuses descriptors numbered past 1023
+        poller.register(self._sock.fileno(), select.POLLOUT)
+        poller.poll(max(1, round((ends - now) * 1000)))
+
+    def release(self) -> None:
+        """The answer is over: give back the slot, if it took one."""
+        if self._holding:
+            self._holding = False
+            self._slots.release()
+
+
 class HeadFirstWorker(JsonErrors, ThreadWorker):
     """gunicorn's gthread worker reading request heads in its event loop (module doc)."""
 
@@ -148,7 +223,7 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.lingering: OrderedDict[socket.socket, tuple[float, int]] = OrderedDict()
         self.busy = 0  # connections being served or queued for a thread (the event loop's count)
         self.new_heads = 0  # heads waiting of connections never served (not this worker's load)
-        self.serving = threading.local()  # .req: the request this thread is serving
+        self.serving = threading.local()  # .req, .send: the request this thread is serving, its socket
 
     # -- sharing the load with the other workers (module doc) --------------------------------
 
@@ -177,11 +252,20 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         if self.nr_conns - self.new_heads > self.cfg.threads:
             req.must_close = True
             metrics.connections_handed_back.inc()
-        self.serving.req = req
+        sock, bounded = conn.sock, _BoundedSend(conn.sock)
+        self.serving.req, self.serving.send = req, bounded
+        conn.sock = bounded  # gunicorn's Response writes the answer to conn.sock
         try:
             return super().handle_request(req, conn)
+        except SendRefused as exc:
+            self.log.warning(
+                "answer to %s not sent whole, connection closed: %s", printable(str(conn.client)), exc
+            )
+            return False
         finally:
-            self.serving.req = None
+            conn.sock = sock
+            bounded.release()
+            self.serving.req = self.serving.send = None
 
     # -- the app's say on the connection (module doc) ------------------------------------------
 
@@ -190,11 +274,14 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.wsgi = partial(self._serve, self.wsgi)
 
     def _serve(self, app, environ, start_response):
-        """Run the app with ``environ[CLOSE_KEY]``: called before the answer starts, it makes the
-        answer say ``Connection: close`` and gunicorn close the connection after it."""
+        """Run the app with ``environ[CLOSE_KEY]`` (called before the answer starts, it makes the
+        answer say ``Connection: close`` and gunicorn close the connection after it) and
+        ``environ[SEND_BOUNDS_KEY]`` (called with the slow slots and the body timeout, it bounds
+        the wait for a client that does not read the answer)."""
         req = getattr(self.serving, "req", None)
         if req is not None:
             environ[CLOSE_KEY] = partial(setattr, req, "must_close", True)
+            environ[SEND_BOUNDS_KEY] = self.serving.send.bound
         return app(environ, start_response)
 
     # -- gunicorn's entry points ---------------------------------------------------------------

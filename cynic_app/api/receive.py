@@ -11,11 +11,13 @@ before Flask runs, so that:
   answered 408 (JSON) and the thread is free again: a timer shuts the socket's read side at the
   deadline, which ends the blocked read however slowly the client trickles;
 - slow senders cannot take every thread of a worker. A body not fully received within
-  FAST_WAIT_S needs one of the worker's ``threads - 1`` slow-receive slots to keep waiting; when
+  FAST_WAIT_S needs one of the worker's ``threads - 1`` slow slots to keep waiting; when
   none is free the request is answered 503 at once. So at least one thread per worker is always
   left for requests whose bodies arrive at once (or that have none), however many connections
   trickle bodies in. Behind a proxy that buffers whole requests (docs/deployment.md) no body is
-  ever slow here.
+  ever slow here. The same slots bound clients that do not read their answers (the server binds
+  its sending through ``environ[SEND_BOUNDS_KEY]``, worker.py): slow in either direction, at
+  most ``threads - 1`` threads wait for clients.
 
 A chunked body is bounded the same way (its size after decoding): stalled, it gets 408; cut
 short, 400; with chunk framing gunicorn's parser refuses, 400 naming the fault — each a JSON
@@ -54,6 +56,9 @@ from .errors import ApiError
 OUTCOME_KEY = "cynic.body"
 #: Called (when the server provides it) for a refused body: the connection closes after the answer.
 CLOSE_KEY = "cynic.close_connection"
+#: Called (when the server provides it) with the slow slots and the body timeout: a thread waits
+#: for a client that does not read its answer only as long as for one that sends its body slowly.
+SEND_BOUNDS_KEY = "cynic.bound_sending"
 MALFORMED_KEY = "cynic.body.malformed"  # what gunicorn's chunk parser said
 #: A body not complete after this long is slow: it needs a slow-receive slot to go on waiting.
 FAST_WAIT_S = 0.025
@@ -89,6 +94,9 @@ class ReceiveBodies:
         self.slots = threading.BoundedSemaphore(self.slow_slots)
 
     def __call__(self, environ, start_response):
+        bound_sending = environ.get(SEND_BOUNDS_KEY)
+        if bound_sending is not None:
+            bound_sending(self.slots, self.timeout_s)
         length = _content_length(environ)
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if length or chunked:
