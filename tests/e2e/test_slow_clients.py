@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from tests.support.harness import Gunicorn, persisted_snapshot, request
+from tests.support.harness import Gunicorn, persisted_snapshot, request, running
 from tests.support.slowloris import STALLED_REQUEST, Probe, SlowBodyFlood
 
 pytestmark = pytest.mark.slow
@@ -22,9 +22,8 @@ WORKERS, THREADS = 2, 4
 @pytest.fixture
 def node(tmp_path, database_url):
     env = {"CYNIC_BODY_TIMEOUT_S": "2"}
-    g = Gunicorn(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS, env=env).start()
-    yield g
-    g.stop()
+    with running(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS, env=env) as g:
+        yield g
 
 
 def read_response(s: socket.socket) -> tuple[int, dict]:

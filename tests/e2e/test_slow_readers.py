@@ -17,7 +17,7 @@ import time
 
 import pytest
 
-from tests.support.harness import Gunicorn
+from tests.support.harness import running
 
 pytestmark = pytest.mark.slow
 
@@ -82,10 +82,10 @@ class StalledReader:
 
 @pytest.fixture
 def server(tmp_path, database_url):
+    """One worker of two threads, whose body timeout (and so a reader's) is 3 s."""
     env = {"CYNIC_BODY_TIMEOUT_S": "3"}
-    g = Gunicorn(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS, env=env).start()
-    yield g
-    g.stop()
+    with running(tmp_path / "home", database_url, workers=WORKERS, threads=THREADS, env=env) as g:
+        yield g
 
 
 def test_clients_that_never_read_their_answers_do_not_take_every_thread(server):

@@ -179,6 +179,16 @@ class Gunicorn:
             self.process = None
 
 
+@contextmanager
+def running(home: Path, database_url: str, **kwargs) -> Iterator[Gunicorn]:
+    """A started Gunicorn (its keyword arguments), stopped on the way out."""
+    g = Gunicorn(home, database_url, **kwargs).start()
+    try:
+        yield g
+    finally:
+        g.stop()
+
+
 def request(
     port: int,
     method: str,
