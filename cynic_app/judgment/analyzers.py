@@ -24,11 +24,13 @@ PYFLAKES_MAX_DEPTH = 100
 PYFLAKES_MAX_BINDINGS = 300
 #: The walk counts only names stored by assignment; a name bound by def, class, import or a match
 #: capture, or 299 stores through a long if, reaches differentForks all the same (23 s for one
-#: name defined 9,000 times in one if). So its steps up the tree (getCommonAncestor) are counted
-#: too: past this many (a few hundredths of a second; no module of Python 3.13's standard library
-#: takes more than 3,818), pyflakes stops and the module is reported not analysed. The count is
-#: a function of the tree alone, so the same content always gets the same findings.
-PYFLAKES_MAX_ANCESTRY_STEPS = 250_000
+#: name defined 9,000 times in one if). So the statements it compares a binding with
+#: (descendantOf's alternatives, each a walk up a tree at most PYFLAKES_MAX_DEPTH deep) are
+#: counted too: past this many (a few tenths of a second at worst; no module of Python 3.13's
+#: standard library compares more than 940), pyflakes stops and the module is reported not
+#: analysed. The count is a function of the tree alone, so the same content always gets the same
+#: findings.
+PYFLAKES_MAX_COMPARISONS = 10_000
 _RULE_OF = {
     messages.UndefinedName: "undefined-name",
     messages.UnusedImport: "unused-import",
@@ -91,23 +93,18 @@ class _Bounded(checker.Checker):
 
     - a string annotation (which pyflakes parses into a tree of its own, below the depth the
       walk measured) nested deeper than PYFLAKES_MAX_DEPTH;
-    - more than PYFLAKES_MAX_ANCESTRY_STEPS steps comparing bindings (``getCommonAncestor``);
+    - more than PYFLAKES_MAX_COMPARISONS statements compared with bindings (``descendantOf``);
     - no duplicate-key check of dict literals: it compares every key with every duplicated one
       (quadratic) and reports messages this module does not use.
     """
 
-    _steps = 0
-    _binding_line = 0
+    _compared = 0
 
-    def getCommonAncestor(self, lnode, rnode, stop):  # noqa: N802 (pyflakes' name)
-        self._steps += 1
-        if self._steps > PYFLAKES_MAX_ANCESTRY_STEPS:
-            raise _TooCostly("names bound too often in one scope", self._binding_line)
-        return super().getCommonAncestor(lnode, rnode, stop)
-
-    def addBinding(self, node, value):  # noqa: N802
-        self._binding_line = getattr(node, "lineno", self._binding_line)
-        super().addBinding(node, value)
+    def descendantOf(self, node, ancestors, stop):  # noqa: N802 (pyflakes' name)
+        self._compared += len(ancestors)
+        if self._compared > PYFLAKES_MAX_COMPARISONS:
+            raise _TooCostly("names bound too often in one scope", getattr(node, "lineno", 0))
+        return super().descendantOf(node, ancestors, stop)
 
     def handleStringAnnotation(self, s, node, ref_lineno, ref_col_offset):  # noqa: N802
         if len(s) > PYFLAKES_MAX_DEPTH:  # a shorter one cannot nest deeper
