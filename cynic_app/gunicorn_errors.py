@@ -20,13 +20,14 @@ from .logs import printable
 
 
 def error_answer(status: int, message: str) -> bytes:
-    """A whole HTTP/1.1 answer carrying the API's error shape; the connection closes after it."""
+    """A whole HTTP/1.1 answer carrying the API's error shape, dated (RFC 9110 §6.6.1); the
+    connection closes after it."""
     phrase = HTTPStatus(status).phrase
     code = "_".join(phrase.lower().replace("-", " ").split())
     body = json.dumps({"error": {"code": code, "message": message, "details": {}}}).encode()
     head = (
-        f"HTTP/1.1 {status} {phrase}\r\nConnection: close\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
+        f"HTTP/1.1 {status} {phrase}\r\nDate: {util.http_date()}\r\nConnection: close\r\n"
+        f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode("latin-1") + body
 

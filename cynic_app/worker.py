@@ -219,7 +219,7 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.head_timeout_s = ServerSettings.from_env().head_timeout_s
-        self.heads: OrderedDict[_Conn, _Waiting] = OrderedDict()  # by deadline (all get the same timeout)
+        self.heads: OrderedDict[_Conn, _Waiting] = OrderedDict()  # by arrival: the oldest is evicted first
         self.lingering: OrderedDict[socket.socket, tuple[float, int]] = OrderedDict()
         self.busy = 0  # connections being served or queued for a thread (the event loop's count)
         self.new_heads = 0  # heads waiting of connections never served (not this worker's load)
@@ -315,8 +315,11 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
             self._end_head(oldest, "evicted")
         now = time.monotonic()
         wait_s = self.head_timeout_s if self.alive else STOP_KEEPALIVE_LINGER
+        since = now
+        if conn.initialized and conn.timeout is not None:  # kept alive: since its previous answer
+            since = min(now, conn.timeout - self.cfg.keepalive)
         conn.sock.setblocking(False)
-        self.heads[conn] = _Waiting(buf, now + wait_s, now, fresh=not conn.initialized)
+        self.heads[conn] = _Waiting(buf, since + wait_s, now, fresh=not conn.initialized)
         self.new_heads += self.heads[conn].fresh
         self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._read_head, conn))
         if end is not None or len(buf) > HEAD_LIMIT_BYTES:
@@ -340,10 +343,7 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         if not self.alive:  # stopping: heads get what kept-alive connections get
             for waiting in self.heads.values():
                 waiting.deadline = min(waiting.deadline, now + STOP_KEEPALIVE_LINGER)
-        while self.heads:
-            conn, waiting = next(iter(self.heads.items()))
-            if waiting.deadline > now:
-                break
+        for conn in [conn for conn, waiting in self.heads.items() if waiting.deadline <= now]:
             self._end_head(conn, "timeout")
         while self.lingering:
             sock, (deadline, _drained) = next(iter(self.lingering.items()))

@@ -3,7 +3,9 @@ JSON error answers (the workers themselves: tests/e2e/test_slow_heads.py)."""
 
 from __future__ import annotations
 
+import email.utils
 import json
+import time
 
 import pytest
 
@@ -100,3 +102,13 @@ def test_no_access_atoms_are_built_for_a_line_nobody_writes(monkeypatch):
     logger.access_log.setLevel("INFO")
     logger.access(None, None, {}, None)
     assert len(built) == 1
+
+
+def test_the_error_answer_is_dated():
+    """RFC 9110 §6.6.1: a server with a clock sends Date in its 4xx answers too."""
+    head = error_answer(408, "slow").partition(b"\r\n\r\n")[0].decode("latin-1")
+    lines = head.split("\r\n")
+    dates = [line.partition(":")[2].strip() for line in lines if line.lower().startswith("date:")]
+    assert len(dates) == 1
+    sent = email.utils.parsedate_to_datetime(dates[0])
+    assert sent.tzinfo is not None and abs(sent.timestamp() - time.time()) < 5
