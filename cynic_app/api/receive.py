@@ -4,7 +4,7 @@
 before Flask runs, so that:
 
 - a body over CYNIC_MAX_BODY_BYTES is read and discarded (up to DRAIN_LIMIT_BYTES) before the
-  413 is sent: a client that writes its whole body before reading (urllib, requests) then reads
+  413 is sent (whatever the route: one that reads no body gets the 413 too): a client that writes its whole body before reading (urllib, requests) then reads
   the JSON 413 instead of a connection reset. Past DRAIN_LIMIT_BYTES the connection is closed
   unread (a client that insists on sending more may then see a reset);
 - a body MUST arrive within CYNIC_BODY_TIMEOUT_S of the request's start, else the request is
@@ -47,7 +47,7 @@ import time
 
 from flask import Flask, request
 from gunicorn.http.errors import NoMoreData, ParseException
-from werkzeug.exceptions import BadRequest, RequestTimeout
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge, RequestTimeout
 
 from ..logs import printable
 from ..timers import TIMERS
@@ -247,6 +247,8 @@ def register(app: Flask) -> None:
         outcome = request.environ.get(OUTCOME_KEY)
         if outcome == "timed_out":
             raise RequestTimeout("the request body did not arrive within the time allowed")
+        if outcome == "too_large":  # whatever the route reads (a GET that reads none, a 404)
+            raise RequestEntityTooLarge()
         if outcome == "cut_short":
             raise BadRequest("the connection closed before the whole body arrived")
         if outcome == "malformed":

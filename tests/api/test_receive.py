@@ -31,3 +31,12 @@ def test_only_a_refused_body_closes_its_connection(client, data, status, closes)
     )
     assert r.status_code == status, r.get_data()
     assert asked == ([True] if closes else [])
+
+
+@pytest.mark.parametrize("path", ["/health", "/state", "/nowhere"])
+def test_an_over_limit_body_gets_the_413_whatever_the_route_reads(client, path):
+    """receive.py promises the 413 to a body over the limit; a route that reads no body (a GET)
+    used to answer as if the body were not there."""
+    r = client.open(path, method="GET", data=OVER_LIMIT, content_type="application/json")
+    assert r.status_code == 413, (r.status_code, r.get_data()[:200])
+    assert r.get_json()["error"]["code"] == "request_entity_too_large"
