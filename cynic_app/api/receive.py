@@ -4,9 +4,10 @@
 before Flask runs, so that:
 
 - a body over CYNIC_MAX_BODY_BYTES is read and discarded (up to DRAIN_LIMIT_BYTES) before the
-  413 is sent (whatever the route: one that reads no body gets the 413 too): a client that writes its whole body before reading (urllib, requests) then reads
-  the JSON 413 instead of a connection reset. Past DRAIN_LIMIT_BYTES the connection is closed
-  unread (a client that insists on sending more may then see a reset);
+  413 is sent, whatever the route (one that reads no body gets the 413 too): a client that
+  writes its whole body before reading (urllib, requests) then reads the JSON 413 instead of a
+  connection reset. Past DRAIN_LIMIT_BYTES the connection is closed unread (a client that
+  insists on sending more may then see a reset);
 - a body MUST arrive within CYNIC_BODY_TIMEOUT_S of the request's start, else the request is
   answered 408 (JSON) and the thread is free again: a timer shuts the socket's read side at the
   deadline, which ends the blocked read however slowly the client trickles;
