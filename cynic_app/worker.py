@@ -223,7 +223,12 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         self.lingering: OrderedDict[socket.socket, tuple[float, int]] = OrderedDict()
         self.busy = 0  # connections being served or queued for a thread (the event loop's count)
         self.new_heads = 0  # heads waiting of connections never served (not this worker's load)
+
+    def init_process(self) -> None:
+        """In the worker process, after the fork (as gthread makes its thread pool and poller):
+        what each thread serves is the process's own."""
         self.serving = threading.local()  # .req, .send: the request this thread is serving, its socket
+        super().init_process()
 
     # -- sharing the load with the other workers (module doc) --------------------------------
 
