@@ -33,12 +33,14 @@ def test_a_database_socket_numbered_past_1023_still_commits(config):
     node = next(gen)
     ballast = [os.open(os.devnull, os.O_RDONLY) for _ in range(1100)]
     fresh = make_pool(node.url, min_size=1, max_size=4, timeout_s=1.0)
+    # the old pool stays open to the end: closing it here freed its low descriptors, and a
+    # connection the fresh pool grew took one (socket 99, once)
+    old = node.pool._pool
     try:
         fresh.open(wait=True)
         wp = node.service.write_path
         wp._drop_connection()
-        old, node.pool._pool = node.pool._pool, fresh  # connections made from now on
-        old.close()
+        node.pool._pool = fresh  # connections made from now on
         try:
             written = node.service.judge(Cell.create(content="many_fds = 1"))
             jid, answer = written.record["judgment"]["judgment_id"], None
@@ -58,6 +60,7 @@ def test_a_database_socket_numbered_past_1023_still_commits(config):
     finally:
         node.service.write_path.close()
         fresh.close()
+        old.close()
         next(gen, None)
         for fd in ballast:
             os.close(fd)
