@@ -9,9 +9,14 @@ The lines: the added side of each hunk of ``git diff -U0 REV`` (a changed line i
 and an added one). Every line of an untracked or added file is new. A renamed file's unchanged
 lines are not changed lines.
 
-A finding is on a changed line when its line is one, or when the untrusted input it follows was
-read on one (``source_line``: a change that feeds request data into an old ``os.system`` call
-made that call a hole). A finding about the whole file (line 0) is kept only for a new file.
+A finding is on a changed line when its line is one, or any line of the statement it spans (to
+``end_line``: ``shell=False`` made ``shell=True`` inside a wrapped call; not so for a matter of
+taste, a function's length or complexity, which is on its ``def`` line only), or when the untrusted
+input it follows was read on one (``source_line``: a change that feeds request data into an old
+``os.system`` call made that call a hole). A finding about the whole file (line 0) is kept only
+for a new file. The ``truncated`` finding is kept when a line past it changed: the judge did not
+read that change. A file git calls binary (a NUL in its old version, a ``-diff`` attribute) is
+diffed as text (``--text``): its lines still changed.
 Each file is still judged whole: a line's meaning depends on the rest of its file.
 """
 
@@ -21,8 +26,12 @@ import os
 import subprocess
 from dataclasses import dataclass, field
 
+from ..judgment.rules import RULES
 from .report import FileReport
 from .walk import is_judged_name
+
+#: The finding that says where the judge stopped reading (engine.JUDGED_CHARS).
+TRUNCATED = "truncated"
 
 
 class DiffError(RuntimeError):
@@ -38,24 +47,56 @@ class Change:
 
     def holds(self, finding: dict) -> bool:
         line, source = finding.get("line") or 0, finding.get("source_line") or 0
-        return self.new or line in self.lines or source in self.lines
+        if self.new or source in self.lines:
+            return True
+        if finding.get("rule") == TRUNCATED:  # its line is the last one read: a change past it went unread
+            return any(n >= line for n in self.lines)
+        if not line:
+            return False
+        rule = RULES.get(finding.get("rule", ""))
+        if rule is not None and rule.taste:  # a function's length, its complexity: not each line of it
+            return line in self.lines
+        end = max(finding.get("end_line") or line, line)  # a statement over lines: any of them
+        return any(line <= n <= end for n in self.lines)
 
 
 def changes(rev: str, paths: list[str], *, cwd: str = ".") -> dict[str, Change]:
-    """{path as shown (relative to cwd): Change} for every judged file changed since rev."""
-    top = _git(["rev-parse", "--show-toplevel"], cwd).strip()
-    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], cwd, rev=rev)
+    """{path as shown (relative to cwd): Change} for every judged file changed since rev, each path
+    asked of its own repository (the current directory need not be in one: ``cynic judge --diff
+    REV repo/``); one git diff per repository."""
+    tops: dict[str, str] = {}  # a directory (resolved): the top of its repository
+    specs: dict[str, list[str]] = {}  # a repository's top: its paths, relative to it
+    for path in paths:
+        full = os.path.join(cwd, path)
+        is_dir = os.path.isdir(full)
+        directory = os.path.realpath(full if is_dir else os.path.dirname(full) or cwd)
+        if directory not in tops:
+            tops[directory] = os.path.realpath(_git(["rev-parse", "--show-toplevel"], directory).strip())
+        top = tops[directory]
+        spec = os.path.relpath(directory if is_dir else os.path.join(directory, os.path.basename(full)), top)
+        specs.setdefault(top, []).append(spec)
+    found: dict[str, Change] = {}
+    for top, under in specs.items():
+        for name, change in _changed(rev, top, under).items():
+            found[os.path.relpath(os.path.join(top, name), cwd)] = change
+    return {path: change for path, change in found.items() if is_judged_name(path)}
+
+
+def _changed(rev: str, top: str, paths: list[str]) -> dict[str, Change]:
+    """{path relative to top: Change} of the repository at top, under paths (relative to top)."""
+    commit = _git(["rev-parse", "--verify", "--quiet", "--end-of-options", f"{rev}^{{commit}}"], top, rev=rev)
+    # --text: a file git calls binary (a NUL in the old version, a -diff attribute) still has lines.
     patch = _git(
-        ["-c", "core.quotePath=false", "diff", "-U0", "--no-color", "--no-ext-diff", "--no-textconv",
-         "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMR", commit.strip(), "--", *paths],
-        cwd,
+        ["-c", "core.quotePath=false", "diff", "-U0", "--text", "--no-color", "--no-ext-diff",
+         "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMR", commit.strip(), "--",
+         *paths],
+        top,
     )  # fmt: skip
     found = parse_patch(patch)
-    untracked = _git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *paths], cwd)
+    untracked = _git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *paths], top)
     for name in filter(None, untracked.split("\0")):
         found[name] = Change(new=True)
-    shown = {os.path.relpath(os.path.join(top, name), cwd): change for name, change in found.items()}
-    return {path: change for path, change in shown.items() if is_judged_name(path)}
+    return found
 
 
 def parse_patch(patch: str) -> dict[str, Change]:
@@ -63,7 +104,7 @@ def parse_patch(patch: str) -> dict[str, Change]:
     found: dict[str, Change] = {}
     current: Change | None = None
     in_header = was_absent = False  # "--- "/"+++ " lines are headers only before a file's first hunk
-    for line in patch.splitlines():
+    for line in patch.split("\n"):  # not splitlines(): a form feed in a changed line is not a line break
         if line.startswith("diff --git "):
             current, in_header, was_absent = None, True, False
         elif in_header and line.startswith("--- "):

@@ -9,6 +9,7 @@ the others are still judged.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -23,12 +24,15 @@ PARALLEL_FROM_FILES = 8
 def read_source(path: str) -> tuple[str | None, FileReport | None]:
     """(text, None) for a file to judge, else (None, the report saying why not)."""
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):  # a FIFO or a device would block, or never end
+            return None, FileReport(path, error="cannot read it: not a regular file")
         data = Path(path).read_bytes()
     except OSError as exc:
         return None, FileReport(path, error=f"cannot read it: {exc.strerror or exc}")
     if is_binary(data):
         return None, FileReport(path, skipped="binary")
-    return data.decode("utf-8", errors="replace"), None
+    # utf-8-sig: a byte-order mark says the encoding, it is not a character of the first line.
+    return data.decode("utf-8-sig", errors="replace"), None
 
 
 def line_texts(text: str, findings: list[dict]) -> dict[int, str]:
@@ -36,7 +40,10 @@ def line_texts(text: str, findings: list[dict]) -> dict[int, str]:
     wanted = {f["line"] for f in findings if f.get("line")}
     if not wanted:
         return {}
-    return {n: line for n, line in enumerate(text.splitlines(), 1) if n in wanted}
+    # Lines as Python's parser counts them (\n, \r\n, \r): splitlines() would also break at a form
+    # feed, U+2028…, and every line below would be given the text of the one above it.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return {n: line for n, line in enumerate(lines, 1) if n in wanted}
 
 
 def judge_file(path: str, level: str | None = None) -> FileReport:

@@ -44,6 +44,9 @@ def sarif(reports: list[FileReport], *, rules_base: str | None = None, cwd: str 
     """The SARIF log of reports (paths relative to cwd, the current directory by default)."""
     cwd = os.path.abspath(cwd or os.getcwd())
     used = sorted({f["rule"] for r in reports for f in r.findings})
+    first = {}  # each rule's first finding: what a rule this client does not know is described by
+    for f in (f for r in reports for f in r.findings):
+        first.setdefault(f["rule"], f)
     index = {rule: i for i, rule in enumerate(used)}
     results = [result for r in reports for result in _results(r, index, cwd)]
     notifications = [
@@ -61,7 +64,12 @@ def sarif(reports: list[FileReport], *, rules_base: str | None = None, cwd: str 
                         "name": "cynic",
                         "version": _version(),
                         "informationUri": rules_url(rules_base),
-                        "rules": [_rule(rule, rules_base) for rule in used],
+                        "rules": [
+                            _rule(rule, rules_base)
+                            if rule in RULES and rule in RULE_DOCS
+                            else _unknown_rule(rule, first[rule], rules_base)
+                            for rule in used
+                        ],
                     }
                 },
                 "originalUriBaseIds": {SRCROOT: {"uri": Path(cwd).as_uri() + "/"}},
@@ -94,6 +102,22 @@ def _rule(rule_id: str, rules_base: str | None) -> dict:
         "helpUri": rule_url(rule_id, rules_base),
         "defaultConfiguration": {"level": LEVEL_OF_KIND[rule.kind]},
         "properties": properties,
+    }
+
+
+def _unknown_rule(rule_id: str, finding: dict, rules_base: str | None) -> dict:
+    """A rule a node knows and this client does not (a newer node): what its finding says of it."""
+    kind = finding.get("kind")
+    tags = [kind] if kind in LEVEL_OF_KIND else []
+    if isinstance(finding.get("cwe"), int) and finding["cwe"] > 0:
+        tags.append(f"external/cwe/cwe-{finding['cwe']}")
+    return {
+        "id": rule_id,
+        "name": "".join(word.capitalize() for word in rule_id.split("-")),
+        "shortDescription": {"text": rule_id},
+        "helpUri": rule_url(rule_id, rules_base),
+        "defaultConfiguration": {"level": LEVEL_OF_KIND.get(kind, "note")},
+        "properties": {"tags": tags},
     }
 
 
@@ -136,15 +160,27 @@ def _hash(key: str) -> str:
 
 def _location(path: str, cwd: str, *, line: int = 0) -> dict:
     absolute = os.path.abspath(path)
-    relative = os.path.relpath(absolute, cwd)
-    if relative.startswith(os.pardir):  # outside the directory cynic ran in: an absolute URI
+    relative = _relative(absolute, cwd)
+    if relative is None:  # outside the directory cynic ran in: an absolute URI
         artifact = {"uri": Path(absolute).as_uri()}
-    else:
-        artifact = {"uri": quote(Path(relative).as_posix()), "uriBaseId": SRCROOT}
+    else:  # a name that is not UTF-8 keeps its bytes: %FF
+        artifact = {"uri": quote(Path(relative).as_posix(), errors="surrogateescape"), "uriBaseId": SRCROOT}
     physical: dict = {"artifactLocation": artifact}
     if line:
         physical["region"] = {"startLine": line}
     return {"physicalLocation": physical}
+
+
+def _relative(absolute: str, cwd: str) -> str | None:
+    """absolute relative to cwd, else None when it is outside. Its directory is also tried resolved,
+    as os.getcwd() is: a path spelled through a symbolic link to the directory cynic ran in
+    ($PWD/app.py when $PWD is a link) is inside it."""
+    resolved = os.path.join(os.path.realpath(os.path.dirname(absolute)), os.path.basename(absolute))
+    for candidate, base in ((absolute, cwd), (resolved, os.path.realpath(cwd))):
+        relative = os.path.relpath(candidate, base)
+        if relative != os.pardir and not relative.startswith(os.pardir + os.sep):  # "..x.py" is inside
+            return relative
+    return None
 
 
 def _justification(finding: dict, line_text: str) -> str:
