@@ -72,6 +72,7 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
     file could not be judged (or the node could not be reached).
     """
     from .diff import DiffError, changes, keep_changed
+    from .text import escaped
     from .walk import source_files
 
     if store and not server:
@@ -93,7 +94,7 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
         reports = [keep_changed(r, changed[r.path]) if r.judged else r for r in reports]
     for r in reports:
         if r.error:
-            click.echo(f"cynic: {r.path}: {r.error}", err=True)
+            click.echo(f"cynic: {escaped(r.path)}: {escaped(r.error)}", err=True)
     _print(reports, output_format, fail_on=fail_on, diff=diff_rev, **shown)
     if any(r.error for r in reports):
         sys.exit(EXIT_INCOMPLETE)

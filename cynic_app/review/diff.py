@@ -65,7 +65,7 @@ def changes(rev: str, paths: list[str], *, cwd: str = ".") -> dict[str, Change]:
     asked of its own repository (the current directory need not be in one: ``cynic judge --diff
     REV repo/``); one git diff per repository."""
     tops: dict[str, str] = {}  # a directory (resolved): the top of its repository
-    specs: dict[str, list[str]] = {}  # a repository's top: its paths, relative to it
+    specs: dict[str, list[tuple[str, str]]] = {}  # a repository's top: (path relative to it, its directory)
     for path in paths:
         full = os.path.join(cwd, path)
         is_dir = os.path.isdir(full)
@@ -74,12 +74,21 @@ def changes(rev: str, paths: list[str], *, cwd: str = ".") -> dict[str, Change]:
             tops[directory] = os.path.realpath(_git(["rev-parse", "--show-toplevel"], directory).strip())
         top = tops[directory]
         spec = os.path.relpath(directory if is_dir else os.path.join(directory, os.path.basename(full)), top)
-        specs.setdefault(top, []).append(spec)
+        specs.setdefault(top, []).append((spec, directory))
     found: dict[str, Change] = {}
     for top, under in specs.items():
-        for name, change in _changed(rev, top, under).items():
-            found[os.path.relpath(os.path.join(top, name), cwd)] = change
-    return {path: change for path, change in found.items() if is_judged_name(path)}
+        for name, change in _changed(rev, top, [spec for spec, _ in under]).items():
+            full = os.path.join(top, name)
+            # As a walk: a vendored tree's name counts below the PATH given, not above it (build/repo).
+            if any(_judged_below(full, directory) for _, directory in under):
+                found[os.path.relpath(full, cwd)] = change
+    return found
+
+
+def _judged_below(full: str, directory: str) -> bool:
+    """Whether a walk of directory judges the file full (is_judged_name of its path below it)."""
+    below = os.path.relpath(full, directory)
+    return below != os.pardir and not below.startswith(os.pardir + os.sep) and is_judged_name(below)
 
 
 def _changed(rev: str, top: str, paths: list[str]) -> dict[str, Change]:
@@ -157,10 +166,16 @@ def keep_changed(report: FileReport, change: Change) -> FileReport:
 
 
 def _git(args: list[str], cwd: str, *, rev: str = "") -> str:
-    """git's output; DiffError with git's reason (or, for rev-parse of rev, what rev is not)."""
+    """git's output; DiffError with git's reason (or, for rev-parse of rev, what rev is not). Paths
+    are literal: a file named '[a].py' is not a pattern that names a.py."""
     try:
         done = subprocess.run(
-            ["git", *args], cwd=cwd, capture_output=True, text=True, errors="surrogateescape", check=False
+            ["git", "--literal-pathspecs", *args],
+            cwd=cwd,
+            capture_output=True,
+            text=True,
+            errors="surrogateescape",
+            check=False,
         )
     except FileNotFoundError:
         raise DiffError("--diff needs git, and git is not installed") from None

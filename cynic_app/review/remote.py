@@ -109,7 +109,7 @@ def judge_remote(
         q_score=answer["q_score"],
         language=answer.get("language", ""),
         findings=answer.get("findings", []),
-        line_texts=line_texts(text, answer.get("findings", [])),
+        line_texts=line_texts(text, answer.get("findings", []), answer.get("language") or "python"),
         judgment_id=answer["judgment_id"],
         persisted=bool(answer.get("persisted")),
     )
@@ -127,7 +127,14 @@ def _post(url: str, body: bytes, headers: dict, hung: threading.Event) -> tuple[
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
                 return answer.status, _parsed(answer.read().decode("utf-8", "replace"))
         except urllib.error.HTTPError as exc:
-            status, text = exc.code, exc.read().decode("utf-8", "replace")
+            status = exc.code
+            try:
+                text = exc.read().decode("utf-8", "replace")
+            except (OSError, http.client.HTTPException) as cut:  # its body cut short, or never sent
+                if isinstance(cut, TimeoutError):
+                    hung.set()
+                    return 0, f"the node did not finish its {status} answer within {TIMEOUT_S:g} s (hung)"
+                text = f"(its answer cut short: {type(cut).__name__})"
             if status != 503 or attempt == ATTEMPTS:
                 return status, _parsed(text)
             wait_s = _retry_after(exc.headers.get("Retry-After"), wait_s)
@@ -155,18 +162,29 @@ def _not_a_judgment(answer: dict | str) -> str:
         and isinstance(f.get("rule"), str)
         and isinstance(f.get("message"), str)
         and f.get("kind") in VERDICT_OF_KIND
-        and isinstance(f.get("line", 0), int)
+        and all(_line_number(f.get(key)) for key in ("line", "column", "end_line", "source_line"))
+        and isinstance(f.get("suppressed"), str | None)
         for f in findings
     ):
         return "findings without a rule, message, kind or line"
     return ""
 
 
+def _line_number(value) -> bool:
+    """A line or column as the judge gives one: absent, or an integer from 0 (not a bool)."""
+    return value is None or (type(value) is int and value >= 0)
+
+
 def _parsed(text: str) -> dict | str:
+    """The answer's JSON, else its text; NaN and Infinity are not JSON (Python's json reads them)."""
     try:
-        return json.loads(text)
+        return json.loads(text, parse_constant=_not_json)
     except ValueError:
         return text
+
+
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
 
 
 def _retry_after(header: str | None, default_s: float) -> float:

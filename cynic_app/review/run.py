@@ -12,6 +12,7 @@ import os
 import stat
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 from .report import FileReport
@@ -35,14 +36,19 @@ def read_source(path: str) -> tuple[str | None, FileReport | None]:
     return data.decode("utf-8-sig", errors="replace"), None
 
 
-def line_texts(text: str, findings: list[dict]) -> dict[int, str]:
-    """The text of each line a finding names (for fingerprints and suppression comments)."""
+def line_texts(text: str, findings: list[dict], language: str = "python") -> dict[int, str]:
+    """The text of each line a finding names (for fingerprints and suppression comments), the
+    lines numbered as the judge numbered them for language."""
     wanted = {f["line"] for f in findings if f.get("line")}
     if not wanted:
         return {}
-    # Lines as Python's parser counts them (\n, \r\n, \r): splitlines() would also break at a form
+    # Python's parser ends a line at \n, \r\n and a lone \r; tree-sitter (JavaScript, TypeScript,
+    # shell) and the judge's text checks at \n alone. Never splitlines(): it also breaks at a form
     # feed, U+2028…, and every line below would be given the text of the one above it.
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if language == "python":
+        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    else:
+        lines = [line.removesuffix("\r") for line in text.split("\n")]
     return {n: line for n, line in enumerate(lines, 1) if n in wanted}
 
 
@@ -65,7 +71,7 @@ def judge_file(path: str, level: str | None = None) -> FileReport:
         q_score=judgment.q_score,
         language=judgment.language,
         findings=judgment.findings,
-        line_texts=line_texts(text, judgment.findings),
+        line_texts=line_texts(text, judgment.findings, judgment.language),
     )
 
 
@@ -90,5 +96,25 @@ def _each(paths: list[str], jobs: int, level: str | None) -> Iterator[FileReport
         yield from map(judge_file, paths, levels)
         return
     chunk = max(1, min(16, len(paths) // (jobs * 4)))
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        yield from pool.map(judge_file, paths, levels, chunksize=chunk)
+    ready = 0
+    try:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            for report in pool.map(judge_file, paths, levels, chunksize=chunk):
+                ready += 1
+                yield report
+    except BrokenProcessPool:
+        # A process died (killed, out of memory, a crash in a parser's C code) and took the pool
+        # with it: each file left is judged in a process of its own, so the one it dies on is that
+        # file's error and the others are still judged.
+        from .. import judgment  # noqa: F401  (imported once here: each process forked has it)
+
+        for path in paths[ready:]:
+            yield _judge_alone(path, level)
+
+
+def _judge_alone(path: str, level: str | None) -> FileReport:
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(judge_file, path, level).result()
+        except BrokenProcessPool:
+            return FileReport(path, error="the judge's process died judging it")

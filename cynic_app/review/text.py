@@ -5,7 +5,9 @@
 then the files that fail the gate and a summary per verdict. A finding about the whole file is
 shown at line 1, and a finding whose column is unknown at column 1 (the JSON and SARIF outputs
 keep 0 for unknown). Suppressed findings are counted, and shown only when asked. Colours only
-when the output is a terminal (and NO_COLOR is not set).
+when the output is a terminal (and NO_COLOR is not set). What the judged files say (a name, a
+message quoting the code) is printed with its control characters escaped (``\\x1b``, ``\\n``): it
+can neither drive the terminal nor break a finding over two lines.
 """
 
 from __future__ import annotations
@@ -27,11 +29,23 @@ _VERDICT_COLOUR = {"BARK": "red", "GROWL": "yellow", "WAG": "cyan", "HOWL": "gre
 def finding_line(path: str, f: dict, *, colour: bool, link: str = "") -> str:
     """One finding as ``path:line:col: rule message (CWE-n)``."""
     paint = _painter(colour)
-    where = f"{paint(path, bold=True)}:{max(f.get('line') or 0, 1)}:{max(f.get('column') or 0, 1)}:"
-    rule = paint(f["rule"], fg=_KIND_COLOUR.get(f.get("kind")), bold=f.get("kind") == SECURITY)
-    cwe = f" (CWE-{f['cwe']})" if f.get("cwe") else ""
-    marks = f" [suppressed: {f['suppressed']}]" if f.get("suppressed") else ""
-    return f"{where} {rule} {f['message']}{cwe}{marks}" + (f" {link}" if link else "")
+    where = f"{paint(escaped(path), bold=True)}:{max(f.get('line') or 0, 1)}:{max(f.get('column') or 0, 1)}:"
+    rule = paint(escaped(f["rule"]), fg=_KIND_COLOUR.get(f.get("kind")), bold=f.get("kind") == SECURITY)
+    cwe = f" (CWE-{escaped(str(f['cwe']))})" if f.get("cwe") else ""
+    marks = f" [suppressed: {escaped(str(f['suppressed']))}]" if f.get("suppressed") else ""
+    return f"{where} {rule} {escaped(f['message'])}{cwe}{marks}" + (f" {link}" if link else "")
+
+
+def escaped(text: str) -> str:
+    """text with what is not printable escaped (``\\x1b``, ``\\n``, ``\\u202e``): control characters
+    (an escape sequence, a newline, a carriage return), format characters (a bidirectional
+    override), a lone surrogate. A byte of a name that is not UTF-8 (a surrogate escape) is kept."""
+    if text.isprintable():
+        return text
+    return "".join(
+        c if c.isprintable() or "\udc80" <= c <= "\udcff" else c.encode("unicode_escape").decode("ascii")
+        for c in text
+    )
 
 
 def render(
@@ -63,7 +77,7 @@ def render(
         yield f"{len(failing)} file{_s(len(failing))} at {fail_on} or worse ({on}):"
         for r in failing:
             v = r.gate_verdict
-            yield f"  {r.path}: {paint(v, fg=_VERDICT_COLOUR[v], bold=True)}" + (
+            yield f"  {escaped(r.path)}: {paint(v, fg=_VERDICT_COLOUR[v], bold=True)}" + (
                 "" if r.diffed else f" (q {r.q_score:g})"
             )
     if shown or failing:

@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -101,3 +103,48 @@ class Repo:
 @pytest.fixture
 def repo(tmp_path) -> Repo:
     return Repo(tmp_path / "repo")
+
+
+# A fake node for --server: /health answers, POST /judge answers what the test asked for.
+
+
+class Node(BaseHTTPRequestHandler):
+    """A node that answers /health, and POST /judge with what the test asked for."""
+
+    status = 200
+    body = b"{}"
+    content_type = "application/json"
+
+    def log_message(self, *_args):
+        pass
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):  # noqa: N802
+        self._send(200, b'{"status": "ok"}', "application/json")
+
+    def do_POST(self):  # noqa: N802
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        self._send(self.status, self.body, self.content_type)
+
+
+@pytest.fixture
+def fake_node():
+    servers = []
+
+    def start(status: int, body: bytes, content_type: str = "application/json") -> str:
+        handler = type("Handler", (Node,), {"status": status, "body": body, "content_type": content_type})
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_address[1]}"
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()

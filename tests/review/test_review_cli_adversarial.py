@@ -9,13 +9,13 @@ import socket
 import subprocess
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import jsonschema
 import pytest
 
-from tests.review.conftest import HOLE, HOLE_LINE, NOSEC, Repo, cynic, judged_json
+from tests.review.conftest import HOLE, HOLE_LINE, NOSEC, Node, Repo, cynic, judged_json
 from tests.review.test_sarif import sarif_schema
 
 #: A call black wrapped over lines: the change that makes it a hole is on a continuation line.
@@ -197,48 +197,6 @@ def test_sarif_a_file_name_that_is_not_utf8_is_percent_encoded(tmp_path):
 # --server
 
 
-class _Node(BaseHTTPRequestHandler):
-    """A node that answers /health, and POST /judge with what the test asked for."""
-
-    status = 200
-    body = b"{}"
-    content_type = "application/json"
-
-    def log_message(self, *_args):
-        pass
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def do_GET(self):  # noqa: N802
-        self._send(200, b'{"status": "ok"}', "application/json")
-
-    def do_POST(self):  # noqa: N802
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        self._send(self.status, self.body, self.content_type)
-
-
-@pytest.fixture
-def fake_node():
-    servers = []
-
-    def start(status: int, body: bytes, content_type: str = "application/json") -> str:
-        handler = type("Handler", (_Node,), {"status": status, "body": body, "content_type": content_type})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        servers.append(server)
-        return f"http://127.0.0.1:{server.server_address[1]}"
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
-
-
 JUDGMENT = {"verdict": "BARK", "q_score": 20.0, "judgment_id": "j-1", "language": "python"}
 
 
@@ -308,7 +266,7 @@ def test_server_a_node_that_never_answers_is_given_up_on_after_one_timeout(tmp_p
 
     posts, release = [], threading.Event()
 
-    class Hung(_Node):
+    class Hung(Node):
         def do_POST(self):  # noqa: N802
             posts.append(self.path)
             release.wait(30)  # never answers while the client waits
