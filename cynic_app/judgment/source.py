@@ -32,6 +32,8 @@ PYTHON, JAVASCRIPT, TYPESCRIPT, SHELL, OTHER_CODE, TEXT = (
 LANGUAGES = (PYTHON, JAVASCRIPT, TYPESCRIPT, SHELL, OTHER_CODE, TEXT)
 #: Language cues are counted in this much of the content: enough to tell, bounded in cost.
 CUE_SAMPLE_CHARS = 8192
+#: What str.splitlines() breaks lines at besides \n: absent from a text, its lines are splitlines()'.
+_OTHER_BREAKS = ("\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 _EXTENSIONS = {
     "py": PYTHON,
@@ -202,7 +204,18 @@ class Source:
 
     @cached_property
     def lines(self) -> list[str]:
-        return self.text.splitlines() or [""]
+        """The lines, numbered as the findings are: Python's tokenizer ends a line at \\n, \\r\\n
+        and a lone \\r, tree-sitter (JavaScript, TypeScript, shell) and the text checks at \\n
+        alone. Never at a form feed, \\x85 or U+2028, where str.splitlines() would also break
+        (every finding below one was a line off)."""
+        if not any(c in self.text for c in _OTHER_BREAKS):
+            return self.text.splitlines() or [""]  # the same lines, counted in C
+        starts = self._line_starts
+        ends = [*(start - 1 for start in starts[1:]), len(self.text)]
+        lines = [self.text[a:b].removesuffix("\r") for a, b in zip(starts, ends, strict=True)]
+        if len(lines) > 1 and starts[-1] == len(self.text):  # a break ends the text: no line after it
+            lines.pop()
+        return lines
 
     @cached_property
     def lower(self) -> str:
@@ -210,12 +223,20 @@ class Source:
 
     @cached_property
     def _line_starts(self) -> list[int]:
+        """The offset where each line starts (``lines`` says where a line ends)."""
         starts = [0]
         find = self.text.find
         at = find("\n")
         while at != -1:
             starts.append(at + 1)
             at = find("\n", at + 1)
+        if self.language == PYTHON and "\r" in self.text:  # a lone \r ends a Python line
+            at = find("\r")
+            while at != -1:
+                if not self.text.startswith("\n", at + 1):
+                    starts.append(at + 1)
+                at = find("\r", at + 1)
+            starts.sort()
         return starts
 
     def line_of(self, offset: int) -> int:
@@ -248,7 +269,7 @@ class Source:
         if not 1 <= line <= len(starts):
             return ""
         end = starts[line] - 1 if line < len(starts) else len(self.text)
-        return self.text[starts[line - 1] : end]
+        return self.text[starts[line - 1] : end].removesuffix("\r")
 
     @cached_property
     def line_stats(self) -> LineStats:

@@ -10,7 +10,7 @@ which findings link to. command.py is the click command.
 Exit codes: 0 no file fails the gate; 1 a file's verdict (with --diff: the verdict of its
 changed lines) is the --fail-on verdict or worse; 2 a usage error (click's: an unknown option,
 a path that does not exist, --diff outside a git repository or with an unknown revision); 3 a
-file could not be judged (unreadable, refused by the node, the judge failed on it) or the node
-could not be reached. 3 outranks 1: a run that could not judge every file is incomplete, whatever
-the others' verdicts.
+file could not be judged (unreadable, refused by the node, the judge failed on it), the node
+could not be reached, or the run was interrupted. 3 outranks 1: a run that could not judge every
+file is incomplete, whatever the others' verdicts.
 """

@@ -75,6 +75,7 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
     from .text import escaped
     from .walk import source_files
 
+    _never_unencodable()
     if store and not server:
         raise click.UsageError("--store needs --server (judging here stores nothing)")
     if level and server:
@@ -86,12 +87,19 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
             changed = changes(diff_rev, paths)
         except DiffError as exc:
             raise click.UsageError(str(exc)) from None
-        files = sorted(changed)
+        files = sorted(path for path, change in changed.items() if not change.repository)
     else:
         files = source_files(paths)
-    reports = _judge(files, server=server, store=store, level=level, jobs=jobs)
+    try:
+        reports = _judge(files, server=server, store=store, level=level, jobs=jobs)
+    except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, the code of a failed gate
+        click.echo("\ncynic: interrupted: not every file was judged", err=True)
+        sys.exit(EXIT_INCOMPLETE)
     if changed is not None:
         reports = [keep_changed(r, changed[r.path]) if r.judged else r for r in reports]
+        # A submodule, a nested repository: its changes are its own repository's (--diff in it).
+        nested = [FileReport(p, skipped="nested repository") for p, c in changed.items() if c.repository]
+        reports = sorted(reports + nested, key=lambda r: r.path)
     for r in reports:
         if r.error:
             click.echo(f"cynic: {escaped(r.path)}: {escaped(r.error)}", err=True)
@@ -100,6 +108,14 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
         sys.exit(EXIT_INCOMPLETE)
     if any(r.fails(fail_on) for r in reports):
         sys.exit(EXIT_FAILED)
+
+
+def _never_unencodable() -> None:
+    """What the output's encoding cannot write (a name's byte that is not UTF-8 under a strict UTF-8
+    locale such as en_US.UTF-8, a letter a Latin-1 locale lacks) is written escaped, not a traceback."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
 
 
 def _judge(

@@ -1,9 +1,12 @@
 """``cynic judge --diff REV``: judge what changed since REV, report what is on changed lines.
 
-The files: those ``git diff REV`` shows added, copied, modified or renamed between REV and the
-working tree (staged or not), plus the untracked files git does not ignore (new files not yet
-added are part of the change); deleted files are gone. With PATH arguments, only those under
-them; either way only files a walk would judge (walk.is_judged_name).
+The files: those ``git diff REV`` shows added, copied, modified, renamed or changed in type (a
+symbolic link made a file) between REV and the working tree (staged or not), plus the untracked
+files git does not ignore (new files not yet added are part of the change); deleted files are
+gone. With PATH arguments, only those under them; either way only files a walk would judge
+(walk.is_judged_name below a directory given; a file given is judged whatever its name). A
+submodule whose commit moved, or an untracked repository inside this one, is not a file: it is
+reported skipped ("nested repository"); run --diff in it to judge its changes.
 
 The lines: the added side of each hunk of ``git diff -U0 REV`` (a changed line is a removed line
 and an added one). Every line of an untracked or added file is new. A renamed file's unchanged
@@ -44,6 +47,9 @@ class Change:
 
     new: bool = False
     lines: set[int] = field(default_factory=set)
+    #: A repository of its own (a submodule whose commit moved, an untracked nested repository):
+    #: not a file, and its files are not this repository's changes; reported as skipped.
+    repository: bool = False
 
     def holds(self, finding: dict) -> bool:
         line, source = finding.get("line") or 0, finding.get("source_line") or 0
@@ -66,6 +72,7 @@ def changes(rev: str, paths: list[str], *, cwd: str = ".") -> dict[str, Change]:
     REV repo/``); one git diff per repository."""
     tops: dict[str, str] = {}  # a directory (resolved): the top of its repository
     specs: dict[str, list[tuple[str, str]]] = {}  # a repository's top: (path relative to it, its directory)
+    named: set[str] = set()  # the files given as PATHs: judged whatever their names, as a walk judges them
     for path in paths:
         full = os.path.join(cwd, path)
         is_dir = os.path.isdir(full)
@@ -75,20 +82,24 @@ def changes(rev: str, paths: list[str], *, cwd: str = ".") -> dict[str, Change]:
         top = tops[directory]
         spec = os.path.relpath(directory if is_dir else os.path.join(directory, os.path.basename(full)), top)
         specs.setdefault(top, []).append((spec, directory))
+        if not is_dir:
+            named.add(os.path.normpath(os.path.join(top, spec)))
     found: dict[str, Change] = {}
     for top, under in specs.items():
         for name, change in _changed(rev, top, [spec for spec, _ in under]).items():
-            full = os.path.join(top, name)
+            full = os.path.normpath(os.path.join(top, name))
             # As a walk: a vendored tree's name counts below the PATH given, not above it (build/repo).
-            if any(_judged_below(full, directory) for _, directory in under):
+            if full in named or any(_judged_below(full, directory, change) for _, directory in under):
                 found[os.path.relpath(full, cwd)] = change
     return found
 
 
-def _judged_below(full: str, directory: str) -> bool:
-    """Whether a walk of directory judges the file full (is_judged_name of its path below it)."""
+def _judged_below(full: str, directory: str, change: Change) -> bool:
+    """Whether a walk of directory judges the file full (is_judged_name of its path below it), or
+    reaches the repository of its own at full (whatever its name: its skip is said)."""
     below = os.path.relpath(full, directory)
-    return below != os.pardir and not below.startswith(os.pardir + os.sep) and is_judged_name(below)
+    inside = below != os.pardir and not below.startswith(os.pardir + os.sep)
+    return inside and (change.repository or is_judged_name(below))
 
 
 def _changed(rev: str, top: str, paths: list[str]) -> dict[str, Change]:
@@ -97,14 +108,14 @@ def _changed(rev: str, top: str, paths: list[str]) -> dict[str, Change]:
     # --text: a file git calls binary (a NUL in the old version, a -diff attribute) still has lines.
     patch = _git(
         ["-c", "core.quotePath=false", "diff", "-U0", "--text", "--no-color", "--no-ext-diff",
-         "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMR", commit.strip(), "--",
+         "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/", "--diff-filter=ACMRT", commit.strip(), "--",
          *paths],
         top,
     )  # fmt: skip
     found = parse_patch(patch)
     untracked = _git(["ls-files", "--others", "--exclude-standard", "--full-name", "-z", "--", *paths], top)
-    for name in filter(None, untracked.split("\0")):
-        found[name] = Change(new=True)
+    for name in filter(None, untracked.split("\0")):  # "nested/": an untracked repository of its own
+        found[name.removesuffix("/")] = Change(new=True, repository=name.endswith("/"))
     return found
 
 
@@ -112,10 +123,13 @@ def parse_patch(patch: str) -> dict[str, Change]:
     """{path relative to the top: Change} from ``git diff -U0`` output (a/ and b/ prefixes)."""
     found: dict[str, Change] = {}
     current: Change | None = None
-    in_header = was_absent = False  # "--- "/"+++ " lines are headers only before a file's first hunk
+    # "--- "/"+++ " lines are headers only before a file's first hunk; is_link: a submodule's commit
+    in_header = was_absent = is_link = False
     for line in patch.split("\n"):  # not splitlines(): a form feed in a changed line is not a line break
         if line.startswith("diff --git "):
-            current, in_header, was_absent = None, True, False
+            current, in_header, was_absent, is_link = None, True, False, False
+        elif in_header and line.startswith(("index ", "new ")) and line.endswith(" 160000"):
+            is_link = True  # a gitlink: "index a..b 160000", "new file mode 160000", "new mode 160000"
         elif in_header and line.startswith("--- "):
             was_absent = line == "--- /dev/null"
         elif in_header and line.startswith("+++ "):
@@ -123,6 +137,8 @@ def parse_patch(patch: str) -> dict[str, Change]:
             current = None if name == "/dev/null" else found.setdefault(_unquote(name)[2:], Change())
             if current is not None and was_absent:
                 current.new = True
+            if current is not None and is_link:
+                current.repository = True
         elif line.startswith("@@ "):
             in_header = False
             if current is not None:

@@ -122,14 +122,15 @@ def _post(url: str, body: bytes, headers: dict, hung: threading.Event) -> tuple[
         wait_s = float(attempt)
         if hung.is_set():
             return 0, f"not sent: the node did not answer another request within {TIMEOUT_S:g} s"
+        deadline = time.monotonic() + TIMEOUT_S  # the whole answer, not each read: a trickle is a hang
         try:
             request = urllib.request.Request(url, data=body, headers=headers, method="POST")
             with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:
-                return answer.status, _parsed(answer.read().decode("utf-8", "replace"))
+                return answer.status, _parsed(_read_by(answer, deadline).decode("utf-8", "replace"))
         except urllib.error.HTTPError as exc:
             status = exc.code
             try:
-                text = exc.read().decode("utf-8", "replace")
+                text = _read_by(exc, deadline).decode("utf-8", "replace")
             except (OSError, http.client.HTTPException) as cut:  # its body cut short, or never sent
                 if isinstance(cut, TimeoutError):
                     hung.set()
@@ -146,6 +147,18 @@ def _post(url: str, body: bytes, headers: dict, hung: threading.Event) -> tuple[
                 return 0, f"no answer from the node: {getattr(exc, 'reason', exc)}"
         time.sleep(min(wait_s, MAX_WAIT_S))
     raise AssertionError("unreachable: the last attempt returns")
+
+
+def _read_by(answer, deadline: float) -> bytes:
+    """The answer's body; TimeoutError when it has not ended by deadline (a node sending it a byte
+    at a time never lets a single read time out)."""
+    read = getattr(answer, "read1", None) or answer.read
+    chunks = []
+    while chunk := read(65536):
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"the answer did not end within {TIMEOUT_S:g} s")
+    return b"".join(chunks)
 
 
 def _not_a_judgment(answer: dict | str) -> str:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from urllib.parse import quote
 
 from ..judgment.ruledocs import RULE_DOCS
 from ..judgment.rules import RULES
@@ -48,7 +49,9 @@ def rules_url(base: str | None = None) -> str:
 
 
 def rule_url(rule: str, base: str | None = None) -> str:
-    return f"{rules_url(base)}#{rule}"
+    """The address of rule's entry; an id a node sends (a newer rule, or any string) is percent-encoded,
+    so the link is a URI (SARIF's helpUri) and prints nothing a terminal obeys."""
+    return f"{rules_url(base)}#{quote(rule, safe='', errors='surrogatepass')}"
 
 
 def undocumented() -> list[str]:

@@ -39,11 +39,13 @@ def finding_line(path: str, f: dict, *, colour: bool, link: str = "") -> str:
 def escaped(text: str) -> str:
     """text with what is not printable escaped (``\\x1b``, ``\\n``, ``\\u202e``): control characters
     (an escape sequence, a newline, a carriage return), format characters (a bidirectional
-    override), a lone surrogate. A byte of a name that is not UTF-8 (a surrogate escape) is kept."""
+    override), a lone surrogate. A byte of a name that is not UTF-8 (a surrogate escape) is kept,
+    unless it is a C1 control (0x80-0x9f: 0x9b is CSI, an escape sequence's start on a terminal that
+    reads 8-bit controls)."""
     if text.isprintable():
         return text
     return "".join(
-        c if c.isprintable() or "\udc80" <= c <= "\udcff" else c.encode("unicode_escape").decode("ascii")
+        c if c.isprintable() or "\udca0" <= c <= "\udcff" else c.encode("unicode_escape").decode("ascii")
         for c in text
     )
 
