@@ -13,6 +13,8 @@ is told apart by cues in its first 8 KB (a shebang, ``const``/``=>``, ``fi``/``d
 from __future__ import annotations
 
 import ast
+import io
+import tokenize
 from bisect import bisect_right
 from collections import Counter
 from functools import cached_property
@@ -111,6 +113,20 @@ def letter_counts(text: str) -> tuple[int, int]:
         n = len(raw)
         return n - len(raw.translate(None, _ASCII_LETTERS)), n - len(raw.translate(None, _ASCII_UPPER))
     return len(_NON_LETTER_RE.sub("", text)), len(_NON_UPPER_RE.sub("", text))
+
+
+def _python_comments(text: str) -> dict[int, str] | None:
+    """{line: its comments} as Python's tokenizer reads text (universal newlines, as the parser
+    numbers lines); None when it cannot read it."""
+    found: dict[int, str] = {}
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+            if token.type == tokenize.COMMENT:
+                row = token.start[0]
+                found[row] = f"{found[row]} {token.string}" if row in found else token.string
+    except (tokenize.TokenError, SyntaxError):
+        return None
+    return found
 
 
 class Source:
@@ -261,7 +277,26 @@ class Source:
         """The findings, those a suppression comment on their line names marked (suppress.py)."""
         from .suppress import suppress
 
-        return suppress(findings, self.line_text) if ("#" in self.text or "//" in self.text) else findings
+        if not ("#" in self.text or "//" in self.text):
+            return findings
+        return suppress(findings, self.line_text, None if self.comments is None else self.comment_of)
+
+    def comment_of(self, line: int) -> str:
+        """The comments on a 1-based line, as the parser found them ("" when none)."""
+        return (self.comments or {}).get(line, "")
+
+    @cached_property
+    def comments(self) -> dict[int, str] | None:
+        """{line: its comments}, from Python's tokenizer or tree-sitter's comment nodes; None when
+        no parser read the text (prose, other code, Python that does not parse). Computed only when
+        a finding's line names a suppression (suppress.py): it costs about as much as a parse."""
+        if self.tree is not None:
+            return _python_comments(self.text)
+        if self.syntax_tree is not None:
+            from .tsparse import comments
+
+            return comments(self.syntax_tree.root_node)
+        return None
 
     def line_text(self, line: int) -> str:
         """The text of a 1-based line ("" past the end)."""

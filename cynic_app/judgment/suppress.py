@@ -9,7 +9,11 @@ security finding on a statement split over lines, on any of its first ten lines)
 - ``# nosemgrep`` every finding. In JavaScript and TypeScript the same words follow ``//``.
 
 A suppressed finding is still reported, marked with the comment's kind, and counts for nothing.
-The comment is read with plain string operations on one line: no pattern that could backtrack.
+Only a comment suppresses, as bandit and ruff read them: a string that holds ``'# nosec'`` is not
+one (it hid the hole on its line). Where the parser says what is a comment (Python's tokenizer,
+tree-sitter's comment nodes), that is what is read, and only for a line whose text names a
+suppression at all; elsewhere (prose, code no parser read) the line's text from its first ``#``
+or ``//``. The comment is read with plain string operations: no pattern that could backtrack.
 """
 
 from __future__ import annotations
@@ -61,16 +65,25 @@ def applies(kind: str, codes: frozenset[str], finding: Finding) -> bool:
 STATEMENT_LINES = 10
 
 
-def suppress(findings: list[Finding], line_text) -> list[Finding]:
-    """The findings, those a comment on their line suppresses marked so (line_text(n) gives
-    line n's text)."""
+#: Words one of which a line's text holds when a comment on it may suppress (lower case).
+_MARKERS = ("nosec", "noqa", "cynic", "nosemgrep")
+
+
+def suppress(findings: list[Finding], line_text, comment_of=None) -> list[Finding]:
+    """The findings, those a comment on their line suppresses marked so (line_text(n) gives line
+    n's text; comment_of(n), when given, the comments on line n as the parser found them)."""
     out = []
     cache: dict[int, tuple[str, frozenset[str]] | None] = {}
 
     def asked_on(n: int) -> tuple[str, frozenset[str]] | None:
         if n not in cache:
             text = line_text(n)
-            cache[n] = suppression(text) if ("#" in text or "//" in text) else None
+            lowered = text.lower()
+            if ("#" in text or "//" in text) and any(m in lowered for m in _MARKERS):
+                text = text if comment_of is None else comment_of(n)
+                cache[n] = suppression(text) if text else None
+            else:
+                cache[n] = None
         return cache[n]
 
     for f in findings:

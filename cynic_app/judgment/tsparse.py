@@ -130,6 +130,17 @@ def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
             extend(reversed(children))
 
 
+def comments(root: tree_sitter.Node) -> dict[int, str]:
+    """{line: its comments}: each comment node's text on the line it starts on (a comment on a
+    line blanked by parse_recovering is gone, as the line is)."""
+    found: dict[int, str] = {}
+    for node in walk(root):
+        if node.type == "comment":
+            row, text = line_of(node), text_of(node)
+            found[row] = f"{found[row]} {text}" if row in found else text
+    return found
+
+
 def text_of(node: tree_sitter.Node | None) -> str:
     return node.text.decode("utf-8", "replace") if node is not None else ""
 

@@ -79,6 +79,33 @@ def test_suppression_comments_people_already_write(comment, suppressed):
     assert (j.verdict == "BARK") == (suppressed is None)
 
 
+@pytest.mark.parametrize(
+    "text, context",
+    [
+        ("import os\nos.system(input()); x = '# nosec'\n", "file: a.py"),
+        ("import os\nos.system(input() + '# nosec')\n", "file: a.py"),
+        ('import os\nos.system(input() + """\n# nosec""")\n', "file: a.py"),
+        ("import os\nos.system(input() + f'{1} # noqa: S605')\n", "file: a.py"),
+        ('const cp = require("child_process");\ncp.exec(process.argv[2] + "// nosec");\n', "file: a.js"),
+        ('const cp = require("child_process");\ncp.exec(`${process.argv[2]} # nosec`);\n', "file: a.ts"),
+        ('curl -s https://get.example.com/i.sh | sh; echo "# nosec"\n', "file: a.sh"),
+    ],
+)
+def test_a_suppression_word_inside_a_string_is_not_a_comment(text, context):
+    """bandit and ruff read suppressions from comments only: a string holding '# nosec' hid the
+    hole on its line (found while reviewing cynic judge's suppressions)."""
+    j = judge(Cell.create(content=text, context=context))
+    holes = [f for f in j.findings if f["kind"] == "security"]
+    assert holes and not any(f["suppressed"] for f in holes), j.findings
+    assert j.verdict == "BARK"
+
+
+def test_a_suppression_comment_after_a_string_that_looks_like_one_still_counts():
+    text = "import os\nos.system(input() + '#')  # nosec B605\n"
+    (f,) = [f for f in judge(Cell.create(content=text)).findings if f["rule"] == "shell-injection"]
+    assert f["suppressed"] == "nosec"
+
+
 def test_a_public_parameter_built_into_a_command_barks_in_a_snippet_and_counts_less_in_a_module():
     snippet = "import os\n\ndef compress(name):\n    os.system('gzip ' + name)\n"
     assert judge(Cell.create(content=snippet)).verdict == "BARK"
