@@ -279,11 +279,13 @@ class Source:
 
         if not ("#" in self.text or "//" in self.text):
             return findings
-        return suppress(findings, self.line_text, None if self.comments is None else self.comment_of)
+        return suppress(findings, self.line_text, self.comment_of)
 
     def comment_of(self, line: int) -> str:
-        """The comments on a 1-based line, as the parser found them ("" when none)."""
-        return (self.comments or {}).get(line, "")
+        """The comments on a 1-based line, as the parser found them ("" when none); the line's
+        text when no parser read the text (suppress.py reads it from its first # or //)."""
+        comments = self.comments
+        return self.line_text(line) if comments is None else comments.get(line, "")
 
     @cached_property
     def comments(self) -> dict[int, str] | None:

@@ -80,7 +80,7 @@ def suppress(findings: list[Finding], line_text, comment_of=None) -> list[Findin
             text = line_text(n)
             lowered = text.lower()
             if ("#" in text or "//" in text) and any(m in lowered for m in _MARKERS):
-                text = text if comment_of is None else comment_of(n)
+                text = text if comment_of is None else comment_of(n)  # a parser's comments, if any
                 cache[n] = suppression(text) if text else None
             else:
                 cache[n] = None
