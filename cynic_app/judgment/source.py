@@ -115,18 +115,23 @@ def letter_counts(text: str) -> tuple[int, int]:
     return len(_NON_LETTER_RE.sub("", text)), len(_NON_UPPER_RE.sub("", text))
 
 
-def _python_comments(text: str) -> dict[int, str] | None:
-    """{line: its comments} as Python's tokenizer reads text (universal newlines, as the parser
-    numbers lines); None when it cannot read it."""
+def _python_comments(text: str) -> tuple[dict[int, str], int]:
+    """({line: its comments} as Python's tokenizer reads text (universal newlines, as the parser
+    numbers lines), the first line it could not read: 0 when it read every line). The tokenizer
+    reads Python the parser refuses (a byte-order mark, a newer version's syntax, an error below):
+    its comments are still told from its strings."""
     found: dict[int, str] = {}
     try:
         for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 row = token.start[0]
                 found[row] = f"{found[row]} {token.string}" if row in found else token.string
-    except (tokenize.TokenError, SyntaxError):
-        return None
-    return found
+    except SyntaxError as exc:  # an indentation the tokenizer refuses
+        return found, exc.lineno or 1
+    except tokenize.TokenError as exc:  # (message, (line, column))
+        where = exc.args[1] if len(exc.args) > 1 else None
+        return found, where[0] if isinstance(where, tuple) and where and where[0] else 1
+    return found, 0
 
 
 class Source:
@@ -281,23 +286,28 @@ class Source:
             return findings
         return suppress(findings, self.line_text, self.comment_of)
 
-    def comment_of(self, line: int) -> str:
-        """The comments on a 1-based line, as the parser found them ("" when none); the line's
-        text when no parser read the text (suppress.py reads it from its first # or //)."""
-        comments = self.comments
-        return self.line_text(line) if comments is None else comments.get(line, "")
+    def comment_of(self, line: int) -> str | None:
+        """The comments on a 1-based line, as the parser found them ("" when none); None when no
+        parser read the line (prose, other code, Python past where its tokenizer stopped).
+        The comments are found at the first call: suppress.py asks only for a line whose text
+        names a suppression (it costs about as much as a parse)."""
+        read = self._comments
+        if read is None or (read[1] and line >= read[1]):
+            return None
+        return read[0].get(line, "")
 
     @cached_property
-    def comments(self) -> dict[int, str] | None:
-        """{line: its comments}, from Python's tokenizer or tree-sitter's comment nodes; None when
-        no parser read the text (prose, other code, Python that does not parse). Computed only when
-        a finding's line names a suppression (suppress.py): it costs about as much as a parse."""
-        if self.tree is not None:
+    def _comments(self) -> tuple[dict[int, str], int] | None:
+        """({line: its comments}, the first line not read: 0 when all were), from Python's
+        tokenizer (Python the parser refuses too) or tree-sitter's comment nodes; None for prose
+        and other code."""
+        if self.language == PYTHON:
             return _python_comments(self.text)
         if self.syntax_tree is not None:
-            from .tsparse import comments
+            from .tsparse import comments, grammar_for
 
-            return comments(self.syntax_tree.root_node)
+            data = self.text.encode("utf-8", "surrogatepass")
+            return comments(self.syntax_tree.root_node, data, grammar_for(self.language, self.context)), 0
         return None
 
     def line_text(self, line: int) -> str:

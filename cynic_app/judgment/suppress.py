@@ -12,8 +12,9 @@ A suppressed finding is still reported, marked with the comment's kind, and coun
 Only a comment suppresses, as bandit and ruff read them: a string that holds ``'# nosec'`` is not
 one (it hid the hole on its line). Where the parser says what is a comment (Python's tokenizer,
 tree-sitter's comment nodes), that is what is read, and only for a line whose text names a
-suppression at all; elsewhere (prose, code no parser read) the line's text from its first ``#``
-or ``//``. The comment is read with plain string operations: no pattern that could backtrack.
+suppression at all; elsewhere (prose, code no parser read, Python past where its tokenizer
+stopped) the line's text from its first ``#`` or ``//``. The comment is read with plain string
+operations: no pattern that could backtrack.
 """
 
 from __future__ import annotations
@@ -71,7 +72,8 @@ _MARKERS = ("nosec", "noqa", "cynic", "nosemgrep")
 
 def suppress(findings: list[Finding], line_text, comment_of=None) -> list[Finding]:
     """The findings, those a comment on their line suppresses marked so (line_text(n) gives line
-    n's text; comment_of(n), when given, the comments on line n as the parser found them)."""
+    n's text; comment_of(n), when given, the comments on line n as the parser found them, None
+    when no parser read line n: its text is read then)."""
     out = []
     cache: dict[int, tuple[str, frozenset[str]] | None] = {}
 
@@ -80,7 +82,8 @@ def suppress(findings: list[Finding], line_text, comment_of=None) -> list[Findin
             text = line_text(n)
             lowered = text.lower()
             if ("#" in text or "//" in text) and any(m in lowered for m in _MARKERS):
-                text = text if comment_of is None else comment_of(n)  # a parser's comments, if any
+                said = None if comment_of is None else comment_of(n)
+                text = text if said is None else said
                 cache[n] = suppression(text) if text else None
             else:
                 cache[n] = None

@@ -130,15 +130,38 @@ def walk(root: tree_sitter.Node) -> Iterator[tree_sitter.Node]:
             extend(reversed(children))
 
 
-def comments(root: tree_sitter.Node) -> dict[int, str]:
-    """{line: its comments}: each comment node's text on the line it starts on (a comment on a
-    line blanked by parse_recovering is gone, as the line is)."""
-    found: dict[int, str] = {}
+#: What may stand just before a comment in bash, which starts one only at a word's start: after a
+#: \r, a form feed or \x0b (blanks to tree-sitter-bash) the '#' is part of a word.
+_BASH_BEFORE_COMMENT = frozenset(b" \t\n;&|()<>`")
+#: What ends a line in JavaScript besides \n (a lone \r, U+2028, U+2029): tree-sitter's rows do not.
+_JS_BREAKS = (b"\r", "\u2028".encode(), "\u2029".encode())
+
+
+def comments(root: tree_sitter.Node, data: bytes, grammar: str) -> dict[int, str]:
+    """{line: its comments}: each comment node's text on the line it starts on (a block comment's
+    first line: the rest is on other lines; a comment on a line blanked by parse_recovering is
+    gone, as the line is). data is the text parsed, as UTF-8. Not a comment, though tree-sitter
+    reads one: in bash, a '#' inside a word; in JavaScript and TypeScript, a comment on a row that
+    a lone \\r, U+2028 or U+2029 splits into lines (the comment and the code beside it are on
+    different lines, as an editor shows them). Linear: each row is looked at once."""
+    found: dict[int, list[str]] = {}
+    split: dict[int, bool] = {}  # a row: whether a JavaScript line break splits it
     for node in walk(root):
-        if node.type == "comment":
-            row, text = line_of(node), text_of(node)
-            found[row] = f"{found[row]} {text}" if row in found else text
-    return found
+        if node.type != "comment":
+            continue
+        start, row = node.start_byte, node.start_point[0]
+        if grammar == BASH:
+            if start > 0 and data[start - 1] not in _BASH_BEFORE_COMMENT:
+                continue
+        elif row not in split:
+            line_start = start - node.start_point[1]
+            end = data.find(b"\n", line_start)
+            line = data[line_start : len(data) if end < 0 else end].removesuffix(b"\r")
+            split[row] = any(b in line for b in _JS_BREAKS)
+        if split.get(row):
+            continue
+        found.setdefault(row + 1, []).append(text_of(node).split("\n", 1)[0])
+    return {line: " ".join(texts) for line, texts in found.items()}
 
 
 def text_of(node: tree_sitter.Node | None) -> str:
