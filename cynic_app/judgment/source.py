@@ -115,17 +115,57 @@ def letter_counts(text: str) -> tuple[int, int]:
     return len(_NON_LETTER_RE.sub("", text)), len(_NON_UPPER_RE.sub("", text))
 
 
+def _templates_as_fstrings(text: str) -> str:
+    """text with each template string prefix (Python 3.14's t'...', tr'...', rt'...') spelled as
+    the f-string prefix it reads like: an older tokenizer read t'{"'"} # nosec' as a name and two
+    strings, or a name, two strings and a comment. Same length: every offset and line stays."""
+    lowered = text.lower()
+    if "t'" not in lowered and 't"' not in lowered:
+        return text
+    ts: list[int] = []  # where a 't' is a string's prefix
+    for quote in ("'", '"'):
+        at = lowered.find("t" + quote)
+        while at != -1:
+            start = at - 1 if at and lowered[at - 1] == "r" else at  # rt'...'
+            if start == 0 or not _in_name(text[start - 1]):
+                ts.append(at)
+            at = lowered.find("t" + quote, at + 2)
+        at = lowered.find("tr" + quote)
+        while at != -1:
+            if at == 0 or not _in_name(text[at - 1]):
+                ts.append(at)
+            at = lowered.find("tr" + quote, at + 3)
+    if not ts:
+        return text
+    ts.sort()
+    parts, last = [], 0
+    for at in ts:
+        parts += [text[last:at], "f" if text[at] == "t" else "F"]
+        last = at + 1
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def _in_name(char: str) -> bool:
+    return char == "_" or char.isalnum() or ("a" + char).isidentifier()
+
+
 def _python_comments(text: str) -> tuple[dict[int, str], int]:
     """({line: its comments} as Python's tokenizer reads text (universal newlines, as the parser
     numbers lines), the first line it could not read: 0 when it read every line). The tokenizer
     reads Python the parser refuses (a byte-order mark, a newer version's syntax, an error below):
-    its comments are still told from its strings."""
+    its comments are still told from its strings, a template string's (3.14) read as the f-string
+    it is spelled like."""
     found: dict[int, str] = {}
+    read = _templates_as_fstrings(text)
+    lines = io.StringIO(text, newline=None).readlines() if read is not text else None
     try:
-        for token in tokenize.generate_tokens(io.StringIO(text, newline=None).readline):
+        for token in tokenize.generate_tokens(io.StringIO(read, newline=None).readline):
             if token.type == tokenize.COMMENT:
-                row = token.start[0]
-                found[row] = f"{found[row]} {token.string}" if row in found else token.string
+                (row, col), said = token.start, token.string
+                if lines is not None:  # the comment as written, not as respelled
+                    said = lines[row - 1][col : col + len(said)]
+                found[row] = f"{found[row]} {said}" if row in found else said
     except SyntaxError as exc:  # an indentation the tokenizer refuses
         return found, exc.lineno or 1
     except tokenize.TokenError as exc:  # (message, (line, column))

@@ -137,6 +137,24 @@ _BASH_BEFORE_COMMENT = frozenset(b" \t\n;&|()<>`")
 _JS_BREAKS = (b"\r", "\u2028".encode(), "\u2029".encode())
 
 
+def _starts_bash_word(data: bytes, at: int) -> bool:
+    """Whether bash starts a word at data[at]: after a blank or an operator that no backslash
+    escapes ('a\\ #b' is the word 'a #b'); a backslash-newline is gone, as bash joins the lines."""
+    while at > 0:
+        before = data[at - 1]
+        if before not in _BASH_BEFORE_COMMENT:
+            return False
+        slashes = 0
+        while at - 2 - slashes >= 0 and data[at - 2 - slashes] == 0x5C:  # '\\'
+            slashes += 1
+        if not slashes % 2:
+            return True
+        if before != 0x0A:  # an escaped blank or operator is part of the word
+            return False
+        at -= 2  # a line continuation: what stood before it
+    return True
+
+
 def comments(root: tree_sitter.Node, data: bytes, grammar: str) -> dict[int, str]:
     """{line: its comments}: each comment node's text on the line it starts on (a block comment's
     first line: the rest is on other lines; a comment on a line blanked by parse_recovering is
@@ -151,7 +169,7 @@ def comments(root: tree_sitter.Node, data: bytes, grammar: str) -> dict[int, str
             continue
         start, row = node.start_byte, node.start_point[0]
         if grammar == BASH:
-            if start > 0 and data[start - 1] not in _BASH_BEFORE_COMMENT:
+            if not _starts_bash_word(data, start):
                 continue
         elif row not in split:
             line_start = start - node.start_point[1]
