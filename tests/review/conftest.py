@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import pty
+import socket
 import subprocess
 import sys
 import threading
@@ -148,3 +151,60 @@ def fake_node():
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def raw_node(answer):
+    """A listener on 127.0.0.1 that gives each connection to answer(conn) in a thread of its own, for
+    nodes that do not speak HTTP as they should; yields its URL and closes it on the way out."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve():
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=answer, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        listener.close()
+
+
+def request_head(conn: socket.socket) -> bytes:
+    """What a client sent, up to the end of its head."""
+    head = b""
+    while b"\r\n\r\n" not in head:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        head += chunk
+    return head
+
+
+def on_a_terminal(command: list[str], cwd) -> bytes:
+    """All command writes to a pseudo-terminal (stdout and stderr both; NO_COLOR unset)."""
+    leader, follower = pty.openpty()
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm"}
+    process = subprocess.Popen(command, cwd=cwd, stdin=follower, stdout=follower, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(timeout=120)
+    os.close(leader)
+    return b"".join(chunks)
+
+
+def judge_on_a_terminal(*args: str, cwd) -> bytes:
+    """``cynic judge ARGS…`` on a pseudo-terminal (colours on): all it wrote."""
+    return on_a_terminal([sys.executable, "-m", "cynic_app.cli", "judge", *args], cwd)

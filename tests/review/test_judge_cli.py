@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
 import subprocess
 import sys
 
-from tests.review.conftest import CLEAN, DEFECT, HOLE, HOLE_LINE, NOSEC, cynic, judged_json
+from tests.review.conftest import (
+    CLEAN,
+    DEFECT,
+    HOLE,
+    HOLE_LINE,
+    NOSEC,
+    cynic,
+    judge_on_a_terminal,
+    judged_json,
+)
 
 FINDING_LINE = re.compile(r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): (?P<rule>[a-z-]+) (?P<message>.+)$")
 
@@ -160,29 +167,9 @@ def test_a_terminal_gets_colour_and_a_progress_bar_and_a_pipe_gets_neither(tmp_p
         (tmp_path / f"m{i}.py").write_text(HOLE if i == 0 else CLEAN)
     piped = cynic(".", cwd=tmp_path)
     assert piped.stderr == "" and "\x1b[" not in piped.stdout
-    out = _on_a_terminal([sys.executable, "-m", "cynic_app.cli", "judge", "."], cwd=tmp_path)
+    out = judge_on_a_terminal(".", cwd=tmp_path).decode("utf-8", "replace")
     assert "judging" in out  # click's progress bar, on stderr
     assert "\x1b[" in out and "shell-injection" in out
-
-
-def _on_a_terminal(command: list[str], cwd) -> str:
-    """What command writes to a pseudo-terminal (stdout and stderr both)."""
-    leader, follower = pty.openpty()
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"} | {"TERM": "xterm"}
-    process = subprocess.Popen(command, cwd=cwd, stdout=follower, stderr=follower, env=env)
-    os.close(follower)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # EIO: the process closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    process.wait(timeout=120)
-    os.close(leader)
-    return b"".join(chunks).decode("utf-8", "replace")
 
 
 def test_the_json_report_is_the_only_thing_on_stdout(tmp_path):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.review.conftest import HOLE, HOLE_LINE, NOSEC, Node, Repo, cynic, judged_json
+from tests.review.conftest import HOLE, HOLE_LINE, NOSEC, Node, Repo, cynic, judged_json, raw_node
 from tests.review.test_sarif import sarif_schema
 
 #: A call black wrapped over lines: the change that makes it a hole is on a continuation line.
@@ -237,23 +236,14 @@ def test_server_a_malformed_url_is_an_honest_error_not_a_traceback(tmp_path):
 
 def test_server_a_port_that_does_not_speak_http_is_unreachable_not_a_traceback(tmp_path):
     (tmp_path / "app.py").write_text(HOLE)
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def answer_like_ssh():
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                conn.recv(65536)
-                conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
+    def answer_like_ssh(conn):
+        with conn:
+            conn.recv(65536)
+            conn.sendall(b"SSH-2.0-OpenSSH_9.6\r\n")
 
-    threading.Thread(target=answer_like_ssh, daemon=True).start()
-    try:
-        done = run_cynic("--server", f"http://127.0.0.1:{listener.getsockname()[1]}", "app.py", cwd=tmp_path)
-    finally:
-        listener.close()
+    with raw_node(answer_like_ssh) as url:
+        done = run_cynic("--server", url, "app.py", cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 3 and "cannot reach the node" in done.stderr
 

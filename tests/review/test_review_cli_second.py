@@ -5,18 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import signal
-import socket
-import subprocess
-import sys
-import threading
 
 import pytest
 from click.testing import CliRunner
 
 from cynic_app.review import run as run_module
-from tests.review.conftest import HOLE, HOLE_LINE, Repo, cynic
+from tests.review.conftest import HOLE, HOLE_LINE, Repo, cynic, judge_on_a_terminal, raw_node, request_head
 from tests.review.test_review_cli_adversarial import JUDGMENT, run_cynic, valid_sarif
 
 # --diff
@@ -130,58 +125,25 @@ def test_server_a_nan_in_the_answer_does_not_make_the_json_output_invalid(tmp_pa
 
 def test_server_an_error_answer_cut_short_is_that_files_error_not_a_traceback(tmp_path):
     """A 500 whose body ends before its Content-Length: reading it raised IncompleteRead, uncaught."""
-    listener = socket.create_server(("127.0.0.1", 0))
 
-    def answer():
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    request += conn.recv(65536)
-                if request.startswith(b"GET"):
-                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
-                else:
-                    conn.sendall(
-                        b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
-                        b'Content-Length: 100\r\nConnection: close\r\n\r\n{"err'
-                    )
+    def answer(conn):
+        with conn:
+            if request_head(conn).startswith(b"GET"):
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            else:
+                conn.sendall(
+                    b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                    b'Content-Length: 100\r\nConnection: close\r\n\r\n{"err'
+                )
 
-    threading.Thread(target=answer, daemon=True).start()
     (tmp_path / "app.py").write_text(HOLE)
-    try:
-        done = run_cynic("--server", f"http://127.0.0.1:{listener.getsockname()[1]}", "app.py", cwd=tmp_path)
-    finally:
-        listener.close()
+    with raw_node(answer) as url:
+        done = run_cynic("--server", url, "app.py", cwd=tmp_path)
     assert "Traceback" not in done.stderr, done.stderr
     assert done.returncode == 3 and "app.py" in done.stderr
 
 
 # Text output: what the judged files say must not drive the terminal
-
-
-def on_a_terminal(*args: str, cwd) -> bytes:
-    """``cynic judge ARGS…`` with its output on a pseudo-terminal (colours on), all it wrote."""
-    main, side = pty.openpty()
-    command = [sys.executable, "-m", "cynic_app.cli", "judge", *args]
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    with subprocess.Popen(command, cwd=cwd, stdin=side, stdout=side, stderr=side, env=env) as process:
-        os.close(side)
-        out = b""
-        while True:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # EIO: the process closed the terminal
-                break
-            if not chunk:
-                break
-            out += chunk
-        process.wait(60)
-    os.close(main)
-    return out
 
 
 def test_text_an_escape_sequence_in_the_judged_file_does_not_reach_the_terminal(tmp_path):
@@ -192,7 +154,7 @@ def test_text_an_escape_sequence_in_the_judged_file_does_not_reach_the_terminal(
         b'const c = crypto.createCipheriv("des-ecb\x1b[32m all clear", key, iv);\n'
         b"module.exports = c;\n"
     )
-    out = on_a_terminal("app.js", cwd=tmp_path)
+    out = judge_on_a_terminal("app.js", cwd=tmp_path)
     assert b"weak-cipher" in out, out
     assert b"\x1b[32m" not in out, out
 

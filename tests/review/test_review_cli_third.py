@@ -5,17 +5,14 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import threading
-import time
 
 import jsonschema_rs
 import pytest
 from click.testing import CliRunner
 
-from tests.review.conftest import HOLE, Repo, cynic, judged_json
+from tests.review.conftest import HOLE, Repo, cynic, judge_on_a_terminal, judged_json, raw_node, request_head
 from tests.review.test_review_cli_adversarial import JUDGMENT, run_cynic
-from tests.review.test_review_cli_second import on_a_terminal
 from tests.review.test_sarif import sarif_schema
 
 _FINDING = {"rule": "shell-injection", "message": "m", "kind": "security", "line": 3}
@@ -30,7 +27,7 @@ def test_text_a_surrogate_escape_of_a_c1_byte_does_not_reach_the_terminal(tmp_pa
     (tmp_path / "app.py").write_text(HOLE)
     answer = {**JUDGMENT, "findings": [{**_FINDING, "message": "a\udc9b2Jb"}]}
     url = fake_node(200, json.dumps(answer).encode())
-    out = on_a_terminal("--server", url, "app.py", cwd=tmp_path)
+    out = judge_on_a_terminal("--server", url, "app.py", cwd=tmp_path)
     assert b"shell-injection" in out, out
     assert b"\x9b" not in out, out
 
@@ -51,7 +48,7 @@ def test_text_show_links_of_a_rule_from_the_node_does_not_reach_the_terminal_raw
     reached the terminal, though the rule beside it was escaped."""
     (tmp_path / "app.py").write_text(HOLE)
     url = fake_node(200, json.dumps({**JUDGMENT, "findings": [{**_FINDING, "rule": "r\x1b[2Jx"}]}).encode())
-    out = on_a_terminal("--server", url, "--show-links", "app.py", cwd=tmp_path)
+    out = judge_on_a_terminal("--server", url, "--show-links", "app.py", cwd=tmp_path)
     assert b"docs/rules.md#" in out, out
     assert b"\x1b[2J" not in out, out
 
@@ -149,15 +146,11 @@ def test_server_an_answer_trickled_past_the_timeout_is_a_hung_node(tmp_path, mon
     run, where README promises that a request unanswered after 60 s marks the node hung."""
     from cynic_app.review import remote
 
-    listener = socket.create_server(("127.0.0.1", 0))
     stop = threading.Event()
 
     def trickle(conn):
         with conn:
-            request = b""
-            while b"\r\n\r\n" not in request:
-                request += conn.recv(65536)
-            if request.startswith(b"GET"):
+            if request_head(conn).startswith(b"GET"):
                 conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
                 return
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n")
@@ -168,26 +161,14 @@ def test_server_an_answer_trickled_past_the_timeout_is_a_hung_node(tmp_path, mon
                     return
                 stop.wait(0.1)
 
-    def serve():
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=trickle, args=(conn,), daemon=True).start()
-
-    threading.Thread(target=serve, daemon=True).start()
     monkeypatch.setattr(remote, "TIMEOUT_S", 0.5)
     (tmp_path / "app.py").write_text("x = 1\n")
-    started = time.monotonic()
-    try:
-        (report,) = remote.judge_files_remote(
-            [str(tmp_path / "app.py")], server=f"http://127.0.0.1:{listener.getsockname()[1]}", store=False
-        )
-    finally:
-        stop.set()
-        listener.close()
-    assert time.monotonic() - started < 3, report
+    with raw_node(trickle) as url:
+        try:
+            (report,) = remote.judge_files_remote([str(tmp_path / "app.py")], server=url, store=False)
+        finally:
+            stop.set()
+    # Before, the 100 bytes of spaces ended after 10 s and were answered "not a judgment".
     assert "within 0.5 s" in report.error
 
 
