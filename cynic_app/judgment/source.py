@@ -115,6 +115,22 @@ def letter_counts(text: str) -> tuple[int, int]:
     return len(_NON_LETTER_RE.sub("", text)), len(_NON_UPPER_RE.sub("", text))
 
 
+def lines_of(text: str, *, python: bool) -> list[str]:
+    """text's lines, numbered as the findings are: Python's tokenizer ends a line at \\n, \\r\\n
+    and a lone \\r, tree-sitter (JavaScript, TypeScript, shell) and the text checks at \\n alone
+    (a \\r before it is not part of the line). Never at a form feed, \\x85 or U+2028, where
+    str.splitlines() also breaks (every finding below one was a line off). A break that ends the
+    text has no line after it. Source.line_text reads the same lines by offset."""
+    if not any(c in text for c in _OTHER_BREAKS):
+        return text.splitlines() or [""]  # the same lines, counted in C
+    if python:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    lines = [line.removesuffix("\r") for line in text.split("\n")]
+    if len(lines) > 1 and text.endswith("\n"):
+        lines.pop()
+    return lines
+
+
 def _templates_as_fstrings(text: str) -> str:
     """text with each template string prefix (Python 3.14's t'...', tr'...', rt'...') spelled as
     the f-string prefix it reads like: an older tokenizer read t'{"'"} # nosec' as a name and two
@@ -147,7 +163,7 @@ def _templates_as_fstrings(text: str) -> str:
 
 
 def _in_name(char: str) -> bool:
-    return char == "_" or char.isalnum() or ("a" + char).isidentifier()
+    return ("a" + char).isidentifier()
 
 
 def _python_comments(text: str) -> tuple[dict[int, str], int]:
@@ -165,7 +181,7 @@ def _python_comments(text: str) -> tuple[dict[int, str], int]:
                 (row, col), said = token.start, token.string
                 if lines is not None:  # the comment as written, not as respelled
                     said = lines[row - 1][col : col + len(said)]
-                found[row] = f"{found[row]} {said}" if row in found else said
+                found[row] = said  # one to a line: a comment runs to the line's end
     except SyntaxError as exc:  # an indentation the tokenizer refuses
         return found, exc.lineno or 1
     except tokenize.TokenError as exc:  # (message, (line, column))
@@ -265,18 +281,7 @@ class Source:
 
     @cached_property
     def lines(self) -> list[str]:
-        """The lines, numbered as the findings are: Python's tokenizer ends a line at \\n, \\r\\n
-        and a lone \\r, tree-sitter (JavaScript, TypeScript, shell) and the text checks at \\n
-        alone. Never at a form feed, \\x85 or U+2028, where str.splitlines() would also break
-        (every finding below one was a line off)."""
-        if not any(c in self.text for c in _OTHER_BREAKS):
-            return self.text.splitlines() or [""]  # the same lines, counted in C
-        starts = self._line_starts
-        ends = [*(start - 1 for start in starts[1:]), len(self.text)]
-        lines = [self.text[a:b].removesuffix("\r") for a, b in zip(starts, ends, strict=True)]
-        if len(lines) > 1 and starts[-1] == len(self.text):  # a break ends the text: no line after it
-            lines.pop()
-        return lines
+        return lines_of(self.text, python=self.language == PYTHON)
 
     @cached_property
     def lower(self) -> str:

@@ -42,14 +42,9 @@ def line_texts(text: str, findings: list[dict], language: str = "python") -> dic
     wanted = {f["line"] for f in findings if f.get("line")}
     if not wanted:
         return {}
-    # Python's parser ends a line at \n, \r\n and a lone \r; tree-sitter (JavaScript, TypeScript,
-    # shell) and the judge's text checks at \n alone. Never splitlines(): it also breaks at a form
-    # feed, U+2028…, and every line below would be given the text of the one above it.
-    if language == "python":
-        lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    else:
-        lines = [line.removesuffix("\r") for line in text.split("\n")]
-    return {n: line for n, line in enumerate(lines, 1) if n in wanted}
+    from ..judgment.source import PYTHON, lines_of  # the judge's own count of the lines
+
+    return {n: line for n, line in enumerate(lines_of(text, python=language == PYTHON), 1) if n in wanted}
 
 
 def judge_file(path: str, level: str | None = None) -> FileReport:
