@@ -6,11 +6,12 @@ tokenizer read as a name and strings, nor a '#' after a blank that a backslash e
 from __future__ import annotations
 
 import sys
+import time
 
 import pytest
 
 from cynic_app.judgment import Cell, judge
-from cynic_app.judgment.source import _python_comments
+from cynic_app.judgment.source import Source, _python_comments, _templates_as_fstrings
 
 
 def holes(content: str, context: str) -> list[dict]:
@@ -64,3 +65,38 @@ def test_a_hash_after_an_escaped_blank_does_not_suppress_in_shell(escaped):
 def test_a_shell_comment_after_an_unescaped_blank_still_suppresses(before):
     text = f'#!/bin/bash\neval "$1" {before}# nosec\n'
     assert [f["suppressed"] for f in holes(text, "file: a.sh")] == ["nosec"]
+
+
+def _python_cpu(text: str) -> float:
+    """The CPU time of respelling the template prefixes (what runs before CPython's tokenizer)."""
+    started = time.process_time()
+    _templates_as_fstrings(text)
+    return time.process_time() - started
+
+
+def _shell_cpu(text: str) -> float:
+    """The CPU time of reading the comments of a shell text already parsed."""
+    source = Source(text, "file: a.sh")
+    assert source.syntax_tree is not None
+    started = time.process_time()
+    source.comment_of(1)
+    return time.process_time() - started
+
+
+@pytest.mark.parametrize(
+    "cpu, shape",
+    [
+        # Many template prefixes, each respelled: the rewrite is a scan with find, then one join.
+        (_python_cpu, lambda n: "x = t'a' + rt\"b\" + tr'c'  # nosec\n" * n),
+        # Backslash runs and line continuations before every comment: each looks back over its own.
+        (_shell_cpu, lambda n: ("echo a" + "\\" * 41 + " \\\n b \\ # nosec\n c # nosec\n") * n),
+    ],
+    ids=["template prefixes", "shell backslashes"],
+)
+def test_reading_comments_grows_linearly_with_the_worst_shapes(cpu, shape):
+    """The review's shapes at a quarter and at the whole size (about 100,000 characters): the CPU
+    time (best of three) may grow with the size, not with its square (4x the text, at most 8x)."""
+    n = 100_000 // len(shape(1))
+    small = min(cpu(shape(n // 4)) for _ in range(3))
+    large = min(cpu(shape(n)) for _ in range(3))
+    assert large / max(small, 1e-3) <= 8.0, f"4x the text cost {large / max(small, 1e-3):.1f}x the time"
