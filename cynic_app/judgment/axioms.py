@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from .findings import contradictions, dangers, debug_prints, hygiene, stubs, todos
-from .patterns import linear
+from .patterns import tokens
 from .source import Source
 
 AXIOMS = ("FIDELITY", "PHI", "VERIFY", "CULTURE", "BURN")
@@ -34,8 +34,21 @@ _GENERIC_NAMES = {
     "f",
     "g",
 }
-_SNAKE_RE = linear("snake-case", r"^_{0,2}[a-z][a-z0-9_]*$")
-_CAMEL_RE = linear("camel-case", r"^_?[A-Z][A-Za-z0-9]*$")
+# Names are checked by Python's re, as tokenisers (patterns.py): RE2's binding cost a judgment of
+# a one-line function more than its whole parse. The leading underscores the conventions allow
+# are taken off first, so that the one repetition of each pattern comes last.
+_SNAKE_RE = tokens("snake-case", r"[a-z][a-z0-9_]*")
+_CAMEL_RE = tokens("camel-case", r"[A-Z][A-Za-z0-9]*")
+
+
+def snake_case(name: str) -> bool:
+    """``_{0,2}[a-z][a-z0-9_]*``: a function's name as PEP 8 asks (up to two underscores first)."""
+    return _SNAKE_RE.fullmatch(name[2:] if name.startswith("__") else name.removeprefix("_")) is not None
+
+
+def camel_case(name: str) -> bool:
+    """``_?[A-Z][A-Za-z0-9]*``: a class's name as PEP 8 asks (one underscore first, at most)."""
+    return _CAMEL_RE.fullmatch(name.removeprefix("_")) is not None
 
 
 def _share(good: int, total: int, empty: float = 1.0) -> float:
@@ -94,9 +107,7 @@ def facets(src: Source) -> dict[str, dict[str, float]]:
         "tls_verified": 0.0 if "tls" in danger else 1.0,
         "safe_deserialisation": 0.0 if "deser" in danger else 1.0,
     }
-    names_ok = sum(bool(_SNAKE_RE.match(f.name)) for f in fns) + sum(
-        bool(_CAMEL_RE.match(c)) for c in src.classes
-    )
+    names_ok = sum(snake_case(f.name) for f in fns) + sum(camel_case(c) for c in src.classes)
     culture = {
         "naming": _share(names_ok, len(fns) + len(src.classes)),
         "no_wildcard_imports": 0.0 if any(w for _, w, _ in src.imports) else 1.0,

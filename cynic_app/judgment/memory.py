@@ -38,6 +38,10 @@ class Recollection:
         return tokens(recalled(self.content))
 
 
+#: Memory.token_groups: distinct token sets, their sizes, each recollection's set, its q_score.
+TokenGroups = tuple[tuple[frozenset[str], ...], tuple[int, ...], tuple[int, ...], tuple[float, ...]]
+
+
 class Memory:
     """An immutable sequence of recollections, newest last (what the dogs read of it is computed
     once, below: its recollections cannot be replaced)."""
@@ -85,10 +89,24 @@ class Memory:
         return statistics.fmean(r.consensus_reached for r in self.items) if self.items else 0.0
 
     @cached_property
-    def token_sets(self) -> tuple[tuple[frozenset[str], ...], tuple[int, ...], tuple[float, ...]]:
-        """Each recollection's tokens, their count and its q_score, in the memory's order."""
-        sets = tuple(r.tokens for r in self.items)
-        return sets, tuple(map(len, sets)), tuple(r.q_score for r in self.items)
+    def _history(self) -> dict[str, tuple[int, float]]:
+        grouped = self._by_state_key.items()
+        return {key: (len(rs), statistics.fmean(r.q_score for r in rs)) for key, rs in grouped}
+
+    def history_of(self, state_key: str) -> tuple[int, float] | None:
+        """How many recollections have state_key and their mean q_score (None: none has)."""
+        return self._history.get(state_key)
+
+    @cached_property
+    def token_groups(self) -> TokenGroups:
+        """The distinct token sets of the recollections and their sizes, then, in the memory's
+        order, each recollection's set (an index into the first) and its q_score. A node
+        often judges the same content again, so a set is compared once however many
+        recollections share it."""
+        distinct: dict[frozenset[str], int] = {}
+        index = tuple(distinct.setdefault(r.tokens, len(distinct)) for r in self.items)
+        sets = tuple(distinct)
+        return sets, tuple(map(len, sets)), index, tuple(r.q_score for r in self.items)
 
 
 EMPTY = Memory()

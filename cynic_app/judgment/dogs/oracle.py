@@ -6,8 +6,6 @@ abstains and only its reason and its own dog_votes entry carry what the past say
 
 from __future__ import annotations
 
-import statistics
-
 from ..source import Source
 from ..vote import TELLS_ONLY, Vote
 
@@ -16,15 +14,14 @@ COLD_START = Vote(NAME, 50.0, 0.1, False, ("no history for this state yet",))
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
-    history = memory.with_state_key(cell.state_key)
-    if not history:
+    history = memory.history_of(cell.state_key)
+    if history is None:
         return COLD_START
-    qs = [r.q_score for r in history]
-    q = statistics.fmean(qs)
+    count, q = history
     return Vote(
         NAME,
         round(q, 3),
         TELLS_ONLY,
         False,
-        (f"{len(qs)} past judgments of {cell.state_key} average {q:.1f}",),
+        (f"{count} past judgments of {cell.state_key} average {q:.1f}",),
     )

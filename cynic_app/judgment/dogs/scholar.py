@@ -5,9 +5,6 @@ before never moves a judgment."""
 
 from __future__ import annotations
 
-import heapq
-from operator import itemgetter
-
 from ..memory import recalled, tokens
 from ..source import Source
 from ..vote import TELLS_ONLY, Vote
@@ -27,15 +24,19 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def nearest(mine: frozenset[str], memory) -> list[tuple[float, float]]:
     """The NEIGHBOURS recollections most similar to mine, as (jaccard, q_score), most similar
-    first (ties in the memory's order): ``sorted`` by similarity, cut, without a Python call
-    per recollection (the intersections are counted by the sets themselves)."""
-    sets, sizes, q_scores = memory.token_sets
+    first (ties in the memory's order). Each distinct token set of the memory is intersected
+    once (``Memory.token_groups``), the intersections counted by the sets themselves; the
+    ranking is a stable sort (``sorted(..., reverse=True)`` keeps ties in order, as
+    ``heapq.nlargest`` does), with no Python call per recollection."""
+    sets, sizes, index, q_scores = memory.token_groups
     n = len(mine)
-    similarity = [
+    per_set = [
         shared / (n + size - shared) if n or size else 0.0
         for shared, size in zip(map(len, map(mine.intersection, sets)), sizes, strict=True)
     ]
-    return heapq.nlargest(NEIGHBOURS, zip(similarity, q_scores, strict=True), key=itemgetter(0))
+    similarity = list(map(per_set.__getitem__, index))
+    ranked = sorted(range(len(similarity)), key=similarity.__getitem__, reverse=True)[:NEIGHBOURS]
+    return [(similarity[i], q_scores[i]) for i in ranked]
 
 
 def vote(src: Source, cell, memory, votes=None) -> Vote:
