@@ -35,7 +35,7 @@ class MemoryCache:
             return self._memory
         try:
             with self.pool.connection(timeout=self.TIMEOUT_S) as conn, bounded(conn, self.TIMEOUT_S):
-                rows = repository.recent_judgments(conn, RECENT, content_chars=self.CONTENT_CHARS)
+                rows = repository.recollections(conn, RECENT, content_chars=self.CONTENT_CHARS)
             self._memory = Memory.from_judgments(rows)
         except (psycopg.Error, PoolTimeout) as exc:
             log.warning("memory not refreshed, judging with the previous one: %s", exc)

@@ -14,6 +14,7 @@ from cynic_app.store.repository import (
     load_state,
     prune_idempotency_keys,
     recent_judgments,
+    recollections,
     store_records,
 )
 from cynic_app.store.rows import record_rows, shard_of
@@ -133,6 +134,19 @@ def test_recent_judgments_are_newest_first_with_content_cut(conn):
     recent = recent_judgments(conn, 2, content_chars=5)
     assert [j["judgment_id"] for j in recent] == ids[:0:-1]
     assert [j["cell"]["content"] for j in recent] == ["value", "value"]
+
+
+def test_recollections_are_what_a_memory_keeps_of_the_whole_bodies(conn):
+    """The narrow read a node's memory refreshes from gives the memory the whole bodies give."""
+    from cynic_app.judgment import Memory
+
+    for i, content in enumerate(["value_0 = 0", "def f():\n    return eval(x)\n", "x" * 3000]):
+        judgment, rows = judgment_record(content, seq=i + 1)
+        store(conn, [rows])
+    whole = Memory.from_judgments(recent_judgments(conn, 2, content_chars=2000))
+    narrow = recollections(conn, 2, content_chars=2000)
+    assert Memory.from_judgments(narrow).items == whole.items
+    assert [len(r["cell"]["content"]) for r in narrow] == [2000, len("def f():\n    return eval(x)\n")]
 
 
 def test_old_idempotency_keys_are_forgotten_young_ones_kept(conn):
