@@ -48,6 +48,7 @@ class Memory:
 
     def __init__(self, recollections: tuple[Recollection, ...] = ()):
         self._items = tuple(recollections)
+        self._histories: dict[str, tuple[int, float]] = {}  # history_of's, per state key asked
 
     @property
     def items(self) -> tuple[Recollection, ...]:
@@ -88,14 +89,17 @@ class Memory:
         """The share of the recollections whose pack reached consensus (0.0 when empty)."""
         return statistics.fmean(r.consensus_reached for r in self.items) if self.items else 0.0
 
-    @cached_property
-    def _history(self) -> dict[str, tuple[int, float]]:
-        grouped = self._by_state_key.items()
-        return {key: (len(rs), statistics.fmean(r.q_score for r in rs)) for key, rs in grouped}
-
     def history_of(self, state_key: str) -> tuple[int, float] | None:
-        """How many recollections have state_key and their mean q_score (None: none has)."""
-        return self._history.get(state_key)
+        """How many recollections have state_key and their mean q_score (None: none has).
+        Computed for the keys asked about only, once each: a key whose mean cannot be taken
+        (an overflowing sum in a hand-edited body) fails the judgments of its own state only."""
+        found = self._histories.get(state_key)
+        if found is None:
+            history = self._by_state_key.get(state_key)
+            if not history:
+                return None
+            found = self._histories[state_key] = (len(history), statistics.fmean(r.q_score for r in history))
+        return found
 
     @cached_property
     def token_groups(self) -> TokenGroups:

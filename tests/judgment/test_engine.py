@@ -1,8 +1,11 @@
+import math
+
 import pytest
 
 from cynic_app.judgment import MAX_CONFIDENCE, Cell, Judgment, Memory, judge
 from cynic_app.judgment.consensus import quorum, residual_variance
 from cynic_app.judgment.dogs import LEVELS
+from cynic_app.judgment.memory import Recollection
 from cynic_app.judgment.phi import verdict_for
 
 CLEAN = 'def add(a: int, b: int) -> int:\n    """Add two integers."""\n    return a + b\n'
@@ -93,6 +96,21 @@ def test_oracle_learns_from_memory():
     assert cold.dog_votes["ORACLE"] == 50.0
     assert warm.dog_votes["ORACLE"] < 30.0
     assert warm.dog_reasons["ORACLE"][0].startswith("8 past judgments")
+
+
+@pytest.mark.parametrize("q_scores", [(1e308, 1e308), (math.inf, -math.inf)])
+def test_another_state_keys_history_is_never_read(q_scores):
+    """ORACLE reads the history of the cell's state key only: recollections of another key
+    whose mean cannot be taken (a sum past the largest float, inf and -inf) change nothing.
+    Found by a review of 6603e71, which averaged every key's history at once."""
+    cell = Cell.create(content="x = 1", context="t", timestamp=0.0, cell_id="c")
+    assert cell.state_key == "CODE:JUDGE:PRESENT:1"
+    odd = Memory(tuple(Recollection("TEXT:JUDGE:PRESENT:1", q, True, "zzz") for q in q_scores))
+    plain = Memory(tuple(Recollection("TEXT:JUDGE:PRESENT:1", 50.0, True, "zzz") for _ in q_scores))
+    for level in (None, "MICRO", "MACRO"):
+        got = judge(cell, level=level, memory=odd, judgment_id="j").to_dict()
+        expected = judge(cell, level=level, memory=plain, judgment_id="j").to_dict()
+        assert {**got, "duration_ms": 0} == {**expected, "duration_ms": 0}
 
 
 def test_scholar_finds_similar_content():

@@ -3,7 +3,10 @@ counted once, and an Idempotency-Key owned by one record only."""
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
+
+import pytest
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.record import from_data
@@ -147,6 +150,32 @@ def test_recollections_are_what_a_memory_keeps_of_the_whole_bodies(conn):
     narrow = recollections(conn, 2, content_chars=2000)
     assert Memory.from_judgments(narrow).items == whole.items
     assert [len(r["cell"]["content"]) for r in narrow] == [2000, len("def f():\n    return eval(x)\n")]
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "body - 'consensus_reached'",
+        "body #- '{cell,lod}'",
+        "jsonb_set(body, '{cell}', '\"x\"')",
+        "jsonb_set(body, '{q_score}', '\"50\"')",
+        "jsonb_set(body, '{consensus_reached}', '1')",
+    ],
+)
+def test_a_stored_body_the_memory_cannot_read_is_left_out_and_said(conn, damage, caplog):
+    """A body that lacks what the memory keeps (only a hand edit makes one: the write path
+    checks every field) is left out of the memory with a warning naming it: not a made-up
+    state key (found by a review of 8e77551), nor a failed request (what the read of the whole
+    bodies did: a KeyError in every request until the body left the 89 newest)."""
+    kept, rows = judgment_record("def f():\n    return 1\n", seq=1)
+    store(conn, [rows])
+    broken, rows = judgment_record("x = 2", seq=2)
+    store(conn, [rows])
+    conn.execute(f"UPDATE judgments SET body = {damage} WHERE judgment_id = %s", (broken["judgment_id"],))
+    with caplog.at_level(logging.WARNING, logger="cynic_app.store.repository"):
+        got = recollections(conn, 10, content_chars=2000)
+    assert [r["cell"]["content"] for r in got] == [kept["cell"]["content"]]
+    assert broken["judgment_id"] in caplog.text
 
 
 def test_old_idempotency_keys_are_forgotten_young_ones_kept(conn):
