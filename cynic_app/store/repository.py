@@ -315,19 +315,19 @@ def recent_judgments(conn: psycopg.Connection, limit: int, *, content_chars: int
 def recollections(conn: psycopg.Connection, limit: int, *, content_chars: int) -> list[dict]:
     """Return what a memory keeps of the newest judgments, newest first: their q_score,
     consensus_reached and cell (the fields of its state key, the content cut to content_chars),
-    shaped like their bodies. Only these are read: the whole bodies of the 89 newest
-    judgments cost the node 7-9 ms a refresh (rebuilt and parsed), these about 1 ms.
+    shaped like their bodies. Only these are read: the 89 newest whole bodies took 10-12 ms a
+    refresh (rebuilt, sent and parsed), these 2-3 ms (docs/performance.md).
 
-    Every field is read as text or cast from it (``->>``), not as a JSON value psycopg parses
-    in Python (that alone took 3 of the 4.5 ms). A body without a numeric q_score, a boolean
-    consensus_reached or one of the cell's fields (only a hand edit makes one: the write path
-    checks every field) is left out, with a warning naming it."""
+    Every field is read as text (``->>``), not as a JSON value psycopg parses in Python (that
+    alone took 3 of 4.5 ms), and converted here, only for a body that has them all: a numeric
+    q_score, a boolean consensus_reached and the cell's fields. Any other body (only a hand edit
+    makes one: the write path checks every field) is left out, with a warning naming it."""
     rows = conn.execute(
         "SELECT judgment_id, jsonb_typeof(body->'q_score') = 'number'"
         " AND jsonb_typeof(body->'consensus_reached') = 'boolean'"
         " AND jsonb_typeof(body->'cell') = 'object'"
         " AND body->'cell' ?& array['reality', 'analysis', 'time_dim', 'lod', 'content'],"
-        " (body->>'q_score')::float8, (body->>'consensus_reached')::bool, body->'cell'->>'reality',"
+        " body->>'q_score', body->>'consensus_reached', body->'cell'->>'reality',"
         " body->'cell'->>'analysis', body->'cell'->>'time_dim', body->'cell'->>'lod',"
         " left(body->'cell'->>'content', %s)"
         " FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s",
@@ -340,7 +340,7 @@ def recollections(conn: psycopg.Connection, limit: int, *, content_chars: int) -
             log.warning("judgment %s left out of the memory: its body lacks a field it keeps", judgment_id)
             continue
         fields = dict(zip(keys, cell, strict=True))
-        out.append({"q_score": q_score, "consensus_reached": reached, "cell": fields})
+        out.append({"q_score": float(q_score), "consensus_reached": reached == "true", "cell": fields})
     return out
 
 

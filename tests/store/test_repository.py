@@ -160,6 +160,8 @@ def test_recollections_are_what_a_memory_keeps_of_the_whole_bodies(conn):
         "jsonb_set(body, '{cell}', '\"x\"')",
         "jsonb_set(body, '{q_score}', '\"50\"')",
         "jsonb_set(body, '{consensus_reached}', '1')",
+        "jsonb_set(body, '{q_score}', '\"abc\"')",
+        "jsonb_set(body, '{consensus_reached}', '\"maybe\"')",
     ],
 )
 def test_a_stored_body_the_memory_cannot_read_is_left_out_and_said(conn, damage, caplog):
