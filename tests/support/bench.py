@@ -42,7 +42,7 @@ from cynic_app.durability.journal.record import encode_payload, frame
 from cynic_app.embedded_pg import EmbeddedPostgres
 from cynic_app.judgment import Cell, judge
 from cynic_app.store.migrations import migrate
-from tests.support import judge_speed, limits, stepcost
+from tests.support import instructions, judge_speed, limits, stepcost
 from tests.support.harness import ROOT, Gunicorn, request
 
 CONTENTS = {
@@ -495,6 +495,8 @@ def report(results: dict) -> str:
         lines += ["", judge_speed.tables(results["judge"])]
     if results.get("breakdown"):
         lines += ["", stepcost.tables(results["breakdown"])]
+    if results.get("instructions"):
+        lines += ["", instructions.table(results["instructions"])]
     return "\n".join(lines)
 
 
@@ -586,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-judge", action="store_true", help="skip the judge() size sweep")
     parser.add_argument(
         "--only",
-        choices=("judge", "load", "breakdown", "startup", "rss"),
+        choices=("judge", "load", "breakdown", "instructions", "startup", "rss"),
         default=None,
         help="measure one part only",
     )
@@ -623,15 +625,16 @@ def main(argv: list[str] | None = None) -> int:
     trees = []
     try:
         pg.start()
-        parts_ = ("judge", "load", "breakdown", "startup", "rss")
+        parts_ = ("judge", "load", "breakdown", "instructions", "startup", "rss")
         wanted = {part: args.only in (None, part) for part in parts_}
+        if args.baseline and (wanted["load"] or wanted["instructions"]):
+            trees.append(baseline_tree(args.baseline, work))
         if wanted["judge"] and not args.no_judge:
             print("judge() against content size…", flush=True)
             results["judge"] = judge_speed.measure(runs=9 if args.quick else 15)
         runs = [("after", ROOT)] if wanted["load"] else []
-        if args.baseline and runs:
-            trees.append(baseline_tree(args.baseline, work))
-            runs.insert(0, ("before", trees[-1]))
+        if trees:
+            runs = [("before", trees[0]), *runs] if runs else []
             results["services"] = ["before", "after"]
             results["baseline"] = args.baseline
         services: list[tuple[str, Gunicorn]] = []
@@ -662,6 +665,12 @@ def main(argv: list[str] | None = None) -> int:
                 pg, work, duration_s=args.duration, wrk=wrk, service_for=service_for, prime=PRIME, body=tiny
             )
             print(stepcost.tables(results["breakdown"]), flush=True)
+        if wanted["instructions"]:
+            print("instructions per request (callgrind; minutes)…", flush=True)
+            urls = {size: fresh_database(pg) for size in CONTENTS}
+            labelled = dict([("before", trees[0])] if trees else []) | {"after": ROOT}
+            results["instructions"] = instructions.measure(urls, trees=labelled)
+            print(instructions.table(results["instructions"]), flush=True)
         if wanted["startup"] and args.startup_records:
             print(f"start-up with {args.startup_records:,} journaled judgments…", flush=True)
             results["startup"] = startup_with_journal(pg, work, args.startup_records)
