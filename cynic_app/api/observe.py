@@ -24,36 +24,52 @@ METHOD_LABELS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPT
 
 
 def register(app: Flask) -> None:
+    # Each of these runs for every request: the objects behind Flask's proxies (request, g) are
+    # looked up once per hook, and a metric's child per label values once per process
+    # (docs/performance.md, "What the request path costs besides the judge").
+    # A child keeps counting in its own process's files after a fork: prometheus_client checks the
+    # pid at every update (its values.MultiProcessValue).
+    children: dict[tuple, tuple] = {}
+
     @app.before_request
     def start() -> None:
-        g.started = time.perf_counter()
+        here = g._get_current_object()
+        here.started = time.perf_counter()
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+        here.request_id = incoming if _REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
 
     @app.after_request
     def finish(response: Response) -> Response:
-        seconds = time.perf_counter() - g.get("started", time.perf_counter())
-        endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
-        method_label = request.method if request.method in METHOD_LABELS else "other"
-        metrics.requests.labels(endpoint, method_label, str(response.status_code)).inc()
-        metrics.request_seconds.labels(endpoint).observe(seconds)
-        response.headers["X-Request-ID"] = g.get("request_id", "")
-        client, method, path = (
-            printable(v or "") for v in (request.remote_addr, request.method, request.path)
-        )
+        req, here = request._get_current_object(), g._get_current_object()
+        seconds = time.perf_counter() - here.get("started", time.perf_counter())
+        endpoint = req.url_rule.rule if req.url_rule is not None else "unmatched"
+        method = req.method
+        status = response.status_code
+        labels = (endpoint, method if method in METHOD_LABELS else "other", status)
+        counted = children.get(labels)
+        if counted is None:  # bounded: every label takes its value from a fixed set (above)
+            counted = children[labels] = (
+                metrics.requests.labels(labels[0], labels[1], str(status)),
+                metrics.request_seconds.labels(endpoint),
+            )
+        counted[0].inc()
+        counted[1].observe(seconds)
+        request_id = here.get("request_id")
+        response.headers["X-Request-ID"] = request_id or ""
+        client, method, path = (printable(v or "") for v in (req.remote_addr, method, req.path))
         log.info(
             "%s %s %s %d %.1fms",
             client,
             method,
             path,
-            response.status_code,
+            status,
             seconds * 1000,
             extra={
-                "request_id": g.get("request_id"),
+                "request_id": request_id,
                 "client": client,
                 "method": method,
                 "path": path,
-                "status": response.status_code,
+                "status": status,
                 "duration_ms": round(seconds * 1000, 3),
             },
         )

@@ -37,6 +37,28 @@ def test_metrics_count_requests_and_durable_steps(client):
         assert after.get(name, 0) - before.get(name, 0) >= 1, name
 
 
+def test_each_series_counts_exactly_its_own_requests(client):
+    """The counters a request updates are kept per (endpoint, method, status) in the process
+    (observe.py): a status or method of its own is a series of its own, and a series counts
+    every request of it."""
+    series = 'cynic_http_requests_total{{endpoint="/judge",method="{}",status="{}"}}'
+    duration = 'cynic_http_request_duration_seconds_count{endpoint="/judge"}'
+    before = metric_values(client.get("/metrics").get_data(as_text=True))
+    for _ in range(3):
+        assert client.post("/judge?dry_run=true", json={"content": "a = 1"}).status_code == 200
+    for _ in range(2):
+        assert client.post("/judge?dry_run=true", json={"reality": "CODE"}).status_code == 422
+    assert client.get("/judge").status_code == 200
+    after = metric_values(client.get("/metrics").get_data(as_text=True))
+    for name, added in (
+        (series.format("POST", 200), 3),
+        (series.format("POST", 422), 2),
+        (series.format("GET", 200), 1),
+        (duration, 6),
+    ):
+        assert after.get(name, 0) - before.get(name, 0) == added, name
+
+
 def test_request_id_is_echoed_or_made(client):
     assert client.get("/health", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
     made = client.get("/health").headers["X-Request-ID"]
