@@ -4,6 +4,7 @@ says what the counts mean."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -13,18 +14,22 @@ import pytest
 from tests.support import instructions
 from tests.support.harness import ROOT
 
+BODY = {"reality": "CODE", "analysis": "QUALITY", "content": "def hello(): pass\n", "context": "bench"}
 
-def child(scenario: str, calls: int, env: dict) -> subprocess.CompletedProcess:
-    command = [sys.executable, instructions.__file__, "--child", scenario, "tiny", str(calls)]
+
+def child(scenario: str, calls: int, env: dict, body_file) -> subprocess.CompletedProcess:
+    command = [sys.executable, instructions.__file__, "--child", scenario, str(body_file), str(calls)]
     return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 
 def test_every_scenario_runs_against_a_primed_database(tmp_path, database_url):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "CYNIC_DATABASE_URL": database_url}
-    primed = child("prime", 3, {**env, "CYNIC_HOME": str(tmp_path / "prime")})
+    body_file = tmp_path / "body.json"
+    body_file.write_text(json.dumps(BODY))
+    primed = child("prime", 3, {**env, "CYNIC_HOME": str(tmp_path / "prime")}, body_file)
     assert primed.returncode == 0, primed.stderr
     for scenario in instructions.SCENARIOS:
-        done = child(scenario, 1, {**env, "CYNIC_HOME": str(tmp_path / scenario)})
+        done = child(scenario, 1, {**env, "CYNIC_HOME": str(tmp_path / scenario)}, body_file)
         assert done.returncode == 0, (scenario, done.stderr[-3000:])
 
 
@@ -32,6 +37,8 @@ def test_the_request_without_judge_refuses_to_measure_the_real_judge(tmp_path, d
     """Were Service.judge to call judge() by another name, the scenario would count the judge
     it claims to leave out: it stops instead."""
     env = {**os.environ, "CYNIC_DATABASE_URL": database_url, "CYNIC_HOME": str(tmp_path / "home")}
+    body_file = tmp_path / "body.json"
+    body_file.write_text(json.dumps(BODY))
     script = (
         "import runpy, sys\n"
         "import cynic_app.service as s\n"
@@ -44,7 +51,7 @@ def test_the_request_without_judge_refuses_to_measure_the_real_judge(tmp_path, d
         "    finally:\n"
         "        s.judge = replaced\n"
         "s.Service.judge = judge_by_another_name\n"
-        "sys.argv = ['instructions', '--child', 'request_without_judge', 'tiny', '1']\n"
+        f"sys.argv = ['instructions', '--child', 'request_without_judge', {str(body_file)!r}, '1']\n"
         f"runpy.run_path({instructions.__file__!r}, run_name='__main__')\n"
     )
     done = subprocess.run(

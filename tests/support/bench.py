@@ -10,9 +10,11 @@ replacements per request and the mean batch.
 ``--baseline REV`` runs the same points against the service at git revision REV (a temporary
 worktree), under the same conditions: before and after, in one run. Also measured: judge()
 against content size, where a request's time goes step by step (stepcost.py, a traced service
-of its own), start-up to /ready after a journal of N judgments, worker RSS growth with
-recycling off (with glibc's default malloc arenas and with MALLOC_ARENA_MAX=2), and every
-target of docs/performance.md in one table.
+of its own), instructions per request counted by callgrind (instructions.py: the trivial app,
+judge() alone, the dry run with and without judge(), for every tree measured), start-up to
+/ready after a journal of N judgments, worker RSS growth with recycling off (with glibc's
+default malloc arenas and with MALLOC_ARENA_MAX=2), and every target of docs/performance.md in
+one table.
 """
 
 from __future__ import annotations

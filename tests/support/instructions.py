@@ -9,10 +9,10 @@ measured calls; (LONG total − SHORT total) / (LONG − SHORT) is one call's co
 warm-up cancelling out. ``PYTHONHASHSEED=0`` so that both runs hash alike.
 
 The scenarios, for each of the bench's bodies (bench.CONTENTS, sent as the load points send
-them), in one process each:
+them, handed to the child in a file), in one process each:
 
 - ``trivial``: one POST /judge to limits.py's trivial Flask app (parse the JSON body, answer a
-  small JSON), called as a WSGI app: what Flask costs.
+  small JSON; built in the child), called as a WSGI app: what Flask costs.
 - ``judge``: ``judge()`` of the body's cell, with the memory the service would give it.
 - ``request``: one dry-run POST /judge to the service (``create_app``), called as a WSGI app,
   on a database primed as the load points prime theirs (bench.PRIME durable writes of the
@@ -118,10 +118,23 @@ def _service_app():
     return app, memory_cache.get()
 
 
+def _trivial_app():
+    """limits.py's trivial app, built here: a child imports nothing of the tree's tests, whose
+    modules differ from one revision to the next (and with them what a call costs)."""
+    from flask import Flask, request
+
+    app = Flask(__name__)
+
+    @app.post("/judge")
+    def judge():
+        body = request.get_json()
+        return {"verdict": "WAG", "chars": len(body.get("content", ""))}
+
+    return app
+
+
 def _child(scenario: str, body: dict, calls: int) -> None:
     """Run scenario: WARM_UP calls, then calls measured ("prime": calls durable writes)."""
-    from tests.support import limits
-
     if scenario == "prime":
         app, _ = _service_app()
         call = _caller(app, "/judge", body)
@@ -131,7 +144,7 @@ def _child(scenario: str, body: dict, calls: int) -> None:
         return
     app = None
     if scenario == "trivial":
-        call = _caller(limits.app, "/judge", body)
+        call = _caller(_trivial_app(), "/judge", body)
     else:
         import cynic_app.service as service
         from cynic_app.judgment import Cell, judge
@@ -178,7 +191,7 @@ def _close(app) -> None:
 
 def _count(tree: Path, scenario: str, size: str, calls: int, env: dict, work: Path) -> int:
     """Instructions of one child run (callgrind's total): this file run as a script, with tree's
-    cynic_app and tests.support on the path (a baseline's tree need not have this file)."""
+    cynic_app on the path (a baseline's tree need not have this file)."""
     name = f"{scenario}.{size}.{calls}.{uuid.uuid4().hex[:8]}"
     out = work / f"callgrind.{name}"
     env = {**env, "PYTHONPATH": str(tree), "CYNIC_HOME": str(work / f"home-{name}")}  # a node each
@@ -190,7 +203,7 @@ def _count(tree: Path, scenario: str, size: str, calls: int, env: dict, work: Pa
         __file__,
         "--child",
         scenario,
-        size,
+        str(work / f"body-{size}.json"),
         str(calls),
     ]
     done = subprocess.run(command, cwd=tree, env=env, capture_output=True, timeout=3600)
@@ -217,16 +230,19 @@ def measure(
     database_urls: one fresh database per size, primed here (by this tree's code) and shared by
     the trees: the dogs' memory is the same for all. Runs ``jobs`` children at once:
     instruction counts do not depend on what else runs."""
-    from tests.support.bench import PRIME
+    from tests.support.bench import CONTENTS, PRIME
 
     trees = trees or {"after": ROOT}
     work = Path(tempfile.mkdtemp(prefix="cynic-instructions-"))
     try:
         envs = {}
         for size in sizes:
+            body = {"reality": "CODE", "analysis": "QUALITY", "content": CONTENTS[size], "context": "bench"}
+            body_file = work / f"body-{size}.json"
+            body_file.write_text(json.dumps(body))  # as the load points send it
             envs[size] = {**os.environ, "PYTHONHASHSEED": "0", "CYNIC_DATABASE_URL": database_urls[size]}
             prime = {**envs[size], "PYTHONPATH": str(ROOT), "CYNIC_HOME": str(work / f"home-prime-{size}")}
-            command = [sys.executable, __file__, "--child", "prime", size, str(PRIME)]
+            command = [sys.executable, __file__, "--child", "prime", str(body_file), str(PRIME)]
             subprocess.run(command, cwd=ROOT, env=prime, check=True, timeout=600)
         tasks = [(label, scenario, size) for size in sizes for scenario in SCENARIOS for label in trees]
         with ThreadPoolExecutor(max_workers=jobs) as pool:
@@ -274,13 +290,10 @@ def table(results: dict) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="one scenario of tests/support/instructions.py")
-    parser.add_argument("--child", nargs=3, metavar=("SCENARIO", "SIZE", "CALLS"), required=True)
+    parser.add_argument("--child", nargs=3, metavar=("SCENARIO", "BODY_FILE", "CALLS"), required=True)
     args = parser.parse_args(argv)
-    from tests.support.bench import CONTENTS
-
-    scenario, size, calls = args.child
-    body = {"reality": "CODE", "analysis": "QUALITY", "content": CONTENTS[size], "context": "bench"}
-    _child(scenario, body, int(calls))
+    scenario, body_file, calls = args.child
+    _child(scenario, json.loads(Path(body_file).read_text()), int(calls))
 
 
 if __name__ == "__main__":
