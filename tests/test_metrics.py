@@ -47,3 +47,42 @@ def test_every_metric_is_defined_by_name_and_counted_somewhere():
     assert used - set(vars(metrics)) == set()
     assert defined - used == set()
     assert not hasattr(metrics, "__getattr__")
+
+
+def test_a_child_kept_by_the_request_hooks_counts_in_each_process_own_file(tmp_path):
+    """observe.py keeps each series' metric child for the process's life. A process forked after
+    its first request (as gunicorn forks workers from a master that loaded the app) must count
+    in its own file, not in the parent's: prometheus_client moves a child to the files of the
+    pid it runs in at every update."""
+    script = (
+        "import os, sys\n"
+        "from flask import Flask\n"
+        "from cynic_app.api import observe\n"
+        "app = Flask('probe')\n"
+        "observe.register(app)\n"
+        "app.get('/ping')(lambda: 'pong')\n"
+        "client = app.test_client()\n"
+        "assert client.get('/ping').status_code == 200\n"  # the series' children are kept now
+        "child = os.fork()\n"
+        "if child == 0:\n"
+        "    for _ in range(3):\n"
+        "        client.get('/ping')\n"
+        "    os._exit(0)\n"
+        "os.waitpid(child, 0)\n"
+        "client.get('/ping')\n"
+        "print(os.getpid(), child)\n"
+    )
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(ROOT)}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    parent, child = done.stdout.split()
+
+    def requests_counted(pid: str) -> float:
+        from prometheus_client.mmap_dict import MmapedDict
+
+        values = MmapedDict(str(tmp_path / f"counter_{pid}.db"), read_mode=True).read_all_values()
+        return sum(value for key, value, _ in values if '"cynic_http_requests_total"' in key)
+
+    assert (requests_counted(parent), requests_counted(child)) == (2, 3)
