@@ -1,6 +1,7 @@
 """Metrics, request ids, access logs and bearer-token auth, in-process."""
 
 import logging
+import threading
 from contextlib import ExitStack
 
 import pytest
@@ -57,6 +58,32 @@ def test_each_series_counts_exactly_its_own_requests(client):
         (duration, 6),
     ):
         assert after.get(name, 0) - before.get(name, 0) == added, name
+
+
+def test_threads_racing_on_a_fresh_app_count_every_request_once(app):
+    """observe.py fills its dict of metric children as series first appear: eight threads
+    released together on a fresh app, each making its first requests at once, lose or double
+    nothing."""
+    series = 'cynic_http_requests_total{endpoint="/health",method="GET",status="200"}'
+    unmatched = 'cynic_http_requests_total{endpoint="unmatched",method="GET",status="404"}'
+    before = metric_values(app.test_client().get("/metrics").get_data(as_text=True))
+    start = threading.Barrier(8)
+
+    def hammer() -> None:
+        client = app.test_client()
+        start.wait()
+        for _ in range(50):
+            assert client.get("/health").status_code == 200
+            assert client.get("/nowhere").status_code == 404
+
+    threads = [threading.Thread(target=hammer) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    after = metric_values(app.test_client().get("/metrics").get_data(as_text=True))
+    assert after[series] - before.get(series, 0) == 400
+    assert after[unmatched] - before.get(unmatched, 0) == 400
 
 
 def test_request_id_is_echoed_or_made(client):
