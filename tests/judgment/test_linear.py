@@ -4,21 +4,24 @@ the shapes that stalled workers (a 44 KB line, "\\n " repeated, "://" + "a." rep
 
 from __future__ import annotations
 
-import gc
 import importlib
 import pkgutil
 import re
-import time
 
 import pytest
 
 import cynic_app.judgment as judgment_package
-from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.patterns import _REGISTRY, NotLinear, registered, tokens
+from tests.support.growth import Work, judging, once, ratio, work
 
 N = 12_500
 #: Linear growth is 4x for 4x the input; a quadratic pattern grows 16x. Noise stays under 6x.
 MAX_GROWTH = 6
+#: A scan of 50,000 characters quicker than this is not quadratic (a quadratic pattern takes
+#: seconds there), and its ratio means little: RE2 changes gear as the text outgrows its DFA's
+#: cache (context-file on "://a.a.…": 0.17 ms for 12,500 characters, 0.91 for 25,000, then 4x
+#: for each 4x).
+TOO_FAST = 0.01
 
 
 def _modules():
@@ -60,39 +63,12 @@ def _shapes(pattern: str, n: int) -> dict[str, str]:
     }
 
 
-def _best_of(runs: int, fn) -> float:
-    """The least CPU time of this process over runs: other processes on a busy machine (a second
-    test process, a build) take wall time, not this process's CPU time."""
-    best = float("inf")
-    gc.disable()  # a collection inside one run would be noise, not growth
-    try:
-        for _ in range(runs):
-            started = time.process_time()
-            fn()
-            best = min(best, time.process_time() - started)
-    finally:
-        gc.enable()
-    return best
+def _scanning(compiled, text: str) -> Work:
+    def scan() -> None:
+        for _ in compiled.finditer(text):
+            pass
 
-
-def _scan(compiled, text: str) -> None:
-    for _ in compiled.finditer(text):
-        pass
-
-
-def _growth(compiled, small: str, large: str, runs: int) -> tuple[float, float]:
-    """Best times on n and 4n characters, measured in turns so that a busy moment hits both."""
-    t_small = t_large = float("inf")
-    for _ in range(runs):
-        t_small = min(t_small, _best_of(1, lambda: _scan(compiled, small)))
-        t_large = min(t_large, _best_of(1, lambda: _scan(compiled, large)))
-    return t_small, t_large
-
-
-def _too_slow(t_small: float, t_large: float) -> bool:
-    # Under 10 ms for 50,000 characters is too fast for a ratio to mean anything (a quadratic
-    # pattern takes seconds there).
-    return t_large > 0.01 and t_large > MAX_GROWTH * max(t_small, 1e-4)
+    return work(scan)
 
 
 def test_every_registered_pattern_is_linear_on_its_worst_inputs():
@@ -103,11 +79,12 @@ def test_every_registered_pattern_is_linear_on_its_worst_inputs():
         pattern = compiled.pattern
         small, large = _shapes(pattern, N), _shapes(pattern, 4 * N)
         for shape in small:
-            times = _growth(compiled, small[shape], large[shape], 5)
-            if _too_slow(*times):  # confirm: a busy machine can slow one measurement
-                times = _growth(compiled, small[shape], large[shape], 9)
-            if _too_slow(*times):
-                slow.append(f"{name} on {shape}: {times[0] * 1e3:.1f} ms -> {times[1] * 1e3:.1f} ms")
+            scans = _scanning(compiled, large[shape]), _scanning(compiled, small[shape])
+            if once(scans[0]) < TOO_FAST:
+                continue
+            measured = ratio(*scans, limit=MAX_GROWTH)
+            if measured.value > MAX_GROWTH:
+                slow.append(f"{name} on {shape}: {measured}")
     assert slow == []
 
 
@@ -133,7 +110,6 @@ MAX_JUDGE_GROWTH = 8
 @pytest.mark.parametrize("name", sorted(_bodies(100)))
 def test_a_body_of_any_shape_costs_linear_time_up_to_the_content_limit_at_macro(name):
     context = "file: x.js" if "x.js" in name else ""
-    small, large = (Cell.create(content=_bodies(n)[name], context=context) for n in (25_000, 100_000))
-    judge(small, level="MACRO")  # imports and caches warm
-    took = [_best_of(3, lambda c=c: judge(c, level="MACRO")) for c in (small, large)]
-    assert took[1] <= MAX_JUDGE_GROWTH * took[0] + 0.005, f"{took[0] * 1e3:.1f} ms -> {took[1] * 1e3:.1f} ms"
+    small, large = (judging(_bodies(n)[name], context) for n in (25_000, 100_000))
+    measured = ratio(large, small, limit=MAX_JUDGE_GROWTH)
+    assert measured.value <= MAX_JUDGE_GROWTH, f"4x the body: {measured}"

@@ -3,11 +3,10 @@ that cannot, in one pass over its text (regexscan.py)."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from cynic_app.judgment.regexscan import nested_quantifier
+from tests.support.growth import Work, ratio, work
 
 CASES = {
     r"(a+)+$": True,
@@ -40,13 +39,9 @@ def test_nested_repeats_that_split_input_many_ways_are_told_apart(pattern, backt
 
 
 def test_the_scan_is_linear_in_the_length_of_the_pattern():
-    def cost(n: int) -> float:
+    def scan(n: int) -> Work:
         pattern = "(" * n + "a+" + ")+" * n + "[" + "\\]" * n + "]" + "{" * n
-        best = float("inf")
-        for _ in range(5):  # the best of five: the machine is shared
-            started = time.process_time()
-            nested_quantifier(pattern)
-            best = min(best, time.process_time() - started)
-        return best
+        return work(lambda: nested_quantifier(pattern))
 
-    assert cost(80_000) / max(cost(20_000), 1e-3) <= 8
+    measured = ratio(scan(80_000), scan(20_000), limit=8.0)
+    assert measured.value <= 8.0, f"4x the pattern: {measured}"

@@ -7,15 +7,14 @@ the judge as reviewed (commit abb86e3); each docstring says what is wrong and wh
 
 from __future__ import annotations
 
-import gc
 import os
 import subprocess
 import sys
-import time
 import tracemalloc
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.engine import JUDGED_CHARS
+from tests.support.growth import ratio, work
 
 
 def _judge(content: str, name: str = "x.py", level: str | None = "MICRO"):
@@ -25,18 +24,6 @@ def _judge(content: str, name: str = "x.py", level: str | None = "MICRO"):
 def _active(j, rule: str) -> list[dict]:
     """The findings of a rule that count (not suppressed)."""
     return [f for f in j.findings if f["rule"] == rule and not f["suppressed"]]
-
-
-def _cpu_seconds(fn) -> float:
-    """CPU time of this process for one call (other processes on a busy machine take wall time,
-    not this process's CPU time), as test_linear.py measures it."""
-    gc.disable()
-    try:
-        started = time.process_time()
-        fn()
-        return time.process_time() - started
-    finally:
-        gc.enable()
 
 
 def _peak_bytes(fn) -> int:
@@ -107,12 +94,9 @@ def test_a_match_with_many_cases_binding_one_name_costs_linear_time():
     small, large = content(375), content(3000)
     assert len(large) < JUDGED_CHARS
     cells = [Cell.create(content=c, context="file: codes.py") for c in (small, large)]
-    judge(cells[0], level="MACRO")  # warm imports and caches
-    took = [float("inf"), float("inf")]
-    for _ in range(5):
-        for i, cell in enumerate(cells):
-            took[i] = min(took[i], _cpu_seconds(lambda c=cell: judge(c, level="MACRO")))
-    assert took[1] / took[0] < 24, f"{took[0]:.3f} s for 375 cases, {took[1]:.3f} s for 3,000"
+    judging = [work(lambda c=cell: judge(c, level="MACRO")) for cell in cells]
+    measured = ratio(judging[1], judging[0], limit=24)
+    assert measured.value < 24, f"3,000 cases against 375: {measured}"
     rules = {f["rule"] for f in judge(cells[1], level="MACRO").findings}
     assert "many-bindings" in rules
 

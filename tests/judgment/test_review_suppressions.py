@@ -5,13 +5,12 @@ puts on another JavaScript line, not a '#' that bash reads as part of a word."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 import cynic_app.judgment.source as source_module
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.source import Source
+from tests.support.growth import Work, ratio
 
 
 def holes(content: str, context: str) -> list[dict]:
@@ -110,15 +109,13 @@ def test_python_is_not_tokenized_when_no_finding_line_names_a_suppression(monkey
 def test_many_comments_on_one_row_are_gathered_in_linear_time():
     """Each comment on a row was appended to the row's text so far (a copy of it): quadratic."""
 
-    def gathering(n: int) -> float:  # the best of three, each on a text already parsed
-        best = float("inf")
-        for _ in range(3):
+    def gathering(n: int) -> Work:  # timed on a text already parsed
+        def parsed() -> Source:
             src = Source("x;" + "/*\U0001f600*/" * n + "\n", "file: a.js")
             assert src.syntax_tree is not None
-            started = time.process_time()
-            src.comment_of(1)
-            best = min(best, time.process_time() - started)
-        return best
+            return src
 
-    small, large = gathering(5_000), gathering(20_000)
-    assert large / max(small, 1e-3) <= 8.0, f"4x the comments cost {large / max(small, 1e-3):.1f}x the time"
+        return Work(lambda src: src.comment_of(1), parsed)
+
+    measured = ratio(gathering(20_000), gathering(5_000), limit=8.0)
+    assert measured.value <= 8.0, f"4x the comments: {measured}"

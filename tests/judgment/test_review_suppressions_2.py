@@ -6,12 +6,12 @@ tokenizer read as a name and strings, nor a '#' after a blank that a backslash e
 from __future__ import annotations
 
 import sys
-import time
 
 import pytest
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.source import Source, _python_comments, _templates_as_fstrings
+from tests.support.growth import Work, ratio, work
 
 
 def holes(content: str, context: str) -> list[dict]:
@@ -67,36 +67,32 @@ def test_a_shell_comment_after_an_unescaped_blank_still_suppresses(before):
     assert [f["suppressed"] for f in holes(text, "file: a.sh")] == ["nosec"]
 
 
-def _python_cpu(text: str) -> float:
-    """The CPU time of respelling the template prefixes (what runs before CPython's tokenizer)."""
-    started = time.process_time()
-    _templates_as_fstrings(text)
-    return time.process_time() - started
-
-
-def _shell_cpu(text: str) -> float:
-    """The CPU time of reading the comments of a shell text already parsed."""
+def _parsed_shell(text: str) -> Source:
     source = Source(text, "file: a.sh")
     assert source.syntax_tree is not None
-    started = time.process_time()
-    source.comment_of(1)
-    return time.process_time() - started
+    return source
 
 
-@pytest.mark.parametrize(
-    "cpu, shape",
-    [
-        # Many template prefixes, each respelled: the rewrite is a scan with find, then one join.
-        (_python_cpu, lambda n: "x = t'a' + rt\"b\" + tr'c'  # nosec\n" * n),
-        # Backslash runs and line continuations before every comment: each looks back over its own.
-        (_shell_cpu, lambda n: ("echo a" + "\\" * 41 + " \\\n b \\ # nosec\n c # nosec\n") * n),
-    ],
-    ids=["template prefixes", "shell backslashes"],
-)
-def test_reading_comments_grows_linearly_with_the_worst_shapes(cpu, shape):
+#: The review's shapes, and how each is read: the time measured is the reading, not the parse.
+_READINGS = {
+    # Many template prefixes, each respelled: the rewrite is a scan with find, then one join.
+    "template prefixes": (
+        lambda n: "x = t'a' + rt\"b\" + tr'c'  # nosec\n" * n,
+        lambda text: work(lambda: _templates_as_fstrings(text)),
+    ),
+    # Backslash runs and line continuations before every comment: each looks back over its own.
+    "shell backslashes": (
+        lambda n: ("echo a" + "\\" * 41 + " \\\n b \\ # nosec\n c # nosec\n") * n,
+        lambda text: Work(lambda source: source.comment_of(1), lambda: _parsed_shell(text)),
+    ),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(_READINGS))
+def test_reading_comments_grows_linearly_with_the_worst_shapes(shape):
     """The review's shapes at a quarter and at the whole size (about 100,000 characters): the CPU
-    time (best of three) may grow with the size, not with its square (4x the text, at most 8x)."""
-    n = 100_000 // len(shape(1))
-    small = min(cpu(shape(n // 4)) for _ in range(3))
-    large = min(cpu(shape(n)) for _ in range(3))
-    assert large / max(small, 1e-3) <= 8.0, f"4x the text cost {large / max(small, 1e-3):.1f}x the time"
+    time may grow with the size, not with its square (4x the text, at most 8x)."""
+    text, reading = _READINGS[shape]
+    n = 100_000 // len(text(1))
+    measured = ratio(reading(text(n)), reading(text(n // 4)), limit=8.0)
+    assert measured.value <= 8.0, f"4x the text: {measured}"

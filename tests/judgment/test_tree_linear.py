@@ -1,14 +1,13 @@
 """Issue 20: a body of any shape is judged in time linear in its size, and no nesting exhausts
-Python's stack. Growth is measured as a ratio of CPU times between n and 4n characters (the best
-of three runs each), never as an absolute time: the machine is shared."""
+Python's stack. Growth is measured as a ratio of CPU times between n and 4n characters, never as an
+absolute time: the machine is shared (tests/support/growth.py says how)."""
 
 from __future__ import annotations
-
-import time
 
 import pytest
 
 from cynic_app.judgment import Cell, judge
+from tests.support.growth import judging, ratio
 
 N = 25_000
 #: 4x the input may cost at most this many times the time (linear: ~4; quadratic: ~16).
@@ -50,21 +49,12 @@ def chains(n: int, link: str = ".b") -> dict[str, str]:
     }
 
 
-def cpu_seconds(content: str, context: str) -> float:
-    best = float("inf")
-    for _ in range(3):
-        started = time.process_time()
-        judge(Cell.create(content=content, context=context), level="MACRO")
-        best = min(best, time.process_time() - started)
-    return best
-
-
 @pytest.mark.parametrize("context", ["file: big.js", "file: big.ts"])
 @pytest.mark.parametrize("shape", sorted(shapes(100)))
 def test_judging_grows_linearly_with_the_size_of_the_body(shape, context):
     small, large = shapes(N)[shape], shapes(4 * N)[shape]
-    ratio = cpu_seconds(large, context) / max(cpu_seconds(small, context), 1e-3)
-    assert ratio <= MAX_GROWTH, f"{shape}: 4x the input cost {ratio:.1f}x the time"
+    measured = ratio(judging(large, context), judging(small, context), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"{shape}: 4x the input: {measured}"
 
 
 @pytest.mark.parametrize("shape", sorted(chains(100)))
@@ -73,16 +63,15 @@ def test_a_long_member_chain_costs_what_a_sum_of_its_size_does(shape):
     whole chain below it again at each of its links (to MAX_DEPTH: ~60 times the cost of
     a+b+b…, linear in the size, so only this comparison, not the growth, tells)."""
     chain, total = chains(4 * N)[shape], chains(4 * N, "+b")[shape]
-    ratio = cpu_seconds(chain, "file: big.js") / max(cpu_seconds(total, "file: big.js"), 1e-3)
-    assert ratio <= MAX_OVER_A_SUM, f"{shape}: {ratio:.1f}x the time of a sum of its size"
+    measured = ratio(judging(chain, "file: big.js"), judging(total, "file: big.js"), limit=MAX_OVER_A_SUM)
+    assert measured.value <= MAX_OVER_A_SUM, f"{shape}: against a sum of its size, {measured}"
 
 
 def test_shell_grows_linearly_too():
     line = 'echo "$HOME" | grep x && rm -rf "$X" || true\n'
-    ratio = cpu_seconds(line * (4 * N // len(line)), "file: a.sh") / cpu_seconds(
-        line * (N // len(line)), "file: a.sh"
-    )
-    assert ratio <= MAX_GROWTH
+    large, small = (judging(line * (n // len(line)), "file: a.sh") for n in (4 * N, N))
+    measured = ratio(large, small, limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"4x the script: {measured}"
 
 
 @pytest.mark.parametrize("depth", [50_000])

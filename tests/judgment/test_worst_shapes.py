@@ -2,8 +2,8 @@
 to cost seconds at MACRO within the 100,000 characters the engine reads, and one that ended
 judge() with a RecursionError (an HTTP 500).
 
-Two kinds of measure, both ratios of this process's CPU time (the best of three runs, so another
-process on the machine does not count), never absolute seconds:
+Two kinds of measure, both ratios of this process's CPU time (tests/support/growth.py says how),
+never absolute seconds:
 - growth: 4x the body may cost at most MAX_GROWTH times the time (linear ~4, quadratic ~16);
 - shape: a body nested, chained or rebinding one name costs at most MAX_SHAPE_COST times a
   body of the same size without it: a check that walks a subtree (or a chain) for each of its
@@ -14,31 +14,15 @@ process on the machine does not count), never absolute seconds:
 
 from __future__ import annotations
 
-import gc
-import time
-
 import pytest
 
 from cynic_app.judgment import Cell, judge
+from tests.support.growth import judging, ratio
 
 MAX_GROWTH = 8.0
 MAX_SHAPE_COST = 6.0
 DEPTH = 190  # under CPython's limit of 200 nested brackets
 CHAIN = 4_000  # calls chained in one statement: a chain of about 10,000 no longer parses
-
-
-def _cpu(content: str) -> float:
-    cell = Cell.create(content=content, context="file: x.py")
-    best = float("inf")
-    gc.disable()
-    try:
-        for _ in range(3):
-            started = time.process_time()
-            judge(cell, level="MACRO")
-            best = min(best, time.process_time() - started)
-    finally:
-        gc.enable()
-    return max(best, 1e-3)
 
 
 def _growing(n: int) -> dict[str, str]:
@@ -57,9 +41,8 @@ def _growing(n: int) -> dict[str, str]:
 @pytest.mark.parametrize("shape", sorted(_growing(100)))
 def test_a_shape_that_was_quadratic_grows_linearly(shape):
     small, large = _growing(12_500)[shape], _growing(50_000)[shape]
-    _cpu(small)  # imports and caches warm
-    ratio = _cpu(large) / _cpu(small)
-    assert ratio <= MAX_GROWTH, f"{shape}: 4x the input cost {ratio:.1f}x the time"
+    measured = ratio(judging(large, "file: x.py"), judging(small, "file: x.py"), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"{shape}: 4x the input: {measured}"
 
 
 def _nested(n: int) -> dict[str, tuple[str, str]]:
@@ -99,9 +82,8 @@ def _nested(n: int) -> dict[str, tuple[str, str]]:
 @pytest.mark.parametrize("shape", sorted(_nested(100)))
 def test_nesting_or_rebinding_does_not_multiply_the_cost(shape):
     nested, flat = _nested(50_000)[shape]
-    _cpu(flat)
-    ratio = _cpu(nested) / _cpu(flat)
-    assert ratio <= MAX_SHAPE_COST, f"{shape}: {ratio:.1f}x the cost of the same size without it"
+    measured = ratio(judging(nested, "file: x.py"), judging(flat, "file: x.py"), limit=MAX_SHAPE_COST)
+    assert measured.value <= MAX_SHAPE_COST, f"{shape}: against the same size without it, {measured}"
 
 
 @pytest.mark.parametrize("terms", [400, 5_000])
