@@ -72,13 +72,20 @@ def once(w: Work) -> float:
         gc.enable()
 
 
+def _repeats(w: Work) -> int:
+    """How many calls make a sample of MIN_SAMPLE: one call to warm, one timed."""
+    _sample(w, 1)
+    return max(1, math.ceil(MIN_SAMPLE / max(_sample(w, 1), 1e-6)))
+
+
 def cpu_seconds(*works: Work, runs: int = RUNS) -> list[float]:
     """The least CPU time of one call of each work over runs, measured in turns, collector off.
-    The first call of each (imports, caches) is not counted: it sets how often a sample repeats."""
+    The first two calls of each are not counted: the first warms (imports, caches), the second
+    sets how often a sample repeats."""
     gc.collect()
     gc.disable()
     try:
-        repeats = [max(1, math.ceil(MIN_SAMPLE / max(_sample(w, 1), 1e-6))) for w in works]
+        repeats = [_repeats(w) for w in works]
         best = [math.inf] * len(works)
         for _ in range(runs):
             for i, w in enumerate(works):
