@@ -80,7 +80,7 @@ def test_every_registered_pattern_is_linear_on_its_worst_inputs():
         small, large = _shapes(pattern, N), _shapes(pattern, 4 * N)
         for shape in small:
             scans = _scanning(compiled, large[shape]), _scanning(compiled, small[shape])
-            if once(scans[0]) < TOO_FAST:
+            if min(once(scans[0]) for _ in range(3)) < TOO_FAST:  # the best of three: one can be slowed
                 continue
             measured = ratio(*scans, limit=MAX_GROWTH)
             if measured.value > MAX_GROWTH:
