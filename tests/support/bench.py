@@ -636,9 +636,10 @@ def main(argv: list[str] | None = None) -> int:
             results["judge"] = judge_speed.measure(runs=9 if args.quick else 15)
         runs = [("after", ROOT)] if wanted["load"] else []
         if trees:
-            runs = [("before", trees[0]), *runs] if runs else []
-            results["services"] = ["before", "after"]
             results["baseline"] = args.baseline
+        if trees and runs:
+            runs.insert(0, ("before", trees[0]))
+            results["services"] = ["before", "after"]
         services: list[tuple[str, Gunicorn]] = []
         try:
             for label, root in runs:  # all started first: their points are measured in turn
