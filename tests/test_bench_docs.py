@@ -50,3 +50,30 @@ def test_the_commit_is_marked_when_the_tree_has_changes(monkeypatch):
 
     monkeypatch.setattr(bench.subprocess, "run", lambda *a, **k: Done())
     assert bench.head_commit() == "abc1234+changes"
+
+
+def _point(service: str, size: str, scenario: str, concurrency: int, rps: float) -> dict:
+    return {"service": service, "size": size, "scenario": scenario, "concurrency": concurrency,
+            "rps": rps, "p50_ms": 1000 / rps, "p99_ms": 3000 / rps, "errors": 0,
+            "fsyncs_per_request": 0.25, "commits_per_request": 0.25, "guidance_per_request": 0.2,
+            "mean_batch": 4.0}  # fmt: skip
+
+
+def test_reference_rows_are_marked_as_no_target_and_the_trivial_apps_spread_is_one():
+    load = [_point("trivial", "tiny", "trivial", 1, 1300)]
+    load += [_point("trivial", "tiny", "trivial", 16, rps) for rps in (2800, 1200, 2700)]
+    for size in bench.CONTENTS:
+        for scenario, rps in (("dry_run", 1000), ("durable", 500)):
+            load.append(_point("after", size, scenario, 1, rps / 2))
+            load += [_point("after", size, scenario, 16, rps + d) for d in (-50, 0, 50)]
+    parts = {"journal_fsync_ms": 0.2, "pg_commit_ms": 0.3, "guidance_replace_ms": 0.5, "sum_ms": 1.0}
+    results = {**RESULTS, "services": ["after"], "load": load, "parts": parts}
+    rows = {name: (value, ok) for name, value, ok in bench.targets(results)}
+    spread = "(reference) c=16, 3 repeated points of the trivial app: (max − min) / median"
+    assert rows[spread] == ("59%", None)  # (2800 − 1200) / 2700
+    assert rows["(reference) c=1, tiny: what durability adds beyond its three parts"] == ("+1.00 ms", None)
+    assert rows["c=16: durable / dry-run ≥ 0.8 (tiny, medians)"] == ("0.50", False)
+    table = bench.report(results)
+    assert f"| {spread} | 59% | — |" in table
+    worse = "c=16, 3 repeated points: (max − min) / median ≤ 15 % (tiny, worse scenario)"
+    assert f"| {worse} | 20% | no |" in table  # the durable points': 100 / 500
