@@ -107,9 +107,11 @@ STARTS = [("cli", n, v) for n, v in ONE_PER_VARIABLE] + [
 ]
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def refusals(tmp_path_factory) -> dict:
-    """Every start of STARTS, run a few at a time (each is a new interpreter importing the app)."""
+    """Every start of STARTS, run a few at a time (each is a new interpreter importing the app).
+    Once a session: under xdist another module's test can run between two of these, and a
+    module's fixture would then be made again (twice in one run here, 33 s each)."""
 
     def start(case):
         entry, name, value = case
