@@ -15,6 +15,7 @@ from cynic_app.logs import configure_logging, logging_config
 from cynic_app.node.checkpoint import checkpoint_now
 from cynic_app.node.errors import EXIT_UNAVAILABLE, refusal
 from cynic_app.node.open import open_node
+from cynic_app.serving import choose_cpu, pin_to_cpu
 from cynic_app.settings import writable_directory
 
 
@@ -74,6 +75,14 @@ def on_starting(server) -> None:
             raise  # a bug: its traceback, not a one-line reason
         _refuse(refused.reason, refused.exit_code)
     os.environ[OPENED_BY_ENV] = str(os.getpid())  # each worker's Config.from_env reads it
+
+
+def pre_fork(server, worker) -> None:
+    choose_cpu(server, worker, _server.pin_workers)
+
+
+def post_fork(server, worker) -> None:
+    pin_to_cpu(server, worker)
 
 
 def post_worker_init(worker) -> None:

@@ -9,7 +9,8 @@ naming the variable (exit 3), like every other setting.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import settings
@@ -23,17 +24,67 @@ HEAD_FIRST_WORKER = "cynic_app.worker.HeadFirstWorker"
 SYNC_WORKER = "cynic_app.gunicorn_errors.JsonErrorsSyncWorker"
 DEFAULT_HEAD_TIMEOUT_S = 10.0
 DEFAULT_THREADS = 8
+#: CYNIC_PIN_WORKERS: ``auto`` gives each worker a CPU of its own when there are as many usable
+#: CPUs as workers (``worker_cpu``); ``off`` lets the kernel move them.
+PIN_CHOICES = ("auto", "off")
 
 
 def default_workers() -> int:
-    """gunicorn workers when WEB_CONCURRENCY is unset: one per core (at least 2, at most 16).
+    """gunicorn workers when WEB_CONCURRENCY is unset: one per core this process may use (its
+    affinity: a cpuset, taskset), at least 2, at most 16.
 
     Fewer, fuller processes: the requests of one process that wait at the same moment share a
     journal fsync, a transaction and a guidance.json replacement (group commit), so a process
     with more threads batches better; one process per core keeps the cores busy judging
     (docs/performance.md has the measurements of 5×4, 4×4, 3×6, 2×8, 2×16 and 1×16).
     """
-    return min(max(os.cpu_count() or 1, 2), 16)
+    return min(max(len(usable_cpus()) or os.cpu_count() or 1, 2), 16)
+
+
+def usable_cpus() -> list[int]:
+    """The CPUs this process may run on (its affinity: a cpuset, taskset); none where the
+    platform cannot say (macOS)."""
+    getaffinity = getattr(os, "sched_getaffinity", None)
+    return sorted(getaffinity(0)) if getaffinity is not None else []
+
+
+def worker_cpu(cpus: Sequence[int], taken: Iterable[int | None], workers: int) -> int | None:
+    """The CPU a new worker is pinned to: the usable one fewest live workers are pinned to (the
+    lowest of those). None, not pinned, when there are fewer usable CPUs than workers.
+
+    A worker's threads share one GIL, so a worker runs on about one core whatever it is allowed.
+    Left free to move, its threads hand the GIL to each other across cores: a hand-off wakes a
+    thread on another core (on a VM, often a virtual CPU the host had halted), which then runs
+    on a cold cache. Pinned, a hand-off is a switch on the same core (docs/performance.md,
+    "One core per worker"). taken: the CPUs of the workers alive when this one forks. A
+    recycled worker's CPU is free again; more live workers than the count (a replacement
+    started before the worker it replaces is gone) share the CPUs evenly."""
+    if not cpus or workers > len(cpus):
+        return None
+    load = Counter(cpu for cpu in taken if cpu is not None)
+    return min(cpus, key=lambda cpu: (load[cpu], cpu))
+
+
+def choose_cpu(server, worker, pin_workers: str) -> None:
+    """gunicorn's pre_fork, in the master: the new worker's CPU (``worker_cpu``), or None."""
+    worker.cynic_cpu = None
+    if pin_workers == "auto":
+        taken = [getattr(w, "cynic_cpu", None) for w in server.WORKERS.values()]
+        worker.cynic_cpu = worker_cpu(usable_cpus(), taken, server.num_workers)
+
+
+def pin_to_cpu(server, worker) -> None:
+    """gunicorn's post_fork, in the new worker while it has one thread: pin it to its CPU, which
+    every thread it starts inherits."""
+    cpu = getattr(worker, "cynic_cpu", None)
+    if cpu is None:
+        return
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError as exc:  # a CPU taken offline since it was chosen: the worker runs on any
+        server.log.warning("worker %s not pinned to CPU %s (it runs on any): %s", worker.pid, cpu, exc)
+        return
+    server.log.info("worker %s pinned to CPU %s", worker.pid, cpu)
 
 
 def default_bind(env: Mapping[str, str]) -> str:
@@ -50,6 +101,7 @@ class ServerSettings:
     worker_class: str = "gthread"
     max_requests: int = DEFAULT_MAX_REQUESTS
     head_timeout_s: float = DEFAULT_HEAD_TIMEOUT_S
+    pin_workers: str = "auto"
 
     @property
     def worker_class_path(self) -> str:
@@ -70,4 +122,5 @@ class ServerSettings:
             head_timeout_s=settings.seconds(
                 env, "CYNIC_HEAD_TIMEOUT_S", DEFAULT_HEAD_TIMEOUT_S, low=0.1, high=600
             ),
+            pin_workers=settings.choice(env, "CYNIC_PIN_WORKERS", "auto", PIN_CHOICES),
         )

@@ -40,6 +40,7 @@ BAD_VALUES = [
     ("CYNIC_THREADS", "many"),
     ("CYNIC_WORKER_CLASS", "eventlet"),
     ("CYNIC_MAX_REQUESTS", "-5"),
+    ("CYNIC_PIN_WORKERS", "on"),
     ("PORT", "99999"),
     ("PORT", "http"),
     ("CYNIC_BIND", "8000"),

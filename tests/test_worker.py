@@ -10,7 +10,7 @@ import time
 import pytest
 
 from cynic_app.gunicorn_errors import error_answer
-from cynic_app.serving import ServerSettings
+from cynic_app.serving import ServerSettings, worker_cpu
 from cynic_app.worker import QuietAccessLogger, head_end
 
 HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
@@ -112,3 +112,27 @@ def test_the_error_answer_is_dated():
     assert len(dates) == 1
     sent = email.utils.parsedate_to_datetime(dates[0])
     assert sent.tzinfo is not None and abs(sent.timestamp() - time.time()) < 5
+
+
+@pytest.mark.parametrize(
+    ("cpus", "taken", "workers", "chosen"),
+    [
+        ([0, 1], [], 2, 0),
+        ([0, 1], [0], 2, 1),
+        ([2, 3], [2], 2, 3),  # a master limited to CPUs 2 and 3 (taskset, a cpuset) stays in them
+        ([0, 1], [1], 2, 0),  # the worker on CPU 0 was recycled: its CPU is free again
+        ([0, 1, 2, 3], [0, 2], 3, 1),
+        ([0, 1], [0, 1], 2, 0),  # a reload: new workers start beside the old ones, evenly
+        ([0, 1], [0, 1, 0], 2, 1),
+        ([0, 1], [None, 0], 2, 1),  # a worker that could not be pinned counts for no CPU
+        ([0, 1], [], 3, None),  # more workers than CPUs: none is pinned
+        ([], [], 1, None),  # the platform cannot say which CPUs there are
+    ],
+)
+def test_a_new_worker_gets_the_cpu_fewest_live_workers_have(cpus, taken, workers, chosen):
+    assert worker_cpu(cpus, taken, workers) == chosen
+
+
+def test_pinning_is_on_unless_turned_off():
+    assert ServerSettings.from_env({}).pin_workers == "auto"
+    assert ServerSettings.from_env({"CYNIC_PIN_WORKERS": "OFF"}).pin_workers == "off"

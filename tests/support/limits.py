@@ -36,7 +36,8 @@ def judge():
 
 class TrivialApp:
     """The app above under gunicorn: the service's worker class is not used (gthread, the same
-    number of workers and threads, the same keep-alive), so this is what gunicorn and Flask cost."""
+    number of workers and threads, the same keep-alive, each worker on a CPU of its own as the
+    service's are: trivial_gunicorn.py), so this is what gunicorn and Flask cost."""
 
     def __init__(self, *, workers: int, threads: int, log_dir: Path):
         self.workers, self.threads, self.port = workers, threads, free_port()
@@ -46,7 +47,8 @@ class TrivialApp:
     def start(self) -> TrivialApp:
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-k", "gthread", "-w", str(self.workers),
+                [sys.executable, "-m", "gunicorn", "-c", "python:tests.support.trivial_gunicorn",
+                 "-k", "gthread", "-w", str(self.workers),
                  "--threads", str(self.threads), "--keep-alive", "5", "-b", f"127.0.0.1:{self.port}",
                  "tests.support.limits:app"],
                 # not from ROOT: gunicorn would read the service's gunicorn.conf.py there

@@ -1,0 +1,71 @@
+"""Each worker runs on a CPU of its own when there are enough (serving.worker_cpu), recycled
+workers included; ``CYNIC_PIN_WORKERS=off``, or more workers than CPUs, leaves them free."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from cynic_app.serving import usable_cpus
+from tests.support.harness import Gunicorn, request
+from tests.support.pg import children
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(len(usable_cpus()) < 2, reason="a pinned worker looks free on one CPU"),
+]
+
+RECYCLE_AFTER = 10  # requests per worker (± 1)
+
+
+def worker_cpus(g: Gunicorn, workers: int, timeout_s: float = 10) -> dict[int, set[int]]:
+    """Each live worker's CPUs, once the master has its full count of workers."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        pids = children(g.process.pid)
+        try:
+            found = {pid: os.sched_getaffinity(pid) for pid in pids}
+        except ProcessLookupError:  # a recycled worker exited while we looked
+            found = {}
+        if len(found) == workers:
+            return found
+        assert time.monotonic() < deadline, f"{len(found)} workers, not {workers}:\n{g.log()}"
+        time.sleep(0.05)
+
+
+def test_each_worker_has_a_cpu_of_its_own_and_a_recycled_one_takes_the_cpu_it_frees(tmp_path, database_url):
+    workers = min(len(usable_cpus()), 4)
+    env = {"CYNIC_MAX_REQUESTS": str(RECYCLE_AFTER)}
+    g = Gunicorn(tmp_path / "home", database_url, workers=workers, threads=2, env=env).start()
+    try:
+        first = worker_cpus(g, workers)
+        assert all(len(cpus) == 1 for cpus in first.values()), first
+        assert set().union(*first.values()) == set(usable_cpus()[:workers]), first
+        for _ in range(RECYCLE_AFTER * workers * 3):
+            assert request(g.port, "GET", "/health")[0] == 200
+        later = worker_cpus(g, workers)
+        assert set(later) != set(first), "no worker was recycled"
+        assert all(len(cpus) == 1 for cpus in later.values()), later
+        assert len(set().union(*later.values())) == workers, later  # still one CPU each
+        assert "pinned to CPU" in g.log_path.read_text()
+    finally:
+        g.stop()
+
+
+@pytest.mark.parametrize(
+    ("extra_workers", "env"),
+    [(0, {"CYNIC_PIN_WORKERS": "off"}), (1, {})],
+    ids=["turned-off", "more-workers-than-cpus"],
+)
+def test_workers_run_on_any_cpu_when_pinning_is_off_or_too_few_cpus(
+    tmp_path, database_url, extra_workers, env
+):
+    workers = len(usable_cpus()) + extra_workers
+    g = Gunicorn(tmp_path / "home", database_url, workers=workers, threads=2, env=env).start()
+    try:
+        found = worker_cpus(g, workers)
+        assert all(cpus == set(usable_cpus()) for cpus in found.values()), found
+    finally:
+        g.stop()
