@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import settings
@@ -48,20 +48,25 @@ def usable_cpus() -> list[int]:
     return sorted(getaffinity(0)) if getaffinity is not None else []
 
 
-def worker_cpu(cpus: Sequence[int], taken: Iterable[int | None], workers: int) -> int | None:
-    """The CPU a new worker is pinned to: the usable one fewest live workers are pinned to (the
-    lowest of those). None, not pinned, when there are fewer usable CPUs than workers.
+def worker_cpu(cpus: Sequence[int], live: Sequence[int | None], workers: int) -> int | None:
+    """The CPU a new worker is pinned to, or None (not pinned) when there are fewer usable CPUs
+    than workers.
 
     A worker's threads share one GIL, so a worker runs on about one core whatever it is allowed.
     Left free to move, its threads hand the GIL to each other across cores: a hand-off wakes a
     thread on another core (on a VM, often a virtual CPU the host had halted), which then runs
     on a cold cache. Pinned, a hand-off is a switch on the same core (docs/performance.md,
-    "One core per worker"). taken: the CPUs of the workers alive when this one forks. A
-    recycled worker's CPU is free again; more live workers than the count (a replacement
-    started before the worker it replaces is gone) share the CPUs evenly."""
+    "One core per worker").
+
+    live: the CPUs of the live workers (None: not pinned), oldest first. When there are too
+    many, gunicorn stops the oldest, so only the newest ``workers − 1`` stay beside the new one:
+    the new worker takes the usable CPU fewest of those have (the lowest of a tie). A recycled
+    worker's CPU is free again, and a reload's new workers (started while the old ones still
+    run) spread over the CPUs whatever the old ones held."""
     if not cpus or workers > len(cpus):
         return None
-    load = Counter(cpu for cpu in taken if cpu is not None)
+    staying = live[max(0, len(live) - (workers - 1)) :]
+    load = Counter(cpu for cpu in staying if cpu is not None)
     return min(cpus, key=lambda cpu: (load[cpu], cpu))
 
 
@@ -69,8 +74,8 @@ def choose_cpu(server, worker, pin_workers: str) -> None:
     """gunicorn's pre_fork, in the master: the new worker's CPU (``worker_cpu``), or None."""
     worker.cynic_cpu = None
     if pin_workers == "auto":
-        taken = [getattr(w, "cynic_cpu", None) for w in server.WORKERS.values()]
-        worker.cynic_cpu = worker_cpu(usable_cpus(), taken, server.num_workers)
+        live = [getattr(w, "cynic_cpu", None) for w in sorted(server.WORKERS.values(), key=lambda w: w.age)]
+        worker.cynic_cpu = worker_cpu(usable_cpus(), live, server.num_workers)
 
 
 def pin_to_cpu(server, worker) -> None:

@@ -115,22 +115,28 @@ def test_the_error_answer_is_dated():
 
 
 @pytest.mark.parametrize(
-    ("cpus", "taken", "workers", "chosen"),
+    ("cpus", "live", "workers", "chosen"),
     [
         ([0, 1], [], 2, 0),
         ([0, 1], [0], 2, 1),
         ([2, 3], [2], 2, 3),  # a master limited to CPUs 2 and 3 (taskset, a cpuset) stays in them
         ([0, 1], [1], 2, 0),  # the worker on CPU 0 was recycled: its CPU is free again
         ([0, 1, 2, 3], [0, 2], 3, 1),
-        ([0, 1], [0, 1], 2, 0),  # a reload: new workers start beside the old ones, evenly
+        ([0, 1], [0], 1, 0),  # one worker: its replacement counts nobody that stays
+        # a reload starts the new workers beside the old ones, which then stop (oldest first):
+        ([0, 1], [0, 1], 2, 0),
         ([0, 1], [0, 1, 0], 2, 1),
+        # ... also after SIGTTIN then SIGTTOU left an unpinned worker beside a pinned one
+        # (found by review: both new workers went to CPU 0 while the old ones were counted)
+        ([0, 1], [1, None], 2, 0),
+        ([0, 1], [1, None, 0], 2, 1),
         ([0, 1], [None, 0], 2, 1),  # a worker that could not be pinned counts for no CPU
         ([0, 1], [], 3, None),  # more workers than CPUs: none is pinned
         ([], [], 1, None),  # the platform cannot say which CPUs there are
     ],
 )
-def test_a_new_worker_gets_the_cpu_fewest_live_workers_have(cpus, taken, workers, chosen):
-    assert worker_cpu(cpus, taken, workers) == chosen
+def test_a_new_worker_gets_the_cpu_fewest_staying_workers_have(cpus, live, workers, chosen):
+    assert worker_cpu(cpus, live, workers) == chosen
 
 
 def test_pinning_is_on_unless_turned_off():

@@ -4,6 +4,7 @@ workers included; ``CYNIC_PIN_WORKERS=off``, or more workers than CPUs, leaves t
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import pytest
@@ -50,6 +51,33 @@ def test_each_worker_has_a_cpu_of_its_own_and_a_recycled_one_takes_the_cpu_it_fr
         assert all(len(cpus) == 1 for cpus in later.values()), later
         assert len(set().union(*later.values())) == workers, later  # still one CPU each
         assert "pinned to CPU" in g.log_path.read_text()
+    finally:
+        g.stop()
+
+
+def test_a_reload_after_the_count_went_up_and_down_spreads_its_new_workers(tmp_path, database_url):
+    """Review (2026-12-07): SIGTTIN then SIGTTOU left a pinned worker beside an unpinned one (the
+    one started while there were more workers than CPUs), and a reload (SIGHUP) then put both
+    new workers on CPU 0: it counted the old workers, which were about to stop."""
+    g = Gunicorn(tmp_path / "home", database_url, workers=2, threads=2).start()
+    try:
+        master = g.process.pid
+        before = worker_cpus(g, 2)
+        os.kill(master, signal.SIGTTIN)
+        during = worker_cpus(g, 3)
+        os.kill(master, signal.SIGTTOU)
+        deadline = time.monotonic() + 10
+        while set(after := worker_cpus(g, 2)) == set(before) or set(after) - set(during):
+            assert time.monotonic() < deadline, f"{after} after SIGTTOU:\n{g.log()}"
+            time.sleep(0.05)
+        os.kill(master, signal.SIGHUP)
+        deadline = time.monotonic() + 20
+        while set(reloaded := worker_cpus(g, 2)) & set(after):
+            assert time.monotonic() < deadline, f"{reloaded} after SIGHUP:\n{g.log()}"
+            time.sleep(0.05)
+        assert all(len(cpus) == 1 for cpus in reloaded.values()), reloaded
+        assert len(set().union(*reloaded.values())) == 2, reloaded
+        assert request(g.port, "GET", "/health")[0] == 200
     finally:
         g.stop()
 
