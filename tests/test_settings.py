@@ -114,14 +114,16 @@ def refusals(tmp_path_factory) -> dict:
     Once a session: under xdist another module's test can run between two of these, and a
     module's fixture would then be made again (twice in one run here, 33 s each)."""
 
-    def start(case):
+    # Made here, not in the threads: the first mktemp of a session makes the base directory, and
+    # four threads making it at once made four and refused each other's paths.
+    homes = [tmp_path_factory.mktemp(f"{entry}-{name}") for entry, name, _ in STARTS]
+
+    def start(case, home):
         entry, name, value = case
-        return _start(
-            CLI if entry == "cli" else GUNICORN, {name: value}, tmp_path_factory.mktemp(f"{entry}-{name}")
-        )
+        return _start(CLI if entry == "cli" else GUNICORN, {name: value}, home)
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(STARTS, pool.map(start, STARTS), strict=True))
+        return dict(zip(STARTS, pool.map(start, STARTS, homes), strict=True))
 
 
 @pytest.mark.slow
