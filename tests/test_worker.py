@@ -130,7 +130,7 @@ def test_the_error_answer_is_dated():
         # (found by review: both new workers went to CPU 0 while the old ones were counted)
         ([0, 1], [1, None], 2, 0),
         ([0, 1], [1, None, 0], 2, 1),
-        ([0, 1], [None, 0], 2, 1),  # a worker that could not be pinned counts for no CPU
+        ([0, 1], [None, 0], 2, 1),  # a worker started unpinned (more workers than CPUs then) holds none
         ([0, 1], [], 3, None),  # more workers than CPUs: none is pinned
         ([], [], 1, None),  # the platform cannot say which CPUs there are
     ],
