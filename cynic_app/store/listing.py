@@ -19,16 +19,22 @@ from psycopg import sql
 #: How much of each judgment's content a summary carries.
 EXCERPT_CHARS = 200
 
+#: Each row's body is read once (``#> '{}'``), in the subquery that picks the page's rows: each
+#: ``->`` on the stored column would read a body stored out of line (TOAST) whole again, seven
+#: times a row. The subquery's LIMIT keeps it apart from the outer query, whose ORDER BY the
+#: index's order already gives (no sort).
 _SUMMARY = sql.SQL(
     """
-SELECT judgment_id::text, created_at, verdict, q_score, (body->>'confidence')::float8, reality,
-       body->'cell'->>'analysis', state_key, coalesce(body->>'language', ''), body->>'level_used',
-       coalesce(jsonb_array_length(body->'findings'), 0), body->'cell'->>'context',
-       left(body->'cell'->>'content', %(excerpt_chars)s)
-  FROM judgments
- WHERE {conditions}
- ORDER BY judgments.created_at DESC, judgments.judgment_id DESC  -- the columns, not the text id
- LIMIT %(rows)s
+SELECT judgment_id::text, created_at, verdict, q_score, (b->>'confidence')::float8, reality,
+       b->'cell'->>'analysis', state_key, coalesce(b->>'language', ''), b->>'level_used',
+       coalesce(jsonb_array_length(b->'findings'), 0), b->'cell'->>'context',
+       left(b->'cell'->>'content', %(excerpt_chars)s)
+  FROM (SELECT judgment_id, created_at, verdict, q_score, reality, state_key, body #> '{{}}' AS b
+          FROM judgments
+         WHERE {conditions}
+         ORDER BY judgments.created_at DESC, judgments.judgment_id DESC
+         LIMIT %(rows)s) AS page
+ ORDER BY page.created_at DESC, page.judgment_id DESC  -- the columns, not the text id
 """
 )
 SUMMARY_FIELDS = (

@@ -14,6 +14,8 @@ from cynic_app.store.listing import Position, list_judgments, page_query
 from cynic_app.store.repository import store_records
 from cynic_app.store.rows import record_rows
 
+from .toast import ONCE, large_content, toast_blocks_read_by
+
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -158,3 +160,14 @@ def test_both_filters_are_read_from_one_filters_index_from_the_cursor(conn):
     assert scan["Index Name"] in ("judgments_by_verdict", "judgments_by_reality")
     assert "created_at" in scan["Index Cond"]
     assert not [n for n in nodes if n["Node Type"] == "Seq Scan"]
+
+
+def test_a_page_reads_each_stored_body_once(conn):
+    """A page reads each of its rows' bodies out of their TOAST storage once: naming the stored
+    column in each of its seven fields read each body seven times."""
+    for i in range(6):
+        store(conn, large_content(i), T0 + timedelta(seconds=i), seq=i + 1)
+    once = toast_blocks_read_by(conn, lambda c: c.execute(ONCE))
+    assert once >= 6 * 2  # every body spans TOAST blocks: the comparison below means something
+    page = toast_blocks_read_by(conn, lambda c: list_judgments(c, limit=6))
+    assert page <= once * 1.5, (page, once)
