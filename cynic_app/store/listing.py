@@ -19,10 +19,9 @@ from psycopg import sql
 #: How much of each judgment's content a summary carries.
 EXCERPT_CHARS = 200
 
-#: Each row's body is read once (``#> '{}'``), in the subquery that picks the page's rows: each
-#: ``->`` on the stored column would read a body stored out of line (TOAST) whole again, seven
-#: times a row. The subquery's LIMIT keeps it apart from the outer query, whose ORDER BY the
-#: index's order already gives (no sort).
+#: Each page's body is read once, after its rows are picked (repository.py says why and how):
+#: the rows are picked, in whatever plan, by their columns and their bodies' pointers, not by
+#: bodies read whole (a plan that sorts the rows matching both filters would sort those).
 _SUMMARY = sql.SQL(
     """
 SELECT judgment_id::text, created_at, verdict, q_score, (b->>'confidence')::float8, reality,
@@ -30,11 +29,14 @@ SELECT judgment_id::text, created_at, verdict, q_score, (b->>'confidence')::floa
        coalesce(jsonb_array_length(b->'findings'), 0), b->'cell'->>'context',
        left(b->'cell'->>'content', %(excerpt_chars)s)
   FROM (SELECT judgment_id, created_at, verdict, q_score, reality, state_key, body #> '{{}}' AS b
-          FROM judgments
-         WHERE {conditions}
-         ORDER BY judgments.created_at DESC, judgments.judgment_id DESC
-         LIMIT %(rows)s) AS page
- ORDER BY page.created_at DESC, page.judgment_id DESC  -- the columns, not the text id
+          FROM (SELECT judgment_id, created_at, verdict, q_score, reality, state_key, body
+                  FROM judgments
+                 WHERE {conditions}
+                 ORDER BY judgments.created_at DESC, judgments.judgment_id DESC
+                 LIMIT %(rows)s) AS page
+         ORDER BY page.created_at DESC, page.judgment_id DESC
+        OFFSET 0) AS read_once
+ ORDER BY read_once.created_at DESC, read_once.judgment_id DESC  -- the columns, not the text id
 """
 )
 SUMMARY_FIELDS = (

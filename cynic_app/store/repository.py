@@ -298,15 +298,29 @@ def existing_ids(conn: psycopg.Connection, kind: str, ids: list[str]) -> set[str
     return {row[0] for row in conn.execute(query, (ids,))}
 
 
+#: Reading stored bodies. A body stored out of line (TOAST: compressed, past about 2 KB; a
+#: judgment's body holds its content) is fetched and decompressed whole by every function that
+#: takes it, so a query that named the column in eleven expressions read each body eleven times
+#: (9.8 ms of the server's CPU per refresh of the memory below, for 20 KB contents; 2.4 ms read
+#: once: docs/performance.md, "A body read once"). So each query of bodies has three levels:
+#: the innermost picks the rows (its ORDER BY and LIMIT, on the columns and the body's pointer,
+#: whatever plan sorts them); the middle reads each picked body once (``#> '{}'``: the whole value,
+#: out of storage), kept from being merged into the outer level by its ``OFFSET 0``; the outer
+#: reads the fields from that copy. The index's order carries through, so nothing is sorted.
+_RECENT_JUDGMENTS = """
+SELECT b #- '{cell,content}', left(b->'cell'->>'content', %s)
+  FROM (SELECT created_at, judgment_id, body #> '{}' AS b
+          FROM (SELECT created_at, judgment_id, body
+                  FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s) AS newest
+         ORDER BY created_at DESC, judgment_id DESC
+        OFFSET 0) AS read_once
+ ORDER BY created_at DESC, judgment_id DESC
+"""
+
+
 def recent_judgments(conn: psycopg.Connection, limit: int, *, content_chars: int = 0) -> list[dict]:
     """Return the newest judgments' bodies, newest first (content cut to content_chars)."""
-    rows = conn.execute(
-        "SELECT b #- '{cell,content}', left(b->'cell'->>'content', %s)"
-        "  FROM (SELECT created_at, judgment_id, body #> '{}' AS b"  # each body read once (below)
-        "          FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s) AS newest"
-        " ORDER BY created_at DESC, judgment_id DESC",
-        (content_chars, limit),
-    ).fetchall()
+    rows = conn.execute(_RECENT_JUDGMENTS, (content_chars, limit)).fetchall()
     out = []
     for body, content in rows:
         body["cell"]["content"] = content
@@ -314,11 +328,7 @@ def recent_judgments(conn: psycopg.Connection, limit: int, *, content_chars: int
     return out
 
 
-#: Each body is read once (``#> '{}'``: the body itself, out of its TOAST storage), in the subquery
-#: that picks the newest rows; each ``->`` on the stored column read and decompressed it whole
-#: again: eleven times a row, 9.8 ms of the server's CPU a refresh for 20 KB contents, 2.4 ms
-#: read once (docs/performance.md). The subquery's LIMIT keeps it from being merged into the
-#: outer query, and its index scan reads only the newest rows (judgments_newest).
+#: What a memory keeps of each of the newest judgments (each body read once: above).
 _RECOLLECTIONS = """
 SELECT judgment_id,
        jsonb_typeof(b->'q_score') = 'number'
@@ -328,7 +338,10 @@ SELECT judgment_id,
        b->>'q_score', b->>'consensus_reached', b->'cell'->>'reality', b->'cell'->>'analysis',
        b->'cell'->>'time_dim', b->'cell'->>'lod', left(b->'cell'->>'content', %s)
   FROM (SELECT judgment_id, created_at, body #> '{}' AS b
-          FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s) AS newest
+          FROM (SELECT judgment_id, created_at, body
+                  FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s) AS newest
+         ORDER BY created_at DESC, judgment_id DESC
+        OFFSET 0) AS read_once
  ORDER BY created_at DESC, judgment_id DESC
 """
 
