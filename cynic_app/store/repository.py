@@ -301,21 +301,22 @@ def existing_ids(conn: psycopg.Connection, kind: str, ids: list[str]) -> set[str
 #: Reading stored bodies. A body stored out of line (TOAST: compressed, past about 2 KB; a
 #: judgment's body holds its content) is fetched and decompressed whole by every function that
 #: takes it, so a query that named the column in eleven expressions read each body eleven times
-#: (9.8 ms of the server's CPU per refresh of the memory below, for 20 KB contents; 2.4 ms read
-#: once: docs/performance.md, "A body read once"). So each query of bodies has three levels:
-#: the innermost picks the rows (its ORDER BY and LIMIT, on the columns and the body's pointer,
-#: whatever plan sorts them); the middle reads each picked body once (``#> '{}'``: the whole value,
-#: out of storage), kept from being merged into the outer level by its ``OFFSET 0``; the outer
-#: reads the fields from that copy. The index's order carries through, so nothing is sorted.
-_RECENT_JUDGMENTS = """
-SELECT b #- '{cell,content}', left(b->'cell'->>'content', %s)
-  FROM (SELECT created_at, judgment_id, body #> '{}' AS b
-          FROM (SELECT created_at, judgment_id, body
+#: (9.5-9.8 ms of the server's CPU per refresh of the memory below, for 20 KB contents; 2.0-2.25
+#: ms read once: docs/performance.md, "A body read once"). So each query of bodies has three
+#: levels: the innermost picks the rows (its ORDER BY and LIMIT, on the columns and the body's
+#: pointer, whatever plan sorts them); the middle reads each picked body once (``#> '{}'``: the
+#: whole value, out of storage), kept from being merged into the outer level by its ``OFFSET 0``;
+#: the outer reads the fields from that copy. The index's order carries through: nothing is sorted.
+#: _NEWEST_BODIES is that, for the newest judgments (its %s: how many), each body as ``b``.
+_NEWEST_BODIES = """
+  FROM (SELECT judgment_id, created_at, body #> '{}' AS b
+          FROM (SELECT judgment_id, created_at, body
                   FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s) AS newest
          ORDER BY created_at DESC, judgment_id DESC
         OFFSET 0) AS read_once
  ORDER BY created_at DESC, judgment_id DESC
 """
+_RECENT_JUDGMENTS = "SELECT b #- '{cell,content}', left(b->'cell'->>'content', %s)" + _NEWEST_BODIES
 
 
 def recent_judgments(conn: psycopg.Connection, limit: int, *, content_chars: int = 0) -> list[dict]:
@@ -329,21 +330,17 @@ def recent_judgments(conn: psycopg.Connection, limit: int, *, content_chars: int
 
 
 #: What a memory keeps of each of the newest judgments (each body read once: above).
-_RECOLLECTIONS = """
+_RECOLLECTIONS = (
+    """
 SELECT judgment_id,
        jsonb_typeof(b->'q_score') = 'number'
        AND jsonb_typeof(b->'consensus_reached') = 'boolean'
        AND jsonb_typeof(b->'cell') = 'object'
        AND b->'cell' ?& array['reality', 'analysis', 'time_dim', 'lod', 'content'],
        b->>'q_score', b->>'consensus_reached', b->'cell'->>'reality', b->'cell'->>'analysis',
-       b->'cell'->>'time_dim', b->'cell'->>'lod', left(b->'cell'->>'content', %s)
-  FROM (SELECT judgment_id, created_at, body #> '{}' AS b
-          FROM (SELECT judgment_id, created_at, body
-                  FROM judgments ORDER BY created_at DESC, judgment_id DESC LIMIT %s) AS newest
-         ORDER BY created_at DESC, judgment_id DESC
-        OFFSET 0) AS read_once
- ORDER BY created_at DESC, judgment_id DESC
-"""
+       b->'cell'->>'time_dim', b->'cell'->>'lod', left(b->'cell'->>'content', %s)"""
+    + _NEWEST_BODIES
+)
 
 
 def recollections(conn: psycopg.Connection, limit: int, *, content_chars: int) -> list[dict]:

@@ -164,8 +164,8 @@ def test_recollections_are_what_a_memory_keeps_of_the_whole_bodies(conn):
 )
 def test_the_newest_judgments_are_read_each_body_once(conn, read):
     """Reading the newest judgments reads each body out of its TOAST storage once. Each ``->``
-    on the stored column read it whole again: for a node's memory, eleven times a row, 9.8 ms of
-    the server's CPU a refresh of 20 KB contents, against 2.4 ms (docs/performance.md)."""
+    on the stored column read it whole again: for a node's memory, eleven times a row, 9.5-9.8 ms of
+    the server's CPU a refresh of 20 KB contents, against 2.0-2.25 ms (docs/performance.md)."""
     for i in range(6):
         store(conn, [judgment_record(large_content(i), seq=i + 1)[1]])
     once = toast_blocks_read_by(conn, lambda c: c.execute(ONCE))
