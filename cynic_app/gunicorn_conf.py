@@ -15,7 +15,7 @@ from cynic_app.logs import configure_logging, logging_config
 from cynic_app.node.checkpoint import checkpoint_now
 from cynic_app.node.errors import EXIT_UNAVAILABLE, refusal
 from cynic_app.node.open import open_node
-from cynic_app.serving import choose_cpu, pin_to_cpu
+from cynic_app.serving import choose_cpu, pin_to_cpu, repin_after_exit
 from cynic_app.settings import writable_directory
 
 
@@ -110,8 +110,12 @@ def post_worker_init(worker) -> None:
 def child_exit(server, worker) -> None:
     """A worker is gone, so its journal is closed: settle it now, not at the next restart.
 
+    A worker that ran free because there were more workers than CPUs is pinned once there are
+    no more (``repin_after_exit``).
+
     Runs in the master's main loop: nothing here may raise, or the master dies with it.
     """
+    repin_after_exit(server, _server.pin_workers)
     try:
         metrics.mark_process_dead(worker.pid)
     except (OSError, ValueError) as exc:

@@ -92,6 +92,72 @@ def pin_to_cpu(server, worker) -> None:
     server.log.info("worker %s pinned to CPU %s", worker.pid, cpu)
 
 
+def cpus_for_unpinned(cpus: Sequence[int], live: Sequence[int | None], workers: int) -> list[int | None]:
+    """For each live worker (live: their CPUs, None where not pinned), the CPU to pin it to now,
+    or None (pinned already, or to be left free).
+
+    A worker started while there were more workers than usable CPUs (after SIGTTIN) runs free.
+    Once the count is back down and no more workers live than there are CPUs, each such worker
+    takes a CPU no live worker has, the lowest first (the fewest have, when none is free)."""
+    if not cpus or workers > len(cpus) or len(live) > len(cpus):
+        return [None] * len(live)
+    load = Counter(cpu for cpu in live if cpu is not None)
+    out: list[int | None] = []
+    for cpu in live:
+        if cpu is not None:
+            out.append(None)
+            continue
+        chosen = min(cpus, key=lambda c: (load[c], c))
+        load[chosen] += 1
+        out.append(chosen)
+    return out
+
+
+def pin_threads(pid: int, cpu: int, *, passes: int = 10) -> None:
+    """Pin every thread of process pid to cpu (Linux: /proc/<pid>/task).
+
+    A thread started by a thread not yet pinned inherits the old set, so the threads are listed
+    again until a listing finds no thread that was not pinned already: then every thread alive
+    was pinned, and every thread started since was started by a pinned one. OSError when that
+    does not settle in ``passes`` listings, or the process cannot be read or pinned."""
+    seen: set[int] = set()
+    for _ in range(passes):
+        moved = False
+        for tid in sorted({int(tid) for tid in os.listdir(f"/proc/{pid}/task")} - seen):
+            seen.add(tid)
+            try:
+                if os.sched_getaffinity(tid) != {cpu}:
+                    os.sched_setaffinity(tid, {cpu})
+                    moved = True
+            except ProcessLookupError:  # the thread ended meanwhile
+                pass
+        if not moved:
+            return
+    raise OSError(f"the threads of process {pid} kept changing while they were pinned")
+
+
+def repin_after_exit(server, pin_workers: str) -> None:
+    """gunicorn's child_exit, in the master (nothing here raises): a worker is gone, so the
+    workers left may be no more than the CPUs again (after SIGTTIN then SIGTTOU); pin the ones
+    that run free (``cpus_for_unpinned``), every thread of each (``pin_threads``)."""
+    if pin_workers != "auto":
+        return
+    live = sorted(server.WORKERS.values(), key=lambda w: w.age)
+    choices = cpus_for_unpinned(
+        usable_cpus(), [getattr(w, "cynic_cpu", None) for w in live], server.num_workers
+    )
+    for worker, cpu in zip(live, choices, strict=True):
+        if cpu is None:
+            continue
+        try:
+            pin_threads(worker.pid, cpu)
+        except OSError as exc:  # it runs free, as it did: said, not fatal
+            server.log.warning("worker %s not pinned to CPU %s (it runs on any): %s", worker.pid, cpu, exc)
+            continue
+        worker.cynic_cpu = cpu
+        server.log.info("worker %s pinned to CPU %s (no more workers than CPUs again)", worker.pid, cpu)
+
+
 def default_bind(env: Mapping[str, str]) -> str:
     """127.0.0.1:$PORT (loopback unless the operator says otherwise), PORT defaulting to 8000."""
     port = settings.integer(env, "PORT", DEFAULT_PORT, low=1, high=65535)

@@ -3,6 +3,7 @@ workers included; ``CYNIC_PIN_WORKERS=off``, or more workers than CPUs, leaves t
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -78,6 +79,54 @@ def test_a_reload_after_the_count_went_up_and_down_spreads_its_new_workers(tmp_p
         assert all(len(cpus) == 1 for cpus in reloaded.values()), reloaded
         assert len(set().union(*reloaded.values())) == 2, reloaded
         assert request(g.port, "GET", "/health")[0] == 200
+    finally:
+        g.stop()
+
+
+def thread_cpus(pid: int) -> set[frozenset[int]]:
+    """The CPU sets of every thread of process pid."""
+    found = set()
+    for tid in os.listdir(f"/proc/{pid}/task"):
+        with contextlib.suppress(ProcessLookupError):  # a thread that ended since the listing
+            found.add(frozenset(os.sched_getaffinity(int(tid))))
+    return found
+
+
+def test_a_worker_started_beyond_the_cpus_is_pinned_once_the_count_is_back_down(tmp_path, database_url):
+    """SIGTTIN starts one worker more than there are CPUs, which runs free; SIGTTOU stops the
+    oldest, and the master then pins the one left free to the CPU nobody has, every thread of
+    it. Before, it ran free until it was recycled (found by the review of 2a8b364)."""
+    workers = len(usable_cpus())
+    if workers > 8:
+        pytest.skip(f"{workers + 1} workers: too many for a test")
+    g = Gunicorn(tmp_path / "home", database_url, workers=workers, threads=2).start()
+    try:
+        master = g.process.pid
+        before = worker_cpus(g, workers)
+        os.kill(master, signal.SIGTTIN)
+        deadline = time.monotonic() + 10
+        while not set(during := worker_cpus(g, workers + 1)) - set(before):
+            assert time.monotonic() < deadline, f"no new worker after SIGTTIN:\n{g.log()}"
+            time.sleep(0.05)
+        (extra,) = set(during) - set(before)
+        assert during[extra] == set(usable_cpus())  # more workers than CPUs: it runs free
+        for _ in range(20):  # its threads start (gthread starts them as requests come)
+            assert request(g.port, "GET", "/health")[0] == 200
+        os.kill(master, signal.SIGTTOU)
+        deadline = time.monotonic() + 15
+        while True:
+            after = worker_cpus(g, workers)
+            threads = {pid: thread_cpus(pid) for pid in after if pid in during}
+            if set(after) <= set(during) and all(
+                len(t) == 1 and len(next(iter(t))) == 1 for t in threads.values()
+            ):
+                break
+            assert time.monotonic() < deadline, f"{after}, threads {threads} after SIGTTOU:\n{g.log()}"
+            time.sleep(0.05)
+        assert extra in after
+        assert len({next(iter(t)) for t in threads.values()}) == workers, threads  # a CPU each
+        assert request(g.port, "GET", "/health")[0] == 200
+        assert "no more workers than CPUs again" in g.log_path.read_text()
     finally:
         g.stop()
 
