@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from . import settings
@@ -113,25 +113,44 @@ def cpus_for_unpinned(cpus: Sequence[int], live: Sequence[int | None], workers: 
     return out
 
 
-def pin_threads(pid: int, cpu: int, *, passes: int = 10) -> None:
+@dataclass(frozen=True)
+class ThreadOps:
+    """How pin_threads reads and sets threads (a seam: the races it handles need native threads
+    that start threads and end within microseconds, which a test cannot time)."""
+
+    tids: Callable[[int], set[int]]  # a process's threads
+    affinity: Callable[[int], set[int]]  # a thread's CPUs (ProcessLookupError: it ended)
+    pin: Callable[[int, set[int]], None]  # set them (ProcessLookupError: it ended)
+
+
+OS_THREADS = ThreadOps(
+    tids=lambda pid: {int(tid) for tid in os.listdir(f"/proc/{pid}/task")},
+    affinity=os.sched_getaffinity,
+    pin=os.sched_setaffinity,
+)
+
+
+def pin_threads(pid: int, cpu: int, *, passes: int = 20, ops: ThreadOps = OS_THREADS) -> None:
     """Pin every thread of process pid to cpu (Linux: /proc/<pid>/task).
 
     A thread started by a thread not yet pinned inherits the old set, so the threads are listed
-    again until a listing finds no thread that was not pinned already: then every thread alive
-    was pinned, and every thread started since was started by a pinned one. OSError when that
-    does not settle in ``passes`` listings, or the process cannot be read or pinned."""
+    again until a listing finds no new thread that was not pinned already: then every thread
+    alive was pinned, and every thread started since was started by a pinned one. A new thread
+    that ended before it was seen counts as unsettled too: it may have started one since, not
+    in this listing. OSError when that does not settle in ``passes`` listings (its threads may
+    then be on either set), or the process cannot be read or pinned."""
     seen: set[int] = set()
     for _ in range(passes):
-        moved = False
-        for tid in sorted({int(tid) for tid in os.listdir(f"/proc/{pid}/task")} - seen):
+        settled = True
+        for tid in sorted(ops.tids(pid) - seen):
             seen.add(tid)
             try:
-                if os.sched_getaffinity(tid) != {cpu}:
-                    os.sched_setaffinity(tid, {cpu})
-                    moved = True
-            except ProcessLookupError:  # the thread ended meanwhile
-                pass
-        if not moved:
+                if ops.affinity(tid) != {cpu}:
+                    ops.pin(tid, {cpu})
+                    settled = False
+            except ProcessLookupError:  # it ended: a thread it started may not be listed yet
+                settled = False
+        if settled:
             return
     raise OSError(f"the threads of process {pid} kept changing while they were pinned")
 
@@ -151,8 +170,10 @@ def repin_after_exit(server, pin_workers: str) -> None:
             continue
         try:
             pin_threads(worker.pid, cpu)
-        except OSError as exc:  # it runs free, as it did: said, not fatal
-            server.log.warning("worker %s not pinned to CPU %s (it runs on any): %s", worker.pid, cpu, exc)
+        except OSError as exc:  # not recorded as pinned: the next worker exit tries again
+            server.log.warning(
+                "worker %s not pinned to CPU %s (some of its threads may be): %s", worker.pid, cpu, exc
+            )
             continue
         worker.cynic_cpu = cpu
         server.log.info("worker %s pinned to CPU %s (no more workers than CPUs again)", worker.pid, cpu)

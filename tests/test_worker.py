@@ -10,11 +10,12 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 import pytest
 
 from cynic_app.gunicorn_errors import error_answer
-from cynic_app.serving import ServerSettings, cpus_for_unpinned, pin_threads, worker_cpu
+from cynic_app.serving import ServerSettings, ThreadOps, cpus_for_unpinned, pin_threads, worker_cpu
 from cynic_app.worker import QuietAccessLogger, head_end
 
 HEAD = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
@@ -189,6 +190,55 @@ def test_every_thread_of_a_process_is_pinned_threads_started_meanwhile_included(
     finally:
         child.kill()
         child.wait()
+
+
+class ScriptedThreads:
+    """A process's threads and their CPU sets, for pin_threads; ``meanwhile[tid]`` runs when tid
+    is looked at: what the process did since it was listed (a native thread can start a thread
+    and end within microseconds, which no test can time)."""
+
+    def __init__(self, threads: dict[int, set[int]]):
+        self.threads = dict(threads)
+        self.meanwhile: dict[int, Callable[[], None]] = {}
+        self.ops = ThreadOps(tids=lambda _pid: set(self.threads), affinity=self.affinity, pin=self.pin)
+
+    def affinity(self, tid: int) -> set[int]:
+        if tid in self.meanwhile:
+            self.meanwhile.pop(tid)()
+        if tid not in self.threads:
+            raise ProcessLookupError(tid)
+        return set(self.threads[tid])
+
+    def pin(self, tid: int, cpus: set[int]) -> None:
+        self.threads[tid] = set(cpus)
+
+    def start(self, parent: int, child: int, *, then_end: bool = False) -> None:
+        self.threads[child] = set(self.threads[parent])  # a new thread inherits its starter's set
+        if then_end:
+            del self.threads[parent]
+
+
+def test_a_thread_that_ended_before_it_was_pinned_is_not_taken_for_settled():
+    """Review of 0ccf234: a listing whose only new thread had ended (after starting one, on the
+    old set) was taken for settled, and the thread it started ran free. Thread 1 starts 2 before
+    it is pinned; 2 starts 3, then ends, before it is looked at."""
+    process = ScriptedThreads({1: {0, 1}})
+    process.meanwhile[1] = lambda: process.start(1, 2)
+    process.meanwhile[2] = lambda: process.start(2, 3, then_end=True)
+    pin_threads(99, 1, ops=process.ops)
+    assert process.threads == {1: {1}, 3: {1}}
+
+
+def test_threads_that_never_stop_changing_are_said_not_pinned():
+    process = ScriptedThreads({1: {0, 1}})
+
+    def churn(tid: int) -> None:  # each thread looked at has just started the next and ended
+        process.start(tid, tid + 1, then_end=True)
+        process.meanwhile[tid + 1] = lambda: churn(tid + 1)
+
+    process.meanwhile[1] = lambda: churn(1)
+    with pytest.raises(OSError, match="kept changing"):
+        pin_threads(99, 1, passes=5, ops=process.ops)
 
 
 #: A process whose threads each start another and end, without pause, beside a few that stay.
