@@ -66,7 +66,11 @@ def worker_cpu(cpus: Sequence[int], live: Sequence[int | None], workers: int) ->
     if not cpus or workers > len(cpus):
         return None
     staying = live[max(0, len(live) - (workers - 1)) :]
-    load = Counter(cpu for cpu in staying if cpu is not None)
+    return _least_loaded(cpus, Counter(cpu for cpu in staying if cpu is not None))
+
+
+def _least_loaded(cpus: Sequence[int], load: Counter) -> int:
+    """The CPU fewest workers have (load: workers per CPU), the lowest of a tie."""
     return min(cpus, key=lambda cpu: (load[cpu], cpu))
 
 
@@ -107,7 +111,7 @@ def cpus_for_unpinned(cpus: Sequence[int], live: Sequence[int | None], workers: 
         if cpu is not None:
             out.append(None)
             continue
-        chosen = min(cpus, key=lambda c: (load[c], c))
+        chosen = _least_loaded(cpus, load)
         load[chosen] += 1
         out.append(chosen)
     return out
@@ -123,10 +127,12 @@ class ThreadOps:
     pin: Callable[[int, set[int]], None]  # set them (ProcessLookupError: it ended)
 
 
+#: Looked up when called: macOS has no sched_*affinity, and imports this module all the same
+#: (usable_cpus() is empty there, so nothing is pinned).
 OS_THREADS = ThreadOps(
     tids=lambda pid: {int(tid) for tid in os.listdir(f"/proc/{pid}/task")},
-    affinity=os.sched_getaffinity,
-    pin=os.sched_setaffinity,
+    affinity=lambda tid: os.sched_getaffinity(tid),
+    pin=lambda tid, cpus: os.sched_setaffinity(tid, cpus),
 )
 
 
