@@ -99,10 +99,15 @@ def tmpfs(tmp_path):
         disk.unmount()
 
 
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items):
     """Under xdist (scripts/test runs two test processes), the tests that start servers or
     stop them and hold them to a bound in seconds run one at a time, in one process: they
-    measure the service, not their neighbours. The rest are spread over both."""
+    measure the service, not their neighbours. The rest are spread over both.
+
+    tryfirst: xdist's own hook reads the xdist_group marks to name each item's group, and
+    pluggy calls the plugin registered last first — xdist's worker, registered after this
+    conftest. Without it the marks came too late and the group was never kept together."""
     for item in items:
         if item.get_closest_marker("slow") or "private_pg" in item.fixturenames:
             item.add_marker(pytest.mark.xdist_group("one_at_a_time"))
