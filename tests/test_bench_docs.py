@@ -77,3 +77,25 @@ def test_reference_rows_are_marked_as_no_target_and_the_trivial_apps_spread_is_o
     assert f"| {spread} | 59% | — |" in table
     worse = "c=16, 3 repeated points: (max − min) / median ≤ 15 % (tiny, worse scenario)"
     assert f"| {worse} | 20% | no |" in table  # the durable points': 100 / 500
+
+
+def test_the_write_path_alone_is_reported_against_its_parts_when_measured():
+    load = [_point("trivial", "tiny", "trivial", 1, 1300)]
+    for size in bench.CONTENTS:
+        for scenario, rps in (("dry_run", 1000), ("durable", 500)):
+            load.append(_point("after", size, scenario, 1, rps / 2))
+            load += [_point("after", size, scenario, 16, rps + d) for d in (-50, 0, 50)]
+    parts = {"journal_fsync_ms": 0.2, "pg_commit_ms": 0.3, "guidance_replace_ms": 0.5, "sum_ms": 1.0,
+             "serial_ms": 1.1, "overlapped_ms": 0.9,
+             "write_path_ms": 1.6, "write_path_cpu_ms": 0.95}  # fmt: skip
+    results = {**RESULTS, "services": ["after"], "load": load, "parts": parts}
+    rows = {name: (value, ok) for name, value, ok in bench.targets(results)}
+    assert rows["(reference) the write path alone beyond its three parts overlapped in one loop"] == (
+        "+0.70 ms",
+        None,
+    )
+    table = bench.report(results)
+    assert "one tiny record per batch (`WritePath.write` in one thread), p50 | 1.600 ms |" in table
+    assert "| the same: the process's CPU per batch, user and system | 0.950 ms |" in table
+    del parts["write_path_ms"], parts["write_path_cpu_ms"]  # a run recorded before it was measured
+    assert "WritePath.write" not in bench.report(results)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import psycopg
 
 from cynic_app.durability.fsio import remove_temporaries
+from cynic_app.durability.guidance import read_guidance
 from tests.support import limits
 
 
@@ -33,3 +34,14 @@ def test_the_chained_parts_commit_each_row(tmp_path, database_url, monkeypatch):
     monkeypatch.setattr(psycopg.Connection, "execute", execute)
     limits.chain_ms(tmp_path, database_url, n=7)
     assert counted == [14]  # 7 of each arrangement
+
+
+def test_the_write_path_alone_stores_each_record_and_names_the_last(tmp_path, database_url):
+    """The service's own write path, measured alone: every batch's record committed and
+    guidance.json naming the newest, as a request's write would leave them."""
+    ms = limits.write_path_ms(tmp_path / "home", database_url, n=5, warm_up=2)
+    assert set(ms) == {"wall", "cpu"} and min(ms.values()) > 0
+    with psycopg.connect(database_url) as conn:
+        ids = [row[0] for row in conn.execute("SELECT judgment_id::text FROM judgments ORDER BY journal_seq")]
+    assert len(ids) == 7
+    assert read_guidance(tmp_path / "home" / "guidance.json")["judgment_id"] == ids[-1]

@@ -230,6 +230,8 @@ def parts(pg: EmbeddedPostgres, work: Path) -> dict:
     out["sum_ms"] = round(sum(out.values()), 3)
     chain = limits.chain_ms(probe, fresh_database(pg))
     out["serial_ms"], out["overlapped_ms"] = chain["serial"], chain["overlapped"]
+    alone = limits.write_path_ms(probe / "write-path-home", fresh_database(pg))
+    out["write_path_ms"], out["write_path_cpu_ms"] = alone["wall"], alone["cpu"]
     print(f"  parts: {out}", flush=True)
     return out
 
@@ -418,6 +420,13 @@ def summary(results: dict) -> str:
                 "beside the INSERT and guidance.json's temporary file), p50 "
                 f"| {p['overlapped_ms']:.3f} ms |",
             ]
+        if "write_path_ms" in p:  # measured from the ninth stop of 2026-12-07 on
+            lines += [
+                "| the service's write path alone, one tiny record per batch (`WritePath.write` in one "
+                f"thread), p50 | {p['write_path_ms']:.3f} ms |",
+                "| the same: the process's CPU per batch, user and system "
+                f"| {p['write_path_cpu_ms']:.3f} ms |",
+            ]
     return "\n".join(lines)
 
 
@@ -432,6 +441,10 @@ def load_targets(results: dict) -> list[tuple[str, str, bool | None]]:
         beyond = gap - results["parts"]["sum_ms"]
         name = "(reference) c=1, tiny: what durability adds beyond its three parts"
         out.append((name, f"{beyond:+.2f} ms", None))
+        if "write_path_ms" in results["parts"]:
+            code = results["parts"]["write_path_ms"] - results["parts"]["overlapped_ms"]
+            name = "(reference) the write path alone beyond its three parts overlapped in one loop"
+            out.append((name, f"{code:+.2f} ms", None))
     trivial = points(results, "trivial", "tiny", "trivial", 1)
     if trivial:
         times = r1[0]["p50_ms"] / trivial[0]["p50_ms"]

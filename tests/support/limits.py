@@ -1,17 +1,20 @@
 """What scripts/bench compares the service with, measured in the same run on the same machine:
 a trivial Flask app under the same gunicorn layout, and the parts of a durable write alone (a
 journal append and its fsync, a PostgreSQL commit of a 1 KB jsonb row, a guidance.json
-replacement), alone and together in one loop. The service cannot answer faster than the
-first, nor make durability cost much less than the second."""
+replacement), alone and together in one loop; and the service's own write path alone, called
+in one thread with one record per batch. The service cannot answer faster than the first, nor
+make durability cost much less than the second; the third is what its code adds to them."""
 
 from __future__ import annotations
 
 import http.client
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import time
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,8 +22,19 @@ import orjson
 import psycopg
 from flask import Flask, request
 
+from cynic_app.config import Config
 from cynic_app.durability.fsio import atomic_write, install, write_temporary
+from cynic_app.durability.guidance import GuidanceWriter
+from cynic_app.durability.journal import JournalWriter
 from cynic_app.embedded_pg import free_port
+from cynic_app.judgment import Cell
+from cynic_app.judgment import judge as judge_cell
+from cynic_app.node.open import settle_node
+from cynic_app.record import judgment_record
+from cynic_app.service import utc_now
+from cynic_app.service.write_path import WritePath
+from cynic_app.service.writes import Write
+from cynic_app.store.pool import make_pool
 
 from .harness import ROOT
 
@@ -167,3 +181,36 @@ def chain_ms(directory: Path, database_url: str, *, n: int = 1000) -> dict[str, 
         journal.unlink()
         target.unlink(missing_ok=True)
     return {arrangement: _p50_ms(s) for arrangement, s in samples.items()}
+
+
+def write_path_ms(home: Path, database_url: str, *, n: int = 1000, warm_up: int = 100) -> dict[str, float]:
+    """The service's own write path alone: ``WritePath.write`` called in this thread with one
+    judgment of the one-line body per batch (journal append and fsync, one transaction,
+    guidance.json replaced: service/write_path.py), on a node home and database of its own.
+    Returns the p50 of a batch (``wall``) and the process's CPU per batch, user and system
+    together, over the measured batches (``cpu``: the thread beside the batch included). What
+    the write path's code adds to its three parts, without HTTP, gunicorn or other requests."""
+    config = Config(home=home, database_url=database_url, node="write-path-probe", startup_timeout_s=30)
+    settle_node(config)  # the home's layout and the database's schema, as at a start
+    judgment = judge_cell(Cell.create(content="def hello(): pass\n")).to_dict()  # judged once
+    pool = make_pool(database_url, min_size=1, max_size=2, timeout_s=1.0, statement_timeout_ms=5000)
+    pool.open(wait=True)
+    journal = JournalWriter(config.journal_dir)
+    path = WritePath(journal=journal, pool=pool, guidance=GuidanceWriter(config.home), node=config.node)
+    samples, cpu = [], 0.0
+    try:
+        for i in range(warm_up + n):
+            write = Write.of(judgment_record(dict(judgment, judgment_id=str(uuid.uuid4())), utc_now()))
+            before, started = resource.getrusage(resource.RUSAGE_SELF), time.perf_counter()
+            path.write([write])
+            elapsed, after = time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF)
+            if write.error is not None:
+                raise RuntimeError(f"the write path refused a probe write: {write.error}")
+            if i >= warm_up:
+                samples.append(elapsed)
+                cpu += (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    finally:
+        path.close()
+        journal.close()
+        pool.close()
+    return {"wall": _p50_ms(samples), "cpu": round(cpu / n * 1000, 3)}
