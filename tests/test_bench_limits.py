@@ -45,3 +45,9 @@ def test_the_write_path_alone_stores_each_record_and_names_the_last(tmp_path, da
         ids = [row[0] for row in conn.execute("SELECT judgment_id::text FROM judgments ORDER BY journal_seq")]
     assert len(ids) == 7
     assert read_guidance(tmp_path / "home" / "guidance.json")["judgment_id"] == ids[-1]
+
+
+def test_the_price_of_a_wait_is_measured_per_wait():
+    """Two threads take turns, round after round, and a wait costs some wall time and CPU."""
+    us = limits.handoff_us(n=200, rounds=3)
+    assert set(us) == {"wall", "cpu"} and min(us.values()) > 0

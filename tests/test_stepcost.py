@@ -61,3 +61,72 @@ def test_the_cpu_view_divides_each_step_by_the_requests_completed():
     rows = {r["step"]: r for r in stepcost.cpu_view(events, requests=2)}
     assert rows[REQUEST] == {"step": REQUEST, "calls_per_request": 1.0, "cpu_ms": 3.0}
     assert rows[JUDGE] == {"step": JUDGE, "calls_per_request": 0.5, "cpu_ms": 0.5}
+
+
+def test_switches_are_counted_in_every_thread_of_a_process():
+    """A process's own /proc status counts its main thread only: the switches of a thread that
+    sleeps a hundred times are found, and a snapshot taken before the thread started counts
+    all of them."""
+    import threading
+    import time
+
+    import psutil
+
+    me = psutil.Process()
+    before = stepcost.switches([me])
+    done = threading.Event()
+
+    def nap() -> None:
+        for _ in range(100):
+            time.sleep(0.0005)
+        done.set()
+
+    thread = threading.Thread(target=nap)
+    thread.start()
+    done.wait(30)
+    after = stepcost.switches([me])  # the thread is still there: it ends after join below
+    thread.join()
+    voluntary, _involuntary = stepcost.switched(before, after)
+    assert voluntary >= 100
+    assert (me.pid, str(thread.native_id)) in after and (me.pid, str(thread.native_id)) not in before
+
+
+def test_switched_adds_each_threads_growth_and_drops_threads_gone():
+    before = {(1, "1"): (10, 2), (1, "2"): (5, 5)}
+    after = {(1, "1"): (15, 3), (1, "3"): (4, 1)}  # thread 2 ended, thread 3 started
+    assert stepcost.switched(before, after) == (5 + 4, 1 + 1)
+
+
+def test_the_tables_price_the_waits_a_durable_request_adds():
+    """The rows of what waits cost: durable minus dry-run CPU (service and PostgreSQL) beside the
+    added voluntary switches at the measured price of one; a run recorded before the switches
+    were counted prints neither."""
+
+    def point(service_cpu, pg_cpu, service_switches, pg_switches):
+        return {
+            "wrk": {"p50_ms": 1.0, "rps": 1000.0},
+            "steps": [],
+            "service_cpu_ms": service_cpu,
+            "postgres_cpu_ms": pg_cpu,
+            "service_switches": service_switches,
+            "postgres_switches": pg_switches,
+        }
+
+    result = {
+        "handoff_us": {"wall": 40.0, "cpu": 30.0},
+        "c1_dry_run": point(0, 0, [0, 0], [0, 0]),
+        "c1_durable": point(0, 0, [0, 0], [0, 0]),
+        "c16_dry_run": point(1.5, 0.0, [7.0, 3.0], [0.0, 0.0]),
+        "c16_durable": point(3.0, 0.3, [25.0, 9.0], [2.0, 0.5]),
+    }
+    text = stepcost.tables(result)
+    assert "| the service's context switches, voluntary / involuntary | 7.0 / 3.0 | 25.0 / 9.0 |" in text
+    assert "| CPU per request a durable request adds (the service and PostgreSQL) | 1.800 ms |" in text
+    assert "(the service and PostgreSQL) | 20.0 |" in text
+    assert "| those switches at the price of a wait above | 0.600 ms |" in text
+    for key in ("service_switches", "postgres_switches"):
+        for scenario in ("c16_dry_run", "c16_durable"):
+            del result[scenario][key]
+    del result["handoff_us"]
+    text = stepcost.tables(result)
+    assert "context switches" not in text and "price of a wait" not in text

@@ -1,9 +1,11 @@
 """What scripts/bench compares the service with, measured in the same run on the same machine:
 a trivial Flask app under the same gunicorn layout, and the parts of a durable write alone (a
 journal append and its fsync, a PostgreSQL commit of a 1 KB jsonb row, a guidance.json
-replacement), alone and together in one loop; and the service's own write path alone, called
-in one thread with one record per batch. The service cannot answer faster than the first, nor
-make durability cost much less than the second; the third is what its code adds to them."""
+replacement), alone and together in one loop; the service's own write path alone, called
+in one thread with one record per batch; and what one thread's wait for another costs here. The
+service cannot answer faster than the first, nor make durability cost much less than the second;
+the third is what its code adds to them; the fourth prices the waits a durable request makes and
+a dry run does not (a request for its batch, a batch for the disk and the server)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -214,3 +217,38 @@ def write_path_ms(home: Path, database_url: str, *, n: int = 1000, warm_up: int 
         journal.close()
         pool.close()
     return {"wall": _p50_ms(samples), "cpu": round(cpu / n * 1000, 3)}
+
+
+def handoff_us(*, n: int = 5000, rounds: int = 5) -> dict[str, float]:
+    """Two threads of this process taking turns through two ``threading.Event``s, n turns a
+    round, as a request waits for its batch's leader and is woken by it: per wait, the wall time
+    from one thread's ``set`` to the other's return from ``wait`` (``wall``) and the CPU both
+    threads spend per wait, user and system, the waker's ``set`` with the waiter's ``wait``
+    (``cpu``), in microseconds, the median over the rounds. Where waking a thread is dear (a
+    virtual machine's vCPU asleep is woken through its host), each wait a durable request makes
+    and a dry run does not costs this much CPU more."""
+    ping, pong = threading.Event(), threading.Event()
+    walls, cpus = [], []
+    for _ in range(rounds):
+        cpu: list[float] = []
+
+        def answer(cpu: list[float]) -> None:
+            started = time.thread_time()
+            for _ in range(n):
+                ping.wait()
+                ping.clear()
+                pong.set()
+            cpu.append(time.thread_time() - started)
+
+        other = threading.Thread(target=answer, args=(cpu,), name="handoff-probe")
+        other.start()
+        started, own = time.perf_counter(), time.thread_time()
+        for _ in range(n):
+            ping.set()
+            pong.wait()
+            pong.clear()
+        wall, own = time.perf_counter() - started, time.thread_time() - own
+        other.join()
+        walls.append(wall / (2 * n))
+        cpus.append((own + cpu[0]) / (2 * n))
+    return {"wall": round(statistics.median(walls) * 1e6, 1), "cpu": round(statistics.median(cpus) * 1e6, 1)}

@@ -162,11 +162,39 @@ def cpu_seconds(processes) -> float:
     return total
 
 
+def switches(processes) -> dict[tuple[int, str], tuple[int, int]]:
+    """Voluntary and involuntary context switches of every thread of the processes (psutil.Process),
+    by (pid, thread id), from /proc (a process's own status counts its main thread only)."""
+    out = {}
+    for p in processes:
+        for status in Path(f"/proc/{p.pid}/task").glob("*/status"):
+            try:
+                fields = dict(line.split(":", 1) for line in status.read_text().splitlines())
+            except OSError:  # gone meanwhile
+                continue
+            voluntary, involuntary = fields["voluntary_ctxt_switches"], fields["nonvoluntary_ctxt_switches"]
+            out[(p.pid, status.parent.name)] = (int(voluntary), int(involuntary))
+    return out
+
+
+def switched(before: dict, after: dict) -> tuple[int, int]:
+    """(voluntary, involuntary) switches between two ``switches``: each thread's growth, all of a
+    thread's count when it started meanwhile, none of one that ended meanwhile (its count is lost)."""
+    grown = [
+        tuple(n - m for n, m in zip(counts, before.get(task, (0, 0)), strict=True))
+        for task, counts in after.items()
+    ]
+    return sum(g[0] for g in grown), sum(g[1] for g in grown)
+
+
 def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, body: dict) -> dict:
     """Run the breakdown: a traced service, c=1 dry-run and durable, then c=16 dry-run and
     durable after a warm-up; return both views per scenario and the CPU per request."""
     import psutil
 
+    from tests.support.limits import handoff_us
+
+    handoff = handoff_us()  # before the service starts: the machine's price of a wait, unloaded
     directory = work / "stepcost"
     directory.mkdir(exist_ok=True)
     directory.chmod(0o777)
@@ -180,6 +208,9 @@ def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, bo
     def cpu_of(root) -> float:
         return cpu_seconds([root, *root.children(recursive=True)])
 
+    def switches_of(root) -> dict:
+        return switches([root, *root.children(recursive=True)])
+
     points = {}
     try:
         gunicorn = psutil.Process(service.process.pid)
@@ -191,6 +222,7 @@ def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, bo
             path = "/judge" if scenario == "durable" else "/judge?dry_run=true"
             seconds = 3 if scenario == "warm-up" else duration_s
             started, service_cpu, pg_cpu = time.perf_counter(), cpu_of(gunicorn), cpu_of(postmaster)
+            service_switches, pg_switches = switches_of(gunicorn), switches_of(postmaster)
             result = wrk(service.port, path, body, concurrency=concurrency, duration_s=seconds, work=work)
             if scenario == "warm-up":
                 continue
@@ -200,11 +232,17 @@ def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, bo
                 "wrk": result,
                 "service_cpu_ms": round((cpu_of(gunicorn) - service_cpu) * 1000 / done, 3),
                 "postgres_cpu_ms": round((cpu_of(postmaster) - pg_cpu) * 1000 / done, 3),
+                "service_switches": [
+                    round(n / done, 2) for n in switched(service_switches, switches_of(gunicorn))
+                ],
+                "postgres_switches": [
+                    round(n / done, 2) for n in switched(pg_switches, switches_of(postmaster))
+                ],
             }
     finally:
         service.stop()
     recorded = _index(events(directory))
-    out = {}
+    out = {"handoff_us": handoff}
     for (concurrency, scenario), point in points.items():
         inside = within(recorded, point["window"])
         key = f"c{concurrency}_{scenario}"
@@ -249,6 +287,32 @@ def tables(result: dict) -> str:
         lines.append(
             f"| {name} | {result['c16_dry_run'][key]:.3f} ms | {result['c16_durable'][key]:.3f} ms |"
         )
+    switch_rows = (("the service's context switches, voluntary / involuntary", "service_switches"),
+                   ("PostgreSQL's switches, voluntary / involuntary", "postgres_switches"))  # fmt: skip
+    for name, key in switch_rows:
+        if key in result["c16_durable"]:  # runs recorded before they were counted lack them
+            cells = [result[f"c16_{scenario}"][key] for scenario in ("dry_run", "durable")]
+            lines.append(f"| {name} | " + " | ".join(f"{v:.1f} / {i:.1f}" for v, i in cells) + " |")
     rps = [result[f"c16_{scenario}"]["wrk"]["rps"] for scenario in ("dry_run", "durable")]
     lines.append(f"| req/s (wrk) | {rps[0]:.0f} | {rps[1]:.0f} |")
+    if "handoff_us" in result:
+        lines += ["", *_handoff_rows(result)]
     return "\n".join(lines)
+
+
+def _handoff_rows(result: dict) -> list[str]:
+    """What waits cost: the machine's price of one, and how much of durability's CPU per
+    request at c=16 the waits it adds would cost at that price."""
+    dry, durable, handoff = result["c16_dry_run"], result["c16_durable"], result["handoff_us"]
+    added_cpu = sum(durable[k] - dry[k] for k in ("service_cpu_ms", "postgres_cpu_ms"))
+    added_waits = sum(durable[k][0] - dry[k][0] for k in ("service_switches", "postgres_switches"))
+    return [
+        "| c=16, tiny body: what waits cost | |",
+        "|---|---:|",
+        "| a thread's wait, woken by another (`threading.Event`, two threads taking turns, no load): "
+        f"wall / CPU per wait | {handoff['wall']:.1f} / {handoff['cpu']:.1f} µs |",
+        f"| CPU per request a durable request adds (the service and PostgreSQL) | {added_cpu:.3f} ms |",
+        f"| voluntary context switches a durable request adds (the service and PostgreSQL) "
+        f"| {added_waits:.1f} |",
+        f"| those switches at the price of a wait above | {added_waits * handoff['cpu'] / 1000:.3f} ms |",
+    ]
