@@ -74,21 +74,25 @@ def test_switches_are_counted_in_every_thread_of_a_process():
 
     me = psutil.Process()
     before = stepcost.switches([me])
-    done = threading.Event()
+    done, release = threading.Event(), threading.Event()
 
     def nap() -> None:
         for _ in range(100):
             time.sleep(0.0005)
         done.set()
+        release.wait(30)  # still there when counted: a thread gone takes its count with it
 
     thread = threading.Thread(target=nap)
     thread.start()
-    done.wait(30)
-    after = stepcost.switches([me])  # the thread is still there: it ends after join below
-    thread.join()
+    try:
+        assert done.wait(30)
+        after = stepcost.switches([me])
+    finally:
+        release.set()
+        thread.join()
+    assert (me.pid, str(thread.native_id)) in after and (me.pid, str(thread.native_id)) not in before
     voluntary, _involuntary = stepcost.switched(before, after)
     assert voluntary >= 100
-    assert (me.pid, str(thread.native_id)) in after and (me.pid, str(thread.native_id)) not in before
 
 
 def test_switched_adds_each_threads_growth_and_drops_threads_gone():
