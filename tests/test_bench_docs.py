@@ -99,3 +99,24 @@ def test_the_write_path_alone_is_reported_against_its_parts_when_measured():
     assert "| the same: the process's CPU per batch, user and system | 0.950 ms |" in table
     del parts["write_path_ms"], parts["write_path_cpu_ms"]  # a run recorded before it was measured
     assert "WritePath.write" not in bench.report(results)
+
+
+def test_the_dry_runs_floor_is_the_trivial_app_plus_judge_alone_when_measured():
+    """The trivial app's c=1 p50 plus judge() of the tiny body alone, in milliseconds and in
+    times the trivial app's, beside the dry-run target. A run recorded before judge() was
+    measured alone prints neither row."""
+    load = [_point("trivial", "tiny", "trivial", 1, 2000)]  # p50 0.5 ms
+    for size in bench.CONTENTS:
+        for scenario, rps in (("dry_run", 1000), ("durable", 500)):
+            load.append(_point("after", size, scenario, 1, rps / 2))
+            load += [_point("after", size, scenario, 16, rps + d) for d in (-50, 0, 50)]
+    parts = {"journal_fsync_ms": 0.2, "pg_commit_ms": 0.3, "guidance_replace_ms": 0.5, "sum_ms": 1.0,
+             "judge_tiny_ms": 0.3}  # fmt: skip
+    results = {**RESULTS, "services": ["after"], "load": load, "parts": parts}
+    rows = {name: (value, ok) for name, value, ok in bench.targets(results)}
+    floor = "(reference) c=1, tiny: the trivial app's p50 plus `judge()` alone, a floor under the dry run"
+    assert rows[floor] == ("0.80 ms, 1.60 ×", None)
+    assert "its memory as the service's, p50 | 0.300 ms |" in bench.report(results)
+    del parts["judge_tiny_ms"]
+    assert floor not in {name for name, _, _ in bench.targets(results)}
+    assert "`judge()` of the tiny body" not in bench.report(results)

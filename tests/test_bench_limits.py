@@ -51,3 +51,7 @@ def test_the_price_of_a_wait_is_measured_per_wait():
     """Two threads take turns, round after round, and a wait costs some wall time and CPU."""
     us = limits.handoff_us(n=200, rounds=3)
     assert set(us) == {"wall", "cpu"} and min(us.values()) > 0
+
+
+def test_judge_alone_is_timed_per_call():
+    assert limits.judge_ms("def hello(): pass\n", n=20, warm_up=2) > 0

@@ -232,6 +232,7 @@ def parts(pg: EmbeddedPostgres, work: Path) -> dict:
     out["serial_ms"], out["overlapped_ms"] = chain["serial"], chain["overlapped"]
     alone = limits.write_path_ms(probe / "write-path-home", fresh_database(pg))
     out["write_path_ms"], out["write_path_cpu_ms"] = alone["wall"], alone["cpu"]
+    out["judge_tiny_ms"] = limits.judge_ms(CONTENTS["tiny"])
     print(f"  parts: {out}", flush=True)
     return out
 
@@ -427,6 +428,9 @@ def summary(results: dict) -> str:
                 "| the same: the process's CPU per batch, user and system "
                 f"| {p['write_path_cpu_ms']:.3f} ms |",
             ]
+        if "judge_tiny_ms" in p:  # measured from the tenth stop of 2026-12-07 on
+            lines.append(f"| `judge()` of the tiny body in one process, its memory as the service's, p50 "
+                         f"| {p['judge_tiny_ms']:.3f} ms |")  # fmt: skip
     return "\n".join(lines)
 
 
@@ -449,6 +453,12 @@ def load_targets(results: dict) -> list[tuple[str, str, bool | None]]:
     if trivial:
         times = r1[0]["p50_ms"] / trivial[0]["p50_ms"]
         out.append(("c=1, tiny: dry-run p50 ≤ 1.5 × the trivial app's p50", f"{times:.2f} ×", times <= 1.5))
+        if results.get("parts", {}).get("judge_tiny_ms") is not None:
+            floor = trivial[0]["p50_ms"] + results["parts"]["judge_tiny_ms"]
+            name = (
+                "(reference) c=1, tiny: the trivial app's p50 plus `judge()` alone, a floor under the dry run"
+            )
+            out.append((name, f"{floor:.2f} ms, {floor / trivial[0]['p50_ms']:.2f} ×", None))
     for size in CONTENTS:
         d16, r16 = pair(results, "after", size, 16)
         ratio = median_of(d16, "rps") / median_of(r16, "rps")

@@ -2,10 +2,11 @@
 a trivial Flask app under the same gunicorn layout, and the parts of a durable write alone (a
 journal append and its fsync, a PostgreSQL commit of a 1 KB jsonb row, a guidance.json
 replacement), alone and together in one loop; the service's own write path alone, called
-in one thread with one record per batch; and what one thread's wait for another costs here. The
-service cannot answer faster than the first, nor make durability cost much less than the second;
-the third is what its code adds to them; the fourth prices the waits a durable request makes and
-a dry run does not (a request for its batch, a batch for the disk and the server)."""
+in one thread with one record per batch; what one thread's wait for another costs here; and
+``judge()`` alone. The service cannot answer faster than the first, nor make durability cost
+much less than the second; the third is what its code adds to them; the fourth prices the waits
+a durable request makes and a dry run does not (a request for its batch, a batch for the disk
+and the server); a dry run does what the trivial app does and the fifth besides."""
 
 from __future__ import annotations
 
@@ -30,8 +31,9 @@ from cynic_app.durability.fsio import atomic_write, install, write_temporary
 from cynic_app.durability.guidance import GuidanceWriter
 from cynic_app.durability.journal import JournalWriter
 from cynic_app.embedded_pg import free_port
-from cynic_app.judgment import Cell
+from cynic_app.judgment import Cell, Memory
 from cynic_app.judgment import judge as judge_cell
+from cynic_app.judgment.state import RECENT
 from cynic_app.node.open import settle_node
 from cynic_app.record import judgment_record
 from cynic_app.service import utc_now
@@ -217,6 +219,21 @@ def write_path_ms(home: Path, database_url: str, *, n: int = 1000, warm_up: int 
         journal.close()
         pool.close()
     return {"wall": _p50_ms(samples), "cpu": round(cpu / n * 1000, 3)}
+
+
+def judge_ms(content: str, *, n: int = 2000, warm_up: int = 200) -> float:
+    """p50 of ``judge()`` of content in this process, its dogs' memory holding RECENT judgments
+    of the same content, as the service's does once scripts/bench has primed it: what a dry run
+    of it adds to what the trivial app does, before HTTP, validation and the response."""
+    cell = Cell.create(content=content, context="bench")
+    memory = Memory.from_judgments([judge_cell(cell) for _ in range(RECENT)])
+    samples = []
+    for i in range(warm_up + n):
+        started = time.perf_counter()
+        judge_cell(cell, memory=memory, judgment_id=str(uuid.uuid4()))
+        if i >= warm_up:
+            samples.append(time.perf_counter() - started)
+    return _p50_ms(samples)
 
 
 def handoff_us(*, n: int = 5000, rounds: int = 5) -> dict[str, float]:
