@@ -6,6 +6,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
+
+import psutil
 
 from tests.support import stepcost
 from tests.support.harness import ROOT
@@ -67,11 +71,6 @@ def test_switches_are_counted_in_every_thread_of_a_process():
     """A process's own /proc status counts its main thread only: the switches of a thread that
     sleeps a hundred times are found, and a snapshot taken before the thread started counts
     all of them."""
-    import threading
-    import time
-
-    import psutil
-
     me = psutil.Process()
     before = stepcost.switches([me])
     done, release = threading.Event(), threading.Event()

@@ -453,7 +453,7 @@ def load_targets(results: dict) -> list[tuple[str, str, bool | None]]:
     if trivial:
         times = r1[0]["p50_ms"] / trivial[0]["p50_ms"]
         out.append(("c=1, tiny: dry-run p50 ≤ 1.5 × the trivial app's p50", f"{times:.2f} ×", times <= 1.5))
-        if results.get("parts", {}).get("judge_tiny_ms") is not None:
+        if "judge_tiny_ms" in results.get("parts", {}):
             floor = trivial[0]["p50_ms"] + results["parts"]["judge_tiny_ms"]
             name = (
                 "(reference) c=1, tiny: the trivial app's p50 plus `judge()` alone, a floor under the dry run"

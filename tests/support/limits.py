@@ -245,18 +245,18 @@ def handoff_us(*, n: int = 5000, rounds: int = 5) -> dict[str, float]:
     virtual machine's vCPU asleep is woken through its host), each wait a durable request makes
     and a dry run does not costs this much CPU more."""
     ping, pong = threading.Event(), threading.Event()
+
+    def answer(cpu: list[float]) -> None:
+        started = time.thread_time()
+        for _ in range(n):
+            ping.wait()
+            ping.clear()
+            pong.set()
+        cpu.append(time.thread_time() - started)
+
     walls, cpus = [], []
     for _ in range(rounds):
         cpu: list[float] = []
-
-        def answer(cpu: list[float]) -> None:
-            started = time.thread_time()
-            for _ in range(n):
-                ping.wait()
-                ping.clear()
-                pong.set()
-            cpu.append(time.thread_time() - started)
-
         other = threading.Thread(target=answer, args=(cpu,), name="handoff-probe")
         other.start()
         started, own = time.perf_counter(), time.thread_time()

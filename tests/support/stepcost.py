@@ -205,11 +205,14 @@ def measure(pg, work: Path, *, duration_s: int, wrk, service_for, prime: int, bo
     service.start(timeout_s=60)
     postmaster = psutil.Process(pg.process.pid)
 
+    def tree(root) -> list:
+        return [root, *root.children(recursive=True)]
+
     def cpu_of(root) -> float:
-        return cpu_seconds([root, *root.children(recursive=True)])
+        return cpu_seconds(tree(root))
 
     def switches_of(root) -> dict:
-        return switches([root, *root.children(recursive=True)])
+        return switches(tree(root))
 
     points = {}
     try:
