@@ -42,14 +42,16 @@ def judge(
     level: str | None = None,
     memory: Memory | None = None,
     judgment_id: str | None = None,
+    judged_chars: int = JUDGED_CHARS,
 ) -> Judgment:
-    """Judge cell. Pure: with the same cell, level and memory the result is the same
-    (except judgment_id, when not given, and the measured duration_ms)."""
+    """Judge cell. Pure: with the same cell, level, memory and judged_chars (the most of the
+    content read: a node's JUDGED_CHARS; `cynic judge` reads a whole file) the result is the
+    same (except judgment_id, when not given, and the measured duration_ms)."""
     started = time.perf_counter()
     level_used = _level(level, cell)
     memory = memory or EMPTY
-    judged = judged_part(cell.content, cell.context)
-    src = Source(judged, cell.context)
+    judged = judged_part(cell.content, cell.context, judged_chars)
+    src = Source(judged, cell.context, cut=len(judged) < len(cell.content))
     names = LEVELS[level_used]
     votes: list[Vote] = [DOGS[n].vote(src, cell, memory) for n in names if n != "CYNIC"]
     if "CYNIC" in names:
@@ -101,16 +103,17 @@ def judge(
     )
 
 
-def judged_part(content: str, context: str = "") -> str:
-    """The part of the content the pack reads: all of it up to JUDGED_CHARS, else the lines that
-    fit (the whole first line when it alone is longer). Python is cut before a top-level
-    statement, so the part still parses (up to CUT_TRIES places are tried). What is beyond is
-    stored, not read."""
-    if len(content) <= JUDGED_CHARS:
+def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> str:
+    """The part of the content the pack reads: all of it up to limit characters, else the lines
+    that fit (the whole first line when it alone is longer). Python is cut before a top-level
+    statement, so the part still parses (up to CUT_TRIES places are tried; when none does, the
+    part ends inside a statement, which Source(cut=True) does not call a syntax error). What is
+    beyond is stored, not read."""
+    if len(content) <= limit:
         return content
-    cut = content.rfind("\n", 0, JUDGED_CHARS)
+    cut = content.rfind("\n", 0, limit)
     if cut <= 0:
-        return content[:JUDGED_CHARS]
+        return content[:limit]
     if language_from_context(context) in (None, PYTHON):
         at = cut + 1
         for _ in range(CUT_TRIES):

@@ -123,6 +123,23 @@ RULES: dict[str, Rule] = {
     "truncated": Rule(SMELL, 0.05, 1006, "Only the first part was judged"),
 }  # fmt: skip
 
+#: How a code-scanning service should rank each security rule's alerts, from 0.1 to 10 (SARIF's
+#: ``security-severity``; GitHub: 9.0 and over critical, 7.0 high, 4.0 medium): the rating
+#: GitHub's CodeQL queries give the same weakness (command injection 9.8, SQL injection 8.8, XSS
+#: 6.1, insecure cookie 5.0...), so that an alert of ours ranks as theirs does. Lower for the rule
+#: that says its use is not known (weak-hash: 5.0, where CodeQL's hashing of a password is 7.5).
+SECURITY_SEVERITY: dict[str, float] = {
+    "hardcoded-secret": 9.8, "secret-in-url": 9.8, "embedded-key": 9.8,
+    "sql-injection": 8.8, "shell-injection": 9.8, "code-injection": 9.3, "path-traversal": 7.5,
+    "xpath-injection": 9.8, "ldap-injection": 9.8, "open-redirect": 6.1, "trust-boundary": 8.8,
+    "ssrf": 9.1, "nosql-injection": 8.8, "regex-injection": 7.5, "unsafe-reflection": 7.5,
+    "unsafe-deserialisation": 9.8, "xxe": 9.1, "tls-unverified": 7.5, "weak-password-hash": 7.5,
+    "insecure-random": 7.8, "timing-unsafe-compare": 5.9, "insecure-cookie": 5.0, "weak-hash": 5.0,
+    "jwt-unverified": 7.0, "weak-cipher": 7.5, "xss": 6.1, "template-injection": 9.3,
+    "remote-script": 8.1, "destructive-delete": 7.5, "world-writable": 7.8, "debug-server": 7.5,
+    "prototype-pollution": 6.1, "unsafe-regex": 7.5,
+}  # fmt: skip
+
 
 class UnknownRule(KeyError):
     """A check named a rule that is not in RULES."""

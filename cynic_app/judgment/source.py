@@ -13,6 +13,7 @@ is told apart by cues in its first 8 KB (a shebang, ``const``/``=>``, ``fi``/``d
 from __future__ import annotations
 
 import ast
+import codeop
 import io
 import tokenize
 from bisect import bisect_right
@@ -190,12 +191,28 @@ def _python_comments(text: str) -> tuple[dict[int, str], int]:
     return found, 0
 
 
+def _incomplete(text: str) -> bool:
+    """Whether text fails to parse only because it ends too soon: Python's own test, as its
+    interactive prompt asks for another line (codeop)."""
+    try:
+        compile(text, "<cut>", "exec", ast.PyCF_ONLY_AST | codeop.PyCF_ALLOW_INCOMPLETE_INPUT)
+    except SyntaxError as exc:
+        return exc.msg == "incomplete input"
+    except (ValueError, RecursionError, MemoryError):
+        return False
+    return False
+
+
 class Source:
     """Everything the pack knows about one piece of content."""
 
-    def __init__(self, content: str, context: str = ""):
+    def __init__(self, content: str, context: str = "", *, cut: bool = False):
+        """cut: content is the first part of a longer one (engine.judged_part), so a parse that
+        fails only because its input ends early (inside a bracket, a string, a block) is not a
+        syntax error of the content; the part is then read as text."""
         self.text = content
         self.context = context
+        self.cut = cut
         self.tree: ast.Module | None = None
         self.syntax_error: str | None = None
         self.syntax_error_line = 0
@@ -210,6 +227,8 @@ class Source:
         try:
             tree = ast.parse(self.text)
         except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+            if self.cut and isinstance(exc, SyntaxError) and _incomplete(self.text):
+                return  # the cut fell inside a statement: the whole content may well parse
             if forced or self._reads_like_python():
                 self.syntax_error = f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}"
                 self.syntax_error_line = getattr(exc, "lineno", 0) or 0

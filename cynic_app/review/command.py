@@ -6,10 +6,13 @@ import contextlib
 import json
 import os
 import sys
+import tempfile
+from pathlib import Path
 
 import click
 
 from ..judgment.phi import VERDICTS
+from .remote import NodeUnreachable
 from .report import FileReport
 
 EXIT_FAILED = 1  # a file's verdict is the --fail-on verdict or worse
@@ -83,6 +86,8 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
     paths = list(paths) or ["."]
     changed = None
     if diff_rev is not None:
+        if not diff_rev.strip():  # a push event's empty base, say
+            raise click.UsageError(f"--diff needs a revision, and {diff_rev!r} names none")
         try:
             changed = changes(diff_rev, paths)
         except DiffError as exc:
@@ -90,21 +95,29 @@ def judge(paths, output_format, fail_on, diff_rev, server, store, level, jobs, *
         files = sorted(path for path, change in changed.items() if not change.repository)
     else:
         files = source_files(paths)
+    unreachable = ""
     try:
         reports = _judge(files, server=server, store=store, level=level, jobs=jobs)
+        if changed is not None:
+            bases = _judge_bases(reports, changed, server=server, level=level, jobs=jobs)
     except KeyboardInterrupt:  # click would say "Aborted!" and exit 1, the code of a failed gate
         click.echo("\ncynic: interrupted: not every file was judged", err=True)
         sys.exit(EXIT_INCOMPLETE)
+    except NodeUnreachable as exc:  # still a whole report: CI uploads it whatever the exit code
+        unreachable = str(exc)
+        click.echo(f"cynic: {escaped(unreachable)}", err=True)
+        reports = [FileReport(path, error="not judged: the node could not be reached") for path in files]
+    if changed is not None and not unreachable:
+        reports = [keep_changed(r, changed[r.path], bases.get(r.path)) if r.judged else r for r in reports]
     if changed is not None:
-        reports = [keep_changed(r, changed[r.path]) if r.judged else r for r in reports]
         # A submodule, a nested repository: its changes are its own repository's (--diff in it).
         nested = [FileReport(p, skipped="nested repository") for p, c in changed.items() if c.repository]
         reports = sorted(reports + nested, key=lambda r: r.path)
     for r in reports:
-        if r.error:
+        if r.error and not unreachable:
             click.echo(f"cynic: {escaped(r.path)}: {escaped(r.error)}", err=True)
-    _print(reports, output_format, fail_on=fail_on, diff=diff_rev, **shown)
-    if any(r.error for r in reports):
+    _print(reports, output_format, fail_on=fail_on, diff=diff_rev, run_error=unreachable, **shown)
+    if unreachable or any(r.error for r in reports):
         sys.exit(EXIT_INCOMPLETE)
     if any(r.fails(fail_on) for r in reports):
         sys.exit(EXIT_FAILED)
@@ -118,14 +131,43 @@ def _never_unencodable() -> None:
             stream.reconfigure(errors="backslashreplace")
 
 
+def _judge_bases(
+    reports: list[FileReport], changed: dict, *, server: str | None, level: str | None, jobs: int | None
+) -> dict[str, FileReport]:
+    """{path: the report of its version at REV} for each judged file that had one (--diff), judged
+    as the file is (here or by the node, never stored), from a temporary copy of the same name."""
+    from .diff import base_source
+
+    olds = {r.path: base_source(changed[r.path]) for r in reports if r.judged}
+    olds = {path: data for path, data in olds.items() if data is not None}
+    if not olds:
+        return {}
+    with tempfile.TemporaryDirectory(prefix="cynic-base-") as scratch:
+        copies = {}
+        for i, (path, data) in enumerate(sorted(olds.items())):
+            copy = Path(scratch, str(i), Path(path).name)  # the name tells the judge the language
+            copy.parent.mkdir()
+            copy.write_bytes(data)
+            copies[str(copy)] = path
+        judged = _judge(list(copies), server=server, store=False, level=level, jobs=jobs, label="judging REV")
+    return {copies[r.path]: r for r in judged if r.judged}
+
+
 def _judge(
-    files: list[str], *, server: str | None, store: bool, level: str | None, jobs: int | None
+    files: list[str],
+    *,
+    server: str | None,
+    store: bool,
+    level: str | None,
+    jobs: int | None,
+    label: str = "judging",
 ) -> list[FileReport]:
-    from .remote import NodeUnreachable, check_reachable, judge_files_remote
+    """Each file's report; NodeUnreachable when a node was asked and does not answer."""
+    from .remote import check_reachable, judge_files_remote
     from .run import judge_files
 
     bar = (
-        click.progressbar(length=len(files), label="judging", file=sys.stderr)
+        click.progressbar(length=len(files), label=label, file=sys.stderr)
         if len(files) > 1 and sys.stderr.isatty()
         else contextlib.nullcontext()
     )
@@ -136,24 +178,22 @@ def _judge(
                 progress.update(1)
 
         if server:
-            try:
-                check_reachable(server)
-            except NodeUnreachable as exc:
-                click.echo(f"cynic: {exc}", err=True)
-                sys.exit(EXIT_INCOMPLETE)
+            check_reachable(server)
             return judge_files_remote(files, server=server, store=store, done=tick)
         return judge_files(files, jobs=jobs, level=level, done=tick)
 
 
-def _print(reports, output_format, *, fail_on, diff, rules_url, show_suppressed, show_links) -> None:
+def _print(
+    reports, output_format, *, fail_on, diff, run_error, rules_url, show_suppressed, show_links
+) -> None:
     if output_format == "json":
         from .report import as_json
 
-        click.echo(json.dumps(as_json(reports, fail_on=fail_on, diff=diff), indent=2))
+        click.echo(json.dumps(as_json(reports, fail_on=fail_on, diff=diff, run_error=run_error), indent=2))
     elif output_format == "sarif":
         from .sarif import sarif
 
-        click.echo(json.dumps(sarif(reports, rules_base=rules_url), indent=2))
+        click.echo(json.dumps(sarif(reports, rules_base=rules_url, run_error=run_error), indent=2))
     else:
         from .text import render
 

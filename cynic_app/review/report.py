@@ -10,6 +10,7 @@ suppressed finding counts for nothing: the same rules by which the judge's own v
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 from ..judgment.phi import VERDICTS
@@ -31,6 +32,18 @@ def verdict_of_findings(findings: list[dict]) -> str:
     return max(made, key=VERDICTS.index, default=BEST)
 
 
+def finding_key(finding: dict, line_texts: dict[int, str]) -> tuple[str, str]:
+    """What identifies a finding while lines move: its rule and its line's text, white space
+    collapsed (SARIF's fingerprints, --diff's comparison with the file at REV)."""
+    return finding["rule"], " ".join(line_texts.get(finding.get("line") or 0, "").split())
+
+
+def in_file_order(findings: list[dict]) -> list[int]:
+    """The indices of findings in the file's order: line, column, rule."""
+    return sorted(range(len(findings)), key=lambda i: (
+        findings[i].get("line") or 0, findings[i].get("column") or 0, findings[i]["rule"]))  # fmt: skip
+
+
 @dataclass
 class FileReport:
     """One file's outcome. verdict is empty when the file was not judged: skipped says why
@@ -47,6 +60,24 @@ class FileReport:
     persisted: bool = False
     skipped: str = ""
     error: str = ""
+    #: For each finding, how many of the file's findings with its key (finding_key) stand before
+    #: it in the file's order, it included: counted over every finding the file has, before
+    #: --diff keeps some, so a finding is numbered alike whatever the run reports.
+    occurrences: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if len(self.occurrences) != len(self.findings):
+            seen: Counter = Counter()
+            self.occurrences = [0] * len(self.findings)
+            for i in in_file_order(self.findings):
+                key = finding_key(self.findings[i], self.line_texts)
+                seen[key] += 1
+                self.occurrences[i] = seen[key]
+
+    def keep(self, kept: list[bool]) -> None:
+        """Keep the findings marked (their occurrences with them)."""
+        pairs = [(f, n) for f, n, k in zip(self.findings, self.occurrences, kept, strict=True) if k]
+        self.findings, self.occurrences = [f for f, _ in pairs], [n for _, n in pairs]
 
     @property
     def judged(self) -> bool:
@@ -61,8 +92,9 @@ class FileReport:
         return self.judged and worse_or_equal(self.gate_verdict, fail_on)
 
 
-def as_json(reports: list[FileReport], *, fail_on: str, diff: str | None) -> dict:
-    """The machine-readable report: every file, its verdicts and findings, and the outcome."""
+def as_json(reports: list[FileReport], *, fail_on: str, diff: str | None, run_error: str = "") -> dict:
+    """The machine-readable report: every file, its verdicts and findings, and the outcome
+    (run_error: why no file could be judged, a node that could not be reached)."""
     files = []
     for r in reports:
         entry: dict = {"path": r.path}
@@ -79,6 +111,7 @@ def as_json(reports: list[FileReport], *, fail_on: str, diff: str | None) -> dic
             entry["error"] = r.error
         files.append(entry)
     return {
+        **({"run_error": run_error} if run_error else {}),
         "fail_on": fail_on,
         "diff": diff,
         "failed": [r.path for r in reports if r.fails(fail_on)],

@@ -4,16 +4,19 @@
   description, help (text and markdown, from docs/rules.md's entry) and ``helpUri`` to that entry,
   the default level of its kind, and tags: the kind (``security`` for security holes: GitHub files
   those as security alerts; ``defect``, ``smell``) and ``external/cwe/cwe-NNN``. A security rule's
-  ``properties.security-severity`` is its severity in the rule table times ten (GitHub's bands:
-  7.0 and over high, 4.0 to 6.9 medium), derived so that the table stays the one statement of it.
+  ``properties.security-severity`` is rules.SECURITY_SEVERITY's: how GitHub's CodeQL rates the
+  same weakness (GitHub's bands: 9.0 and over critical, 7.0 high, 4.0 medium), so an alert of ours
+  ranks as theirs would.
 - A result's level is the kind the judge counted it as (security error, defect warning, smell
   note); its region has startLine (1 for a finding about the whole file), startColumn when known
   and endLine when the finding spans lines; where tainted input was read is a related location.
 - A suppressed finding is a result with ``suppressions: [{"kind": "inSource", "justification":
   <the comment>}]``: GitHub shows it closed, not open.
-- ``partialFingerprints["cynic/v1"]`` is a hash of the rule, the file's path, the line's text with
-  its white space collapsed, and how many identical (rule, text) pairs came before in the file:
-  the same finding keeps it across runs and when lines above it move, so alerts do not churn.
+- ``partialFingerprints["cynic/v1"]`` is a hash of the rule, the file's URI (relative to
+  ``%SRCROOT%``, however the path was spelled on the command line), the line's text with its white
+  space collapsed, and how many identical (rule, text) pairs came before in the file, counted over
+  every finding of the file (with ``--diff`` too, which reports some): the same finding keeps it
+  across runs, modes, and when lines above it move, so alerts do not churn.
   GitHub computes its own ``primaryLocationLineHash`` beside it.
 - Paths are relative to the directory cynic ran in (``%SRCROOT%``): run it from the repository's
   top, as GitHub resolves them against the repository.
@@ -23,15 +26,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections import Counter
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from urllib.parse import quote
 
 from ..judgment.ruledocs import RULE_DOCS
-from ..judgment.rules import RULES
+from ..judgment.rules import RULES, SECURITY_SEVERITY
 from ..judgment.vote import DEFECT, SECURITY, SMELL
-from .report import FileReport
+from .report import FileReport, finding_key, in_file_order
 from .rulesdoc import rule_url, rules_url
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -40,8 +42,11 @@ FINGERPRINT = "cynic/v1"
 SRCROOT = "%SRCROOT%"
 
 
-def sarif(reports: list[FileReport], *, rules_base: str | None = None, cwd: str | None = None) -> dict:
-    """The SARIF log of reports (paths relative to cwd, the current directory by default)."""
+def sarif(
+    reports: list[FileReport], *, rules_base: str | None = None, cwd: str | None = None, run_error: str = ""
+) -> dict:
+    """The SARIF log of reports (paths relative to cwd, the current directory by default);
+    run_error: why the run could judge nothing (a node that could not be reached)."""
     cwd = os.path.abspath(cwd or os.getcwd())
     used = sorted({f["rule"] for r in reports for f in r.findings})
     first = {}  # each rule's first finding: what a rule this client does not know is described by
@@ -54,6 +59,8 @@ def sarif(reports: list[FileReport], *, rules_base: str | None = None, cwd: str 
         for r in reports
         if r.error
     ]
+    if run_error:
+        notifications.insert(0, {"level": "error", "message": {"text": run_error}})
     return {
         "$schema": SCHEMA_URI,
         "version": "2.1.0",
@@ -87,7 +94,7 @@ def _rule(rule_id: str, rules_base: str | None) -> dict:
     rule, doc = RULES[rule_id], RULE_DOCS[rule_id]
     properties: dict = {"tags": [rule.kind, f"external/cwe/cwe-{rule.cwe}"]}  # the kind: security, defect…
     if rule.kind == SECURITY:
-        properties["security-severity"] = f"{10 * rule.severity:.1f}"
+        properties["security-severity"] = f"{SECURITY_SEVERITY[rule_id]:.1f}"
     fence = "" if doc.language == "text" else doc.language
     help_markdown = (
         f"{doc.what}\n\n**Why it matters.** {doc.why}\n\n**Bad:**\n\n```{fence}\n{doc.bad.strip()}\n```\n\n"
@@ -122,14 +129,14 @@ def _unknown_rule(rule_id: str, finding: dict, rules_base: str | None) -> dict:
 
 
 def _results(report: FileReport, index: dict[str, int], cwd: str) -> list[dict]:
-    seen: Counter = Counter()
     out = []
-    for f in sorted(report.findings, key=lambda f: (f.get("line") or 0, f.get("column") or 0, f["rule"])):
+    for i in in_file_order(report.findings):
+        f = report.findings[i]
         text = report.line_texts.get(f.get("line") or 0, "")
-        normalised = " ".join(text.split())
-        seen[(f["rule"], normalised)] += 1
-        key = f"{f['rule']}\0{report.path}\0{normalised}\0{seen[(f['rule'], normalised)]}"
+        rule, normalised = finding_key(f, report.line_texts)
         location = _location(report.path, cwd, line=f.get("line") or 1)
+        uri = location["physicalLocation"]["artifactLocation"]["uri"]  # however the path was spelled
+        key = f"{rule}\0{uri}\0{normalised}\0{report.occurrences[i]}"
         region = location["physicalLocation"]["region"]
         if f.get("column"):
             region["startColumn"] = f["column"]

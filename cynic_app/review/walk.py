@@ -5,7 +5,9 @@ from its extension, else from its text). A directory is walked: a file is judged
 extension is one the judge reads (corpora.LANGUAGE_OF_EXTENSION) and git would not ignore it.
 Ignored, as git does: what the ``.gitignore`` files of the walked directories say, and those of
 their parents up to the repository's top, and its ``.git/info/exclude`` (the global
-``core.excludesFile`` is not read). Never walked: vendored and generated trees
+``core.excludesFile`` is not read). As git, an ignore pattern applies to untracked files only: a
+file the repository tracks is judged whatever pattern matches it (``lib/`` in a .gitignore does
+not hide the tracked code below it). Never walked: vendored and generated trees
 (corpora.SKIPPED_DIRECTORIES: node_modules, .venv, site-packages, dist, build…) and any directory
 holding a ``pyvenv.cfg`` (a virtualenv by another name). Symbolic links to directories are not
 followed. Binary files are recognised when read (run.py), by a NUL byte, as git does.
@@ -14,6 +16,7 @@ followed. Binary files are recognised when read (run.py), by a NUL byte, as git 
 from __future__ import annotations
 
 import os
+import subprocess
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -53,6 +56,8 @@ def source_files(paths: Iterable[str | Path]) -> list[str]:
 
 def _walk(root: str) -> Iterator[str]:
     specs: dict[str, list[_Spec]] = {root: _inherited(_absolute(root))}
+    tracked = _tracked(root)
+    holding = {parent for path in tracked for parent in path.parents}  # directories with tracked files
     for dirpath, dirnames, filenames in os.walk(root):
         chain = specs.pop(dirpath)
         own = _read_gitignore(Path(dirpath) / ".gitignore")
@@ -63,14 +68,30 @@ def _walk(root: str) -> Iterator[str]:
             full = os.path.join(dirpath, name)
             if name in SKIPPED_DIRECTORIES or os.path.exists(os.path.join(full, "pyvenv.cfg")):
                 continue
-            if not _ignored(chain, _absolute(full), is_dir=True):
+            if _absolute(full) in holding or not _ignored(chain, _absolute(full), is_dir=True):
                 kept.append(name)
                 specs[full] = chain
         dirnames[:] = kept
         for name in filenames:
             full = os.path.join(dirpath, name)
-            if is_judged_name(name) and os.path.isfile(full) and not _ignored(chain, _absolute(full)):
+            if not (is_judged_name(name) and os.path.isfile(full)):
+                continue
+            if _absolute(full) in tracked or not _ignored(chain, _absolute(full)):
                 yield os.path.normpath(full)
+
+
+def _tracked(root: str) -> set[Path]:
+    """The files git tracks below root (absolute, spelled as _absolute spells them); none outside
+    a repository, or without git."""
+    try:
+        listed = ["git", "ls-files", "-z", "--cached"]
+        done = subprocess.run(listed, cwd=root, capture_output=True, check=False)
+    except FileNotFoundError:  # no git: no repository to ask, only its ignore files
+        return set()
+    if done.returncode != 0:  # not in a repository
+        return set()
+    base = _absolute(root)
+    return {base / os.fsdecode(name) for name in done.stdout.split(b"\0") if name}
 
 
 def _inherited(directory: Path) -> list[_Spec]:

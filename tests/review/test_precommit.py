@@ -20,7 +20,7 @@ from tests.support.harness import ROOT
 def test_the_hook_reads_exactly_the_extensions_the_judge_reads():
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "cynic-judge" and hook["language"] == "python"
-    assert hook["entry"] == "cynic judge --fail-on BARK"
+    assert hook["entry"] == "cynic judge --fail-on BARK --"
     pattern = re.compile(hook["files"])
     for extension in LANGUAGE_OF_EXTENSION:
         assert pattern.search(f"src/module{extension}"), extension

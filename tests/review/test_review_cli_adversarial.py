@@ -14,6 +14,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
+from cynic_app.review.run import FILE_JUDGED_CHARS
 from tests.review.conftest import HOLE, HOLE_LINE, NOSEC, Node, Repo, cynic, judged_json, raw_node
 from tests.review.test_sarif import sarif_schema
 
@@ -90,10 +91,23 @@ def test_diff_a_change_inside_a_long_function_does_not_report_its_length(repo):
     assert entry["findings"] == [], entry
 
 
-def test_diff_a_change_past_the_judged_characters_is_not_silently_clean(repo):
+def test_diff_a_change_past_a_nodes_judged_characters_is_read(repo):
+    """A node reads the first engine.JUDGED_CHARS of a body; `cynic judge` reads a whole file."""
     repo.write("big.py", LONG_CLEAN)
     base = repo.commit("a long clean module")
-    repo.write("big.py", LONG_CLEAN + HOLE)  # the new hole lies past what the judge reads
+    repo.write("big.py", LONG_CLEAN + HOLE)  # the new hole lies past what a node reads
+    report = judged_json("--diff", base, cwd=repo.path)
+    (entry,) = report["files"]
+    assert "shell-injection" in [f["rule"] for f in entry["findings"]], entry
+    assert "truncated" not in [f["rule"] for f in entry["findings"]], entry
+    assert report["failed"] == ["big.py"]
+
+
+def test_diff_a_change_past_the_judged_characters_is_not_silently_clean(repo):
+    longer = LONG_CLEAN * (FILE_JUDGED_CHARS // len(LONG_CLEAN) + 1)
+    repo.write("big.py", longer)
+    base = repo.commit("a module longer than the judge reads")
+    repo.write("big.py", longer + HOLE)  # the new hole lies past what the judge reads
     report = judged_json("--diff", base, cwd=repo.path)
     (entry,) = report["files"]
     assert "truncated" in [f["rule"] for f in entry["findings"]], entry  # say the change was not read

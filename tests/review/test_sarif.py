@@ -61,7 +61,7 @@ def test_rules_carry_help_uri_security_severity_and_cwe_tags(tmp_path):
     assert shell["name"] == "ShellInjection"
     assert shell["shortDescription"]["text"] == "OS command built from untrusted input"
     assert shell["helpUri"] == "https://docs.example.com/rules.md#shell-injection"
-    assert shell["properties"]["security-severity"] == "6.5"
+    assert shell["properties"]["security-severity"] == "9.8"  # as CodeQL rates CWE-78: critical
     assert shell["properties"]["tags"] == ["security", "external/cwe/cwe-78"]
     assert shell["defaultConfiguration"]["level"] == "error"
     assert "**Fixed:**" in shell["help"]["markdown"]
