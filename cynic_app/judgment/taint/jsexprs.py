@@ -523,10 +523,7 @@ class JsEvaluator:
             return modelled
         pure = (qualified and _matches(qualified, self.tables.propagators)) or (method in _PURE_METHODS)
         if not pure:
-            hopped = [
-                Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
-                for v in args
-            ]
+            hopped = [v.hopped() for v in args]
             everything = [*hopped, *([receiver] if receiver is not None else [])]
         out = merge(everything, built=method in ("join", "concat", "format") or qualified == "util.format")
         origin = ""

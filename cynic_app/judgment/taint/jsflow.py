@@ -39,7 +39,9 @@ from .pyflow import (
     Walk,
     hit_message,
     keep,
+    nested_summary,
     parameter_taint,
+    reaching,
 )
 from .spec import ALL, Sink, Tables, secretish
 from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, replace, set_field
@@ -95,6 +97,8 @@ class JsModuleFlow:
         self.closures: set[int] = set()
         self.inlined: dict[int, int] = {}  # nested function -> times walked where it was called
         self.summaries: dict[int, Summary | None] = {}
+        self.nesting = 0  # functions being summarised, one inside another (nested_summary)
+        self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.walked: set[int] = set()
         self.hits: dict[tuple[str, int], TaintHit] = {}
         self.globals: dict[str, Val] = {}
@@ -189,10 +193,14 @@ class JsModuleFlow:
         key = info.node.id
         if key in self.summaries:
             return self.summaries[key]
-        self.summaries[key] = None
-        flow = JsFunctionFlow(self, info)
-        flow.run_function()
-        self.summaries[key] = flow.summary
+        with nested_summary(self) as allowed:
+            if not allowed:
+                return None  # read as an unknown function's call; summarised when reached nearer
+            self.summaries[key] = None
+            flow = JsFunctionFlow(self, info)
+            flow.run_function()
+            flow.summary.trim()
+            self.summaries[key] = flow.summary
         flow.report_public_parameters()
         return flow.summary
 
@@ -373,16 +381,11 @@ class JsFunctionFlow(Walk, JsStatements):
             )
         line, column = node.start_point[0] + 1, node.start_point[1] + 1
         label = f"{name}()" if not sink.props else name
-        for t in val.all_taints():
-            if cwe in t.cleared or 0 in t.cleared:
-                continue
-            if t.label == PARAM:
-                if self.info is not None:
-                    self.summary.sinks.add(
-                        SinkEntry(sink, t.param, line, column, t.cleared, val.built, val.text, label)
-                    )
-            elif t.label in sink.labels:
-                self.module.report(sink.rule, node, t, label)
+        params, surest = reaching(self.module, val, cwe, sink.labels)
+        for t in params if self.info is not None else ():
+            self.summary.add(SinkEntry(sink, t.param, line, column, t.cleared, val.built, val.text, label))
+        for t in surest:
+            self.module.report(sink.rule, node, t, label)
 
     def call_local(self, node: Node, func: Node, args: list[Val], receiver: Val | None) -> Val | None:
         info = self._resolve(func, receiver)
@@ -418,19 +421,12 @@ class JsFunctionFlow(Walk, JsStatements):
             if arg is None:
                 continue
             cwe = RULES[entry.sink.rule].cwe
-            for t in arg.all_taints():
+            params, surest = reaching(self.module, arg, cwe, entry.sink.labels, entry.cleared)
+            for t in params if self.info is not None else ():
                 done = t.cleared | entry.cleared
-                if cwe in done or 0 in done:
-                    continue
-                if t.label == PARAM:
-                    if self.info is not None:
-                        self.summary.sinks.add(
-                            replace(entry, param=t.param, cleared=done, built=entry.built or arg.built)
-                        )
-                elif t.label in entry.sink.labels:
-                    self.module.report(
-                        entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column
-                    )
+                self.summary.add(replace(entry, param=t.param, cleared=done, built=entry.built or arg.built))
+            for t in surest:
+                self.module.report(entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column)
         return _substituted(summary.returns, by_position, 0)
 
     def _resolve(self, func: Node, receiver: Val | None = None) -> JsFunction | None:
@@ -540,7 +536,7 @@ class JsFunctionFlow(Walk, JsStatements):
                 entry = SinkEntry(
                     _POLLUTION, t.param, line, column, t.cleared, False, "", "a deep copy of its keys"
                 )
-                self.summary.sinks.add(entry)
+                self.summary.add(entry)
 
     def _recursive(self) -> bool:
         body = self.info.node.child_by_field_name("body")

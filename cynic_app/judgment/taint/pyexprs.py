@@ -383,12 +383,9 @@ class Evaluator:
         propagates = bool(qualified) and bool(self.index["propagators"].for_call(qualified))
         if receiver is not None and not propagates:
             # unknown code: what it returns from its arguments is less certain than from its receiver
-            hopped = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
-                      for v in (*args, *kwargs.values(), *spread)]  # fmt: skip
-            everything = [*hopped, receiver]
+            everything = [*(v.hopped() for v in (*args, *kwargs.values(), *spread)), receiver]
         elif not propagates:
-            everything = [Val(taints=frozenset(t.hop() for t in v.all_taints()), text=v.text, built=v.built)
-                          for v in everything]  # fmt: skip
+            everything = [v.hopped() for v in everything]
         out = merge(everything, built=method in ("format", "join"))
         # a propagator of literals gives a literal (its receiver is a module); unknown code's result
         # is no literal: nothing says what it is
@@ -700,8 +697,8 @@ def _fold(op, a, b):
         out = op(a, b)
     except (TypeError, ValueError, ArithmeticError):  # the program itself would raise
         return NOCONST
-    if isinstance(out, (str, bytes)) and len(out) > FOLD_LIMIT:
-        return NOCONST
+    if isinstance(out, (str, bytes, tuple)) and len(out) > FOLD_LIMIT:
+        return NOCONST  # (t + t) twenty times: a million items
     return out if isinstance(out, (str, bytes, int, float, bool, tuple)) else NOCONST
 
 

@@ -12,6 +12,8 @@ stays linear in the size of the code.
 from __future__ import annotations
 
 import ast
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from ..patterns import linear
@@ -100,6 +102,59 @@ def parameter_taint(entry: SinkEntry, public: bool, what: str, line: int) -> Tai
     return None
 
 
+#: The sinks a function's summary keeps (its own and its callees' its parameters reach).
+SINKS_KEPT = 64
+#: Functions summarised one inside another (f calls g calls h...) at most: a call deeper than
+#: this is read as an unknown function's. A count, not Python's stack: the walk stays far from
+#: the interpreter's recursion limit whoever calls judge(), so its result does not depend on it.
+SUMMARY_NESTING = 24
+
+
+@contextlib.contextmanager
+def nested_summary(module) -> Iterator[bool]:
+    """Within it, module summarises one function more; yields False when that would be more
+    than SUMMARY_NESTING at once (nothing is then counted)."""
+    depth = module.nesting
+    if depth >= SUMMARY_NESTING:
+        yield False
+        return
+    module.nesting = depth + 1
+    try:
+        yield True
+    finally:
+        module.nesting = depth
+
+
+def reaching(
+    module, val: Val, cwe: int, labels: frozenset[str], cleared: frozenset[int] = frozenset()
+) -> tuple[list[Taint], list[Taint]]:
+    """What of val reaches a sink of cwe that takes labels, each taint's cleared CWEs joined with
+    cleared: (the parameters' taints; of the others, those keep() could choose: the surest, then
+    the earliest source). Reporting only those reports what reporting all would; found once per
+    value and sink, so a value that gathered many origins reaches many sinks in linear time."""
+    key = (id(val), cwe, labels, cleared)
+    found = module.reaching.get(key)
+    if found is not None and found[0] is val:  # (an id is reused only once its value is gone)
+        return found[1], found[2]
+    params: list[Taint] = []
+    surest: list[Taint] = []
+    best: tuple[float, int] | None = None
+    for t in val.all_taints():
+        done = t.cleared | cleared
+        if cwe in done or 0 in done:
+            continue
+        if t.label == PARAM:
+            params.append(t)
+        elif t.label in labels:
+            rank = (-round(CONFIDENCE.get(t.label, module.weak) * HOP_KEPT**t.hops, 2), t.line)
+            if best is None or rank < best:
+                surest, best = [t], rank
+            elif rank == best:
+                surest.append(t)
+    module.reaching[key] = (val, params, surest)
+    return params, surest
+
+
 def keep(hits: dict[tuple[str, int], TaintHit], hit: TaintHit) -> None:
     """One hit per (rule, line): the surest, then the earliest source, then by message, so the
     choice never depends on the order a set was walked in (a process's hash seed)."""
@@ -128,11 +183,28 @@ class SinkEntry:
     attr: str = ""  # an attribute of the parameter (self.command) reaches the sink
 
 
+def _entry_order(e: SinkEntry) -> tuple:
+    return (e.line, e.column, e.sink.rule, e.param, e.attr, e.name, e.built, e.text, sorted(e.cleared))
+
+
 @dataclass
 class Summary:
     sinks: set[SinkEntry] = field(default_factory=set)
     returns: Val = UNKNOWN
     attrs: dict[str, Val] = field(default_factory=dict)  # a constructor's: what it keeps on self
+
+    def add(self, entry: SinkEntry) -> None:
+        """Keep entry, and at most SINKS_KEPT entries in the end (trim): a chain of functions each
+        calling the next and a sink would otherwise pass every sink further down to every caller."""
+        self.sinks.add(entry)
+        if len(self.sinks) > 2 * SINKS_KEPT:
+            self.trim()
+
+    def trim(self) -> None:
+        """The SINKS_KEPT first entries (by line, then the rest): of every entry ever added, so
+        the same whatever the order they came in."""
+        if len(self.sinks) > SINKS_KEPT:
+            self.sinks = set(sorted(self.sinks, key=_entry_order)[:SINKS_KEPT])
 
 
 @dataclass
@@ -169,6 +241,8 @@ class ModuleFlow:
         self.classes: set[str] = set()  # the module's top-level classes
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
         self.hits: dict[tuple[str, int], TaintHit] = {}
+        self.nesting = 0  # functions being summarised, one inside another (nested_summary)
+        self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.globals: dict[str, Val] = {}
         roots = {v.split(".")[0] for v in self.aliases.values()}
         self.html_views = bool(roots & set(HTML_FRAMEWORKS))
@@ -252,10 +326,14 @@ class ModuleFlow:
         key = id(info.node)
         if key in self.summaries:
             return self.summaries[key]
-        self.summaries[key] = None
-        flow = FunctionFlow(self, info)
-        flow.run_function()
-        self.summaries[key] = flow.summary
+        with nested_summary(self) as allowed:
+            if not allowed:
+                return None  # read as an unknown function's call; summarised when reached nearer
+            self.summaries[key] = None
+            flow = FunctionFlow(self, info)
+            flow.run_function()
+            flow.summary.trim()
+            self.summaries[key] = flow.summary
         flow.report_public_parameters()
         return flow.summary
 
@@ -397,26 +475,23 @@ class FunctionFlow(Walk, Evaluator):
                 self.module.keep(TaintHit("insecure-random", line, 0, t.line, message, confidence))
 
     def sink_reached(self, sink: Sink, val: Val, node: ast.AST, name: str) -> None:
-        cwe = RULES[sink.rule].cwe
-        for t in val.all_taints():
-            if cwe in t.cleared or 0 in t.cleared:
-                continue
-            if t.label == PARAM:
-                self.summary.sinks.add(
-                    SinkEntry(
-                        sink,
-                        t.param,
-                        node.lineno,
-                        node.col_offset + 1,
-                        t.cleared,
-                        val.built,
-                        val.text,
-                        name,
-                        t.attr,
-                    )
+        params, surest = reaching(self.module, val, RULES[sink.rule].cwe, sink.labels)
+        for t in params:
+            self.summary.add(
+                SinkEntry(
+                    sink,
+                    t.param,
+                    node.lineno,
+                    node.col_offset + 1,
+                    t.cleared,
+                    val.built,
+                    val.text,
+                    name,
+                    t.attr,
                 )
-            elif t.label in sink.labels:
-                self.module.report(sink.rule, node, t, name)
+            )
+        for t in surest:
+            self.module.report(sink.rule, node, t, name)
         if name.endswith("set_cookie"):
             self._random_into(val, "a cookie", node.lineno)
 
@@ -468,20 +543,14 @@ class FunctionFlow(Walk, Evaluator):
             if arg is None:
                 continue
             cwe = RULES[entry.sink.rule].cwe
-            for t in arg.all_taints():
+            params, surest = reaching(self.module, arg, cwe, entry.sink.labels, entry.cleared)
+            for t in params:
                 done = t.cleared | entry.cleared
-                if cwe in done or 0 in done:
-                    continue
-                if t.label == PARAM:
-                    self.summary.sinks.add(
-                        replace(
-                            entry, param=t.param, attr=t.attr, cleared=done, built=entry.built or arg.built
-                        )
-                    )
-                elif t.label in entry.sink.labels:
-                    self.module.report(
-                        entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column
-                    )
+                self.summary.add(
+                    replace(entry, param=t.param, attr=t.attr, cleared=done, built=entry.built or arg.built)
+                )
+            for t in surest:
+                self.module.report(entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column)
         if cls is not None:  # a constructor: the object, with what __init__ kept on self
             fields = tuple((k, self._given(v, by_position, node)) for k, v in summary.attrs.items())
             return Val(kind=f"instance:{cls}", fields=fields[:ITEMS_KEPT])

@@ -21,6 +21,10 @@ ITEMS_KEPT = 64
 
 
 _FIELDS: dict[type, frozenset[str]] = {}
+#: Where a value keeps what all_taints() and hopped() found (not fields: not compared, hashed or
+#: copied).
+_ALL, _HOPPED = "_all_taints", "_hopped"
+_KEPT = (_ALL, _HOPPED)
 
 
 def replace(obj, /, **changes):
@@ -35,6 +39,8 @@ def replace(obj, /, **changes):
         raise TypeError(f"{cls.__name__} has no field {sorted(changes.keys() - names)[0]!r}")
     new = object.__new__(cls)
     new.__dict__.update(obj.__dict__, **changes)
+    for kept in _KEPT:  # what all_taints() and hopped() found of the old value is not the new one's
+        new.__dict__.pop(kept, None)
     return new
 
 
@@ -94,15 +100,39 @@ class Val:
         return self.const is not NOCONST
 
     def all_taints(self) -> frozenset[Taint]:
-        """Every origin reachable from this value, its contents included."""
-        found = set(self.taints) | set(self.extra)
-        if self.fields:
-            for _, v in self.fields:
-                found |= v.all_taints()
-        if self.items:
-            for v in self.items:
-                found |= v.all_taints()
-        return frozenset(found)
+        """Every origin reachable from this value, its contents included. Computed once per
+        value (values are never mutated) and without recursion: contents are shared, not copied
+        (``x = [x, x]`` twenty times is twenty values, not a million), and nest without bound."""
+        done = self.__dict__.get(_ALL)
+        if done is not None:
+            return done
+        stack: list[tuple[Val, bool]] = [(self, False)]
+        while stack:
+            value, expanded = stack.pop()
+            if _ALL in value.__dict__:
+                continue
+            parts = value._contents()
+            if not expanded:
+                stack.append((value, True))
+                stack.extend((v, False) for v in parts if _ALL not in v.__dict__)
+                continue
+            found = set(value.taints) | value.extra
+            for v in parts:
+                found |= v.__dict__[_ALL]
+            object.__setattr__(value, _ALL, frozenset(found))
+        return self.__dict__[_ALL]
+
+    def hopped(self) -> Val:
+        """What unknown code returns from this value: its text, and each origin one call further
+        (Taint.hop). Once per value: a value passed to many calls is not hopped at each."""
+        done = self.__dict__.get(_HOPPED)
+        if done is None:
+            done = Val(taints=frozenset(t.hop() for t in self.all_taints()), text=self.text, built=self.built)
+            object.__setattr__(self, _HOPPED, done)
+        return done
+
+    def _contents(self) -> list[Val]:
+        return [v for _, v in self.fields or ()] + list(self.items or ())
 
     def get_field(self, key: object) -> Val | None:
         if self.fields is None:

@@ -1,0 +1,109 @@
+"""Untrusted input means linear time, and judge() never raises: the taint engine's shapes an
+adversarial review (2026-12-07, the fourth) found exponential, quadratic or deep enough for a
+RecursionError, in a few hundred bytes to 100 KB of Python or JavaScript.
+
+Costs are ratios of this process's CPU time (tests/support/growth.py), never absolute seconds:
+4x the body may cost at most MAX_GROWTH times the time (linear ~4, quadratic ~16, and a shape
+that doubles its work with each line: thousands).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cynic_app.judgment import Cell, judge
+from tests.support.growth import judging, ratio
+
+MAX_GROWTH = 8.0
+
+PY_HANDLER = "from flask import Flask, request\nimport os\napp = Flask(__name__)\n@app.route('/')\ndef h():\n"
+JS_HANDLER = (
+    "const express = require('express');\nconst cp = require('child_process');\nconst app = express();\n"
+)
+
+
+def shared_halves(lines: int, language: str) -> str:
+    """A value made of two copies of itself, again and again: a tree of 2**lines leaves that is
+    `lines` values, shared."""
+    if language == "python":
+        return PY_HANDLER + "    x = request.args['a']\n" + "    x = [x, x]\n" * lines + "    os.system(x)\n"
+    body = "let x = req.query.a;\n" + "x = [x, x];\n" * lines + "cp.exec(x);\n"
+    return JS_HANDLER + "app.get('/', (req, res) => {\n" + body + "});\n"
+
+
+def many_origins_many_sinks(n: int, language: str) -> str:
+    """One variable gathers n request values, then n sinks use it."""
+    if language == "python":
+        return PY_HANDLER + "    x = ''\n" + "    x += request.args['a']\n" * n + "    os.system(x)\n" * n
+    body = "  let x = '';\n" + "  x += req.query.a;\n" * n + "  cp.exec(x);\n" * n
+    return "const cp=require('child_process');\nfunction h(req, res) {\n" + body + "}\n"
+
+
+def helper_chain(n: int, language: str) -> str:
+    """f0 calls f1 calls ... f<n>, which runs a shell command."""
+    if language == "python":
+        calls = "".join(f"def f{i}(a):\n    return f{i + 1}(a)\n" for i in range(n))
+        return f"import os\n{calls}def f{n}(a):\n    os.system(a)\n"
+    calls = "".join(f"function f{i}(a) {{ return f{i + 1}(a); }}\n" for i in range(n))
+    return f"const cp=require('child_process');\n{calls}function f{n}(a) {{ cp.exec(a); }}\n"
+
+
+def sink_chain(n: int) -> str:
+    """Each function runs a shell command with its parameter and calls the one before."""
+    first = "import os\ndef f0(a):\n    os.system(a)\n"
+    return first + "".join(f"def f{i}(a):\n    os.system(a)\n    return f{i - 1}(a)\n" for i in range(1, n))
+
+
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_a_value_made_of_copies_of_itself_costs_its_lines(language):
+    context = "file: x.py" if language == "python" else "file: x.js"
+    small, large = shared_halves(5, language), shared_halves(20, language)
+    measured = ratio(judging(large, context), judging(small, context), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"{language}: 4x the lines: {measured}"
+    found = judge(Cell.create(content=large, context=context)).findings
+    assert "shell-injection" in [f["rule"] for f in found]  # still followed through the copies
+
+
+def test_a_tuple_doubled_again_and_again_is_not_built():
+    source = "import os\nt = (0,)\n" + "t = t + t\n" * 40 + "os.system(t)\n"  # 2**40 items
+    small = "import os\nt = (0,)\n" + "t = t + t\n" * 10 + "os.system(t)\n"
+    measured = ratio(judging(source, "file: x.py"), judging(small, "file: x.py"), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"4x the lines: {measured}"
+
+
+@pytest.mark.parametrize("language", ["python", "javascript"])
+def test_many_origins_reaching_many_sinks_cost_linear_time(language):
+    context = "file: x.py" if language == "python" else "file: x.js"
+    small, large = many_origins_many_sinks(300, language), many_origins_many_sinks(1200, language)
+    measured = ratio(judging(large, context), judging(small, context), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"{language}: 4x the body: {measured}"
+
+
+def test_a_chain_of_functions_each_with_a_sink_costs_linear_time():
+    small, large = sink_chain(250), sink_chain(1000)
+    measured = ratio(judging(large, "file: x.py"), judging(small, "file: x.py"), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"4x the functions: {measured}"
+
+
+def deeper(frames: int, call):
+    """call() made `frames` Python frames further down the stack (a worker calls judge() deeper
+    than a test does)."""
+    return call() if frames == 0 else deeper(frames - 1, call)
+
+
+@pytest.mark.parametrize(
+    ("language", "content"),
+    [
+        ("python", helper_chain(400, "python")),
+        ("javascript", helper_chain(400, "javascript")),
+        ("python", "import os\nx = input()\n" + "x = [x]\n" * 3000 + "os.system(x)\n"),
+        ("javascript", "const cp=require('child_process');\nlet x = process.argv[2];\n"
+         + "x = [x];\n" * 3000 + "cp.exec(x);\n"),
+    ],
+    ids=["python helpers", "javascript helpers", "python nested lists", "javascript nested lists"],
+)  # fmt: skip
+def test_deep_calls_and_values_neither_raise_nor_depend_on_the_callers_stack(language, content):
+    cell = Cell.create(content=content, context="file: x.py" if language == "python" else "file: x.js")
+    at_top = judge(cell, judgment_id="j")
+    below = deeper(300, lambda: judge(cell, judgment_id="j"))
+    assert (at_top.verdict, at_top.q_score, at_top.findings) == (below.verdict, below.q_score, below.findings)
