@@ -13,7 +13,7 @@ from .errors import ApiError
 
 MAX_IDEMPOTENCY_KEY_CHARS = 255
 TRUE_VALUES = ("true", "1", "yes")
-FALSE_VALUES = ("false", "0", "no", "")
+FALSE_VALUES = ("false", "0", "no")
 
 
 def json_object() -> dict:
@@ -49,8 +49,10 @@ def decode_json(raw: bytes):
 
 
 def flag(name: str) -> bool:
-    """Read a boolean query parameter (true/false/1/0/yes/no)."""
-    raw = request.args.get(name, "false")
+    """Read a boolean query parameter (true/false/1/0/yes/no; absent is false, empty is no value)."""
+    raw = request.args.get(name)
+    if raw is None:
+        return False
     if raw in TRUE_VALUES:
         return True
     if raw in FALSE_VALUES:
@@ -61,6 +63,16 @@ def flag(name: str) -> bool:
         f"query parameter {name} must be true or false",
         {"fields": {name: "must be true or false"}},
     )
+
+
+def dry_run_flag() -> bool:
+    """A write's one query parameter: dry_run, true or false, given once. Any other is a 422 that
+    names it: a misspelt ``?dryrun=true`` or a bare ``?dry_run`` would otherwise store what the
+    client meant as a preview, and nothing deletes a stored judgment."""
+    unknown = {name: "unknown parameter" for name in query_parameters() if name != "dry_run"}
+    if unknown:
+        raise ApiError(422, "validation_failed", "the request has invalid fields", {"fields": unknown})
+    return flag("dry_run")
 
 
 def query_parameters() -> dict[str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import present
-from .body import flag, idempotency_key, json_object, query_parameters, record_id, replay_headers
+from .body import dry_run_flag, idempotency_key, json_object, query_parameters, record_id, replay_headers
 from .context import config, service
 from .cursor import cursor
 from .errors import ApiError
@@ -23,7 +23,7 @@ def valid(model: type[M], body: dict) -> M:
 def post_judge():
     body = json_object()
     request = valid(JudgeRequest, body)
-    dry_run = flag("dry_run")
+    dry_run = dry_run_flag()
     idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
     if dry_run:
         idempotency = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint
 
 from . import present
-from .body import flag, idempotency_key, json_object, record_id, replay_headers
+from .body import dry_run_flag, idempotency_key, json_object, record_id, replay_headers
 from .context import service
 from .errors import ApiError
 from .judge import valid
@@ -18,7 +18,7 @@ bp = Blueprint("perceive", __name__)
 def post_perceive():
     body = json_object()
     perception = valid(PerceiveRequest, body).perception()
-    dry_run = flag("dry_run")
+    dry_run = dry_run_flag()
     idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
     written = service().perceive(perception, dry_run=dry_run, idempotency=None if dry_run else idempotency)
     return present.perception(written.record, persisted=not dry_run), 200, replay_headers(written.replayed)

@@ -48,6 +48,8 @@ from .errors import ApiError
 #: Whitespace as JSON Schema (ECMA-262) regexes see it, so the contract says exactly which
 #: strings count as blank.
 BLANK_CHARS = "\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+#: The same characters, for str.strip (which would strip more: U+001C to U+001F, U+0085).
+BLANK_STRIP = BLANK_CHARS.replace("\u2000-\u200a", "".join(map(chr, range(0x2000, 0x200B))))
 NON_BLANK = f"[^{BLANK_CHARS}]"
 NON_BLANK_RE = re.compile(NON_BLANK)
 NO_NUL = "^[^\\u0000]*$"
@@ -285,7 +287,7 @@ class PerceiveRequest(BaseModel):
             **self.model_dump(include={"content", "context", "time_dim"}, exclude_none=True),
         )
         return Perception(
-            self.source.strip(),
+            self.source.strip(BLANK_STRIP),  # what was validated non-blank stays non-empty
             cell,
             True if self.run_judgment is None else self.run_judgment,
             self.level or "REFLEX",
