@@ -152,8 +152,19 @@ def cleans(s: Sanitizer, qualified: str, method: str) -> bool:
     return bool(
         (s.calls and qualified and matches(qualified, s.calls))
         or (s.methods and method in s.methods)
-        or (s.name_parts and any(p in last for p in s.name_parts))
+        or (s.name_parts and any(_names(last, p) for p in s.name_parts))
     )
+
+
+def _names(name: str, part: str) -> bool:
+    """Whether name holds part, and not undoing it: ``unquote`` and ``html_unescape`` decode what
+    ``quote`` and ``escape`` encode, giving back the untrusted text they were given."""
+    at = name.find(part)
+    while at >= 0:
+        if not name.endswith("un", 0, at):
+            return True
+        at = name.find(part, at + 1)
+    return False
 
 
 def matches(name: str, patterns: tuple[str, ...]) -> bool:
