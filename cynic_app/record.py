@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 import orjson
@@ -44,10 +44,18 @@ PERCEPTION_FIELDS = ("perception_id", "source", "reality", "content", "context",
 
 @dataclass(frozen=True)
 class IdempotencyKey:
-    """The Idempotency-Key a record claims, with the fingerprint of the request it came with."""
+    """The Idempotency-Key a record claims, with the fingerprint of the request it came with (of
+    what the request asks for once validated: "code" and "CODE", 2 and 2.0, null and absent are
+    one request). ``earlier``: the fingerprint an older node made of the same request (of its
+    body as sent), which a key it stored still holds; never written."""
 
     key: str
     fingerprint: str
+    earlier: str = field(default="", compare=False)
+
+    def matches(self, stored: str) -> bool:
+        """Whether the fingerprint stored with this key is this request's."""
+        return stored == self.fingerprint or (bool(self.earlier) and stored == self.earlier)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ import json
 import uuid
 
 from flask import request
+from pydantic import BaseModel
 
 from ..service import IdempotencyKey
 from .errors import ApiError
@@ -91,8 +92,11 @@ def record_id(value: str, what: str) -> str:
         raise ApiError(404, "not_found", f"no {what} with id {value[:64]!r}") from None
 
 
-def idempotency_key(body: dict) -> IdempotencyKey | None:
-    """The request's Idempotency-Key with a fingerprint of what it asks for (path and body)."""
+def idempotency_key(body: dict, asked: BaseModel) -> IdempotencyKey | None:
+    """The request's Idempotency-Key with a fingerprint of what it asks for: its path and its
+    body as validated (asked), so that a retry written by another serialiser ("code" for "CODE",
+    2.0 for 2, a null for an absent field) is the same request; and the fingerprint of the body
+    as sent, which keys stored by older nodes hold (IdempotencyKey.earlier)."""
     key = request.headers.get("Idempotency-Key")
     if key is None:
         return None
@@ -103,8 +107,15 @@ def idempotency_key(body: dict) -> IdempotencyKey | None:
             "Idempotency-Key must be 1 to 255 printable ASCII characters",
             {"fields": {"Idempotency-Key": "must be 1 to 255 printable ASCII characters"}},
         )
-    canonical = json.dumps([request.path, body], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return IdempotencyKey(key, hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest())
+    validated = asked.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    return IdempotencyKey(key, _fingerprint(validated), earlier=_fingerprint(body))
+
+
+def _fingerprint(document: object) -> str:
+    canonical = json.dumps(
+        [request.path, document], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    )
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def replay_headers(replayed: bool) -> dict:

@@ -24,7 +24,7 @@ def post_judge():
     body = json_object()
     request = valid(JudgeRequest, body)
     dry_run = dry_run_flag()
-    idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
+    idempotency = idempotency_key(body, request)  # validated always; a dry run stores nothing to key
     if dry_run:
         idempotency = None
     written = service().judge(request.cell(), level=request.level, dry_run=dry_run, idempotency=idempotency)

@@ -17,9 +17,10 @@ bp = Blueprint("perceive", __name__)
 @bp.post("/perceive")
 def post_perceive():
     body = json_object()
-    perception = valid(PerceiveRequest, body).perception()
+    asked = valid(PerceiveRequest, body)
+    perception = asked.perception()
     dry_run = dry_run_flag()
-    idempotency = idempotency_key(body)  # validated always; a dry run stores nothing to key
+    idempotency = idempotency_key(body, asked)  # validated always; a dry run stores nothing to key
     written = service().perceive(perception, dry_run=dry_run, idempotency=None if dry_run else idempotency)
     return present.perception(written.record, persisted=not dry_run), 200, replay_headers(written.replayed)
 

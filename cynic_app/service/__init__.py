@@ -153,7 +153,7 @@ class Service:
                 if found is None:
                     return None
                 fingerprint, earlier_kind, earlier_id = found
-                if fingerprint != idempotency.fingerprint or earlier_kind != kind:
+                if not idempotency.matches(fingerprint) or earlier_kind != kind:
                     raise IdempotencyMismatch(idempotency.key)
                 record = repository.get_record(conn, earlier_kind, earlier_id)
         except (PoolTimeout, psycopg.Error) as exc:

@@ -466,7 +466,7 @@ class WritePath:
                 log.warning(
                     "in-doubt %s %s lost its Idempotency-Key to %s: aborted", w.kind, w.record_id, owner
                 )
-            elif fingerprint != w.idempotency.fingerprint or kind != w.kind:
+            elif not w.idempotency.matches(fingerprint) or kind != w.kind:
                 w.error = IdempotencyMismatch(w.idempotency.key)
             else:
                 self._answer_with_earlier(w, kind, owner, deadline)

@@ -45,3 +45,49 @@ def test_a_source_is_stored_as_it_was_validated(client, source):
     assert r.status_code == 200, r.get_json()
     stored = client.get(f"/perceive/{r.get_json()['perception_id']}").get_json()
     assert stored["source"] != "" and stored["source"] == r.get_json()["source"]
+
+
+@pytest.mark.parametrize(
+    ("first", "retry"),
+    [
+        (
+            {"content": "def ok(): return 1", "reality": "code"},
+            {"content": "def ok(): return 1", "reality": "CODE"},
+        ),
+        ({"content": "def ok(): return 1", "lod": None}, {"content": "def ok(): return 1"}),
+        ({"content": "def ok(): return 1", "lod": 2}, {"content": "def ok(): return 1", "lod": 2.0}),
+    ],
+    ids=["a name's case", "a null for an absent field", "2.0 for 2"],
+)
+def test_a_retry_another_serialiser_wrote_is_the_same_request(client, first, retry):
+    headers = {"Idempotency-Key": f"retry-{sorted(first.items())!r}"}
+    answer = client.post("/judge", json=first, headers=headers)
+    again = client.post("/judge", json=retry, headers=headers)
+    assert answer.status_code == 200 and again.status_code == 200, again.get_json()
+    assert again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json()["judgment_id"] == answer.get_json()["judgment_id"]
+    other = client.post("/judge", json={**retry, "content": "def other(): return 2"}, headers=headers)
+    assert other.status_code == 422 and other.get_json()["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_key_an_older_node_stored_still_answers_its_retry(client, database_url):
+    """Older nodes fingerprinted the body as sent: a key they stored holds that fingerprint."""
+    import hashlib
+    import json
+
+    import psycopg
+
+    body = {"content": "def ok(): return 1", "reality": "code"}
+    headers = {"Idempotency-Key": "stored-by-an-older-node"}
+    answer = client.post("/judge", json=body, headers=headers)
+    assert answer.status_code == 200
+    as_sent = json.dumps(["/judge", body], sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        changed = conn.execute(
+            "UPDATE idempotency_keys SET fingerprint = %s WHERE key = %s",
+            (hashlib.sha256(as_sent.encode()).hexdigest(), headers["Idempotency-Key"]),
+        ).rowcount
+    assert changed == 1
+    again = client.post("/judge", json=body, headers=headers)
+    assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true"
+    assert again.get_json()["judgment_id"] == answer.get_json()["judgment_id"]
