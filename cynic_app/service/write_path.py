@@ -87,6 +87,11 @@ class _Unavailable(Exception):
     """The transaction did not commit: the database could not be reached, or not in time."""
 
 
+class _OutOfTime(_Unavailable):
+    """The writes ahead of the batch (a guidance.json lock another process held, say) left it no
+    time for the database: nothing was tried, and the database is not to blame."""
+
+
 class _InDoubt(Exception):
     """The connection failed after COMMIT was sent: the transaction may have committed."""
 
@@ -255,7 +260,7 @@ class WritePath:
             return []
         except _Unavailable as exc:
             self._keep_in_doubt(doubt)
-            self._abort(journaled, exc.__cause__)
+            self._abort(journaled, exc.__cause__, step="queue" if isinstance(exc, _OutOfTime) else "database")
             return []
         except _Rejected:
             return self._one_by_one(todo, deadline)
@@ -286,7 +291,7 @@ class WritePath:
 
     def _transaction(self, writes: list[Write], budget_s: float, synced: _Fsync | None) -> Stored:
         if budget_s < 0.05:
-            raise _Unavailable() from TimeoutError("no time was left for the database")
+            raise _OutOfTime() from TimeoutError("the writes ahead left no time for the database")
         rows = [w.rows() for w in writes]
         deadline = time.monotonic() + budget_s
 
@@ -501,9 +506,10 @@ class WritePath:
         cause: BaseException | None,
         *,
         causes: dict[str, BaseException | None] | None = None,
+        step: str = "database",
     ) -> None:
-        """They did not commit: journal that they never will, then answer not_written (with
-        cause, or each with its own from causes, by record id)."""
+        """They did not commit: journal that they never will, then answer not_written at step
+        (with cause, or each with its own from causes, by record id)."""
         if not writes:
             return
         try:
@@ -525,7 +531,7 @@ class WritePath:
             return
         self.journal.resolve([w.position.seq for w in writes])
         for w in writes:
-            w.fail(NOT_WRITTEN, "database", causes.get(w.record_id, cause) if causes else cause)
+            w.fail(NOT_WRITTEN, step, causes.get(w.record_id, cause) if causes else cause)
 
     def _journal_aborts(self, writes: list[Write]) -> None:
         self.journal.append_many([("abort", w.record_id, {"ref_seq": w.position.seq}, True) for w in writes])

@@ -659,3 +659,15 @@ def test_guidance_is_prepared_while_the_journal_fsync_runs(node):
     jid = node.service.judge(Cell.create(content="x = 1")).record["judgment"]["judgment_id"]
     assert seen["prepared_during_fsync"]
     assert read_guidance(node.service.guidance.path)["judgment_id"] == jid
+
+
+def test_a_write_whose_time_the_writes_ahead_took_is_refused_at_the_queue_not_the_database(node):
+    """Review finding: with guidance.json's lock held by another process, writes queued behind
+    the batch waiting for it reached the database step with no time left and were answered
+    not_written at step "database": true, but the database's alert fired for a lock on a file.
+    What ran out is the write's time in the queue."""
+    write = new_write("late = 1")
+    write.submitted -= node.service.write_path.budget_s  # the writes ahead took all of its time
+    node.service.write_path.write([write])
+    assert outcome_of(write) == "not_written" and write.error.step == "queue", write.error
+    assert node.stored(write.record_id) == 0 and write.record_id in node.journaled()[1]
