@@ -21,6 +21,14 @@ def json_object() -> dict:
     """Return the request body as a dict or raise the right ApiError."""
     if not request.is_json:
         raise ApiError(415, "unsupported_media_type", "send a JSON body with Content-Type: application/json")
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if charset not in ("utf-8", "utf8"):  # JSON between systems is UTF-8 (RFC 8259, 8.1)
+        raise ApiError(415, "unsupported_media_type", f"send the JSON body in UTF-8, not charset={charset}")
+    coding = request.headers.get("Content-Encoding", "identity").strip().lower()
+    if coding != "identity":  # a body this node would read as the coding's bytes: refused, never guessed
+        raise ApiError(
+            415, "unsupported_media_type", f"send the body without Content-Encoding (not {coding})"
+        )
     raw = request.get_data(cache=False)  # raises 413 past MAX_CONTENT_LENGTH
     try:
         data = decode_json(raw)

@@ -67,7 +67,7 @@ WRITE_ERRORS = {
     "401": _error("a bearer token is required"),
     "408": _error("the body did not arrive within CYNIC_BODY_TIMEOUT_S"),
     "413": _error("the body is too large"),
-    "415": _error("the body is not application/json"),
+    "415": _error("the body is not application/json in UTF-8, or has a Content-Encoding"),
     "422": _error(
         f"invalid fields (each named in details.fields; at most {MAX_LISTED_UNKNOWN} unknown ones, all "
         "counted in details.unknown_fields), or a reused Idempotency-Key"

@@ -91,3 +91,24 @@ def test_a_key_an_older_node_stored_still_answers_its_retry(client, database_url
     again = client.post("/judge", json=body, headers=headers)
     assert again.status_code == 200 and again.headers.get("Idempotent-Replayed") == "true"
     assert again.get_json()["judgment_id"] == answer.get_json()["judgment_id"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Content-Type": "application/json", "Content-Encoding": "gzip"},
+        {"Content-Type": "application/json", "Content-Encoding": "br"},
+        {"Content-Type": "application/json; charset=iso-8859-1"},
+        {"Content-Type": "application/json; charset=utf-16"},
+    ],
+    ids=["gzip", "br", "latin-1", "utf-16"],
+)
+def test_a_body_in_a_coding_or_charset_it_does_not_read_is_refused(client, home, database_url, headers):
+    client.post("/judge", json=BODIES["/judge"])
+    before = persisted_snapshot(home, database_url)
+    r = client.post("/judge", data=b'{"content": "def caf\xe9(): pass"}', headers=headers)
+    assert r.status_code == 415 and r.get_json()["error"]["code"] == "unsupported_media_type", r.get_json()
+    assert persisted_snapshot(home, database_url) == before
+    for fine in ("application/json; charset=utf-8", "application/json; charset=UTF-8", "application/json"):
+        ok = client.post("/judge", data=b'{"content": "x = 1"}', headers={"Content-Type": fine})
+        assert ok.status_code == 200, (fine, ok.get_json())
