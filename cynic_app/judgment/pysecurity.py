@@ -199,6 +199,9 @@ def _cookie_findings(call: Call, name: str) -> list[Finding]:
     node, line = call.node, call.lineno
     if name.rsplit(".", 1)[-1] != "set_cookie" or (call.owner and call.owner.name.endswith("_cookie")):
         return []
+    receiver = node.func.value if isinstance(node.func, ast.Attribute) else None
+    if receiver is not None and "client" in (dotted_name(receiver) or "").lower():
+        return []  # a test client's cookie jar (werkzeug.test.Client, test_client()): sent to no browser
     kw = {k.arg: k.value for k in node.keywords if k.arg}
     if len(node.args) < 2 and "value" not in kw:
         return []  # no value: a deletion

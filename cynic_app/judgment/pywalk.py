@@ -39,6 +39,8 @@ _NOTABLE_ATTRIBUTES = frozenset(
     {"CERT_NONE", "_create_unverified_context", "PROTOCOL_SSLv2", "PROTOCOL_SSLv3", "PROTOCOL_TLSv1",
      "PROTOCOL_TLSv1_1", "MODE_ECB"}
 )  # fmt: skip
+#: Names of calls that ask about a value rather than use it: predicates and test assertions.
+_ASKING = ("is_", "has_", "assert", "supports")
 _STUB_EXEMPT_DECORATORS = frozenset({"abstractmethod", "abstractproperty", "overload", "override"})
 #: A docstring that says the work is missing does not make a stub intentional.
 _UNFINISHED_RE = linear("docstring-unfinished", r"(?i)\b(?:todo|fixme|stub|not (?:yet )?implemented)\b")
@@ -75,9 +77,12 @@ def _intended_empty(node, has_doc: bool, rest: list[ast.stmt], cls: str | None, 
 def _configures(node: ast.Attribute, parent) -> bool:
     """An attribute used to configure a connection: passed to a call, as cert_reqs= or
     verify_mode= or positionally, or assigned to a verify_mode or protocol (not a class
-    attribute's default: a server not asking for client certificates is the normal default)."""
+    attribute's default: a server not asking for client certificates is the normal default).
+    Given to a predicate or an assertion (``is_enabled(...)``, ``self.assertNotEqual(...)``), it
+    is asked about, not set."""
     if isinstance(parent, ast.Call):
-        return True
+        called = last_name(parent.func).lower()
+        return not (called.startswith(_ASKING) or called in ("isinstance", "hasattr", "getattr"))
     if isinstance(parent, ast.keyword):
         return parent.arg in ("cert_reqs", "verify_mode", "ssl_cert_reqs", "ssl_version", "protocol", None)
     if isinstance(parent, ast.Assign):

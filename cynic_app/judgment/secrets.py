@@ -22,7 +22,8 @@ _PLACEHOLDER_RE = linear(
     "secret-placeholder",
     r"(?i)^(|x+|\*+|\.+|-+|<[^>]*>|\$\{?\w+\}?|%\(\w+\)s|%s|\{\w*\}|none|null|nil|undefined|changeit|"
     r"your[-_ ].*|replace[-_ ]?me.*|todo|tbd|dummy|example|test|secret|password|token|string|str|text"
-    r"|value|sample|placeholder|redacted|hidden|masked)$",
+    r"|value|sample|placeholder|redacted|hidden|masked|binary|bytes|int|integer|number|bool|boolean|any"
+    r"|object)\??$",  # a schema's type name, "string?" when it may be missing
 )
 _ENV_NAME_RE = linear("env-name", r"^[A-Z][A-Z0-9_]+$")
 _PASSWORDISH_RE = linear("passwordish-name", r"(?i)pass(?:word|wd|phrase)?(?:[^a-z]|$)|pwd|secret")
@@ -76,6 +77,8 @@ def looks_secret(value: str, name: str = "") -> bool:
     look generated: long, and not a plain word or identifier."""
     value = value.strip()
     if len(value) < 4 or " " in value or _PLACEHOLDER_RE.match(value) or _ENV_NAME_RE.match(value):
+        return False
+    if not any(c.isalnum() for c in value):  # ":****", "----": a mask, no credential
         return False
     if value.startswith(("/", "http://", "https://", "$", "{", "%")) or _REGEX_RE.search(value):
         return False
