@@ -177,6 +177,10 @@ def _python_comments(text: str) -> tuple[dict[int, str], int]:
     read = _templates_as_fstrings(text)
     lines = io.StringIO(text, newline=None).readlines() if read is not text else None
     try:
+        read.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, which no file holds: a '?' each, columns kept
+        read = read.encode("utf-8", "replace").decode("utf-8")
+    try:
         for token in tokenize.generate_tokens(io.StringIO(read, newline=None).readline):
             if token.type == tokenize.COMMENT:
                 (row, col), said = token.start, token.string
