@@ -107,3 +107,71 @@ def test_deep_calls_and_values_neither_raise_nor_depend_on_the_callers_stack(lan
     at_top = judge(cell, judgment_id="j")
     below = deeper(300, lambda: judge(cell, judgment_id="j"))
     assert (at_top.verdict, at_top.q_score, at_top.findings) == (below.verdict, below.q_score, below.findings)
+
+
+def long_chain_then_a_short_flow(n: int) -> str:
+    """A chain of n helpers, walked first, and a view whose request value enters it three calls
+    from the sink: that flow must be found whatever else the module holds."""
+    calls = "".join(f"def f{i}(a):\n    return f{i + 1}(a)\n\n" for i in range(n - 1))
+    return (
+        "import os\nfrom flask import Flask, request\napp = Flask(__name__)\n\n"
+        f"{calls}def f{n - 1}(a):\n    return os.system(a)\n\n"
+        f"@app.route('/x')\ndef short_view():\n    f{n - 3}(request.args['c'])\n    return 'ok'\n"
+    )
+
+
+def chain_of_nested_blocks(n: int) -> str:
+    """n helpers, each calling the next from inside eight nested blocks (each helper uses many
+    frames of the walk: a count of functions alone did not bound the stack)."""
+    step = (
+        "def step{i}(value):\n    for item in value:\n        if item:\n            try:\n"
+        "                while item:\n                    if value:\n                        with lock:\n"
+        "                            if item != value:\n                                for x in item:\n"
+        "                                    return str(step{j}(value))\n            except OSError:\n"
+        "                pass\n\n"
+    )
+    steps = "".join(step.format(i=i, j=i + 1) for i in range(n))
+    return f"import os\nfrom flask import request\n\n{steps}def step{n}(v):\n    os.system(v)\n\n" + (
+        "def view():\n    return step0(request.args['c'])\n"
+    )
+
+
+def test_a_short_flow_is_found_after_a_long_chain_was_walked():
+    for n in (26, 40):
+        found = judge(Cell.create(content=long_chain_then_a_short_flow(n), context="file: x.py")).findings
+        flows = [f["message"] for f in found if f["rule"] == "shell-injection" and f["line"] == n * 3 + 3]
+        assert any("request.args" in m for m in flows), (n, flows)
+
+
+@pytest.mark.parametrize("n", [24, 60])
+def test_helpers_of_nested_blocks_neither_raise_nor_depend_on_the_callers_stack(n):
+    cell = Cell.create(content=chain_of_nested_blocks(n), context="file: x.py")
+    at_top = judge(cell, judgment_id="j")
+    for frames in (100, 300):
+        below = deeper(frames, lambda: judge(cell, judgment_id="j"))
+        assert (below.verdict, below.findings) == (at_top.verdict, at_top.findings), frames
+
+
+def test_which_sinks_a_long_summary_keeps_does_not_depend_on_the_hash_seed():
+    """Two sinks of one call tie in the order a summary is trimmed by; set order decided which
+    one a summary of more than 64 kept."""
+    import subprocess
+    import sys
+
+    source = "\n".join(
+        ["import os", "import subprocess", "", "def run_all(a):", *["    os.system(a)"] * 63,
+         "    subprocess.call(a, shell=True)", ""]
+    )  # fmt: skip
+    program = (
+        "import sys, json\nfrom cynic_app.judgment import Cell, judge\n"
+        "j = judge(Cell.create(content=sys.stdin.read(), context='file: x.py'), judgment_id='j')\n"
+        "print(json.dumps(j.findings, sort_keys=True))\n"
+    )
+    outputs = {
+        subprocess.run(
+            [sys.executable, "-c", program], input=source, capture_output=True, text=True, check=True,
+            env={**__import__("os").environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("0", "1", "2", "3", "4")
+    }  # fmt: skip
+    assert len(outputs) == 1

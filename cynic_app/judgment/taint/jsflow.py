@@ -42,6 +42,7 @@ from .pyflow import (
     nested_summary,
     parameter_taint,
     reaching,
+    start_depth,
 )
 from .spec import ALL, Sink, Tables, secretish
 from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, replace, set_field
@@ -97,7 +98,7 @@ class JsModuleFlow:
         self.closures: set[int] = set()
         self.inlined: dict[int, int] = {}  # nested function -> times walked where it was called
         self.summaries: dict[int, Summary | None] = {}
-        self.nesting = 0  # functions being summarised, one inside another (nested_summary)
+        self.start_depth = start_depth()  # where nested_summary counts frames from
         self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.walked: set[int] = set()
         self.hits: dict[tuple[str, int], TaintHit] = {}

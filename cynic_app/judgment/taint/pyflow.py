@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -104,25 +105,37 @@ def parameter_taint(entry: SinkEntry, public: bool, what: str, line: int) -> Tai
 
 #: The sinks a function's summary keeps (its own and its callees' its parameters reach).
 SINKS_KEPT = 64
-#: Functions summarised one inside another (f calls g calls h...) at most: a call deeper than
-#: this is read as an unknown function's. A count, not Python's stack: the walk stays far from
-#: the interpreter's recursion limit whoever calls judge(), so its result does not depend on it.
-SUMMARY_NESTING = 24
+#: The interpreter frames the flow may use beyond where it started before a function's summary
+#: is refused (the call is then read as an unknown function's): frames, not functions, since a
+#: function's blocks and expressions use frames too. Counted from the flow's own start, so the
+#: result is the same wherever judge() is called from; the recursion limit is raised (never
+#: lowered) to leave FRAMES_LEFT beyond, for the walk of the deepest summary's body.
+SUMMARY_FRAMES = 600
+FRAMES_LEFT = 400
+
+
+def stack_depth() -> int:
+    """How many frames stand below the caller's."""
+    frame, depth = sys._getframe(1), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def start_depth() -> int:
+    """The depth a module's flow starts at, the recursion limit raised to leave it its frames."""
+    depth = stack_depth()
+    needed = depth + SUMMARY_FRAMES + FRAMES_LEFT
+    if sys.getrecursionlimit() < needed:
+        sys.setrecursionlimit(needed)
+    return depth
 
 
 @contextlib.contextmanager
 def nested_summary(module) -> Iterator[bool]:
-    """Within it, module summarises one function more; yields False when that would be more
-    than SUMMARY_NESTING at once (nothing is then counted)."""
-    depth = module.nesting
-    if depth >= SUMMARY_NESTING:
-        yield False
-        return
-    module.nesting = depth + 1
-    try:
-        yield True
-    finally:
-        module.nesting = depth
+    """Whether module may summarise one function more here: False past SUMMARY_FRAMES frames
+    above where its flow started."""
+    yield stack_depth() - module.start_depth < SUMMARY_FRAMES
 
 
 def reaching(
@@ -201,10 +214,15 @@ class Summary:
             self.trim()
 
     def trim(self) -> None:
-        """The SINKS_KEPT first entries (by line, then the rest): of every entry ever added, so
-        the same whatever the order they came in."""
+        """The SINKS_KEPT first entries (by line, then the rest), and any the order cannot tell
+        from the last of them (two sinks of one call): of every entry ever added, so the same
+        whatever the order they came in."""
         if len(self.sinks) > SINKS_KEPT:
-            self.sinks = set(sorted(self.sinks, key=_entry_order)[:SINKS_KEPT])
+            ordered = sorted(self.sinks, key=_entry_order)
+            last, cut = _entry_order(ordered[SINKS_KEPT - 1]), SINKS_KEPT
+            while cut < len(ordered) and _entry_order(ordered[cut]) == last:
+                cut += 1
+            self.sinks = set(ordered[:cut])
 
 
 @dataclass
@@ -241,7 +259,7 @@ class ModuleFlow:
         self.classes: set[str] = set()  # the module's top-level classes
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
         self.hits: dict[tuple[str, int], TaintHit] = {}
-        self.nesting = 0  # functions being summarised, one inside another (nested_summary)
+        self.start_depth = start_depth()  # where nested_summary counts frames from
         self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.globals: dict[str, Val] = {}
         roots = {v.split(".")[0] for v in self.aliases.values()}
