@@ -14,12 +14,14 @@ lines are not changed lines.
 
 A finding is reported when it is on a changed line, or when the change made it: the file's
 version at REV (its old name, for a renamed file) is judged too, and a finding whose rule and
-line text (white space collapsed) it did not hold as many times is new, wherever it stands (a
-change that only deletes a sanitiser, or an argument inside a wrapped call, adds no line and
-still opens a hole). A finding is on a changed line when its line is one, or any line of the
-statement it spans (to ``end_line``: ``shell=False`` made ``shell=True`` inside a wrapped call;
-not so for a matter of taste, a function's length or complexity, which is on its ``def`` line
-only), or when the untrusted input it follows was read on one (``source_line``: a change that
+line text (white space collapsed), in the same function or class, it did not hold as many times
+is new, wherever it stands (a change that only deletes a sanitiser, or an argument inside a
+wrapped call, adds no line and still opens a hole; moving a sanitiser from one function to
+another with the same sink line moves the hole). A finding is on a changed line when its line
+is one, or any line of the statement it spans (to ``end_line``: ``shell=False`` made
+``shell=True`` inside a wrapped call; not so for a matter of taste, a function's length or
+complexity, which is on its ``def`` line only), or when the untrusted input it follows was read
+on one (``source_line``: a change that
 feeds request data into an old ``os.system`` call made that call a hole). A finding about the
 whole file (line 0) is on no line: it is reported for a new file, or when the version at REV did
 not have it. The ``truncated`` finding is kept when a line past it changed: the judge did not
@@ -206,8 +208,8 @@ def keep_changed(report: FileReport, change: Change, base: FileReport | None = N
     version at REV, judged) not in base as many times; its gate then reads those alone."""
     kept = [change.holds(f) for f in report.findings]
     if base is not None and base.judged:
-        keys = [finding_key(f, report.line_texts) for f in report.findings]
-        before = Counter(finding_key(f, base.line_texts) for f in base.findings)
+        keys = [_compared(f, report) for f in report.findings]
+        before = Counter(_compared(f, base) for f in base.findings)
         for key, more in (Counter(keys) - before).items():
             # more findings of this key than at REV: those on changed lines first, then the last
             left = more - sum(k and key == key_of for k, key_of in zip(kept, keys, strict=True))
@@ -219,6 +221,12 @@ def keep_changed(report: FileReport, change: Change, base: FileReport | None = N
     report.keep(kept)
     report.diffed = True
     return report
+
+
+def _compared(finding: dict, report: FileReport) -> tuple[str, str, str]:
+    """What a finding is compared by with the file's version at REV: its rule, its line's text
+    and the definition that line stands in (the same sink line in two functions is two)."""
+    return (*finding_key(finding, report.line_texts), report.scopes.get(finding.get("line") or 0, ""))
 
 
 def base_source(change: Change) -> bytes | None:

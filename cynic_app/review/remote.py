@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..judgment.phi import VERDICTS
 from .report import VERDICT_OF_KIND, FileReport
-from .run import line_texts, read_source
+from .run import line_texts, read_source, scope_texts
 
 ATTEMPTS = 3
 TIMEOUT_S = 60.0
@@ -110,6 +110,7 @@ def judge_remote(
         language=answer.get("language", ""),
         findings=answer.get("findings", []),
         line_texts=line_texts(text, answer.get("findings", []), answer.get("language") or "python"),
+        scopes=scope_texts(text, answer.get("findings", []), answer.get("language") or "python"),
         judgment_id=answer["judgment_id"],
         persisted=bool(answer.get("persisted")),
     )

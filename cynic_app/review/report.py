@@ -55,6 +55,7 @@ class FileReport:
     language: str = ""
     findings: list[dict] = field(default_factory=list)
     line_texts: dict[int, str] = field(default_factory=dict)  # the text of each line a finding names
+    scopes: dict[int, str] = field(default_factory=dict)  # the definition each such line stands in
     diffed: bool = False  # with --diff: findings holds only those on changed lines
     judgment_id: str = ""  # when a node judged it
     persisted: bool = False

@@ -69,6 +69,44 @@ def line_texts(text: str, findings: list[dict], language: str = "python") -> dic
     return {n: line for n, line in enumerate(lines_of(text, python=language == PYTHON), 1) if n in wanted}
 
 
+#: How a line that opens a function or a class begins (Python, JavaScript, TypeScript).
+DEFINITIONS = (
+    "def ", "async def ", "class ", "function ", "async function ", "export function ",
+    "export async function ", "export default function ", "export class ", "export default class ",
+)  # fmt: skip
+
+
+def scope_texts(text: str, findings: list[dict], language: str = "python") -> dict[int, str]:
+    """For each line a finding names, the line that opens the function or class it stands in (by
+    indentation), white space collapsed; "" at the top level. One pass over the lines: what
+    tells two findings on identical lines apart when --diff compares a file with its version at
+    REV (the same sink line in first() and in second())."""
+    wanted = {f["line"] for f in findings if f.get("line")}
+    if not wanted:
+        return {}
+    from ..judgment.source import PYTHON, lines_of
+
+    found: dict[int, str] = {}
+    opened: list[tuple[int, str]] = []  # (indentation, the opening line) of the enclosing definitions
+    last = max(wanted)
+    for n, line in enumerate(lines_of(text, python=language == PYTHON), 1):
+        if n > last:
+            break
+        stripped = line.lstrip()
+        if not stripped or stripped.startswith(("#", "//")):
+            if n in wanted:
+                found[n] = opened[-1][1] if opened else ""
+            continue
+        indent = len(line) - len(stripped)
+        while opened and opened[-1][0] >= indent:
+            opened.pop()
+        if n in wanted:
+            found[n] = opened[-1][1] if opened else ""
+        if stripped.startswith(DEFINITIONS):
+            opened.append((indent, " ".join(stripped.split())))
+    return found
+
+
 def judge_file(path: str, level: str | None = None) -> FileReport:
     """One file's report, judged in this process (level None: a default cell's)."""
     from ..judgment import Cell, judge
@@ -90,6 +128,7 @@ def judge_file(path: str, level: str | None = None) -> FileReport:
         language=judgment.language,
         findings=judgment.findings,
         line_texts=line_texts(text, judgment.findings, judgment.language),
+        scopes=scope_texts(text, judgment.findings, judgment.language),
     )
 
 

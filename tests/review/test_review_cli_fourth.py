@@ -94,6 +94,46 @@ def test_a_second_copy_of_an_old_hole_is_reported_once(repo):
     assert findings(entry) == [("shell-injection", HOLE_LINE + 6)]
 
 
+TWO_VIEWS = """import os
+import shlex
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/a")
+def first():
+    cmd = request.args["name"]
+{first}    os.system("ls " + cmd)
+    return "ok"
+
+
+@app.route("/b")
+def second():
+    cmd = request.args["name"]
+{second}    os.system("ls " + cmd)
+    return "ok"
+"""
+QUOTE = "    cmd = shlex.quote(cmd)\n"
+
+
+def test_a_sanitiser_moved_to_another_function_reports_the_hole_it_opened(repo):
+    repo.write("app.py", TWO_VIEWS.format(first="", second=QUOTE))
+    base = repo.commit("first is open, second is quoted")
+    repo.write("app.py", TWO_VIEWS.format(first=QUOTE, second=""))
+    (entry,) = judged_json("--diff", base, cwd=repo.path)["files"]
+    assert findings(entry) == [("shell-injection", 20)]  # second's sink, its line unchanged
+
+
+def test_deleting_one_of_two_identical_sanitisers_reports_that_function_not_the_other(repo):
+    repo.write("app.py", TWO_VIEWS.format(first=QUOTE, second=""))
+    base = repo.commit("second was open already")
+    repo.write("app.py", TWO_VIEWS.format(first="", second=""))
+    (entry,) = judged_json("--diff", base, cwd=repo.path)["files"]
+    assert findings(entry) == [("shell-injection", 12)]  # first's, not second's older one
+
+
 def test_a_pure_move_is_not_a_new_file_when_a_path_narrows_the_diff(repo):
     repo.write("old/tasks.py", HOLE)
     base = repo.commit("an old hole")
