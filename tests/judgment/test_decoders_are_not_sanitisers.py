@@ -48,3 +48,23 @@ def test_the_encoders_still_clean():
     escaped = "@app.route('/d')\ndef d():\n    return '<p>' + html.escape(request.args['m']) + '</p>'\n"
     assert "shell-injection" not in rules(FLASK + quoted)
     assert "xss" not in rules(FLASK + escaped)
+
+
+@pytest.mark.parametrize(
+    "decoder", ["dequote", "strip_quotes", "un_escape", "escape_decode", "remove_escapes"]
+)
+def test_a_function_named_for_undoing_an_encoding_does_not_clean(decoder):
+    body = (
+        f"from helpers import {decoder}\n\n\n@app.route('/d')\ndef d():\n"
+        f"    os.system('ls ' + {decoder}(request.args['c']))\n    return ''\n"
+    )
+    assert "shell-injection" in rules(FLASK + body)
+
+
+@pytest.mark.parametrize("encoder", ["quote", "shell_quote", "escape_html", "html_escape", "sanitize_name"])
+def test_a_function_named_for_an_encoding_still_cleans(encoder):
+    body = (
+        f"from helpers import {encoder}\n\n\n@app.route('/d')\ndef d():\n"
+        f"    os.system('ls ' + {encoder}(request.args['c']))\n    return ''\n"
+    )
+    assert "shell-injection" not in rules(FLASK + body)

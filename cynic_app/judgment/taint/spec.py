@@ -156,12 +156,19 @@ def cleans(s: Sanitizer, qualified: str, method: str) -> bool:
     )
 
 
+#: Before a sanitiser's name part (unquote, un_escape, dequote, strip_quotes, remove_escapes) or
+#: after it (escape_decode): the function undoes what the part does.
+_UNDOING_BEFORE = ("un", "un_", "de", "strip_", "remove_")
+_UNDOING_AFTER = ("_decode", "_decoded")
+
+
 def _names(name: str, part: str) -> bool:
     """Whether name holds part, and not undoing it: ``unquote`` and ``html_unescape`` decode what
     ``quote`` and ``escape`` encode, giving back the untrusted text they were given."""
     at = name.find(part)
     while at >= 0:
-        if not name.endswith("un", 0, at):
+        before, after = name[:at], name[at + len(part) :]
+        if not before.endswith(_UNDOING_BEFORE) and not after.startswith(_UNDOING_AFTER):
             return True
         at = name.find(part, at + 1)
     return False
