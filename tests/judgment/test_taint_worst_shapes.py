@@ -54,35 +54,37 @@ def sink_chain(n: int) -> str:
     return first + "".join(f"def f{i}(a):\n    os.system(a)\n    return f{i - 1}(a)\n" for i in range(1, n))
 
 
+def assert_grows_linearly(small: str, large: str, context: str) -> None:
+    """large (4x small) costs at most MAX_GROWTH times small's CPU time."""
+    measured = ratio(judging(large, context), judging(small, context), limit=MAX_GROWTH)
+    assert measured.value <= MAX_GROWTH, f"{context}: 4x the input: {measured}"
+
+
+def context_of(language: str) -> str:
+    return "file: x.py" if language == "python" else "file: x.js"
+
+
 @pytest.mark.parametrize("language", ["python", "javascript"])
 def test_a_value_made_of_copies_of_itself_costs_its_lines(language):
-    context = "file: x.py" if language == "python" else "file: x.js"
-    small, large = shared_halves(5, language), shared_halves(20, language)
-    measured = ratio(judging(large, context), judging(small, context), limit=MAX_GROWTH)
-    assert measured.value <= MAX_GROWTH, f"{language}: 4x the lines: {measured}"
-    found = judge(Cell.create(content=large, context=context)).findings
+    large = shared_halves(20, language)
+    assert_grows_linearly(shared_halves(5, language), large, context_of(language))
+    found = judge(Cell.create(content=large, context=context_of(language))).findings
     assert "shell-injection" in [f["rule"] for f in found]  # still followed through the copies
 
 
 def test_a_tuple_doubled_again_and_again_is_not_built():
-    source = "import os\nt = (0,)\n" + "t = t + t\n" * 40 + "os.system(t)\n"  # 2**40 items
-    small = "import os\nt = (0,)\n" + "t = t + t\n" * 10 + "os.system(t)\n"
-    measured = ratio(judging(source, "file: x.py"), judging(small, "file: x.py"), limit=MAX_GROWTH)
-    assert measured.value <= MAX_GROWTH, f"4x the lines: {measured}"
+    doubled = "import os\nt = (0,)\n{}os.system(t)\n".format  # 2**40 items at 40 lines
+    assert_grows_linearly(doubled("t = t + t\n" * 10), doubled("t = t + t\n" * 40), "file: x.py")
 
 
 @pytest.mark.parametrize("language", ["python", "javascript"])
 def test_many_origins_reaching_many_sinks_cost_linear_time(language):
-    context = "file: x.py" if language == "python" else "file: x.js"
     small, large = many_origins_many_sinks(300, language), many_origins_many_sinks(1200, language)
-    measured = ratio(judging(large, context), judging(small, context), limit=MAX_GROWTH)
-    assert measured.value <= MAX_GROWTH, f"{language}: 4x the body: {measured}"
+    assert_grows_linearly(small, large, context_of(language))
 
 
 def test_a_chain_of_functions_each_with_a_sink_costs_linear_time():
-    small, large = sink_chain(250), sink_chain(1000)
-    measured = ratio(judging(large, "file: x.py"), judging(small, "file: x.py"), limit=MAX_GROWTH)
-    assert measured.value <= MAX_GROWTH, f"4x the functions: {measured}"
+    assert_grows_linearly(sink_chain(250), sink_chain(1000), "file: x.py")
 
 
 def deeper(frames: int, call):
@@ -103,7 +105,7 @@ def deeper(frames: int, call):
     ids=["python helpers", "javascript helpers", "python nested lists", "javascript nested lists"],
 )  # fmt: skip
 def test_deep_calls_and_values_neither_raise_nor_depend_on_the_callers_stack(language, content):
-    cell = Cell.create(content=content, context="file: x.py" if language == "python" else "file: x.js")
+    cell = Cell.create(content=content, context=context_of(language))
     at_top = judge(cell, judgment_id="j")
     below = deeper(300, lambda: judge(cell, judgment_id="j"))
     assert (at_top.verdict, at_top.q_score, at_top.findings) == (below.verdict, below.q_score, below.findings)

@@ -55,23 +55,26 @@ def findings(entry: dict) -> list[tuple[str, int]]:
 # -- --diff: what a change did, not only the lines it added -----------------------------------
 
 
-def test_a_change_that_only_deletes_a_sanitiser_is_reported(repo):
-    repo.write("svc.py", QUOTED)
-    base = repo.commit("a quoted name")
-    repo.write("svc.py", QUOTED.replace("    name = shlex.quote(name)\n", ""))
+def diffed(repo, name: str, before: str, after: str) -> tuple[dict, dict, str]:
+    """name committed as before, changed to after: (--diff's report, its one file's entry, REV)."""
+    repo.write(name, before)
+    base = repo.commit("before")
+    repo.write(name, after)
     report = judged_json("--diff", base, cwd=repo.path)
     (entry,) = report["files"]
+    return report, entry, base
+
+
+def test_a_change_that_only_deletes_a_sanitiser_is_reported(repo):
+    report, entry, base = diffed(repo, "svc.py", QUOTED, QUOTED.replace("    name = shlex.quote(name)\n", ""))
     assert ("shell-injection", 12) in findings(entry)
     assert report["failed"] == ["svc.py"]
     assert cynic("--diff", base, cwd=repo.path).returncode == 1
 
 
 def test_a_deletion_inside_a_statement_is_reported(repo):
-    repo.write("load.py", SAFE_LOAD)
-    base = repo.commit("a safe loader")
-    repo.write("load.py", SAFE_LOAD.replace("            Loader=yaml.SafeLoader,\n", ""))
-    report = judged_json("--diff", base, cwd=repo.path)
-    (entry,) = report["files"]
+    unsafe = SAFE_LOAD.replace("            Loader=yaml.SafeLoader,\n", "")
+    report, entry, _ = diffed(repo, "load.py", SAFE_LOAD, unsafe)
     assert [rule for rule, _ in findings(entry)] == ["unsafe-deserialisation"]
     assert report["failed"] == ["load.py"]
 
@@ -119,18 +122,14 @@ QUOTE = "    cmd = shlex.quote(cmd)\n"
 
 
 def test_a_sanitiser_moved_to_another_function_reports_the_hole_it_opened(repo):
-    repo.write("app.py", TWO_VIEWS.format(first="", second=QUOTE))
-    base = repo.commit("first is open, second is quoted")
-    repo.write("app.py", TWO_VIEWS.format(first=QUOTE, second=""))
-    (entry,) = judged_json("--diff", base, cwd=repo.path)["files"]
+    moved = TWO_VIEWS.format(first=QUOTE, second="")
+    _, entry, _ = diffed(repo, "app.py", TWO_VIEWS.format(first="", second=QUOTE), moved)
     assert findings(entry) == [("shell-injection", 20)]  # second's sink, its line unchanged
 
 
 def test_deleting_one_of_two_identical_sanitisers_reports_that_function_not_the_other(repo):
-    repo.write("app.py", TWO_VIEWS.format(first=QUOTE, second=""))
-    base = repo.commit("second was open already")
-    repo.write("app.py", TWO_VIEWS.format(first="", second=""))
-    (entry,) = judged_json("--diff", base, cwd=repo.path)["files"]
+    both_open = TWO_VIEWS.format(first="", second="")
+    _, entry, _ = diffed(repo, "app.py", TWO_VIEWS.format(first=QUOTE, second=""), both_open)
     assert findings(entry) == [("shell-injection", 12)]  # first's, not second's older one
 
 

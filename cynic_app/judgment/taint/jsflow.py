@@ -39,10 +39,10 @@ from .pyflow import (
     Walk,
     hit_message,
     keep,
-    nested_summary,
     parameter_taint,
     reaching,
     start_depth,
+    summarise,
 )
 from .spec import ALL, Sink, Tables, secretish
 from .values import INPUT, PARAM, RANDOM, UNKNOWN, Taint, Val, join, replace, set_field
@@ -191,19 +191,7 @@ class JsModuleFlow:
             self.functions[name] = JsFunction(node, name, cls, nested)
 
     def summary_of(self, info: JsFunction) -> Summary | None:
-        key = info.node.id
-        if key in self.summaries:
-            return self.summaries[key]
-        with nested_summary(self) as allowed:
-            if not allowed:
-                return None  # read as an unknown function's call; summarised when reached nearer
-            self.summaries[key] = None
-            flow = JsFunctionFlow(self, info)
-            flow.run_function()
-            flow.summary.trim()
-            self.summaries[key] = flow.summary
-        flow.report_public_parameters()
-        return flow.summary
+        return summarise(self, info.node.id, lambda: JsFunctionFlow(self, info))
 
     def report(
         self, rule: str, node: Node, taint: Taint, name: str, *, line: int = 0, column: int = 0

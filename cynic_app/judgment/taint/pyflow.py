@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..patterns import linear
@@ -136,6 +136,24 @@ def nested_summary(module) -> Iterator[bool]:
     """Whether module may summarise one function more here: False past SUMMARY_FRAMES frames
     above where its flow started."""
     yield stack_depth() - module.start_depth < SUMMARY_FRAMES
+
+
+def summarise(module, key: int, flow_of: Callable[[], Walk]) -> Summary | None:
+    """The summary of the function at key (its node's identity), its flow made by flow_of() the
+    first time: None while it is being made (recursion) or where it may not be (nested_summary),
+    both read as an unknown function's call."""
+    if key in module.summaries:
+        return module.summaries[key]
+    with nested_summary(module) as allowed:
+        if not allowed:
+            return None  # summarised when reached nearer the flow's start
+        module.summaries[key] = None
+        flow = flow_of()
+        flow.run_function()
+        flow.summary.trim()
+        module.summaries[key] = flow.summary
+    flow.report_public_parameters()
+    return flow.summary
 
 
 def reaching(
@@ -341,19 +359,7 @@ class ModuleFlow:
         return False
 
     def summary_of(self, info: FunctionInfo) -> Summary | None:
-        key = id(info.node)
-        if key in self.summaries:
-            return self.summaries[key]
-        with nested_summary(self) as allowed:
-            if not allowed:
-                return None  # read as an unknown function's call; summarised when reached nearer
-            self.summaries[key] = None
-            flow = FunctionFlow(self, info)
-            flow.run_function()
-            flow.summary.trim()
-            self.summaries[key] = flow.summary
-        flow.report_public_parameters()
-        return flow.summary
+        return summarise(self, id(info.node), lambda: FunctionFlow(self, info))
 
     def report(
         self, rule: str, node: ast.AST, taint: Taint, name: str, *, line: int = 0, column: int = 0
