@@ -96,9 +96,18 @@ def node(tmp_path, database_url):
 
 
 def test_as_many_clients_as_threads_all_accepted_by_one_worker_end_up_shared(node):
-    shared = load_clients_landed_on_one_worker(node, CLIENTS, 60)
-    print(f"connections per worker after the load: {shared}")
-    assert max(shared) <= THREADS and min(shared) > 0, shared
+    """A worker holding more connections than threads hands the extra ones back, and their
+    clients reconnect: the other worker gets some. As in the test below, the claim is that
+    connections move while the load runs, not where the last reconnection left them: a client
+    whose last answer handed its connection back holds none when the load ends, and on a busy
+    machine all four ended so: [4, 0] after 60 requests a client in a fresh clone's CI run, and
+    beside two busy loops in 1 of 8 runs (4 of 10 with 78a71e9's service). 400 requests a client
+    give the connections time to move: 10 of 10 beside the same loops."""
+    samples: list[list[int]] = []
+    shared = load_clients_landed_on_one_worker(node, CLIENTS, 4 * KEEPALIVE_REQUESTS, samples)
+    print(f"connections per worker after the load: {shared}; {len(samples)} samples during it")
+    assert max(shared) <= THREADS, shared
+    assert any(min(sample) > 0 for sample in [*samples, shared]), (shared, samples[-5:])
 
 
 def test_fewer_clients_than_a_worker_has_threads_move_to_the_idle_worker(node):
