@@ -255,10 +255,28 @@ def openapi_document():
     return document_for(context.config().max_content_chars)
 
 
+#: What any request may be answered, whatever its operation: a Host this node does not answer
+#: to (400), a body past the limit (413; a GET may carry one too), an internal error (500).
+ANY_REQUEST = {
+    "400": _error(BAD_HOST),
+    "413": _error("the body is too large"),
+    "500": _error("internal error"),
+}
+
+
+def _answers_any_request(document: dict) -> dict:
+    """document with ANY_REQUEST's answers in every operation that does not state its own."""
+    for operations in document["paths"].values():
+        for operation in operations.values():
+            for status, answer in ANY_REQUEST.items():
+                operation["responses"].setdefault(status, answer)
+    return document
+
+
 @cache
 def document_for(max_content_chars: int) -> dict:
     """DOCUMENT with the content limit this node enforces."""
-    doc = copy.deepcopy(DOCUMENT)
+    doc = _answers_any_request(copy.deepcopy(DOCUMENT))
     for schema in _content_schemas(doc):
         schema["maxLength"] = max_content_chars
     return doc

@@ -234,7 +234,7 @@ class PerceiveRequest(BaseModel):
         json_schema_extra={
             "anyOf": [
                 {"required": ["content"], "properties": {"content": {"type": "string"}}},
-                {"required": ["data"]},
+                {"required": ["data"], "properties": {"data": {"not": {"type": "null"}}}},
             ]
         },
     )

@@ -112,3 +112,34 @@ def test_a_body_in_a_coding_or_charset_it_does_not_read_is_refused(client, home,
     for fine in ("application/json; charset=utf-8", "application/json; charset=UTF-8", "application/json"):
         ok = client.post("/judge", data=b'{"content": "x = 1"}', headers={"Content-Type": fine})
         assert ok.status_code == 200, (fine, ok.get_json())
+
+
+def test_the_document_states_what_any_request_may_be_answered(client):
+    """Review finding: 400 host_not_allowed was answered on GET /judge, /state, /health, /ready,
+    /openapi.json and /metrics, and 413 on any GET with a body too large, undeclared."""
+    paths = client.get("/openapi.json").get_json()["paths"]
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert {"400", "413", "500"} <= set(operation["responses"]), (method, path)
+    assert client.get("/state", headers={"Host": "elsewhere.example"}).status_code == 400
+
+
+def test_the_document_refuses_a_perception_whose_data_is_null(client):
+    """Review finding: the PerceiveRequest schema let {"data": null} through; the node answers 422."""
+    import jsonschema
+
+    schemas = client.get("/openapi.json").get_json()["components"]["schemas"]
+    validator = jsonschema.Draft202012Validator(
+        with_own_defs({**schemas["PerceiveRequest"], "$defs": schemas})
+    )
+    body = {"source": "s", "data": None}
+    assert not validator.is_valid(body)
+    assert client.post("/perceive", json=body).status_code == 422
+    assert validator.is_valid({"source": "s", "data": {"a": 1}})
+
+
+def with_own_defs(schema: dict) -> dict:
+    """The schema with #/components/schemas/ references pointed at its own $defs."""
+    import json
+
+    return json.loads(json.dumps(schema).replace("#/components/schemas/", "#/$defs/"))
