@@ -21,12 +21,11 @@ another with the same sink line moves the hole). A finding is on a changed line 
 is one, or any line of the statement it spans (to ``end_line``: ``shell=False`` made
 ``shell=True`` inside a wrapped call; not so for a matter of taste, a function's length or
 complexity, which is on its ``def`` line only), or when the untrusted input it follows was read
-on one (``source_line``: a change that
-feeds request data into an old ``os.system`` call made that call a hole). A finding about the
-whole file (line 0) is on no line: it is reported for a new file, or when the version at REV did
-not have it. The ``truncated`` finding is kept when a line past it changed: the judge did not
-read that change. A file git calls binary (a NUL in its old version, a ``-diff`` attribute) is
-diffed as text (``--text``): its lines still changed.
+on one (``source_line``: a change that feeds request data into an old ``os.system`` call made
+that call a hole). A finding about the whole file (line 0) is on no line: it is reported for a
+new file, or when the version at REV did not have it. The ``truncated`` finding is kept when a
+line past it changed: the judge did not read that change. A file git calls binary (a NUL in its
+old version, a ``-diff`` attribute) is diffed as text (``--text``): its lines still changed.
 Each file is still judged whole: a line's meaning depends on the rest of its file. Renames are
 found across the whole repository, whatever PATHs narrow the files reported (a file moved into
 a PATH from outside it is a move, not a new file). A symbolic link to a directory or to nothing is

@@ -37,6 +37,7 @@ from .pyflow import (
     Summary,
     TaintHit,
     Walk,
+    hit_confidence,
     hit_message,
     keep,
     parameter_taint,
@@ -98,7 +99,7 @@ class JsModuleFlow:
         self.closures: set[int] = set()
         self.inlined: dict[int, int] = {}  # nested function -> times walked where it was called
         self.summaries: dict[int, Summary | None] = {}
-        self.start_depth = start_depth()  # where nested_summary counts frames from
+        self.start_depth = start_depth()  # where may_summarise counts frames from
         self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.walked: set[int] = set()
         self.hits: dict[tuple[str, int], TaintHit] = {}
@@ -198,7 +199,7 @@ class JsModuleFlow:
     ) -> None:
         line = line or node.start_point[0] + 1
         column = column or node.start_point[1] + 1
-        confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
+        confidence = hit_confidence(taint, self.weak)
         keep(self.hits, TaintHit(rule, line, column, taint.line, hit_message(taint, name, line), confidence))
 
 

@@ -12,9 +12,8 @@ stays linear in the size of the code.
 from __future__ import annotations
 
 import ast
-import contextlib
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..patterns import linear
@@ -131,27 +130,31 @@ def start_depth() -> int:
     return depth
 
 
-@contextlib.contextmanager
-def nested_summary(module) -> Iterator[bool]:
-    """Whether module may summarise one function more here: False past SUMMARY_FRAMES frames
-    above where its flow started."""
-    yield stack_depth() - module.start_depth < SUMMARY_FRAMES
+def may_summarise(module) -> bool:
+    """Whether module may summarise one function more here: not past SUMMARY_FRAMES frames above
+    where its flow started."""
+    return stack_depth() - module.start_depth < SUMMARY_FRAMES
+
+
+def hit_confidence(taint: Taint, weak: float) -> float:
+    """How sure a hit from taint is (weak: the module's confidence in an unknown label): what
+    report() records and keep() ranks by, and reaching() picks candidates by."""
+    return round(CONFIDENCE.get(taint.label, weak) * HOP_KEPT**taint.hops, 2)
 
 
 def summarise(module, key: int, flow_of: Callable[[], Walk]) -> Summary | None:
     """The summary of the function at key (its node's identity), its flow made by flow_of() the
-    first time: None while it is being made (recursion) or where it may not be (nested_summary),
+    first time: None while it is being made (recursion) or where it may not be (may_summarise),
     both read as an unknown function's call."""
     if key in module.summaries:
         return module.summaries[key]
-    with nested_summary(module) as allowed:
-        if not allowed:
-            return None  # summarised when reached nearer the flow's start
-        module.summaries[key] = None
-        flow = flow_of()
-        flow.run_function()
-        flow.summary.trim()
-        module.summaries[key] = flow.summary
+    if not may_summarise(module):
+        return None  # summarised when reached nearer the flow's start
+    module.summaries[key] = None
+    flow = flow_of()
+    flow.run_function()
+    flow.summary.trim()
+    module.summaries[key] = flow.summary
     flow.report_public_parameters()
     return flow.summary
 
@@ -177,7 +180,7 @@ def reaching(
         if t.label == PARAM:
             params.append(t)
         elif t.label in labels:
-            rank = (-round(CONFIDENCE.get(t.label, module.weak) * HOP_KEPT**t.hops, 2), t.line)
+            rank = (-hit_confidence(t, module.weak), t.line)
             if best is None or rank < best:
                 surest, best = [t], rank
             elif rank == best:
@@ -277,7 +280,7 @@ class ModuleFlow:
         self.classes: set[str] = set()  # the module's top-level classes
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
         self.hits: dict[tuple[str, int], TaintHit] = {}
-        self.start_depth = start_depth()  # where nested_summary counts frames from
+        self.start_depth = start_depth()  # where may_summarise counts frames from
         self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.globals: dict[str, Val] = {}
         roots = {v.split(".")[0] for v in self.aliases.values()}
@@ -367,7 +370,7 @@ class ModuleFlow:
         end_line = 0 if line else getattr(node, "end_lineno", 0) or 0
         line = line or getattr(node, "lineno", 0)
         column = column or getattr(node, "col_offset", -1) + 1
-        confidence = round(CONFIDENCE.get(taint.label, self.weak) * HOP_KEPT**taint.hops, 2)
+        confidence = hit_confidence(taint, self.weak)
         message = hit_message(taint, f"{name}()", line)
         end_line = end_line if end_line > line else 0
         keep(self.hits, TaintHit(rule, line, column, taint.line, message, confidence, end_line))
