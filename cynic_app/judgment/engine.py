@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import io
 import time
+import tokenize
 import uuid
 
 from . import consensus
@@ -105,38 +107,50 @@ def judge(
 
 def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> str:
     """The part of the content the pack reads: all of it up to limit characters, else the lines
-    that fit (the whole first line when it alone is longer). Python is cut before a top-level
-    statement, so the part still parses (up to CUT_TRIES places are tried; when none does, the
-    part ends inside a statement, which Source(cut=True) does not call a syntax error). What is
-    beyond is stored, not read."""
+    that fit (the whole first line when it alone is longer). Python is cut after the last whole
+    statement that fits, at any depth (a class or a function whose body ends early is still
+    Python), so the part parses: the last CUT_TRIES such places are tried, latest first (one may
+    leave a `try:` without its handler, or a decorator without its function); when none parses,
+    the part ends inside a statement, which Source(cut=True) does not call a syntax error. What
+    is beyond is stored, not read."""
     if len(content) <= limit:
         return content
     cut = content.rfind("\n", 0, limit)
     if cut <= 0:
         return content[:limit]
+    part = content[: cut + 1]
     if language_from_context(context) in (None, PYTHON):
-        at = cut + 1
-        for _ in range(CUT_TRIES):
-            at = _top_level_line_before(content, at - 1)  # strictly before the last try
-            if at <= 0:
-                break
+        for at in reversed(_statement_ends(part)[-CUT_TRIES:]):
             try:
-                ast.parse(content[:at])
+                ast.parse(part[:at])
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
-            return content[:at]
-    return content[: cut + 1]
+            return part[:at]
+    return part
 
 
-def _top_level_line_before(content: str, end: int) -> int:
-    """The offset of the last line before end that starts a top-level statement (no indent)."""
-    at = content.rfind("\n", 0, end)
-    while at > 0:
-        first = content[at + 1 : at + 2]
-        if first and not first.isspace() and first not in ")]}#":
-            return at + 1
-        at = content.rfind("\n", 0, at)
-    return -1
+def _statement_ends(text: str) -> list[int]:
+    """The offsets in text where a line starts after a whole statement, one that opens no block
+    (its next token is not an INDENT), read by Python's tokenizer (linear; strings and brackets
+    spanning lines are whole). Stops where the tokenizer stops (text ending inside a string or
+    a bracket, an indentation it refuses)."""
+    line_starts = [0]  # of the rows the tokenizer counts: it reads lines ending in "\n"
+    at = text.find("\n")
+    while at >= 0:
+        line_starts.append(at + 1)
+        at = text.find("\n", at + 1)
+    ends: list[int] = []
+    after_newline = 0  # the row after the last NEWLINE token, while no token has followed it
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type in (tokenize.NL, tokenize.COMMENT):
+                continue
+            if after_newline and token.type != tokenize.INDENT and after_newline <= len(line_starts):
+                ends.append(line_starts[after_newline - 1])
+            after_newline = token.end[0] + 1 if token.type == tokenize.NEWLINE else 0
+    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return ends
+    return ends
 
 
 def _truncated(judged: str, total: int) -> dict:

@@ -1,0 +1,96 @@
+"""A node reads the first JUDGED_CHARS of a longer content: where it cuts decides what it reads.
+
+The cut fell only before a line at column 0 that made the part parse, trying CUT_TRIES such
+lines: a module whose cut fell in a long docstring (its lines at column 0) tried five lines of
+the docstring, none parsed, and the part was read as text, its doctest `>>> eval(x)` a BARK; a
+class longer than the limit was cut before the class, so a hole in its first method was not
+read (HOWL). A part may end after any whole statement, at any depth: a class or a function
+whose body ends early is still Python."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+from cynic_app.judgment import Cell, judge
+from cynic_app.judgment.engine import JUDGED_CHARS, judged_part
+
+STDLIB = Path(ast.__file__).parent
+
+
+def _security(j) -> list[dict]:
+    return [f for f in j.findings if f["kind"] == "security" and not f["suppressed"]]
+
+
+def _doctest_module(functions: int) -> str:
+    """A clean module whose functions' docstrings hold long examples at column 0."""
+    example = "".join(f">>> eval('{i} + 1')\n{i + 1}\n" for i in range(40))
+    return '"""Arithmetic helpers."""\n\n\n' + "".join(
+        f'def plus_{i}(value):\n    """Add {i}.\n\nExamples:\n\n{example}"""\n    return value + {i}\n\n\n'
+        for i in range(functions)
+    )
+
+
+def test_a_cut_in_a_docstring_is_moved_to_the_statement_before_it_not_read_as_text():
+    content = _doctest_module(120)
+    assert len(content) > JUDGED_CHARS
+    part = judged_part(content, "file: helpers.py")
+    ast.parse(part)
+    assert len(part) > JUDGED_CHARS - 2_000  # the last whole function before the limit
+    j = judge(Cell.create(content=content, context="file: helpers.py"))
+    assert j.language == "python"
+    assert _security(j) == [] and j.verdict in ("HOWL", "WAG"), _security(j)
+    assert not [f for f in j.findings if f["rule"] == "syntax-error"]
+
+
+def test_a_class_longer_than_the_limit_is_read_up_to_its_last_whole_method_before_it():
+    methods = "".join(
+        f'    def area_{i}(self) -> float:\n        """The area, scaled by {i}."""\n'
+        f"        return self.side * self.side * {i}.0\n\n"
+        for i in range(3000)
+    )
+    content = (
+        "import subprocess\n\nfrom flask import Flask, request\n\napp = Flask(__name__)\n\n\n"
+        "class Shapes:\n"
+        '    @app.route("/run")\n'
+        "    def run(self):\n"
+        '        subprocess.run(request.args["cmd"], shell=True)\n'
+        '        return "done"\n\n' + methods
+    )
+    assert len(content) > 2 * JUDGED_CHARS
+    part = judged_part(content, "file: shapes.py")
+    ast.parse(part)
+    assert part.startswith(content[:200]) and len(part) > JUDGED_CHARS - 200
+    j = judge(Cell.create(content=content, context="file: shapes.py"))
+    assert [(f["rule"], f["line"]) for f in _security(j)] == [("shell-injection", 11)], _security(j)
+    assert j.verdict == "BARK"
+
+
+@pytest.mark.parametrize("name", ["turtle.py", "tkinter/__init__.py", "_pydecimal.py", "typing.py"])
+def test_a_long_standard_module_is_cut_after_a_whole_statement_near_the_limit(name):
+    content = (STDLIB / name).read_text(encoding="utf-8")
+    assert len(content) > JUDGED_CHARS
+    part = judged_part(content, f"file: {name}")
+    ast.parse(part)
+    assert content.startswith(part) and len(part) > JUDGED_CHARS - 5_000
+
+
+def test_a_part_that_would_end_on_a_dangling_header_or_try_takes_the_statement_before():
+    """Cut points that leave `try:` without its handler, or a decorator without its function, do
+    not parse: the cut moves back to the next earlier statement."""
+    unit = (
+        "try:\n    import json\nexcept ImportError:\n    json = None\n@property\ndef p(self):\n    return 1\n"
+    )
+    content = unit * (JUDGED_CHARS // len(unit) + 50)
+    for limit in range(JUDGED_CHARS - len(unit), JUDGED_CHARS, 3):
+        part = judged_part(content, "file: x.py", limit)
+        ast.parse(part)
+        assert len(part) <= limit and len(part) > limit - 2 * len(unit)
+
+
+def test_a_content_that_is_not_python_is_cut_at_a_line_end():
+    content = "const a = 1;\n" * (JUDGED_CHARS // 13 + 10)
+    part = judged_part(content, "file: a.js")
+    assert part.endswith(";\n") and JUDGED_CHARS - 13 < len(part) <= JUDGED_CHARS
