@@ -140,15 +140,22 @@ def _statement_ends(text: str) -> list[int]:
         line_starts.append(at + 1)
         at = text.find("\n", at + 1)
     ends: list[int] = []
+    first = -1  # where the first statement starts (after the comments before it)
     after_newline = 0  # the row after the last NEWLINE token, while no token has followed it
     try:
         for token in tokenize.generate_tokens(io.StringIO(text).readline):
             if token.type in (tokenize.NL, tokenize.COMMENT):
                 continue
+            if first < 0:
+                first = line_starts[token.start[0] - 1]
             if after_newline and token.type != tokenize.INDENT and after_newline <= len(line_starts):
                 ends.append(line_starts[after_newline - 1])
             after_newline = token.end[0] + 1 if token.type == tokenize.NEWLINE else 0
-    except (tokenize.TokenError, SyntaxError, ValueError, RecursionError, MemoryError):
+    except tokenize.TokenError:  # text ends inside a statement (a bracket, a string)
+        # one statement longer than the limit (a module that is one data literal): nothing of it
+        # is read, rather than its strings as text
+        return ends or ([first] if first > 0 else [])
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ends
     return ends
 

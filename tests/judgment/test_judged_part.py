@@ -94,3 +94,21 @@ def test_a_content_that_is_not_python_is_cut_at_a_line_end():
     content = "const a = 1;\n" * (JUDGED_CHARS // 13 + 10)
     part = judged_part(content, "file: a.js")
     assert part.endswith(";\n") and JUDGED_CHARS - 13 < len(part) <= JUDGED_CHARS
+
+
+def test_a_module_that_is_one_literal_longer_than_the_limit_is_not_read_as_text():
+    """pydoc_data/topics.py is a comment and one dict of 820,000 characters: no statement ends
+    before the limit. Read as text, its strings' `eval(` were a BARK; the part is the comment."""
+    content = (STDLIB / "pydoc_data" / "topics.py").read_text(encoding="utf-8")
+    part = judged_part(content, "file: topics.py")
+    assert part and content.startswith(part) and ast.parse(part).body == []
+    j = judge(Cell.create(content=content, context="file: topics.py"))
+    assert _security(j) == [] and j.verdict in ("HOWL", "WAG"), _security(j)
+
+
+def test_one_json_object_longer_than_the_limit_is_still_read_as_text():
+    """No comment before it: the cut part is read as text, so a key in it is still found."""
+    content = '{"aws_secret_access_key": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",\n' + "".join(
+        f'"k{i}": "{i:08d}",\n' for i in range(8000)
+    )
+    assert judged_part(content) == content[: content.rfind("\n", 0, JUDGED_CHARS) + 1]
