@@ -21,6 +21,7 @@ class Function:
     end_line: int = 0
     raises_not_implemented: bool = False  # a stub that raises NotImplementedError (not a pass)
     nested: bool = False  # defined inside another function
+    owner: Function | None = field(default=None, repr=False, compare=False)  # that function
     node: ast.FunctionDef | ast.AsyncFunctionDef | None = None
     depth: int = 0
     complexity: int = 1

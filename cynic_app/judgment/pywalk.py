@@ -262,6 +262,7 @@ class PyFacts:
             end_line=node.end_lineno or node.lineno,
             raises_not_implemented=raises,
             nested=owner is not None,
+            owner=owner,
             node=node,
         )
         self.functions.append(fn)

@@ -134,3 +134,15 @@ def test_the_comments_are_read_only_for_a_file_where_a_finding_line_names_a_supp
     monkeypatch.setattr(source, "_python_comments", refuse)
     text = "import os\n\n# run it\ndef run(cmd):  # a comment\n    os.system(input())\n"
     assert [f for f in judge(Cell.create(content=text)).findings if f["kind"] == "security"]
+
+
+def test_a_closure_and_a_lambda_carry_a_flow_as_surely_as_a_call_of_a_function():
+    """A nested function reading its enclosing view's input, and a lambda bound to a name, were
+    read as functions of unknown arguments: the closure's os.system() only a low look (0.3), the
+    lambda's nothing at all. The enclosing function's names are now what its calls give."""
+    j, _ = judged("programs_and_closures.py")
+    lines = (CASES / "programs_and_closures.py").read_text().splitlines()
+    for text in ("        os.system(command)", '    run = lambda c: os.system("ls " + c)  # noqa: E731'):
+        line = lines.index(text) + 1
+        (found,) = [f for f in j.findings if f["line"] == line and f["rule"] == "shell-injection"]
+        assert found["kind"] == "security" and found["confidence"] >= 0.8, found

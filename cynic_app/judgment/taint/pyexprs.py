@@ -487,6 +487,11 @@ class Evaluator:
                     self._reach(sink, kwargs[k], node, name)
             if sink.receiver and receiver is not None:
                 self._reach(sink, receiver, node, name)
+            if sink.argv is not None:
+                at, variadic = sink.argv
+                argv = list_of(args[at:]) if variadic else args[at] if len(args) > at else None
+                if argv is not None and argv.items is not None:
+                    self._shell_command(sink, argv.items, node, name)
 
     def _names_safe(self, node: ast.Call, safe_with: tuple[int, str, str]) -> bool:
         position, keyword, text = safe_with
@@ -499,14 +504,17 @@ class Evaluator:
 
     def _reach(self, sink: Sink, value: Val, node: ast.AST, name: str) -> None:
         if sink.first_item and value.items is not None:
-            items = value.items
-            if len(items) > 2 and items[1].known and items[1].const in _SHELL_FLAGS:
-                self._reach(replace(sink, first_item=False), items[2], node, name)  # sh -c COMMAND
-            value = items[0] if items else UNKNOWN
+            self._shell_command(sink, value.items, node, name)
+            value = value.items[0] if value.items else UNKNOWN
         if value.all_taints():
             self.sink_reached(sink, value, node, name)
         elif sink.possible and not value.literal and (sink.possible == "any" or value.built):
             self.sink_possibly_reached(sink, value, node, name)
+
+    def _shell_command(self, sink: Sink, argv: tuple[Val, ...], node: ast.AST, name: str) -> None:
+        """A program's argument list: ``sh -c COMMAND`` runs COMMAND."""
+        if len(argv) > 2 and argv[1].known and argv[1].const in _SHELL_FLAGS:
+            self._reach(replace(sink, first_item=False, argv=None), argv[2], node, name)
 
     def _modelled(self, func, qualified, method, receiver, args, kwargs) -> Val | None:
         """Containers, config parsers and string methods, modelled precisely."""

@@ -12,6 +12,7 @@ stays linear in the size of the code.
 from __future__ import annotations
 
 import ast
+import builtins
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -61,6 +62,14 @@ _SQL_RE = linear(
     "sql-text",
     r"(?is)\b(select\b.*\bfrom|insert\s+into|update\b.*\bset|delete\s+from|create\s+table|drop\s+table|where\b.*=)",
 )
+
+
+#: The kind of a value that is a lambda (ModuleFlow.lambda_of gives the rest).
+LAMBDA = "lambda:"
+#: Taint.param of a name a nested function reads from the function it is in (a closure's), the
+#: name in Taint.attr: its caller there gives it, as it gives a parameter.
+FREE = 1 << 20
+_BUILTINS = frozenset(dir(builtins))
 
 
 @dataclass(frozen=True)
@@ -254,6 +263,7 @@ class FunctionInfo:
     params: list[str]
     view: bool
     route: str = ""  # a view's route when it holds no variable part: the only path it answers
+    owner: int = 0  # id() of the function it is defined in (0: none)
 
 
 class ModuleFlow:
@@ -276,6 +286,7 @@ class ModuleFlow:
         self.index = index(tables)
         self.by_name_part = [s for s in tables.sanitizers if s.name_parts]
         self.functions: dict[str, FunctionInfo] = {}
+        self.inner: dict[tuple[int, str], FunctionInfo] = {}  # by (owner, name): nested functions
         self.methods: dict[tuple[str, str], FunctionInfo] = {}
         self.classes: set[str] = set()  # the module's top-level classes
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
@@ -283,6 +294,7 @@ class ModuleFlow:
         self.start_depth = start_depth()  # where may_summarise counts frames from
         self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.globals: dict[str, Val] = {}
+        self.lambdas: dict[str, FunctionInfo] = {}  # by "line:column": read as the module's functions
         roots = {v.split(".")[0] for v in self.aliases.values()}
         self.html_views = bool(roots & set(HTML_FRAMEWORKS))
         self.request_first = bool(roots & set(tables.request_first))
@@ -292,14 +304,12 @@ class ModuleFlow:
             self._collect()
         else:  # the walk's functions (pywalk.Function): no second walk of the tree
             for fn in functions:
+                owner = id(fn.owner.node) if fn.owner is not None else 0
                 info = FunctionInfo(
                     fn.node, fn.cls if not fn.nested else fn.cls, fn.nested, _param_names(fn.node),
-                    self._is_view(fn.node), _fixed_route(fn.node),
+                    self._is_view(fn.node), _fixed_route(fn.node), owner,
                 )  # fmt: skip
-                if fn.cls is not None and not fn.nested:
-                    self.methods[(fn.cls, fn.name)] = info
-                else:
-                    self.functions.setdefault(fn.name, info)
+                self._add(info, fn.name)
 
         self.classes = {s.name for s in tree.body if isinstance(s, ast.ClassDef)}
 
@@ -312,24 +322,30 @@ class ModuleFlow:
                 self.summary_of(info)  # (the others are read when a function read calls them)
         return sorted(self.hits.values(), key=lambda h: (h.line, h.rule))
 
+    def _add(self, info: FunctionInfo, name: str) -> None:
+        if info.cls is not None and not info.nested:
+            self.methods[(info.cls, name)] = info
+        else:
+            self.functions.setdefault(name, info)
+            if info.owner:
+                self.inner.setdefault((info.owner, name), info)
+
     def _collect(self) -> None:
-        stack: list[tuple[ast.AST, str | None, bool]] = [(self.tree, None, False)]
+        stack: list[tuple[ast.AST, str | None, int]] = [(self.tree, None, 0)]
         while stack:
-            node, cls, nested = stack.pop()
+            node, cls, owner = stack.pop()
             for child in ast.iter_child_nodes(node):
                 if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     info = FunctionInfo(
-                        child, cls, nested, _param_names(child), self._is_view(child), _fixed_route(child)
-                    )
-                    if cls is not None and not nested:
-                        self.methods[(cls, child.name)] = info
-                    else:
-                        self.functions.setdefault(child.name, info)
-                    stack.append((child, cls, True))
+                        child, cls, bool(owner), _param_names(child), self._is_view(child),
+                        _fixed_route(child), owner,
+                    )  # fmt: skip
+                    self._add(info, child.name)
+                    stack.append((child, cls, id(child)))
                 elif isinstance(child, ast.ClassDef):
-                    stack.append((child, child.name, nested))
+                    stack.append((child, child.name, owner))
                 elif isinstance(child, (ast.stmt, ast.excepthandler, ast.match_case)):
-                    stack.append((child, cls, nested))
+                    stack.append((child, cls, owner))
 
     def _is_view(self, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> bool:
         params = _param_names(fn)
@@ -360,6 +376,18 @@ class ModuleFlow:
                     ):
                         return True  # (an error handler's answer is HTML like a view's)
         return False
+
+    def lambda_of(self, node: ast.Lambda) -> str:
+        """The key of a lambda read as a function of the module (``def <lambda>(...): return ...``)."""
+        key = f"{node.lineno}:{node.col_offset}"
+        if key not in self.lambdas:
+            fn = ast.FunctionDef(
+                name="<lambda>", args=node.args, body=[ast.Return(value=node.body)], decorator_list=[]
+            )
+            ast.copy_location(fn.body[0], node.body)
+            ast.copy_location(fn, node)
+            self.lambdas[key] = FunctionInfo(fn, None, True, _param_names(fn), False)
+        return key
 
     def summary_of(self, info: FunctionInfo) -> Summary | None:
         return summarise(self, id(info.node), lambda: FunctionFlow(self, info))
@@ -460,7 +488,7 @@ class FunctionFlow(Walk, Evaluator):
         deserialisers, as it is): its callers cannot know to clean it. Any other parameter that
         reaches a sink which a non-literal value makes worth a look is a possible finding."""
         info = self.info
-        if info is None:
+        if info is None or info.node.name == "<lambda>":  # read only where it is called: calls report
             return
         name = info.node.name
         public = not (info.nested or (info.cls or "").startswith("_")) and (
@@ -469,6 +497,15 @@ class FunctionFlow(Walk, Evaluator):
         arguments = [*info.node.args.posonlyargs, *info.node.args.args, *info.node.args.kwonlyargs]
         converted = _converted_route_parts(info.node) if info.view else frozenset()
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
+            if entry.param == FREE:  # as a nested function's parameter: its calls give it
+                taint = parameter_taint(
+                    entry, False, f"{entry.attr} of the enclosing function", info.node.lineno
+                )
+                if taint is not None:
+                    self.module.report(
+                        entry.sink.rule, info.node, taint, entry.name, line=entry.line, column=entry.column
+                    )
+                continue
             if entry.param >= len(arguments):
                 continue
             argument = arguments[entry.param]
@@ -566,7 +603,7 @@ class FunctionFlow(Walk, Evaluator):
             position = len(info.params) + (1 if fn.vararg is not None else 0)
             by_position[position] = Val(extra=frozenset().union(*(v.all_taints() for v in unknown)))
         for entry in summary.sinks:
-            arg = self._argument(by_position.get(entry.param), entry.attr, node)
+            arg = self._passed(by_position, entry.param, entry.attr, node)
             if arg is None:
                 continue
             cwe = RULES[entry.sink.rule].cwe
@@ -589,13 +626,19 @@ class FunctionFlow(Walk, Evaluator):
         taints: set[Taint] = set()
         for t in value.all_taints():
             if t.label == PARAM:
-                arg = self._argument(by_position.get(t.param), t.attr, node)
+                arg = self._passed(by_position, t.param, t.attr, node)
                 if arg is not None:
                     taints |= {x.clear(t.cleared) for x in arg.all_taints()}
             else:
                 taints.add(t)
         return Val(taints=frozenset(taints), const=value.const, built=value.built and bool(taints),
                    text=value.text, kind=value.kind, flags=value.flags)  # fmt: skip
+
+    def _passed(self, by_position: dict[int, Val], param: int, attr: str, node: ast.AST) -> Val | None:
+        """What the caller gives for a parameter (or its attribute), or for a closure's name."""
+        if param == FREE:
+            return self.lookup(attr)
+        return self._argument(by_position.get(param), attr, node)
 
     def _argument(self, arg: Val | None, attr: str, node: ast.AST) -> Val | None:
         """What the caller passed for a parameter, or for that parameter's attribute."""
@@ -610,11 +653,15 @@ class FunctionFlow(Walk, Evaluator):
         class when the call constructs an object."""
         methods = self.module.methods
         if isinstance(func, ast.Name):
+            bound = self.lookup(func.id)
+            if bound is not None and bound.kind.startswith(LAMBDA):
+                return self.module.lambdas.get(bound.kind[len(LAMBDA) :]), 0, None
             if func.id in self.env or func.id in self.aliases:
                 return None, 0, None
             if func.id in self.module.classes:
                 return methods.get((func.id, "__init__")), 1, func.id
-            return self.module.functions.get(func.id), 0, None
+            inner = self.module.inner.get((id(self.info.node), func.id)) if self.info is not None else None
+            return inner or self.module.functions.get(func.id), 0, None
         if isinstance(func, ast.Attribute) and receiver is not None:
             kind = receiver.kind
             if kind.startswith(("self:", "instance:")):
@@ -622,6 +669,22 @@ class FunctionFlow(Walk, Evaluator):
                 if info is not None and not _static(info.node):
                     return info, 1, None
         return None, 0, None
+
+    def lookup(self, name: str) -> Val | None:
+        """A name; in a nested function, one it does not bind is the enclosing function's (FREE)."""
+        found = super().lookup(name)
+        info = self.info
+        if found is not None or info is None or not info.nested or name in _BUILTINS:
+            return found
+        module = self.module
+        if name in self.aliases or name in module.functions or name in module.classes:
+            return None
+        what = f"{name} of the function {info.node.name}() is in"
+        return Val(taints=frozenset({Taint(PARAM, info.node.lineno, what, param=FREE, attr=name)}))
+
+    def _ev_Lambda(self, node: ast.Lambda, depth: int) -> Val:
+        """A lambda: called by a name it is bound to, its body is read as a function's."""
+        return Val(kind=LAMBDA + self.module.lambda_of(node))
 
     # -- statements -----------------------------------------------------------------------------
 

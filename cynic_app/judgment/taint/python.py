@@ -90,7 +90,13 @@ SINKS = (
     # service, a setuid tool, a CI job) hands them to a shell.
     Sink("shell-injection", calls=("os.system", "os.popen", "os.popen2", "os.popen3", "subprocess.getoutput", "subprocess.getstatusoutput", "commands.getoutput", "asyncio.create_subprocess_shell", "pty.spawn"), args=(0,), kwargs=("cmd", "command"), labels=_CODE_AND_COMMANDS, param_built=True, possible="any"),
     Sink("shell-injection", calls=_SUBPROCESS, args=(0,), kwargs=("args",), when=(("shell", True),), labels=_CODE_AND_COMMANDS, param_built=True, possible="any"),
-    Sink("shell-injection", calls=(*_SUBPROCESS, "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.execl", "os.execlp", "os.spawnv", "os.spawnvp", "os.spawnl", "os.spawnlp", "os.posix_spawn", "os.posix_spawnp"), args=(0,), kwargs=("args", "executable"), first_item=True),
+    Sink("shell-injection", calls=_SUBPROCESS, args=(0,), kwargs=("args", "executable"), first_item=True),
+    # os.exec*(path, argv or *args), os.spawn*(mode, path, argv or *args): the program, and a
+    # shell's -c COMMAND among its arguments
+    Sink("shell-injection", calls=("os.execv", "os.execve", "os.execvp", "os.execvpe", "os.posix_spawn", "os.posix_spawnp"), args=(0,), kwargs=("path", "file"), argv=(1, False)),
+    Sink("shell-injection", calls=("os.execl", "os.execle", "os.execlp", "os.execlpe"), args=(0,), argv=(1, True)),
+    Sink("shell-injection", calls=("os.spawnv", "os.spawnve", "os.spawnvp", "os.spawnvpe"), args=(1,), kwargs=("path", "file"), argv=(2, False)),
+    Sink("shell-injection", calls=("os.spawnl", "os.spawnle", "os.spawnlp", "os.spawnlpe"), args=(1,), argv=(2, True)),
     Sink("shell-injection", methods=("exec_command",), args=(0,), kwargs=("command",), imports=("paramiko", "fabric"), labels=_CODE_AND_COMMANDS, param_built=True, possible="built"),
     # CWE-94: code, and templates (CWE-1336). Files count too: a directory of uploaded snippets.
     Sink("code-injection", calls=("eval", "exec", "builtins.eval", "builtins.exec", "execfile", "code.InteractiveInterpreter.runsource", "numexpr.evaluate", "pandas.eval"), args=(0,), kwargs=("source", "expression"), labels=frozenset({INPUT, LOCAL, EXTERNAL, FILE}), possible="any"),  # files: a directory of uploaded snippets

@@ -49,6 +49,9 @@ class Sink:
     kwargs: tuple[str, ...] = ()  # keyword arguments read
     receiver: bool = False  # the receiver itself is read (``path.open()``)
     first_item: bool = False  # of a list argument, only the first item matters (a program)
+    #: (position, variadic): the started program's argument list is there (variadic: it is the
+    #: positional arguments from there on); only a shell's ``-c COMMAND`` in it is read
+    argv: tuple[int, bool] | None = None
     when: tuple[tuple[str, object], ...] = ()  # keyword constants that must be given
     #: keywords that make the call safe: given at all (ANY: ``filter=``) or as this constant
     #: (``weights_only=True``)

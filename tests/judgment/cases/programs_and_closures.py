@@ -1,0 +1,103 @@
+"""Programs started by os.exec* and os.spawn* (the program, and a shell's `-c COMMAND` in its
+argument list), and input reaching a sink through a nested function or a lambda."""
+import os
+
+from flask import Flask, request
+
+app = Flask(__name__)
+
+
+@app.route("/exec")
+def exec_shell():
+    command = request.args["c"]
+    # ruleid: shell-injection
+    os.execv("/bin/sh", ["sh", "-c", command])
+
+
+@app.route("/execl")
+def execl_shell():
+    command = request.args["c"]
+    # ruleid: shell-injection
+    os.execl("/bin/sh", "sh", "-c", command)
+
+
+@app.route("/spawn")
+def spawn_program():
+    program = request.args["p"]
+    # ruleid: shell-injection
+    os.spawnv(os.P_WAIT, program, [program])
+
+
+@app.route("/spawnl")
+def spawnl_shell():
+    command = request.args["c"]
+    # ruleid: shell-injection
+    return os.spawnl(os.P_WAIT, "/bin/sh", "sh", "-c", command)
+
+
+@app.route("/listing")
+def listing():
+    directory = request.args["d"]
+    # ok: shell-injection
+    return os.spawnv(os.P_WAIT, "/bin/ls", ["ls", "--", directory])
+
+
+@app.route("/closure")
+def closure():
+    command = request.args["c"]
+
+    def run():
+        # ruleid: shell-injection
+        os.system(command)
+
+    run()
+    return "ok"
+
+
+@app.route("/closure-cleaned")
+def closure_cleaned():
+    name = request.args["n"]
+
+    def greet():
+        # ok: shell-injection
+        os.system("echo hello")
+        return name
+
+    return greet().upper()
+
+
+@app.route("/lambda")
+def through_a_lambda():
+    # ruleid: shell-injection
+    run = lambda c: os.system("ls " + c)  # noqa: E731
+    run(request.args["d"])
+    return "ok"
+
+
+@app.route("/lambda-constant")
+def lambda_given_a_constant():
+    # ok: shell-injection
+    run = lambda c: os.system("ls " + c)  # noqa: E731
+    run("/tmp")
+    return request.args["d"].upper()
+
+
+
+def motd():
+    path = "/etc/motd"
+
+    def show():
+        # ok: path-traversal
+        return open(path).read()
+
+    return show()
+
+
+@app.route("/shout")
+def shout():
+    path = request.args["p"]
+
+    def show():  # not motd()'s show: each function calls its own
+        return path.upper()
+
+    return {"said": show()}
