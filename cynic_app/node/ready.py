@@ -17,6 +17,9 @@ from ..store.deadline import bounded
 from .runtime import Runtime
 
 READY_DB_TIMEOUT_S = 1.0
+#: How long the check waits for the locks a write takes (within READY_DB_TIMEOUT_S): a lock held
+#: longer is a session holding the tables against writes, not a write's commit.
+READY_LOCK_TIMEOUT_S = 0.5
 #: guidance.json.lock is held for a replacement (milliseconds): longer means a holder that stalls.
 READY_GUIDANCE_TIMEOUT_S = 1.0
 
@@ -28,8 +31,11 @@ def readiness(runtime: Runtime) -> tuple[bool, dict[str, dict]]:
     checks = {"recovery": {"ok": True, "finished_by": runtime.recovered_by}}
     try:
         with service.pool.connection(timeout=READY_DB_TIMEOUT_S) as conn, bounded(conn, READY_DB_TIMEOUT_S):
-            repository.ping(conn)
+            repository.ping(conn, READY_LOCK_TIMEOUT_S)
         checks["database"] = {"ok": True}
+    except psycopg.errors.LockNotAvailable as exc:
+        locked = f"the tables a write inserts into are locked against writes: {first_line(exc)}"
+        checks["database"] = {"ok": False, "error": locked}
     except (psycopg.Error, PoolTimeout) as exc:
         checks["database"] = {"ok": False, "error": first_line(exc)}
     poisoned = service.journal.poisoned

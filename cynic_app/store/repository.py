@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import orjson
 import psycopg
+from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from ..judgment.phi import VERDICTS
@@ -238,9 +239,21 @@ def database_identity(conn: psycopg.Connection) -> str | None:
     return row[0] if row else None
 
 
-def ping(conn: psycopg.Connection) -> None:
-    """One round trip: the database answers (readiness)."""
-    conn.execute("SELECT 1")
+#: The tables a write inserts into (repository's INSERTs above).
+WRITTEN_TABLES = ("judgments", "perceptions", "idempotency_keys", "state_counters")
+
+
+def ping(conn: psycopg.Connection, lock_timeout_s: float) -> None:
+    """The database answers, and a write could take its locks within lock_timeout_s (readiness):
+    the lock an INSERT takes (ROW EXCLUSIVE) on every table a write inserts into, in a
+    transaction rolled back. A session holding one of them against writes (an ALTER TABLE, a
+    CREATE INDEX without CONCURRENTLY, LOCK TABLE) raises LockNotAvailable."""
+    lock = sql.SQL("SET LOCAL lock_timeout = {}; LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(
+        sql.Literal(f"{max(1, round(lock_timeout_s * 1000))}ms"),
+        sql.SQL(", ").join(sql.Identifier(t) for t in WRITTEN_TABLES),
+    )
+    with conn.transaction(force_rollback=True):
+        conn.execute(lock)
 
 
 def find_idempotency_key(conn: psycopg.Connection, key: str) -> tuple[str, str, str] | None:

@@ -3,6 +3,7 @@
 import time
 
 import psycopg
+import pytest
 
 from cynic_app import create_app
 from cynic_app.config import Config
@@ -90,3 +91,21 @@ def test_a_stalled_database_gets_an_honest_503_within_2_s_not_a_hang(private_pg,
         while client.post("/judge", json={"content": "c = 3"}).status_code != 200:
             assert time.monotonic() - back < 5, "writes did not resume within 5 s"
             time.sleep(0.2)
+
+
+@pytest.mark.parametrize("mode", ["ACCESS EXCLUSIVE", "SHARE"])
+def test_a_table_locked_against_writes_makes_the_node_not_ready(config, mode):
+    """Review finding: with judgments locked by another session (a migration's ALTER TABLE, a
+    CREATE INDEX without CONCURRENTLY) every write waited out its bound and answered 503, while
+    /ready said 200 (its check was SELECT 1). A load balancer kept sending writes to the node."""
+    with serving(config) as app:
+        client = app.test_client()
+        assert client.get("/ready").status_code == 200
+        with psycopg.connect(config.database_url) as holder:
+            holder.execute(f"LOCK TABLE judgments IN {mode} MODE")  # held until the block ends
+            started = time.monotonic()
+            r = client.get("/ready")
+            assert r.status_code == 503 and time.monotonic() - started < 2.5
+            database = r.get_json()["checks"]["database"]
+            assert database["ok"] is False and "lock" in database["error"], database
+        assert client.get("/ready").status_code == 200
