@@ -27,6 +27,9 @@ heads cost a file descriptor and a buffer, never a thread:
   api/receive.py does for a refused body): the answer says ``Connection: close``, and what the
   client sends after it is only discarded by the linger below, never parsed (gunicorn neither
   drains the rest of the body in the thread nor reads a next request);
+- ``Expect: 100-continue``: gunicorn sends ``100 Continue`` before the app runs, so a client
+  was asked for a 50 MB body the app then refused unread (413). The app's first read of the
+  body sends it instead (``_ContinueOnRead``); a body refused unread is never asked for;
 - a connection closed after its answer lingers (its last bytes drained, LINGER_S at most) as the
   event loop's reads, without blocking it: gunicorn's gthread worker lingered inside the loop,
   blocking up to 2 s for each client that neither sent more nor closed. At most MAX_LINGERING
@@ -213,6 +216,38 @@ class _BoundedSend:
             self._slots.release()
 
 
+class _ContinueOnRead:
+    """The body of a request that said ``Expect: 100-continue``: its first read sends ``100
+    Continue``, so the client sends the body only once the app reads it (RFC 9110 10.1.1). A
+    body the app refuses unread (too large to drain: api/receive.py) is never asked for."""
+
+    CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+
+    def __init__(self, body, sock):
+        self._body, self._sock, self._due = body, sock, True
+
+    def _ask(self) -> None:
+        if self._due:
+            self._due = False
+            self._sock.sendall(self.CONTINUE)
+
+    def read(self, size=None):
+        self._ask()
+        return self._body.read(size)
+
+    def readline(self, size=None):
+        self._ask()
+        return self._body.readline(size)
+
+    def readlines(self, hint=None):
+        self._ask()
+        return self._body.readlines(hint)
+
+    def __iter__(self):
+        self._ask()
+        return iter(self._body)
+
+
 class HeadFirstWorker(JsonErrors, ThreadWorker):
     """gunicorn's gthread worker reading request heads in its event loop (module doc)."""
 
@@ -257,6 +292,10 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         if self.nr_conns - self.new_heads > self.cfg.threads:
             req.must_close = True
             metrics.connections_handed_back.inc()
+        # gunicorn answers "100 Continue" before the app runs: the app's first read of the body
+        # asks for it instead (_ContinueOnRead), so a body refused unread is never asked for
+        req.cynic_expects_continue = getattr(req, "_expected_100_continue", False)
+        req._expected_100_continue = False
         sock, bounded = conn.sock, _BoundedSend(conn.sock)
         self.serving.req, self.serving.send = req, bounded
         conn.sock = bounded  # gunicorn's Response writes the answer to conn.sock
@@ -287,6 +326,8 @@ class HeadFirstWorker(JsonErrors, ThreadWorker):
         if req is not None:
             environ[CLOSE_KEY] = partial(setattr, req, "must_close", True)
             environ[SEND_BOUNDS_KEY] = self.serving.send.bound
+            if req.cynic_expects_continue:
+                environ["wsgi.input"] = _ContinueOnRead(environ["wsgi.input"], self.serving.send)
         return app(environ, start_response)
 
     # -- gunicorn's entry points ---------------------------------------------------------------

@@ -284,3 +284,35 @@ def test_a_body_over_the_drain_limit_holds_no_thread(node):
     assert status == 200 and waited_s < 1.0, waited_s
     assert answered == [(413, "close")] * len(held), answered
     assert all(closed), closed
+
+
+def _head_of_first_answer(s: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data and (chunk := s.recv(65536)):
+        data += chunk
+    return data.split(b"\r\n", 1)[0]
+
+
+def _expecting_head(length: int) -> bytes:
+    return (
+        b"POST /judge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b"Expect: 100-continue\r\nContent-Length: " + str(length).encode() + b"\r\n\r\n"
+    )
+
+
+def test_a_body_too_large_to_read_is_refused_before_the_client_is_told_to_send_it(node):
+    """Review finding: `Expect: 100-continue` with a 50 MB Content-Length got gunicorn's `100
+    Continue` (sent before the app ran), so a client sent 50 MB the node never reads; the 413
+    should be the first answer (RFC 9110 10.1.1: a server that will refuse does not ask for it)."""
+    with socket.create_connection(("127.0.0.1", node.port), timeout=10) as s:
+        s.sendall(_expecting_head(50 * 1024 * 1024))
+        assert _head_of_first_answer(s).startswith(b"HTTP/1.1 413 ")
+
+
+def test_a_body_the_node_reads_is_asked_for_with_100_continue_then_judged(node):
+    body = json.dumps({"content": "def hello(): pass\n"}).encode()
+    with socket.create_connection(("127.0.0.1", node.port), timeout=10) as s:
+        s.sendall(_expecting_head(len(body)))
+        assert s.recv(65536) == b"HTTP/1.1 100 Continue\r\n\r\n"  # the client waits for it
+        s.sendall(body)
+        assert _head_of_first_answer(s) == b"HTTP/1.1 200 OK"
