@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import psycopg
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
 
 from ..errors import first_line
 from .deadline import bounded, watched
@@ -89,6 +89,40 @@ def check_connection(conn: psycopg.Connection) -> None:
         raise CheckoutTooLate("the check of a connection outlasted its deadline")
 
 
+class Pool(ConnectionPool):
+    """psycopg_pool's pool, passing over a connection that fails its check at once.
+
+    psycopg_pool sleeps after a second failed check (its reconnection backoff, cut to the
+    caller's timeout) and then gives up without looking at the pool again. After a storm of
+    killed connections (``pg_terminate_backend``, a failover) every idle connection is found
+    dead only when handed out, so every checkout that met two of them in a row failed, for 1.5
+    to 2 s after the storm: writes answered 503 while good connections were being added. Here
+    a connection that fails its check is discarded (the pool asks for a new one) and the next
+    is taken at once, until the caller's timeout: a server that is down empties the pool, so
+    the caller then waits for a connection as any caller does, without spinning. A check with
+    no time left (``CheckoutTooLate``) ends the checkout at once.
+
+    Overrides a private method of psycopg_pool 3.3 (pinned in requirements.txt; its test,
+    tests/store/test_checkouts.py, fails if the method stops being called).
+    """
+
+    def _getconn_with_check_loop(self, deadline: float) -> psycopg.Connection:
+        while True:
+            conn = self._getconn_unchecked(deadline - time.monotonic())
+            try:
+                self._check_connection(conn)
+            except CheckoutTooLate as exc:
+                self._putconn(conn, from_getconn=True)  # (kept: it was not found bad)
+                raise PoolTimeout(str(exc)) from None
+            except psycopg.Error:
+                self._putconn(conn, from_getconn=True)  # found bad: discarded, a new one asked for
+                continue
+            except BaseException:
+                self._putconn(conn, from_getconn=True)
+                raise
+            return conn
+
+
 #: Compress what this session stores with lz4 where the server has it (PostgreSQL 14 or newer,
 #: built with lz4) and nobody chose otherwise (the server's, the database's or the role's own
 #: setting is kept); else the query changes nothing.
@@ -124,9 +158,9 @@ def make_pool(
     timeout_s: float,
     statement_timeout_ms: int = 5000,
     pgbouncer: bool = False,
-) -> ConnectionPool:
+) -> Pool:
     """Create a closed pool; the caller opens it in the process that will use it."""
-    return ConnectionPool(
+    return Pool(
         url,
         min_size=min_size,
         max_size=max_size,
