@@ -19,7 +19,7 @@ import psutil
 import pytest
 
 from cynic_app.worker import KEEPALIVE_REQUESTS
-from tests.support.harness import Gunicorn
+from tests.support.harness import Gunicorn, request
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +45,15 @@ def connections_per_worker(g: Gunicorn, workers: list[psutil.Process]) -> list[i
     return [sum(1 for c in w.net_connections("tcp") if established(c)) for w in workers]
 
 
+def serving(g: Gunicorn, worker: psutil.Process, other: psutil.Process) -> None:
+    """Wait until worker answers a request: other is stopped meanwhile, so only worker can accept."""
+    os.kill(other.pid, signal.SIGSTOP)
+    try:
+        assert request(g.port, "GET", "/health", timeout_s=60)[0] == 200
+    finally:
+        os.kill(other.pid, signal.SIGCONT)
+
+
 def load_clients_landed_on_one_worker(
     g: Gunicorn, clients: int, requests: int, samples: list[list[int]] | None = None
 ) -> list[int]:
@@ -52,6 +61,8 @@ def load_clients_landed_on_one_worker(
     on the first), then send `requests` dry runs on each; return the connections per worker
     after the load (and append them to `samples` every 20 ms during it)."""
     first, second = workers = workers_of(g)
+    serving(g, second, first)  # /ready was one worker's answer: the other may still be booting
+    serving(g, first, second)
     os.kill(second.pid, signal.SIGSTOP)
     try:
         conns = [http.client.HTTPConnection("127.0.0.1", g.port, timeout=10) for _ in range(clients)]
@@ -85,7 +96,15 @@ def load_clients_landed_on_one_worker(
     for conn in conns:
         conn.close()
     assert failures == []
+    if samples is not None and not any(min(sample) > 0 for sample in [*samples, shared]):
+        print(state_of(g, workers))  # what the workers were doing, for a failure's report
     return shared
+
+
+def state_of(g: Gunicorn, workers: list[psutil.Process]) -> str:
+    now = [p.pid for p in psutil.Process(g.process.pid).children()]
+    each = [f"{w.pid}: {w.status()}, cpu {w.cpu_times().user + w.cpu_times().system:.2f} s" for w in workers]
+    return f"workers {each}; children now {now}; log:\n{g.log()[-2000:]}"
 
 
 @pytest.fixture
