@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ..patterns import linear
 from ..rules import RULES
 from .names import chain, import_aliases, qualify
-from .pyexprs import Evaluator, iterate
+from .pyexprs import MAX_DEPTH, Evaluator, iterate
 from .spec import ALL, Sink, Tables, index, secretish
 from .values import (
     EXTERNAL,
@@ -66,6 +66,8 @@ _SQL_RE = linear(
 
 #: The kind of a value that is a lambda (ModuleFlow.lambda_of gives the rest).
 LAMBDA = "lambda:"
+#: The kind of a value made by functools.partial (ModuleFlow.partials keeps its call, by key).
+PARTIAL = "partial:"
 #: Taint.param of a name a nested function reads from the function it is in (a closure's), the
 #: name in Taint.attr: its caller there gives it, as it gives a parameter.
 FREE = 1 << 20
@@ -295,6 +297,7 @@ class ModuleFlow:
         self.reaching: dict[tuple, tuple] = {}  # reaching()'s, per value and sink
         self.globals: dict[str, Val] = {}
         self.lambdas: dict[str, FunctionInfo] = {}  # by "line:column": read as the module's functions
+        self.partials: dict[str, ast.Call] = {}  # functools.partial(...) calls, by "line:column"
         roots = {v.split(".")[0] for v in self.aliases.values()}
         self.html_views = bool(roots & set(HTML_FRAMEWORKS))
         self.request_first = bool(roots & set(tables.request_first))
@@ -681,6 +684,31 @@ class FunctionFlow(Walk, Evaluator):
             return None
         what = f"{name} of the function {info.node.name}() is in"
         return Val(taints=frozenset({Taint(PARAM, info.node.lineno, what, param=FREE, attr=name)}))
+
+    def _ev_Call(self, node: ast.Call, depth: int) -> Val:
+        """functools.partial(f, *args, **kwargs) is a value that remembers its call; calling it
+        is read as calling f with those arguments before the call's own (its keywords after)."""
+        func = node.func
+        if isinstance(func, ast.Name) and depth <= MAX_DEPTH:
+            bound = self.lookup(func.id)
+            made = self.module.partials.get(bound.kind[len(PARTIAL) :]) if bound is not None else None
+            if made is not None and bound.kind.startswith(PARTIAL):
+                applied = ast.Call(
+                    func=made.args[0],
+                    args=[*made.args[1:], *node.args],
+                    keywords=[*made.keywords, *node.keywords],
+                )
+                return self._ev_Call(ast.copy_location(applied, node), depth + 1)
+        value = super()._ev_Call(node, depth)
+        if node.args and self._qualified(func) == "functools.partial":
+            key = f"{node.lineno}:{node.col_offset}"
+            self.module.partials.setdefault(key, node)
+            return Val(kind=PARTIAL + key)
+        return value
+
+    def _qualified(self, func: ast.AST) -> str:
+        parts = chain(func)
+        return qualify(parts, self.aliases, self.env.keys()) if parts else ""
 
     def _ev_Lambda(self, node: ast.Lambda, depth: int) -> Val:
         """A lambda: called by a name it is bound to, its body is read as a function's."""

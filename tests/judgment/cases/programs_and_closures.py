@@ -1,6 +1,9 @@
 """Programs started by os.exec* and os.spawn* (the program, and a shell's `-c COMMAND` in its
 argument list), and input reaching a sink through a nested function or a lambda."""
+import functools
 import os
+import subprocess
+from functools import partial
 
 from flask import Flask, request
 
@@ -101,3 +104,27 @@ def shout():
         return path.upper()
 
     return {"said": show()}
+
+
+@app.route("/partial")
+def through_a_partial():
+    run = functools.partial(subprocess.run, shell=True)
+    # ruleid: shell-injection
+    run(request.args["c"])
+    return "ok"
+
+
+@app.route("/partial-bound")
+def partial_bound_input():
+    show = partial(os.system, "cat " + request.args["f"])
+    # ruleid: shell-injection
+    show()
+    return "ok"
+
+
+@app.route("/partial-program")
+def partial_without_a_shell():
+    run = partial(subprocess.run, check=True)
+    # ok: shell-injection
+    run(["ls", "--", request.args["d"]])
+    return "ok"
