@@ -119,8 +119,11 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     if cut <= 0:
         return content[:limit]
     part = content[: cut + 1]
-    if language_from_context(context) in (None, PYTHON):
+    given = language_from_context(context)
+    if given in (None, PYTHON):
         for at in reversed(_statement_ends(part)[-CUT_TRIES:]):
+            if given is None and at < len(part) // 2:
+                break  # unnamed content that is Python only in its first lines: text, cut at a line
             try:
                 ast.parse(part[:at])
             except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -155,7 +158,7 @@ def _statement_ends(text: str) -> list[int]:
         # one statement longer than the limit (a module that is one data literal): nothing of it
         # is read, rather than its strings as text
         return ends or ([first] if first > 0 else [])
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):  # SystemError: a NUL
         return ends
     return ends
 

@@ -112,3 +112,18 @@ def test_one_json_object_longer_than_the_limit_is_still_read_as_text():
         f'"k{i}": "{i:08d}",\n' for i in range(8000)
     )
     assert judged_part(content) == content[: content.rfind("\n", 0, JUDGED_CHARS) + 1]
+
+
+def test_a_nul_after_an_unmatched_bracket_is_judged_not_a_crash():
+    """Review: the tokenizer raised SystemError on `)` then NUL; judge() crashed."""
+    content = "x = 1\n )\n\x00\n" + "y = 2\n" * 20000
+    assert judge(Cell.create(content=content, context="file: a.py")).verdict
+
+
+def test_long_unnamed_text_whose_first_lines_read_as_python_is_cut_at_a_line():
+    """Review: a 124 KB Markdown without a file name was cut to its first comment line, and the
+    key in it went unread (BARK before the tokenizer's cut, HOWL after)."""
+    para = "This is a paragraph of plain text.\n"
+    key = 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
+    content = "# Title\n\nDon't use this.\n" + para * 1500 + key + para * 1500
+    assert len(judged_part(content)) > JUDGED_CHARS - 100
