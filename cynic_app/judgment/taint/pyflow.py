@@ -691,8 +691,9 @@ class FunctionFlow(Walk, Evaluator):
         func = node.func
         if isinstance(func, ast.Name) and depth <= MAX_DEPTH:
             bound = self.lookup(func.id)
-            made = self.module.partials.get(bound.kind[len(PARTIAL) :]) if bound is not None else None
-            if made is not None and bound.kind.startswith(PARTIAL):
+            partial = bound is not None and bound.kind.startswith(PARTIAL)
+            made = self.module.partials.get(bound.kind[len(PARTIAL) :]) if partial else None
+            if made is not None:
                 applied = ast.Call(
                     func=made.args[0],
                     args=[*made.args[1:], *node.args],
