@@ -110,7 +110,8 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     that fit (the whole first line when it alone is longer). Python is cut after the last whole
     statement that fits, at any depth (a class or a function whose body ends early is still
     Python), so the part parses: the last CUT_TRIES such places are tried, latest first (one may
-    leave a `try:` without its handler, or a decorator without its function); when none parses,
+    leave a `try:` without its handler, or a decorator without its function), then the last
+    CUT_TRIES at column 0 (a `try:` body longer than CUT_TRIES statements); when none parses,
     the part ends inside a statement, which Source(cut=True) does not call a syntax error. What
     is beyond is stored, not read."""
     if len(content) <= limit:
@@ -121,7 +122,10 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     part = content[: cut + 1]
     given = language_from_context(context)
     if given in (None, PYTHON):
-        for at in reversed(_statement_ends(part)[-CUT_TRIES:]):
+        ends = _statement_ends(part)
+        latest = [at for at, _ in ends[-CUT_TRIES:]]
+        outer = [at for at, column in ends[:-CUT_TRIES] if column == 0][-CUT_TRIES:]
+        for at in reversed(outer + latest):
             if given is None and at < len(part) // 2:
                 break  # unnamed content that is Python only in its first lines: text, cut at a line
             try:
@@ -132,17 +136,18 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     return part
 
 
-def _statement_ends(text: str) -> list[int]:
+def _statement_ends(text: str) -> list[tuple[int, int]]:
     """The offsets in text where a line starts after a whole statement, one that opens no block
-    (its next token is not an INDENT), read by Python's tokenizer (linear; strings and brackets
-    spanning lines are whole). Stops where the tokenizer stops (text ending inside a string or
-    a bracket, an indentation it refuses)."""
+    (its next token is not an INDENT), each with the column of the statement after it (0: the
+    part before is whole at module level), read by Python's tokenizer (linear; strings and
+    brackets spanning lines are whole). Stops where the tokenizer stops (text ending inside a
+    string or a bracket, an indentation it refuses)."""
     line_starts = [0]  # of the rows the tokenizer counts: it reads lines ending in "\n"
     at = text.find("\n")
     while at >= 0:
         line_starts.append(at + 1)
         at = text.find("\n", at + 1)
-    ends: list[int] = []
+    ends: list[tuple[int, int]] = []
     first = -1  # where the first statement starts (after the comments before it)
     after_newline = 0  # the row after the last NEWLINE token, while no token has followed it
     try:
@@ -152,12 +157,12 @@ def _statement_ends(text: str) -> list[int]:
             if first < 0:
                 first = line_starts[token.start[0] - 1]
             if after_newline and token.type != tokenize.INDENT and after_newline <= len(line_starts):
-                ends.append(line_starts[after_newline - 1])
+                ends.append((line_starts[after_newline - 1], token.start[1]))
             after_newline = token.end[0] + 1 if token.type == tokenize.NEWLINE else 0
     except tokenize.TokenError:  # text ends inside a statement (a bracket, a string)
         # one statement longer than the limit (a module that is one data literal): nothing of it
         # is read, rather than its strings as text
-        return ends or ([first] if first > 0 else [])
+        return ends or ([(first, 0)] if first > 0 else [])
     except (SyntaxError, ValueError, RecursionError, MemoryError, SystemError):  # SystemError: a NUL
         return ends
     return ends

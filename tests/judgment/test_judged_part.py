@@ -127,3 +127,30 @@ def test_long_unnamed_text_whose_first_lines_read_as_python_is_cut_at_a_line():
     key = 'aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"\n'
     content = "# Title\n\nDon't use this.\n" + para * 1500 + key + para * 1500
     assert len(judged_part(content)) > JUDGED_CHARS - 100
+
+
+def test_a_cut_inside_a_long_try_body_moves_back_to_a_whole_statement_at_column_0():
+    """Review: test_ssl.py's cut fell inside a `try:` body longer than CUT_TRIES statements; no
+    try parsed (a `try:` without its handler), the part was read as text and its
+    `ssl.CERT_NONE` lines were fourteen tls-unverified findings. The cut moves back to the last
+    whole statement at column 0 that parses."""
+    functions = "".join(
+        f"def check_{i}(context):\n    return context.verify_mode == {i}\n\n\n" for i in range(1500)
+    )
+    body = "".join(f"    context.verify_mode = ssl.CERT_NONE  # case {i}\n" for i in range(3000))
+    content = "import ssl\n\n\n" + functions + "try:\n" + body + "except OSError:\n    pass\n"
+    assert len(functions) < JUDGED_CHARS < len(content) - len(body) // 2
+    part = judged_part(content, "file: test_tls.py")
+    ast.parse(part)
+    assert part.endswith("return context.verify_mode == 1499\n")
+    assert not [f for f in _security(judge(Cell.create(content=content, context="file: t.py")))]
+
+
+def test_a_cut_inside_a_long_try_body_in_the_standard_test_suite_is_python():
+    name = "test/test_ssl.py"
+    if not (STDLIB / name).exists():
+        pytest.skip("this Python has no test suite")
+    content = (STDLIB / name).read_text(encoding="utf-8")
+    part = judged_part(content, f"file: {name}")
+    ast.parse(part)
+    assert len(part) > JUDGED_CHARS // 2
