@@ -51,8 +51,16 @@ _PURE_STR = frozenset(
 )  # fmt: skip
 #: Objects whose contents are tracked by constant keys, like a dict's.
 _KEYED_KINDS = frozenset({"configparser"})
-#: A shell given one of these runs its next argument as a command line.
-_SHELL_FLAGS = frozenset({"-c", "/c", "/C", "-Command", "-command", "-e"})
+#: Programs that run their argument after one of these flags as a command line or a program
+#: (by the program's file name, without a directory, ".exe" or a version); a program whose
+#: name is not known (a variable: `$SHELL`, sys.executable) is read as any of them.
+_RUNS_ITS_ARGUMENT = {
+    **dict.fromkeys(("sh", "bash", "zsh", "ksh", "dash", "ash", "fish", "python"), frozenset({"-c"})),
+    **dict.fromkeys(("perl", "ruby", "node"), frozenset({"-e"})),
+    "cmd": frozenset({"/c", "/C", "/k", "/K"}),
+    **dict.fromkeys(("powershell", "pwsh"), frozenset({"-c", "-Command", "-command"})),
+}
+_ANY_RUNNER_FLAG = frozenset().union(*_RUNS_ITS_ARGUMENT.values())
 _CONTAINER_METHODS = frozenset(
     {"append", "insert", "extend", "pop", "remove", "clear", "update", "setdefault"}
 )
@@ -512,8 +520,8 @@ class Evaluator:
             self.sink_possibly_reached(sink, value, node, name)
 
     def _shell_command(self, sink: Sink, argv: tuple[Val, ...], node: ast.AST, name: str) -> None:
-        """A program's argument list: ``sh -c COMMAND`` runs COMMAND."""
-        if len(argv) > 2 and argv[1].known and argv[1].const in _SHELL_FLAGS:
+        """A program's argument list: ``sh -c COMMAND`` runs COMMAND (``grep -e PATTERN`` does not)."""
+        if len(argv) > 2 and argv[1].known and argv[1].const in _runner_flags(argv[0]):
             self._reach(replace(sink, first_item=False, argv=None), argv[2], node, name)
 
     def _modelled(self, func, qualified, method, receiver, args, kwargs) -> Val | None:
@@ -655,6 +663,14 @@ def _declared_otherwise(kwargs: dict[str, Val], keywords: tuple[str, ...], text:
         if given is not None and given.known and isinstance(given.const, str):
             return text not in given.const.lower()
     return False
+
+
+def _runner_flags(program: Val) -> frozenset[str]:
+    """The flags after which the program runs its next argument (any runner's: not known)."""
+    if not (program.known and isinstance(program.const, str)):
+        return _ANY_RUNNER_FLAG
+    base = program.const.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
+    return _RUNS_ITS_ARGUMENT.get(base.rstrip("0123456789.") or base, frozenset())
 
 
 def _fold_str_method(text: str, method: str, args: list) -> object:

@@ -289,6 +289,7 @@ class ModuleFlow:
         self.by_name_part = [s for s in tables.sanitizers if s.name_parts]
         self.functions: dict[str, FunctionInfo] = {}
         self.inner: dict[tuple[int, str], FunctionInfo] = {}  # by (owner, name): nested functions
+        self.by_id: dict[int, FunctionInfo] = {}  # every function and lambda, by id() of its node
         self.methods: dict[tuple[str, str], FunctionInfo] = {}
         self.classes: set[str] = set()  # the module's top-level classes
         self.summaries: dict[int, Summary | None] = {}  # None: being analysed (recursion)
@@ -326,10 +327,13 @@ class ModuleFlow:
         return sorted(self.hits.values(), key=lambda h: (h.line, h.rule))
 
     def _add(self, info: FunctionInfo, name: str) -> None:
+        self.by_id[id(info.node)] = info
         if info.cls is not None and not info.nested:
             self.methods[(info.cls, name)] = info
         else:
-            self.functions.setdefault(name, info)
+            current = self.functions.get(name)
+            if current is None or (current.owner and not info.owner):  # the module's own first
+                self.functions[name] = info
             if info.owner:
                 self.inner.setdefault((info.owner, name), info)
 
@@ -380,8 +384,9 @@ class ModuleFlow:
                         return True  # (an error handler's answer is HTML like a view's)
         return False
 
-    def lambda_of(self, node: ast.Lambda) -> str:
-        """The key of a lambda read as a function of the module (``def <lambda>(...): return ...``)."""
+    def lambda_of(self, node: ast.Lambda, owner: int) -> str:
+        """The key of a lambda read as a function of the module (``def <lambda>(...): return ...``)
+        defined in the function whose node's id() is owner (0: at module level)."""
         key = f"{node.lineno}:{node.col_offset}"
         if key not in self.lambdas:
             fn = ast.FunctionDef(
@@ -389,7 +394,8 @@ class ModuleFlow:
             )
             ast.copy_location(fn.body[0], node.body)
             ast.copy_location(fn, node)
-            self.lambdas[key] = FunctionInfo(fn, None, True, _param_names(fn), False)
+            self.lambdas[key] = FunctionInfo(fn, None, True, _param_names(fn), False, owner=owner)
+            self.by_id[id(fn)] = self.lambdas[key]
         return key
 
     def summary_of(self, info: FunctionInfo) -> Summary | None:
@@ -435,6 +441,10 @@ class Walk:
         return True
 
 
+def _unknown_name(_name: str) -> Val | None:
+    return None
+
+
 class FunctionFlow(Walk, Evaluator):
     """The walk over one function's body (or the module's top level, when info is None)."""
 
@@ -446,6 +456,7 @@ class FunctionFlow(Walk, Evaluator):
         self._by_name_part = module.by_name_part
         self.info = info
         self.env: dict[str, Val] = {}
+        self.free: dict[str, Val] = {}  # the names lookup() found free, each once
         self.summary = Summary()
         self.loop_depth = 0
         self.line = 0
@@ -499,8 +510,11 @@ class FunctionFlow(Walk, Evaluator):
         )
         arguments = [*info.node.args.posonlyargs, *info.node.args.args, *info.node.args.kwonlyargs]
         converted = _converted_route_parts(info.node) if info.view else frozenset()
+        first, last = info.node.lineno, info.node.end_lineno or info.node.lineno
         for entry in sorted(self.summary.sinks, key=lambda e: (e.line, e.sink.rule)):
             if entry.param == FREE:  # as a nested function's parameter: its calls give it
+                if not first <= entry.line <= last:
+                    continue  # a sibling's, which it reports itself
                 taint = parameter_taint(
                     entry, False, f"{entry.attr} of the enclosing function", info.node.lineno
                 )
@@ -586,6 +600,7 @@ class FunctionFlow(Walk, Evaluator):
         summary = self.module.summary_of(info)
         if summary is None:
             return None  # recursion: read the call as an unknown function's
+        free = self._free_names(info)
         by_position = {i + offset: v for i, v in enumerate(args)}
         if offset and receiver is not None and cls is None:
             by_position[0] = receiver  # obj.method(): self is the object
@@ -606,7 +621,7 @@ class FunctionFlow(Walk, Evaluator):
             position = len(info.params) + (1 if fn.vararg is not None else 0)
             by_position[position] = Val(extra=frozenset().union(*(v.all_taints() for v in unknown)))
         for entry in summary.sinks:
-            arg = self._passed(by_position, entry.param, entry.attr, node)
+            arg = self._passed(by_position, entry.param, entry.attr, node, free)
             if arg is None:
                 continue
             cwe = RULES[entry.sink.rule].cwe
@@ -619,17 +634,33 @@ class FunctionFlow(Walk, Evaluator):
             for t in surest:
                 self.module.report(entry.sink.rule, node, t, entry.name, line=entry.line, column=entry.column)
         if cls is not None:  # a constructor: the object, with what __init__ kept on self
-            fields = tuple((k, self._given(v, by_position, node)) for k, v in summary.attrs.items())
+            fields = tuple((k, self._given(v, by_position, node, free)) for k, v in summary.attrs.items())
             return Val(kind=f"instance:{cls}", fields=fields[:ITEMS_KEPT])
-        return self._given(summary.returns, by_position, node)
+        return self._given(summary.returns, by_position, node, free)
 
-    def _given(self, value: Val, by_position: dict[int, Val], node: ast.AST) -> Val:
+    def _free_names(self, callee: FunctionInfo) -> Callable[[str], Val | None]:
+        """Where a call finds the callee's free names (a nested function's or a lambda's): in
+        this function when the callee was defined in it or around it; in the module's globals
+        when it was defined at module level; nowhere (unknown) when it was defined in another
+        function (a factory's lambda, called where it was returned to)."""
+        if not callee.owner:
+            return self.module.globals.get
+        info = self.info
+        while info is not None:
+            if id(info.node) == callee.owner:
+                return self.lookup
+            info = self.module.by_id.get(info.owner)
+        return _unknown_name
+
+    def _given(
+        self, value: Val, by_position: dict[int, Val], node: ast.AST, free: Callable[[str], Val | None]
+    ) -> Val:
         """A summary's value as the caller sees it: each parameter's taint replaced by what the
         caller passed for it."""
         taints: set[Taint] = set()
         for t in value.all_taints():
             if t.label == PARAM:
-                arg = self._passed(by_position, t.param, t.attr, node)
+                arg = self._passed(by_position, t.param, t.attr, node, free)
                 if arg is not None:
                     taints |= {x.clear(t.cleared) for x in arg.all_taints()}
             else:
@@ -637,10 +668,17 @@ class FunctionFlow(Walk, Evaluator):
         return Val(taints=frozenset(taints), const=value.const, built=value.built and bool(taints),
                    text=value.text, kind=value.kind, flags=value.flags)  # fmt: skip
 
-    def _passed(self, by_position: dict[int, Val], param: int, attr: str, node: ast.AST) -> Val | None:
+    def _passed(
+        self,
+        by_position: dict[int, Val],
+        param: int,
+        attr: str,
+        node: ast.AST,
+        free: Callable[[str], Val | None],
+    ) -> Val | None:
         """What the caller gives for a parameter (or its attribute), or for a closure's name."""
         if param == FREE:
-            return self.lookup(attr)
+            return free(attr)
         return self._argument(by_position.get(param), attr, node)
 
     def _argument(self, arg: Val | None, attr: str, node: ast.AST) -> Val | None:
@@ -663,8 +701,13 @@ class FunctionFlow(Walk, Evaluator):
                 return None, 0, None
             if func.id in self.module.classes:
                 return methods.get((func.id, "__init__")), 1, func.id
-            inner = self.module.inner.get((id(self.info.node), func.id)) if self.info is not None else None
-            return inner or self.module.functions.get(func.id), 0, None
+            info = self.info  # a function nested in this one or in one around it, else the module's
+            while info is not None:
+                inner = self.module.inner.get((id(info.node), func.id))
+                if inner is not None:
+                    return inner, 0, None
+                info = self.module.by_id.get(info.owner)
+            return self.module.functions.get(func.id), 0, None
         if isinstance(func, ast.Attribute) and receiver is not None:
             kind = receiver.kind
             if kind.startswith(("self:", "instance:")):
@@ -682,8 +725,12 @@ class FunctionFlow(Walk, Evaluator):
         module = self.module
         if name in self.aliases or name in module.functions or name in module.classes:
             return None
-        what = f"{name} of the function {info.node.name}() is in"
-        return Val(taints=frozenset({Taint(PARAM, info.node.lineno, what, param=FREE, attr=name)}))
+        free = self.free.get(name)
+        if free is None:  # one value per name: reaching() knows it again by its identity
+            what = f"{name} of the function {info.node.name}() is in"
+            free = Val(taints=frozenset({Taint(PARAM, info.node.lineno, what, param=FREE, attr=name)}))
+            self.free[name] = free
+        return free
 
     def _ev_Call(self, node: ast.Call, depth: int) -> Val:
         """functools.partial(f, *args, **kwargs) is a value that remembers its call; calling it
@@ -713,7 +760,8 @@ class FunctionFlow(Walk, Evaluator):
 
     def _ev_Lambda(self, node: ast.Lambda, depth: int) -> Val:
         """A lambda: called by a name it is bound to, its body is read as a function's."""
-        return Val(kind=LAMBDA + self.module.lambda_of(node))
+        owner = id(self.info.node) if self.info is not None else 0
+        return Val(kind=LAMBDA + self.module.lambda_of(node, owner))
 
     # -- statements -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ argument list), and input reaching a sink through a nested function or a lambda.
 import functools
 import os
 import subprocess
+import sys
 from functools import partial
 
 from flask import Flask, request
@@ -127,4 +128,80 @@ def partial_without_a_shell():
     run = partial(subprocess.run, check=True)
     # ok: shell-injection
     run(["ls", "--", request.args["d"]])
+    return "ok"
+
+
+@app.route("/siblings")
+def siblings():
+    command = request.args["c"]
+
+    def execute():
+        # ruleid: shell-injection
+        os.system(command)
+
+    def step():  # calls its sibling: execute()'s free names are still siblings()'s
+        execute()
+
+    step()
+    return "ok"
+
+
+def scheduled(command):
+    def job():
+        # ok: shell-injection
+        os.system(command)
+
+    return job
+
+
+def job():  # the module's own job(), not scheduled()'s
+    return "ran"
+
+
+@app.route("/status")
+def status():
+    command = request.args["c"]
+    job()
+    return {"length": len(command)}
+
+
+def make_lister():
+    target = "/tmp"
+    # ok: shell-injection
+    return lambda: os.system("ls " + target)
+
+
+@app.route("/ls")
+def ls():
+    target = request.args["t"]  # not the lambda's target: that is make_lister()'s
+    lister = make_lister()
+    lister()
+    return {"length": len(target)}
+
+
+@app.route("/grep")
+def grep_pattern():
+    pattern = request.args["p"]
+    # ok: shell-injection
+    return {"status": os.spawnlp(os.P_WAIT, "grep", "grep", "-e", pattern, "/var/log/app.log")}
+
+
+@app.route("/config")
+def git_config():
+    # ok: shell-injection
+    subprocess.run(["/usr/bin/git", "-c", "user.name=" + request.args["n"], "log"], check=True)
+    return "ok"
+
+
+@app.route("/evaluate")
+def evaluate():
+    # ruleid: shell-injection
+    subprocess.run([sys.executable, "-c", request.args["code"]], check=True)
+    return "ok"
+
+
+@app.route("/perl")
+def perl_one_liner():
+    # ruleid: shell-injection
+    subprocess.run(["/usr/bin/perl", "-e", request.args["code"]], check=True)
     return "ok"
