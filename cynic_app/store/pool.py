@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
+from psycopg_pool.base import AttemptWithBackoff
 
 from ..errors import first_line
 from .deadline import bounded, watched
@@ -99,15 +100,29 @@ class Pool(ConnectionPool):
     to 2 s after the storm: writes answered 503 while good connections were being added. Here
     a connection that fails its check is discarded (the pool asks for a new one) and the next
     is taken at once, until the caller's timeout: a server that is down empties the pool, so
-    the caller then waits for a connection as any caller does, without spinning. A check with
-    no time left (``CheckoutTooLate``) ends the checkout at once.
+    the caller then waits for a connection as any caller does, without spinning. Past as many
+    failed checks in one checkout as the pool holds connections (all a storm can have killed
+    while idle), the connections failing are new ones: a server, or a proxy, that takes
+    connections and drops them; the checkout then backs off as psycopg_pool does (a second, then
+    doubling, cut to the caller's timeout) rather than reconnect in a busy loop. A check with no
+    time left (``CheckoutTooLate``) ends the checkout at once.
 
     Overrides a private method of psycopg_pool 3.3 (pinned in requirements.txt; its test,
     tests/store/test_checkouts.py, fails if the method stops being called).
     """
 
     def _getconn_with_check_loop(self, deadline: float) -> psycopg.Connection:
+        failed = 0
+        backoff: AttemptWithBackoff | None = None
         while True:
+            if failed > self.max_size:
+                now = time.monotonic()
+                if backoff is None:
+                    backoff = AttemptWithBackoff(timeout=deadline - now)
+                backoff.update_delay(now)
+                if backoff.time_to_give_up(now):
+                    raise PoolTimeout(f"{failed} connections in a row failed their check")
+                time.sleep(backoff.delay)
             conn = self._getconn_unchecked(deadline - time.monotonic())
             try:
                 self._check_connection(conn)
@@ -116,6 +131,7 @@ class Pool(ConnectionPool):
                 raise PoolTimeout(str(exc)) from None
             except psycopg.Error:
                 self._putconn(conn, from_getconn=True)  # found bad: discarded, a new one asked for
+                failed += 1
                 continue
             except BaseException:
                 self._putconn(conn, from_getconn=True)

@@ -3,10 +3,14 @@ deadline, and a connection whose check was cut is never handed out."""
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import time
 
 import psycopg
 import pytest
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from cynic_app.store.pool import checkouts_by, make_pool
@@ -81,3 +85,111 @@ def test_connections_killed_while_idle_are_passed_over_within_one_checkout(datab
         assert pool.get_stats()["connections_lost"] >= 2
     finally:
         pool.close()
+
+
+class _DropsAtTheCheck:
+    """A TCP proxy in front of PostgreSQL that lets each connection start and run its first
+    query (the pool's configure), then drops it when the client sends its next message (the
+    pool's check): a server, or a proxy, that takes connections and loses each at once."""
+
+    def __init__(self, url: str):
+        info = conninfo_to_dict(url)
+        host, port = info.get("host") or "localhost", int(info.get("port") or 5432)
+        if host.startswith("/"):
+            self.upstream = (socket.AF_UNIX, f"{host}/.s.PGSQL.{port}")
+        else:
+            self.upstream = (socket.AF_INET, (host, port))
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        port = self.listener.getsockname()[1]
+        self.url = make_conninfo(url, host="127.0.0.1", port=port, sslmode="disable")
+        self.accepted = 0
+        self.threads: list[threading.Thread] = []
+        self.closing = False
+        self._start(self._accept)
+
+    def _start(self, target, *args) -> None:
+        thread = threading.Thread(target=target, args=args, daemon=True)
+        self.threads.append(thread)
+        thread.start()
+
+    def _accept(self) -> None:
+        while not self.closing:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            self.accepted += 1
+            server = socket.socket(self.upstream[0])
+            server.connect(self.upstream[1])
+            self._start(self._answers, server, client)
+            self._start(self._requests, client, server)
+
+    @staticmethod
+    def _answers(server: socket.socket, client: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := server.recv(65536):
+                client.sendall(data)
+        with contextlib.suppress(OSError):
+            client.shutdown(socket.SHUT_RDWR)
+
+    @staticmethod
+    def _requests(client: socket.socket, server: socket.socket) -> None:
+        """Forwards the startup message, then messages up to the first Sync (or simple Query)
+        and its answer's end; closes both sockets at the next message."""
+
+        def exactly(n: int) -> bytes:
+            data = b""
+            while len(data) < n:
+                chunk = client.recv(n - len(data))
+                if not chunk:
+                    raise OSError("client gone")
+                data += chunk
+            return data
+
+        try:
+            head = exactly(4)
+            server.sendall(head + exactly(int.from_bytes(head, "big") - 4))  # startup
+            queried = False
+            while True:
+                kind = exactly(1)
+                if queried:
+                    break  # the check: dropped
+                head = exactly(4)
+                server.sendall(kind + head + exactly(int.from_bytes(head, "big") - 4))
+                queried = kind in (b"S", b"Q")
+        except OSError:
+            pass
+        for sock in (client, server):
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        self.closing = True
+        with contextlib.suppress(OSError):
+            self.listener.shutdown(socket.SHUT_RDWR)  # (wakes accept(); close() alone does not)
+        self.listener.close()
+        for thread in self.threads:
+            thread.join(timeout=5)
+
+
+def test_a_server_that_drops_every_connection_at_its_check_is_not_reconnected_in_a_busy_loop(
+    database_url,
+):
+    """Review: a server (or a proxy) that takes connections and drops each at the pool's check
+    made the checkout discard it and take the next at once, for the whole of the caller's
+    timeout: ten times the workers' CPU and about 35 times the connections, for the same 503.
+    Past as many failed checks as the pool holds connections (what a storm of killed idle
+    connections can account for), the checkout backs off as psycopg_pool does."""
+    proxy = _DropsAtTheCheck(database_url)
+    pool = make_pool(proxy.url, min_size=2, max_size=2, timeout_s=2.0)
+    try:
+        pool.open(wait=True, timeout=5.0)
+        opened = proxy.accepted
+        with pytest.raises(PoolTimeout):
+            pool.getconn(timeout=2.0)
+        made = proxy.accepted - opened
+        assert made <= 3 * pool.max_size + 2, f"{made} connections made in one checkout"
+    finally:
+        pool.close()
+        proxy.close()
