@@ -31,10 +31,10 @@ def readiness(runtime: Runtime) -> tuple[bool, dict[str, dict]]:
     checks = {"recovery": {"ok": True, "finished_by": runtime.recovered_by}}
     try:
         with service.pool.connection(timeout=READY_DB_TIMEOUT_S) as conn, bounded(conn, READY_DB_TIMEOUT_S):
-            repository.ping(conn, READY_LOCK_TIMEOUT_S)
+            repository.ping(conn, READY_LOCK_TIMEOUT_S, service.journal.name)
         checks["database"] = {"ok": True}
     except psycopg.errors.LockNotAvailable as exc:
-        locked = f"the tables a write inserts into are locked against writes: {first_line(exc)}"
+        locked = f"what a write locks is held by another session: {first_line(exc)}"
         checks["database"] = {"ok": False, "error": locked}
     except (psycopg.Error, PoolTimeout) as exc:
         checks["database"] = {"ok": False, "error": first_line(exc)}

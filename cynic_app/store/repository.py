@@ -243,17 +243,21 @@ def database_identity(conn: psycopg.Connection) -> str | None:
 WRITTEN_TABLES = ("judgments", "perceptions", "idempotency_keys", "state_counters")
 
 
-def ping(conn: psycopg.Connection, lock_timeout_s: float) -> None:
-    """The database answers, and a write could take its locks within lock_timeout_s (readiness):
-    the lock an INSERT takes (ROW EXCLUSIVE) on every table a write inserts into, in a
-    transaction rolled back. A session holding one of them against writes (an ALTER TABLE, a
-    CREATE INDEX without CONCURRENTLY, LOCK TABLE) raises LockNotAvailable."""
+def ping(conn: psycopg.Connection, lock_timeout_s: float, journal: str) -> None:
+    """The database answers, and a write of journal's could take its locks within
+    lock_timeout_s (readiness), in a transaction rolled back: the lock an INSERT takes (ROW
+    EXCLUSIVE) on every table a write inserts into, and the lock its counter update takes (FOR
+    NO KEY UPDATE, ON CONFLICT DO UPDATE's) on the state_counters rows of journal's shard. A
+    session holding a table against writes (an ALTER TABLE, a CREATE INDEX without
+    CONCURRENTLY, LOCK TABLE) or those rows (SELECT … FOR UPDATE, an UPDATE in a transaction
+    left open) raises LockNotAvailable."""
     lock = sql.SQL("SET LOCAL lock_timeout = {}; LOCK TABLE {} IN ROW EXCLUSIVE MODE").format(
         sql.Literal(f"{max(1, round(lock_timeout_s * 1000))}ms"),
         sql.SQL(", ").join(sql.Identifier(t) for t in WRITTEN_TABLES),
     )
     with conn.transaction(force_rollback=True):
         conn.execute(lock)
+        conn.execute("SELECT FROM state_counters WHERE shard = %s FOR NO KEY UPDATE", (shard_of(journal),))
 
 
 def find_idempotency_key(conn: psycopg.Connection, key: str) -> tuple[str, str, str] | None:

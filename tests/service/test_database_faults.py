@@ -109,3 +109,23 @@ def test_a_table_locked_against_writes_makes_the_node_not_ready(config, mode):
             database = r.get_json()["checks"]["database"]
             assert database["ok"] is False and "lock" in database["error"], database
         assert client.get("/ready").status_code == 200
+
+
+def test_this_writers_counter_rows_locked_by_another_session_make_the_node_not_ready(config):
+    """Review: a session holding this writer's state_counters rows (SELECT … FOR UPDATE, an
+    UPDATE left in an open transaction) made every write wait out its bound and answer 503,
+    while /ready said 200: its check took table locks only, and row locks do not conflict
+    with them."""
+    with serving(config) as app:
+        client = app.test_client()
+        assert client.post("/judge", json={"content": "c = 3"}).status_code == 200  # its rows exist
+        assert client.get("/ready").status_code == 200
+        with psycopg.connect(config.database_url) as holder:
+            held = holder.execute("SELECT shard FROM state_counters FOR UPDATE").fetchall()
+            assert held
+            started = time.monotonic()
+            r = client.get("/ready")
+            assert r.status_code == 503 and time.monotonic() - started < 2.5
+            database = r.get_json()["checks"]["database"]
+            assert database["ok"] is False and "lock" in database["error"], database
+        assert client.get("/ready").status_code == 200
