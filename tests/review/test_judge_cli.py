@@ -36,6 +36,21 @@ def test_fail_on_bark_exits_0_on_clean_code(tmp_path):
     assert "1 file judged: 0 BARK, 0 GROWL, 0 WAG, 1 HOWL." in done.stdout
 
 
+def test_fail_on_wag_passes_clean_javascript_and_shell_as_it_does_clean_python(tmp_path):
+    """Review: every clean JavaScript or shell file was WAG (q 78.769): ANALYST gave any code
+    but Python 72 ("no contradictions found"), though tree-sitter had read it whole, so
+    `--fail-on WAG` failed them all. Code its parser reads without an error now gets what
+    Python that parses does; a file it cannot parse still does not."""
+    (tmp_path / "add.js").write_text("export function add(a, b) {\n  return a + b;\n}\n")
+    (tmp_path / "hello.sh").write_text('#!/bin/sh\nset -eu\necho "hello, $1"\n')
+    (tmp_path / "prices.py").write_text(CLEAN)
+    done = cynic("--fail-on", "WAG", ".", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 files judged: 0 BARK, 0 GROWL, 0 WAG, 3 HOWL." in done.stdout
+    (tmp_path / "broken.js").write_text("export function add(a, b {\n  return a + ;\n}\n")
+    assert cynic("--fail-on", "WAG", "broken.js", cwd=tmp_path).returncode == 1
+
+
 def test_fail_on_names_the_verdict_that_fails_and_every_worse_one(tmp_path):
     (tmp_path / "load.py").write_text(DEFECT)  # GROWL
     assert cynic("--fail-on", "BARK", "load.py", cwd=tmp_path).returncode == 0

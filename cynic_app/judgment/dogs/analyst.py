@@ -30,6 +30,10 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
         return cast(
             NAME, 82.0 + 10.0 * typed, findings, confidence, praise="parses; assertions are consistent"
         )
+    tree = src.syntax_tree
+    if tree is not None and not tree.root_node.has_error:  # its syntax errors are findings elsewhere
+        confidence = PHI_INV * 0.6
+        return cast(NAME, 82.0, [], confidence, praise=f"parses as {src.language}")
     lower = src.lower
     findings = [
         hit("prose-contradiction", 0, f"says both '{a}' and '{b}'")
