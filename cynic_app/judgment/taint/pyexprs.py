@@ -163,6 +163,8 @@ class Evaluator:
             found = base.get_field(node.attr)
             if found is not None:
                 return found
+        if node.attr in self.tables.numeric_attrs:
+            return Val()
         return Val(taints=base.all_taints(), origin=base.origin, kind="")
 
     def _named(self, qualified: str, node: ast.AST) -> Val:

@@ -211,6 +211,19 @@ PYTHON = Tables(
         "pytest.fail",
         "pytest.skip",
     ),
+    numeric_attrs=frozenset(
+        (
+            "returncode",  # subprocess.CompletedProcess, Popen
+            "pid",
+            "status_code",  # requests, httpx, Django and Starlette responses
+            "errno",
+            "st_size",  # os.stat_result
+            "st_mtime",
+            "st_mode",
+            "port",  # urllib.parse's results
+            "lineno",
+        )
+    ),
     secretish=(
         "token",
         "passw",

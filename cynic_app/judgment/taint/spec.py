@@ -134,6 +134,9 @@ class Tables:
     #: calls that never return (they raise or end the process): a block ending in one exits
     noreturn: tuple[str, ...]
     secretish: tuple[str, ...]  # parts of names that hold secrets, tokens and session keys
+    #: attributes that hold a number or a truth value whatever object they are read from
+    #: (``done.returncode``): nothing of the object's taint reaches a sink through them
+    numeric_attrs: frozenset[str] = frozenset()
     #: handler parameters that are objects of a kind by their name (JavaScript: ``req`` -> request)
     param_kinds: tuple[tuple[str, str], ...] = ()
     #: callbacks whose first parameter is an object of a kind, or input itself when the kind is

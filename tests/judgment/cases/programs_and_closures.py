@@ -205,3 +205,10 @@ def perl_one_liner():
     # ruleid: shell-injection
     subprocess.run(["/usr/bin/perl", "-e", request.args["code"]], check=True)
     return "ok"
+
+
+@app.route("/exit-code")
+def exit_code():
+    done = subprocess.run(["ls", "--", request.args["d"]], capture_output=True, check=False)
+    # ok: xss
+    return f"<p>exit {done.returncode}</p>"
