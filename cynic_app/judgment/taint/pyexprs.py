@@ -357,7 +357,13 @@ class Evaluator:
     # -- calls --------------------------------------------------------------------------------------
 
     def _ev_Call(self, node: ast.Call, depth: int) -> Val:
-        args = [self.ev(a, depth) for a in node.args]
+        args: list[Val] = []
+        for a in node.args:
+            value = self.ev(a, depth)
+            if isinstance(a, ast.Starred) and value.items is not None and not value.taints | value.extra:
+                args += value.items  # f(*[a, b]): the arguments a, b in their places
+            else:
+                args.append(value)
         kwargs = {k.arg: self.ev(k.value, depth) for k in node.keywords if k.arg}
         spread = [self.ev(k.value, depth) for k in node.keywords if not k.arg]
         func = node.func

@@ -212,3 +212,17 @@ def exit_code():
     done = subprocess.run(["ls", "--", request.args["d"]], capture_output=True, check=False)
     # ok: xss
     return f"<p>exit {done.returncode}</p>"
+
+
+@app.route("/execl-starred")
+def execl_starred():
+    argv = ["sh", "-c", request.args["c"]]
+    # ruleid: shell-injection
+    os.execl("/bin/sh", *argv)
+
+
+@app.route("/execl-starred-listing")
+def execl_starred_listing():
+    argv = ["ls", "--", request.args["d"]]
+    # ok: shell-injection
+    os.execl("/bin/ls", *argv)
