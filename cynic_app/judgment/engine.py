@@ -116,10 +116,13 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     is beyond is stored, not read."""
     if len(content) <= limit:
         return content
-    cut = content.rfind("\n", 0, limit)
+    head = content[:limit]
+    if "\n" not in head and "\r" in head:  # lines ending in a lone \r (classic Mac OS), which
+        head = head.replace("\r", "\n")  # Python reads as line ends: read alike, same offsets
+    cut = head.rfind("\n")
     if cut <= 0:
         return content[:limit]
-    part = content[: cut + 1]
+    part = head[: cut + 1]
     given = language_from_context(context)
     if given in (None, PYTHON):
         ends = _statement_ends(part)
@@ -132,8 +135,8 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
                 ast.parse(part[:at])
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 continue
-            return part[:at]
-    return part
+            return content[:at]
+    return content[: cut + 1]
 
 
 def _statement_ends(text: str) -> list[tuple[int, int]]:

@@ -154,3 +154,13 @@ def test_a_cut_inside_a_long_try_body_in_the_standard_test_suite_is_python():
     part = judged_part(content, f"file: {name}")
     ast.parse(part)
     assert len(part) > JUDGED_CHARS // 2
+
+
+def test_a_long_module_with_carriage_return_line_ends_is_cut_after_a_whole_statement():
+    """Review: a module whose lines end in a lone \\r (classic Mac OS) and is longer than the
+    limit was cut at the limit itself, inside a statement; Python reads \\r as a line end."""
+    content = _doctest_module(120).replace("\n", "\r")
+    part = judged_part(content, "file: helpers.py")
+    assert content.startswith(part) and part.endswith("\r")
+    ast.parse(part)
+    assert len(part) > JUDGED_CHARS - 2_000
