@@ -110,8 +110,8 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     that fit (the whole first line when it alone is longer). Python is cut after the last whole
     statement that fits, at any depth (a class or a function whose body ends early is still
     Python), so the part parses: the last CUT_TRIES such places are tried, latest first (one may
-    leave a `try:` without its handler, or a decorator without its function), then the last
-    CUT_TRIES at column 0 (a `try:` body longer than CUT_TRIES statements); when none parses,
+    leave a `try:` without its handler, or a decorator without its function), then the last at
+    each shallower indentation (a `try:` body longer than CUT_TRIES statements); when none parses,
     the part ends inside a statement, which Source(cut=True) does not call a syntax error. What
     is beyond is stored, not read."""
     if len(content) <= limit:
@@ -125,10 +125,7 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     part = head[: cut + 1]
     given = language_from_context(context)
     if given in (None, PYTHON):
-        ends = _statement_ends(part)
-        latest = [at for at, _ in ends[-CUT_TRIES:]]
-        outer = [at for at, column in ends[:-CUT_TRIES] if column == 0][-CUT_TRIES:]
-        for at in reversed(outer + latest):
+        for at in _cuts(_statement_ends(part), len(part)):
             if given is None and at < len(part) // 2:
                 break  # unnamed content that is Python only in its first lines: text, cut at a line
             try:
@@ -137,6 +134,23 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
                 continue
             return content[:at]
     return content[: cut + 1]
+
+
+def _cuts(ends: list[tuple[int, int]], size: int) -> list[int]:
+    """Where to try cutting a part of size characters, in order: the last CUT_TRIES statement
+    ends, then (a block whose body runs past the limit, such as a long `try:` body, leaves them
+    all unparsable) the last end at each shallower indentation in turn, at most CUT_TRIES of
+    them (the end at the part's own end, where the tokenizer closes every block, says nothing
+    of the depth)."""
+    tried = [at for at, _ in reversed(ends[-CUT_TRIES:])]
+    column = min((c for at, c in ends[-CUT_TRIES:] if at < size), default=0)
+    for at, c in reversed(ends[:-CUT_TRIES]):
+        if len(tried) >= 2 * CUT_TRIES or column == 0:
+            break
+        if c < column:
+            tried.append(at)
+            column = c
+    return tried
 
 
 def _statement_ends(text: str) -> list[tuple[int, int]]:

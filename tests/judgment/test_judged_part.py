@@ -164,3 +164,25 @@ def test_a_long_module_with_carriage_return_line_ends_is_cut_after_a_whole_state
     assert content.startswith(part) and part.endswith("\r")
     ast.parse(part)
     assert len(part) > JUDGED_CHARS - 2_000
+
+
+def test_a_try_body_past_the_limit_in_a_long_class_is_cut_before_the_try_not_before_the_class():
+    """Review of 0e7e402: with only column-0 ends tried after the latest five, a class whose last
+    method's `try:` body ran past the limit was cut before the class (53 characters read), and
+    the hole in its first method went unread. The fallback now tries the latest end at each
+    shallower indentation in turn: here the one before the method holding the `try:`."""
+    methods = "".join(
+        f"    def test_case_{i}(self):\n        self.assertEqual(self.client.get('/item/{i}').status_code, 200)\n\n"
+        for i in range(850)
+    )
+    hole = '    def run_user_command(self):\n        command = request.args["c"]\n        os.system("nice " + command)\n\n'
+    body = "".join(f"            self.client.get('/slow/{i}')\n" for i in range(1500))
+    content = (
+        "import os\nimport unittest\n\nfrom flask import request\n\n\nclass ClientTests(unittest.TestCase):\n"
+        + hole + methods + "    def test_slow(self):\n        try:\n" + body + "        except OSError:\n            pass\n"
+    )  # fmt: skip
+    part = judged_part(content, "file: test_client.py")
+    ast.parse(part)
+    assert "def test_case_849" in part  # cut before the method holding the try:, at most
+    j = judge(Cell.create(content=content, context="file: test_client.py"))
+    assert ("shell-injection", 10) in [(f["rule"], f["line"]) for f in _security(j)], _security(j)
