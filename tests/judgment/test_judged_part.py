@@ -172,15 +172,20 @@ def test_a_try_body_past_the_limit_in_a_long_class_is_cut_before_the_try_not_bef
     the hole in its first method went unread. The fallback now tries the latest end at each
     shallower indentation in turn: here the one before the method holding the `try:`."""
     methods = "".join(
-        f"    def test_case_{i}(self):\n        self.assertEqual(self.client.get('/item/{i}').status_code, 200)\n\n"
+        f"    def test_case_{i}(self):\n"
+        f"        self.assertEqual(self.client.get('/item/{i}').status_code, 200)\n\n"
         for i in range(850)
     )
-    hole = '    def run_user_command(self):\n        command = request.args["c"]\n        os.system("nice " + command)\n\n'
+    hole = (
+        "    def run_user_command(self):\n"
+        '        command = request.args["c"]\n'
+        '        os.system("nice " + command)\n\n'
+    )
     body = "".join(f"            self.client.get('/slow/{i}')\n" for i in range(1500))
-    content = (
-        "import os\nimport unittest\n\nfrom flask import request\n\n\nclass ClientTests(unittest.TestCase):\n"
-        + hole + methods + "    def test_slow(self):\n        try:\n" + body + "        except OSError:\n            pass\n"
-    )  # fmt: skip
+    head = "import os\nimport unittest\n\nfrom flask import request\n\n\n"
+    head += "class ClientTests(unittest.TestCase):\n"
+    slow = "    def test_slow(self):\n        try:\n" + body + "        except OSError:\n            pass\n"
+    content = head + hole + methods + slow
     part = judged_part(content, "file: test_client.py")
     ast.parse(part)
     assert "def test_case_849" in part  # cut before the method holding the try:, at most
