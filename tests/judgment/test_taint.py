@@ -146,3 +146,16 @@ def test_a_closure_and_a_lambda_carry_a_flow_as_surely_as_a_call_of_a_function()
         line = lines.index(text) + 1
         (found,) = [f for f in j.findings if f["line"] == line and f["rule"] == "shell-injection"]
         assert found["kind"] == "security" and found["confidence"] >= 0.8, found
+
+
+def test_a_list_changed_in_place_before_it_is_spread_into_a_call_passes_the_input_where_it_now_is():
+    """Review of ee8573d: `del parts[0]`, `parts.reverse()` and `parts.sort()` left the tracked
+    items as they were, so f(*parts) gave the input to the wrong parameter: the hole was only a
+    possible finding (0.3). A constant index deletes that item, reverse() reverses, sort() leaves
+    no known order."""
+    j, _ = judged("programs_and_closures.py")
+    lines = (CASES / "programs_and_closures.py").read_text().splitlines()
+    for helper in ("tool_after_del_runs", "tool_reversed_runs", "tool_sorted_runs"):
+        line = lines.index(f'def {helper}(command, log="tool.log"):') + 3
+        (found,) = [f for f in j.findings if f["line"] == line and f["rule"] == "shell-injection"]
+        assert found["kind"] == "security" and found["confidence"] >= 0.8, (helper, found)

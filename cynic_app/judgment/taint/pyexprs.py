@@ -62,7 +62,7 @@ _RUNS_ITS_ARGUMENT = {
 }
 _ANY_RUNNER_FLAG = frozenset().union(*_RUNS_ITS_ARGUMENT.values())
 _CONTAINER_METHODS = frozenset(
-    {"append", "insert", "extend", "pop", "remove", "clear", "update", "setdefault"}
+    {"append", "insert", "extend", "pop", "remove", "clear", "update", "setdefault", "reverse", "sort"}
 )
 _DERIVING = frozenset(
     {"str", "urllib.parse.urlparse", "urllib.parse.urlsplit", "os.path.realpath", "os.path.abspath",
@@ -594,6 +594,8 @@ class Evaluator:
                 result = items.pop(index)
             elif method == "clear":
                 items = []
+            elif method == "reverse":
+                items.reverse()
             else:
                 self.assign_name(target, Val(extra=receiver.all_taints() | merge(args).taints))
                 return Val(taints=receiver.all_taints())

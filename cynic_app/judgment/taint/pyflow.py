@@ -441,6 +441,25 @@ class Walk:
         return True
 
 
+def _deleted(base: Val, key: Val | None) -> Val:
+    """A tracked list or dict after ``del base[key]`` (key None: a slice): one item or field less
+    when the key is a constant; else the list's items are no longer in known places."""
+    if key is not None and key.known:
+        if (
+            base.items is not None
+            and isinstance(key.const, int)
+            and -len(base.items) <= key.const < len(base.items)
+        ):
+            items = list(base.items)
+            del items[key.const]
+            return replace(base, items=tuple(items))
+        if base.fields is not None:
+            return replace(base, fields=tuple((k, v) for k, v in base.fields if k != key.const))
+    if base.items is not None:
+        return Val(extra=base.all_taints())
+    return base  # a dict less a field not known: what it holds is among what it held
+
+
 def _unknown_name(_name: str) -> Val | None:
     return None
 
@@ -883,6 +902,13 @@ class FunctionFlow(Walk, Evaluator):
         for t in node.targets:
             if isinstance(t, ast.Name):
                 self.env.pop(t.id, None)
+            elif isinstance(t, ast.Subscript) and (parts := chain(t.value)) is not None:
+                name = ".".join(parts)
+                base = self.env.get(name)
+                if base is not None and (base.items is not None or base.fields is not None):
+                    self.env[name] = _deleted(
+                        base, self.ev(t.slice) if not isinstance(t.slice, ast.Slice) else None
+                    )
 
     def _st_If(self, node: ast.If, depth: int) -> bool:
         test = self.ev(node.test)

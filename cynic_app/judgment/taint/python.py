@@ -220,7 +220,6 @@ PYTHON = Tables(
             "st_size",  # os.stat_result
             "st_mtime",
             "st_mode",
-            "port",  # urllib.parse's results
             "lineno",
         )
     ),

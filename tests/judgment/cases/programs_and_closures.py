@@ -1,10 +1,12 @@
 """Programs started by os.exec* and os.spawn* (the program, and a shell's `-c COMMAND` in its
 argument list), and input reaching a sink through a nested function or a lambda."""
 import functools
+import json
 import os
 import subprocess
 import sys
 from functools import partial
+from types import SimpleNamespace
 
 from flask import Flask, request
 
@@ -226,3 +228,54 @@ def execl_starred_listing():
     argv = ["ls", "--", request.args["d"]]
     # ok: shell-injection
     os.execl("/bin/ls", *argv)
+
+
+
+def tool_after_del_runs(command, log="tool.log"):
+    # ruleid: shell-injection
+    os.system(command)
+    return log
+
+
+@app.route("/tool-after-del")
+def tool_after_del():
+    parts = ["--", request.args["c"], "tool.log"]
+    del parts[0]  # the input is now the first argument
+    tool_after_del_runs(*parts)
+    return "ok"
+
+
+def tool_reversed_runs(command, log="tool.log"):
+    # ruleid: shell-injection
+    os.system(command)
+    return log
+
+
+@app.route("/tool-reversed")
+def tool_reversed():
+    parts = ["tool.log", request.args["c"]]
+    parts.reverse()
+    tool_reversed_runs(*parts)
+    return "ok"
+
+
+def tool_sorted_runs(command, log="tool.log"):
+    # ruleid: shell-injection
+    os.system(command)
+    return log
+
+
+@app.route("/tool-sorted")
+def tool_sorted():
+    parts = [request.args["c"], "a.log"]
+    parts.sort()  # which comes first is not known: the input may be the command
+    tool_sorted_runs(*parts)
+    return "ok"
+
+
+@app.route("/forward")
+def forward_port():
+    rule = json.loads(request.data, object_hook=lambda d: SimpleNamespace(**d))
+    # ruleid: shell-injection
+    subprocess.run(f"iptables -A INPUT -p tcp --dport {rule.port} -j ACCEPT", shell=True, check=True)
+    return "ok"
