@@ -51,16 +51,6 @@ _PURE_STR = frozenset(
 )  # fmt: skip
 #: Objects whose contents are tracked by constant keys, like a dict's.
 _KEYED_KINDS = frozenset({"configparser"})
-#: Programs that run their argument after one of these flags as a command line or a program
-#: (by the program's file name, without a directory, ".exe" or a version); a program whose
-#: name is not known (a variable: `$SHELL`, sys.executable) is read as any of them.
-_RUNS_ITS_ARGUMENT = {
-    **dict.fromkeys(("sh", "bash", "zsh", "ksh", "dash", "ash", "fish", "python"), frozenset({"-c"})),
-    **dict.fromkeys(("perl", "ruby", "node"), frozenset({"-e"})),
-    "cmd": frozenset({"/c", "/C", "/k", "/K"}),
-    **dict.fromkeys(("powershell", "pwsh"), frozenset({"-c", "-Command", "-command"})),
-}
-_ANY_RUNNER_FLAG = frozenset().union(*_RUNS_ITS_ARGUMENT.values())
 _CONTAINER_METHODS = frozenset(
     {"append", "insert", "extend", "pop", "remove", "clear", "update", "setdefault", "reverse", "sort"}
 )
@@ -507,7 +497,8 @@ class Evaluator:
                 at, variadic = sink.argv
                 argv = list_of(args[at:]) if variadic else args[at] if len(args) > at else None
                 if argv is not None and argv.items is not None:
-                    self._shell_command(sink, argv.items, node, name)
+                    program = args[sink.args[0]] if sink.args and len(args) > sink.args[0] else None
+                    self._shell_command(sink, argv.items, node, name, program)
 
     def _names_safe(self, node: ast.Call, safe_with: tuple[int, str, str]) -> bool:
         position, keyword, text = safe_with
@@ -527,10 +518,14 @@ class Evaluator:
         elif sink.possible and not value.literal and (sink.possible == "any" or value.built):
             self.sink_possibly_reached(sink, value, node, name)
 
-    def _shell_command(self, sink: Sink, argv: tuple[Val, ...], node: ast.AST, name: str) -> None:
-        """A program's argument list: ``sh -c COMMAND`` runs COMMAND (``grep -e PATTERN`` does not)."""
-        if len(argv) > 2 and argv[1].known and argv[1].const in _runner_flags(argv[0]):
-            self._reach(replace(sink, first_item=False, argv=None), argv[2], node, name)
+    def _shell_command(
+        self, sink: Sink, argv: tuple[Val, ...], node: ast.AST, name: str, program: Val | None = None
+    ) -> None:
+        """A program's argument list: ``sh -c COMMAND`` runs COMMAND (``grep -e PATTERN`` does
+        not); program: the program started, when argv[0] is only its display name (os.exec*)."""
+        at = command_argument(self.tables, argv[0] if program is None else program, argv) if argv else None
+        if at is not None and at < len(argv):
+            self._reach(replace(sink, first_item=False, argv=None), argv[at], node, name)
 
     def _modelled(self, func, qualified, method, receiver, args, kwargs) -> Val | None:
         """Containers, config parsers and string methods, modelled precisely."""
@@ -675,12 +670,59 @@ def _declared_otherwise(kwargs: dict[str, Val], keywords: tuple[str, ...], text:
     return False
 
 
-def _runner_flags(program: Val) -> frozenset[str]:
-    """The flags after which the program runs its next argument (any runner's: not known)."""
+def _program_name(program: Val) -> str | None:
+    """A program's file name as a table knows it: no directory, ".exe" or version, lower case
+    (None: not known when the code is read)."""
     if not (program.known and isinstance(program.const, str)):
-        return _ANY_RUNNER_FLAG
+        return None
     base = program.const.replace("\\", "/").rsplit("/", 1)[-1].lower().removesuffix(".exe")
-    return _RUNS_ITS_ARGUMENT.get(base.rstrip("0123456789.") or base, frozenset())
+    return base.rstrip("0123456789.-") or base
+
+
+def command_argument(tables, program: Val, argv: tuple[Val, ...]) -> int | None:
+    """Where in argv (argv[0] names the program, or only its display name when program is
+    given apart, as os.exec* and os.spawn* take it) the started program finds a command line
+    or code it runs (``sh -c COMMAND``, ``bash -lc COMMAND``, ``python3 -u -c CODE``, ``sudo sh
+    -c``), by the tables' runners and wrappers; None when it takes none. A program not known
+    is read as any runner whose flag comes first."""
+    name = _program_name(program)
+    start = 1
+    for _ in range(3):  # wrappers around wrappers: env sudo nice sh -c ...
+        if name not in tables.wrappers:
+            break
+        skip = tables.wrappers[name]
+        at = start
+        while at < len(argv) and argv[at].known and isinstance(argv[at].const, str):
+            word = argv[at].const
+            if word.startswith("-") or "=" in word:
+                at += 1
+            elif skip:
+                skip -= 1  # a wrapper's own argument (timeout's duration)
+                at += 1
+            else:
+                break
+        if at >= len(argv):
+            return None
+        name, start = _program_name(argv[at]), at + 1
+    if name is None:
+        known = argv[start] if start < len(argv) else None
+        flags = frozenset().union(*tables.runners.values())
+        if known is not None and known.known and known.const in flags:
+            return start + 1
+        return None
+    flags = tables.runners.get(name)
+    if flags is None:
+        return None
+    for at in range(start, min(len(argv) - 1, start + 6)):
+        word = argv[at].const if argv[at].known and isinstance(argv[at].const, str) else None
+        if word is None or not word.startswith(("-", "/")):
+            return None  # a script's file name, or not known: its own arguments follow
+        if word in flags:
+            return at + 1
+        cluster = word[1:]
+        if "-c" in flags and word.startswith("-") and cluster.isalpha() and cluster.endswith("c"):
+            return at + 1  # -lc, -ec, -xc: a shell's options run together, -c last
+    return None
 
 
 def _fold_str_method(text: str, method: str, args: list) -> object:

@@ -223,6 +223,36 @@ PYTHON = Tables(
             "lineno",
         )
     ),
+    runners={
+        **dict.fromkeys(
+            ("sh", "bash", "rbash", "zsh", "ksh", "mksh", "dash", "ash", "fish", "csh", "tcsh", "su"),
+            frozenset({"-c"}),
+        ),
+        **dict.fromkeys(("python", "py", "pypy"), frozenset({"-c"})),
+        **dict.fromkeys(
+            ("perl", "ruby", "node", "nodejs", "lua", "julia", "osascript", "rscript"), frozenset({"-e"})
+        ),
+        "perl": frozenset({"-e", "-E"}),
+        "node": frozenset({"-e", "-p", "--eval", "--print"}),
+        "nodejs": frozenset({"-e", "-p", "--eval", "--print"}),
+        "php": frozenset({"-r"}),
+        "cmd": frozenset({"/c", "/C", "/k", "/K"}),
+        **dict.fromkeys(
+            ("powershell", "pwsh"),
+            frozenset({"-c", "-Command", "-command", "-e", "-ec", "-EncodedCommand", "-encodedcommand"}),
+        ),
+    },
+    wrappers={
+        "env": 0,
+        "sudo": 0,
+        "doas": 0,
+        "nice": 0,
+        "nohup": 0,
+        "setsid": 0,
+        "stdbuf": 0,
+        "busybox": 0,
+        "timeout": 1,
+    },
     secretish=(
         "token",
         "passw",

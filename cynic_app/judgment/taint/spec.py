@@ -10,7 +10,7 @@ name below it. ``methods`` match a method of that name on any receiver, or on a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from .values import INPUT
 
@@ -137,6 +137,12 @@ class Tables:
     #: attributes that hold a number or a truth value whatever object they are read from
     #: (``done.returncode``): nothing of the object's taint reaches a sink through them
     numeric_attrs: frozenset[str] = frozenset()
+    #: programs that run a command line or code given after one of their flags (``sh -c``), by
+    #: file name without directory, ".exe" or version, lower case
+    runners: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: programs that start the program named by their first argument that is not an option or
+    #: an assignment (``env``, ``sudo``), with how many arguments of their own come first
+    wrappers: dict[str, int] = field(default_factory=dict)
     #: handler parameters that are objects of a kind by their name (JavaScript: ``req`` -> request)
     param_kinds: tuple[tuple[str, str], ...] = ()
     #: callbacks whose first parameter is an object of a kind, or input itself when the kind is

@@ -279,3 +279,42 @@ def forward_port():
     # ruleid: shell-injection
     subprocess.run(f"iptables -A INPUT -p tcp --dport {rule.port} -j ACCEPT", shell=True, check=True)
     return "ok"
+
+
+@app.route("/runners")
+def runners():
+    code = request.args["c"]
+    # ruleid: shell-injection
+    subprocess.run(["su", "-c", code, "nobody"], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["nodejs", "-e", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["/bin/tcsh", "-c", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["py", "-c", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["osascript", "-e", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["Rscript", "-e", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["bash", "-lc", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["python3.12", "-u", "-c", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["busybox", "sh", "-c", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["env", "LC_ALL=C", "sh", "-c", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["timeout", "5", "bash", "-c", code], check=True)
+    # ok: shell-injection
+    subprocess.run(["ping", "-c", "1", "--", code], check=True)
+    # ok: shell-injection
+    subprocess.run(["python3", "tool.py", "-c", code], check=True)
+    # ruleid: shell-injection
+    os.execl("/bin/bash", "worker", "-c", code)
+
+
+@app.route("/display-name")
+def display_name():
+    # ok: shell-injection
+    os.execl("/usr/bin/grep", "sh", "-c", request.args["p"], "/var/log/app.log")
