@@ -10,7 +10,6 @@ from contextlib import contextmanager
 
 import psycopg
 from psycopg_pool import ConnectionPool, PoolTimeout
-from psycopg_pool.base import AttemptWithBackoff
 
 from ..errors import first_line
 from .deadline import bounded, watched
@@ -90,6 +89,10 @@ def check_connection(conn: psycopg.Connection) -> None:
         raise CheckoutTooLate("the check of a connection outlasted its deadline")
 
 
+#: The first wait of a checkout whose connections keep failing their check (then doubling).
+BACKOFF_FIRST_S = 0.02
+
+
 class Pool(ConnectionPool):
     """psycopg_pool's pool, passing over a connection that fails its check at once.
 
@@ -103,9 +106,11 @@ class Pool(ConnectionPool):
     the caller then waits for a connection as any caller does, without spinning. Past as many
     failed checks in one checkout as the pool holds connections (all a storm can have killed
     while idle), the connections failing are new ones: a server, or a proxy, that takes
-    connections and drops them; the checkout then backs off as psycopg_pool does (a second, then
-    doubling, cut to the caller's timeout) rather than reconnect in a busy loop. A check with no
-    time left (``CheckoutTooLate``) ends the checkout at once.
+    connections and drops them; the checkout then backs off (BACKOFF_FIRST_S, doubling, never
+    more than half the time left, so that it tries again once the fault ends) rather than
+    reconnect in a busy loop. psycopg_pool's own backoff starts at a second, which took a
+    caller's whole timeout: a fault of 0.3 s failed a checkout of 1 s. A check with no time left
+    (``CheckoutTooLate``) ends the checkout at once.
 
     Overrides a private method of psycopg_pool 3.3 (pinned in requirements.txt; its test,
     tests/store/test_checkouts.py, fails if the method stops being called).
@@ -113,16 +118,14 @@ class Pool(ConnectionPool):
 
     def _getconn_with_check_loop(self, deadline: float) -> psycopg.Connection:
         failed = 0
-        backoff: AttemptWithBackoff | None = None
+        delay = BACKOFF_FIRST_S
         while True:
             if failed > self.max_size:
-                now = time.monotonic()
-                if backoff is None:
-                    backoff = AttemptWithBackoff(timeout=deadline - now)
-                backoff.update_delay(now)
-                if backoff.time_to_give_up(now):
+                left = deadline - time.monotonic()
+                if left < 2 * BACKOFF_FIRST_S:
                     raise PoolTimeout(f"{failed} connections in a row failed their check")
-                time.sleep(backoff.delay)
+                time.sleep(min(delay, left / 2))  # (half: time is left to try again)
+                delay *= 2
             conn = self._getconn_unchecked(deadline - time.monotonic())
             try:
                 self._check_connection(conn)
