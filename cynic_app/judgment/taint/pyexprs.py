@@ -84,7 +84,12 @@ class Evaluator:
         raise NotImplementedError
 
     def call_local(
-        self, node: ast.Call, args: list[Val], kwargs: dict[str, Val], receiver: Val | None
+        self,
+        node: ast.Call,
+        args: list[Val],
+        kwargs: dict[str, Val],
+        receiver: Val | None,
+        called: Val | None,
     ) -> Val | None:  # pragma: no cover
         raise NotImplementedError
 
@@ -358,13 +363,15 @@ class Evaluator:
         spread = [self.ev(k.value, depth) for k in node.keywords if not k.arg]
         func = node.func
         receiver = self.ev(func.value, depth) if isinstance(func, ast.Attribute) else None
+        # make_runner(x)(): the call that gives what is called
+        called = self.ev(func, depth + 1) if isinstance(func, ast.Call) else None
         parts = chain(func)
         qualified = qualify(parts, self.aliases, self.env.keys()) if parts else ""
         method = func.attr if isinstance(func, ast.Attribute) else ""
-        local = self.call_local(node, args, kwargs, receiver)
+        local = self.call_local(node, args, kwargs, receiver, called)
         if local is not None:
             return local
-        everything = [*args, *kwargs.values(), *spread, *([receiver] if receiver is not None else [])]
+        everything = [*args, *kwargs.values(), *spread, *(v for v in (receiver, called) if v is not None)]
         self._sinks(node, qualified, method, receiver, args, kwargs)
         self._flags_on_receiver(node, method, receiver, args)
         cleaned = self._sanitised(qualified, method, everything)

@@ -23,6 +23,7 @@ from .names import chain, import_aliases, qualify
 from .pyexprs import MAX_DEPTH, Evaluator, iterate
 from .spec import ALL, Sink, Tables, index, secretish
 from .values import (
+    CAPTURING,
     EXTERNAL,
     INPUT,
     ITEMS_KEPT,
@@ -65,7 +66,7 @@ _SQL_RE = linear(
 
 
 #: The kind of a value that is a lambda (ModuleFlow.lambda_of gives the rest).
-LAMBDA = "lambda:"
+LAMBDA = CAPTURING
 #: The kind of a value made by functools.partial (ModuleFlow.partials keeps its call, by key).
 PARTIAL = "partial:"
 #: Taint.param of a name a nested function reads from the function it is in (a closure's), the
@@ -609,9 +610,20 @@ class FunctionFlow(Walk, Evaluator):
         return Val(taints=frozenset({Taint(PARAM, getattr(node, "lineno", 0), what, param=0, attr=parts[1])}))
 
     def call_local(
-        self, node: ast.Call, args: list[Val], kwargs: dict[str, Val], receiver: Val | None
+        self,
+        node: ast.Call,
+        args: list[Val],
+        kwargs: dict[str, Val],
+        receiver: Val | None,
+        called: Val | None,
     ) -> Val | None:
-        info, offset, cls = self._resolve(node.func, receiver)
+        if called is not None:  # make_runner(x)(): called is what make_runner gave
+            bound = called
+            made = bound.kind[len(LAMBDA) :] if bound.kind.startswith(LAMBDA) else ""
+            info, offset, cls = self.module.lambdas.get(made), 0, None
+        else:
+            info, offset, cls = self._resolve(node.func, receiver)
+            bound = self.lookup(node.func.id) if isinstance(node.func, ast.Name) else None
         if info is None:
             if cls is not None:  # a class of the module without a constructor of its own
                 return Val(kind=f"instance:{cls}", fields=())
@@ -619,7 +631,9 @@ class FunctionFlow(Walk, Evaluator):
         summary = self.module.summary_of(info)
         if summary is None:
             return None  # recursion: read the call as an unknown function's
-        free = self._free_names(info)
+        free = self._free_names(
+            info, bound.fields if bound is not None and bound.kind.startswith(LAMBDA) else None
+        )
         by_position = {i + offset: v for i, v in enumerate(args)}
         if offset and receiver is not None and cls is None:
             by_position[0] = receiver  # obj.method(): self is the object
@@ -657,11 +671,14 @@ class FunctionFlow(Walk, Evaluator):
             return Val(kind=f"instance:{cls}", fields=fields[:ITEMS_KEPT])
         return self._given(summary.returns, by_position, node, free)
 
-    def _free_names(self, callee: FunctionInfo) -> Callable[[str], Val | None]:
+    def _free_names(
+        self, callee: FunctionInfo, captured: tuple[tuple[object, Val], ...] | None
+    ) -> Callable[[str], Val | None]:
         """Where a call finds the callee's free names (a nested function's or a lambda's): in
         this function when the callee was defined in it or around it; in the module's globals
-        when it was defined at module level; nowhere (unknown) when it was defined in another
-        function (a factory's lambda, called where it was returned to)."""
+        when it was defined at module level; else in what a lambda kept of them where it was
+        made (captured: a factory's lambda, called where the factory returned it), or nowhere
+        (unknown)."""
         if not callee.owner:
             return self.module.globals.get
         info = self.info
@@ -669,6 +686,9 @@ class FunctionFlow(Walk, Evaluator):
             if id(info.node) == callee.owner:
                 return self.lookup
             info = self.module.by_id.get(info.owner)
+        if captured:
+            kept = dict(captured)
+            return kept.get
         return _unknown_name
 
     def _given(
@@ -684,8 +704,11 @@ class FunctionFlow(Walk, Evaluator):
                     taints |= {x.clear(t.cleared) for x in arg.all_taints()}
             else:
                 taints.add(t)
+        fields = None
+        if value.fields and value.kind.startswith(LAMBDA):  # what a returned lambda keeps
+            fields = tuple((k, self._given(v, by_position, node, free)) for k, v in value.fields)
         return Val(taints=frozenset(taints), const=value.const, built=value.built and bool(taints),
-                   text=value.text, kind=value.kind, flags=value.flags)  # fmt: skip
+                   text=value.text, kind=value.kind, flags=value.flags, fields=fields)  # fmt: skip
 
     def _passed(
         self,
@@ -778,9 +801,21 @@ class FunctionFlow(Walk, Evaluator):
         return qualify(parts, self.aliases, self.env.keys()) if parts else ""
 
     def _ev_Lambda(self, node: ast.Lambda, depth: int) -> Val:
-        """A lambda: called by a name it is bound to, its body is read as a function's."""
+        """A lambda: called by a name it is bound to, its body is read as a function's. It keeps
+        what its free names hold here (its fields), for a call where they are not in scope (a
+        factory's lambda, called where the factory returned it)."""
         owner = id(self.info.node) if self.info is not None else 0
-        return Val(kind=LAMBDA + self.module.lambda_of(node, owner))
+        params = set(_param_names(node))
+        captured: dict[str, Val] = {}
+        for n in ast.walk(node.body):
+            if isinstance(n, ast.Name) and n.id not in params and n.id not in captured:
+                found = self.lookup(n.id)
+                if found is not None and found.all_taints():
+                    captured[n.id] = found
+                    if len(captured) >= ITEMS_KEPT:
+                        break
+        kind = LAMBDA + self.module.lambda_of(node, owner)
+        return Val(kind=kind, fields=tuple(captured.items()) if captured else None)
 
     # -- statements -----------------------------------------------------------------------------
 

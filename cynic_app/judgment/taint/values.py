@@ -132,6 +132,8 @@ class Val:
         return done
 
     def _contents(self) -> list[Val]:
+        if self.kind.startswith(CAPTURING):  # what a lambda keeps is read only where it is called
+            return []
         return [v for _, v in self.fields or ()] + list(self.items or ())
 
     def get_field(self, key: object) -> Val | None:
@@ -144,6 +146,9 @@ class Val:
 
 
 UNKNOWN = Val()
+#: The kind of a lambda (pyflow.LAMBDA): its fields are the values its free names held where it
+#: was made, none of them in the lambda itself (a sort key reading input is no input).
+CAPTURING = "lambda:"
 
 
 def const(value: object) -> Val:

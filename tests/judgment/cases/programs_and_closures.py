@@ -318,3 +318,47 @@ def runners():
 def display_name():
     # ok: shell-injection
     os.execl("/usr/bin/grep", "sh", "-c", request.args["p"], "/var/log/app.log")
+
+
+def make_runner(command):
+    # ruleid: shell-injection
+    return lambda: os.system("nice " + command)
+
+
+@app.route("/factory")
+def through_a_factory():
+    runner = make_runner(request.args["c"])
+    runner()
+    return "ok"
+
+
+@app.route("/sorted")
+def sorted_by_a_key():
+    order = request.args["o"]
+    rows = sorted([{"a": "1", "b": "2"}], key=lambda row: row[order])
+    # ok: xss
+    return "<td>" + rows[0]["a"] + "</td>"
+
+
+def make_listing(directory):
+    # ruleid: shell-injection
+    return lambda: os.system("ls " + directory)
+
+
+@app.route("/factory-called-at-once")
+def factory_called_at_once():
+    make_listing(request.args["d"])()
+    return "ok"
+
+
+def make_greeter():
+    name = request.args["n"]
+    # ruleid: shell-injection
+    return lambda: os.system("echo hello " + name)
+
+
+@app.route("/factory-reads-input")
+def factory_reads_input():
+    greet = make_greeter()
+    greet()
+    return "ok"
