@@ -257,9 +257,29 @@ def _secret(name: str, value: Node, line: int) -> list[Finding]:
 def _declarator(node: Node, aliases: dict[str, str]) -> list[Finding]:
     name = node.child_by_field_name("name")
     value = node.child_by_field_name("value")
+    if value is None and _const_without_value(node):
+        what = f"does not parse: const {text_of(name) if name is not None else ''} has no value"
+        return [hit("syntax-error", line_of(node), what)]
     if name is None or value is None or name.type != "identifier":
         return []
     return _secret(text_of(name), unwrap(value), line_of(node))
+
+
+def _const_without_value(declarator: Node) -> bool:
+    """`const x;`: a syntax error the grammar reads as a declaration (a TypeScript `declare
+    const x: T;` is a declaration of what exists elsewhere)."""
+    declaration = declarator.parent
+    if declaration is None or declaration.type != "lexical_declaration":
+        return False
+    keyword = declaration.child(0)
+    if keyword is None or keyword.type != "const":
+        return False
+    outer = declaration.parent
+    while outer is not None:
+        if outer.type == "ambient_declaration":  # (declare global { const x: T })
+            return False
+        outer = outer.parent
+    return True
 
 
 def _assignment(node: Node, aliases: dict[str, str]) -> list[Finding]:

@@ -51,6 +51,22 @@ def test_fail_on_wag_passes_clean_javascript_and_shell_as_it_does_clean_python(t
     assert cynic("--fail-on", "WAG", "broken.js", cwd=tmp_path).returncode == 1
 
 
+def test_code_the_grammar_reads_but_its_interpreter_refuses_is_a_syntax_error(tmp_path):
+    """Review of e40f71e: tree-sitter reads a stray `fi` or `done` as a command and `const x;`
+    as a declaration, so files that `bash -n` and `node --check` refuse became HOWL and passed
+    `--fail-on WAG`. Both are syntax errors now (a TypeScript `declare const` is not)."""
+    (tmp_path / "deploy.sh").write_text('#!/bin/sh\nset -eu\necho "deploying"\nfi\n')
+    (tmp_path / "cache.js").write_text("const cache;\nexport { cache };\n")
+    (tmp_path / "globals.d.ts").write_text(
+        "declare const VERSION: string;\ndeclare global {\n  const DEBUG: boolean;\n}\n"
+    )
+    done = cynic("--fail-on", "WAG", "deploy.sh", "cache.js", "globals.d.ts", cwd=tmp_path)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "deploy.sh:4:1: syntax-error" in done.stdout and "cache.js:1:" in done.stdout
+    assert not [line for line in done.stdout.splitlines() if line.startswith("globals.d.ts:")]
+    assert "0 BARK, 2 GROWL, 0 WAG, 1 HOWL." in done.stdout, done.stdout
+
+
 def test_fail_on_names_the_verdict_that_fails_and_every_worse_one(tmp_path):
     (tmp_path / "load.py").write_text(DEFECT)  # GROWL
     assert cynic("--fail-on", "BARK", "load.py", cwd=tmp_path).returncode == 0

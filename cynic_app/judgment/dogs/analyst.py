@@ -7,6 +7,7 @@ from ..patterns import linear
 from ..phi import PHI_INV
 from ..rules import hit
 from ..source import Source
+from ..treechecks import tree_findings
 from ..vote import Vote, cast
 
 NAME = "ANALYST"
@@ -31,8 +32,8 @@ def vote(src: Source, cell, memory, votes=None) -> Vote:
             NAME, 82.0 + 10.0 * typed, findings, confidence, praise="parses; assertions are consistent"
         )
     tree = src.syntax_tree
-    if tree is not None and not tree.root_node.has_error:  # its syntax errors are findings elsewhere
-        confidence = PHI_INV * 0.6
+    if tree is not None and not any(f.rule == "syntax-error" for f in tree_findings(src)):
+        confidence = PHI_INV * 0.6  # (its syntax errors are JANITOR's findings)
         return cast(NAME, 82.0, [], confidence, praise=f"parses as {src.language}")
     lower = src.lower
     findings = [
