@@ -658,6 +658,12 @@ class FunctionFlow(Walk, Evaluator):
             if arg is None:
                 continue
             cwe = RULES[entry.sink.rule].cwe
+            if entry.param == FREE and arg is self.free.get(entry.attr):
+                # free here too: what reaching() and replace() below would make of it is the same
+                # entry (unless it is cleared of its sink's weakness), for this function's callers
+                if cwe not in entry.cleared and 0 not in entry.cleared:
+                    self.summary.add(entry)
+                continue
             params, surest = reaching(self.module, arg, cwe, entry.sink.labels, entry.cleared)
             for t in params:
                 done = t.cleared | entry.cleared
