@@ -10,7 +10,7 @@ name below it. ``methods`` match a method of that name on any receiver, or on a 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from .values import INPUT
 
@@ -73,6 +73,15 @@ class Sink:
     #: assignments to a property of this name (``el.innerHTML = …``; a JSX attribute too), or, for
     #: a dotted entry, to that qualified name (``location.href = …``); ``on`` restricts the object
     props: tuple[str, ...] = ()
+
+    def __hash__(self) -> int:
+        """The fields' hash, computed once: every summary entry (SinkEntry) holds a sink, and
+        sets of entries hash them again and again (values.replace drops it from a copy)."""
+        cached = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash(tuple(getattr(self, f.name) for f in fields(self)))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
 
 @dataclass(frozen=True)

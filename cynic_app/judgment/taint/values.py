@@ -24,7 +24,7 @@ _FIELDS: dict[type, frozenset[str]] = {}
 #: Where a value keeps what all_taints() and hopped() found (not fields: not compared, hashed or
 #: copied).
 _ALL, _HOPPED = "_all_taints", "_hopped"
-_KEPT = (_ALL, _HOPPED)
+_KEPT = (_ALL, _HOPPED, "_hash")  # (spec.Sink's hash)
 
 
 def replace(obj, /, **changes):
