@@ -117,8 +117,8 @@ def judged_part(content: str, context: str = "", limit: int = JUDGED_CHARS) -> s
     if len(content) <= limit:
         return content
     head = content[:limit]
-    if "\n" not in head and "\r" in head:  # lines ending in a lone \r (classic Mac OS), which
-        head = head.replace("\r", "\n")  # Python reads as line ends: read alike, same offsets
+    if head.count("\r") > head.count("\n"):  # lines ending mostly in a lone \r (classic Mac OS),
+        head = head.replace("\r", "\n")  # which Python reads as line ends: read alike, same offsets
     cut = head.rfind("\n")
     if cut <= 0:
         return content[:limit]

@@ -164,6 +164,11 @@ def test_a_long_module_with_carriage_return_line_ends_is_cut_after_a_whole_state
     assert content.startswith(part) and part.endswith("\r")
     ast.parse(part)
     assert len(part) > JUDGED_CHARS - 2_000
+    # review of 728f66f: a first line ending in \n (a shebang) made the cut fall after it
+    content = "#!/usr/bin/env python3\n" + content
+    part = judged_part(content, "file: helpers.py")
+    assert content.startswith(part) and len(part) > JUDGED_CHARS - 2_000
+    ast.parse(part)
 
 
 def test_a_try_body_past_the_limit_in_a_long_class_is_cut_before_the_try_not_before_the_class():
