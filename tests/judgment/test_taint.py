@@ -159,3 +159,19 @@ def test_a_list_changed_in_place_before_it_is_spread_into_a_call_passes_the_inpu
         line = lines.index(f'def {helper}(command, log="tool.log"):') + 3
         (found,) = [f for f in j.findings if f["line"] == line and f["rule"] == "shell-injection"]
         assert found["kind"] == "security" and found["confidence"] >= 0.8, (helper, found)
+
+
+def test_a_function_calling_its_sibling_gives_it_the_enclosing_functions_names_not_its_own():
+    """Review: step(command) calling its sibling execute(), whose free command is the enclosing
+    function's constant, gave it step's own parameter: a false 0.9 flow (and, shadowed the
+    other way round, a missed one). A caller nested in the function that defines the callee
+    gives the names of that function."""
+    j, _ = judged("programs_and_closures.py")
+    lines = (CASES / "programs_and_closures.py").read_text().splitlines()
+    constant = "        os.system(command)  # a constant"
+    line = next(i for i, text in enumerate(lines) if text.startswith(constant))
+    found = [f for f in j.findings if f["line"] == line + 1 and f["rule"] == "shell-injection"]
+    assert [f["kind"] for f in found] in ([], ["smell"]), found
+    line = lines.index('        command = "uptime"  # not execute()\'s') - 3  # the hole above it
+    (found,) = [f for f in j.findings if f["line"] == line + 1 and f["rule"] == "shell-injection"]
+    assert found["kind"] == "security" and found["confidence"] >= 0.8, found

@@ -681,16 +681,19 @@ class FunctionFlow(Walk, Evaluator):
         self, callee: FunctionInfo, captured: tuple[tuple[object, Val], ...] | None
     ) -> Callable[[str], Val | None]:
         """Where a call finds the callee's free names (a nested function's or a lambda's): in
-        this function when the callee was defined in it or around it; in the module's globals
+        this function when the callee was defined in it; in the function enclosing this one when
+        the callee was defined around it (a sibling's names are not this one's); in the module's globals
         when it was defined at module level; else in what a lambda kept of them where it was
         made (captured: a factory's lambda, called where the factory returned it), or nowhere
         (unknown)."""
         if not callee.owner:
             return self.module.globals.get
         info = self.info
-        while info is not None:
+        if info is not None and id(info.node) == callee.owner:
+            return self.lookup
+        while info is not None:  # defined around this function: its names, not this one's own
             if id(info.node) == callee.owner:
-                return self.lookup
+                return self._enclosing
             info = self.module.by_id.get(info.owner)
         if captured:
             kept = dict(captured)
@@ -773,10 +776,14 @@ class FunctionFlow(Walk, Evaluator):
         module = self.module
         if name in self.aliases or name in module.functions or name in module.classes:
             return None
+        return self._enclosing(name)
+
+    def _enclosing(self, name: str) -> Val:
+        """The enclosing function's name, as this nested function's callers give it (FREE)."""
         free = self.free.get(name)
         if free is None:  # one value per name: reaching() knows it again by its identity
-            what = f"{name} of the function {info.node.name}() is in"
-            free = Val(taints=frozenset({Taint(PARAM, info.node.lineno, what, param=FREE, attr=name)}))
+            what = f"{name} of the function {self.info.node.name}() is in"
+            free = Val(taints=frozenset({Taint(PARAM, self.info.node.lineno, what, param=FREE, attr=name)}))
             self.free[name] = free
         return free
 

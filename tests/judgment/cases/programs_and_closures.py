@@ -362,3 +362,33 @@ def factory_reads_input():
     greet = make_greeter()
     greet()
     return "ok"
+
+
+@app.route("/sibling-shadowed")
+def sibling_shadowed():
+    command = "uptime"
+
+    def execute():
+        os.system(command)  # a constant: only the look any os.system() of a name gets (0.3)
+
+    def step(command):  # its own command is not execute()'s
+        execute()
+        return command
+
+    return step(request.args["c"])
+
+
+@app.route("/sibling-shadowing")
+def sibling_shadowing():
+    command = request.args["c"]
+
+    def execute():
+        # ruleid: shell-injection
+        os.system(command)
+
+    def step():
+        command = "uptime"  # not execute()'s
+        execute()
+        return command
+
+    return step()
