@@ -266,8 +266,11 @@ def _declarator(node: Node, aliases: dict[str, str]) -> list[Finding]:
 
 
 def _const_without_value(declarator: Node) -> bool:
-    """`const x;`: a syntax error the grammar reads as a declaration (a TypeScript `declare
-    const x: T;` is a declaration of what exists elsewhere)."""
+    """`const x;`: a syntax error the grammar reads as a declaration (a TypeScript `const x:
+    T;` with its type is one of what exists elsewhere: in a `declare` block, or anywhere in a
+    declaration file, `.d.ts`, whose name the tree does not know)."""
+    if declarator.child_by_field_name("type") is not None:
+        return False
     declaration = declarator.parent
     if declaration is None or declaration.type != "lexical_declaration":
         return False

@@ -18,8 +18,6 @@ from .vote import Finding
 
 _SHELLS = frozenset({"sh", "bash", "zsh", "ksh", "dash"})
 _DOWNLOADERS = frozenset({"curl", "wget"})
-#: Reserved words that only continue or close a compound command: never a command's name.
-_CLOSERS = frozenset({"then", "elif", "else", "fi", "do", "done", "esac", "in"})
 _EXPANSIONS = frozenset({"simple_expansion", "expansion"})
 #: A script with more commands than this and no ``set -e`` carries on after a failure.
 ERREXIT_AFTER = 5
@@ -33,10 +31,6 @@ def sh_findings(root: Node) -> list[Finding]:
         kind = node.type
         if kind == "command":
             name, args = _command(node)
-            if name in _CLOSERS:  # the grammar reads a keyword out of place as a command's name
-                found.append(
-                    hit("syntax-error", line_of(node), f"does not parse: '{name}' closes nothing here")
-                )
             if name == "set" and any(_sets_errexit(a, args) for a in args):
                 errexit = True
             found += _command_findings(node, name, args)

@@ -51,20 +51,23 @@ def test_fail_on_wag_passes_clean_javascript_and_shell_as_it_does_clean_python(t
     assert cynic("--fail-on", "WAG", "broken.js", cwd=tmp_path).returncode == 1
 
 
-def test_code_the_grammar_reads_but_its_interpreter_refuses_is_a_syntax_error(tmp_path):
-    """Review of e40f71e: tree-sitter reads a stray `fi` or `done` as a command and `const x;`
-    as a declaration, so files that `bash -n` and `node --check` refuse became HOWL and passed
-    `--fail-on WAG`. Both are syntax errors now (a TypeScript `declare const` is not)."""
-    (tmp_path / "deploy.sh").write_text('#!/bin/sh\nset -eu\necho "deploying"\nfi\n')
+def test_a_javascript_const_without_a_value_is_a_syntax_error_a_declared_one_is_not(tmp_path):
+    """Review of e40f71e: tree-sitter reads `const x;` as a declaration, so a file `node --check`
+    refuses became HOWL and passed `--fail-on WAG`. It is a syntax error now; a TypeScript
+    `const x: T;` is not (in a `declare` block or a declaration file, `.d.ts`, it declares what
+    exists elsewhere: Playwright's types.d.ts has `export const devices: Devices;`). (A stray
+    `fi` or `done` in shell, which tree-sitter also reads as a command, is not caught: a check
+    for it called valid scripts, /usr/bin/select-editor among them, syntax errors, since the
+    grammar misreads some of them the same way.)"""
     (tmp_path / "cache.js").write_text("const cache;\nexport { cache };\n")
     (tmp_path / "globals.d.ts").write_text(
-        "declare const VERSION: string;\ndeclare global {\n  const DEBUG: boolean;\n}\n"
+        "export const devices: Devices;\ndeclare global {\n  const DEBUG: boolean;\n}\n"
     )
-    done = cynic("--fail-on", "WAG", "deploy.sh", "cache.js", "globals.d.ts", cwd=tmp_path)
+    done = cynic("--fail-on", "WAG", "cache.js", "globals.d.ts", cwd=tmp_path)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "deploy.sh:4:1: syntax-error" in done.stdout and "cache.js:1:" in done.stdout
+    assert "cache.js:1:1: syntax-error" in done.stdout
     assert not [line for line in done.stdout.splitlines() if line.startswith("globals.d.ts:")]
-    assert "0 BARK, 2 GROWL, 0 WAG, 1 HOWL." in done.stdout, done.stdout
+    assert "0 BARK, 1 GROWL, 0 WAG, 1 HOWL." in done.stdout, done.stdout
 
 
 def test_fail_on_names_the_verdict_that_fails_and_every_worse_one(tmp_path):
