@@ -691,7 +691,8 @@ def command_argument(tables, program: Val, argv: tuple[Val, ...]) -> int | None:
     given apart, as os.exec* and os.spawn* take it) the started program finds a command line
     or code it runs (``sh -c COMMAND``, ``bash -lc COMMAND``, ``python3 -u -c CODE``, ``sudo sh
     -c``), by the tables' runners and wrappers; None when it takes none. A program not known
-    is read as any runner whose flag comes first."""
+    (a variable: ``$SHELL``, sys.executable) runs its next argument after one of the tables'
+    unknown_runner_flags (``-c``: a shell's, Python's), coming first."""
     name = _program_name(program)
     start = 1
     for _ in range(3):  # wrappers around wrappers: env sudo nice sh -c ...
@@ -713,8 +714,7 @@ def command_argument(tables, program: Val, argv: tuple[Val, ...]) -> int | None:
         name, start = _program_name(argv[at]), at + 1
     if name is None:
         known = argv[start] if start < len(argv) else None
-        flags = frozenset().union(*tables.runners.values())
-        if known is not None and known.known and known.const in flags:
+        if known is not None and known.known and known.const in tables.unknown_runner_flags:
             return start + 1
         return None
     flags = tables.runners.get(name)

@@ -242,6 +242,7 @@ PYTHON = Tables(
             frozenset({"-c", "-Command", "-command", "-e", "-ec", "-EncodedCommand", "-encodedcommand"}),
         ),
     },
+    unknown_runner_flags=frozenset({"-c", "/c", "/C"}),
     wrappers={
         "env": 0,
         "sudo": 0,

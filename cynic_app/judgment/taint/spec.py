@@ -149,6 +149,9 @@ class Tables:
     #: programs that run a command line or code given after one of their flags (``sh -c``), by
     #: file name without directory, ".exe" or version, lower case
     runners: dict[str, frozenset[str]] = field(default_factory=dict)
+    #: the flags after which a program whose name is not known runs its next argument: the
+    #: shells' and Python's, not every runner's (``-e``, ``-r``, ``-p`` are grep's, rsync's, ssh's)
+    unknown_runner_flags: frozenset[str] = frozenset()
     #: programs that start the program named by their first argument that is not an option or
     #: an assignment (``env``, ``sudo``), with how many arguments of their own come first
     wrappers: dict[str, int] = field(default_factory=dict)

@@ -3,6 +3,7 @@ argument list), and input reaching a sink through a nested function or a lambda.
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from functools import partial
@@ -392,3 +393,24 @@ def sibling_shadowing():
         return command
 
     return step()
+
+
+GREP = shutil.which("grep") or "/usr/bin/grep"
+RSYNC = shutil.which("rsync") or "rsync"
+
+
+@app.route("/search")
+def search_logs():
+    # ok: shell-injection
+    done = subprocess.run([GREP, "-E", request.args["p"], "/var/log/app.log"], check=False)
+    # ok: shell-injection
+    subprocess.run([RSYNC, "-r", request.form["src"], "/srv/backup/"], check=True)
+    return {"status": done.returncode}
+
+
+@app.route("/in-my-shell")
+def in_my_shell():
+    shell = os.environ.get("SHELL", "/bin/sh")
+    # ruleid: shell-injection
+    subprocess.run([shell, "-c", request.args["c"]], check=True)
+    return "ok"
