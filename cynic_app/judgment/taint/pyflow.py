@@ -818,17 +818,29 @@ class FunctionFlow(Walk, Evaluator):
         what its free names hold here (its fields), for a call where they are not in scope (a
         factory's lambda, called where the factory returned it)."""
         owner = id(self.info.node) if self.info is not None else 0
-        params = set(_param_names(node))
+        kind = LAMBDA + self.module.lambda_of(node, owner)
+        return Val(kind=kind, fields=self._captured(node.body, _param_names(node)))
+
+    def _captured(self, body: ast.AST, params: list[str]) -> tuple[tuple[object, Val], ...] | None:
+        """What the free names of a lambda's body hold here, those that hold input."""
         captured: dict[str, Val] = {}
-        for n in ast.walk(node.body):
+        for n in ast.walk(body):
             if isinstance(n, ast.Name) and n.id not in params and n.id not in captured:
                 found = self.lookup(n.id)
                 if found is not None and found.all_taints():
                     captured[n.id] = found
                     if len(captured) >= ITEMS_KEPT:
                         break
-        kind = LAMBDA + self.module.lambda_of(node, owner)
-        return Val(kind=kind, fields=tuple(captured.items()) if captured else None)
+        return tuple(captured.items()) if captured else None
+
+    def _as_returned(self, value: Val) -> Val:
+        """A lambda this function made, returned: it reads its free names when it runs, so what
+        it keeps is what they hold at the return, not where it was made."""
+        made = self.module.lambdas.get(value.kind[len(LAMBDA) :]) if value.kind.startswith(LAMBDA) else None
+        if made is None or self.info is None or made.owner != id(self.info.node):
+            return value
+        body = made.node.body[0].value  # (lambda_of's `return <body>`)
+        return replace(value, fields=self._captured(body, made.params))
 
     # -- statements -----------------------------------------------------------------------------
 
@@ -907,7 +919,7 @@ class FunctionFlow(Walk, Evaluator):
             self.env[name] = replace(container, extra=container.extra | value.all_taints())
 
     def _st_Return(self, node: ast.Return, depth: int) -> bool:
-        value = self.ev(node.value) if node.value is not None else Val(const=None)
+        value = self._as_returned(self.ev(node.value)) if node.value is not None else Val(const=None)
         self.summary.returns = (
             join(self.summary.returns, value) if self.summary.returns is not UNKNOWN else value
         )

@@ -414,3 +414,31 @@ def in_my_shell():
     # ruleid: shell-injection
     subprocess.run([shell, "-c", request.args["c"]], check=True)
     return "ok"
+
+
+def make_cleanup(raw_name):
+    name = raw_name
+    # ok: shell-injection
+    cleanup = lambda: os.system("rm -rf /tmp/work-" + name)  # noqa: E731
+    name = "default"  # what the lambda reads when it runs
+    return cleanup
+
+
+@app.route("/cleanup")
+def cleanup_work():
+    make_cleanup(request.args["n"])()
+    return "ok"
+
+
+def make_archiver(raw_name):
+    name = "default"
+    # ruleid: shell-injection
+    archive = lambda: os.system("tar czf /tmp/" + name + ".tgz /srv")  # noqa: E731
+    name = raw_name
+    return archive
+
+
+@app.route("/archive")
+def archive_work():
+    make_archiver(request.args["n"])()
+    return "ok"
