@@ -216,3 +216,60 @@ def test_a_checkout_backing_off_still_gets_a_connection_once_the_fault_ends(data
     finally:
         pool.close()
         proxy.close()
+
+
+def test_many_checkouts_against_a_server_dropping_every_connection_reconnect_at_a_bounded_rate(
+    database_url,
+):
+    """Review of 2ae65d5: its backoff was each checkout's own, so 16 threads retrying their
+    checkouts made 200-240 connections a second against a server dropping them all (230-315
+    before 60de19e). Once more checks have failed in a row than the pool holds connections,
+    the pool lets one checkout at a time try a new one (its interval doubling to
+    BACKOFF_MAX_S); the others give up at once when their time does not reach the next try."""
+    proxy = _DropsAtTheCheck(database_url)
+    pool = make_pool(proxy.url, min_size=2, max_size=2, timeout_s=0.5)
+    stop = time.monotonic() + 2.0
+    refused: list[int] = []
+
+    def checkouts() -> None:
+        while time.monotonic() < stop:
+            try:
+                pool.getconn(timeout=0.5)
+            except PoolTimeout:
+                refused.append(1)
+            else:
+                raise AssertionError("a connection the proxy drops was handed out")
+
+    try:
+        pool.open(wait=True, timeout=5.0)
+        opened = proxy.accepted
+        threads = [threading.Thread(target=checkouts) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        made = proxy.accepted - opened
+        # 2 s at one try per interval (20 ms doubling to 250 ms) is about 14, and the pool's
+        # own two; 8 threads each on their own made over 200
+        assert made <= 40, f"{made} connections in 2 s by 8 threads ({len(refused)} refusals)"
+        assert refused
+    finally:
+        pool.close()
+        proxy.close()
+
+
+def test_a_checkout_that_keeps_failing_ends_by_its_callers_deadline(database_url):
+    """Review of 2ae65d5: the backoff's sleeps were cut to the pool's timeout, not to the
+    thread's checkouts_by deadline: a checkout given 0.2 s (of a 1 s pool timeout) ran 0.33 s."""
+    proxy = _DropsAtTheCheck(database_url)
+    pool = make_pool(proxy.url, min_size=2, max_size=2, timeout_s=1.0)
+    try:
+        pool.open(wait=True, timeout=5.0)
+        for _ in range(3):
+            started = time.monotonic()
+            with pytest.raises(PoolTimeout), checkouts_by(started + 0.2):
+                pool.getconn(timeout=1.0)
+            assert time.monotonic() - started < 0.2 + 0.08  # (0.32 s before)
+    finally:
+        pool.close()
+        proxy.close()
