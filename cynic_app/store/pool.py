@@ -82,8 +82,15 @@ def check_connection(conn: psycopg.Connection) -> None:
         limit = min(limit, deadline - time.monotonic())
         if limit <= 0:
             raise CheckoutTooLate("no time left to check a connection")
-    with watched(conn, limit) as was_cut:
-        ConnectionPool.check_connection(conn)
+    by_caller = limit < CHECK_DEADLINE_S
+    try:
+        with watched(conn, limit) as was_cut:
+            ConnectionPool.check_connection(conn)
+    except psycopg.Error as exc:
+        if was_cut.is_set() and by_caller:  # the caller's time ran out, not the server's: no failed check
+            conn.close()
+            raise CheckoutTooLate("the check of a connection outlasted its caller's deadline") from exc
+        raise
     if was_cut.is_set():  # it passed just before its cut: never hand out a connection cut since
         conn.close()  # the pool drops a closed connection
         raise CheckoutTooLate("the check of a connection outlasted its deadline")
@@ -113,11 +120,15 @@ class Pool(ConnectionPool):
     proxy, that takes connections and drops them. The pool then lets one checkout at a time try
     (the breaker's probe), at an interval starting at BACKOFF_FIRST_S and doubling to
     BACKOFF_MAX_S; a checkout whose time ends before the next probe gives up at once
-    (PoolTimeout), and the first check that passes closes the breaker. Each checkout counting
-    and sleeping on its own (2ae65d5) made 200-240 connections a second with 16 threads;
-    psycopg_pool's own backoff (60de19e) starts at a second, a caller's whole timeout. The time
-    a checkout has is the pool's timeout or the thread's ``checkouts_by`` deadline, the sooner.
-    A check with no time left (``CheckoutTooLate``) ends the checkout at once.
+    (PoolTimeout), and the first check that passes closes the breaker. A probe passes over the
+    connections idle when it starts (made during the fault, dead, and handed out first) and one
+    more: one connection a probe would leave the pool refusing for max_size probes after the
+    fault ended. A check cut by the caller's own deadline is no failed check (CheckoutTooLate).
+    Each checkout counting and sleeping on its own (2ae65d5) made 200-240 connections a second
+    with 16 threads; psycopg_pool's own backoff (60de19e) starts at a second, a caller's whole
+    timeout. The time a checkout has (its checks and its wait for a connection) is the pool's
+    timeout or the thread's ``checkouts_by`` deadline, the sooner. A check with no time left
+    (``CheckoutTooLate``) ends the checkout at once.
 
     Overrides a private method of psycopg_pool 3.3 (pinned in requirements.txt; its test,
     tests/store/test_checkouts.py, fails if the method stops being called).
@@ -133,10 +144,14 @@ class Pool(ConnectionPool):
     def _getconn_with_check_loop(self, deadline: float) -> psycopg.Connection:
         given = getattr(_checkout, "deadline", None)
         end = deadline if given is None else min(deadline, given)
+        passes = 0  # failed checks this checkout, as the probe, may still pass over
         while True:
-            if self._failed_in_a_row > self.max_size:
+            if passes <= 0 and self._failed_in_a_row > self.max_size:
                 self._wait_for_probe(end)
-            conn = self._getconn_unchecked(deadline - time.monotonic())
+                # the connections idle now were made before the probe (during a fault, most of
+                # them dead, handed out first), then one new: passed over without waiting
+                passes = len(self._pool) + 1
+            conn = self._getconn_unchecked(end - time.monotonic())
             try:
                 self._check_connection(conn)
             except CheckoutTooLate as exc:
@@ -146,6 +161,7 @@ class Pool(ConnectionPool):
                 self._putconn(conn, from_getconn=True)  # found bad: discarded, a new one asked for
                 with self._breaker:
                     self._failed_in_a_row += 1
+                passes -= 1
                 continue
             except BaseException:
                 self._putconn(conn, from_getconn=True)

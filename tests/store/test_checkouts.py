@@ -103,7 +103,8 @@ class _DropsAtTheCheck:
         port = self.listener.getsockname()[1]
         self.url = make_conninfo(url, host="127.0.0.1", port=port, sslmode="disable")
         self.accepted = 0
-        self.dropping = True  # False: every connection passes whole
+        self.dropping = True  # False: every connection accepted from then on passes whole
+        self.delay_s = 0.0  # how late each answer is passed on
         self.threads: list[threading.Thread] = []
         self.closing = False
         self._start(self._accept)
@@ -122,13 +123,15 @@ class _DropsAtTheCheck:
             self.accepted += 1
             server = socket.socket(self.upstream[0])
             server.connect(self.upstream[1])
-            self._start(self._answers, server, client)
+            self._start(self._answers, server, client, self)
             self._start(self._requests, client, server, self.dropping)
 
     @staticmethod
-    def _answers(server: socket.socket, client: socket.socket) -> None:
+    def _answers(server: socket.socket, client: socket.socket, proxy: _DropsAtTheCheck) -> None:
         with contextlib.suppress(OSError):
             while data := server.recv(65536):
+                if proxy.delay_s:
+                    time.sleep(proxy.delay_s)
                 client.sendall(data)
         with contextlib.suppress(OSError):
             client.shutdown(socket.SHUT_RDWR)
@@ -191,8 +194,9 @@ def test_a_server_that_drops_every_connection_at_its_check_is_not_reconnected_in
         with pytest.raises(PoolTimeout):
             pool.getconn(timeout=2.0)
         made = proxy.accepted - opened
-        # max_size passed over, then one per wait: 20 ms doubling, at most half the time left
-        assert made <= pool.max_size + 16, f"{made} connections made in one checkout"
+        # max_size passed over, then a probe every 20 ms doubling to 250 ms, each passing over
+        # the connections idle (at most max_size) and one more
+        assert made <= pool.max_size + 12 * (pool.max_size + 1), f"{made} connections made in one checkout"
     finally:
         pool.close()
         proxy.close()
@@ -273,3 +277,84 @@ def test_a_checkout_that_keeps_failing_ends_by_its_callers_deadline(database_url
     finally:
         pool.close()
         proxy.close()
+
+
+def test_once_a_fault_ends_the_dead_connections_it_left_do_not_keep_checkouts_refused(database_url):
+    """Review of f3a3bc4: connections made during a fault stay dead, the pool hands its idle ones
+    out first, and each probe (one every 0.25 s) used up one of them: checkouts were refused for
+    about max_size x 0.25 s after the fault ended (16 of 64 started up to 2.9 s after it, with
+    16 connections). A probe passes over the connections idle when it starts."""
+    proxy = _DropsAtTheCheck(database_url)  # connections accepted while dropping stay dropped
+    pool = make_pool(proxy.url, min_size=8, max_size=8, timeout_s=0.5)
+    try:
+        pool.open(wait=True, timeout=5.0)
+        fault_ends = time.monotonic() + 1.5
+        while time.monotonic() < fault_ends:  # the fault opens the breaker and leaves dead ones idle
+            with pytest.raises(PoolTimeout):
+                pool.getconn(timeout=0.5)
+        proxy.dropping = False
+        mended = time.monotonic()
+        results: list[tuple[float, bool]] = []
+
+        def checkouts() -> None:
+            while time.monotonic() < mended + 1.5:
+                started = time.monotonic()
+                try:
+                    pool.putconn(pool.getconn(timeout=0.5))
+                except PoolTimeout:
+                    results.append((started - mended, False))
+                else:
+                    results.append((started - mended, True))
+
+        threads = [threading.Thread(target=checkouts) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(10)
+        late = [round(at, 2) for at, ok in results if not ok and at > 0.5]
+        assert not late, f"refused after the fault ended, at (s after it): {late}"
+        assert any(ok for _, ok in results)
+    finally:
+        pool.close()
+        proxy.close()
+
+
+def test_checks_cut_by_their_callers_deadline_do_not_open_the_breaker(database_url):
+    """Review of f3a3bc4: a check cut by the caller's own short deadline raised OperationalError
+    before the cut was looked at, and counted as a failed check: a streak of them opened the
+    breaker against a healthy server, which then refused a caller with 0.2 s left."""
+    proxy = _DropsAtTheCheck(database_url)
+    proxy.dropping = False
+    pool = make_pool(proxy.url, min_size=2, max_size=2, timeout_s=1.0)
+    try:
+        pool.open(wait=True, timeout=5.0)
+        proxy.delay_s = 0.05  # a slow server: each answer 50 ms late
+        slow_until = time.monotonic() + 1.5
+        while time.monotonic() < slow_until:  # callers in a hurry: each check cut at 30 ms
+            with pytest.raises(PoolTimeout), checkouts_by(time.monotonic() + 0.03):
+                pool.getconn(timeout=1.0)
+        proxy.delay_s = 0.0
+        for _ in range(3):
+            with pool.connection(timeout=0.2) as conn:
+                assert conn.execute("SELECT 1").fetchone() == (1,)
+    finally:
+        pool.close()
+        proxy.close()
+
+
+def test_the_wait_for_a_connection_ends_by_the_callers_deadline_too(database_url):
+    """Review: the wait in psycopg_pool's queue used the pool's timeout, not the thread's
+    checkouts_by deadline: with the only connection held, a 0.2 s deadline waited 1.5 s."""
+    pool = make_pool(database_url, min_size=1, max_size=1, timeout_s=2.0)
+    try:
+        pool.open(wait=True, timeout=5.0)
+        held = pool.getconn()
+        releases = threading.Timer(1.5, pool.putconn, args=(held,))
+        releases.start()
+        started = time.monotonic()
+        with pytest.raises(PoolTimeout), checkouts_by(started + 0.2):
+            pool.getconn(timeout=2.0)
+        assert time.monotonic() - started < 1.0  # (1.5 s before)
+        releases.join()
+    finally:
+        pool.close()
