@@ -142,8 +142,10 @@ class Pool(ConnectionPool):
         self._probe_interval = BACKOFF_FIRST_S
 
     def _getconn_with_check_loop(self, deadline: float) -> psycopg.Connection:
-        given = getattr(_checkout, "deadline", None)
-        end = deadline if given is None else min(deadline, given)
+        with checkouts_by(deadline):  # the checks end by the pool's timeout too
+            return self._checked_connection(_checkout.deadline)
+
+    def _checked_connection(self, end: float) -> psycopg.Connection:
         passes = 0  # failed checks this checkout, as the probe, may still pass over
         while True:
             if passes <= 0 and self._failed_in_a_row > self.max_size:

@@ -358,3 +358,23 @@ def test_the_wait_for_a_connection_ends_by_the_callers_deadline_too(database_url
         releases.join()
     finally:
         pool.close()
+
+
+def test_a_check_of_a_stalled_server_ends_by_the_pools_timeout(database_url):
+    """Review: the check was bounded by CHECK_DEADLINE_S (1 s) and the thread's checkouts_by
+    deadline only: with the server stalled, getconn(timeout=0.25) took 1.0 s (service/memory.py
+    checks out so on the /judge path)."""
+    proxy = _DropsAtTheCheck(database_url)
+    proxy.dropping = False
+    pool = make_pool(proxy.url, min_size=2, max_size=2, timeout_s=1.0)
+    try:
+        pool.open(wait=True, timeout=5.0)
+        proxy.delay_s = 2.0  # stalled
+        started = time.monotonic()
+        with pytest.raises(PoolTimeout):
+            pool.getconn(timeout=0.25)
+        assert time.monotonic() - started < 0.6  # (1.0 s before)
+        proxy.delay_s = 0.0
+    finally:
+        pool.close()
+        proxy.close()
