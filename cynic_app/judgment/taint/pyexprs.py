@@ -720,9 +720,10 @@ def command_argument(tables, program: Val, argv: tuple[Val, ...]) -> int | None:
     flags = tables.runners.get(name)
     if flags is None:
         return None
+    slashed = any(f.startswith("/") for f in flags)  # cmd's /c: else a / starts a script's path
     for at in range(start, min(len(argv) - 1, start + 6)):
         word = argv[at].const if argv[at].known and isinstance(argv[at].const, str) else None
-        if word is None or not word.startswith(("-", "/")):
+        if word is None or not (word.startswith("-") or (slashed and word.startswith("/"))):
             return None  # a script's file name, or not known: its own arguments follow
         if word in flags:
             return at + 1

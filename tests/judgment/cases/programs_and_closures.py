@@ -311,6 +311,10 @@ def runners():
     subprocess.run(["ping", "-c", "1", "--", code], check=True)
     # ok: shell-injection
     subprocess.run(["python3", "tool.py", "-c", code], check=True)
+    # ok: shell-injection
+    subprocess.run(["bash", "/opt/tools/run.sh", "-c", code], check=True)
+    # ruleid: shell-injection
+    subprocess.run(["cmd.exe", "/d", "/c", code], check=True)
     # ruleid: shell-injection
     os.execl("/bin/bash", "worker", "-c", code)
 
