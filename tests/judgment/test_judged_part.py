@@ -16,6 +16,7 @@ import pytest
 
 from cynic_app.judgment import Cell, judge
 from cynic_app.judgment.engine import JUDGED_CHARS, judged_part
+from tests.support.growth import ratio, work
 
 STDLIB = Path(ast.__file__).parent
 
@@ -196,3 +197,21 @@ def test_a_try_body_past_the_limit_in_a_long_class_is_cut_before_the_try_not_bef
     assert "def test_case_849" in part  # cut before the method holding the try:, at most
     j = judge(Cell.create(content=content, context="file: test_client.py"))
     assert ("shell-injection", 10) in [(f["rule"], f["line"]) for f in _security(j)], _security(j)
+
+
+def test_the_cut_of_a_long_try_body_costs_linear_time():
+    """Where to cut is read by the tokenizer and the fallback walks the statement ends once: 4x
+    the part (a `try:` body past the limit, so every cut but the last falls back) costs at most
+    8x the time (a quadratic search would cost 16x)."""
+
+    def content(statements: int) -> str:
+        return "import os\n\n\ntry:\n" + "    x = 1\n" * statements + "except OSError:\n    pass\n"
+
+    small, large = content(5_000), content(20_000)
+    measured = ratio(
+        work(lambda: judged_part(large, "file: x.py", len(large) - 100)),
+        work(lambda: judged_part(small, "file: x.py", len(small) - 100)),
+        limit=8.0,
+    )
+    assert measured.value <= 8.0, f"4x the part: {measured}"
+    assert judged_part(large, "file: x.py", len(large) - 100) == "import os\n"
