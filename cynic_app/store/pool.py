@@ -82,16 +82,14 @@ def check_connection(conn: psycopg.Connection) -> None:
         limit = min(limit, deadline - time.monotonic())
         if limit <= 0:
             raise CheckoutTooLate("no time left to check a connection")
-    by_caller = limit < CHECK_DEADLINE_S
     try:
         with watched(conn, limit) as was_cut:
             ConnectionPool.check_connection(conn)
-    except psycopg.Error as exc:
-        if was_cut.is_set() and by_caller:  # the caller's time ran out, not the server's: no failed check
-            conn.close()
-            raise CheckoutTooLate("the check of a connection outlasted its caller's deadline") from exc
-        raise
-    if was_cut.is_set():  # it passed just before its cut: never hand out a connection cut since
+    except psycopg.Error:
+        # cut by the caller's deadline: its time ran out, not the server's (no failed check)
+        if not (was_cut.is_set() and limit < CHECK_DEADLINE_S):
+            raise
+    if was_cut.is_set():  # (or it passed just before its cut: never hand out a connection cut since)
         conn.close()  # the pool drops a closed connection
         raise CheckoutTooLate("the check of a connection outlasted its deadline")
 

@@ -686,7 +686,7 @@ def _program_name(program: Val) -> str | None:
     return base.rstrip("0123456789.-") or base
 
 
-def command_argument(tables, program: Val, argv: tuple[Val, ...]) -> int | None:
+def command_argument(tables: Tables, program: Val, argv: tuple[Val, ...]) -> int | None:
     """Where in argv (argv[0] names the program, or only its display name when program is
     given apart, as os.exec* and os.spawn* take it) the started program finds a command line
     or code it runs (``sh -c COMMAND``, ``bash -lc COMMAND``, ``python3 -u -c CODE``, ``sudo sh

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 import builtins
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from ..patterns import linear
@@ -33,6 +33,7 @@ from .values import (
     Taint,
     Val,
     cleared,
+    deleted,
     join,
     replace,
     set_field,
@@ -442,25 +443,6 @@ class Walk:
         return True
 
 
-def _deleted(base: Val, key: Val | None) -> Val:
-    """A tracked list or dict after ``del base[key]`` (key None: a slice): one item or field less
-    when the key is a constant; else the list's items are no longer in known places."""
-    if key is not None and key.known:
-        if (
-            base.items is not None
-            and isinstance(key.const, int)
-            and -len(base.items) <= key.const < len(base.items)
-        ):
-            items = list(base.items)
-            del items[key.const]
-            return replace(base, items=tuple(items))
-        if base.fields is not None:
-            return replace(base, fields=tuple((k, v) for k, v in base.fields if k != key.const))
-    if base.items is not None:
-        return Val(extra=base.all_taints())
-    return base  # a dict less a field not known: what it holds is among what it held
-
-
 def _unknown_name(_name: str) -> Val | None:
     return None
 
@@ -688,17 +670,20 @@ class FunctionFlow(Walk, Evaluator):
         (unknown)."""
         if not callee.owner:
             return self.module.globals.get
-        info = self.info
-        if info is not None and id(info.node) == callee.owner:
-            return self.lookup
-        while info is not None:  # defined around this function: its names, not this one's own
-            if id(info.node) == callee.owner:
-                return self._enclosing
-            info = self.module.by_id.get(info.owner)
+        for depth, scope in enumerate(self._scopes()):
+            if id(scope.node) == callee.owner:  # around this one: its names, not this one's own
+                return self.lookup if depth == 0 else self._enclosing
         if captured:
             kept = dict(captured)
             return kept.get
         return _unknown_name
+
+    def _scopes(self) -> Iterator[FunctionInfo]:
+        """This function, then each function it is nested in, innermost first."""
+        info = self.info
+        while info is not None:
+            yield info
+            info = self.module.by_id.get(info.owner)
 
     def _given(
         self, value: Val, by_position: dict[int, Val], node: ast.AST, free: Callable[[str], Val | None]
@@ -752,12 +737,10 @@ class FunctionFlow(Walk, Evaluator):
                 return None, 0, None
             if func.id in self.module.classes:
                 return methods.get((func.id, "__init__")), 1, func.id
-            info = self.info  # a function nested in this one or in one around it, else the module's
-            while info is not None:
-                inner = self.module.inner.get((id(info.node), func.id))
+            for scope in self._scopes():  # a function nested in this one or one around it
+                inner = self.module.inner.get((id(scope.node), func.id))
                 if inner is not None:
                     return inner, 0, None
-                info = self.module.by_id.get(info.owner)
             return self.module.functions.get(func.id), 0, None
         if isinstance(func, ast.Attribute) and receiver is not None:
             kind = receiver.kind
@@ -966,7 +949,7 @@ class FunctionFlow(Walk, Evaluator):
                 name = ".".join(parts)
                 base = self.env.get(name)
                 if base is not None and (base.items is not None or base.fields is not None):
-                    self.env[name] = _deleted(
+                    self.env[name] = deleted(
                         base, self.ev(t.slice) if not isinstance(t.slice, ast.Slice) else None
                     )
 

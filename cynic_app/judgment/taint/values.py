@@ -238,6 +238,25 @@ def dict_of(pairs: list[tuple[object, Val]], extra: frozenset[Taint] = frozenset
     return Val(fields=tuple(pairs[:ITEMS_KEPT]), is_dict=True, extra=extra)
 
 
+def deleted(base: Val, key: Val | None) -> Val:
+    """A tracked list or dict after ``del base[key]`` (key None: a slice): one item or field less
+    when the key is a constant; else the list's items are no longer in known places."""
+    if key is not None and key.known:
+        if (
+            base.items is not None
+            and isinstance(key.const, int)
+            and -len(base.items) <= key.const < len(base.items)
+        ):
+            items = list(base.items)
+            del items[key.const]
+            return replace(base, items=tuple(items))
+        if base.fields is not None:
+            return replace(base, fields=tuple((k, v) for k, v in base.fields if k != key.const))
+    if base.items is not None:
+        return Val(extra=base.all_taints())
+    return base  # a dict less a field not known: what it holds is among what it held
+
+
 def set_field(container: Val, key: object, value: Val) -> Val:
     if container.fields is None:
         return replace(container, extra=container.extra | value.all_taints())
